@@ -1,0 +1,60 @@
+namespace MultiCluster;
+
+/// <summary>The role a cluster plays in the fleet.</summary>
+public enum FleetClusterRole
+{
+    Workload,
+    Management,
+    Dr,
+}
+
+/// <summary>Network facts of a cluster, used by the mesh and by overlap checks.</summary>
+public sealed class FleetClusterNetwork
+{
+    public string? PodCidr { get; init; }
+    public string? ServiceCidr { get; init; }
+    public int? ClusterId { get; init; }
+    public string? MeshNetwork { get; init; }
+
+    public override string ToString() =>
+        string.Join(", ", new[] { PodCidr, ServiceCidr, ClusterId?.ToString(), MeshNetwork }.Where(s => !string.IsNullOrEmpty(s)));
+}
+
+/// <summary>
+/// One cluster of the fleet: what the fleet file says of it. Binds down the pipeline by
+/// <c>Name</c> (alias <c>ClusterName</c>) into every cmdlet that acts on clusters.
+/// </summary>
+public sealed class FleetCluster
+{
+    public required string Name { get; init; }
+
+    /// <summary>The kubeconfig context; the name when the fleet file gives none.</summary>
+    public string Context { get; init; } = "";
+
+    /// <summary>Path of the kubeconfig file holding the context; null means the session's kubeconfig.</summary>
+    public string? Kubeconfig { get; init; }
+
+    public string? Region { get; init; }
+    public FleetClusterRole Role { get; init; } = FleetClusterRole.Workload;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    public string? Provider { get; init; }
+    public FleetClusterNetwork Network { get; init; } = new();
+    public string? DrPeer { get; init; }
+
+    /// <summary>Name of the fleet this cluster came from (null when the kubeconfig contexts are the fleet).</summary>
+    public string? Fleet { get; init; }
+
+    /// <summary>Kubernetes version the fleet file declares (reference-architecture <c>k8s_version</c>), if any.</summary>
+    public string? KubernetesVersion { get; init; }
+
+    /// <summary>What the cluster is for (reference-architecture <c>purpose</c>), if given.</summary>
+    public string? Purpose { get; init; }
+
+    /// <summary>Declared size (reference-architecture <c>size</c>, for example a node count), if given.</summary>
+    public string? Size { get; init; }
+
+    /// <summary>Same as <see cref="Name"/>; lets objects that carry ClusterName bind to -Cluster.</summary>
+    public string ClusterName => Name;
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,1 @@
+Console.WriteLine("MultiCluster emulator: not built yet");
