@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace MultiCluster.PowerShell.Tests.Infrastructure;
+
+/// <summary>
+/// Emulated clusters served by tests/MultiCluster.Emulator in a child process. The emulator runs
+/// out of process so that its own packages never enter the test's PowerShell session: the session
+/// holds only what a user's would (and the older YamlDotNet/AWSSDK.Core the isolation test loads).
+/// </summary>
+public sealed class EmulatorProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+
+    private EmulatorProcess(Process process, string directory, string kubeconfig, IReadOnlyList<string> contexts)
+    {
+        _process = process;
+        Directory = directory;
+        Kubeconfig = kubeconfig;
+        Contexts = contexts;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Path of the kubeconfig with one context per emulated cluster.</summary>
+    public string Kubeconfig { get; }
+
+    public IReadOnlyList<string> Contexts { get; }
+
+    public static async Task<EmulatorProcess> StartAsync(int clusters, string namePrefix = "emu", string? crds = null, string? controllers = null)
+    {
+        var dll = Path.Combine(Repository.Root, "tests", "MultiCluster.Emulator", "bin", BuildConfiguration, "net10.0", "MultiCluster.Emulator.dll");
+        if (!File.Exists(dll))
+            throw new FileNotFoundException("Build the solution first: the emulator is missing", dll);
+        var directory = Path.Combine(Path.GetTempPath(), "mc-ps-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(directory);
+        var kubeconfig = Path.Combine(directory, "kubeconfig");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, "--clusters", clusters.ToString(), "--kubeconfig", kubeconfig, "--name-prefix", namePrefix })
+            info.ArgumentList.Add(arg);
+        if (crds is not null) { info.ArgumentList.Add("--crds"); info.ArgumentList.Add(crds); }
+        if (controllers is not null) { info.ArgumentList.Add("--controllers"); info.ArgumentList.Add(controllers); }
+
+        var process = Process.Start(info)!;
+        var contexts = new List<string>();
+        var ready = false;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!ready)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line is null) break;
+            if (line.Trim() == "READY") ready = true;
+            else if (line.Trim().Length > 0) contexts.Add(line.Trim().Split(' ', '\t')[0]);
+        }
+        if (!ready)
+        {
+            var error = await process.StandardError.ReadToEndAsync();
+            throw new InvalidOperationException("The emulator did not become ready: " + error);
+        }
+        var emulator = new EmulatorProcess(process, directory, kubeconfig, contexts);
+        process.ErrorDataReceived += (_, e) => { lock (emulator._stderr) emulator._stderr.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        _ = DrainAsync(process.StandardOutput);
+        return emulator;
+    }
+
+    private static async Task DrainAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is not null) { }
+    }
+
+    private static string BuildConfiguration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.StandardInput.Close(); // the emulator stops when its stdin closes
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (Exception)
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}

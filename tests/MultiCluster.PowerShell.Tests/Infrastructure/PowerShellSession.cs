@@ -1,0 +1,92 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace MultiCluster.PowerShell.Tests.Infrastructure;
+
+/// <summary>
+/// A real PowerShell runspace (System.Management.Automation) with the built module imported from
+/// out/MultiCluster, as a user's session would have it. Only the engine's core cmdlets exist here.
+/// </summary>
+public sealed class PowerShellSession : IDisposable
+{
+    private readonly Runspace _runspace;
+
+    public PowerShellSession(bool importModule = true, IDictionary<string, string>? environment = null)
+    {
+        var state = InitialSessionState.CreateDefault2();
+        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace.Open();
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment)
+                Run("[Environment]::SetEnvironmentVariable($args[0], $args[1])", name, value);
+        }
+        if (importModule)
+            Run("Import-Module $args[0] -ErrorAction Stop", Repository.ModuleManifest).ThrowIfFailed();
+    }
+
+    /// <summary>Runs a script with positional arguments (<c>$args</c>) and collects every stream.</summary>
+    public PowerShellResult Run(string script, params object?[] arguments)
+    {
+        using var ps = System.Management.Automation.PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript(script);
+        foreach (var argument in arguments)
+            ps.AddArgument(argument);
+        Collection<PSObject> output = new();
+        Exception? terminating = null;
+        try
+        {
+            output = ps.Invoke();
+        }
+        catch (RuntimeException ex)
+        {
+            terminating = ex;
+        }
+        return new PowerShellResult(
+            output.Select(o => o?.BaseObject).ToList(),
+            output.ToList(),
+            ps.Streams.Error.ToList(),
+            ps.Streams.Warning.Select(w => w.Message).ToList(),
+            ps.Streams.Verbose.Select(v => v.Message).ToList(),
+            ps.Streams.Debug.Select(d => d.Message).ToList(),
+            ps.Streams.Progress.ToList(),
+            ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? "").ToList(),
+            terminating);
+    }
+
+    public void Dispose() => _runspace.Dispose();
+}
+
+public sealed record PowerShellResult(
+    IReadOnlyList<object?> Output,
+    IReadOnlyList<PSObject> RawOutput,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<string> Verbose,
+    IReadOnlyList<string> Debug,
+    IReadOnlyList<ProgressRecord> Progress,
+    IReadOnlyList<string> Information,
+    Exception? Terminating)
+{
+    /// <summary>The terminating error's record, when the script stopped on one.</summary>
+    public ErrorRecord? TerminatingRecord => (Terminating as IContainsErrorRecord)?.ErrorRecord;
+
+    /// <summary>Every text the run produced on any stream, for secret scans.</summary>
+    public string AllText() => string.Join("\n",
+        RawOutput.Select(o => o?.ToString())
+            .Concat(Errors.Select(e => e.ToString() + " " + e.Exception?.ToString()))
+            .Concat(Warnings).Concat(Verbose).Concat(Debug).Concat(Information)
+            .Concat(Progress.Select(p => p.StatusDescription + " " + p.CurrentOperation))
+            .Append(Terminating?.ToString()));
+
+    public PowerShellResult ThrowIfFailed()
+    {
+        if (Terminating is not null)
+            throw new InvalidOperationException("PowerShell script failed: " + Terminating.Message, Terminating);
+        if (Errors.Count > 0)
+            throw new InvalidOperationException("PowerShell script wrote errors: " + string.Join("; ", Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+        return this;
+    }
+}
