@@ -43,7 +43,7 @@ public sealed class ModuleManifestTests
         classes.Should().NotBeEmpty();
         exported.Should().BeEquivalentTo(classes, "the manifest exports every cmdlet class and nothing else");
 
-        var approvedVerbs = session.Run("Get-Verb | ForEach-Object Verb").ThrowIfFailed().Output.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var approvedVerbs = ApprovedVerbs();
         foreach (var name in exported)
         {
             var (verb, noun) = (name.Split('-')[0], name.Split('-')[1]);
@@ -52,6 +52,14 @@ public sealed class ModuleManifestTests
             noun.Should().NotEndWith("s", $"{name} has a singular noun");
         }
     }
+
+    // What Get-Verb lists: the constants of PowerShell's verb classes.
+    private static HashSet<string> ApprovedVerbs() =>
+        new[] { typeof(VerbsCommon), typeof(VerbsData), typeof(VerbsLifecycle), typeof(VerbsDiagnostic),
+                typeof(VerbsCommunications), typeof(VerbsSecurity), typeof(VerbsOther) }
+            .SelectMany(t => t.GetFields())
+            .Select(f => (string)f.GetValue(null)!)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     [Fact]
     public void Every_cmdlet_declares_output_types_pipeline_input_and_ShouldProcess_where_it_changes_things()
