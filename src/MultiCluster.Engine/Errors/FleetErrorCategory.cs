@@ -21,4 +21,5 @@ public enum FleetErrorCategory
     OperationStopped,
     LimitsExceeded,
     NotInstalled,
+    SecurityError,
 }
