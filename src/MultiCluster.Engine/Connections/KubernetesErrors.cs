@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Exceptions;
+using MultiCluster.Engine.Errors;
+
+namespace MultiCluster.Engine.Connections;
+
+/// <summary>
+/// Turns what KubernetesClient and HttpClient throw into <see cref="FleetClusterException"/>s with
+/// stable ids, at the engine boundary. Messages are short, say what and where, and never carry
+/// request bodies, tokens or kubeconfig content.
+/// </summary>
+public static class KubernetesErrors
+{
+    /// <summary>
+    /// The fleet exception for <paramref name="exception"/> raised while working on <paramref name="cluster"/>
+    /// (and <paramref name="objectRef"/>, for example "apps/v1 Deployment default/web"). A cancellation
+    /// is a timeout unless <paramref name="callerToken"/> was cancelled, which makes it OperationCancelled.
+    /// </summary>
+    public static FleetException Translate(Exception exception, string cluster, string? objectRef = null, CancellationToken callerToken = default)
+    {
+        switch (exception)
+        {
+            case FleetException fleet:
+                return fleet;
+            case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                return Translate(aggregate.InnerExceptions[0], cluster, objectRef, callerToken);
+            case HttpOperationException http:
+                return FromStatus((int)http.Response.StatusCode, StatusText(http.Response.Content) ?? http.Response.ReasonPhrase, cluster, objectRef, exception);
+            case KubernetesException kubernetes when kubernetes.Status is { Code: { } code } status:
+                return FromStatus(code, StatusText(status), cluster, objectRef, exception);
+            case KubeConfigException:
+                return Fail(FleetErrorIds.KubeconfigInvalid, FleetErrorCategory.InvalidData, cluster, objectRef,
+                    $"The kubeconfig entry of cluster '{cluster}' cannot be used: {FirstLine(exception.Message)}", exception);
+            case OperationCanceledException when callerToken.IsCancellationRequested:
+                return Fail(FleetErrorIds.OperationCancelled, FleetErrorCategory.OperationStopped, cluster, objectRef,
+                    $"The operation on cluster '{cluster}' was cancelled.", exception);
+            case OperationCanceledException or TimeoutException:
+                return Fail(FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout, cluster, objectRef,
+                    $"Cluster '{cluster}' did not answer in time.", exception, "Check the cluster's API server, or raise -TimeoutSeconds.");
+            case HttpRequestException { StatusCode: { } statusCode }:
+                return FromStatus((int)statusCode, null, cluster, objectRef, exception);
+        }
+
+        if (Find<AuthenticationException>(exception) is not null)
+            return Fail(FleetErrorIds.ClusterCertificateInvalid, FleetErrorCategory.SecurityError, cluster, objectRef,
+                $"The TLS certificate of cluster '{cluster}' is not trusted by the kubeconfig's certificate authority.", exception,
+                "Check certificate-authority-data in the kubeconfig for this cluster.");
+
+        if (exception is HttpRequestException or SocketException or IOException)
+        {
+            var socket = Find<SocketException>(exception);
+            var reason = socket?.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused",
+                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "the host name does not resolve",
+                SocketError.TimedOut => "the connection timed out",
+                SocketError.ConnectionReset => "the connection was reset",
+                SocketError.NetworkUnreachable or SocketError.HostUnreachable => "the network is unreachable",
+                _ => FirstLine(exception.Message),
+            };
+            return Fail(FleetErrorIds.ClusterUnreachable, FleetErrorCategory.ConnectionError, cluster, objectRef,
+                $"Cannot reach cluster '{cluster}': {reason}.", exception, "Check that the API server is up and that its address in the kubeconfig is right.");
+        }
+
+        return Fail(FleetErrorIds.ClusterRequestFailed, FleetErrorCategory.NotSpecified, cluster, objectRef,
+            $"The request to cluster '{cluster}' failed: {FirstLine(exception.Message)}", exception);
+    }
+
+    /// <summary>The fleet exception for an HTTP status the API server answered.</summary>
+    public static FleetClusterException FromStatus(int statusCode, string? serverMessage, string cluster, string? objectRef, Exception? inner = null)
+    {
+        var what = objectRef is null ? $"cluster '{cluster}'" : $"{objectRef} on cluster '{cluster}'";
+        var detail = string.IsNullOrWhiteSpace(serverMessage) ? "" : $": {serverMessage}";
+        return statusCode switch
+        {
+            401 => Fail(FleetErrorIds.ClusterAuthenticationFailed, FleetErrorCategory.AuthenticationError, cluster, objectRef,
+                $"Cluster '{cluster}' rejected the credentials (401 Unauthorized).", inner,
+                "Refresh the credentials of this context (token, client certificate or exec plugin)."),
+            403 => Fail(FleetErrorIds.ClusterAccessDenied, FleetErrorCategory.PermissionDenied, cluster, objectRef,
+                $"Access denied to {what} (403 Forbidden){detail}", inner),
+            404 => Fail(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, cluster, objectRef,
+                $"Not found: {what}{detail}", inner),
+            409 => Fail(FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists, cluster, objectRef,
+                $"Conflict on {what}{detail}", inner, "Another field manager owns these fields; use -ForceConflicts to take them over."),
+            400 or 422 => Fail(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, cluster, objectRef,
+                $"Cluster '{cluster}' rejected {(objectRef ?? "the object")} as invalid ({statusCode}){detail}", inner),
+            408 or 504 => Fail(FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout, cluster, objectRef,
+                $"Cluster '{cluster}' timed out ({statusCode}){detail}", inner),
+            429 or >= 500 => Fail(FleetErrorIds.ServerError, FleetErrorCategory.ResourceUnavailable, cluster, objectRef,
+                $"Cluster '{cluster}' answered {statusCode}{detail}", inner),
+            _ => Fail(FleetErrorIds.ClusterRequestFailed, FleetErrorCategory.InvalidOperation, cluster, objectRef,
+                $"Cluster '{cluster}' answered {statusCode} for {what}{detail}", inner),
+        };
+    }
+
+    private static FleetClusterException Fail(string id, FleetErrorCategory category, string cluster, string? objectRef, string message,
+        Exception? inner, string? action = null) =>
+        new(id, category, cluster, Sentence(message), inner, action, objectRef);
+
+    private static string Sentence(string message)
+    {
+        message = message.TrimEnd();
+        return message.EndsWith('.') ? message : message + ".";
+    }
+
+    /// <summary>The API server's message and causes from a <c>kind: Status</c> body, or null when the body is not one.</summary>
+    internal static string? StatusText(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body) || !body.TrimStart().StartsWith('{')) return null;
+        try
+        {
+            var status = KubernetesJson.Deserialize<k8s.Models.V1Status>(body);
+            return StatusText(status);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? StatusText(k8s.Models.V1Status? status)
+    {
+        if (status is null) return null;
+        var message = status.Message?.Trim();
+        var causes = status.Details?.Causes?
+            .Select(c => string.IsNullOrEmpty(c.Field) ? c.Message : $"{c.Field}: {c.Message}")
+            .Where(c => !string.IsNullOrWhiteSpace(c) && (message is null || !message.Contains(c!, StringComparison.Ordinal)))
+            .ToList();
+        if (causes is { Count: > 0 })
+            message = string.IsNullOrEmpty(message) ? string.Join("; ", causes) : $"{message} ({string.Join("; ", causes)})";
+        return string.IsNullOrWhiteSpace(message) ? status.Reason : message;
+    }
+
+    private static T? Find<T>(Exception? exception) where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length > 300 ? line[..300] + "..." : line;
+    }
+}

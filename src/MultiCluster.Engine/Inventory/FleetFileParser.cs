@@ -1,0 +1,369 @@
+using System.Globalization;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Reporting;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MultiCluster.Engine.Inventory;
+
+/// <summary>
+/// Reads a fleet file: the <c>clusters:</c> layout of DESIGN.md section 3, and the
+/// reference-architecture layout (<c>architecture: { regions: [ { name, clusters } ], management }</c>).
+/// Bad input throws <see cref="FleetInputException"/> (FleetFileInvalid) naming the file, line and column.
+/// </summary>
+public static class FleetFileParser
+{
+    /// <summary>What error messages call a fleet that came from a string.</summary>
+    public const string ContentSource = "<content>";
+
+    private static readonly string[] TopLevelKeys = { "name", "clusters", "architecture" };
+    private static readonly string[] ClusterKeys = { "name", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
+    private static readonly string[] ArchitectureClusterKeys = ClusterKeys.Concat(new[] { "purpose", "size", "k8s_version" }).ToArray();
+    private static readonly string[] NetworkKeys = { "podCidr", "serviceCidr", "clusterId", "meshNetwork" };
+    private static readonly string[] ArchitectureKeys = { "regions", "management" };
+    private static readonly string[] RegionKeys = { "name", "clusters" };
+
+    /// <summary>Loads the fleet file at <paramref name="path"/>; relative kubeconfig paths resolve against its folder.</summary>
+    public static Fleet Load(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        string content;
+        try
+        {
+            content = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var category = e is FileNotFoundException or DirectoryNotFoundException ? FleetErrorCategory.ObjectNotFound : FleetErrorCategory.InvalidArgument;
+            throw new FleetInputException(FleetErrorIds.FleetFileInvalid, category, fullPath,
+                $"Cannot read the fleet file '{fullPath}': {e.Message}", e);
+        }
+        return Parse(content, fullPath, Path.GetDirectoryName(fullPath));
+    }
+
+    /// <summary>
+    /// Parses fleet YAML held in a string (runbooks keep it in a variable). <paramref name="sourcePath"/>
+    /// names it in errors (default "&lt;content&gt;"); relative kubeconfig paths resolve against
+    /// <paramref name="baseDirectory"/> (default: the current directory).
+    /// </summary>
+    public static Fleet Parse(string content, string? sourcePath = null, string? baseDirectory = null)
+    {
+        var reader = new Reader(sourcePath ?? ContentSource, baseDirectory ?? Directory.GetCurrentDirectory());
+        return reader.Read(content);
+    }
+
+    private sealed class Reader(string source, string baseDirectory)
+    {
+        private readonly List<(FleetCluster Cluster, Mark At)> _clusters = new();
+        private string? _fleetName;
+
+        public Fleet Read(string content)
+        {
+            var root = LoadRoot(content);
+            var fleetName = source == ContentSource ? "fleet" : Path.GetFileNameWithoutExtension(source);
+            if (root is null)
+                throw Fail(Mark.Empty, "the file is empty; expected a 'clusters:' list or an 'architecture:' section", FleetErrorCategory.InvalidData);
+            var top = AsMapping(root, "the fleet file");
+
+            foreach (var (keyNode, value) in top.Children)
+            {
+                var key = KeyOf(keyNode);
+                switch (key)
+                {
+                    case "name":
+                        _fleetName = Scalar(value, "name");
+                        break;
+                    case "clusters":
+                        foreach (var item in AsSequence(value, "clusters").Children)
+                            AddCluster(ReadCluster(item, ClusterKeys, region: null));
+                        break;
+                    case "architecture":
+                        ReadArchitecture(AsMapping(value, "architecture"));
+                        break;
+                    default:
+                        FleetCallContext.Reporter.Warning(
+                            $"{Where(keyNode.Start)}: ignoring the unknown top-level key '{key}'.{NameSuggestions.DidYouMean(key, TopLevelKeys)}");
+                        break;
+                }
+            }
+
+            if (!top.Children.Keys.Any(k => KeyOf(k) is "clusters" or "architecture"))
+                throw Fail(top.Start, "expected a 'clusters:' list or an 'architecture:' section", FleetErrorCategory.InvalidData);
+
+            var name = string.IsNullOrWhiteSpace(_fleetName) ? fleetName : _fleetName!;
+            return new Fleet
+            {
+                Name = name,
+                SourcePath = source,
+                Clusters = _clusters.Select(c => WithFleet(c.Cluster, name)).ToList(),
+            };
+        }
+
+        private YamlNode? LoadRoot(string content)
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader(content));
+            }
+            catch (YamlException e)
+            {
+                var reason = (e.InnerException as YamlException)?.Message ?? e.Message;
+                reason = StripLocation(reason);
+                throw Fail(e.Start, $"not valid YAML: {reason}", FleetErrorCategory.ParserError, e);
+            }
+            if (stream.Documents.Count > 1)
+                throw Fail(stream.Documents[1].RootNode.Start, "expected one YAML document, found several", FleetErrorCategory.InvalidData);
+            return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
+        }
+
+        // YamlDotNet prefixes messages with "(Line: x, Col: y, Idx: z) - (...): "; we say where ourselves.
+        private static string StripLocation(string message)
+        {
+            var marker = message.LastIndexOf("): ", StringComparison.Ordinal);
+            return message.StartsWith("(Line:", StringComparison.Ordinal) && marker >= 0 ? message[(marker + 3)..] : message;
+        }
+
+        private void ReadArchitecture(YamlMappingNode architecture)
+        {
+            YamlMappingNode? management = null;
+            foreach (var (keyNode, value) in architecture.Children)
+            {
+                var key = KeyOf(keyNode);
+                switch (key)
+                {
+                    case "regions":
+                        foreach (var regionNode in AsSequence(value, "regions").Children)
+                            ReadRegion(AsMapping(regionNode, "a region"));
+                        break;
+                    case "management":
+                        management = AsMapping(value, "management");
+                        break;
+                    default:
+                        throw Fail(keyNode.Start, $"unknown key '{key}' in 'architecture'.{NameSuggestions.DidYouMean(key, ArchitectureKeys)}", FleetErrorCategory.InvalidData);
+                }
+            }
+            if (management is null) return;
+
+            // The management section carries more than the cluster name (tools, notes); only 'cluster' and 'region' matter here.
+            var clusterNode = Child(management, "cluster")
+                ?? throw Fail(management.Start, "'management' must name its cluster ('cluster: <name>')", FleetErrorCategory.InvalidData);
+            var managementName = Scalar(clusterNode, "management.cluster");
+            var index = _clusters.FindIndex(c => string.Equals(c.Cluster.Name, managementName, StringComparison.OrdinalIgnoreCase));
+            if (index >= 0)
+            {
+                _clusters[index] = (Copy(_clusters[index].Cluster, role: FleetClusterRole.Management), _clusters[index].At);
+                return;
+            }
+            var managementRegion = Child(management, "region");
+            AddCluster((new FleetCluster
+            {
+                Name = managementName,
+                Context = managementName,
+                Role = FleetClusterRole.Management,
+                Region = managementRegion is null ? null : Scalar(managementRegion, "management.region"),
+            }, clusterNode.Start));
+        }
+
+        private void ReadRegion(YamlMappingNode region)
+        {
+            var nameNode = Child(region, "name") ?? throw Fail(region.Start, "a region needs a 'name'", FleetErrorCategory.InvalidData);
+            var regionName = Scalar(nameNode, "region name");
+            foreach (var (keyNode, value) in region.Children)
+            {
+                var key = KeyOf(keyNode);
+                if (key == "clusters")
+                {
+                    foreach (var item in AsSequence(value, "clusters").Children)
+                        AddCluster(ReadCluster(item, ArchitectureClusterKeys, regionName));
+                }
+                else if (key != "name")
+                {
+                    throw Fail(keyNode.Start, $"unknown key '{key}' in region '{regionName}'.{NameSuggestions.DidYouMean(key, RegionKeys)}", FleetErrorCategory.InvalidData);
+                }
+            }
+        }
+
+        private (FleetCluster, Mark) ReadCluster(YamlNode node, string[] allowedKeys, string? region)
+        {
+            var map = AsMapping(node, "a cluster");
+            var nameNode = Child(map, "name") ?? throw Fail(map.Start, "a cluster needs a 'name'", FleetErrorCategory.InvalidData);
+            var name = Scalar(nameNode, "name");
+            if (string.IsNullOrWhiteSpace(name)) throw Fail(nameNode.Start, "a cluster's 'name' must not be empty", FleetErrorCategory.InvalidData);
+
+            string? context = null, kubeconfig = null, provider = null, drPeer = null, purpose = null, size = null, version = null;
+            FleetClusterRole? role = null;
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            var network = new FleetClusterNetwork();
+
+            foreach (var (keyNode, value) in map.Children)
+            {
+                var key = KeyOf(keyNode);
+                if (!allowedKeys.Contains(key, StringComparer.Ordinal))
+                    throw Fail(keyNode.Start, $"unknown key '{key}' in cluster '{name}'.{NameSuggestions.DidYouMean(key, allowedKeys)}", FleetErrorCategory.InvalidData);
+                switch (key)
+                {
+                    case "context": context = Scalar(value, key); break;
+                    case "kubeconfig": kubeconfig = ResolvePath(Scalar(value, key)); break;
+                    case "region": region = Scalar(value, key); break;
+                    case "role": role = ParseRole(value); break;
+                    case "labels": ReadLabels(value, labels, name); break;
+                    case "provider": provider = Scalar(value, key); break;
+                    case "network": network = ReadNetwork(value, name); break;
+                    case "drPeer": drPeer = Scalar(value, key); break;
+                    case "purpose": purpose = Scalar(value, key); break;
+                    case "size": size = Scalar(value, key); break;
+                    case "k8s_version": version = Scalar(value, key); break;
+                }
+            }
+
+            role ??= IsDisasterRecoveryPurpose(purpose) ? FleetClusterRole.Dr : FleetClusterRole.Workload;
+            var cluster = new FleetCluster
+            {
+                Name = name,
+                Context = string.IsNullOrEmpty(context) ? name : context,
+                Kubeconfig = kubeconfig,
+                Region = region,
+                Role = role.Value,
+                Labels = labels,
+                Provider = provider,
+                Network = network,
+                DrPeer = drPeer,
+                Purpose = purpose,
+                Size = size,
+                KubernetesVersion = version,
+            };
+            return (cluster, nameNode.Start);
+        }
+
+        private static bool IsDisasterRecoveryPurpose(string? purpose) =>
+            purpose is not null && purpose.Trim().ToLowerInvariant() is "dr" or "disaster recovery" or "disaster-recovery" or "disaster_recovery";
+
+        private FleetClusterRole ParseRole(YamlNode node)
+        {
+            var text = Scalar(node, "role");
+            return text.ToLowerInvariant() switch
+            {
+                "management" => FleetClusterRole.Management,
+                "workload" => FleetClusterRole.Workload,
+                "dr" => FleetClusterRole.Dr,
+                _ => throw Fail(node.Start, $"unknown role '{text}'; expected management, workload or dr.{NameSuggestions.DidYouMean(text, new[] { "management", "workload", "dr" })}", FleetErrorCategory.InvalidData),
+            };
+        }
+
+        private void ReadLabels(YamlNode node, Dictionary<string, string> labels, string cluster)
+        {
+            foreach (var (keyNode, valueNode) in AsMapping(node, "labels").Children)
+            {
+                var key = KeyOf(keyNode);
+                var keyProblem = LabelRules.KeyProblem(key);
+                if (keyProblem is not null)
+                    throw Fail(keyNode.Start, $"invalid label key '{key}' in cluster '{cluster}': {keyProblem}", FleetErrorCategory.InvalidData);
+                var value = Scalar(valueNode, $"label '{key}'");
+                var valueProblem = LabelRules.ValueProblem(value);
+                if (valueProblem is not null)
+                    throw Fail(valueNode.Start, $"invalid value '{value}' of label '{key}' in cluster '{cluster}': {valueProblem}", FleetErrorCategory.InvalidData);
+                labels[key] = value;
+            }
+        }
+
+        private FleetClusterNetwork ReadNetwork(YamlNode node, string cluster)
+        {
+            string? podCidr = null, serviceCidr = null, meshNetwork = null;
+            int? clusterId = null;
+            foreach (var (keyNode, value) in AsMapping(node, "network").Children)
+            {
+                var key = KeyOf(keyNode);
+                switch (key)
+                {
+                    case "podCidr": podCidr = Cidr(value, key, cluster); break;
+                    case "serviceCidr": serviceCidr = Cidr(value, key, cluster); break;
+                    case "meshNetwork": meshNetwork = Scalar(value, key); break;
+                    case "clusterId":
+                        var text = Scalar(value, key);
+                        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+                            throw Fail(value.Start, $"'clusterId' of cluster '{cluster}' must be an integer, not '{text}'", FleetErrorCategory.InvalidData);
+                        clusterId = id;
+                        break;
+                    default:
+                        throw Fail(keyNode.Start, $"unknown key '{key}' in the network of cluster '{cluster}'.{NameSuggestions.DidYouMean(key, NetworkKeys)}", FleetErrorCategory.InvalidData);
+                }
+            }
+            return new FleetClusterNetwork { PodCidr = podCidr, ServiceCidr = serviceCidr, ClusterId = clusterId, MeshNetwork = meshNetwork };
+        }
+
+        private string Cidr(YamlNode node, string key, string cluster)
+        {
+            var text = Scalar(node, key);
+            if (!Cidrs.TryParse(text, out _))
+                throw Fail(node.Start, $"'{key}' of cluster '{cluster}' is not a CIDR (for example 10.244.0.0/16): '{text}'", FleetErrorCategory.InvalidData);
+            return text;
+        }
+
+        private void AddCluster((FleetCluster Cluster, Mark At) entry)
+        {
+            var existing = _clusters.FindIndex(c => string.Equals(c.Cluster.Name, entry.Cluster.Name, StringComparison.OrdinalIgnoreCase));
+            if (existing >= 0)
+                throw Fail(entry.At, $"duplicate cluster name '{entry.Cluster.Name}' (first defined at line {_clusters[existing].At.Line})", FleetErrorCategory.InvalidData);
+            _clusters.Add(entry);
+        }
+
+        private string? ResolvePath(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path)) return null;
+            if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
+                path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~', '/'));
+            return Path.GetFullPath(path, baseDirectory);
+        }
+
+        private string KeyOf(YamlNode node) => node is YamlScalarNode { Value: { } key }
+            ? key
+            : throw Fail(node.Start, "expected a plain key", FleetErrorCategory.InvalidData);
+
+        private string Scalar(YamlNode node, string what) => node is YamlScalarNode scalar
+            ? scalar.Value ?? ""
+            : throw Fail(node.Start, $"'{what}' must be a single value, not a {Describe(node)}", FleetErrorCategory.InvalidData);
+
+        private YamlMappingNode AsMapping(YamlNode node, string what) => node as YamlMappingNode
+            ?? throw Fail(node.Start, $"{what} must be a mapping (key: value), not a {Describe(node)}", FleetErrorCategory.InvalidData);
+
+        private YamlSequenceNode AsSequence(YamlNode node, string what) => node as YamlSequenceNode
+            ?? throw Fail(node.Start, $"'{what}' must be a list, not a {Describe(node)}", FleetErrorCategory.InvalidData);
+
+        private static YamlNode? Child(YamlMappingNode map, string key) =>
+            map.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: var k } && k == key).Value;
+
+        private static string Describe(YamlNode node) => node switch
+        {
+            YamlMappingNode => "mapping",
+            YamlSequenceNode => "list",
+            _ => "value",
+        };
+
+        private string Where(Mark mark) => $"{source}:{mark.Line}:{mark.Column}";
+
+        private FleetInputException Fail(Mark mark, string what, FleetErrorCategory category, Exception? inner = null) =>
+            new(FleetErrorIds.FleetFileInvalid, category, source,
+                $"Fleet file {source}, line {mark.Line}, column {mark.Column}: {what}", inner,
+                "Fix the fleet file and import it again.");
+
+        private static FleetCluster WithFleet(FleetCluster cluster, string fleet) => Copy(cluster, fleet: fleet);
+
+        private static FleetCluster Copy(FleetCluster c, FleetClusterRole? role = null, string? fleet = null) => new()
+        {
+            Name = c.Name,
+            Context = c.Context,
+            Kubeconfig = c.Kubeconfig,
+            Region = c.Region,
+            Role = role ?? c.Role,
+            Labels = c.Labels,
+            Provider = c.Provider,
+            Network = c.Network,
+            DrPeer = c.DrPeer,
+            Fleet = fleet ?? c.Fleet,
+            KubernetesVersion = c.KubernetesVersion,
+            Purpose = c.Purpose,
+            Size = c.Size,
+        };
+    }
+}

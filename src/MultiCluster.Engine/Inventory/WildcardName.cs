@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace MultiCluster.Engine.Inventory;
+
+/// <summary>
+/// A name pattern with PowerShell's wildcards: <c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[a-c]</c>, and a
+/// backtick to escape the next character. Case-insensitive.
+/// </summary>
+public sealed class WildcardName
+{
+    private readonly Regex _regex;
+
+    public WildcardName(string pattern)
+    {
+        Pattern = pattern;
+        HasWildcards = ContainsWildcards(pattern);
+        _regex = new Regex(ToRegex(pattern), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    }
+
+    public string Pattern { get; }
+    public bool HasWildcards { get; }
+
+    public bool IsMatch(string name) => _regex.IsMatch(name);
+
+    public override string ToString() => Pattern;
+
+    /// <summary>The pattern with escapes removed: the literal name a pattern without wildcards stands for.</summary>
+    public string Literal => Pattern.Replace("``", "\u0000").Replace("`", "").Replace("\u0000", "`");
+
+    public static bool ContainsWildcards(string pattern)
+    {
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '`') { i++; continue; }
+            if (pattern[i] is '*' or '?' or '[') return true;
+        }
+        return false;
+    }
+
+    private static string ToRegex(string pattern)
+    {
+        var regex = new StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            switch (c)
+            {
+                case '`' when i + 1 < pattern.Length:
+                    regex.Append(Regex.Escape(pattern[++i].ToString()));
+                    break;
+                case '*':
+                    regex.Append(".*");
+                    break;
+                case '?':
+                    regex.Append('.');
+                    break;
+                case '[':
+                    var close = pattern.IndexOf(']', i + 1);
+                    if (close < 0)
+                    {
+                        regex.Append(@"\[");
+                        break;
+                    }
+                    var set = pattern[(i + 1)..close];
+                    regex.Append('[').Append(set.Replace(@"\", @"\\").Replace("^", @"\^")).Append(']');
+                    i = close;
+                    break;
+                default:
+                    regex.Append(Regex.Escape(c.ToString()));
+                    break;
+            }
+        }
+        return regex.Append('$').ToString();
+    }
+}

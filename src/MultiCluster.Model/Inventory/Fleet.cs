@@ -1,0 +1,17 @@
+namespace MultiCluster;
+
+/// <summary>
+/// A fleet: the clusters of a fleet file, or of a kubeconfig when no fleet file was imported.
+/// </summary>
+public sealed class Fleet
+{
+    /// <summary>The fleet file's <c>name</c>; the file name without extension when it names none.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Full path of the fleet file, "&lt;content&gt;" when it came from a string, null for kubeconfig contexts.</summary>
+    public string? SourcePath { get; init; }
+
+    public IReadOnlyList<FleetCluster> Clusters { get; init; } = Array.Empty<FleetCluster>();
+
+    public override string ToString() => $"{Name} ({Clusters.Count} clusters)";
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using MultiCluster.Engine.Reporting;
+
+namespace MultiCluster.Engine.Tests.Connections;
+
+/// <summary>Keeps every line the engine reports, for assertions.</summary>
+public sealed class RecordingReporter : IFleetReporter
+{
+    private readonly ConcurrentQueue<string> _verbose = new();
+    private readonly ConcurrentQueue<string> _warnings = new();
+
+    public IReadOnlyList<string> VerboseLines => _verbose.ToArray();
+    public IReadOnlyList<string> Warnings => _warnings.ToArray();
+
+    public void Verbose(string message) => _verbose.Enqueue(message);
+    public void Debug(string message) { }
+    public void Warning(string message) => _warnings.Enqueue(message);
+    public void Progress(string? cluster, string activity, string status, int percentComplete, bool completed = false) { }
+}
+
+/// <summary>A temporary folder removed after the test.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mc-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Write(string relativePath, string content)
+    {
+        var full = System.IO.Path.Combine(Path, relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}

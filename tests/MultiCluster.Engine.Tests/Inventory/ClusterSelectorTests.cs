@@ -1,0 +1,79 @@
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Inventory;
+
+namespace MultiCluster.Engine.Tests.Inventory;
+
+public class ClusterSelectorTests
+{
+    private static readonly FleetCluster[] Fleet =
+    {
+        new() { Name = "prod-euc1", Region = "eu-central-1", Labels = new Dictionary<string, string> { ["env"] = "prod" } },
+        new() { Name = "prod-use1", Region = "us-east-1", Labels = new Dictionary<string, string> { ["env"] = "prod" } },
+        new() { Name = "dev-euc1", Region = "eu-central-1", Labels = new Dictionary<string, string> { ["env"] = "dev" } },
+        new() { Name = "dr-euw1", Region = "eu-west-1", Role = FleetClusterRole.Dr },
+        new() { Name = "hub", Region = "eu-central-1", Role = FleetClusterRole.Management },
+    };
+
+    private static string[] Names(ClusterSelection selection) =>
+        ClusterSelector.Select(Fleet, selection).Clusters.Select(c => c.Name).ToArray();
+
+    [Fact]
+    public void An_empty_selection_is_the_whole_fleet() =>
+        Names(new ClusterSelection()).Should().HaveCount(Fleet.Length);
+
+    [Theory]
+    [InlineData("prod-*", new[] { "prod-euc1", "prod-use1" })]
+    [InlineData("PROD-EUC1", new[] { "prod-euc1" })]
+    [InlineData("*-euc?", new[] { "prod-euc1", "dev-euc1" })]
+    [InlineData("[pd]*-euc1", new[] { "prod-euc1", "dev-euc1" })]
+    [InlineData("zzz*", new string[0])]
+    public void Names_match_with_powershell_wildcards_case_insensitively(string pattern, string[] expected) =>
+        Names(new ClusterSelection { Names = new[] { pattern } }).Should().Equal(expected);
+
+    [Fact]
+    public void Names_are_ored_and_other_criteria_anded()
+    {
+        Names(new ClusterSelection { Names = new[] { "prod-*", "dev-*" }, Regions = new[] { "eu-*" } })
+            .Should().Equal("prod-euc1", "dev-euc1");
+        Names(new ClusterSelection { LabelSelector = "env=prod", Regions = new[] { "US-EAST-1" } })
+            .Should().Equal("prod-use1");
+        Names(new ClusterSelection { Roles = new[] { FleetClusterRole.Dr, FleetClusterRole.Management } })
+            .Should().Equal("dr-euw1", "hub");
+        Names(new ClusterSelection { LabelSelector = "!env" }).Should().Equal("dr-euw1", "hub");
+    }
+
+    [Fact]
+    public void A_literal_name_that_matches_nothing_is_a_per_name_error_with_the_closest_names()
+    {
+        var result = ClusterSelector.Select(Fleet, new ClusterSelection { Names = new[] { "prod-eu1", "hub", "nothing-like-it*" } });
+
+        result.Clusters.Select(c => c.Name).Should().Equal("hub");
+        var error = result.NotFound.Should().ContainSingle().Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterNotFound);
+        error.Category.Should().Be(FleetErrorCategory.ObjectNotFound);
+        error.Target.Should().Be("prod-eu1");
+        error.Message.Should().Be("The fleet has no cluster named 'prod-eu1'. Did you mean 'prod-euc1'?");
+    }
+
+    [Fact]
+    public void An_escaped_wildcard_is_a_literal_name()
+    {
+        var result = ClusterSelector.Select(Fleet, new ClusterSelection { Names = new[] { "hub`*" } });
+
+        result.NotFound.Should().ContainSingle().Which.Target.Should().Be("hub*");
+    }
+
+    [Fact]
+    public void An_invalid_selector_is_input_error() =>
+        FluentActions.Invoking(() => ClusterSelector.Select(Fleet, new ClusterSelection { LabelSelector = "env in prod" }))
+            .Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FleetErrorIds.SelectorInvalid);
+
+    [Fact]
+    public void Suggestions_come_closest_first_and_only_when_near()
+    {
+        NameSuggestions.Closest("prod-euc2", Fleet.Select(c => c.Name)).Should().Equal("prod-euc1");
+        NameSuggestions.Closest("prod-xxx1", Fleet.Select(c => c.Name)).Should().Equal("prod-euc1", "prod-use1");
+        NameSuggestions.Closest("completely-different", Fleet.Select(c => c.Name)).Should().BeEmpty();
+        NameSuggestions.Distance("kitten", "sitting").Should().Be(3);
+    }
+}
