@@ -71,4 +71,6 @@ public static class FleetErrorIds
     public const string ServerError = nameof(ServerError);
     public const string CredentialPluginFailed = nameof(CredentialPluginFailed);
     public const string AwsCredentialsNotFound = nameof(AwsCredentialsNotFound);
+    public const string ClusterRequestFailed = nameof(ClusterRequestFailed);
+    public const string OperationCancelled = nameof(OperationCancelled);
 }
