@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.FanOut;
+
+/// <summary>How an apply runs.</summary>
+public sealed record ApplyOptions
+{
+    /// <summary>Report what would change (server-side dry run and diff) instead of changing anything.</summary>
+    public bool WhatIf { get; init; }
+
+    /// <summary>Take over fields another field manager owns (-ForceConflicts).</summary>
+    public bool ForceConflicts { get; init; }
+
+    public FanOutOptions FanOut { get; init; } = new();
+
+    /// <summary>Objects applied at once on one cluster.</summary>
+    public int ObjectConcurrency { get; init; } = 8;
+}
+
+/// <summary>
+/// Server-side apply of objects to clusters. Per cluster, Namespaces and CRDs go first, then
+/// everything else at once (bounded), so a fleet apply costs about two round trips per cluster
+/// beyond discovery. Results stream as each (cluster, object) finishes.
+/// </summary>
+public sealed class ApplyService
+{
+    private static readonly TimeSpan CrdEstablishWait = TimeSpan.FromSeconds(10);
+
+    private readonly IClusterConnector _connector;
+    private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
+
+    public ApplyService(IClusterConnector connector) : this(connector, null) { }
+
+    internal ApplyService(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory)
+    {
+        _connector = connector;
+        _apiFactory = apiFactory;
+    }
+
+    /// <summary>
+    /// The (cluster, object) targets of an apply, for ShouldProcess, in apply order. Throws
+    /// <see cref="FleetInputException"/> before any cluster is touched when there is nothing to
+    /// apply or an object appears twice. Contacts no cluster.
+    /// </summary>
+    public IReadOnlyList<FleetTarget> Plan(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects)
+    {
+        if (clusters.Count == 0)
+        {
+            throw new FleetInputException(FleetErrorIds.NoClustersSelected, FleetErrorCategory.ObjectNotFound, "(clusters)",
+                "No clusters were selected to apply to.");
+        }
+        if (objects.Count == 0)
+        {
+            throw new FleetInputException(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, "(manifests)",
+                "The input holds no Kubernetes objects to apply.");
+        }
+        var duplicate = objects.GroupBy(o => (o.ApiVersion, o.Kind, o.Namespace, o.Name)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            var first = duplicate.First();
+            throw new FleetInputException(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, first.Reference,
+                $"{first.Reference} appears more than once in the input ({string.Join("; ", duplicate.Select(o => o.Origin?.ToString() ?? "input object"))}).");
+        }
+
+        var crdKinds = ObjectScope.CrdKinds(objects);
+        var ordered = objects.OrderBy(o => IsFirstPhase(o) ? 0 : 1).ToList();
+        var targets = new List<FleetTarget>();
+        foreach (var cluster in clusters)
+        {
+            var defaultNamespace = TryDefaultNamespace(cluster);
+            foreach (var obj in ordered)
+            {
+                var shownNamespace = ObjectScope.LooksClusterScoped(obj, crdKinds) ? null : obj.Namespace ?? defaultNamespace;
+                targets.Add(new FleetTarget(cluster, obj, "apply", shownNamespace));
+            }
+        }
+        return targets;
+    }
+
+    /// <summary>
+    /// Applies (or, with <see cref="ApplyOptions.WhatIf"/>, previews) the targets: one result per
+    /// target, streamed as each finishes. Never throws for a cluster's failure; those are Failed
+    /// results carrying the <see cref="FleetException"/>.
+    /// </summary>
+    public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ObjectConcurrency, 1, nameof(options.ObjectConcurrency));
+        var byCluster = targets.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.Object).ToList(), StringComparer.Ordinal);
+        var clusters = targets.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
+
+        return FleetRunner.RunAsync<FleetResourceResult>(
+            clusters,
+            options.FanOut,
+            (cluster, sink, token) => ApplyToClusterAsync(cluster, byCluster[cluster.Name], options, sink, token),
+            (cluster, error, emitted) => byCluster[cluster.Name]
+                .Where(obj => !emitted.Any(r => Same(r, obj)))
+                .Select(obj => Failed(cluster.Name, obj, error, TimeSpan.Zero)),
+            cancellationToken);
+    }
+
+    private async Task ApplyToClusterAsync(FleetCluster cluster, IReadOnlyList<KubeObject> objects, ApplyOptions options,
+        IFleetResultSink<FleetResourceResult> sink, CancellationToken cancellationToken)
+    {
+        var connection = _connector.Connect(cluster);
+        var resources = ClusterResources.For(connection, _apiFactory);
+        var batch = new ClusterBatch(objects);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ObjectConcurrency, CancellationToken = cancellationToken };
+
+        foreach (var phase in new[] { objects.Where(IsFirstPhase).ToList(), objects.Where(o => !IsFirstPhase(o)).ToList() })
+        {
+            await Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
+            {
+                var result = await ApplyOneAsync(resources, obj, batch, options, token).ConfigureAwait(false);
+                sink.Emit(result);
+            }).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<FleetResourceResult> ApplyOneAsync(ClusterResources resources, KubeObject given, ClusterBatch batch,
+        ApplyOptions options, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        KubeObject? prepared = null;
+        try
+        {
+            ResourceType type;
+            try
+            {
+                type = await ResolveAsync(resources, given, batch, options.WhatIf, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FleetException ex) when (options.WhatIf && ex.ErrorId == FleetErrorIds.ResourceKindUnknown && batch.DefinesKind(given))
+            {
+                return Result(resources.Name, given, FleetResourceAction.WouldCreate, stopwatch.Elapsed,
+                    "Its CustomResourceDefinition is applied in the same run, so the server cannot validate it yet.");
+            }
+
+            prepared = Prepare(given, type, resources.Connection.DefaultNamespace);
+            return options.WhatIf
+                ? await PreviewAsync(resources, type, prepared, batch, stopwatch, cancellationToken).ConfigureAwait(false)
+                : await ApplyAsync(resources, type, prepared, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = ResourceErrors.FromException(ex, resources.Name, (prepared ?? given).Reference, cancellationToken);
+            // A cluster that cannot be reached fails as a whole, once, instead of once per object.
+            if (IsClusterWide(error)) throw error;
+            return Failed(resources.Name, prepared ?? given, error, stopwatch.Elapsed);
+        }
+    }
+
+    // A CRD applied moments ago is served once the API server has established it (usually within
+    // a second or two); until then its kind is unknown, so wait a little for kinds this batch defines.
+    private static async Task<ResourceType> ResolveAsync(ClusterResources resources, KubeObject obj, ClusterBatch batch, bool whatIf,
+        CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await resources.Discovery.ResolveAsync(obj.ApiVersion, obj.Kind, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FleetException ex) when (ex.ErrorId == FleetErrorIds.ResourceKindUnknown && !whatIf && batch.DefinesKind(obj)
+                                            && deadline.Elapsed < CrdEstablishWait)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<FleetResourceResult> ApplyAsync(ClusterResources resources, ResourceType type, KubeObject obj, bool force,
+        Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        var live = await resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
+        var applied = await resources.Client.ApplyAsync(type, obj, force, dryRun: false, cancellationToken).ConfigureAwait(false);
+
+        var action = applied.Created || live is null
+            ? FleetResourceAction.Created
+            : live.ResourceVersion == applied.Object.ResourceVersion ? FleetResourceAction.Unchanged : FleetResourceAction.Configured;
+        return Result(resources.Name, obj, action, stopwatch.Elapsed, null);
+    }
+
+    private static async Task<FleetResourceResult> PreviewAsync(ClusterResources resources, ResourceType type, KubeObject obj, ClusterBatch batch,
+        Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        var liveTask = resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken);
+        var dryRunTask = resources.Client.ApplyAsync(type, obj, forceConflicts: false, dryRun: true, cancellationToken);
+        var live = await liveTask.ConfigureAwait(false);
+        ApplyResponse dryRun;
+        try
+        {
+            dryRun = await dryRunTask.ConfigureAwait(false);
+        }
+        catch (FleetException ex) when (ex.ErrorId == FleetErrorIds.ResourceNotFound && live is null && obj.Namespace is { } ns && batch.CreatesNamespace(ns))
+        {
+            return Result(resources.Name, obj, FleetResourceAction.WouldCreate, stopwatch.Elapsed,
+                $"Namespace {ns} is created in the same run, so the server cannot validate this object yet.");
+        }
+
+        if (live is null) return Result(resources.Name, obj, FleetResourceAction.WouldCreate, stopwatch.Elapsed, null);
+        var changes = ObjectDiff.Compare(live.Json, dryRun.Object.Json);
+        if (changes.Count == 0) return Result(resources.Name, obj, FleetResourceAction.Unchanged, stopwatch.Elapsed, null);
+
+        var shown = string.Join(", ", changes.Take(5).Select(c => c.Path)) + (changes.Count > 5 ? ", ..." : "");
+        return Result(resources.Name, obj, FleetResourceAction.WouldChange, stopwatch.Elapsed,
+            $"{changes.Count} field{(changes.Count == 1 ? "" : "s")} would change: {shown}", changes);
+    }
+
+    /// <summary>The object as it is sent: namespace defaulted or dropped by scope, managed-by label set.</summary>
+    internal static KubeObject Prepare(KubeObject given, ResourceType type, string defaultNamespace)
+    {
+        var prepared = given.Clone();
+        prepared.Namespace = type.Namespaced ? given.Namespace ?? defaultNamespace : null;
+        prepared.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
+        return prepared;
+    }
+
+    private static bool IsFirstPhase(KubeObject obj) => ObjectScope.IsNamespace(obj) || ObjectScope.IsCrd(obj);
+
+    private static bool IsClusterWide(FleetException error) => error.ErrorId is FleetErrorIds.ClusterUnreachable
+        or FleetErrorIds.ClusterAuthenticationFailed or FleetErrorIds.ClusterCertificateInvalid or FleetErrorIds.ClusterTimeout;
+
+    private string? TryDefaultNamespace(FleetCluster cluster)
+    {
+        try
+        {
+            return _connector.Connect(cluster).DefaultNamespace;
+        }
+        catch (FleetException)
+        {
+            // Reported when the apply runs; the description just cannot name the namespace.
+            return null;
+        }
+    }
+
+    private static bool Same(FleetResourceResult result, KubeObject obj) =>
+        result.ApiVersion == obj.ApiVersion && result.Kind == obj.Kind && result.Name == obj.Name &&
+        (obj.Namespace is null || result.Namespace == obj.Namespace);
+
+    internal static FleetResourceResult Result(string cluster, KubeObject obj, FleetResourceAction action, TimeSpan duration, string? message,
+        IReadOnlyList<FleetFieldChange>? changes = null) => new()
+    {
+        Cluster = cluster,
+        ApiVersion = obj.ApiVersion,
+        Kind = obj.Kind,
+        Namespace = obj.Namespace,
+        Name = obj.Name,
+        Action = action,
+        Message = message,
+        Changes = changes ?? Array.Empty<FleetFieldChange>(),
+        Duration = duration,
+    };
+
+    internal static FleetResourceResult Failed(string cluster, KubeObject obj, FleetException error, TimeSpan duration) => new()
+    {
+        Cluster = cluster,
+        ApiVersion = obj.ApiVersion,
+        Kind = obj.Kind,
+        Namespace = obj.Namespace,
+        Name = obj.Name,
+        Action = FleetResourceAction.Failed,
+        Message = error.Message,
+        Duration = duration,
+        Error = error,
+    };
+
+    /// <summary>What one cluster's batch creates, so a preview can explain what the server cannot check yet.</summary>
+    private sealed class ClusterBatch(IReadOnlyList<KubeObject> objects)
+    {
+        private readonly HashSet<string> _namespaces = objects.Where(ObjectScope.IsNamespace).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        private readonly IReadOnlyDictionary<(string Group, string Kind), bool> _crdKinds = ObjectScope.CrdKinds(objects);
+
+        public bool CreatesNamespace(string name) => _namespaces.Contains(name);
+
+        public bool DefinesKind(KubeObject obj) => _crdKinds.ContainsKey((obj.Group, obj.Kind));
+    }
+}

@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.FanOut;
+
+/// <summary>Where one cluster's work hands its results as each is ready.</summary>
+public interface IFleetResultSink<in T>
+{
+    void Emit(T result);
+}
+
+/// <summary>How far and how long a fan-out may go.</summary>
+public sealed record FanOutOptions
+{
+    public const int DefaultThrottleLimit = 16;
+
+    /// <summary>Clusters worked on at once (-ThrottleLimit).</summary>
+    public int ThrottleLimit { get; init; } = DefaultThrottleLimit;
+
+    /// <summary>Time one cluster may take for all of its work (-TimeoutSeconds); null for no limit.</summary>
+    public int? TimeoutSeconds { get; init; }
+}
+
+/// <summary>
+/// Runs one operation against many clusters: at most <see cref="FanOutOptions.ThrottleLimit"/> at
+/// once, each within its own timeout, all stopped by the caller's token (Ctrl+C). Results stream
+/// out as they are emitted, for the cmdlet to drain on its pipeline thread. Every failure on a
+/// cluster, whatever was thrown, becomes results for that cluster; the others carry on.
+/// </summary>
+public static class FleetRunner
+{
+    /// <param name="clusters">The clusters, each worked on once.</param>
+    /// <param name="work">The work for one cluster; emits its results through the sink and honours the token.</param>
+    /// <param name="onClusterFailure">
+    /// The results to report when a cluster's work fails as a whole (it threw, or timed out): gets the
+    /// cluster, the error and the results the cluster already emitted.
+    /// </param>
+    public static async IAsyncEnumerable<T> RunAsync<T>(
+        IReadOnlyList<FleetCluster> clusters,
+        FanOutOptions options,
+        Func<FleetCluster, IFleetResultSink<T>, CancellationToken, Task> work,
+        Func<FleetCluster, FleetException, IReadOnlyList<T>, IEnumerable<T>> onClusterFailure,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // The cmdlets validate these ranges with [ValidateRange]; here they are programming errors.
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ThrottleLimit, 1, nameof(options.ThrottleLimit));
+        if (options.TimeoutSeconds is { } limit) ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(options.TimeoutSeconds));
+
+        // Stopping early (break, Ctrl+C) cancels the work still running.
+        using var runCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+        var producer = Task.Run(() => ProduceAsync(clusters, options, work, onClusterFailure, channel.Writer, runCancellation.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var result in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+            await producer.ConfigureAwait(false);
+        }
+        finally
+        {
+            runCancellation.Cancel();
+        }
+    }
+
+    private static async Task ProduceAsync<T>(
+        IReadOnlyList<FleetCluster> clusters,
+        FanOutOptions options,
+        Func<FleetCluster, IFleetResultSink<T>, CancellationToken, Task> work,
+        Func<FleetCluster, FleetException, IReadOnlyList<T>, IEnumerable<T>> onClusterFailure,
+        ChannelWriter<T> writer,
+        CancellationToken runToken)
+    {
+        using var throttle = new SemaphoreSlim(options.ThrottleLimit);
+        try
+        {
+            var clusterTasks = clusters.Select(async cluster =>
+            {
+                try
+                {
+                    await throttle.WaitAsync(runToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                try
+                {
+                    await RunClusterAsync(cluster, options, work, onClusterFailure, writer, runToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+            }).ToList();
+            await Task.WhenAll(clusterTasks).ConfigureAwait(false);
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private static async Task RunClusterAsync<T>(
+        FleetCluster cluster,
+        FanOutOptions options,
+        Func<FleetCluster, IFleetResultSink<T>, CancellationToken, Task> work,
+        Func<FleetCluster, FleetException, IReadOnlyList<T>, IEnumerable<T>> onClusterFailure,
+        ChannelWriter<T> writer,
+        CancellationToken runToken)
+    {
+        using var clusterCancellation = CancellationTokenSource.CreateLinkedTokenSource(runToken);
+        if (options.TimeoutSeconds is { } seconds) clusterCancellation.CancelAfter(TimeSpan.FromSeconds(seconds));
+        var sink = new ClusterSink<T>(writer);
+        try
+        {
+            // WaitAsync: a cluster whose work ignores its token still ends at its timeout.
+            await Task.Run(() => work(cluster, sink, clusterCancellation.Token), CancellationToken.None)
+                .WaitAsync(clusterCancellation.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var emitted = sink.Close();
+            if (runToken.IsCancellationRequested) return;
+
+            var error = ex is OperationCanceledException && clusterCancellation.IsCancellationRequested
+                ? new FleetClusterException(FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout, cluster.Name,
+                    $"Cluster '{cluster.Name}' did not finish within {options.TimeoutSeconds} seconds.", ex,
+                    "Check the cluster's API server, or raise -TimeoutSeconds.")
+                : ResourceErrors.FromException(ex, cluster.Name, null, runToken);
+            try
+            {
+                foreach (var result in onClusterFailure(cluster, error, emitted)) writer.TryWrite(result);
+            }
+            catch (Exception)
+            {
+                // The failure callback is the last line of defence; an exception on a worker would kill the host.
+            }
+        }
+        finally
+        {
+            sink.Close();
+        }
+    }
+
+    /// <summary>Forwards one cluster's results, remembers them, and ignores late ones once the cluster has failed.</summary>
+    private sealed class ClusterSink<T>(ChannelWriter<T> writer) : IFleetResultSink<T>
+    {
+        private readonly List<T> _emitted = [];
+        private bool _closed;
+
+        public void Emit(T result)
+        {
+            lock (_emitted)
+            {
+                if (_closed) return;
+                _emitted.Add(result);
+                writer.TryWrite(result);
+            }
+        }
+
+        public IReadOnlyList<T> Close()
+        {
+            lock (_emitted)
+            {
+                _closed = true;
+                return _emitted.ToList();
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace MultiCluster.Engine.Resources;
+
+/// <summary>The answer to a server-side apply: the object the server holds (or would hold) and whether it was new.</summary>
+internal sealed record ApplyResponse(KubeObject Object, bool Created);
+
+/// <summary>
+/// Generic operations on one cluster for any kind: server-side apply (field manager
+/// <c>multicluster</c>), get, list, delete, each optionally as a server-side dry run.
+/// </summary>
+internal sealed class ResourceClient(IKubeApi api, string cluster)
+{
+    public const string FieldManager = "multicluster";
+    private const string ApplyPatchContentType = "application/apply-patch+yaml";
+    private const int ListPageSize = 500;
+
+    public string Cluster => cluster;
+
+    /// <summary>The live object, or null when it does not exist.</summary>
+    public async Task<KubeObject?> GetAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
+    {
+        var response = await api.SendAsync(HttpMethod.Get, type.ObjectPath(ns, name), null, null, cancellationToken).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, Reference(type, ns, name));
+        return KubeObject.Parse(response.Body);
+    }
+
+    /// <summary>All objects of <paramref name="type"/> (in <paramref name="ns"/>, or everywhere when null) matching the label selector.</summary>
+    public async Task<IReadOnlyList<KubeObject>> ListAsync(ResourceType type, string? ns, string? labelSelector, CancellationToken cancellationToken)
+    {
+        var items = new List<KubeObject>();
+        string? continueToken = null;
+        do
+        {
+            var query = $"?limit={ListPageSize}";
+            if (!string.IsNullOrEmpty(labelSelector)) query += "&labelSelector=" + Uri.EscapeDataString(labelSelector);
+            if (continueToken is not null) query += "&continue=" + Uri.EscapeDataString(continueToken);
+
+            var response = await api.SendAsync(HttpMethod.Get, type.CollectionPath(ns) + query, null, null, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
+
+            var list = JsonNode.Parse(response.Body) as JsonObject;
+            foreach (var item in (list?["items"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var copy = (JsonObject)item.DeepClone();
+                // List items omit apiVersion and kind; put them back so each object stands alone.
+                copy["apiVersion"] ??= type.ApiVersion;
+                copy["kind"] ??= type.Kind;
+                items.Add(new KubeObject(copy));
+            }
+            continueToken = list?["metadata"]?["continue"]?.GetValue<string>() is { Length: > 0 } next ? next : null;
+        }
+        while (continueToken is not null);
+        return items;
+    }
+
+    /// <summary>Server-side apply of <paramref name="obj"/> (already namespaced and labelled).</summary>
+    public async Task<ApplyResponse> ApplyAsync(ResourceType type, KubeObject obj, bool forceConflicts, bool dryRun, CancellationToken cancellationToken)
+    {
+        var query = $"?fieldManager={FieldManager}";
+        if (forceConflicts) query += "&force=true";
+        if (dryRun) query += "&dryRun=All";
+
+        var path = type.ObjectPath(type.Namespaced ? obj.Namespace : null, obj.Name) + query;
+        var response = await api.SendAsync(HttpMethod.Patch, path, obj.ToJson(), ApplyPatchContentType, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, obj.Reference);
+        return new ApplyResponse(KubeObject.Parse(response.Body), response.Status == HttpStatusCode.Created);
+    }
+
+    /// <summary>Deletes in the background (dependents are collected by the garbage collector); false when it was already gone.</summary>
+    public async Task<bool> DeleteAsync(ResourceType type, string? ns, string name, bool dryRun, CancellationToken cancellationToken)
+    {
+        var query = "?propagationPolicy=Background" + (dryRun ? "&dryRun=All" : "");
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "DeleteOptions",
+            ["propagationPolicy"] = "Background",
+        };
+        if (dryRun) body["dryRun"] = new JsonArray("All");
+
+        var response = await api.SendAsync(HttpMethod.Delete, type.ObjectPath(ns, name) + query, body.ToJsonString(), "application/json", cancellationToken)
+            .ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.NotFound) return false;
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, Reference(type, ns, name));
+        return true;
+    }
+
+    private static string Reference(ResourceType type, string? ns, string name) =>
+        $"{type.ApiVersion} {type.Kind} {(type.Namespaced && ns is not null ? ns + "/" + name : name)}";
+}

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Errors;
+
+namespace MultiCluster.Engine.Resources;
+
+/// <summary>Where a kind lives on one cluster: its REST path pieces and scope.</summary>
+public sealed record ResourceType(string Group, string Version, string Kind, string Plural, bool Namespaced)
+{
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>The collection path: <c>/api/v1/namespaces/ns/configmaps</c>, <c>/apis/apps/v1/deployments</c>.</summary>
+    public string CollectionPath(string? ns)
+    {
+        var root = Group.Length == 0 ? $"/api/{Version}" : $"/apis/{Group}/{Version}";
+        return Namespaced && ns is not null
+            ? $"{root}/namespaces/{Uri.EscapeDataString(ns)}/{Plural}"
+            : $"{root}/{Plural}";
+    }
+
+    public string ObjectPath(string? ns, string name) => $"{CollectionPath(ns)}/{Uri.EscapeDataString(name)}";
+}
+
+/// <summary>
+/// Resolves (apiVersion, kind) to a <see cref="ResourceType"/> through one cluster's discovery
+/// documents (<c>/api/v1</c>, <c>/apis/group/version</c>), fetching only the group versions in use.
+/// Cached for the connection's life; a kind not found is looked up once more, so a CRD applied in
+/// the same run becomes known.
+/// </summary>
+internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyDictionary<string, ResourceType>>>> _groupVersions =
+        new(StringComparer.Ordinal);
+
+    public string Cluster => cluster;
+
+    public async Task<ResourceType> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken)
+    {
+        var known = await GetGroupVersionAsync(apiVersion, refresh: false, cancellationToken).ConfigureAwait(false);
+        if ((known.GetValueOrDefault(kind) ?? Match(known, kind)) is { } type) return type;
+
+        known = await GetGroupVersionAsync(apiVersion, refresh: true, cancellationToken).ConfigureAwait(false);
+        if ((known.GetValueOrDefault(kind) ?? Match(known, kind)) is { } refreshed) return refreshed;
+
+        throw new FleetClusterException(FleetErrorIds.ResourceKindUnknown, FleetErrorCategory.ObjectNotFound, cluster,
+            $"Cluster '{cluster}' does not serve kind {kind} in {apiVersion}.", null,
+            "Install the CRD that defines this kind first (apply it in the same run, or before), or check apiVersion and kind.",
+            $"{apiVersion} {kind}");
+    }
+
+    /// <summary>
+    /// Finds a kind given without apiVersion, as kubectl does: by kind, plural or singular name,
+    /// ignoring case; the core group first, then each group's preferred version.
+    /// </summary>
+    public async Task<ResourceType> FindAsync(string kindOrPlural, CancellationToken cancellationToken)
+    {
+        var match = Match(await GetGroupVersionAsync("v1", refresh: false, cancellationToken).ConfigureAwait(false), kindOrPlural);
+        if (match is not null) return match;
+
+        var response = await api.SendAsync(HttpMethod.Get, "/apis", null, null, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, "discovery /apis");
+        var preferred = (JsonNode.Parse(response.Body)?["groups"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Select(g => g["preferredVersion"]?["groupVersion"]?.GetValue<string>())
+            .OfType<string>()
+            .ToList();
+        var all = await Task.WhenAll(preferred.Select(gv => GetGroupVersionAsync(gv, refresh: false, cancellationToken))).ConfigureAwait(false);
+        foreach (var kinds in all)
+        {
+            match = Match(kinds, kindOrPlural);
+            if (match is not null) return match;
+        }
+        throw new FleetClusterException(FleetErrorIds.ResourceKindUnknown, FleetErrorCategory.ObjectNotFound, cluster,
+            $"Cluster '{cluster}' does not serve a kind named {kindOrPlural}.", null,
+            "Check the kind's spelling, give -ApiVersion, or install the CRD that defines it.", kindOrPlural);
+    }
+
+    private static ResourceType? Match(IReadOnlyDictionary<string, ResourceType> kinds, string kindOrPlural) =>
+        kinds.Values.FirstOrDefault(t => string.Equals(t.Kind, kindOrPlural, StringComparison.OrdinalIgnoreCase)
+                                         || string.Equals(t.Plural, kindOrPlural, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The resource types of <paramref name="apiVersion"/> that the cluster serves, if it serves that group version.</summary>
+    public Task<IReadOnlyDictionary<string, ResourceType>> GetKindsAsync(string apiVersion, CancellationToken cancellationToken) =>
+        GetGroupVersionAsync(apiVersion, refresh: false, cancellationToken);
+
+    /// <summary>Forgets what is known of <paramref name="apiVersion"/>, or of everything when null.</summary>
+    public void Forget(string? apiVersion = null)
+    {
+        if (apiVersion is null) _groupVersions.Clear();
+        else _groupVersions.TryRemove(apiVersion, out _);
+    }
+
+    private async Task<IReadOnlyDictionary<string, ResourceType>> GetGroupVersionAsync(string apiVersion, bool refresh, CancellationToken cancellationToken)
+    {
+        var fresh = new Lazy<Task<IReadOnlyDictionary<string, ResourceType>>>(() => FetchAsync(apiVersion, cancellationToken));
+        var entry = refresh
+            ? _groupVersions.AddOrUpdate(apiVersion, fresh, (_, _) => fresh)
+            : _groupVersions.GetOrAdd(apiVersion, fresh);
+        try
+        {
+            return await entry.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed lookup (timeout, 500) must not stay cached for the session.
+            _groupVersions.TryRemove(new KeyValuePair<string, Lazy<Task<IReadOnlyDictionary<string, ResourceType>>>>(apiVersion, entry));
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, ResourceType>> FetchAsync(string apiVersion, CancellationToken cancellationToken)
+    {
+        var (group, version) = KubeObject.SplitApiVersion(apiVersion);
+        var path = group.Length == 0 ? $"/api/{Uri.EscapeDataString(version)}" : $"/apis/{Uri.EscapeDataString(group)}/{Uri.EscapeDataString(version)}";
+        var response = await api.SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.NotFound) return new Dictionary<string, ResourceType>(StringComparer.Ordinal);
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"discovery {path}");
+
+        var kinds = new Dictionary<string, ResourceType>(StringComparer.Ordinal);
+        if (JsonNode.Parse(response.Body)?["resources"] is JsonArray resources)
+        {
+            foreach (var resource in resources.OfType<JsonObject>())
+            {
+                var plural = resource["name"]?.GetValue<string>();
+                var kind = resource["kind"]?.GetValue<string>();
+                // Subresources (deployments/scale) share the parent's kind or name another; skip them.
+                if (plural is null || kind is null || plural.Contains('/')) continue;
+                var namespaced = resource["namespaced"] is JsonValue flag && flag.TryGetValue<bool>(out var isNamespaced) && isNamespaced;
+                kinds.TryAdd(kind, new ResourceType(group, version, kind, plural, namespaced));
+            }
+        }
+        return kinds;
+    }
+}
