@@ -30,7 +30,7 @@ public static class KubernetesErrors
             case AggregateException { InnerExceptions.Count: 1 } aggregate:
                 return Translate(aggregate.InnerExceptions[0], cluster, objectRef, callerToken);
             case HttpOperationException http:
-                return FromStatus((int)http.Response.StatusCode, StatusText(http.Response.Content) ?? http.Response.ReasonPhrase, cluster, objectRef, exception);
+                return FromStatus((int)http.Response.StatusCode, StatusText(http.Response.Content), cluster, objectRef, exception);
             case KubernetesException kubernetes when kubernetes.Status is { Code: { } code } status:
                 return FromStatus(code, StatusText(status), cluster, objectRef, exception);
             case KubeConfigException:
@@ -84,7 +84,7 @@ public static class KubernetesErrors
             403 => Fail(FleetErrorIds.ClusterAccessDenied, FleetErrorCategory.PermissionDenied, cluster, objectRef,
                 $"Access denied to {what} (403 Forbidden){detail}", inner),
             404 => Fail(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, cluster, objectRef,
-                $"Not found: {what}{detail}", inner),
+                $"{(objectRef ?? "The requested resource")} was not found on cluster '{cluster}'{detail}", inner),
             409 => Fail(FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists, cluster, objectRef,
                 $"Conflict on {what}{detail}", inner, "Another field manager owns these fields; use -ForceConflicts to take them over."),
             400 or 422 => Fail(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, cluster, objectRef,

@@ -42,3 +42,12 @@ public sealed class TempDirectory : IDisposable
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }
+
+/// <summary>A fact that needs a POSIX shell (exec plugin scripts); skipped on Windows.</summary>
+public sealed class UnixFactAttribute : FactAttribute
+{
+    public UnixFactAttribute()
+    {
+        if (OperatingSystem.IsWindows()) Skip = "needs /bin/sh to run the test plugin scripts";
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using k8s;
+using MultiCluster.Engine.Errors;
+
+namespace MultiCluster.Engine.Connections;
+
+public sealed class ClusterHealthOptions
+{
+    /// <summary>Clusters checked at the same time.</summary>
+    public int Throttle { get; init; } = 16;
+
+    /// <summary>Time allowed for one cluster's whole check.</summary>
+    public int TimeoutSeconds { get; init; } = 30;
+}
+
+/// <summary>
+/// Checks clusters in parallel (bounded) and streams one <see cref="FleetClusterHealth"/> per
+/// cluster as each finishes: <c>/readyz</c> and its round-trip time, server version, node count.
+/// Failures become the result's status and reason; nothing is thrown for a cluster.
+/// </summary>
+public sealed class ClusterHealthService(IClusterConnector connector)
+{
+    private const int NodePageSize = 500;
+
+    public async IAsyncEnumerable<FleetClusterHealth> TestAsync(IEnumerable<FleetCluster> clusters, ClusterHealthOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        options ??= new ClusterHealthOptions();
+        var results = Channel.CreateUnbounded<FleetClusterHealth>(new UnboundedChannelOptions { SingleReader = true });
+        // Not disposed: checks still running when the caller stops reading early keep using it.
+        var throttle = new SemaphoreSlim(Math.Max(1, options.Throttle));
+        var checks = clusters.Select(async cluster =>
+        {
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await results.Writer.WriteAsync(await CheckAsync(cluster, options, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        }).ToList();
+        var all = Task.WhenAll(checks).ContinueWith(t => results.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+
+        await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            yield return result;
+        await all.ConfigureAwait(false);
+    }
+
+    /// <summary>One cluster's check; never throws except for the caller's own cancellation.</summary>
+    public async Task<FleetClusterHealth> CheckAsync(FleetCluster cluster, ClusterHealthOptions options, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds)));
+        var token = timeout.Token;
+        var probe = new Probe(cluster);
+        try
+        {
+            // Connect may run a credential plugin: keep it off the caller's thread.
+            var connection = await Task.Run(() => connector.Connect(cluster), token).ConfigureAwait(false);
+            await ReadyzAsync(connection, probe, token).ConfigureAwait(false);
+            if (probe.Status == FleetHealthStatus.Unreachable) return probe.Result();
+
+            var version = await connection.Client.Version.GetCodeAsync(token).ConfigureAwait(false);
+            probe.ServerVersion = version.GitVersion;
+            probe.NodeCount = await CountNodesAsync(connection.Client, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = KubernetesErrors.Translate(e, cluster.Name, callerToken: cancellationToken);
+            probe.Fail(error);
+        }
+        return probe.Result();
+    }
+
+    private static async Task ReadyzAsync(ClusterConnection connection, Probe probe, CancellationToken token)
+    {
+        if (connection.Client is not Kubernetes client)
+            throw new InvalidOperationException("The cluster's client does not expose its HTTP pipeline.");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, "readyz"));
+        if (client.Credentials is { } credentials)
+            await credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
+
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await client.HttpClient.SendAsync(request, token).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
+        probe.RoundTripMs = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1);
+        probe.Reachable = true;
+        probe.Ready = response.StatusCode == HttpStatusCode.OK;
+        probe.ReadyzResult = OneLine(body, (int)response.StatusCode);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            probe.Fail(KubernetesErrors.FromStatus((int)response.StatusCode, null, connection.Name, null), unusable: true);
+        }
+        else if (!probe.Ready.Value)
+        {
+            probe.Fail(new FleetClusterException(FleetErrorIds.ClusterNotReady, FleetErrorCategory.ResourceUnavailable, connection.Name,
+                $"Cluster '{connection.Name}' is not ready: /readyz answered {(int)response.StatusCode} ({probe.ReadyzResult})."));
+        }
+    }
+
+    private static async Task<int> CountNodesAsync(IKubernetes client, CancellationToken token)
+    {
+        var count = 0;
+        string? continueToken = null;
+        do
+        {
+            var page = await client.CoreV1.ListNodeAsync(limit: NodePageSize, continueParameter: continueToken, cancellationToken: token).ConfigureAwait(false);
+            count += page.Items.Count;
+            continueToken = page.Metadata?.ContinueProperty;
+        } while (!string.IsNullOrEmpty(continueToken));
+        return count;
+    }
+
+    private static string OneLine(string body, int status)
+    {
+        var text = body.Replace('\n', ' ').Trim();
+        if (text.Length == 0) return status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return text.Length > 200 ? text[..200] + "..." : text;
+    }
+
+    /// <summary>What is known so far about one cluster.</summary>
+    private sealed class Probe(FleetCluster cluster)
+    {
+        public bool Reachable;
+        public bool? Ready;
+        public string? ReadyzResult;
+        public double? RoundTripMs;
+        public string? ServerVersion;
+        public int? NodeCount;
+        public FleetHealthStatus Status = FleetHealthStatus.Healthy;
+        private FleetException? _error;
+
+        public void Fail(FleetException error, bool unusable = false)
+        {
+            _error ??= error;
+            Status = unusable || !Reachable ? FleetHealthStatus.Unreachable : FleetHealthStatus.Degraded;
+        }
+
+        public FleetClusterHealth Result() => new()
+        {
+            Cluster = cluster.Name,
+            Region = cluster.Region,
+            Status = Status,
+            Reachable = Reachable,
+            Ready = Ready,
+            ReadyzResult = ReadyzResult,
+            RoundTripMs = RoundTripMs,
+            ServerVersion = ServerVersion,
+            NodeCount = NodeCount,
+            ErrorId = _error?.ErrorId,
+            Reason = _error?.Message,
+            CheckedAt = DateTimeOffset.UtcNow,
+        };
+    }
+}

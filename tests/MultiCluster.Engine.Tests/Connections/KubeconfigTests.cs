@@ -1,0 +1,191 @@
+using k8s;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Inventory;
+using MultiCluster.Engine.Reporting;
+
+namespace MultiCluster.Engine.Tests.Connections;
+
+public class KubeconfigTests
+{
+    [Fact]
+    public void Merges_several_files_first_wins_for_each_name_and_current_context_from_the_first_that_sets_it()
+    {
+        using var dir = new TempDirectory();
+        var first = dir.Write("first", TestKubeconfig.Build(null,
+            new TestKubeconfig.Entry("shared", Server: "https://first.example:6443"),
+            new TestKubeconfig.Entry("only-first")));
+        var second = dir.Write("second", TestKubeconfig.Build("only-second",
+            new TestKubeconfig.Entry("shared", Server: "https://second.example:6443", Token: "second-token"),
+            new TestKubeconfig.Entry("only-second")));
+        var third = dir.Write("third", TestKubeconfig.Build("shared", new TestKubeconfig.Entry("only-third")));
+
+        var loaded = KubeconfigLoader.Load(KubeconfigSource.FromPaths(first, second, third));
+
+        loaded.FilesRead.Should().Equal(first, second, third);
+        loaded.CurrentContext.Should().Be("only-second");
+        loaded.ContextNames.Should().BeEquivalentTo("shared", "only-first", "only-second", "only-third");
+        loaded.Configuration.Clusters.Single(c => c.Name == "shared").ClusterEndpoint.Server.Should().Be("https://first.example:6443");
+        loaded.Configuration.Users.Single(u => u.Name == "shared").UserCredentials.Token.Should().Be("token-of-shared");
+    }
+
+    [Fact]
+    public void KUBECONFIG_lists_files_with_the_path_separator_and_skips_missing_ones()
+    {
+        using var dir = new TempDirectory();
+        var a = dir.Write("a", TestKubeconfig.Build("a", new TestKubeconfig.Entry("a")));
+        var b = dir.Write("b", TestKubeconfig.Build("b", new TestKubeconfig.Entry("b")));
+        var missing = Path.Combine(dir.Path, "missing");
+        var previous = Environment.GetEnvironmentVariable("KUBECONFIG");
+        try
+        {
+            Environment.SetEnvironmentVariable("KUBECONFIG", string.Join(Path.PathSeparator, a, "", missing, b));
+            var source = KubeconfigSource.FromEnvironment();
+            source.Files.Should().Equal(a, missing, b);
+
+            var loaded = KubeconfigLoader.Load(source);
+            loaded.FilesRead.Should().Equal(a, b);
+            loaded.CurrentContext.Should().Be("a");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KUBECONFIG", previous);
+        }
+    }
+
+    [Fact]
+    public void An_explicit_file_that_does_not_exist_is_an_error()
+    {
+        var act = () => KubeconfigLoader.Load(KubeconfigSource.FromPaths("/nonexistent/kubeconfig"));
+
+        act.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FleetErrorIds.KubeconfigInvalid);
+    }
+
+    [Fact]
+    public void Invalid_yaml_says_where_without_quoting_the_content()
+    {
+        var act = () => KubeconfigLoader.Load(KubeconfigSource.FromContent("users:\n- name: u\n  user: { token: sekrit-value\n"));
+
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.ErrorId.Should().Be(FleetErrorIds.KubeconfigInvalid);
+        error.Message.Should().Contain("<content>").And.NotContain("sekrit");
+    }
+
+    [Fact]
+    public void Relative_certificate_paths_resolve_against_the_file_that_holds_them()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("nested/config", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: c
+              cluster: { server: "https://127.0.0.1:1", certificate-authority: certs/ca.crt }
+            contexts: []
+            users: []
+            """);
+
+        var loaded = KubeconfigLoader.Load(KubeconfigSource.FromPaths(path));
+
+        loaded.Configuration.Clusters.Single().ClusterEndpoint.CertificateAuthority.Should().Be(Path.Combine(dir.Path, "nested", "certs", "ca.crt"));
+    }
+
+    [Fact]
+    public void A_missing_context_names_the_context_and_files_but_never_tokens_or_certificates()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("config", TestKubeconfig.Build("prod-euc1", new TestKubeconfig.Entry("prod-euc1", Token: "super-secret-token")));
+        using var connector = new KubernetesConnector(KubeconfigSource.FromPaths(path));
+
+        var act = () => connector.Connect(new FleetCluster { Name = "prod", Context = "prod-euc2" });
+
+        var error = act.Should().Throw<FleetClusterException>().Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterContextNotFound);
+        error.Category.Should().Be(FleetErrorCategory.ObjectNotFound);
+        error.Cluster.Should().Be("prod");
+        error.Message.Should().Contain("'prod-euc2'").And.Contain(path).And.Contain("Did you mean 'prod-euc1'?");
+        error.Message.Should().NotContain("super-secret-token").And.NotContain(TestKubeconfig.CaData[..40]);
+        error.ToString().Should().NotContain("super-secret-token");
+    }
+
+    [Fact]
+    public void A_missing_context_in_content_says_content()
+    {
+        using var connector = new KubernetesConnector(KubeconfigSource.FromContent(TestKubeconfig.Build(null, new TestKubeconfig.Entry("a", Token: "tkn-123456"))));
+
+        var act = () => connector.Connect(new FleetCluster { Name = "b" });
+
+        act.Should().Throw<FleetClusterException>().Which.Message.Should().Contain("<content>").And.NotContain("tkn-123456");
+    }
+
+    [Fact]
+    public void Connects_with_the_contexts_server_namespace_and_token_and_caches_one_client_per_context()
+    {
+        using var connector = new KubernetesConnector(KubeconfigSource.FromContent(TestKubeconfig.Build(null,
+            new TestKubeconfig.Entry("a", Server: "https://10.1.2.3:6443", Namespace: "team-a"),
+            new TestKubeconfig.Entry("b"))));
+
+        var a = connector.Connect(new FleetCluster { Name = "a" });
+        var again = connector.Connect(new FleetCluster { Name = "a" });
+        var b = connector.Connect(new FleetCluster { Name = "b" });
+
+        a.Server.Should().Be(new Uri("https://10.1.2.3:6443"));
+        a.DefaultNamespace.Should().Be("team-a");
+        b.DefaultNamespace.Should().Be("default");
+        again.Client.Should().BeSameAs(a.Client);
+        b.Client.Should().NotBeSameAs(a.Client);
+    }
+
+    [Fact]
+    public async Task A_clusters_own_kubeconfig_overrides_the_session_kubeconfig()
+    {
+        using var dir = new TempDirectory();
+        var own = dir.Write("own", TestKubeconfig.Build(null, new TestKubeconfig.Entry("x", Server: "https://own.example:6443", Token: "own-token")));
+        using var connector = new KubernetesConnector(KubeconfigSource.FromContent(TestKubeconfig.Build(null, new TestKubeconfig.Entry("x"))));
+
+        var connection = connector.Connect(new FleetCluster { Name = "x", Kubeconfig = own });
+
+        connection.Server.Host.Should().Be("own.example");
+        (await AuthorizationOf(connection)).Should().Be("Bearer own-token");
+    }
+
+    [Fact]
+    public void Insecure_skip_tls_verify_warns_once_per_cluster()
+    {
+        var reporter = new RecordingReporter();
+        using var connector = new KubernetesConnector(KubeconfigSource.FromContent(TestKubeconfig.Build(null,
+            new TestKubeconfig.Entry("lab", Insecure: true), new TestKubeconfig.Entry("safe"))));
+
+        using (FleetCallContext.Use(reporter))
+        {
+            connector.Connect(new FleetCluster { Name = "lab" });
+            connector.Connect(new FleetCluster { Name = "lab" });
+            connector.Connect(new FleetCluster { Name = "safe" });
+        }
+
+        reporter.Warnings.Should().ContainSingle().Which.Should().Contain("'lab'").And.Contain("TLS verification is off");
+    }
+
+    [Fact]
+    public void FleetSession_without_a_fleet_file_uses_the_kubeconfig_contexts()
+    {
+        using var session = new FleetSession(KubeconfigSource.FromContent(TestKubeconfig.Build("b", new TestKubeconfig.Entry("a"), new TestKubeconfig.Entry("b"))));
+
+        session.GetFleet().Clusters.Select(c => (c.Name, c.Context)).Should().Equal(("a", "a"), ("b", "b"));
+        session.Select(new ClusterSelection { Names = new[] { "b" } }).Clusters.Should().ContainSingle();
+
+        session.ImportFleetContent("clusters: [ { name: only, context: a } ]");
+        session.GetFleet().Clusters.Select(c => c.Name).Should().Equal("only");
+        session.Connector.Connect(session.GetFleet().Clusters[0]).Name.Should().Be("only");
+
+        session.ClearFleet();
+        session.CurrentFleet.Should().BeNull();
+    }
+
+    internal static async Task<string?> AuthorizationOf(ClusterConnection connection)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(connection.Server, "/version"));
+        await ((Kubernetes)connection.Client).Credentials.ProcessHttpRequestAsync(request, CancellationToken.None);
+        return request.Headers.Authorization?.ToString();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using k8s;
+using k8s.Autorest;
+using k8s.Exceptions;
+using k8s.Models;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+
+namespace MultiCluster.Engine.Tests.Connections;
+
+public class KubernetesErrorsTests
+{
+    private static HttpOperationException Http(HttpStatusCode code, string body = "") => new($"Operation returned an invalid status code '{code}'")
+    {
+        Response = new HttpResponseMessageWrapper(new HttpResponseMessage(code), body),
+    };
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, FleetErrorIds.ClusterAuthenticationFailed, FleetErrorCategory.AuthenticationError)]
+    [InlineData(HttpStatusCode.Forbidden, FleetErrorIds.ClusterAccessDenied, FleetErrorCategory.PermissionDenied)]
+    [InlineData(HttpStatusCode.NotFound, FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound)]
+    [InlineData(HttpStatusCode.Conflict, FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists)]
+    [InlineData(HttpStatusCode.UnprocessableEntity, FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData)]
+    [InlineData(HttpStatusCode.InternalServerError, FleetErrorIds.ServerError, FleetErrorCategory.ResourceUnavailable)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, FleetErrorIds.ServerError, FleetErrorCategory.ResourceUnavailable)]
+    [InlineData(HttpStatusCode.GatewayTimeout, FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout)]
+    public void Maps_status_codes(HttpStatusCode code, string id, FleetErrorCategory category)
+    {
+        var error = KubernetesErrors.Translate(Http(code), "prod-euc1", "apps/v1 Deployment default/web");
+
+        error.ErrorId.Should().Be(id);
+        error.Category.Should().Be(category);
+        error.Target.Should().Be("prod-euc1: apps/v1 Deployment default/web");
+        error.Should().BeOfType<FleetClusterException>().Which.Cluster.Should().Be("prod-euc1");
+    }
+
+    [Fact]
+    public void A_422_carries_the_servers_message_and_causes()
+    {
+        const string body = """
+            {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Deployment.apps \"web\" is invalid","reason":"Invalid",
+             "details":{"name":"web","group":"apps","kind":"Deployment","causes":[{"reason":"FieldValueInvalid","message":"Invalid value: -1: must be greater than or equal to 0","field":"spec.replicas"}]},"code":422}
+            """;
+
+        var error = KubernetesErrors.Translate(Http(HttpStatusCode.UnprocessableEntity, body), "c1", "apps/v1 Deployment default/web");
+
+        error.Message.Should().Be("Cluster 'c1' rejected apps/v1 Deployment default/web as invalid (422): Deployment.apps \"web\" is invalid " +
+            "(spec.replicas: Invalid value: -1: must be greater than or equal to 0).");
+    }
+
+    [Fact]
+    public void A_KubernetesException_uses_its_status()
+    {
+        var error = KubernetesErrors.Translate(new KubernetesException(new V1Status { Code = 410, Message = "too old resource version" }), "c1");
+
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterRequestFailed);
+        error.Message.Should().Contain("410").And.Contain("too old resource version");
+    }
+
+    [Fact]
+    public void A_refused_connection_is_unreachable()
+    {
+        var refused = new HttpRequestException("Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused));
+
+        var error = KubernetesErrors.Translate(refused, "c1");
+
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterUnreachable);
+        error.Category.Should().Be(FleetErrorCategory.ConnectionError);
+        error.Message.Should().Be("Cannot reach cluster 'c1': connection refused.");
+    }
+
+    [Fact]
+    public void A_name_that_does_not_resolve_is_unreachable()
+    {
+        var dns = new HttpRequestException("Name or service not known (nowhere.invalid:443)", new SocketException((int)SocketError.HostNotFound));
+
+        KubernetesErrors.Translate(dns, "c1").Message.Should().Contain("does not resolve");
+    }
+
+    [Fact]
+    public void A_rejected_server_certificate_is_certificate_invalid()
+    {
+        var tls = new HttpRequestException("The SSL connection could not be established", new AuthenticationException("The remote certificate was rejected"));
+
+        var error = KubernetesErrors.Translate(tls, "c1");
+
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterCertificateInvalid);
+        error.Category.Should().Be(FleetErrorCategory.SecurityError);
+    }
+
+    [Fact]
+    public void A_timeout_is_ClusterTimeout_and_a_caller_cancellation_is_OperationCancelled()
+    {
+        KubernetesErrors.Translate(new TaskCanceledException("timeout"), "c1").ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var error = KubernetesErrors.Translate(new OperationCanceledException(cancelled.Token), "c1", callerToken: cancelled.Token);
+        error.ErrorId.Should().Be(FleetErrorIds.OperationCancelled);
+        error.Category.Should().Be(FleetErrorCategory.OperationStopped);
+    }
+
+    [Fact]
+    public void Kubeconfig_errors_and_fleet_errors()
+    {
+        KubernetesErrors.Translate(new KubeConfigException("User not found for context x in kubeconfig"), "c1").ErrorId.Should().Be(FleetErrorIds.KubeconfigInvalid);
+
+        var own = new FleetClusterException("X", FleetErrorCategory.InvalidData, "c1", "m");
+        KubernetesErrors.Translate(own, "c1").Should().BeSameAs(own);
+        KubernetesErrors.Translate(new AggregateException(Http(HttpStatusCode.NotFound)), "c1").ErrorId.Should().Be(FleetErrorIds.ResourceNotFound);
+    }
+}
