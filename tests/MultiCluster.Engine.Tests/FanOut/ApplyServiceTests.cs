@@ -1,0 +1,255 @@
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Resources;
+using MultiCluster.Engine.Tests.Resources;
+
+namespace MultiCluster.Engine.Tests.FanOut;
+
+public class ApplyServiceTests
+{
+    private const string Manifests = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          mode: blue
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: shop
+        spec:
+          replicas: 2
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: team
+        """;
+
+    private static async Task<List<FleetResourceResult>> Apply(FakeFleet fleet, string yaml, ApplyOptions? options = null)
+    {
+        var service = new ApplyService(fleet, fleet.ApiFactory);
+        var targets = service.Plan(fleet.Clusters, ManifestReader.ReadText(yaml));
+        return await service.ApplyAsync(targets, options ?? new ApplyOptions()).ToListAsync();
+    }
+
+    [Fact]
+    public async Task First_apply_creates_and_second_reports_unchanged_on_every_cluster()
+    {
+        var fleet = new FakeFleet("a", "b", "c");
+
+        var first = await Apply(fleet, Manifests);
+        var second = await Apply(fleet, Manifests);
+
+        first.Should().HaveCount(12).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
+        second.Should().HaveCount(12).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+    }
+
+    [Fact]
+    public async Task A_changed_object_is_configured()
+    {
+        var fleet = new FakeFleet("a");
+        await Apply(fleet, Manifests);
+
+        var results = await Apply(fleet, Manifests.Replace("replicas: 2", "replicas: 3"));
+
+        results.Single(r => r.Kind == "Deployment").Action.Should().Be(FleetResourceAction.Configured);
+        results.Where(r => r.Kind != "Deployment").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+    }
+
+    [Fact]
+    public async Task Namespaces_go_first_and_objects_get_the_context_namespace_and_managed_by_label()
+    {
+        var fleet = new FakeFleet("a");
+
+        var results = await Apply(fleet, Manifests);
+
+        var patches = fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).ToList();
+        patches.Take(2).Should().OnlyContain(r => r.StartsWith("PATCH /api/v1/namespaces/shop?", StringComparison.Ordinal)
+                                                  || r.StartsWith("PATCH /api/v1/namespaces/team?", StringComparison.Ordinal));
+        patches.Should().OnlyContain(r => r.Contains("fieldManager=multicluster") && !r.Contains("force=true"));
+
+        results.Single(r => r.Kind == "ConfigMap").Namespace.Should().Be("team");
+        results.Single(r => r.Name == "shop").Namespace.Should().BeNull();
+        var stored = fleet["a"].Stored("/api/v1/namespaces/team/configmaps/settings")!;
+        stored["metadata"]!["labels"]![KubeObject.ManagedByLabel]!.GetValue<string>().Should().Be("multicluster");
+    }
+
+    [Fact]
+    public async Task Cluster_scoped_objects_never_get_a_namespace()
+    {
+        var fleet = new FakeFleet("a");
+
+        await Apply(fleet, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  namespace: stray\n");
+
+        fleet["a"].Stored("/api/v1/namespaces/x")!["metadata"]!.AsObject().ContainsKey("namespace").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Force_conflicts_is_sent_only_when_asked()
+    {
+        var fleet = new FakeFleet("a");
+
+        await Apply(fleet, Manifests, new ApplyOptions { ForceConflicts = true });
+
+        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).Should().OnlyContain(r => r.Contains("force=true"));
+    }
+
+    [Fact]
+    public async Task WhatIf_reports_the_changed_field_and_changes_nothing()
+    {
+        var fleet = new FakeFleet("a", "b");
+        await Apply(fleet, Manifests);
+        var before = fleet["a"].Stored("/apis/apps/v1/namespaces/shop/deployments/web")!["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+        var results = await Apply(fleet, Manifests.Replace("replicas: 2", "replicas: 5"), new ApplyOptions { WhatIf = true });
+
+        var deployment = results.Where(r => r.Kind == "Deployment").ToList();
+        deployment.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.WouldChange);
+        deployment[0].Changes.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Path = "spec.replicas", Before = (object)2L, After = (object)5L });
+        deployment[0].Message.Should().Contain("spec.replicas");
+        results.Where(r => r.Kind != "Deployment").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        fleet["a"].Stored("/apis/apps/v1/namespaces/shop/deployments/web")!["metadata"]!["resourceVersion"]!.GetValue<string>().Should().Be(before);
+        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).TakeLast(4).Should().OnlyContain(r => r.Contains("dryRun=All"));
+    }
+
+    [Fact]
+    public async Task WhatIf_on_an_empty_cluster_would_create_even_objects_in_new_namespaces()
+    {
+        var fleet = new FakeFleet("a");
+
+        var results = await Apply(fleet, Manifests, new ApplyOptions { WhatIf = true });
+
+        results.Should().OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
+        results.Single(r => r.Kind == "Deployment").Message.Should().Contain("Namespace shop is created in the same run");
+        fleet["a"].Stored("/api/v1/namespaces/shop").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_crd_applied_in_the_same_run_makes_its_kind_known()
+    {
+        const string yaml = """
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata:
+              name: w1
+            spec:
+              size: 3
+            ---
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: widgets.example.com
+            spec:
+              group: example.com
+              scope: Namespaced
+              names: { plural: widgets, kind: Widget }
+              versions: [{ name: v1, served: true, storage: true }]
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: team
+            """;
+        var fleet = new FakeFleet("a");
+
+        var preview = await Apply(fleet, yaml, new ApplyOptions { WhatIf = true });
+        var results = await Apply(fleet, yaml);
+
+        preview.Single(r => r.Kind == "Widget").Should().BeEquivalentTo(new { Action = FleetResourceAction.WouldCreate });
+        results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        fleet["a"].Stored("/apis/example.com/v1/namespaces/team/widgets/w1").Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Unknown_kind_fails_with_a_hint_naming_the_cluster()
+    {
+        var fleet = new FakeFleet("a");
+
+        var result = (await Apply(fleet, "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n")).Single();
+
+        result.Action.Should().Be(FleetResourceAction.Failed);
+        var error = result.Error.Should().BeOfType<FleetClusterException>().Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ResourceKindUnknown);
+        error.Cluster.Should().Be("a");
+        error.RecommendedAction.Should().Contain("CRD");
+    }
+
+    [Fact]
+    public async Task An_unreachable_cluster_fails_alone_once_per_object()
+    {
+        var fleet = new FakeFleet("a", "down", "c");
+        fleet["down"].Unreachable = true;
+
+        var results = await Apply(fleet, Manifests);
+
+        results.Where(r => r.Cluster != "down").Should().HaveCount(8).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
+        var failed = results.Where(r => r.Cluster == "down").ToList();
+        failed.Should().HaveCount(4).And.OnlyContain(r => r.Action == FleetResourceAction.Failed);
+        failed.Select(r => ((FleetException)r.Error!).ErrorId).Should().OnlyContain(id => id == FleetErrorIds.ClusterUnreachable);
+        failed.Select(r => (r.Kind, r.Name)).Should().OnlyHaveUniqueItems();
+        fleet["down"].Requests.Count.Should().BeLessThan(4, "the cluster is given up after the first refused connection in each phase");
+    }
+
+    [Fact]
+    public async Task A_cluster_without_a_connection_fails_alone()
+    {
+        var fleet = new FakeFleet("a", "lost");
+        fleet.Broken.Add("lost");
+
+        var results = await Apply(fleet, Manifests);
+
+        results.Where(r => r.Cluster == "lost").Should().HaveCount(4)
+            .And.OnlyContain(r => r.Action == FleetResourceAction.Failed && ((FleetException)r.Error!).ErrorId == FleetErrorIds.ClusterContextNotFound);
+        results.Where(r => r.Cluster == "a").Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+    }
+
+    [Fact]
+    public void Plan_names_cluster_and_object_for_ShouldProcess_in_apply_order()
+    {
+        var fleet = new FakeFleet("prod-euc1");
+        var service = new ApplyService(fleet, fleet.ApiFactory);
+
+        var targets = service.Plan(fleet.Clusters, ManifestReader.ReadText(Manifests));
+
+        targets.Select(t => t.Description).Should().Equal(
+            "Cluster prod-euc1: apply v1 Namespace shop",
+            "Cluster prod-euc1: apply v1 Namespace team",
+            "Cluster prod-euc1: apply v1 ConfigMap team/settings",
+            "Cluster prod-euc1: apply apps/v1 Deployment shop/web");
+        fleet["prod-euc1"].Requests.Should().BeEmpty("planning contacts no cluster");
+    }
+
+    [Fact]
+    public void Plan_refuses_empty_input_and_duplicates_before_touching_a_cluster()
+    {
+        var fleet = new FakeFleet("a");
+        var service = new ApplyService(fleet, fleet.ApiFactory);
+        var twice = ManifestReader.ReadText(Manifests + "\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+
+        service.Invoking(s => s.Plan(fleet.Clusters, [])).Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FleetErrorIds.ManifestInvalid);
+        service.Invoking(s => s.Plan(fleet.Clusters, twice)).Should().Throw<FleetInputException>().WithMessage("*v1 Namespace shop appears more than once*");
+        service.Invoking(s => s.Plan([], twice)).Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FleetErrorIds.NoClustersSelected);
+    }
+
+    [Fact]
+    public async Task Only_confirmed_targets_are_applied()
+    {
+        var fleet = new FakeFleet("a", "b");
+        var service = new ApplyService(fleet, fleet.ApiFactory);
+        var targets = service.Plan(fleet.Clusters, ManifestReader.ReadText(Manifests));
+
+        var results = await service.ApplyAsync(targets.Where(t => t.Cluster.Name == "b" && t.Object.Kind == "Namespace"), new ApplyOptions()).ToListAsync();
+
+        results.Should().HaveCount(2).And.OnlyContain(r => r.Cluster == "b" && r.Kind == "Namespace");
+        fleet["a"].Requests.Should().BeEmpty();
+    }
+}

@@ -1,0 +1,128 @@
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Resources;
+using MultiCluster.Engine.Tests.Resources;
+
+namespace MultiCluster.Engine.Tests.FanOut;
+
+public class DeleteServiceTests
+{
+    private const string ConfigMapPath = "/api/v1/namespaces/team/configmaps/settings";
+    private const string ConfigMap = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","namespace":"team","labels":{"app":"web"}}}""";
+
+    private static readonly ResourceQuery Query = new() { ApiVersion = "v1", Kind = "ConfigMap", Name = "settings" };
+
+    private static FakeFleet FleetWithConfigMapOn(string[] all, params string[] holders)
+    {
+        var fleet = new FakeFleet(all);
+        foreach (var name in holders) fleet[name].Seed(ConfigMapPath, ConfigMap);
+        return fleet;
+    }
+
+    [Fact]
+    public async Task Refuses_a_delete_reaching_more_than_one_cluster()
+    {
+        var fleet = FleetWithConfigMapOn(["a", "b", "c", "d"], "a", "b");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+
+        var act = () => service.PlanAsync(fleet.Clusters, Query, new DeleteOptions());
+
+        var error = (await act.Should().ThrowAsync<FleetInputException>()).Which;
+        error.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
+        error.Category.Should().Be(FleetErrorCategory.LimitsExceeded);
+        error.Message.Should().Contain("2 clusters (a, b)");
+        fleet["a"].Stored(ConfigMapPath).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Refuses_more_than_half_the_fleet_even_within_MaxClusters()
+    {
+        var fleet = FleetWithConfigMapOn(["a", "b", "c"], "a", "b");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+
+        var act = () => service.PlanAsync(fleet.Clusters, Query, new DeleteOptions { MaxClusters = 5 });
+
+        (await act.Should().ThrowAsync<FleetInputException>()).Which.Message.Should().Contain("50");
+    }
+
+    [Fact]
+    public async Task Raised_MaxClusters_within_the_share_or_Force_lets_it_through()
+    {
+        var fleet = FleetWithConfigMapOn(["a", "b", "c", "d"], "a", "b");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+
+        var raised = await service.PlanAsync(fleet.Clusters, Query, new DeleteOptions { MaxClusters = 2 });
+        var forced = await service.PlanAsync(fleet.Clusters, Query, new DeleteOptions { Force = true });
+
+        raised.Targets.Select(t => t.Description).Should().Equal(
+            "Cluster a: delete v1 ConfigMap team/settings", "Cluster b: delete v1 ConfigMap team/settings");
+        forced.ClusterCount.Should().Be(2);
+        raised.KnownResults.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.NotFound);
+    }
+
+    [Fact]
+    public async Task A_cluster_that_cannot_be_read_is_failed_not_absent()
+    {
+        var fleet = FleetWithConfigMapOn(["a", "b"], "a", "b");
+        fleet["b"].ReadsFail = true;
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+
+        var plan = await service.PlanAsync(fleet.Clusters, Query, new DeleteOptions());
+
+        plan.Targets.Should().ContainSingle().Which.Cluster.Name.Should().Be("a");
+        var failed = plan.KnownResults.Should().ContainSingle().Which;
+        failed.Cluster.Should().Be("b");
+        failed.Action.Should().Be(FleetResourceAction.Failed);
+        failed.Error.Should().BeOfType<FleetClusterException>().Which.ErrorId.Should().Be(FleetErrorIds.ClusterListFailed);
+        failed.Message.Should().Contain("not known whether it holds");
+    }
+
+    [Fact]
+    public async Task An_unreachable_cluster_is_failed_when_deleting_by_manifest()
+    {
+        var fleet = FleetWithConfigMapOn(["a", "down"], "a");
+        fleet["down"].Unreachable = true;
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+
+        var plan = await service.PlanAsync(fleet.Clusters, ManifestReader.ReadText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"), new DeleteOptions());
+
+        plan.Targets.Should().ContainSingle().Which.Cluster.Name.Should().Be("a");
+        plan.KnownResults.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Cluster = "down", Action = FleetResourceAction.Failed, Name = "settings" });
+    }
+
+    [Fact]
+    public async Task WhatIf_reports_WouldDelete_and_keeps_the_object()
+    {
+        var fleet = FleetWithConfigMapOn(["a"], "a");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+        var options = new DeleteOptions { WhatIf = true };
+        var plan = await service.PlanAsync(fleet.Clusters, Query, options);
+
+        var results = await service.DeleteAsync(plan.Targets, options).ToListAsync();
+
+        results.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.WouldDelete);
+        fleet["a"].Stored(ConfigMapPath).Should().NotBeNull();
+        fleet["a"].Requests.Should().Contain(r => r.StartsWith("DELETE", StringComparison.Ordinal) && r.Contains("dryRun=All"));
+    }
+
+    [Fact]
+    public async Task Deletes_confirmed_targets_in_the_background_and_reports_vanished_ones()
+    {
+        var fleet = FleetWithConfigMapOn(["a", "b"], "a", "b");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+        var options = new DeleteOptions { MaxClusters = 2, MaxFleetShare = 1 };
+        var plan = await service.PlanAsync(fleet.Clusters, new ResourceQuery { Kind = "configmaps", LabelSelector = "app=web" }, options);
+        fleet["b"].Requests.Clear();
+        await service.DeleteAsync(plan.Targets.Where(t => t.Cluster.Name == "b"), options).ToListAsync();
+
+        var results = await service.DeleteAsync(plan.Targets, options).ToListAsync();
+
+        results.Should().BeEquivalentTo(new[]
+        {
+            new { Cluster = "a", Action = FleetResourceAction.Deleted },
+            new { Cluster = "b", Action = FleetResourceAction.NotFound },
+        });
+        fleet["a"].Stored(ConfigMapPath).Should().BeNull();
+        fleet["b"].Requests.Should().Contain(r => r.Contains("propagationPolicy=Background"));
+    }
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
+
+namespace MultiCluster.Engine.Tests.FanOut;
+
+public class FleetRunnerTests
+{
+    private static List<FleetCluster> Clusters(int count) =>
+        Enumerable.Range(1, count).Select(i => new FleetCluster { Name = $"c{i}" }).ToList();
+
+    private static IEnumerable<string> Failure(FleetCluster cluster, FleetException error, IReadOnlyList<string> _) =>
+        [$"{cluster.Name}:{error.ErrorId}"];
+
+    [Fact]
+    public async Task Never_runs_more_clusters_at_once_than_the_throttle_limit()
+    {
+        var running = 0;
+        var peak = 0;
+
+        var results = await FleetRunner.RunAsync<string>(Clusters(12), new FanOutOptions { ThrottleLimit = 3 }, async (cluster, sink, token) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            await Task.Delay(30, token);
+            Interlocked.Decrement(ref running);
+            sink.Emit(cluster.Name);
+        }, Failure).ToListAsync();
+
+        results.Should().HaveCount(12);
+        peak.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_cluster_that_times_out_fails_alone_with_ClusterTimeout()
+    {
+        var stopwatch = Stopwatch.StartNew();
+
+        var results = await FleetRunner.RunAsync<string>(Clusters(3), new FanOutOptions { TimeoutSeconds = 1 }, async (cluster, sink, token) =>
+        {
+            if (cluster.Name == "c2") await Task.Delay(Timeout.Infinite, token);
+            sink.Emit($"{cluster.Name}:ok");
+        }, Failure).ToListAsync();
+
+        results.Should().BeEquivalentTo("c1:ok", "c3:ok", "c2:ClusterTimeout");
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Work_that_ignores_its_token_still_ends_at_the_timeout()
+    {
+        var release = new TaskCompletionSource();
+
+        var results = await FleetRunner.RunAsync<string>(Clusters(1), new FanOutOptions { TimeoutSeconds = 1 }, async (cluster, sink, _) =>
+        {
+            await release.Task;
+            sink.Emit("late");
+        }, Failure).ToListAsync();
+        release.SetResult();
+
+        results.Should().Equal("c1:ClusterTimeout");
+    }
+
+    [Fact]
+    public async Task One_throwing_cluster_does_not_stop_the_others()
+    {
+        var results = await FleetRunner.RunAsync<string>(Clusters(4), new FanOutOptions(), (cluster, sink, _) =>
+        {
+            if (cluster.Name == "c3") throw new InvalidOperationException("boom");
+            sink.Emit($"{cluster.Name}:ok");
+            return Task.CompletedTask;
+        }, Failure).ToListAsync();
+
+        results.Should().BeEquivalentTo("c1:ok", "c2:ok", "c4:ok", "c3:ClusterRequestFailed");
+    }
+
+    [Fact]
+    public async Task Failure_callback_sees_what_the_cluster_already_emitted()
+    {
+        IReadOnlyList<string>? seen = null;
+
+        var results = await FleetRunner.RunAsync<string>(Clusters(1), new FanOutOptions(), (cluster, sink, _) =>
+        {
+            sink.Emit("first");
+            throw new FleetClusterException(FleetErrorIds.ClusterUnreachable, FleetErrorCategory.ConnectionError, cluster.Name, "down");
+        }, (cluster, error, emitted) =>
+        {
+            seen = emitted;
+            return [$"{cluster.Name}:{error.ErrorId}"];
+        }).ToListAsync();
+
+        results.Should().Equal("first", "c1:ClusterUnreachable");
+        seen.Should().Equal("first");
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_promptly()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var stopwatch = Stopwatch.StartNew();
+
+        var act = async () => await FleetRunner.RunAsync<string>(Clusters(20), new FanOutOptions { ThrottleLimit = 4 }, async (_, sink, token) =>
+        {
+            await Task.Delay(Timeout.Infinite, token);
+            sink.Emit("never");
+        }, Failure, cancellation.Token).ToListAsync();
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Results_stream_before_all_clusters_finish()
+    {
+        var slowRelease = new TaskCompletionSource();
+        var received = new List<string>();
+
+        await foreach (var result in FleetRunner.RunAsync<string>(Clusters(2), new FanOutOptions(), async (cluster, sink, token) =>
+        {
+            if (cluster.Name == "c2") await slowRelease.Task.WaitAsync(token);
+            sink.Emit(cluster.Name);
+        }, Failure))
+        {
+            received.Add(result);
+            if (result == "c1")
+            {
+                slowRelease.Task.IsCompleted.Should().BeFalse("c1's result arrives while c2 is still working");
+                slowRelease.SetResult();
+            }
+        }
+
+        received.Should().Equal("c1", "c2");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
