@@ -269,7 +269,7 @@ internal sealed partial class ApiHandler
         var scale = type.Scale ?? throw ApiStatusException.PathNotFound();
         var live = cluster.Store.Get(type, request.Namespace, request.Name!) ?? throw ApiStatusException.NotFound(type, request.Name!);
         var replicas = scaleBody["spec"]?["replicas"];
-        if (replicas is not JsonValue rv || !rv.TryGetValue<long>(out var count) || count < 0)
+        if (!JsonNumbers.TryGetInt64(replicas, out var count) || count < 0)
             throw ApiStatusException.Invalid("autoscaling", "Scale", request.Name!,
                 [new FieldError("FieldValueInvalid", "spec.replicas", $"Invalid value: {replicas?.ToJsonString() ?? "null"}: must be greater than or equal to 0")]);
         var updated = live.DeepClone().AsObject();
@@ -402,7 +402,14 @@ internal sealed partial class ApiHandler
     {
         var manager = context.FieldManager;
         if (manager.Length == 0) return;
-        ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
+        try
+        {
+            ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
+        }
+        catch (NotImplementedException)
+        {
+            // Bookkeeping is optional for every write but apply; until Patching/ has a body, writes go on without it.
+        }
     }
 
     // ---- custom resources --------------------------------------------------------------------

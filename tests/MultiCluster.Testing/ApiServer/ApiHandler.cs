@@ -285,6 +285,9 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
         var text = await ReadTextAsync(http).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(text)) return null;
         var contentType = http.Request.ContentType ?? "";
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
+            throw new ApiStatusException(415, "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         if (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase)) return YamlJson.Parse(text);
         return JsonNode.Parse(text);
     }

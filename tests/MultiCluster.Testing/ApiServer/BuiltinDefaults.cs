@@ -114,7 +114,7 @@ internal static class BuiltinValidation
                         $"Invalid value: {GoMap(templateLabels)}: `selector` does not match template `labels`"));
                 if (spec?["template"]?["spec"]?["containers"] is not JsonArray { Count: > 0 })
                     errors.Add(new FieldError("FieldValueRequired", "spec.template.spec.containers", "Required value"));
-                if (spec?["replicas"] is JsonValue replicas && replicas.TryGetValue<long>(out var count) && count < 0)
+                if (JsonNumbers.TryGetInt64(spec?["replicas"], out var count) && count < 0)
                     errors.Add(new FieldError("FieldValueInvalid", "spec.replicas", $"Invalid value: {count}: must be greater than or equal to 0"));
                 break;
             case ("", "Service"):

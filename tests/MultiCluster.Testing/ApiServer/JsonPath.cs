@@ -31,3 +31,14 @@ internal static class JsonPath
 
     private static string[] Parts(string path) => path.TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
 }
+
+/// <summary>Number reads that work whatever CLR type a JsonValue was built from (int, long, parsed JSON).</summary>
+internal static class JsonNumbers
+{
+    public static bool TryGetInt64(JsonNode? node, out long value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value);
+    }
+}

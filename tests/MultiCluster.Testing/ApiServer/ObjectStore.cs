@@ -152,7 +152,7 @@ public sealed class ObjectStore
             if (!type.Namespaced) meta.Remove("namespace");
             if (type.TracksGeneration)
             {
-                var generation = oldMeta["generation"]?.GetValue<long>() ?? 1;
+                var generation = JsonNumbers.TryGetInt64(oldMeta["generation"], out var g) ? g : 1;
                 meta["generation"] = SpecChanged(type, old, updated) ? generation + 1 : generation;
             }
             else meta.Remove("generation");
