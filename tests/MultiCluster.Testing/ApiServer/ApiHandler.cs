@@ -55,6 +55,8 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
             }
             await InjectFaultsAsync(http).ConfigureAwait(false);
             var user = Authenticate(http);
+            if (cluster.Impersonator is { } impersonator)
+                user = impersonator.Impersonate(user, name => http.Request.Headers[name].OfType<string>().ToArray());
             await RouteAsync(http, path, user).ConfigureAwait(false);
         }
         catch (ApiStatusException e)

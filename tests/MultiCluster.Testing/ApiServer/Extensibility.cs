@@ -47,6 +47,15 @@ public sealed class MastersOnlyAuthorizer : IAuthorizer
         attributes.User.Groups.Contains("system:masters") ? AuthorizationDecision.Allow : new AuthorizationDecision(false);
 }
 
+/// <summary>
+/// Turns the authenticated caller into the user the request runs as (the Impersonate-* headers);
+/// throws <see cref="ApiStatusException"/> to refuse. <c>header(name)</c> gives a header's values.
+/// </summary>
+public interface IImpersonator
+{
+    UserInfo Impersonate(UserInfo caller, Func<string, IReadOnlyList<string>> header);
+}
+
 /// <summary>A simulated in-cluster controller, started with its instance and stopped before it stops.</summary>
 public interface IController
 {
