@@ -13,5 +13,8 @@ public sealed class Fleet
 
     public IReadOnlyList<FleetCluster> Clusters { get; init; } = Array.Empty<FleetCluster>();
 
+    /// <summary>How many clusters the fleet has (a display column).</summary>
+    public int ClusterCount => Clusters.Count;
+
     public override string ToString() => $"{Name} ({Clusters.Count} clusters)";
 }

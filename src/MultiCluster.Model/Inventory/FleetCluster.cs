@@ -53,6 +53,9 @@ public sealed class FleetCluster
     /// <summary>Declared size (reference-architecture <c>size</c>, for example a node count), if given.</summary>
     public string? Size { get; init; }
 
+    /// <summary>The labels as kubectl prints them: <c>env=prod,tier=gold</c> (a display column).</summary>
+    public string LabelText => string.Join(",", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+
     /// <summary>Same as <see cref="Name"/>; lets objects that carry ClusterName bind to -Cluster.</summary>
     public string ClusterName => Name;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace MultiCluster.PowerShell.Tests.Infrastructure;
 
@@ -13,13 +15,59 @@ public sealed class EmulatorProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
 
-    private EmulatorProcess(Process process, string directory, string kubeconfig, IReadOnlyList<string> contexts)
+    private EmulatorProcess(Process process, string directory, string kubeconfig, IReadOnlyList<string> contexts, IReadOnlyDictionary<string, Uri> servers)
     {
         _process = process;
         Directory = directory;
         Kubeconfig = kubeconfig;
         Contexts = contexts;
+        Servers = servers;
     }
+
+    /// <summary>Each context's API server address.</summary>
+    public IReadOnlyDictionary<string, Uri> Servers { get; }
+
+    /// <summary>Every admin bearer token in the kubeconfig (for secret scans).</summary>
+    public IReadOnlyList<string> AdminTokens =>
+        Regex.Matches(File.ReadAllText(Kubeconfig), @"token:\s*""?([^""\s]+)").Select(m => m.Groups[1].Value).ToList();
+
+    /// <summary>The admin token of one context's cluster (its user is <c>CONTEXT-admin</c>).</summary>
+    public string AdminTokenOf(string context) =>
+        Regex.Match(File.ReadAllText(Kubeconfig), "name: \"?" + Regex.Escape(context) + @"-admin""?\s+user:\s+token:\s*""?([^""\s]+)").Groups[1].Value;
+
+    /// <summary>The base64 CA bundle in the kubeconfig (for secret scans).</summary>
+    public string CertificateAuthorityData => Regex.Match(File.ReadAllText(Kubeconfig), @"certificate-authority-data:\s*""?([^""\s]+)").Groups[1].Value;
+
+    /// <summary>
+    /// Sets faults on one emulated cluster through its admin path, e.g.
+    /// <c>{"latencyMs":50}</c>, <c>{"stopped":true,"stoppedForSeconds":30}</c>; <c>{}</c> clears.
+    /// </summary>
+    public async Task SetFaultsAsync(string context, string json)
+    {
+        var ca = X509Certificate2.CreateFromPem(PemFromBase64(CertificateAuthorityData));
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is null) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = Servers[context] };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/_emulator/faults")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminTokenOf(context));
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static string PemFromBase64(string data) => Encoding.UTF8.GetString(Convert.FromBase64String(data));
 
     public string Directory { get; }
 
@@ -50,6 +98,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
 
         var process = Process.Start(info)!;
         var contexts = new List<string>();
+        var servers = new Dictionary<string, Uri>(StringComparer.Ordinal);
         var ready = false;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!ready)
@@ -57,14 +106,18 @@ public sealed class EmulatorProcess : IAsyncDisposable
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             if (line is null) break;
             if (line.Trim() == "READY") ready = true;
-            else if (line.Trim().Length > 0) contexts.Add(line.Trim().Split(' ', '\t')[0]);
+            else if (line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is [var name, var url, ..])
+            {
+                contexts.Add(name);
+                servers[name] = new Uri(url);
+            }
         }
         if (!ready)
         {
             var error = await process.StandardError.ReadToEndAsync();
             throw new InvalidOperationException("The emulator did not become ready: " + error);
         }
-        var emulator = new EmulatorProcess(process, directory, kubeconfig, contexts);
+        var emulator = new EmulatorProcess(process, directory, kubeconfig, contexts, servers);
         process.ErrorDataReceived += (_, e) => { lock (emulator._stderr) emulator._stderr.AppendLine(e.Data); };
         process.BeginErrorReadLine();
         _ = DrainAsync(process.StandardOutput);

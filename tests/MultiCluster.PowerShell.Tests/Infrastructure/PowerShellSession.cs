@@ -26,12 +26,18 @@ public sealed class PowerShellSession : IDisposable
             Run("Import-Module $args[0] -ErrorAction Stop", Repository.ModuleManifest).ThrowIfFailed();
     }
 
-    /// <summary>Runs a script with positional arguments (<c>$args</c>) and collects every stream.</summary>
+    /// <summary>
+    /// Runs a script with positional arguments (<c>$args</c>) and collects every stream. A
+    /// terminating error (a cmdlet's ThrowTerminatingError) stops the script and is returned as
+    /// <see cref="PowerShellResult.TerminatingRecord"/>, as a user's <c>try/catch</c> would see it.
+    /// </summary>
     public PowerShellResult Run(string script, params object?[] arguments)
     {
+        var caught = new List<ErrorRecord>();
+        _runspace.SessionStateProxy.SetVariable("__terminatingErrors", caught);
         using var ps = System.Management.Automation.PowerShell.Create();
         ps.Runspace = _runspace;
-        ps.AddScript(script);
+        ps.AddScript("try {\n" + script + "\n} catch { $__terminatingErrors.Add($_) }");
         foreach (var argument in arguments)
             ps.AddArgument(argument);
         Collection<PSObject> output = new();
@@ -53,7 +59,7 @@ public sealed class PowerShellSession : IDisposable
             ps.Streams.Debug.Select(d => d.Message).ToList(),
             ps.Streams.Progress.ToList(),
             ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? "").ToList(),
-            terminating);
+            terminating ?? (caught.Count > 0 ? new RuntimeException(caught[0].Exception.Message, caught[0].Exception, caught[0]) : null));
     }
 
     public void Dispose() => _runspace.Dispose();

@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Resources;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Resources;
+
+/// <summary>
+/// Deletes objects from the selected clusters. A delete that would reach more than one cluster
+/// (or more than half the fleet) needs -Force or a raised -MaxClusters, and a cluster that could
+/// not be read is reported as failed, never taken for one without the object.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "FleetResource", DefaultParameterSetName = ByNameSet,
+    SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(FleetResourceResult))]
+public sealed class RemoveFleetResourceCommand : FanOutCmdlet
+{
+    private const string ByNameSet = "ByName";
+    private const string InputSet = "InputObject";
+    private readonly List<object?> _inputs = new();
+
+    /// <summary>The kind of the object to delete.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string Kind { get; set; } = "";
+
+    /// <summary>The name of the object to delete.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>The apiVersion, when the kind is served by more than one group or version.</summary>
+    [Parameter(ParameterSetName = ByNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ApiVersion { get; set; }
+
+    /// <summary>The namespace; the context's namespace when omitted.</summary>
+    [Parameter(ParameterSetName = ByNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    /// <summary>Objects to delete: FleetResource objects from Get-FleetResource, hashtables or YAML.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    public object? InputObject { get; set; }
+
+    /// <summary>Deletes without asking, and past the one-cluster circuit breaker.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>How many clusters one call may delete from without -Force (default 1).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxClusters { get; set; } = 1;
+
+    protected override void ProcessRecord()
+    {
+        CollectClusters();
+        if (ParameterSetName == InputSet && InputObject is not null)
+            _inputs.Add(PowerShellObjects.ToPlain(InputObject));
+    }
+
+    protected override void EndProcessing()
+    {
+        IReadOnlyList<KubeObject>? objects = null;
+        if (ParameterSetName == InputSet)
+        {
+            // The same object piped from several clusters is one object to delete on each of them.
+            try { objects = ManifestReader.ReadObjects(_inputs).DistinctBy(o => o.Reference).ToList(); }
+            catch (Exception ex) { Terminate(ex); return; }
+        }
+        var clusters = SelectClusters();
+        if (clusters.Count == 0) return;
+
+        var whatIf = IsWhatIf;
+        var service = new DeleteService(Sessions.Current.Connector);
+        var options = new DeleteOptions
+        {
+            WhatIf = whatIf,
+            Force = Force,
+            MaxClusters = MaxClusters,
+            FleetSize = Sessions.Current.GetFleet().Clusters.Count,
+            FanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null },
+        };
+        DeletePlan? plan = null;
+        RunEngine(async cancel =>
+        {
+            plan = objects is null
+                ? await service.PlanAsync(clusters, new ResourceQuery { Kind = Kind, Name = Name, ApiVersion = ApiVersion, Namespace = Namespace }, options, cancel).ConfigureAwait(false)
+                : await service.PlanAsync(clusters, objects, options, cancel).ConfigureAwait(false);
+        });
+        if (plan is null) return;
+        foreach (var known in plan.KnownResults)
+        {
+            WriteObject(known);
+            if (known.Error is { } error) WriteError(ErrorRecords.From(error));
+        }
+        var confirmed = whatIf ? plan.Targets : plan.Targets.Where(t => Force || ShouldProcess(t.Description, "delete")).ToList();
+        if (confirmed.Count == 0) return;
+        RunEngine(async cancel =>
+        {
+            await foreach (var result in service.DeleteAsync(confirmed, options, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error) EmitError(error);
+            }
+        });
+    }
+}

@@ -1,0 +1,81 @@
+using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Inventory;
+
+namespace MultiCluster.Infrastructure;
+
+/// <summary>
+/// A cmdlet that acts on clusters of the fleet: takes them from the pipeline (anything with a
+/// ClusterName or Cluster property, such as FleetCluster or a previous result) or from
+/// -Cluster and -Selector, and runs them in parallel within -ThrottleLimit and -TimeoutSeconds.
+/// </summary>
+public abstract class FanOutCmdlet : FleetCmdlet
+{
+    private readonly List<string> _clusterNames = new();
+
+    /// <summary>Cluster names; wildcards allowed.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string[]? Cluster { get; set; }
+
+    /// <summary>A label selector over the fleet's cluster labels, as kubectl writes them.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Selector { get; set; }
+
+    /// <summary>How many clusters to work on at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 16;
+
+    /// <summary>How long each cluster may take; 0 means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>Call from ProcessRecord: remembers the clusters named by this pipeline input.</summary>
+    protected void CollectClusters()
+    {
+        if (Cluster is not null) _clusterNames.AddRange(Cluster);
+    }
+
+    /// <summary>
+    /// The clusters this call acts on, in fleet order. Writes one ClusterNotFound error per name
+    /// that names no cluster, and NoClustersSelected when nothing is left; terminates on a
+    /// selector that does not parse.
+    /// </summary>
+    protected IReadOnlyList<FleetCluster> SelectClusters()
+    {
+        ClusterSelectionResult result;
+        try
+        {
+            result = Sessions.Current.Select(new ClusterSelection
+            {
+                Names = _clusterNames.Count > 0 ? _clusterNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null,
+                LabelSelector = Selector,
+            });
+        }
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+            throw; // not reached
+        }
+        foreach (var missing in result.NotFound)
+            WriteError(ErrorRecords.From(missing));
+        if (result.Clusters.Count == 0 && result.NotFound.Count == 0)
+        {
+            var what = Selector is null ? "The fleet has no clusters" : $"No cluster of the fleet matches the selector '{Selector}'";
+            WriteError(ErrorRecords.From(new FleetException(FleetErrorIds.NoClustersSelected, FleetErrorCategory.ObjectNotFound,
+                Selector ?? "fleet", what + ".", recommendedAction: "Run Get-FleetCluster to see the clusters and their labels.")));
+        }
+        return result.Clusters;
+    }
+
+    /// <summary>True when -WhatIf is in force (the parameter or $WhatIfPreference).</summary>
+    protected bool IsWhatIf =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+            ? value is SwitchParameter { IsPresent: true }
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+}
