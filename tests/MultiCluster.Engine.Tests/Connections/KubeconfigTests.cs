@@ -150,6 +150,15 @@ public class KubeconfigTests
     }
 
     [Fact]
+    public void A_cluster_without_a_ca_uses_the_system_trust_store()
+    {
+        var yaml = TestKubeconfig.Build(null, new TestKubeconfig.Entry("public")).Replace($"    certificate-authority-data: {TestKubeconfig.CaData}\n", "");
+        using var connector = new KubernetesConnector(KubeconfigSource.FromContent(yaml));
+
+        connector.Connect(new FleetCluster { Name = "public" }).Server.Host.Should().Be("127.0.0.1");
+    }
+
+    [Fact]
     public void Insecure_skip_tls_verify_warns_once_per_cluster()
     {
         var reporter = new RecordingReporter();
