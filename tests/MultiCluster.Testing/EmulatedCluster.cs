@@ -79,6 +79,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public ClusterContext Context { get; }
     /// <summary>The authorizer; replace it to plug in RBAC.</summary>
     public IAuthorizer Authorizer { get; set; }
+    /// <summary>Applies Impersonate-* headers after authentication; null ignores them.</summary>
+    public IImpersonator? Impersonator { get; set; }
     internal CrdServing Crds { get; }
 
     /// <summary>PEM of the CA that signed the server certificate.</summary>
