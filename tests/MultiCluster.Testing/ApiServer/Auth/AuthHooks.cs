@@ -75,8 +75,11 @@ internal static class AuthHooks
             throw ApiStatusException.Invalid(AccessReviews.AuthorizationGroup, kind, "", errors);
     }
 
-    private sealed class Hook(string group, string resource, string? subresource, Func<HookRequest, JsonObject> handle) : IRequestHook
+    private sealed class Hook(string group, string resource, string? subresource, Func<HookRequest, JsonObject> handle)
+        : IRequestHook, IProtobufBodyReader
     {
+        public JsonObject? ReadProtobuf(byte[] body) => ProtobufBodies.Decode(body);
+
         public string Group => group;
         public string Resource => resource;
         public string? Subresource => subresource;
