@@ -1,10 +1,24 @@
 using MultiCluster.Benchmarks;
 
+// Each benchmark prints its figures (README "Performance"); none is a pass/fail timing test.
 switch (args.FirstOrDefault())
 {
     case "emulator":
         return await EmulatorBenchmark.RunAsync();
+    case "import":
+        return await ModuleBenchmark.ImportAsync();
+    case "health":
+        return await ModuleBenchmark.HealthAsync();
+    case "apply":
+        return await ModuleBenchmark.ApplyAsync();
+    case "all":
+        var failed = 0;
+        failed += await EmulatorBenchmark.RunAsync();
+        failed += await ModuleBenchmark.ImportAsync();
+        failed += await ModuleBenchmark.HealthAsync();
+        failed += await ModuleBenchmark.ApplyAsync();
+        return failed == 0 ? 0 : 1;
     default:
-        Console.WriteLine("usage: MultiCluster.Benchmarks emulator");
+        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply|all");
         return 2;
 }
