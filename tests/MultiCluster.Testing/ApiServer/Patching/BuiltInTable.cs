@@ -7,12 +7,18 @@ namespace MultiCluster.Testing.ApiServer.Patching;
 /// </summary>
 internal static class BuiltInTable
 {
-    private sealed record Rule(string? Strategy, string? MergeKey, string? ListType, string[] MapKeys, string? MapType = null);
+    private sealed record Rule(string? Strategy, string? MergeKey, string? ListType, string[] MapKeys, string? MapType = null, bool IsMap = false);
 
     private static readonly string[] Name = ["name"];
 
     private static readonly Dictionary<string, Rule> Rules = new()
     {
+        ["labels"] = new(null, null, null, [], IsMap: true),
+        ["annotations"] = new(null, null, null, [], IsMap: true),
+        ["data"] = new(null, null, null, [], IsMap: true),
+        ["stringData"] = new(null, null, null, [], IsMap: true),
+        ["binaryData"] = new(null, null, null, [], IsMap: true),
+        ["nodeSelector"] = new(null, null, null, [], "atomic", IsMap: true),
         ["metadata.finalizers"] = new("merge", null, "set", []),
         ["metadata.ownerReferences"] = new("merge", "uid", "map", ["uid"]),
         ["metadata.managedFields"] = new(null, null, "atomic", []),
@@ -62,7 +68,8 @@ internal static class BuiltInTable
         var rule = Match(path);
         return PatchSchema.Create(rule?.Strategy, rule?.MergeKey, rule?.ListType, rule?.MapKeys ?? [], rule?.MapType,
             name => At([.. path, name]),
-            () => Item(path));
+            () => Item(path),
+            rule?.IsMap ?? false);
     }
 
     // A list item carries no rule of its own; its fields continue the list's path.

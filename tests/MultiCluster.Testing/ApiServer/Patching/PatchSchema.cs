@@ -36,6 +36,8 @@ public sealed class PatchSchema
     /// <summary><c>x-kubernetes-map-type</c>: atomic or granular; null when not declared.</summary>
     public string? MapType { get; }
     public PatchSchema? Items => _items.Value;
+    /// <summary>A map with arbitrary keys (additionalProperties, e.g. labels), not a struct with declared fields.</summary>
+    public bool IsMap { get; private init; }
 
     public PatchSchema? Field(string name) => _field(name);
 
@@ -58,11 +60,14 @@ public sealed class PatchSchema
     public static PatchSchema FromStructural(StructuralSchemaNode node) => new(
         patchStrategy: null, patchMergeKey: null, node.ListType, node.ListMapKeys, node.MapType,
         name => node.Field(name) is { } child ? FromStructural(child) : null,
-        () => node.Items is { } items ? FromStructural(items) : null);
+        () => node.Items is { } items ? FromStructural(items) : null)
+    {
+        IsMap = node.AdditionalProperties is not null && node.Properties.Count == 0,
+    };
 
     internal static PatchSchema Create(string? patchStrategy, string? patchMergeKey, string? listType, IReadOnlyList<string> listMapKeys,
-        string? mapType, Func<string, PatchSchema?> field, Func<PatchSchema?> items) =>
-        new(patchStrategy, patchMergeKey, listType, listMapKeys, mapType, field, items);
+        string? mapType, Func<string, PatchSchema?> field, Func<PatchSchema?> items, bool isMap = false) =>
+        new(patchStrategy, patchMergeKey, listType, listMapKeys, mapType, field, items) { IsMap = isMap };
 
     private static Dictionary<(string, string), (JsonObject, JsonObject)> LoadBuiltInKinds()
     {
@@ -99,7 +104,10 @@ public sealed class PatchSchema
             name => resolved["properties"]?[name] is JsonObject property ? FromOpenApi(property, components)
                 : resolved["additionalProperties"] is JsonObject additional ? FromOpenApi(additional, components)
                 : null,
-            () => resolved["items"] is JsonObject items ? FromOpenApi(items, components) : null);
+            () => resolved["items"] is JsonObject items ? FromOpenApi(items, components) : null)
+        {
+            IsMap = resolved["additionalProperties"] is JsonObject && resolved["properties"] is null,
+        };
     }
 
     /// <summary>Follows <c>$ref</c> and the single-<c>$ref</c> <c>allOf</c> wrapper the v3 documents use.</summary>
