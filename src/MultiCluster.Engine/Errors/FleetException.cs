@@ -73,4 +73,5 @@ public static class FleetErrorIds
     public const string AwsCredentialsNotFound = nameof(AwsCredentialsNotFound);
     public const string ClusterRequestFailed = nameof(ClusterRequestFailed);
     public const string OperationCancelled = nameof(OperationCancelled);
+    public const string OutputPathNotWritable = nameof(OutputPathNotWritable);
 }

@@ -112,11 +112,20 @@ public sealed class ApplyService
 
         foreach (var phase in new[] { objects.Where(IsFirstPhase).ToList(), objects.Where(o => !IsFirstPhase(o)).ToList() })
         {
-            await Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
+            var loop = Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
             {
                 var result = await ApplyOneAsync(resources, obj, batch, options, token).ConfigureAwait(false);
                 sink.Emit(result);
-            }).ConfigureAwait(false);
+            });
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (Exception) when (loop.Exception?.InnerExceptions.OfType<FleetException>().FirstOrDefault() is { } clusterWide)
+            {
+                // The loop cancels its other objects when one fails the cluster; report that failure, not their cancellation.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(clusterWide);
+            }
         }
     }
 
@@ -202,7 +211,7 @@ public sealed class ApplyService
         }
 
         if (live is null) return Result(resources.Name, obj, FleetResourceAction.WouldCreate, stopwatch.Elapsed, null);
-        var changes = ObjectDiff.Compare(live.Json, dryRun.Object.Json);
+        var changes = ObjectDiff.Compare(live.Json, dryRun.Object.Json, hideValues: IsSecret(obj));
         if (changes.Count == 0) return Result(resources.Name, obj, FleetResourceAction.Unchanged, stopwatch.Elapsed, null);
 
         var shown = string.Join(", ", changes.Take(5).Select(c => c.Path)) + (changes.Count > 5 ? ", ..." : "");
@@ -218,6 +227,8 @@ public sealed class ApplyService
         prepared.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
         return prepared;
     }
+
+    private static bool IsSecret(KubeObject obj) => obj.Kind == "Secret" && obj.ApiVersion == "v1";
 
     private static bool IsFirstPhase(KubeObject obj) => ObjectScope.IsNamespace(obj) || ObjectScope.IsCrd(obj);
 

@@ -144,4 +144,69 @@ public sealed class LiveFleetTests : IAsyncLifetime
         after.Single(o => o.Cluster == "live-1").Value.Should().NotBeNull("live-1 could not be read, so nothing was deleted there");
         after.Where(o => o.Cluster != "live-1").Should().OnlyContain(o => o.Error != null && o.Error.ErrorId == FleetErrorIds.ResourceNotFound);
     }
+
+    private const string WidgetCrd = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: widgets.example.com
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: { plural: widgets, singular: widget, kind: Widget, listKind: WidgetList }
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec:
+                    type: object
+                    properties:
+                      size: { type: integer }
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+        ---
+        """;
+
+    [Fact]
+    public async Task A_crd_and_its_custom_resource_apply_in_one_run()
+    {
+        var results = await Apply(WidgetCrd + "\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: shop\nspec:\n  size: 3\n");
+
+        results.Should().HaveCount(9);
+        results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created, string.Join("; ", results.Select(r => $"{r}: {r.Message}")));
+    }
+
+    [Fact]
+    public async Task A_misspelt_field_is_rejected_as_invalid_on_each_cluster()
+    {
+        var results = await Apply(WidgetCrd + "\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: shop\nspec:\n  sise: 3\n");
+
+        var widgets = results.Where(r => r.Kind == "Widget").ToList();
+        widgets.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Failed);
+        ((FleetException)widgets[0].Error!).ErrorId.Should().Be(FleetErrorIds.ManifestInvalid);
+        widgets[0].Message.Should().Contain("sise");
+        results.Where(r => r.Kind != "Widget").Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+    }
+
+    [Fact]
+    public async Task Reads_by_plural_name_and_label_selector_and_rejects_a_bad_selector()
+    {
+        await Apply(Manifests);
+        var service = new GetService(_connector);
+
+        var found = await service.GetAsync(_connector.Clusters,
+            new ResourceQuery { Kind = "configmaps", AllNamespaces = true, LabelSelector = "app.kubernetes.io/managed-by=multicluster" }, new FanOutOptions()).ToListAsync();
+        var bad = await service.GetAsync(_connector.Clusters.Take(1).ToList(),
+            new ResourceQuery { Kind = "ConfigMap", LabelSelector = "app in (web" }, new FanOutOptions()).ToListAsync();
+
+        found.Select(o => $"{o.Cluster}:{o.Value?.Namespace}/{o.Value?.Name}").Should().BeEquivalentTo("live-1:shop/settings", "live-2:shop/settings", "live-3:shop/settings");
+        bad.Should().ContainSingle().Which.Error!.ErrorId.Should().Be(FleetErrorIds.SelectorInvalid);
+    }
 }
