@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.FanOut;
@@ -88,13 +89,14 @@ public sealed class ApplyService
     public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ObjectConcurrency, 1, nameof(options.ObjectConcurrency));
-        var byCluster = targets.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
+        var confirmed = targets.ToList();
+        var byCluster = confirmed.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(t => t.Object).ToList(), StringComparer.Ordinal);
-        var clusters = targets.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var clusters = confirmed.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
 
         return FleetRunner.RunAsync<FleetResourceResult>(
             clusters,
-            options.FanOut,
+            options.FanOut with { Activity = options.WhatIf ? "Previewing apply (server-side dry run)" : "Applying manifests" },
             (cluster, sink, token) => ApplyToClusterAsync(cluster, byCluster[cluster.Name], options, sink, token),
             (cluster, error, emitted) => byCluster[cluster.Name]
                 .Where(obj => !emitted.Any(r => Same(r, obj)))
@@ -109,6 +111,8 @@ public sealed class ApplyService
         var resources = ClusterResources.For(connection, _apiFactory);
         var batch = new ClusterBatch(objects);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ObjectConcurrency, CancellationToken = cancellationToken };
+        var reporter = FleetCallContext.Reporter;
+        var done = 0;
 
         foreach (var phase in new[] { objects.Where(IsFirstPhase).ToList(), objects.Where(o => !IsFirstPhase(o)).ToList() })
         {
@@ -116,6 +120,9 @@ public sealed class ApplyService
             {
                 var result = await ApplyOneAsync(resources, obj, batch, options, token).ConfigureAwait(false);
                 sink.Emit(result);
+                var count = Interlocked.Increment(ref done);
+                reporter.Verbose($"Cluster {cluster.Name}: {(options.WhatIf ? "preview" : "apply")} {obj.Reference}: {result.Action} ({result.Duration.TotalMilliseconds:0} ms)");
+                reporter.Progress(cluster.Name, options.WhatIf ? "Previewing" : "Applying", $"{count}/{objects.Count} objects", count * 100 / objects.Count);
             });
             try
             {
@@ -127,6 +134,7 @@ public sealed class ApplyService
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(clusterWide);
             }
         }
+        reporter.Progress(cluster.Name, options.WhatIf ? "Previewing" : "Applying", $"{done}/{objects.Count} objects", 100, completed: true);
     }
 
     private static async Task<FleetResourceResult> ApplyOneAsync(ClusterResources resources, KubeObject given, ClusterBatch batch,
