@@ -206,7 +206,15 @@ public sealed class ApplyService
     {
         var liveTask = resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken);
         var dryRunTask = resources.Client.ApplyAsync(type, obj, forceConflicts: false, dryRun: true, cancellationToken);
-        var live = await liveTask.ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(liveTask, dryRunTask).ConfigureAwait(false);
+        }
+        catch (Exception) when (liveTask.IsCompletedSuccessfully)
+        {
+            // Only the dry run failed: looked at below, where a namespace created in this run explains it.
+        }
+        var live = liveTask.Result;
         ApplyResponse dryRun;
         try
         {
