@@ -3,6 +3,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Testing.Tests;
 
@@ -209,6 +210,29 @@ public class ClientConformanceTests : IAsyncLifetime
         var afterMain = await client.AppsV1.ReplaceNamespacedDeploymentAsync(afterStatus, "api", "default");
         afterMain.Status.ReadyReplicas.Should().Be(4);
         afterMain.Spec.Replicas.Should().Be(1);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Unknown_fields_of_builtin_kinds_fail_strict_validation_and_are_dropped_otherwise()
+    {
+        var body = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "extra" }, Data = new Dictionary<string, string> { ["k"] = "v" } };
+        var json = KubernetesJson.Serialize(body).Replace("\"data\":", "\"bogus\":1,\"data\":");
+        using var http = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Issuer == ApiServer.ServerCertificates.CertificateAuthority.Subject,
+        }) { BaseAddress = cluster.Server };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", cluster.AdminToken);
+
+        using var strict = await http.PostAsync("/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        strict.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await strict.Content.ReadAsStringAsync()).Should().Contain("strict decoding error: unknown field \\\"bogus\\\"");
+
+        using var warn = await http.PostAsync("/api/v1/namespaces/default/configmaps",
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        warn.StatusCode.Should().Be(HttpStatusCode.Created);
+        warn.Headers.GetValues("Warning").Should().ContainSingle().Which.Should().Be("299 - \"unknown field \\\"bogus\\\"\"");
+        (await warn.Content.ReadAsStringAsync()).Should().NotContain("bogus");
     }
 
     [Fact]

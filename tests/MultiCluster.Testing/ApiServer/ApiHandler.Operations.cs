@@ -109,6 +109,7 @@ internal sealed partial class ApiHandler
 
         // Types with a status subresource ignore status on create, as their strategies reset it.
         if (type.HasStatus && !(type.Group == "" && type.Plural == "namespaces")) obj.Remove("status");
+        CheckBuiltinFields(request, obj, context);
         BuiltinDefaults.Apply(type, obj, cluster);
         BuiltinValidation.Validate(type, obj, name ?? generateName ?? "");
         AdmitCustom(request, obj, context, name ?? generateName ?? "");
@@ -187,6 +188,7 @@ internal sealed partial class ApiHandler
         else
         {
             result = obj;
+            CheckBuiltinFields(request, result, context);
             if (type.HasStatus && !(type.Group == "" && type.Plural == "namespaces"))
             {
                 if (live["status"] is { } liveStatus) result["status"] = liveStatus.DeepClone();
@@ -421,21 +423,31 @@ internal sealed partial class ApiHandler
         var schema = type.Schemas.GetValueOrDefault(request.Version);
         if (schema is null) return;
         var outcome = schema.Admit(obj);
-        if (outcome.PrunedFields.Count > 0)
-        {
-            switch (context.FieldValidation)
-            {
-                case "Strict":
-                    var unknown = outcome.PrunedFields.Select(f => $"unknown field \"{f}\"").ToList();
-                    throw ApiStatusException.BadRequest(unknown.Count == 1
-                        ? $"strict decoding error: {unknown[0]}"
-                        : $"strict decoding error: {string.Join(", ", unknown)}");
-                case "Warn":
-                    context.Warnings.AddRange(outcome.PrunedFields.Select(f => $"unknown field \"{f}\""));
-                    break;
-            }
-        }
+        ReportUnknownFields(outcome.PrunedFields, context);
         if (outcome.Errors.Count > 0) throw ApiStatusException.Invalid(type, name, outcome.Errors);
+    }
+
+    private static void CheckBuiltinFields(ResourceRequest request, JsonObject obj, WriteContext context)
+    {
+        if (request.Type.IsCustom) return;
+        ReportUnknownFields(BuiltinSchemas.DropUnknownFields(request.Type, request.Version, obj), context);
+    }
+
+    /// <summary>fieldValidation: Strict fails with 400, Warn (the default) adds Warning headers, Ignore drops silently.</summary>
+    private static void ReportUnknownFields(IReadOnlyList<string> unknownFields, WriteContext context)
+    {
+        if (unknownFields.Count == 0) return;
+        var unknown = unknownFields.Select(f => $"unknown field \"{f}\"").ToList();
+        switch (context.FieldValidation)
+        {
+            case "Strict":
+                throw ApiStatusException.BadRequest($"strict decoding error: {string.Join(", ", unknown)}");
+            case "Ignore":
+                break;
+            default:
+                context.Warnings.AddRange(unknown);
+                break;
+        }
     }
 
     // ---- delete ------------------------------------------------------------------------------
@@ -585,7 +597,7 @@ internal sealed partial class ApiHandler
 
     private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellationToken)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["type"] = type, ["object"] = obj });
+        var line = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["type"] = type, ["object"] = obj }, WireJson);
         await http.Response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
         await http.Response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
