@@ -268,6 +268,29 @@ public class ClientConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_with_a_label_selector_sees_objects_enter_and_leave_it()
+    {
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("mover"), "default");
+        var events = new List<(WatchEventType, string)>();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var (type, item) in client.CoreV1.WatchListNamespacedConfigMapAsync("default", labelSelector: "team=blue",
+                               timeoutSeconds: 15, cancellationToken: cancel.Token))
+            {
+                events.Add((type, item.Metadata.Name));
+                if (type == WatchEventType.Deleted) break;
+            }
+        });
+        await Task.Delay(300);
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"labels\":{\"team\":\"blue\"}}}", V1Patch.PatchType.MergePatch), "mover", "default");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"k\":\"2\"}}", V1Patch.PatchType.MergePatch), "mover", "default");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"labels\":{\"team\":\"red\"}}}", V1Patch.PatchType.MergePatch), "mover", "default");
+        await reader;
+        events.Should().Equal((WatchEventType.Added, "mover"), (WatchEventType.Modified, "mover"), (WatchEventType.Deleted, "mover"));
+    }
+
+    [Fact]
     public async Task Deleting_a_namespace_removes_its_objects()
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "team-a" } });

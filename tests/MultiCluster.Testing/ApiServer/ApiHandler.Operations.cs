@@ -117,7 +117,7 @@ internal sealed partial class ApiHandler
 
         if (context.DryRun)
         {
-            meta["name"] = name ?? generateName + "dryrun";
+            meta["name"] = name ?? generateName + ObjectStore.RandomSuffix();
             meta["uid"] = Guid.NewGuid().ToString();
             meta["creationTimestamp"] = ObjectStore.Timestamp(cluster.Clock.UtcNow);
             if (type.TracksGeneration) meta["generation"] = 1;
@@ -404,14 +404,7 @@ internal sealed partial class ApiHandler
     {
         var manager = context.FieldManager;
         if (manager.Length == 0) return;
-        try
-        {
-            ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
-        }
-        catch (NotImplementedException)
-        {
-            // Bookkeeping is optional for every write but apply; until Patching/ has a body, writes go on without it.
-        }
+        ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
     }
 
     // ---- custom resources --------------------------------------------------------------------
@@ -573,10 +566,20 @@ internal sealed partial class ApiHandler
                     while (reader.TryRead(out var e))
                     {
                         var obj = e.Object;
-                        var name = obj["metadata"]?["name"]?.GetValue<string>();
-                        if (onlyName is not null && name != onlyName) continue;
-                        if (!labels.MatchesObject(obj) || !fields.Matches(obj)) continue;
-                        await WriteEventAsync(http, e.TypeName, Present(type, request.Version, obj.DeepClone().AsObject()), cancel.Token)
+                        if (onlyName is not null && e.Key.Name != onlyName) continue;
+                        bool Matches(JsonObject o) => labels.MatchesObject(o) && fields.Matches(o);
+                        var matchesNow = Matches(obj);
+                        var eventType = e.TypeName;
+                        if (e.Type == WatchEventType.Modified && e.OldObject is { } old)
+                        {
+                            // As the watch cache does: entering the selection is ADDED, leaving it DELETED.
+                            var matchedBefore = Matches(old);
+                            if (!matchesNow && !matchedBefore) continue;
+                            if (!matchedBefore) eventType = "ADDED";
+                            else if (!matchesNow) eventType = "DELETED";
+                        }
+                        else if (!matchesNow) continue;
+                        await WriteEventAsync(http, eventType, Present(type, request.Version, obj.DeepClone().AsObject()), cancel.Token)
                             .ConfigureAwait(false);
                     }
                 }
