@@ -134,6 +134,27 @@ public sealed class ManagedFieldsTests
     }
 
     [Fact]
+    public void StatusBelongsToTheStatusSubresource()
+    {
+        var live = Create("alpha", Deployment("{replicas: 2}"));
+        live["status"] = new JsonObject { ["replicas"] = 2L };
+        var applied = Deployment("{replicas: 2}");
+        applied["status"] = new JsonObject { ["replicas"] = 7L };
+
+        var main = ManagedFields.Apply(live, applied, Options("alpha"));
+        main.Object["status"]!["replicas"]!.GetValue<long>().Should().Be(2, "the main resource does not write status");
+
+        var status = ManagedFields.Apply(live, applied, new ManagedFieldsOptions
+        {
+            Manager = "controller", ApiVersion = "apps/v1", Group = "apps", Kind = "Deployment", Now = Noon, Subresource = "status",
+        });
+        status.Object["status"]!["replicas"]!.GetValue<long>().Should().Be(7);
+        var entry = Entry(status.Object, "controller");
+        entry["subresource"]!.GetValue<string>().Should().Be("status");
+        entry["fieldsV1"]!.ToJsonString(Relaxed).Should().Be("""{"f:status":{"f:replicas":{}}}""");
+    }
+
+    [Fact]
     public void AnObjectWithoutManagedFieldsBelongsToBeforeFirstApply()
     {
         var live = Deployment("{replicas: 1}");

@@ -15,7 +15,7 @@ namespace MultiCluster.Testing.ApiServer.Patching;
 /// Not tracked, as in kube-apiserver: apiVersion, kind, and metadata name, generateName, namespace,
 /// uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, managedFields, selfLink;
 /// status on writes to the main resource, everything but status on writes to the status
-/// subresource. Lists without a list type (or a merge patch strategy) are atomic.
+/// subresource (when the kind has one). Lists without a list type (or a merge patch strategy) are atomic.
 /// </remarks>
 public static class ManagedFields
 {
@@ -43,6 +43,7 @@ public static class ManagedFields
 
         var liveTracked = Tracked(live ?? new JsonObject(), options);
         var merged = (JsonObject)Merge(live?.DeepClone() ?? new JsonObject(), applied, schema)!;
+        ResetOtherPart(merged, live, options);
         var first = Compare(liveTracked, Tracked(merged, options), schema);
         var changed = first.Added.Union(first.Modified);
 
@@ -167,6 +168,26 @@ public static class ManagedFields
         metadata["managedFields"] = entries;
     }
 
+    /// <summary>
+    /// With a status subresource, an apply to the main resource keeps the live status and an apply
+    /// to status keeps everything else live (kube-apiserver's reset fields).
+    /// </summary>
+    private static void ResetOtherPart(JsonObject merged, JsonObject? live, ManagedFieldsOptions options)
+    {
+        if (!options.HasStatusSubresource) return;
+        if (options.Subresource == "status")
+        {
+            if (live is null) return;
+            foreach (var key in merged.Select(p => p.Key).Where(k => k != "status").ToList()) merged.Remove(key);
+            foreach (var (key, value) in live.Where(p => p.Key != "status")) merged[key] = value?.DeepClone();
+        }
+        else if (options.Subresource is null)
+        {
+            if (live?["status"] is { } status) merged["status"] = status.DeepClone();
+            else merged.Remove("status");
+        }
+    }
+
     /// <summary>A copy holding only the fields the field manager tracks for this write.</summary>
     private static JsonObject Tracked(JsonObject obj, ManagedFieldsOptions options)
     {
@@ -178,7 +199,7 @@ public static class ManagedFields
             foreach (var key in copy.Select(p => p.Key).Where(k => k != "status").ToList()) copy.Remove(key);
             return copy;
         }
-        copy.Remove("status");
+        if (options.HasStatusSubresource) copy.Remove("status");
         if (copy["metadata"] is JsonObject metadata)
         {
             foreach (var key in UntrackedMetadata) metadata.Remove(key);

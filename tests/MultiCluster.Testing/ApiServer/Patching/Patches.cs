@@ -20,6 +20,12 @@ public sealed class ManagedFieldsOptions
     public bool Force { get; init; }
     /// <summary>"status" or "scale" when the write went to a subresource.</summary>
     public string? Subresource { get; init; }
+    /// <summary>
+    /// Whether the kind has a status subresource (true for the built-in kinds the emulator serves).
+    /// With one, writes to the main resource neither own nor change status and writes to the status
+    /// subresource own and change only status, as kube-apiserver's reset fields make them.
+    /// </summary>
+    public bool HasStatusSubresource { get; init; } = true;
     /// <summary>The CRD's schema, for list types and map keys; null for built-in kinds.</summary>
     public StructuralSchema? Schema { get; init; }
 }

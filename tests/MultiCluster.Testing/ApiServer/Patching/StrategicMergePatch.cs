@@ -37,15 +37,21 @@ public static class StrategicMergePatch
             switch (DirectiveValue(directive))
             {
                 case "replace": return (JsonObject)StripDirectives(patch, schema);
-                case "delete": return new JsonObject(); // only reached for a list item; a field is removed by the caller
+                // As apimachinery does: the map is emptied, the field itself stays.
+                case "delete": return new JsonObject();
                 case "merge": break;
                 case var other: throw new PatchException($"unknown patch type: {other} in map: {patch.ToJsonString()}");
             }
         }
 
-        if (patch[RetainKeysDirective] is JsonArray retainKeys)
+        if (patch[RetainKeysDirective] is { } retainKeysValue)
         {
+            if (retainKeysValue is not JsonArray retainKeys)
+                throw new PatchException("invalid patch format of retainKeys");
             var retained = retainKeys.Select(k => k?.GetValue<string>()).ToHashSet();
+            // Every field the patch sets must be listed.
+            if (patch.Any(p => !IsDirectiveKey(p.Key) && !JsonValues.IsNull(p.Value) && !retained.Contains(p.Key)))
+                throw new PatchException("invalid patch format of retainKeys");
             foreach (var key in original.Select(p => p.Key).Where(k => !retained.Contains(k)).ToList())
                 original.Remove(key);
         }
@@ -65,8 +71,7 @@ public static class StrategicMergePatch
         {
             if (IsDirectiveKey(key)) continue;
             var fieldSchema = schema?.Field(key);
-            // A map carrying "$patch": "delete" deletes the field it sits in.
-            if (JsonValues.IsNull(patchValue) || (patchValue is JsonObject nested && DirectiveValue(nested[PatchDirective]) == "delete"))
+            if (JsonValues.IsNull(patchValue))
             {
                 original.Remove(key);
                 continue;
@@ -107,7 +112,7 @@ public static class StrategicMergePatch
 
         var mergeKey = schema.PatchMergeKey;
         JsonArray result;
-        if (mergeKey is null || items.All(i => i is not JsonObject) && directives.Count == 0)
+        if (original.Concat(patch).All(i => i is not JsonObject))
         {
             // A list of scalars with the merge strategy is a set: keep the original, add what is new.
             result = (JsonArray)original.DeepClone();
@@ -117,14 +122,17 @@ public static class StrategicMergePatch
         }
         else
         {
+            if (mergeKey is null)
+                throw new PatchException("cannot merge lists without merge key for type map");
             result = (JsonArray)original.DeepClone();
             foreach (var directive in directives)
             {
                 var action = DirectiveValue(directive[PatchDirective]);
+                if (action == "merge")
+                    throw new PatchException("merging lists cannot yet be specified in the patch");
                 if (action != "delete")
-                    throw new PatchException($"Unknown patch type: {action} in list: {patch.ToJsonString()}");
-                var keyValue = directive[mergeKey] ?? throw new PatchException(
-                    $"map: {directive.ToJsonString()} does not contain declared merge key: {mergeKey}");
+                    throw new PatchException($"unknown patch type: {action} in map: {directive.ToJsonString()}");
+                var keyValue = directive[mergeKey] ?? throw new PatchException("delete patch type with no merge key defined");
                 foreach (var match in result.Where(r => r is JsonObject o && JsonValues.DeepEquals(o[mergeKey], keyValue)).ToList())
                     result.Remove(match);
             }
