@@ -155,6 +155,23 @@ public sealed class ManagedFieldsTests
     }
 
     [Fact]
+    public void ANoOpApplyKeepsTheTimestampAndEntriesAreOrdered()
+    {
+        var live = Create("alpha", Deployment("{replicas: 2}"));
+        var edited = (JsonObject)live.DeepClone();
+        edited["spec"]!["paused"] = true;
+        ManagedFields.RecordUpdate(live, edited, Options("editor"));
+
+        var later = new ManagedFieldsOptions { Manager = "alpha", ApiVersion = "apps/v1", Group = "apps", Kind = "Deployment", Now = Noon.AddHours(1) };
+        var again = ManagedFields.Apply(edited, Deployment("{replicas: 2}"), later).Object;
+
+        Entry(again, "alpha")["time"]!.GetValue<string>().Should().Be("2026-01-02T12:00:00Z");
+        again["metadata"]!["managedFields"]!.AsArray().Select(e => e!["operation"]!.GetValue<string>()).Should().Equal("Apply", "Update");
+        var changed = ManagedFields.Apply(edited, Deployment("{replicas: 4}"), later).Object;
+        Entry(changed, "alpha")["time"]!.GetValue<string>().Should().Be("2026-01-02T13:00:00Z");
+    }
+
+    [Fact]
     public void AnObjectWithoutManagedFieldsBelongsToBeforeFirstApply()
     {
         var live = Deployment("{replicas: 1}");

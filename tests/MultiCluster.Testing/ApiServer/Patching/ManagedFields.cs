@@ -66,9 +66,9 @@ public static class ManagedFields
             self = new Manager(options.Manager, "Apply", options.ApiVersion, options.Subresource, options.Now, appliedSet);
             managers.Add(self);
         }
+        var sameOwnership = self.Fields.Difference(appliedSet).IsEmpty && appliedSet.Difference(self.Fields).IsEmpty && self.ApiVersion == options.ApiVersion;
         self.Fields = appliedSet;
         self.ApiVersion = options.ApiVersion;
-        self.Time = options.Now;
 
         // Fields this manager applied before and omits now go away unless someone still owns them.
         var owned = managers.Aggregate(new FieldSet(), (all, m) => all.Union(m.Fields));
@@ -79,6 +79,9 @@ public static class ManagedFields
         foreach (var other in managers.Where(m => m != self))
             other.Fields = other.Fields.Difference(second.Removed);
 
+        // A no-op apply leaves the manager's timestamp alone.
+        if (!sameOwnership || !JsonValues.DeepEquals(WithoutManagedFields(live), WithoutManagedFields(merged)))
+            self.Time = options.Now;
         WriteManagers(merged, managers);
         return new ApplyResult(merged, options.Force ? [] : conflicts);
     }
@@ -147,10 +150,24 @@ public static class ManagedFields
         return managers;
     }
 
+    private static JsonObject? WithoutManagedFields(JsonObject? obj)
+    {
+        if (obj?.DeepClone() is not JsonObject copy) return null;
+        (copy["metadata"] as JsonObject)?.Remove("managedFields");
+        return copy;
+    }
+
+    /// <summary>Writes the entries in kube-apiserver's order: by operation, then time, manager and subresource.</summary>
     private static void WriteManagers(JsonObject obj, List<Manager> managers)
     {
         var entries = new JsonArray();
-        foreach (var manager in managers.Where(m => !m.Fields.IsEmpty || m.Operation == "Apply"))
+        var ordered = managers
+            .Where(m => !m.Fields.IsEmpty || m.Operation == "Apply")
+            .OrderBy(m => m.Operation, StringComparer.Ordinal)
+            .ThenBy(m => m.Time.ToUnixTimeSeconds())
+            .ThenBy(m => m.Name, StringComparer.Ordinal)
+            .ThenBy(m => m.Subresource ?? "", StringComparer.Ordinal);
+        foreach (var manager in ordered)
         {
             var entry = new JsonObject
             {
