@@ -158,6 +158,18 @@ public sealed class StrategicMergePatchTests
         Containers(result)!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("sidecar", "app");
     }
 
+    [Fact]
+    public void ServerOnlyItemsKeepTheirPlaceAmongOrderedOnes()
+    {
+        var result = StrategicMergePatch.Apply(
+            YamlJson.One("spec: {template: {spec: {containers: [{name: a}, {name: s1}, {name: b}, {name: s2}]}}}"),
+            YamlJson.One("spec: {template: {spec: {$setElementOrder/containers: [{name: b}, {name: a}, {name: c}], containers: [{name: c}]}}}"),
+            PatchSchema.FromBuiltInTable("apps", "Deployment"));
+
+        // Listed: b, a, c. Server-only: s1, s2. s1 came before b live, so it leads; s2 came after all of them.
+        Containers(result)!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("s1", "b", "a", "c", "s2");
+    }
+
     [Theory, MemberData(nameof(Sources))]
     public void ServicePortsMergeByPortAndRbacSubjectsAreAtomic(string source)
     {

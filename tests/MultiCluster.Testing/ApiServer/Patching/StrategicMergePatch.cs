@@ -93,7 +93,7 @@ public static class StrategicMergePatch
             if (!key.StartsWith(SetElementOrderPrefix, StringComparison.Ordinal) || order is not JsonArray orderList) continue;
             var field = key[SetElementOrderPrefix.Length..];
             if (patch.ContainsKey(field) || original[field] is not JsonArray list) continue;
-            original[field] = Reorder(list, orderList, schema?.Field(field)?.PatchMergeKey);
+            original[field] = Reorder(list, orderList, schema?.Field(field)?.PatchMergeKey, list);
         }
         return original;
     }
@@ -147,7 +147,7 @@ public static class StrategicMergePatch
                     result.Add(MergeMap(new JsonObject(), itemObject, schema.Items));
             }
         }
-        return order is null ? result : Reorder(result, order, mergeKey);
+        return order is null ? result : Reorder(result, order, mergeKey, original);
     }
 
     private static int IndexOf(JsonArray list, string mergeKey, JsonNode? keyValue)
@@ -158,24 +158,34 @@ public static class StrategicMergePatch
     }
 
     /// <summary>
-    /// Applies a <c>$setElementOrder</c> list: the listed elements come first in the given order, the
-    /// others (present only on the server) follow in their existing order.
+    /// Applies a <c>$setElementOrder</c> list as apimachinery's normalizeElementOrder does: the listed
+    /// elements take the given order, the elements only the server has keep their live order, and
+    /// the two runs are merged by live position where both elements have one.
     /// </summary>
-    private static JsonArray Reorder(JsonArray list, JsonArray order, string? mergeKey)
+    private static JsonArray Reorder(JsonArray list, JsonArray order, string? mergeKey, JsonArray live)
     {
         JsonNode? Identity(JsonNode? item) => mergeKey is not null && item is JsonObject o ? o[mergeKey] : item;
+        int LiveIndex(JsonNode? item) => live.Select((l, i) => (l, i)).FirstOrDefault(x => JsonValues.DeepEquals(Identity(x.l), Identity(item)), (null, -1)).Item2;
+
         var remaining = list.Select(i => i?.DeepClone()).ToList();
-        var result = new JsonArray();
+        var listed = new List<JsonNode?>();
         foreach (var wanted in order)
         {
-            var wantedIdentity = Identity(wanted);
-            var index = remaining.FindIndex(i => JsonValues.DeepEquals(Identity(i), wantedIdentity));
+            var index = remaining.FindIndex(i => JsonValues.DeepEquals(Identity(i), Identity(wanted)));
             if (index < 0) continue;
-            result.Add(remaining[index]);
+            listed.Add(remaining[index]);
             remaining.RemoveAt(index);
         }
-        foreach (var rest in remaining) result.Add(rest);
-        return result;
+        // Merge the two sorted runs: a server-only element goes first only when both are in the live list and it came earlier there.
+        var merged = new List<JsonNode?>();
+        int left = 0, right = 0;
+        while (left < remaining.Count || right < listed.Count)
+        {
+            var takeLeft = right >= listed.Count ||
+                (left < remaining.Count && LiveIndex(remaining[left]) is var li && LiveIndex(listed[right]) is var ri && li >= 0 && ri >= 0 && li < ri);
+            merged.Add(takeLeft ? remaining[left++] : listed[right++]);
+        }
+        return new JsonArray(merged.ToArray());
     }
 
     private static bool IsDirectiveKey(string key) =>
