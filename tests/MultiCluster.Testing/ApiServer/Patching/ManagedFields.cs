@@ -51,7 +51,12 @@ public static class ManagedFields
         var conflicts = new List<ApplyConflict>();
         foreach (var other in managers.Where(m => m != self))
             foreach (var path in other.Fields.Intersection(changed).Paths())
-                conflicts.Add(new ApplyConflict(other.Name, FieldSet.Describe(path)));
+                conflicts.Add(new ApplyConflict(other.Name, FieldSet.Describe(path))
+                {
+                    Operation = other.Operation,
+                    ManagerApiVersion = other.ApiVersion,
+                    Subresource = other.Subresource,
+                });
         if (conflicts.Count > 0 && !options.Force)
             return new ApplyResult((JsonObject)(live?.DeepClone() ?? applied.DeepClone()), conflicts);
 
