@@ -21,30 +21,9 @@ public sealed class KubectlDeploymentTests : IAsyncLifetime
         Directory.Delete(Path.GetDirectoryName(_kubeconfig)!, recursive: true);
     }
 
-    private const string Web = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          namespace: default
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {app: web}
-          template:
-            metadata:
-              labels: {app: web}
-            spec:
-              containers:
-              - name: web
-                image: nginx:1.27
-        """;
-
-    private Task<TestSupport.KubectlResult> Kubectl(params string[] args) => KubectlWithInput(null, args);
-
-    private async Task<TestSupport.KubectlResult> KubectlWithInput(string? stdin, params string[] args)
+    private async Task<TestSupport.KubectlResult> Kubectl(params string[] args)
     {
-        var result = await TestSupport.KubectlAsync(_kubeconfig, stdin, args);
+        var result = await TestSupport.KubectlAsync(_kubeconfig, null, args);
         result.ExitCode.Should().Be(0, $"kubectl {string.Join(' ', args)} failed: {result.Stderr}");
         return result;
     }
@@ -52,8 +31,7 @@ public sealed class KubectlDeploymentTests : IAsyncLifetime
     [RequiresKubectlFact]
     public async Task Rollout_status_completes_and_scaling_is_rolled_out()
     {
-        // "kubectl create deployment" posts protobuf, which the emulator's core does not read; -f posts JSON.
-        await KubectlWithInput(Web, "create", "-f", "-");
+        await Kubectl("create", "deployment", "web", "--image=nginx:1.27", "--replicas=2");
         var rollout = await Kubectl("rollout", "status", "deployment/web", "--timeout=30s");
         rollout.Stdout.Should().Contain("deployment \"web\" successfully rolled out");
 

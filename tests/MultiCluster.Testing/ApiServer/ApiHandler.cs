@@ -284,25 +284,34 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
 
     private static async Task<JsonNode?> ReadBodyAsync(HttpContext http)
     {
+        var contentType = http.Request.ContentType ?? "";
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            return ProtobufBodies.Decode(buffer.ToArray()) ?? throw UnsupportedBody();
+        }
+        if (contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase)) throw UnsupportedBody();
         var text = await ReadTextAsync(http).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var contentType = http.Request.ContentType ?? "";
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
-            throw new ApiStatusException(415, "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         if (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase)) return YamlJson.Parse(text);
         return JsonNode.Parse(text);
     }
 
+    /// <summary>A hook's body: protobuf is read by the hook itself when it can, else as any other body.</summary>
     private static async Task<JsonObject?> ReadHookBodyAsync(HttpContext http, IRequestHook hook)
     {
         if (hook is not IProtobufBodyReader reader || !(http.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
             return await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject;
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-        return reader.ReadProtobuf(buffer.ToArray()) ?? throw new ApiStatusException(415, "UnsupportedMediaType",
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+        var bytes = buffer.ToArray();
+        return reader.ReadProtobuf(bytes) ?? ProtobufBodies.Decode(bytes) ?? throw UnsupportedBody();
     }
+
+    private static ApiStatusException UnsupportedBody() =>
+        new(415, "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext http) =>
         await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject
