@@ -208,3 +208,30 @@ public sealed class RbacOverHttpsTests : IAsyncLifetime
         }))).Message.Should().Be("subjectaccessreviews.authorization.k8s.io is forbidden: User \"jane\" cannot create resource \"subjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope");
     }
 }
+
+public sealed class ClusterRoleAggregationTests
+{
+    [Fact]
+    public async Task Aggregated_roles_show_the_rules_of_the_roles_they_select()
+    {
+        await using var cluster = await EmulatedCluster.StartAsync();
+        using var admin = EmulatorClients.Admin(cluster);
+        await admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "widget-reader",
+                Labels = new Dictionary<string, string> { ["rbac.authorization.k8s.io/aggregate-to-view"] = "true" },
+            },
+            Rules = [new V1PolicyRule { ApiGroups = ["example.com"], Resources = ["widgets"], Verbs = ["get", "list", "watch"] }],
+        });
+        await cluster.Auth.Aggregation.WhenIdleAsync();
+        var view = await admin.RbacAuthorizationV1.ReadClusterRoleAsync("view");
+        view.Rules.Should().Contain(r => r.Resources.Contains("widgets"));
+        view.Rules.Should().Contain(r => r.Resources.Contains("deployments") && r.ApiGroups.Contains("apps"));
+        view.Rules.Should().NotContain(r => r.Resources.Contains("secrets"));
+        var edit = await admin.RbacAuthorizationV1.ReadClusterRoleAsync("edit");
+        edit.Rules.Should().Contain(r => r.Resources.Contains("widgets"), "view is aggregated into edit");
+        edit.Rules.Should().Contain(r => r.Resources.Contains("secrets"));
+    }
+}
