@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using MultiCluster.Testing.ApiServer.Auth;
+using MultiCluster.Testing.Controllers;
 
 namespace MultiCluster.Testing.Tests.Auth;
 
@@ -233,5 +234,27 @@ public sealed class ClusterRoleAggregationTests
         var edit = await admin.RbacAuthorizationV1.ReadClusterRoleAsync("edit");
         edit.Rules.Should().Contain(r => r.Resources.Contains("widgets"), "view is aggregated into edit");
         edit.Rules.Should().Contain(r => r.Resources.Contains("secrets"));
+    }
+}
+
+public sealed class RbacActivationTests
+{
+    [Fact]
+    public async Task The_rbac_catalog_entry_turns_RBAC_on_at_start()
+    {
+        await using var plain = await EmulatedCluster.StartAsync();
+        plain.Authorizer.Should().BeOfType<ApiServer.MastersOnlyAuthorizer>("RBAC is opt-in");
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions
+        {
+            Controllers = ControllerCatalog.Create(RbacActivation.ControllerName),
+        });
+        using var admin = EmulatorClients.Admin(cluster);
+        (await admin.RbacAuthorizationV1.ReadClusterRoleBindingAsync("cluster-admin")).Subjects.Should()
+            .ContainSingle(s => s.Kind == "Group" && s.Name == "system:masters");
+        var review = await admin.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
+        {
+            Spec = new V1SubjectAccessReviewSpec { User = "nobody", NonResourceAttributes = new V1NonResourceAttributes { Verb = "get", Path = "/version" } },
+        });
+        review.Status.Allowed.Should().BeFalse("nobody lacks system:authenticated in this review");
     }
 }

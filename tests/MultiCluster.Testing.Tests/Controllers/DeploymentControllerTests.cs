@@ -126,7 +126,8 @@ public sealed class ImmediateDeploymentControllerTests
     public async Task Without_a_delay_a_new_deployment_is_available_at_once()
     {
         var controllers = ControllerCatalog.Create(ControllerCatalog.All);
-        controllers.Select(c => c.Name).Should().Contain([DeploymentController.ControllerName, ServiceAccountTokenController.ControllerName]);
+        controllers.Select(c => c.Name).Should().Contain(
+            [DeploymentController.ControllerName, ServiceAccountTokenController.ControllerName, RbacActivation.ControllerName]);
         await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
         using var admin = EmulatorClients.Admin(cluster);
         await admin.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
@@ -152,7 +153,7 @@ public sealed class ImmediateDeploymentControllerTests
     public void Unknown_controller_names_are_refused_with_the_known_ones()
     {
         FluentActions.Invoking(() => ControllerCatalog.Create("deploymnets"))
-            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens*");
+            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens, rbac*");
     }
 }
 
