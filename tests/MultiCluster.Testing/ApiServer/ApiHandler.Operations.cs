@@ -375,17 +375,8 @@ internal sealed partial class ApiHandler
     {
         var causes = new JsonArray();
         foreach (var c in conflicts)
-            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with \"{c.Manager}\"", ["field"] = c.Field });
-        string message;
-        if (conflicts.Count == 1)
-            message = $"Apply failed with 1 conflict: conflict with \"{conflicts[0].Manager}\": {conflicts[0].Field}";
-        else
-        {
-            var byManager = conflicts.GroupBy(c => c.Manager).Select(g =>
-                $"conflicts with \"{g.Key}\":\n" + string.Join("\n", g.Select(c => $"- {c.Field}")));
-            message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", byManager)}";
-        }
-        return new ApiStatusException(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = c.CauseMessage, ["field"] = c.Field });
+        return new ApiStatusException(409, "Conflict", Patching.ApplyConflict.Message(conflicts), new JsonObject { ["causes"] = causes });
     }
 
     private ManagedFieldsOptions ManagedFieldsOptionsFor(ResourceRequest request, string manager, bool force) => new()
