@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using MultiCluster.Testing;
-using MultiCluster.Testing.ApiServer;
+using MultiCluster.Testing.Controllers;
 
 // Serves emulated clusters until stdin closes or SIGTERM/Ctrl+C; scripts wait for the READY line.
 var clusters = 1;
@@ -32,9 +32,17 @@ if (kubeconfigPath is null)
     return 2;
 }
 if (controllers.Count > 0)
-    Console.Error.WriteLine($"note: no simulated controllers are built into this emulator yet; ignoring --controllers {string.Join(",", controllers)}");
+{
+    // Fail before starting anything when a name is unknown.
+    ControllerCatalog.Create(controllers.ToArray());
+}
 
-await using var fleet = await EmulatedFleet.StartAsync(clusters, prefix, kubeconfigPath);
+await using var fleet = await EmulatedFleet.StartAsync(clusters, prefix, kubeconfigPath,
+    (_, options) => controllers.Count == 0 ? options : new EmulatedClusterOptions
+    {
+        Name = options.Name,
+        Controllers = ControllerCatalog.Create(controllers.ToArray()),
+    });
 if (crds is not null)
 {
     foreach (var cluster in fleet.Clusters)

@@ -114,6 +114,31 @@ public class KubectlConformanceTests : IAsyncLifetime
     }
 
     [RequiresKubectlFact]
+    public async Task Imperative_create_commands_and_auth_can_i_work_over_protobuf()
+    {
+        // These kubectl commands send protobuf bodies, not JSON.
+        ShouldSucceed(await Kubectl("create", "namespace", "team"));
+        ShouldSucceed(await Kubectl("create", "secret", "generic", "creds", "-n", "team", "--from-literal", "password=s3cret"));
+        ShouldSucceed(await Kubectl("create", "configmap", "settings", "-n", "team", "--from-literal", "mode=fast"));
+        ShouldSucceed(await Kubectl("create", "serviceaccount", "robot", "-n", "team"));
+        ShouldSucceed(await Kubectl("create", "deployment", "api", "-n", "team", "--image", "nginx:1.27", "--replicas", "3", "--port", "80"));
+        ShouldSucceed(await Kubectl("create", "service", "clusterip", "api", "-n", "team", "--tcp", "80:8080"));
+
+        var secret = JsonDocument.Parse((await Kubectl("get", "secret", "creds", "-n", "team", "-o", "json")).Stdout).RootElement;
+        secret.GetProperty("data").GetProperty("password").GetString().Should().Be(Convert.ToBase64String("s3cret"u8.ToArray()));
+        var deployment = JsonDocument.Parse((await Kubectl("get", "deployment", "api", "-n", "team", "-o", "json")).Stdout).RootElement;
+        deployment.GetProperty("spec").GetProperty("replicas").GetInt32().Should().Be(3);
+        deployment.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0]
+            .GetProperty("ports")[0].GetProperty("containerPort").GetInt32().Should().Be(80);
+        var service = JsonDocument.Parse((await Kubectl("get", "service", "api", "-n", "team", "-o", "json")).Stdout).RootElement;
+        service.GetProperty("spec").GetProperty("ports")[0].GetProperty("targetPort").GetInt32().Should().Be(8080);
+
+        var canI = await Kubectl("auth", "can-i", "delete", "secrets", "-n", "team");
+        ShouldSucceed(canI);
+        canI.Stdout.Trim().Should().Be("yes");
+    }
+
+    [RequiresKubectlFact]
     public async Task Get_watch_prints_changes_until_the_request_timeout()
     {
         var watch = Kubectl("get", "configmaps", "--watch", "--request-timeout", "4s", "-o", "name");

@@ -79,6 +79,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public ClusterContext Context { get; }
     /// <summary>The authorizer; replace it to plug in RBAC.</summary>
     public IAuthorizer Authorizer { get; set; }
+    /// <summary>Applies Impersonate-* headers after authentication; null ignores them.</summary>
+    public IImpersonator? Impersonator { get; set; }
     internal CrdServing Crds { get; }
 
     /// <summary>PEM of the CA that signed the server certificate.</summary>
@@ -96,7 +98,10 @@ public sealed class EmulatedCluster : IAsyncDisposable
         try
         {
             await cluster.StartListenerAsync(options?.Port ?? 0, cancellationToken).ConfigureAwait(false);
-            foreach (var controller in cluster.controllers) controller.Start(cluster.Context);
+            // A snapshot: a starting controller may add others (they start as they are added).
+            List<IController> initial;
+            lock (cluster.lifecycleGate) initial = cluster.controllers.ToList();
+            foreach (var controller in initial) controller.Start(cluster.Context);
             return cluster;
         }
         catch

@@ -55,6 +55,8 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
             }
             await InjectFaultsAsync(http).ConfigureAwait(false);
             var user = Authenticate(http);
+            if (cluster.Impersonator is { } impersonator)
+                user = impersonator.Impersonate(user, name => http.Request.Headers[name].OfType<string>().ToArray());
             await RouteAsync(http, path, user).ConfigureAwait(false);
         }
         catch (ApiStatusException e)
@@ -203,7 +205,7 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
         if (hook is not null)
         {
             var body = http.Request.ContentLength is > 0 || http.Request.Method is "POST" or "PUT" or "PATCH"
-                ? await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject : null;
+                ? await ReadHookBodyAsync(http, hook).ConfigureAwait(false) : null;
             var answer = await hook.HandleAsync(new HookRequest(cluster.Context, user, hookVerb, request.ApiVersion,
                 request.Namespace, request.Name, body, http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
                 context.DryRun), http.RequestAborted).ConfigureAwait(false);
@@ -282,15 +284,34 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
 
     private static async Task<JsonNode?> ReadBodyAsync(HttpContext http)
     {
+        var contentType = http.Request.ContentType ?? "";
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            return ProtobufBodies.Decode(buffer.ToArray()) ?? throw UnsupportedBody();
+        }
+        if (contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase)) throw UnsupportedBody();
         var text = await ReadTextAsync(http).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var contentType = http.Request.ContentType ?? "";
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
-            throw new ApiStatusException(415, "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         if (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase)) return YamlJson.Parse(text);
         return JsonNode.Parse(text);
     }
+
+    /// <summary>A hook's body: protobuf is read by the hook itself when it can, else as any other body.</summary>
+    private static async Task<JsonObject?> ReadHookBodyAsync(HttpContext http, IRequestHook hook)
+    {
+        if (hook is not IProtobufBodyReader reader || !(http.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+            return await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject;
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        var bytes = buffer.ToArray();
+        return reader.ReadProtobuf(bytes) ?? ProtobufBodies.Decode(bytes) ?? throw UnsupportedBody();
+    }
+
+    private static ApiStatusException UnsupportedBody() =>
+        new(415, "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext http) =>
         await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject
@@ -299,11 +320,14 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
     private static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext http) =>
         await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject;
 
+    /// <summary>Quotes as \" (as Go writes them), not \u0022, so messages read the same in raw bodies.</summary>
+    internal static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static async Task WriteJsonAsync(HttpContext http, int code, JsonNode node)
     {
         http.Response.StatusCode = code;
         http.Response.ContentType = "application/json";
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(node);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(node, WireJson);
         http.Response.ContentLength = bytes.Length;
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }

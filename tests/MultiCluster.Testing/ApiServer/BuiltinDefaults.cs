@@ -78,6 +78,8 @@ internal static class BuiltinDefaults
                             c["imagePullPolicy"] ??= c["image"]?.ToString()?.EndsWith(":latest", StringComparison.Ordinal) == true
                                 || c["image"]?.ToString()?.Contains(':') == false ? "Always" : "IfNotPresent";
                             c["resources"] ??= new JsonObject();
+                            if (c["ports"] is JsonArray containerPorts)
+                                foreach (var p in containerPorts.OfType<JsonObject>()) p["protocol"] ??= "TCP";
                         }
                 }
                 break;

@@ -47,6 +47,25 @@ public sealed class MastersOnlyAuthorizer : IAuthorizer
         attributes.User.Groups.Contains("system:masters") ? AuthorizationDecision.Allow : new AuthorizationDecision(false);
 }
 
+/// <summary>
+/// Implemented by a hook that also reads bodies in the Kubernetes protobuf encoding (kubectl
+/// sends built-in kinds such as SelfSubjectAccessReview and TokenRequest that way).
+/// </summary>
+public interface IProtobufBodyReader
+{
+    /// <summary>The body as JSON, or null when the hook cannot read it (the server then answers 415).</summary>
+    JsonObject? ReadProtobuf(byte[] body);
+}
+
+/// <summary>
+/// Turns the authenticated caller into the user the request runs as (the Impersonate-* headers);
+/// throws <see cref="ApiStatusException"/> to refuse. <c>header(name)</c> gives a header's values.
+/// </summary>
+public interface IImpersonator
+{
+    UserInfo Impersonate(UserInfo caller, Func<string, IReadOnlyList<string>> header);
+}
+
 /// <summary>A simulated in-cluster controller, started with its instance and stopped before it stops.</summary>
 public interface IController
 {
