@@ -98,7 +98,10 @@ public sealed class EmulatedCluster : IAsyncDisposable
         try
         {
             await cluster.StartListenerAsync(options?.Port ?? 0, cancellationToken).ConfigureAwait(false);
-            foreach (var controller in cluster.controllers) controller.Start(cluster.Context);
+            // A snapshot: a starting controller may add others (they start as they are added).
+            List<IController> initial;
+            lock (cluster.lifecycleGate) initial = cluster.controllers.ToList();
+            foreach (var controller in initial) controller.Start(cluster.Context);
             return cluster;
         }
         catch

@@ -74,4 +74,5 @@ public static class FleetErrorIds
     public const string ClusterRequestFailed = nameof(ClusterRequestFailed);
     public const string OperationCancelled = nameof(OperationCancelled);
     public const string ClusterNotReady = nameof(ClusterNotReady);
+    public const string OutputPathNotWritable = nameof(OutputPathNotWritable);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.FanOut;
@@ -88,13 +89,14 @@ public sealed class ApplyService
     public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ObjectConcurrency, 1, nameof(options.ObjectConcurrency));
-        var byCluster = targets.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
+        var confirmed = targets.ToList();
+        var byCluster = confirmed.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(t => t.Object).ToList(), StringComparer.Ordinal);
-        var clusters = targets.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var clusters = confirmed.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
 
         return FleetRunner.RunAsync<FleetResourceResult>(
             clusters,
-            options.FanOut,
+            options.FanOut with { Activity = options.WhatIf ? "Previewing apply (server-side dry run)" : "Applying manifests" },
             (cluster, sink, token) => ApplyToClusterAsync(cluster, byCluster[cluster.Name], options, sink, token),
             (cluster, error, emitted) => byCluster[cluster.Name]
                 .Where(obj => !emitted.Any(r => Same(r, obj)))
@@ -109,15 +111,30 @@ public sealed class ApplyService
         var resources = ClusterResources.For(connection, _apiFactory);
         var batch = new ClusterBatch(objects);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ObjectConcurrency, CancellationToken = cancellationToken };
+        var reporter = FleetCallContext.Reporter;
+        var done = 0;
 
         foreach (var phase in new[] { objects.Where(IsFirstPhase).ToList(), objects.Where(o => !IsFirstPhase(o)).ToList() })
         {
-            await Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
+            var loop = Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
             {
                 var result = await ApplyOneAsync(resources, obj, batch, options, token).ConfigureAwait(false);
                 sink.Emit(result);
-            }).ConfigureAwait(false);
+                var count = Interlocked.Increment(ref done);
+                reporter.Verbose($"Cluster {cluster.Name}: {(options.WhatIf ? "preview" : "apply")} {obj.Reference}: {result.Action} ({result.Duration.TotalMilliseconds:0} ms)");
+                reporter.Progress(cluster.Name, options.WhatIf ? "Previewing" : "Applying", $"{count}/{objects.Count} objects", count * 100 / objects.Count);
+            });
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (Exception) when (loop.Exception?.InnerExceptions.OfType<FleetException>().FirstOrDefault() is { } clusterWide)
+            {
+                // The loop cancels its other objects when one fails the cluster; report that failure, not their cancellation.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(clusterWide);
+            }
         }
+        reporter.Progress(cluster.Name, options.WhatIf ? "Previewing" : "Applying", $"{done}/{objects.Count} objects", 100, completed: true);
     }
 
     private static async Task<FleetResourceResult> ApplyOneAsync(ClusterResources resources, KubeObject given, ClusterBatch batch,
@@ -189,7 +206,15 @@ public sealed class ApplyService
     {
         var liveTask = resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken);
         var dryRunTask = resources.Client.ApplyAsync(type, obj, forceConflicts: false, dryRun: true, cancellationToken);
-        var live = await liveTask.ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(liveTask, dryRunTask).ConfigureAwait(false);
+        }
+        catch (Exception) when (liveTask.IsCompletedSuccessfully)
+        {
+            // Only the dry run failed: looked at below, where a namespace created in this run explains it.
+        }
+        var live = liveTask.Result;
         ApplyResponse dryRun;
         try
         {
@@ -202,7 +227,7 @@ public sealed class ApplyService
         }
 
         if (live is null) return Result(resources.Name, obj, FleetResourceAction.WouldCreate, stopwatch.Elapsed, null);
-        var changes = ObjectDiff.Compare(live.Json, dryRun.Object.Json);
+        var changes = ObjectDiff.Compare(live.Json, dryRun.Object.Json, hideValues: IsSecret(obj));
         if (changes.Count == 0) return Result(resources.Name, obj, FleetResourceAction.Unchanged, stopwatch.Elapsed, null);
 
         var shown = string.Join(", ", changes.Take(5).Select(c => c.Path)) + (changes.Count > 5 ? ", ..." : "");
@@ -218,6 +243,8 @@ public sealed class ApplyService
         prepared.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
         return prepared;
     }
+
+    private static bool IsSecret(KubeObject obj) => obj.Kind == "Secret" && obj.ApiVersion == "v1";
 
     private static bool IsFirstPhase(KubeObject obj) => ObjectScope.IsNamespace(obj) || ObjectScope.IsCrd(obj);
 

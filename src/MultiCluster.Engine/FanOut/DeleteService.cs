@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.FanOut;
@@ -56,6 +57,8 @@ public sealed class DeletePlan
 /// </summary>
 public sealed class DeleteService
 {
+    private const int ObjectConcurrency = 8;
+
     private readonly IClusterConnector _connector;
     private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
 
@@ -119,20 +122,24 @@ public sealed class DeleteService
     public IAsyncEnumerable<FleetResourceResult> DeleteAsync(IEnumerable<FleetTarget> targets, DeleteOptions options,
         CancellationToken cancellationToken = default)
     {
-        var byCluster = targets.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
+        var confirmed = targets.ToList();
+        var byCluster = confirmed.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(t => t.Object).ToList(), StringComparer.Ordinal);
-        var clusters = targets.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var clusters = confirmed.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
 
         return FleetRunner.RunAsync<FleetResourceResult>(
             clusters,
-            options.FanOut,
+            options.FanOut with { Activity = options.WhatIf ? "Previewing delete (server-side dry run)" : "Deleting" },
             async (cluster, sink, token) =>
             {
                 var resources = ClusterResources.For(_connector.Connect(cluster), _apiFactory);
-                foreach (var obj in byCluster[cluster.Name])
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = ObjectConcurrency, CancellationToken = token };
+                await Parallel.ForEachAsync(byCluster[cluster.Name], parallel, async (obj, objectToken) =>
                 {
-                    sink.Emit(await DeleteOneAsync(resources, obj, options.WhatIf, token).ConfigureAwait(false));
-                }
+                    var result = await DeleteOneAsync(resources, obj, options.WhatIf, objectToken).ConfigureAwait(false);
+                    FleetCallContext.Reporter.Verbose($"Cluster {cluster.Name}: {(options.WhatIf ? "preview delete" : "delete")} {obj.Reference}: {result.Action}");
+                    sink.Emit(result);
+                }).ConfigureAwait(false);
             },
             (cluster, error, emitted) => byCluster[cluster.Name]
                 .Where(obj => !emitted.Any(r => r.Kind == obj.Kind && r.Name == obj.Name && r.Namespace == obj.Namespace))
@@ -171,7 +178,7 @@ public sealed class DeleteService
         var known = new List<FleetResourceResult>();
         var outcomes = FleetRunner.RunAsync<FleetResourceResult>(
             clusters,
-            options.FanOut,
+            options.FanOut with { Activity = "Finding objects to delete" },
             async (cluster, sink, token) =>
             {
                 var resources = ClusterResources.For(_connector.Connect(cluster), _apiFactory);

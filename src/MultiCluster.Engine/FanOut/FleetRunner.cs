@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.FanOut;
@@ -21,6 +22,9 @@ public sealed record FanOutOptions
 
     /// <summary>Time one cluster may take for all of its work (-TimeoutSeconds); null for no limit.</summary>
     public int? TimeoutSeconds { get; init; }
+
+    /// <summary>What the fleet progress record says is going on ("Applying manifests").</summary>
+    public string Activity { get; init; } = "Working on clusters";
 }
 
 /// <summary>
@@ -75,6 +79,8 @@ public static class FleetRunner
         CancellationToken runToken)
     {
         using var throttle = new SemaphoreSlim(options.ThrottleLimit);
+        var reporter = FleetCallContext.Reporter;
+        var finished = 0;
         try
         {
             var clusterTasks = clusters.Select(async cluster =>
@@ -94,12 +100,15 @@ public static class FleetRunner
                 finally
                 {
                     throttle.Release();
+                    var done = Interlocked.Increment(ref finished);
+                    reporter.Progress(null, options.Activity, $"{done}/{clusters.Count} clusters", done * 100 / Math.Max(clusters.Count, 1));
                 }
             }).ToList();
             await Task.WhenAll(clusterTasks).ConfigureAwait(false);
         }
         finally
         {
+            reporter.Progress(null, options.Activity, $"{finished}/{clusters.Count} clusters", 100, completed: true);
             writer.TryComplete();
         }
     }

@@ -26,7 +26,7 @@ public sealed class GetService
         FanOutOptions options, CancellationToken cancellationToken = default) =>
         FleetRunner.RunAsync<FleetOutcome<FleetResource>>(
             clusters,
-            options,
+            options with { Activity = $"Reading {query.Kind}" },
             async (cluster, sink, token) =>
             {
                 var resources = ClusterResources.For(_connector.Connect(cluster), _apiFactory);

@@ -80,6 +80,9 @@ public static class ManifestReader
                     if (ObjectTree.ToJson(input) is not JsonObject root) throw Invalid(origin, "is not a dictionary");
                     AddObject(objects, root, origin);
                     break;
+                case IEnumerable nested:
+                    objects.AddRange(ReadObjects(nested.Cast<object?>()));
+                    break;
                 default:
                     throw Invalid(new ManifestOrigin("(input object)", index, 0),
                         $"has type {input.GetType().Name}; pass a dictionary (hashtable) or YAML text");

@@ -15,12 +15,24 @@ public static partial class ObjectDiff
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex PlainSegment();
 
-    public static IReadOnlyList<FleetFieldChange> Compare(JsonObject? before, JsonObject after)
+    public const string HiddenValue = "(hidden)";
+
+    /// <param name="hideValues">
+    /// For Secrets: report which keys under data and stringData change, never their values.
+    /// </param>
+    public static IReadOnlyList<FleetFieldChange> Compare(JsonObject? before, JsonObject after, bool hideValues = false)
     {
         var changes = new List<FleetFieldChange>();
         CompareNodes("", Normalize(before), Normalize(after), changes);
-        return changes;
+        if (!hideValues) return changes;
+        return changes.Select(c => IsSecretValue(c.Path)
+            ? new FleetFieldChange { Path = c.Path, Before = c.Before is null ? null : HiddenValue, After = c.After is null ? null : HiddenValue }
+            : c).ToList();
     }
+
+    private static bool IsSecretValue(string path) =>
+        new[] { "data", "stringData" }.Any(field => path == field || path.StartsWith(field + ".", StringComparison.Ordinal)
+                                                    || path.StartsWith(field + "[", StringComparison.Ordinal));
 
     private static JsonObject? Normalize(JsonObject? source)
     {

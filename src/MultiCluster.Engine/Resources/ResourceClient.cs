@@ -39,6 +39,12 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
             if (continueToken is not null) query += "&continue=" + Uri.EscapeDataString(continueToken);
 
             var response = await api.SendAsync(HttpMethod.Get, type.CollectionPath(ns) + query, null, null, cancellationToken).ConfigureAwait(false);
+            if (response.Status == HttpStatusCode.BadRequest && !string.IsNullOrEmpty(labelSelector))
+            {
+                throw new Errors.FleetClusterException(Errors.FleetErrorIds.SelectorInvalid, Errors.FleetErrorCategory.InvalidArgument, cluster,
+                    $"Cluster '{cluster}' rejected the label selector '{labelSelector}': {ResourceErrors.StatusMessage(response.Body) ?? "bad request"}.",
+                    recommendedAction: "Use the Kubernetes selector syntax: key=value, key!=value, key in (a,b), !key.");
+            }
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
 
             var list = JsonNode.Parse(response.Body) as JsonObject;
@@ -59,7 +65,8 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
     /// <summary>Server-side apply of <paramref name="obj"/> (already namespaced and labelled).</summary>
     public async Task<ApplyResponse> ApplyAsync(ResourceType type, KubeObject obj, bool forceConflicts, bool dryRun, CancellationToken cancellationToken)
     {
-        var query = $"?fieldManager={FieldManager}";
+        // Strict, as kubectl sends by default: a misspelt field is an error, not silently dropped.
+        var query = $"?fieldManager={FieldManager}&fieldValidation=Strict";
         if (forceConflicts) query += "&force=true";
         if (dryRun) query += "&dryRun=All";
 

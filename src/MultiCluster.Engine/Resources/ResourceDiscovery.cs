@@ -55,6 +55,11 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
     /// </summary>
     public async Task<ResourceType> FindAsync(string kindOrPlural, CancellationToken cancellationToken)
     {
+        if (WellKnownApiVersions.TryGetValue(kindOrPlural, out var wellKnown) &&
+            Match(await GetGroupVersionAsync(wellKnown, refresh: false, cancellationToken).ConfigureAwait(false), kindOrPlural) is { } known)
+        {
+            return known;
+        }
         var match = Match(await GetGroupVersionAsync("v1", refresh: false, cancellationToken).ConfigureAwait(false), kindOrPlural);
         if (match is not null) return match;
 
@@ -65,7 +70,7 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
             .Select(g => g["preferredVersion"]?["groupVersion"]?.GetValue<string>())
             .OfType<string>()
             .ToList();
-        var all = await Task.WhenAll(preferred.Select(gv => GetGroupVersionAsync(gv, refresh: false, cancellationToken))).ConfigureAwait(false);
+        var all = await Task.WhenAll(preferred.Select(gv => TryGetGroupVersionAsync(gv, cancellationToken))).ConfigureAwait(false);
         foreach (var kinds in all)
         {
             match = Match(kinds, kindOrPlural);
@@ -74,6 +79,41 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
         throw new FleetClusterException(FleetErrorIds.ResourceKindUnknown, FleetErrorCategory.ObjectNotFound, cluster,
             $"Cluster '{cluster}' does not serve a kind named {kindOrPlural}.", null,
             "Check the kind's spelling, give -ApiVersion, or install the CRD that defines it.", kindOrPlural);
+    }
+
+    // Aggregated APIs (metrics.k8s.io and the like) are often down; one of them must not hide the rest.
+    private async Task<IReadOnlyDictionary<string, ResourceType>> TryGetGroupVersionAsync(string apiVersion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetGroupVersionAsync(apiVersion, refresh: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FleetException)
+        {
+            return new Dictionary<string, ResourceType>(StringComparer.Ordinal);
+        }
+    }
+
+    // Built-in kinds users name most: found with one discovery request instead of a walk of every group.
+    private static readonly Dictionary<string, string> WellKnownApiVersions = BuildWellKnown(
+        ("v1", ["Pod", "Service", "ConfigMap", "Secret", "Namespace", "Node", "ServiceAccount", "PersistentVolumeClaim", "PersistentVolume", "Event", "Endpoints", "LimitRange", "ResourceQuota"]),
+        ("apps/v1", ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]),
+        ("batch/v1", ["Job", "CronJob"]),
+        ("networking.k8s.io/v1", ["Ingress", "NetworkPolicy", "IngressClass"]),
+        ("rbac.authorization.k8s.io/v1", ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]),
+        ("apiextensions.k8s.io/v1", ["CustomResourceDefinition"]),
+        ("storage.k8s.io/v1", ["StorageClass"]),
+        ("policy/v1", ["PodDisruptionBudget"]),
+        ("autoscaling/v2", ["HorizontalPodAutoscaler"]));
+
+    private static Dictionary<string, string> BuildWellKnown(params (string ApiVersion, string[] Kinds)[] groups)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (apiVersion, kinds) in groups)
+        {
+            foreach (var kind in kinds) map[kind] = apiVersion;
+        }
+        return map;
     }
 
     private static ResourceType? Match(IReadOnlyDictionary<string, ResourceType> kinds, string kindOrPlural) =>

@@ -252,4 +252,32 @@ public class ApplyServiceTests
         results.Should().HaveCount(2).And.OnlyContain(r => r.Cluster == "b" && r.Kind == "Namespace");
         fleet["a"].Requests.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Reports_progress_per_cluster_and_for_the_fleet_and_one_verbose_line_per_object()
+    {
+        var fleet = new FakeFleet("a", "b");
+        var reporter = new RecordingReporter();
+
+        using (Reporting.FleetCallContext.Use(reporter))
+        {
+            await Apply(fleet, Manifests);
+        }
+
+        reporter.Progress.Should().Contain(p => p.Cluster == null && p.Completed && p.Status == "2/2 clusters");
+        reporter.Progress.Should().Contain(p => p.Cluster == "a" && p.Completed && p.Status == "4/4 objects");
+        reporter.Verbose.Should().HaveCount(8).And.Contain(v => v.StartsWith("Cluster b: apply apps/v1 Deployment shop/web: Created (", StringComparison.Ordinal));
+    }
+
+    private sealed class RecordingReporter : Reporting.IFleetReporter
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Verbose { get; } = new();
+        public System.Collections.Concurrent.ConcurrentQueue<(string? Cluster, string Status, bool Completed)> Progress { get; } = new();
+
+        void Reporting.IFleetReporter.Verbose(string message) => Verbose.Enqueue(message);
+        public void Debug(string message) { }
+        public void Warning(string message) { }
+        void Reporting.IFleetReporter.Progress(string? cluster, string activity, string status, int percentComplete, bool completed) =>
+            Progress.Enqueue((cluster, status, completed));
+    }
 }

@@ -279,4 +279,40 @@ public class ManifestReaderTests
 
         obj.Json["data"]!.AsObject().Select(p => p.Key).Should().Equal("true", "off", "1");
     }
+
+    [Fact]
+    public void Reads_nested_lists_of_objects_and_yaml_strings()
+    {
+        var inputs = new object?[]
+        {
+            new object[] { new Hashtable { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new Hashtable { ["name"] = "a" } } },
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+            null,
+        };
+
+        ManifestReader.ReadObjects(inputs).Select(o => o.Name).Should().Equal("a", "b");
+    }
+
+    [Fact]
+    public void Rejects_inputs_that_are_not_objects()
+    {
+        var act = () => ManifestReader.ReadObjects([42]);
+
+        act.Should().Throw<FleetInputException>().Which.Message.Should().Contain("Int32");
+    }
+
+    [MultiCluster.Testing.Xunit.RequiresSharedCrdsFact]
+    public void Reads_every_upstream_crd_and_round_trips_it_through_yaml()
+    {
+        var files = Directory.EnumerateFiles(MultiCluster.Testing.SharedFiles.Crds!, "*.yaml", SearchOption.AllDirectories).ToList();
+
+        var objects = ManifestReader.ReadPaths(files);
+
+        objects.Should().HaveCountGreaterThan(50);
+        foreach (var obj in objects)
+        {
+            var again = ManifestReader.ReadText(obj.ToYaml(), obj.Reference).Single();
+            JsonNode.DeepEquals(again.Json, obj.Json).Should().BeTrue(obj.Reference);
+        }
+    }
 }

@@ -52,3 +52,23 @@ public class ObjectDiffTests
         change.ToString().Should().Be("spec.strategy: (none) -> {...}");
     }
 }
+
+public class SecretDiffTests
+{
+    [Fact]
+    public void Secret_values_are_hidden_but_their_keys_are_named()
+    {
+        var live = JsonNode.Parse("""{"kind":"Secret","data":{"password":"b2xk"},"metadata":{"labels":{"a":"1"}}}""")!.AsObject();
+        var after = JsonNode.Parse("""{"kind":"Secret","data":{"password":"bmV3","token":"eA=="},"metadata":{"labels":{"a":"2"}}}""")!.AsObject();
+
+        var changes = ObjectDiff.Compare(live, after, hideValues: true);
+
+        changes.Select(c => (c.Path, c.Before, c.After)).Should().BeEquivalentTo(new (string, object?, object?)[]
+        {
+            ("data.password", ObjectDiff.HiddenValue, ObjectDiff.HiddenValue),
+            ("data.token", null, ObjectDiff.HiddenValue),
+            ("metadata.labels.a", "1", "2"),
+        });
+        string.Join(" ", changes).Should().NotContain("bmV3").And.NotContain("b2xk");
+    }
+}

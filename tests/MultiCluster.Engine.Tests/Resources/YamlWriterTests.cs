@@ -51,3 +51,36 @@ public class YamlWriterTests
         original.ToYaml().Should().Contain("      containers:\n      - name: web\n", "sequences sit at their key's indent, as kubectl writes them");
     }
 }
+
+public class ManifestWriterTests
+{
+    [Fact]
+    public void Writes_one_file_per_cluster_and_one_manifest_per_object()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "mc-out-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var objects = ManifestReader.ReadText("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: a}\n");
+
+            var manifests = ManifestWriter.Render("arn:aws:eks:us-east-1:1:cluster/prod", objects, directory);
+
+            manifests.Select(m => (m.Kind, m.Name, m.Namespace)).Should().Equal(("Namespace", "a", null), ("ConfigMap", "b", "a"));
+            var file = manifests[0].Path!;
+            Path.GetFileName(file).Should().Be("arn_aws_eks_us-east-1_1_cluster_prod.yaml");
+            ManifestReader.ReadPaths([file]).Select(o => o.Reference).Should().Equal("v1 Namespace a", "v1 ConfigMap a/b");
+            manifests[1].Yaml.Should().StartWith("apiVersion: v1\nkind: ConfigMap\n");
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Without_a_directory_nothing_is_written()
+    {
+        var manifests = ManifestWriter.Render("c1", ManifestReader.ReadText("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"));
+
+        manifests.Single().Path.Should().BeNull();
+    }
+}

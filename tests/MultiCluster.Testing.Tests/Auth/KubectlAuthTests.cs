@@ -88,4 +88,17 @@ public sealed class KubectlAuthTests : IAsyncLifetime
         var whoami = await TestSupport.KubectlAsync(ConfigFor("robot", token.Stdout.Trim()), null, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
         (whoami.ExitCode, whoami.Stdout).Should().Be((0, "system:serviceaccount:default:robot"), whoami.Stderr);
     }
+
+    [RequiresKubectlFact]
+    public async Task Can_i_list_shows_the_rules_of_a_namespace_token()
+    {
+        await TestSupport.KubectlAsync(_adminConfig, null, "create", "namespace", "team-c");
+        var config = ConfigFor("team-c", _cluster.Tokens.ForNamespace("team-c"));
+        var result = await TestSupport.KubectlAsync(config, null, "auth", "can-i", "--list", "-n", "team-c");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().MatchRegex(@"(?m)^deployments\.apps\s+\[\]\s+\[\]\s+\[create delete deletecollection patch update get list watch\]");
+        result.Stdout.Should().MatchRegex(@"(?m)^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]");
+        var elsewhere = await TestSupport.KubectlAsync(config, null, "auth", "can-i", "--list", "-n", "default");
+        elsewhere.Stdout.Should().NotContain("deployments.apps");
+    }
 }

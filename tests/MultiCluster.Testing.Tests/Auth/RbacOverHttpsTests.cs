@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using MultiCluster.Testing.ApiServer.Auth;
+using MultiCluster.Testing.Controllers;
 
 namespace MultiCluster.Testing.Tests.Auth;
 
@@ -206,5 +207,54 @@ public sealed class RbacOverHttpsTests : IAsyncLifetime
         {
             Spec = new V1SubjectAccessReviewSpec { User = "bob", NonResourceAttributes = new V1NonResourceAttributes { Verb = "get", Path = "/" } },
         }))).Message.Should().Be("subjectaccessreviews.authorization.k8s.io is forbidden: User \"jane\" cannot create resource \"subjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope");
+    }
+}
+
+public sealed class ClusterRoleAggregationTests
+{
+    [Fact]
+    public async Task Aggregated_roles_show_the_rules_of_the_roles_they_select()
+    {
+        await using var cluster = await EmulatedCluster.StartAsync();
+        using var admin = EmulatorClients.Admin(cluster);
+        await admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "widget-reader",
+                Labels = new Dictionary<string, string> { ["rbac.authorization.k8s.io/aggregate-to-view"] = "true" },
+            },
+            Rules = [new V1PolicyRule { ApiGroups = ["example.com"], Resources = ["widgets"], Verbs = ["get", "list", "watch"] }],
+        });
+        await cluster.Auth.Aggregation.WhenIdleAsync();
+        var view = await admin.RbacAuthorizationV1.ReadClusterRoleAsync("view");
+        view.Rules.Should().Contain(r => r.Resources.Contains("widgets"));
+        view.Rules.Should().Contain(r => r.Resources.Contains("deployments") && r.ApiGroups.Contains("apps"));
+        view.Rules.Should().NotContain(r => r.Resources.Contains("secrets"));
+        var edit = await admin.RbacAuthorizationV1.ReadClusterRoleAsync("edit");
+        edit.Rules.Should().Contain(r => r.Resources.Contains("widgets"), "view is aggregated into edit");
+        edit.Rules.Should().Contain(r => r.Resources.Contains("secrets"));
+    }
+}
+
+public sealed class RbacActivationTests
+{
+    [Fact]
+    public async Task The_rbac_catalog_entry_turns_RBAC_on_at_start()
+    {
+        await using var plain = await EmulatedCluster.StartAsync();
+        plain.Authorizer.Should().BeOfType<ApiServer.MastersOnlyAuthorizer>("RBAC is opt-in");
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions
+        {
+            Controllers = ControllerCatalog.Create(RbacActivation.ControllerName),
+        });
+        using var admin = EmulatorClients.Admin(cluster);
+        (await admin.RbacAuthorizationV1.ReadClusterRoleBindingAsync("cluster-admin")).Subjects.Should()
+            .ContainSingle(s => s.Kind == "Group" && s.Name == "system:masters");
+        var review = await admin.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
+        {
+            Spec = new V1SubjectAccessReviewSpec { User = "nobody", NonResourceAttributes = new V1NonResourceAttributes { Verb = "get", Path = "/version" } },
+        });
+        review.Status.Allowed.Should().BeFalse("nobody lacks system:authenticated in this review");
     }
 }

@@ -126,7 +126,8 @@ public sealed class ImmediateDeploymentControllerTests
     public async Task Without_a_delay_a_new_deployment_is_available_at_once()
     {
         var controllers = ControllerCatalog.Create(ControllerCatalog.All);
-        controllers.Select(c => c.Name).Should().Contain([DeploymentController.ControllerName, ServiceAccountTokenController.ControllerName]);
+        controllers.Select(c => c.Name).Should().Contain(
+            [DeploymentController.ControllerName, ServiceAccountTokenController.ControllerName, RbacActivation.ControllerName]);
         await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
         using var admin = EmulatorClients.Admin(cluster);
         await admin.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
@@ -152,6 +153,40 @@ public sealed class ImmediateDeploymentControllerTests
     public void Unknown_controller_names_are_refused_with_the_known_ones()
     {
         FluentActions.Invoking(() => ControllerCatalog.Create("deploymnets"))
-            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens*");
+            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens, rbac*");
+    }
+}
+
+public sealed class RealTimeDeploymentControllerTests
+{
+    [Fact]
+    public async Task Rollout_also_completes_when_the_delay_passes_in_real_time()
+    {
+        var controllers = ControllerCatalog.Create(new ControllerSettings { DeploymentReadyDelay = TimeSpan.FromMilliseconds(300) },
+            DeploymentController.ControllerName);
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
+        using var admin = EmulatorClients.Admin(cluster);
+        await admin.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "slow" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "slow" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "slow" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "slow", Image = "busybox" }] },
+                },
+            },
+        }, "default");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        int? available = null;
+        while (available != 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            available = (await admin.AppsV1.ReadNamespacedDeploymentAsync("slow", "default")).Status?.AvailableReplicas;
+        }
+        available.Should().Be(1);
     }
 }

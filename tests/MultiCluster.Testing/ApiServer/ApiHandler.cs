@@ -298,18 +298,20 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
         return JsonNode.Parse(text);
     }
 
-    private static ApiStatusException UnsupportedBody() =>
-        new(415, "UnsupportedMediaType",
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
-
+    /// <summary>A hook's body: protobuf is read by the hook itself when it can, else as any other body.</summary>
     private static async Task<JsonObject?> ReadHookBodyAsync(HttpContext http, IRequestHook hook)
     {
         if (hook is not IProtobufBodyReader reader || !(http.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
             return await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject;
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-        return reader.ReadProtobuf(buffer.ToArray()) ?? throw UnsupportedBody();
+        var bytes = buffer.ToArray();
+        return reader.ReadProtobuf(bytes) ?? ProtobufBodies.Decode(bytes) ?? throw UnsupportedBody();
     }
+
+    private static ApiStatusException UnsupportedBody() =>
+        new(415, "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext http) =>
         await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject
@@ -318,11 +320,14 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
     private static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext http) =>
         await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject;
 
+    /// <summary>Quotes as \" (as Go writes them), not \u0022, so messages read the same in raw bodies.</summary>
+    internal static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static async Task WriteJsonAsync(HttpContext http, int code, JsonNode node)
     {
         http.Response.StatusCode = code;
         http.Response.ContentType = "application/json";
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(node);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(node, WireJson);
         http.Response.ContentLength = bytes.Length;
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }

@@ -16,6 +16,7 @@ public static class ControllerCatalog
     {
         [DeploymentController.ControllerName] = settings => new DeploymentController(settings.DeploymentReadyDelay),
         [ServiceAccountTokenController.ControllerName] = _ => new ServiceAccountTokenController(),
+        [RbacActivation.ControllerName] = _ => new RbacActivation(),
     };
 
     /// <summary>The registered names, in registration order.</summary>

@@ -78,7 +78,7 @@ internal static class AuthHooks
     private sealed class Hook(string group, string resource, string? subresource, Func<HookRequest, JsonObject> handle)
         : IRequestHook, IProtobufBodyReader
     {
-        public JsonObject? ReadProtobuf(byte[] body) => ProtobufBodies.Decode(body);
+        public JsonObject? ReadProtobuf(byte[] body) => AuthProtobufBodies.Decode(body);
 
         public string Group => group;
         public string Resource => resource;

@@ -127,8 +127,9 @@ public static class BootstrapPolicy
     };
 
     /// <summary>
-    /// An aggregated role. Its rules stay empty here; the authorizer resolves them from the
-    /// selected roles, so ClusterRoles a test labels aggregate-to-view etc. extend it at once.
+    /// An aggregated role. Its rules start empty: the clusterrole-aggregation controller fills
+    /// them, and the authorizer resolves them from the selected roles on every check, so
+    /// ClusterRoles a test labels aggregate-to-view etc. extend it at once.
     /// </summary>
     private static JsonObject Aggregated(string name, string selectorLabel, params (string Key, string Value)[] extraLabels)
     {

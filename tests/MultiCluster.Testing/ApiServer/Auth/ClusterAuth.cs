@@ -21,6 +21,7 @@ public sealed class ClusterAuth
         Registry = new TokenRegistry(() => cluster.Clock.UtcNow);
         Rbac = new RbacAuthorizer(new StoreRbacObjects(cluster));
         Tokens = new ClusterTokens(this);
+        Aggregation = new Controllers.ClusterRoleAggregationController(Rbac);
     }
 
     public EmulatedCluster Cluster { get; }
@@ -31,6 +32,9 @@ public sealed class ClusterAuth
     public RbacAuthorizer Rbac { get; }
 
     public ClusterTokens Tokens { get; }
+
+    /// <summary>The clusterrole-aggregation controller RBAC runs with (await its WhenIdleAsync in tests).</summary>
+    public Controllers.ClusterRoleAggregationController Aggregation { get; }
 
     /// <summary>Installs RBAC, tokens, impersonation and the review/token hooks on <paramref name="cluster"/> (once).</summary>
     public static ClusterAuth For(EmulatedCluster cluster)
@@ -69,6 +73,7 @@ public sealed class ClusterAuth
         Cluster.Impersonator = new HeaderImpersonator(this);
         foreach (var hook in AuthHooks.All(this))
             Cluster.AddHook(hook);
+        Cluster.AddController(Aggregation);
     }
 
     /// <summary>Review kinds kubectl uses that the core does not register.</summary>

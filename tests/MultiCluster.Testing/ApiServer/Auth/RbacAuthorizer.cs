@@ -93,6 +93,10 @@ public sealed class RbacAuthorizer(IRbacObjects objects)
         return EffectiveClusterRoleRules(role, new HashSet<string>(StringComparer.Ordinal));
     }
 
+    /// <summary>The rules a ClusterRole grants, its aggregationRule resolved.</summary>
+    public IReadOnlyList<JsonObject> EffectiveRules(JsonObject clusterRole) =>
+        EffectiveClusterRoleRules(clusterRole, new HashSet<string>(StringComparer.Ordinal));
+
     /// <summary>
     /// A ClusterRole with an aggregationRule holds the union of the rules of the ClusterRoles its
     /// selectors pick (what the clusterrole-aggregation controller writes into it); resolving it

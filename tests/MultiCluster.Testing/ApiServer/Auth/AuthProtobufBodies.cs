@@ -10,7 +10,7 @@ namespace MultiCluster.Testing.ApiServer.Auth;
 /// <c>k8s\0</c> followed by a runtime.Unknown whose typeMeta names the kind and whose raw bytes
 /// are the object; field numbers are those of k8s.io/api's generated.proto files.
 /// </summary>
-public static class ProtobufBodies
+public static class AuthProtobufBodies
 {
     private enum Wire { String, Int64, Bool, Message }
 

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Tests.Resources;
+
+public class ResourceDiscoveryTests
+{
+    /// <summary>Answers discovery from a table of path -> (status, body), counting requests.</summary>
+    private sealed class ScriptedApi : IKubeApi
+    {
+        public Dictionary<string, (HttpStatusCode Status, string Body)> Answers { get; } = new(StringComparer.Ordinal);
+        public List<string> Requests { get; } = [];
+
+        public Task<KubeApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body, string? contentType, CancellationToken cancellationToken)
+        {
+            lock (Requests) Requests.Add(pathAndQuery);
+            return Task.FromResult(Answers.TryGetValue(pathAndQuery, out var answer)
+                ? new KubeApiResponse(answer.Status, answer.Body)
+                : new KubeApiResponse(HttpStatusCode.NotFound, """{"kind":"Status","message":"not found"}"""));
+        }
+    }
+
+    private const string CoreV1 = """{"resources":[{"name":"configmaps","kind":"ConfigMap","namespaced":true},{"name":"namespaces","kind":"Namespace","namespaced":false},{"name":"namespaces/status","kind":"Namespace","namespaced":false}]}""";
+
+    [Fact]
+    public async Task Resolves_scope_and_plural_and_caches_per_group_version()
+    {
+        var api = new ScriptedApi { Answers = { ["/api/v1"] = (HttpStatusCode.OK, CoreV1) } };
+        var discovery = new ResourceDiscovery(api, "c1");
+
+        var configMap = await discovery.ResolveAsync("v1", "ConfigMap", default);
+        var ns = await discovery.ResolveAsync("v1", "Namespace", default);
+
+        configMap.Should().Be(new ResourceType("", "v1", "ConfigMap", "configmaps", true));
+        ns.Namespaced.Should().BeFalse();
+        configMap.ObjectPath("team", "a b").Should().Be("/api/v1/namespaces/team/configmaps/a%20b");
+        ns.ObjectPath("ignored", "x").Should().Be("/api/v1/namespaces/x");
+        new ResourceType("apps", "v1", "Deployment", "deployments", true).CollectionPath(null).Should().Be("/apis/apps/v1/deployments");
+        api.Requests.Should().Equal("/api/v1");
+    }
+
+    [Fact]
+    public async Task A_miss_is_looked_up_once_more_so_new_crds_become_known()
+    {
+        var api = new ScriptedApi();
+        var discovery = new ResourceDiscovery(api, "c1");
+        var first = () => discovery.ResolveAsync("example.com/v1", "Widget", default);
+
+        var error = (await first.Should().ThrowAsync<FleetClusterException>()).Which;
+        api.Answers["/apis/example.com/v1"] = (HttpStatusCode.OK, """{"resources":[{"name":"widgets","kind":"Widget","namespaced":true}]}""");
+        var widget = await discovery.ResolveAsync("example.com/v1", "Widget", default);
+
+        error.ErrorId.Should().Be(FleetErrorIds.ResourceKindUnknown);
+        error.Message.Should().Contain("c1").And.Contain("Widget");
+        error.RecommendedAction.Should().Contain("Install the CRD");
+        widget.Plural.Should().Be("widgets");
+        api.Requests.Should().Equal("/apis/example.com/v1", "/apis/example.com/v1", "/apis/example.com/v1");
+    }
+
+    [Fact]
+    public async Task A_failed_lookup_is_not_cached()
+    {
+        var api = new ScriptedApi { Answers = { ["/api/v1"] = (HttpStatusCode.ServiceUnavailable, "{}") } };
+        var discovery = new ResourceDiscovery(api, "c1");
+
+        var act = () => discovery.ResolveAsync("v1", "ConfigMap", default);
+        (await act.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(FleetErrorIds.ServerError);
+        api.Answers["/api/v1"] = (HttpStatusCode.OK, CoreV1);
+
+        (await discovery.ResolveAsync("v1", "ConfigMap", default)).Plural.Should().Be("configmaps");
+    }
+
+    [Fact]
+    public async Task Finds_a_kind_without_api_version_by_plural_past_a_broken_aggregated_api()
+    {
+        var api = new ScriptedApi
+        {
+            Answers =
+            {
+                ["/api/v1"] = (HttpStatusCode.OK, CoreV1),
+                ["/apis"] = (HttpStatusCode.OK, """{"groups":[{"name":"metrics.k8s.io","preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1"}},{"name":"example.com","preferredVersion":{"groupVersion":"example.com/v2"}}]}"""),
+                ["/apis/metrics.k8s.io/v1beta1"] = (HttpStatusCode.ServiceUnavailable, """{"kind":"Status","message":"service unavailable"}"""),
+                ["/apis/example.com/v2"] = (HttpStatusCode.OK, """{"resources":[{"name":"gadgets","kind":"Gadget","namespaced":false}]}"""),
+            },
+        };
+        var discovery = new ResourceDiscovery(api, "c1");
+
+        var gadget = await discovery.FindAsync("gadgets", default);
+        var configMap = await discovery.FindAsync("configmap", default);
+
+        gadget.Should().Be(new ResourceType("example.com", "v2", "Gadget", "gadgets", false));
+        configMap.Kind.Should().Be("ConfigMap");
+        var missing = () => discovery.FindAsync("nothing", default);
+        (await missing.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(FleetErrorIds.ResourceKindUnknown);
+    }
+}
+
+public class ResourceErrorsTests
+{
+    [Theory]
+    [InlineData(401, "ClusterAuthenticationFailed", FleetErrorCategory.AuthenticationError)]
+    [InlineData(403, "ClusterAccessDenied", FleetErrorCategory.PermissionDenied)]
+    [InlineData(404, "ResourceNotFound", FleetErrorCategory.ObjectNotFound)]
+    [InlineData(409, "ApplyConflict", FleetErrorCategory.ResourceExists)]
+    [InlineData(422, "ManifestInvalid", FleetErrorCategory.InvalidData)]
+    [InlineData(429, "ServerError", FleetErrorCategory.ResourceUnavailable)]
+    [InlineData(504, "ClusterTimeout", FleetErrorCategory.OperationTimeout)]
+    public void Maps_statuses_to_stable_ids(int status, string id, FleetErrorCategory category)
+    {
+        var body = """{"kind":"Status","message":"Deployment.apps \"web\" is invalid","details":{"causes":[{"field":"spec.replicas","message":"must be >= 0"}]}}""";
+
+        var error = ResourceErrors.FromResponse(new KubeApiResponse((HttpStatusCode)status, body), "c1", "apps/v1 Deployment team/web");
+
+        error.ErrorId.Should().Be(id);
+        error.Category.Should().Be(category);
+        error.Cluster.Should().Be("c1");
+        error.Target.Should().Be("c1: apps/v1 Deployment team/web");
+        if (status is 403 or 404 or 409 or 422) error.Message.Should().Contain("spec.replicas: must be >= 0");
+    }
+
+    [Fact]
+    public void Maps_transport_failures()
+    {
+        var refused = new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused));
+        var untrusted = new HttpRequestException("SSL failed", new AuthenticationException("remote certificate invalid"));
+
+        ResourceErrors.FromException(refused, "c1", null, default).ErrorId.Should().Be(FleetErrorIds.ClusterUnreachable);
+        ResourceErrors.FromException(untrusted, "c1", null, default).ErrorId.Should().Be(FleetErrorIds.ClusterCertificateInvalid);
+        ResourceErrors.FromException(new TaskCanceledException(), "c1", null, default).ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+        ResourceErrors.FromException(new TaskCanceledException(), "c1", null, new CancellationToken(true)).ErrorId.Should().Be(FleetErrorIds.OperationCancelled);
+    }
+}
