@@ -10,7 +10,7 @@ switch (args.FirstOrDefault())
     case "health":
         return await ModuleBenchmark.HealthAsync();
     case "apply":
-        return await ModuleBenchmark.ApplyAsync();
+        return await ModuleBenchmark.ApplyAsync(latencyMs: args.Length > 1 ? int.Parse(args[1]) : 20);
     case "all":
         var failed = 0;
         failed += await EmulatorBenchmark.RunAsync();

@@ -119,6 +119,23 @@ public sealed class FleetOperationTests(EmulatorFixture fixture) : IClassFixture
         text.Should().NotContain(fixture.Emulator.CertificateAuthorityData[..40]);
     }
 
+    [Fact]
+    public void Apply_writes_fleet_progress_with_a_child_record_per_cluster()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'progress'; namespace = 'default' }; data = @{ a = '1' } } |
+              Invoke-FleetApply -WhatIf
+            """);
+        Results(result).Should().HaveCount(3);
+        var fleet = result.Progress.Where(p => p.ParentActivityId == -1).ToList();
+        fleet.Should().NotBeEmpty().And.OnlyContain(p => p.ActivityId == 1);
+        fleet.Last().RecordType.Should().Be(ProgressRecordType.Completed);
+        var children = result.Progress.Where(p => p.ParentActivityId == 1).ToList();
+        children.Select(p => p.CurrentOperation).Distinct().Should().BeEquivalentTo("prod-a", "prod-b", "dev-c");
+        children.GroupBy(p => p.ActivityId).Should().HaveCount(3, "each cluster has its own child record");
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result)
     {
         result.Terminating.Should().BeNull(result.Terminating?.ToString());

@@ -80,19 +80,14 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
             ForceConflicts = ForceConflicts,
             FanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null },
         };
-        var total = confirmed.Count;
+        // The engine reports fleet and per-cluster progress; results stream as each object finishes.
         RunEngine(async cancel =>
         {
-            var done = 0;
             await foreach (var result in service.ApplyAsync(confirmed, options, cancel).ConfigureAwait(false))
             {
-                done++;
                 Emit(result);
                 if (result.Error is { } error) EmitError(error);
-                var percent = done * 100 / total;
-                OnPipeline(() => WriteProgress(new ProgressRecord(1, whatIf ? "Previewing fleet apply" : "Applying to fleet", $"{done}/{total} objects") { PercentComplete = percent }));
             }
-            OnPipeline(() => WriteProgress(new ProgressRecord(1, "Applying to fleet", "Done") { RecordType = ProgressRecordType.Completed }));
         });
     }
 }
