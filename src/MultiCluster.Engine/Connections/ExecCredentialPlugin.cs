@@ -16,6 +16,9 @@ internal sealed record ExecCredential(string? Token, string? ClientCertificateDa
 internal interface ICredentialSource
 {
     Task<ExecCredential> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>Forgets the cached credential (the server refused it), so the next call fetches a new one.</summary>
+    void Invalidate();
 }
 
 /// <summary>Adapts a credential source to KubernetesClient's token provider.</summary>
@@ -79,6 +82,8 @@ internal sealed partial class ExecCredentialPlugin : ICredentialSource
             _gate.Release();
         }
     }
+
+    public void Invalidate() => _cached = null;
 
     private ExecCredential? Fresh(ExecCredential? credential) =>
         credential is not null && (credential.Expiration is null || credential.Expiration > _clock().AddSeconds(10)) ? credential : null;
