@@ -91,6 +91,7 @@ internal sealed partial class ExecCredentialPlugin : ICredentialSource
     private async Task<ExecCredential> RunAsync(CancellationToken cancellationToken)
     {
         Runs++;
+        Reporting.FleetCallContext.Reporter.Debug($"Cluster '{_cluster}': running the credential plugin '{Path.GetFileName(_exec.Command)}'.");
         var start = new ProcessStartInfo(_exec.Command)
         {
             RedirectStandardOutput = true,
@@ -190,7 +191,7 @@ internal sealed partial class ExecCredentialPlugin : ICredentialSource
 
     private FleetClusterException Fail(string what, Exception? inner = null) =>
         new(FleetErrorIds.CredentialPluginFailed, FleetErrorCategory.AuthenticationError, _cluster,
-            $"The credential plugin of cluster '{_cluster}' failed: {what}.".Replace("..", "."), inner,
+            $"The credential plugin of cluster '{_cluster}' failed: {what.TrimEnd('.')}.", inner,
             "Run the plugin by hand (its command is in the kubeconfig user's exec section) to see what it needs.");
 
     [GeneratedRegex(@"(?i)(bearer\s+)\S+")]
