@@ -35,7 +35,8 @@ public sealed class KubernetesConnector : IClusterConnector, IDisposable
     {
         Source = source;
         _options = options ?? new ConnectorOptions();
-        _kubeconfig = new Lazy<LoadedKubeconfig>(() => KubeconfigLoader.Load(source));
+        // PublicationOnly: a kubeconfig that failed to load is read again on the next call, not cached broken.
+        _kubeconfig = new Lazy<LoadedKubeconfig>(() => KubeconfigLoader.Load(source), LazyThreadSafetyMode.PublicationOnly);
     }
 
     public KubeconfigSource Source { get; }
