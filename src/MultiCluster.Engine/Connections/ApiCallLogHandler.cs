@@ -44,6 +44,7 @@ public sealed class ApiCallLogHandler(string cluster) : DelegatingHandler
         var shown = query.TrimStart('?')
             .Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Where(pair => ShownQueryParameters.Contains(Uri.UnescapeDataString(pair.Split('=', 2)[0])))
+            .Where(pair => pair != "watch=false") // KubernetesClient adds it to every list call
             .ToList();
         return shown.Count == 0 ? path : $"{path}?{string.Join('&', shown)}";
     }

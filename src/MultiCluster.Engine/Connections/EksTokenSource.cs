@@ -102,6 +102,11 @@ internal sealed class EksTokenSource : ICredentialSource
         }
     }
 
+    public void Invalidate()
+    {
+        lock (_gate) _cached = null;
+    }
+
     /// <summary>The token for <paramref name="clusterName"/>, signed at <paramref name="signedAtUtc"/>.</summary>
     internal static string CreateToken(ImmutableCredentials credentials, string clusterName, string region, DateTime signedAtUtc)
     {

@@ -16,6 +16,9 @@ internal sealed record ExecCredential(string? Token, string? ClientCertificateDa
 internal interface ICredentialSource
 {
     Task<ExecCredential> GetAsync(CancellationToken cancellationToken);
+
+    /// <summary>Forgets the cached credential (the server refused it), so the next call fetches a new one.</summary>
+    void Invalidate();
 }
 
 /// <summary>Adapts a credential source to KubernetesClient's token provider.</summary>
@@ -80,12 +83,15 @@ internal sealed partial class ExecCredentialPlugin : ICredentialSource
         }
     }
 
+    public void Invalidate() => _cached = null;
+
     private ExecCredential? Fresh(ExecCredential? credential) =>
         credential is not null && (credential.Expiration is null || credential.Expiration > _clock().AddSeconds(10)) ? credential : null;
 
     private async Task<ExecCredential> RunAsync(CancellationToken cancellationToken)
     {
         Runs++;
+        Reporting.FleetCallContext.Reporter.Debug($"Cluster '{_cluster}': running the credential plugin '{Path.GetFileName(_exec.Command)}'.");
         var start = new ProcessStartInfo(_exec.Command)
         {
             RedirectStandardOutput = true,
@@ -185,7 +191,7 @@ internal sealed partial class ExecCredentialPlugin : ICredentialSource
 
     private FleetClusterException Fail(string what, Exception? inner = null) =>
         new(FleetErrorIds.CredentialPluginFailed, FleetErrorCategory.AuthenticationError, _cluster,
-            $"The credential plugin of cluster '{_cluster}' failed: {what}.".Replace("..", "."), inner,
+            $"The credential plugin of cluster '{_cluster}' failed: {what.TrimEnd('.')}.", inner,
             "Run the plugin by hand (its command is in the kubeconfig user's exec section) to see what it needs.");
 
     [GeneratedRegex(@"(?i)(bearer\s+)\S+")]

@@ -35,7 +35,8 @@ public sealed class KubernetesConnector : IClusterConnector, IDisposable
     {
         Source = source;
         _options = options ?? new ConnectorOptions();
-        _kubeconfig = new Lazy<LoadedKubeconfig>(() => KubeconfigLoader.Load(source));
+        // PublicationOnly: a kubeconfig that failed to load is read again on the next call, not cached broken.
+        _kubeconfig = new Lazy<LoadedKubeconfig>(() => KubeconfigLoader.Load(source), LazyThreadSafetyMode.PublicationOnly);
     }
 
     public KubeconfigSource Source { get; }
@@ -94,7 +95,10 @@ public sealed class KubernetesConnector : IClusterConnector, IDisposable
         Kubernetes client;
         try
         {
-            client = new Kubernetes(configuration, new RetryHandler(cluster.Name, _options.Retry), new ApiCallLogHandler(cluster.Name));
+            var handlers = new List<DelegatingHandler> { new RetryHandler(cluster.Name, _options.Retry) };
+            if (credentialSource is not null) handlers.Add(new CredentialRefreshHandler(credentialSource));
+            handlers.Add(new ApiCallLogHandler(cluster.Name));
+            client = new Kubernetes(configuration, handlers.ToArray());
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or System.Security.Cryptography.CryptographicException or FormatException or IOException)
         {

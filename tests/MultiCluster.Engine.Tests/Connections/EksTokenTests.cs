@@ -116,6 +116,28 @@ public class EksTokenTests
     }
 
     [Fact]
+    public async Task Credentials_come_from_the_standard_chain_environment_variables()
+    {
+        var names = new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" };
+        var previous = names.ToDictionary(n => n, Environment.GetEnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "AKIAFROMENVIRONMENT");
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "secret-from-environment");
+            Environment.SetEnvironmentVariable("AWS_SESSION_TOKEN", "session-from-environment");
+            var source = new EksTokenSource("c", new EksTokenRequest("prod", "us-east-1", null));
+
+            var url = Decode((await source.GetAsync(CancellationToken.None)).Token!);
+
+            url.Should().Contain("X-Amz-Credential=AKIAFROMENVIRONMENT%2F").And.Contain("X-Amz-Security-Token=session-from-environment");
+        }
+        finally
+        {
+            foreach (var (name, value) in previous) Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_profile_is_AwsCredentialsNotFound()
     {
         var source = new EksTokenSource("c", new EksTokenRequest("c", "us-east-1", "no-such-profile-" + Guid.NewGuid().ToString("N")));

@@ -146,7 +146,7 @@ public class HandlerTests
         using (FleetCallContext.Use(reporter))
         {
             await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get,
-                "https://h/apis/apps/v1/namespaces/default/deployments/x?token=abc&labelSelector=app%3Dweb&continue=secretish"), CancellationToken.None);
+                "https://h/apis/apps/v1/namespaces/default/deployments/x?token=abc&labelSelector=app%3Dweb&continue=secretish&watch=false"), CancellationToken.None);
         }
 
         reporter.VerboseLines.Should().ContainSingle().Which.Should()

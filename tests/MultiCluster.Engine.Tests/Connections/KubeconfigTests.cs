@@ -191,6 +191,34 @@ public class KubeconfigTests
         session.CurrentFleet.Should().BeNull();
     }
 
+    [Fact]
+    public void A_kubeconfig_that_failed_to_load_is_read_again_once_fixed()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("config", "clusters: [ broken");
+        using var connector = new KubernetesConnector(KubeconfigSource.FromPaths(path));
+        FluentActions.Invoking(() => connector.Connect(new FleetCluster { Name = "a" }))
+            .Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FleetErrorIds.KubeconfigInvalid);
+
+        File.WriteAllText(path, TestKubeconfig.Build(null, new TestKubeconfig.Entry("a")));
+
+        connector.Connect(new FleetCluster { Name = "a" }).Name.Should().Be("a");
+    }
+
+    [Fact]
+    public void Switching_the_sessions_kubeconfig_drops_the_cached_clients()
+    {
+        using var session = new FleetSession(KubeconfigSource.FromContent(TestKubeconfig.Build(null, new TestKubeconfig.Entry("a", Server: "https://one.example:6443"))));
+        var before = session.Connector.Connect(new FleetCluster { Name = "a" });
+
+        session.UseKubeconfig(KubeconfigSource.FromContent(TestKubeconfig.Build(null, new TestKubeconfig.Entry("a", Server: "https://two.example:6443"))));
+        var after = session.Connector.Connect(new FleetCluster { Name = "a" });
+
+        after.Server.Host.Should().Be("two.example");
+        after.Client.Should().NotBeSameAs(before.Client);
+        session.Kubeconfig.Description.Should().Be("<content>");
+    }
+
     internal static async Task<string?> AuthorizationOf(ClusterConnection connection)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(connection.Server, "/version"));
