@@ -1,0 +1,155 @@
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using MultiCluster.PowerShell.Tests.Infrastructure;
+
+namespace MultiCluster.PowerShell.Tests;
+
+/// <summary>
+/// Every example in docs/ runs, against emulated clusters named as the docs name them, and gives
+/// what its output block shows: the error it shows, or objects whose first column it lists.
+/// </summary>
+public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFixture<DocsExampleTests.DocsFleet>
+{
+    public static TheoryData<string, int> Examples()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var page in Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*-*.md").Order())
+            for (var i = 1; i <= ParseExamples(File.ReadAllText(page)).Count; i++)
+                data.Add(Path.GetFileNameWithoutExtension(page), i);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Example_runs_and_shows_what_the_page_says(string page, int number)
+    {
+        var example = ParseExamples(File.ReadAllText(Path.Combine(Repository.Root, "docs", page + ".md")))[number - 1];
+        using var session = docs.NewSession();
+        var result = session.Run(example.Code);
+
+        var shownError = example.Output is { } output && output.StartsWith(page + ":") ? output[(page.Length + 1)..].Trim() : null;
+        var errors = result.Errors.Concat(result.TerminatingRecord is { } t ? [t] : []).ToList();
+        if (shownError is not null)
+        {
+            errors.Should().Contain(e => e.Exception.Message == shownError, $"{page} example {number} shows this error");
+            return;
+        }
+        errors.Should().BeEmpty($"{page} example {number} runs cleanly: {string.Join("; ", errors.Select(e => e.ToString()))}");
+        if (example.Output is null) return;
+
+        // A table: each data row's first cell is a value of one of the objects written.
+        var values = result.RawOutput.SelectMany(o => o.Properties.Select(p => Convert.ToString(p.Value))).ToHashSet();
+        foreach (var row in example.Output.Split('\n').Skip(2).Where(r => r.Trim().Length > 0))
+            values.Should().Contain(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], $"{page} example {number} lists this row");
+    }
+
+    private sealed record Example(string Code, string? Output);
+
+    private static List<Example> ParseExamples(string markdown)
+    {
+        var section = markdown[markdown.IndexOf("## EXAMPLES", StringComparison.Ordinal)..markdown.IndexOf("## PARAMETERS", StringComparison.Ordinal)];
+        return Regex.Split(section, @"^### Example \d+.*$", RegexOptions.Multiline).Skip(1).Select(block =>
+        {
+            var code = Regex.Match(block, @"```powershell\n(.*?)\n```", RegexOptions.Singleline).Groups[1].Value;
+            var output = Regex.Match(block, @"```output\n(.*?)\n```", RegexOptions.Singleline);
+            return new Example(code, output.Success ? output.Groups[1].Value : null);
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The fleet the docs use (prod-use1-01, prod-euc1-01, dev-euc1-01) over three emulated
+    /// clusters, and the files the examples name, in a working folder the sessions start in.
+    /// </summary>
+    public sealed class DocsFleet : IAsyncLifetime
+    {
+        private EmulatorProcess _emulator = null!;
+        private string _fleetYaml = "";
+        public string WorkingDirectory { get; private set; } = "";
+
+        public async Task InitializeAsync()
+        {
+            _emulator = await EmulatorProcess.StartAsync(3, "docs");
+            WorkingDirectory = Path.Combine(_emulator.Directory, "work");
+            Directory.CreateDirectory(Path.Combine(WorkingDirectory, "manifests"));
+            _fleetYaml = $"""
+                name: prod
+                clusters:
+                  - name: prod-use1-01
+                    context: {_emulator.Contexts[0]}
+                    region: us-east-1
+                    role: management
+                    labels: {"{"} env: prod, tier: gold {"}"}
+                    drPeer: prod-euc1-01
+                  - name: prod-euc1-01
+                    context: {_emulator.Contexts[1]}
+                    region: eu-central-1
+                    labels: {"{"} env: prod, tier: gold {"}"}
+                    drPeer: dev-euc1-01
+                  - name: dev-euc1-01
+                    context: {_emulator.Contexts[2]}
+                    region: eu-central-1
+                    labels: {"{"} env: dev {"}"}
+                """;
+            File.WriteAllText(Path.Combine(WorkingDirectory, "prod.fleet.yaml"), _fleetYaml);
+            File.WriteAllText(Path.Combine(WorkingDirectory, "next.fleet.yaml"), _fleetYaml.Replace("name: prod\n", "name: next\n"));
+            File.WriteAllText(Path.Combine(WorkingDirectory, "manifests", "shop.yaml"), """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: shop
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                  namespace: shop
+                spec:
+                  replicas: 2
+                  selector: { matchLabels: { app: web } }
+                  template:
+                    metadata: { labels: { app: web } }
+                    spec: { containers: [ { name: web, image: nginx:1.27 } ] }
+                """);
+            File.WriteAllText(Path.Combine(WorkingDirectory, "deploy.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: deploy-settings
+                  namespace: default
+                data:
+                  mode: blue
+                """);
+            Seed();
+        }
+
+        // The world the docs describe: shop/web on the production clusters, an old-web to retire, settings everywhere.
+        private void Seed()
+        {
+            using var session = NewSession();
+            session.Run("""
+                Invoke-FleetApply -Path ./manifests -Selector 'env=prod'
+                @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'old-web'; namespace = 'shop' }
+                   spec = @{ selector = @{ matchLabels = @{ app = 'old-web' } }
+                             template = @{ metadata = @{ labels = @{ app = 'old-web' } }; spec = @{ containers = @(@{ name = 'web'; image = 'nginx:1.25' }) } } } } |
+                  Invoke-FleetApply -Selector 'env=prod'
+                @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'default' }; data = @{ color = 'blue' } } |
+                  Invoke-FleetApply
+                """).ThrowIfFailed();
+        }
+
+        /// <summary>A session in the working folder with the docs fleet imported and Azure Automation's variable cmdlet stood in.</summary>
+        public PowerShellSession NewSession()
+        {
+            var session = new PowerShellSession();
+            session.Run("""
+                $ExecutionContext.SessionState.Path.SetLocation($args[0]) | Out-Null
+                Import-Fleet -Content $args[1] -Kubeconfig $args[2]
+                $global:AutomationVariables = @{ FleetYaml = $args[1]; Kubeconfig = [System.IO.File]::ReadAllText($args[2]) }
+                function global:Get-AutomationVariable([string] $Name) { $global:AutomationVariables[$Name] }
+                """, WorkingDirectory, _fleetYaml, _emulator.Kubeconfig).ThrowIfFailed();
+            return session;
+        }
+
+        public async Task DisposeAsync() => await _emulator.DisposeAsync();
+    }
+}
