@@ -29,14 +29,22 @@ $moduleDir = Join-Path $root 'out/MultiCluster'
 dotnet build (Join-Path $root 'MultiCluster.sln') -c $Configuration -nologo
 if ($LASTEXITCODE -ne 0) { throw "dotnet build failed with exit code $LASTEXITCODE" }
 
+$helpFile = Join-Path $moduleDir 'en-US/MultiCluster.dll-Help.xml'
 if (Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS) {
     Import-Module Microsoft.PowerShell.PlatyPS
-    $pages = Get-ChildItem (Join-Path $root 'docs') -Filter '*-Fleet*.md' | Measure-PlatyPSMarkdown | Where-Object Filetype -Match 'CommandHelp'
-    $pages | Import-MarkdownCommandHelp -Path { $_.FilePath } | Export-MamlCommandHelp -OutputFolder (Join-Path $moduleDir 'en-US') -Force | Out-Null
+    $staging = Join-Path ([System.IO.Path]::GetTempPath()) ('mc-maml-' + [guid]::NewGuid().ToString('N'))
+    Measure-PlatyPSMarkdown -Path (Join-Path $root 'docs/*.md') |
+        Where-Object Filetype -Match 'CommandHelp' |
+        Import-MarkdownCommandHelp -Path { $_.FilePath } |
+        Export-MamlCommandHelp -OutputFolder $staging -Force | Out-Null
+    # PlatyPS names the file after the module; binary cmdlets look for <assembly>-Help.xml.
+    $maml = Get-ChildItem $staging -Recurse -Filter '*-Help.xml' | Select-Object -First 1
+    Copy-Item $maml.FullName $helpFile -Force
+    Remove-Item $staging -Recurse -Force
 }
 elseif (Get-Module -ListAvailable -Name platyPS) {
     Import-Module platyPS
-    New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath (Join-Path $moduleDir 'en-US') -Force | Out-Null
+    New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath (Join-Path $moduleDir 'en-US') -Force -ErrorAction Stop | Out-Null
 }
 else {
     Write-Warning 'PlatyPS is not installed: external help (MultiCluster.dll-Help.xml) was not generated; Get-Help shows the about topic and syntax only.'
