@@ -236,6 +236,21 @@ public class ClientConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invalid_labels_and_a_changed_deployment_selector_are_422()
+    {
+        var badLabel = await StatusOf(() => client.CoreV1.CreateNamespacedConfigMapAsync(
+            ConfigMap("labelled", new Dictionary<string, string> { ["app"] = "not valid!" }), "default"), (HttpStatusCode)422);
+        badLabel.GetProperty("message").GetString().Should().StartWith(
+            "ConfigMap \"labelled\" is invalid: metadata.labels: Invalid value: \"not valid!\": a valid label must be an empty string");
+
+        var created = await client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("fixed"), "default");
+        created.Spec.Selector.MatchLabels["app"] = "other";
+        created.Spec.Template.Metadata.Labels["app"] = "other";
+        var immutable = await StatusOf(() => client.AppsV1.ReplaceNamespacedDeploymentAsync(created, "fixed", "default"), (HttpStatusCode)422);
+        immutable.GetProperty("message").GetString().Should().Contain("spec.selector: Invalid value: ").And.EndWith("field is immutable");
+    }
+
+    [Fact]
     public async Task Deployment_without_matching_selector_is_invalid()
     {
         var bad = Deployment("mismatch");

@@ -111,6 +111,7 @@ internal sealed partial class ApiHandler
         if (type.HasStatus && !(type.Group == "" && type.Plural == "namespaces")) obj.Remove("status");
         CheckBuiltinFields(request, obj, context);
         BuiltinDefaults.Apply(type, obj, cluster);
+        ThrowIfInvalid(type, name ?? generateName ?? "", MetadataValidation.Errors(obj));
         BuiltinValidation.Validate(type, obj, name ?? generateName ?? "");
         AdmitCustom(request, obj, context, name ?? generateName ?? "");
         if (!managedFieldsDone) RecordManagedFields(request, null, obj, context);
@@ -196,6 +197,7 @@ internal sealed partial class ApiHandler
             }
             BuiltinDefaults.Apply(type, result, cluster);
         }
+        ThrowIfInvalid(type, request.Name!, [.. MetadataValidation.Errors(result), .. MetadataValidation.UpdateErrors(type, live, result)]);
         BuiltinValidation.Validate(type, result, request.Name!);
         AdmitCustom(request, result, context, request.Name!);
         if (managedAlready is null) RecordManagedFields(request, live, result, context);
@@ -595,6 +597,11 @@ internal sealed partial class ApiHandler
         await http.Response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
         await http.Response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ThrowIfInvalid(ResourceType type, string name, List<FieldError> errors)
+    {
+        if (errors.Count > 0) throw ApiStatusException.Invalid(type, name, errors);
     }
 
     // ---- names -------------------------------------------------------------------------------
