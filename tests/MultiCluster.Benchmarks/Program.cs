@@ -1,1 +1,10 @@
-Console.WriteLine("benchmarks: not built yet");
+using MultiCluster.Benchmarks;
+
+switch (args.FirstOrDefault())
+{
+    case "emulator":
+        return await EmulatorBenchmark.RunAsync();
+    default:
+        Console.WriteLine("usage: MultiCluster.Benchmarks emulator");
+        return 2;
+}

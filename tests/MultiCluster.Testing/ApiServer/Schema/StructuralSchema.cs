@@ -9,16 +9,39 @@ namespace MultiCluster.Testing.ApiServer.Schema;
 public sealed record FieldError(string Type, string Field, string Message);
 
 /// <summary>What admission against a structural schema did to an object.</summary>
+/// <param name="PrunedFields">
+/// Paths of the unknown fields that were dropped, written as kube-apiserver's pruning reports them
+/// (<c>spec.foo</c>, <c>spec.ports[0].bar</c>); the real server turns each into
+/// <c>unknown field "spec.foo"</c> under fieldValidation=Strict and a warning under Warn.
+/// </param>
 public sealed record SchemaOutcome(IReadOnlyList<FieldError> Errors, IReadOnlyList<string> PrunedFields);
 
 /// <summary>
 /// A CRD version's openAPIV3Schema, applied the way kube-apiserver does on every write of a custom
-/// resource: drop nulls where not nullable, prune unknown fields, apply defaults, validate.
+/// resource: prune unknown fields, drop nulls where not nullable, apply defaults, validate.
+/// CEL rules (<c>x-kubernetes-validations</c>) are not evaluated: no CEL engine is available to the
+/// emulator, so objects that only a CEL rule would reject are admitted.
 /// </summary>
 public sealed class StructuralSchema
 {
-    public static StructuralSchema Parse(JsonObject openApiV3Schema) => throw new NotImplementedException();
+    private StructuralSchema(StructuralSchemaNode root) => Root = root;
+
+    /// <summary>The root node; server-side apply reads list types and map keys from it.</summary>
+    public StructuralSchemaNode Root { get; }
+
+    public static StructuralSchema Parse(JsonObject openApiV3Schema) => new(StructuralSchemaNode.Parse(openApiV3Schema));
 
     /// <summary>Admits <paramref name="obj"/> in place (pruning, defaulting) and returns the errors found.</summary>
-    public SchemaOutcome Admit(JsonObject obj) => throw new NotImplementedException();
+    public SchemaOutcome Admit(JsonObject obj)
+    {
+        // Same order as the custom-resource decoder: prune unknown fields, then drop nulls of
+        // non-nullable fields without default, then default, then validate.
+        var pruned = new List<string>();
+        SchemaPruning.Prune(obj, Root, "", isResourceRoot: true, pruned);
+        SchemaDefaulting.DropNonNullableNulls(obj, Root);
+        SchemaDefaulting.ApplyDefaults(obj, Root);
+        var errors = new List<FieldError>();
+        SchemaValidation.Validate(obj, Root, "", errors, isResourceRoot: true);
+        return new SchemaOutcome(errors, pruned);
+    }
 }

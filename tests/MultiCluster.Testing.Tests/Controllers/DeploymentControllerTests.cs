@@ -1,0 +1,192 @@
+using k8s;
+using k8s.Models;
+using MultiCluster.Testing.Controllers;
+using MultiCluster.Testing.Tests.Auth;
+
+namespace MultiCluster.Testing.Tests.Controllers;
+
+public sealed class DeploymentControllerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan ReadyDelay = TimeSpan.FromSeconds(30);
+
+    private readonly List<ApiServer.IController> _controllers =
+        ControllerCatalog.Create(new ControllerSettings { DeploymentReadyDelay = ReadyDelay }, DeploymentController.ControllerName);
+
+    private EmulatedCluster _cluster = null!;
+    private Kubernetes _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = _controllers });
+        _admin = EmulatorClients.Admin(_cluster);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _admin.Dispose();
+        await _cluster.DisposeAsync();
+    }
+
+    private DeploymentController Controller => (DeploymentController)_controllers[0];
+
+    private static V1Deployment Web(int replicas) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "web" },
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = replicas,
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web" } },
+                Spec = new V1PodSpec { Containers = [new V1Container { Name = "web", Image = "nginx:1.27" }] },
+            },
+        },
+    };
+
+    private async Task<V1Deployment> Settled()
+    {
+        await Controller.WhenIdleAsync();
+        Controller.LastError.Should().BeNull();
+        return await _admin.AppsV1.ReadNamespacedDeploymentAsync("web", "default");
+    }
+
+    private static V1DeploymentCondition Condition(V1Deployment deployment, string type) =>
+        deployment.Status.Conditions.Single(c => c.Type == type);
+
+    [Fact]
+    public async Task Status_follows_spec_after_the_clock_passes_the_delay()
+    {
+        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Web(3), "default");
+        var rolling = await Settled();
+        rolling.Status.ObservedGeneration.Should().Be(1);
+        rolling.Status.Replicas.Should().Be(3);
+        rolling.Status.UpdatedReplicas.Should().Be(3);
+        rolling.Status.ReadyReplicas.Should().BeNull();
+        rolling.Status.UnavailableReplicas.Should().Be(3);
+        Condition(rolling, "Available").Reason.Should().Be("MinimumReplicasUnavailable");
+        Condition(rolling, "Progressing").Reason.Should().Be("ReplicaSetUpdated");
+
+        _cluster.Clock.Advance(ReadyDelay - TimeSpan.FromSeconds(1));
+        (await Settled()).Status.ReadyReplicas.Should().BeNull("the delay has not passed yet");
+
+        _cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        var done = await Settled();
+        done.Status.ReadyReplicas.Should().Be(3);
+        done.Status.AvailableReplicas.Should().Be(3);
+        done.Status.UnavailableReplicas.Should().BeNull();
+        Condition(done, "Available").Status.Should().Be("True");
+        Condition(done, "Available").Reason.Should().Be("MinimumReplicasAvailable");
+        Condition(done, "Progressing").Reason.Should().Be("NewReplicaSetAvailable");
+        Condition(done, "Progressing").Message.Should().MatchRegex("^ReplicaSet \"web-[a-z0-9]+\" has successfully progressed\\.$");
+    }
+
+    [Fact]
+    public async Task Scale_subresource_changes_are_rolled_out_too()
+    {
+        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Web(2), "default");
+        await Settled();
+        _cluster.Clock.Advance(ReadyDelay);
+        (await Settled()).Status.ReadyReplicas.Should().Be(2);
+
+        var scale = await _admin.AppsV1.ReadNamespacedDeploymentScaleAsync("web", "default");
+        scale.Spec.Replicas = 5;
+        await _admin.AppsV1.ReplaceNamespacedDeploymentScaleAsync(scale, "web", "default");
+        var scaling = await Settled();
+        scaling.Metadata.Generation.Should().Be(2);
+        scaling.Status.ObservedGeneration.Should().Be(2);
+        scaling.Status.Replicas.Should().Be(5);
+        scaling.Status.ReadyReplicas.Should().Be(2);
+        Condition(scaling, "Available").Status.Should().Be("False", "3 of 5 missing is more than 25% unavailable");
+
+        _cluster.Clock.Advance(ReadyDelay);
+        (await Settled()).Status.AvailableReplicas.Should().Be(5);
+        (await _admin.AppsV1.ReadNamespacedDeploymentScaleAsync("web", "default")).Status.Replicas.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task Advancing_the_clock_through_the_admin_path_completes_the_rollout()
+    {
+        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Web(1), "default");
+        await Settled();
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_cluster.Server, "/_emulator/clock"))
+        {
+            Content = new StringContent($$"""{"advanceSeconds":{{ReadyDelay.TotalSeconds}}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _cluster.AdminToken);
+        (await http.SendAsync(request)).EnsureSuccessStatusCode();
+        (await Settled()).Status.AvailableReplicas.Should().Be(1);
+    }
+}
+
+public sealed class ImmediateDeploymentControllerTests
+{
+    [Fact]
+    public async Task Without_a_delay_a_new_deployment_is_available_at_once()
+    {
+        var controllers = ControllerCatalog.Create(ControllerCatalog.All);
+        controllers.Select(c => c.Name).Should().Contain(
+            [DeploymentController.ControllerName, ServiceAccountTokenController.ControllerName, RbacActivation.ControllerName]);
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
+        using var admin = EmulatorClients.Admin(cluster);
+        await admin.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "api" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 2,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "api" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "api" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "api", Image = "busybox" }] },
+                },
+            },
+        }, "default");
+        await controllers.OfType<StoreController>().Single(c => c.Name == DeploymentController.ControllerName).WhenIdleAsync();
+        var deployment = await admin.AppsV1.ReadNamespacedDeploymentAsync("api", "default");
+        deployment.Status.AvailableReplicas.Should().Be(2);
+    }
+
+    [Fact]
+    public void Unknown_controller_names_are_refused_with_the_known_ones()
+    {
+        FluentActions.Invoking(() => ControllerCatalog.Create("deploymnets"))
+            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens, rbac*");
+    }
+}
+
+public sealed class RealTimeDeploymentControllerTests
+{
+    [Fact]
+    public async Task Rollout_also_completes_when_the_delay_passes_in_real_time()
+    {
+        var controllers = ControllerCatalog.Create(new ControllerSettings { DeploymentReadyDelay = TimeSpan.FromMilliseconds(300) },
+            DeploymentController.ControllerName);
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
+        using var admin = EmulatorClients.Admin(cluster);
+        await admin.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "slow" },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "slow" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "slow" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "slow", Image = "busybox" }] },
+                },
+            },
+        }, "default");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        int? available = null;
+        while (available != 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            available = (await admin.AppsV1.ReadNamespacedDeploymentAsync("slow", "default")).Status?.AvailableReplicas;
+        }
+        available.Should().Be(1);
+    }
+}

@@ -1,0 +1,69 @@
+using MultiCluster.Testing.ApiServer;
+
+namespace MultiCluster.Testing.Controllers;
+
+/// <summary>
+/// Stands in for kube-controller-manager's deployment controller: when a Deployment's spec
+/// changes (create, update, patch, the scale subresource), status turns to a rollout in
+/// progress at once (observedGeneration, replicas and updatedReplicas follow spec; Progressing
+/// ReplicaSetUpdated) and, <see cref="ReadyDelay"/> later on the instance's clock, to a finished
+/// rollout (ready and available replicas = spec.replicas; Available MinimumReplicasAvailable,
+/// Progressing NewReplicaSetAvailable). No ReplicaSets or Pods are created.
+/// </summary>
+public sealed class DeploymentController(TimeSpan readyDelay) : StoreController
+{
+    public const string ControllerName = "deployments";
+
+    private readonly Dictionary<ObjectKey, (long Generation, DateTimeOffset Due)> _rollouts = [];
+
+    public DeploymentController() : this(TimeSpan.Zero)
+    {
+    }
+
+    /// <summary>How long after a spec change the new replicas become ready.</summary>
+    public TimeSpan ReadyDelay { get; } = readyDelay;
+
+    public override string Name => ControllerName;
+
+    protected override IReadOnlyList<(string Group, string Resource)> Watches { get; } = [("apps", "deployments")];
+
+    protected override void Reconcile(ObjectKey key)
+    {
+        var type = Cluster.Registry.Find("apps", "deployments")!;
+        var deployment = Cluster.Store.Get(type, key.Namespace, key.Name);
+        if (deployment is null || deployment["metadata"]?["deletionTimestamp"] is not null)
+        {
+            _rollouts.Remove(key);
+            return;
+        }
+        if (DeploymentStatus.IsComplete(deployment))
+        {
+            _rollouts.Remove(key);
+            return;
+        }
+        var now = Cluster.Clock.UtcNow;
+        var generation = DeploymentStatus.Generation(deployment);
+        if (!_rollouts.TryGetValue(key, out var rollout) || rollout.Generation != generation)
+        {
+            rollout = (generation, now + ReadyDelay);
+            _rollouts[key] = rollout;
+        }
+        if (now >= rollout.Due)
+        {
+            deployment["status"] = DeploymentStatus.Complete(deployment, now);
+            Cluster.Store.Update(type, deployment);
+            _rollouts.Remove(key);
+            return;
+        }
+        var rolling = DeploymentStatus.Rolling(deployment, now);
+        if (!JsonEquals(deployment["status"], rolling))
+        {
+            deployment["status"] = rolling;
+            Cluster.Store.Update(type, deployment);
+        }
+        RequeueAt(key, rollout.Due);
+    }
+
+    private static bool JsonEquals(System.Text.Json.Nodes.JsonNode? a, System.Text.Json.Nodes.JsonNode? b) =>
+        System.Text.Json.Nodes.JsonNode.DeepEquals(a, b);
+}
