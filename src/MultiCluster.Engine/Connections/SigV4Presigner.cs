@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
@@ -54,6 +53,4 @@ internal static class SigV4Presigner
             DateTime.SpecifyKind(signedAtUtc, DateTimeKind.Utc), service, signedHeaderNames, canonicalRequest).Signature;
         return $"https://{host}{canonicalPath}?{canonicalQuery}&X-Amz-Signature={signature}";
     }
-
-    internal static string Sha256Hex(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }
