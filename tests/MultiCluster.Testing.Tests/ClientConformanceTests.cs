@@ -3,6 +3,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Testing.Tests;
 
@@ -211,6 +212,44 @@ public class ClientConformanceTests : IAsyncLifetime
         afterMain.Spec.Replicas.Should().Be(1);
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task Unknown_fields_of_builtin_kinds_fail_strict_validation_and_are_dropped_otherwise()
+    {
+        var body = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "extra" }, Data = new Dictionary<string, string> { ["k"] = "v" } };
+        var json = KubernetesJson.Serialize(body).Replace("\"data\":", "\"bogus\":1,\"data\":");
+        using var http = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Issuer == ApiServer.ServerCertificates.CertificateAuthority.Subject,
+        }) { BaseAddress = cluster.Server };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", cluster.AdminToken);
+
+        using var strict = await http.PostAsync("/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        strict.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await strict.Content.ReadAsStringAsync()).Should().Contain("strict decoding error: unknown field \\\"bogus\\\"");
+
+        using var warn = await http.PostAsync("/api/v1/namespaces/default/configmaps",
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        warn.StatusCode.Should().Be(HttpStatusCode.Created);
+        warn.Headers.GetValues("Warning").Should().ContainSingle().Which.Should().Be("299 - \"unknown field \\\"bogus\\\"\"");
+        (await warn.Content.ReadAsStringAsync()).Should().NotContain("bogus");
+    }
+
+    [Fact]
+    public async Task Invalid_labels_and_a_changed_deployment_selector_are_422()
+    {
+        var badLabel = await StatusOf(() => client.CoreV1.CreateNamespacedConfigMapAsync(
+            ConfigMap("labelled", new Dictionary<string, string> { ["app"] = "not valid!" }), "default"), (HttpStatusCode)422);
+        badLabel.GetProperty("message").GetString().Should().StartWith(
+            "ConfigMap \"labelled\" is invalid: metadata.labels: Invalid value: \"not valid!\": a valid label must be an empty string");
+
+        var created = await client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("fixed"), "default");
+        created.Spec.Selector.MatchLabels["app"] = "other";
+        created.Spec.Template.Metadata.Labels["app"] = "other";
+        var immutable = await StatusOf(() => client.AppsV1.ReplaceNamespacedDeploymentAsync(created, "fixed", "default"), (HttpStatusCode)422);
+        immutable.GetProperty("message").GetString().Should().Contain("spec.selector: Invalid value: ").And.EndWith("field is immutable");
+    }
+
     [Fact]
     public async Task Deployment_without_matching_selector_is_invalid()
     {
@@ -241,6 +280,29 @@ public class ClientConformanceTests : IAsyncLifetime
         await client.CoreV1.DeleteNamespacedConfigMapAsync("watched", "default");
         await reader;
         events.Should().Equal((WatchEventType.Added, "watched"), (WatchEventType.Modified, "watched"), (WatchEventType.Deleted, "watched"));
+    }
+
+    [Fact]
+    public async Task Watch_with_a_label_selector_sees_objects_enter_and_leave_it()
+    {
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("mover"), "default");
+        var events = new List<(WatchEventType, string)>();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var (type, item) in client.CoreV1.WatchListNamespacedConfigMapAsync("default", labelSelector: "team=blue",
+                               timeoutSeconds: 15, cancellationToken: cancel.Token))
+            {
+                events.Add((type, item.Metadata.Name));
+                if (type == WatchEventType.Deleted) break;
+            }
+        });
+        await Task.Delay(300);
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"labels\":{\"team\":\"blue\"}}}", V1Patch.PatchType.MergePatch), "mover", "default");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"k\":\"2\"}}", V1Patch.PatchType.MergePatch), "mover", "default");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"metadata\":{\"labels\":{\"team\":\"red\"}}}", V1Patch.PatchType.MergePatch), "mover", "default");
+        await reader;
+        events.Should().Equal((WatchEventType.Added, "mover"), (WatchEventType.Modified, "mover"), (WatchEventType.Deleted, "mover"));
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class ManagedFieldsTests
 
         var result = ManagedFields.Apply(live, Deployment("{replicas: 3}"), Options("beta"));
 
-        result.Conflicts.Should().Equal(new ApplyConflict("alpha", ".spec.replicas"));
+        result.Conflicts.Should().Equal(new ApplyConflict("alpha", ".spec.replicas") { ManagerApiVersion = "apps/v1" });
         result.Object["spec"]!["replicas"]!.GetValue<long>().Should().Be(2);
     }
 
@@ -100,7 +100,7 @@ public sealed class ManagedFieldsTests
         both.Object["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("app", "sidecar");
 
         var conflict = ManagedFields.Apply(both.Object, Deployment("{template: {spec: {containers: [{name: app, image: app:2}]}}}"), Options("beta"));
-        conflict.Conflicts.Should().Equal(new ApplyConflict("alpha", ".spec.template.spec.containers[name=\"app\"].image"));
+        conflict.Conflicts.Should().Equal(new ApplyConflict("alpha", ".spec.template.spec.containers[name=\"app\"].image") { ManagerApiVersion = "apps/v1" });
 
         var withoutApp = ManagedFields.Apply(both.Object, Deployment("{template: {spec: {containers: []}}}"), Options("alpha"));
         withoutApp.Object["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("sidecar");
@@ -119,7 +119,7 @@ public sealed class ManagedFieldsTests
         Entry(edited, "kubectl-edit", "Update")["fieldsV1"]!.ToJsonString(Relaxed).Should().Be("""{"f:metadata":{"f:labels":{"f:tier":{}}},"f:spec":{"f:replicas":{}}}""");
         Entry(edited, "alpha")["fieldsV1"]!.ToJsonString(Relaxed).Should().Be("""{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:paused":{}}}""");
         ManagedFields.Apply(edited, Deployment("{replicas: 2, paused: false}"), Options("alpha")).Conflicts
-            .Should().Equal(new ApplyConflict("kubectl-edit", ".spec.replicas"));
+            .Should().Equal(new ApplyConflict("kubectl-edit", ".spec.replicas") { Operation = "Update", ManagerApiVersion = "apps/v1" });
     }
 
     [Fact]
@@ -134,13 +134,65 @@ public sealed class ManagedFieldsTests
     }
 
     [Fact]
+    public void StatusBelongsToTheStatusSubresource()
+    {
+        var live = Create("alpha", Deployment("{replicas: 2}"));
+        live["status"] = new JsonObject { ["replicas"] = 2L };
+        var applied = Deployment("{replicas: 2}");
+        applied["status"] = new JsonObject { ["replicas"] = 7L };
+
+        var main = ManagedFields.Apply(live, applied, Options("alpha"));
+        main.Object["status"]!["replicas"]!.GetValue<long>().Should().Be(2, "the main resource does not write status");
+
+        var status = ManagedFields.Apply(live, applied, new ManagedFieldsOptions
+        {
+            Manager = "controller", ApiVersion = "apps/v1", Group = "apps", Kind = "Deployment", Now = Noon, Subresource = "status",
+        });
+        status.Object["status"]!["replicas"]!.GetValue<long>().Should().Be(7);
+        var entry = Entry(status.Object, "controller");
+        entry["subresource"]!.GetValue<string>().Should().Be("status");
+        entry["fieldsV1"]!.ToJsonString(Relaxed).Should().Be("""{"f:status":{"f:replicas":{}}}""");
+    }
+
+    [Fact]
+    public void ANoOpApplyKeepsTheTimestampAndEntriesAreOrdered()
+    {
+        var live = Create("alpha", Deployment("{replicas: 2}"));
+        var edited = (JsonObject)live.DeepClone();
+        edited["spec"]!["paused"] = true;
+        ManagedFields.RecordUpdate(live, edited, Options("editor"));
+
+        var later = new ManagedFieldsOptions { Manager = "alpha", ApiVersion = "apps/v1", Group = "apps", Kind = "Deployment", Now = Noon.AddHours(1) };
+        var again = ManagedFields.Apply(edited, Deployment("{replicas: 2}"), later).Object;
+
+        Entry(again, "alpha")["time"]!.GetValue<string>().Should().Be("2026-01-02T12:00:00Z");
+        again["metadata"]!["managedFields"]!.AsArray().Select(e => e!["operation"]!.GetValue<string>()).Should().Equal("Apply", "Update");
+        var changed = ManagedFields.Apply(edited, Deployment("{replicas: 4}"), later).Object;
+        Entry(changed, "alpha")["time"]!.GetValue<string>().Should().Be("2026-01-02T13:00:00Z");
+    }
+
+    [Fact]
+    public void ConflictMessagesAreWordedAsTheServerWordsThem()
+    {
+        var applier = new ApplyConflict("alpha", ".spec.replicas") { ManagerApiVersion = "apps/v1" };
+        var updater = new ApplyConflict("kubectl-edit", ".spec.paused") { Operation = "Update", ManagerApiVersion = "apps/v1" };
+        var second = new ApplyConflict("alpha", ".spec.minReadySeconds") { ManagerApiVersion = "apps/v1" };
+
+        applier.CauseMessage.Should().Be("conflict with \"alpha\"");
+        updater.CauseMessage.Should().Be("conflict with \"kubectl-edit\" using apps/v1");
+        ApplyConflict.Message([applier]).Should().Be("Apply failed with 1 conflict: conflict with \"alpha\": .spec.replicas");
+        ApplyConflict.Message([updater, applier, second]).Should().Be(
+            "Apply failed with 3 conflicts: conflicts with \"alpha\":\n- .spec.replicas\n- .spec.minReadySeconds\nconflicts with \"kubectl-edit\" using apps/v1:\n- .spec.paused");
+    }
+
+    [Fact]
     public void AnObjectWithoutManagedFieldsBelongsToBeforeFirstApply()
     {
         var live = Deployment("{replicas: 1}");
 
         var result = ManagedFields.Apply(live, Deployment("{replicas: 4}"), Options("alpha"));
 
-        result.Conflicts.Should().Equal(new ApplyConflict("before-first-apply", ".spec.replicas"));
+        result.Conflicts.Should().Equal(new ApplyConflict("before-first-apply", ".spec.replicas") { Operation = "Update", ManagerApiVersion = "apps/v1" });
     }
 
     [Fact]
@@ -175,6 +227,6 @@ public sealed class ManagedFieldsTests
         Entry(result.Object, "beta")["fieldsV1"]!.ToJsonString(Relaxed).Should().Be(
             """{"f:spec":{"f:targets":{"k:{\"name\":\"b\"}":{".":{},"f:name":{},"f:weight":{}}},"f:zones":{"v:\"y\"":{}}}}""");
         ManagedFields.Apply(result.Object, Widget("{args: [--b]}"), Options("beta", schema: schema)).Conflicts
-            .Should().Equal(new ApplyConflict("alpha", ".spec.args"));
+            .Should().Equal(new ApplyConflict("alpha", ".spec.args") { ManagerApiVersion = "example.com/v1" });
     }
 }

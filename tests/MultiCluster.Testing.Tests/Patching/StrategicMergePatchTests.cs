@@ -71,7 +71,7 @@ public sealed class StrategicMergePatchTests
     }
 
     [Theory, MemberData(nameof(Sources))]
-    public void PatchDeleteRemovesAnItemByKeyAndAMap(string source)
+    public void PatchDeleteRemovesAnItemByKeyAndEmptiesAMap(string source)
     {
         var result = Patch(source, """
             metadata:
@@ -87,7 +87,8 @@ public sealed class StrategicMergePatchTests
 
         Containers(result)!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("app");
         result["metadata"]!["labels"]!.ToJsonString().Should().Be("""{"app":"web"}""");
-        result["spec"]!["strategy"]!.ToJsonString().Should().Be("""{"type":"RollingUpdate"}""");
+        // apimachinery empties a map patched with "$patch": "delete" rather than removing the field.
+        result["spec"]!["strategy"]!.ToJsonString().Should().Be("""{"type":"RollingUpdate","rollingUpdate":{}}""");
     }
 
     [Theory, MemberData(nameof(Sources))]
@@ -157,6 +158,18 @@ public sealed class StrategicMergePatchTests
         Containers(result)!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("sidecar", "app");
     }
 
+    [Fact]
+    public void ServerOnlyItemsKeepTheirPlaceAmongOrderedOnes()
+    {
+        var result = StrategicMergePatch.Apply(
+            YamlJson.One("spec: {template: {spec: {containers: [{name: a}, {name: s1}, {name: b}, {name: s2}]}}}"),
+            YamlJson.One("spec: {template: {spec: {$setElementOrder/containers: [{name: b}, {name: a}, {name: c}], containers: [{name: c}]}}}"),
+            PatchSchema.FromBuiltInTable("apps", "Deployment"));
+
+        // Listed: b, a, c. Server-only: s1, s2. s1 came before b live, so it leads; s2 came after all of them.
+        Containers(result)!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Should().Equal("s1", "b", "a", "c", "s2");
+    }
+
     [Theory, MemberData(nameof(Sources))]
     public void ServicePortsMergeByPortAndRbacSubjectsAreAtomic(string source)
     {
@@ -179,6 +192,14 @@ public sealed class StrategicMergePatchTests
         // resizePolicy is not in the built-in table, so only the OpenAPI documents know it.
         podSpec.Field("containers")!.Items!.Field("resizePolicy")!.ListType.Should().Be("atomic");
         PatchSchema.ForKind("", "Namespace")!.Field("metadata")!.Field("finalizers")!.ListType.Should().Be("set");
+    }
+
+    [Fact]
+    public void RetainKeysMustListEveryPatchedField()
+    {
+        var apply = () => Patch("table", "spec: {strategy: {$retainKeys: [type], type: Recreate, rollingUpdate: {maxSurge: 2}}}");
+
+        apply.Should().Throw<PatchException>().WithMessage("invalid patch format of retainKeys");
     }
 
     [Fact]

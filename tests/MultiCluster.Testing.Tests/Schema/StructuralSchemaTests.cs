@@ -197,6 +197,23 @@ public sealed class StructuralSchemaTests
     }
 
     [Fact]
+    public void MetadataNameRestrictionsOfTheSchemaApply()
+    {
+        var schema = StructuralSchema.Parse(YamlJson.One("""
+            type: object
+            properties:
+              metadata:
+                type: object
+                properties:
+                  name: {type: string, maxLength: 5}
+            """));
+
+        schema.Admit(YamlJson.One("metadata: {name: short, labels: {a: b}}")).Errors.Should().BeEmpty();
+        schema.Admit(YamlJson.One("metadata: {name: toolongname}")).Errors.Should().Equal(
+            new FieldError("FieldValueTooLong", "metadata.name", "Too long: may not be longer than 5"));
+    }
+
+    [Fact]
     public void CombinatorsValidateValues()
     {
         var schema = StructuralSchema.Parse(YamlJson.One("""

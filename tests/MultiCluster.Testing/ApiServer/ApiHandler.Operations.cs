@@ -109,14 +109,16 @@ internal sealed partial class ApiHandler
 
         // Types with a status subresource ignore status on create, as their strategies reset it.
         if (type.HasStatus && !(type.Group == "" && type.Plural == "namespaces")) obj.Remove("status");
+        CheckBuiltinFields(request, obj, context);
         BuiltinDefaults.Apply(type, obj, cluster);
+        ThrowIfInvalid(type, name ?? generateName ?? "", MetadataValidation.Errors(obj));
         BuiltinValidation.Validate(type, obj, name ?? generateName ?? "");
         AdmitCustom(request, obj, context, name ?? generateName ?? "");
         if (!managedFieldsDone) RecordManagedFields(request, null, obj, context);
 
         if (context.DryRun)
         {
-            meta["name"] = name ?? generateName + "dryrun";
+            meta["name"] = name ?? generateName + ObjectStore.RandomSuffix();
             meta["uid"] = Guid.NewGuid().ToString();
             meta["creationTimestamp"] = ObjectStore.Timestamp(cluster.Clock.UtcNow);
             if (type.TracksGeneration) meta["generation"] = 1;
@@ -187,6 +189,7 @@ internal sealed partial class ApiHandler
         else
         {
             result = obj;
+            CheckBuiltinFields(request, result, context);
             if (type.HasStatus && !(type.Group == "" && type.Plural == "namespaces"))
             {
                 if (live["status"] is { } liveStatus) result["status"] = liveStatus.DeepClone();
@@ -194,6 +197,7 @@ internal sealed partial class ApiHandler
             }
             BuiltinDefaults.Apply(type, result, cluster);
         }
+        ThrowIfInvalid(type, request.Name!, [.. MetadataValidation.Errors(result), .. MetadataValidation.UpdateErrors(type, live, result)]);
         BuiltinValidation.Validate(type, result, request.Name!);
         AdmitCustom(request, result, context, request.Name!);
         if (managedAlready is null) RecordManagedFields(request, live, result, context);
@@ -373,17 +377,8 @@ internal sealed partial class ApiHandler
     {
         var causes = new JsonArray();
         foreach (var c in conflicts)
-            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with \"{c.Manager}\"", ["field"] = c.Field });
-        string message;
-        if (conflicts.Count == 1)
-            message = $"Apply failed with 1 conflict: conflict with \"{conflicts[0].Manager}\": {conflicts[0].Field}";
-        else
-        {
-            var byManager = conflicts.GroupBy(c => c.Manager).Select(g =>
-                $"conflicts with \"{g.Key}\":\n" + string.Join("\n", g.Select(c => $"- {c.Field}")));
-            message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", byManager)}";
-        }
-        return new ApiStatusException(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = c.CauseMessage, ["field"] = c.Field });
+        return new ApiStatusException(409, "Conflict", Patching.ApplyConflict.Message(conflicts), new JsonObject { ["causes"] = causes });
     }
 
     private ManagedFieldsOptions ManagedFieldsOptionsFor(ResourceRequest request, string manager, bool force) => new()
@@ -402,14 +397,7 @@ internal sealed partial class ApiHandler
     {
         var manager = context.FieldManager;
         if (manager.Length == 0) return;
-        try
-        {
-            ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
-        }
-        catch (NotImplementedException)
-        {
-            // Bookkeeping is optional for every write but apply; until Patching/ has a body, writes go on without it.
-        }
+        ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
     }
 
     // ---- custom resources --------------------------------------------------------------------
@@ -421,21 +409,31 @@ internal sealed partial class ApiHandler
         var schema = type.Schemas.GetValueOrDefault(request.Version);
         if (schema is null) return;
         var outcome = schema.Admit(obj);
-        if (outcome.PrunedFields.Count > 0)
-        {
-            switch (context.FieldValidation)
-            {
-                case "Strict":
-                    var unknown = outcome.PrunedFields.Select(f => $"unknown field \"{f}\"").ToList();
-                    throw ApiStatusException.BadRequest(unknown.Count == 1
-                        ? $"strict decoding error: {unknown[0]}"
-                        : $"strict decoding error: {string.Join(", ", unknown)}");
-                case "Warn":
-                    context.Warnings.AddRange(outcome.PrunedFields.Select(f => $"unknown field \"{f}\""));
-                    break;
-            }
-        }
+        ReportUnknownFields(outcome.PrunedFields, context);
         if (outcome.Errors.Count > 0) throw ApiStatusException.Invalid(type, name, outcome.Errors);
+    }
+
+    private static void CheckBuiltinFields(ResourceRequest request, JsonObject obj, WriteContext context)
+    {
+        if (request.Type.IsCustom) return;
+        ReportUnknownFields(BuiltinSchemas.DropUnknownFields(request.Type, request.Version, obj), context);
+    }
+
+    /// <summary>fieldValidation: Strict fails with 400, Warn (the default) adds Warning headers, Ignore drops silently.</summary>
+    private static void ReportUnknownFields(IReadOnlyList<string> unknownFields, WriteContext context)
+    {
+        if (unknownFields.Count == 0) return;
+        var unknown = unknownFields.Select(f => $"unknown field \"{f}\"").ToList();
+        switch (context.FieldValidation)
+        {
+            case "Strict":
+                throw ApiStatusException.BadRequest($"strict decoding error: {string.Join(", ", unknown)}");
+            case "Ignore":
+                break;
+            default:
+                context.Warnings.AddRange(unknown);
+                break;
+        }
     }
 
     // ---- delete ------------------------------------------------------------------------------
@@ -561,10 +559,20 @@ internal sealed partial class ApiHandler
                     while (reader.TryRead(out var e))
                     {
                         var obj = e.Object;
-                        var name = obj["metadata"]?["name"]?.GetValue<string>();
-                        if (onlyName is not null && name != onlyName) continue;
-                        if (!labels.MatchesObject(obj) || !fields.Matches(obj)) continue;
-                        await WriteEventAsync(http, e.TypeName, Present(type, request.Version, obj.DeepClone().AsObject()), cancel.Token)
+                        if (onlyName is not null && e.Key.Name != onlyName) continue;
+                        bool Matches(JsonObject o) => labels.MatchesObject(o) && fields.Matches(o);
+                        var matchesNow = Matches(obj);
+                        var eventType = e.TypeName;
+                        if (e.Type == WatchEventType.Modified && e.OldObject is { } old)
+                        {
+                            // As the watch cache does: entering the selection is ADDED, leaving it DELETED.
+                            var matchedBefore = Matches(old);
+                            if (!matchesNow && !matchedBefore) continue;
+                            if (!matchedBefore) eventType = "ADDED";
+                            else if (!matchesNow) eventType = "DELETED";
+                        }
+                        else if (!matchesNow) continue;
+                        await WriteEventAsync(http, eventType, Present(type, request.Version, obj.DeepClone().AsObject()), cancel.Token)
                             .ConfigureAwait(false);
                     }
                 }
@@ -585,10 +593,15 @@ internal sealed partial class ApiHandler
 
     private static async Task WriteEventAsync(HttpContext http, string type, JsonObject obj, CancellationToken cancellationToken)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["type"] = type, ["object"] = obj });
+        var line = JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["type"] = type, ["object"] = obj }, WireJson);
         await http.Response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
         await http.Response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ThrowIfInvalid(ResourceType type, string name, List<FieldError> errors)
+    {
+        if (errors.Count > 0) throw ApiStatusException.Invalid(type, name, errors);
     }
 
     // ---- names -------------------------------------------------------------------------------

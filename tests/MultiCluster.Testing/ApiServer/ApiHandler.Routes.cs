@@ -14,9 +14,9 @@ internal sealed partial class ApiHandler
         else if (segments[0] == "api" && segments.Length == 2) document = Discovery.ResourceList(cluster.Registry, "", segments[1]);
         else if (segments[0] == "apis" && segments.Length == 2) document = Discovery.GroupDocument(cluster.Registry, segments[1]);
         else if (segments[0] == "apis" && segments.Length == 3) document = Discovery.ResourceList(cluster.Registry, segments[1], segments[2]);
-        else if (path == "/openapi/v3") document = OpenApi.Index(cluster.Registry);
+        else if (path == "/openapi/v3") document = OpenApi.Index(cluster);
         else if (path.StartsWith("/openapi/v3/", StringComparison.Ordinal))
-            document = OpenApi.Document(cluster.Registry, path["/openapi/v3/".Length..]);
+            document = OpenApi.Document(cluster, path["/openapi/v3/".Length..]);
         if (document is null) throw ApiStatusException.PathNotFound();
         await WriteJsonAsync(http, 200, document).ConfigureAwait(false);
     }

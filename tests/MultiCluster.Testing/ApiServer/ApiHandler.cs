@@ -320,11 +320,14 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
     private static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext http) =>
         await ReadBodyAsync(http).ConfigureAwait(false) as JsonObject;
 
+    /// <summary>Quotes as \" (as Go writes them), not \u0022, so messages read the same in raw bodies.</summary>
+    internal static readonly JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static async Task WriteJsonAsync(HttpContext http, int code, JsonNode node)
     {
         http.Response.StatusCode = code;
         http.Response.ContentType = "application/json";
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(node);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(node, WireJson);
         http.Response.ContentLength = bytes.Length;
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }

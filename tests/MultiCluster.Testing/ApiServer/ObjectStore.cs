@@ -19,6 +19,9 @@ public enum WatchEventType { Added, Modified, Deleted }
 /// </summary>
 public sealed record StoreEvent(WatchEventType Type, ObjectKey Key, JsonObject Object, long ResourceVersion)
 {
+    /// <summary>For MODIFIED: the object before the change (read-only, like <see cref="Object"/>).</summary>
+    public JsonObject? OldObject { get; init; }
+
     public string TypeName => Type switch
     {
         WatchEventType.Added => "ADDED",
@@ -169,7 +172,7 @@ public sealed class ObjectStore
             meta["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
             OrderMetadata(updated);
             table[(ns, name)] = updated;
-            Publish(new StoreEvent(WatchEventType.Modified, new ObjectKey(type.Group, type.Plural, ns, name), updated, rv));
+            Publish(new StoreEvent(WatchEventType.Modified, new ObjectKey(type.Group, type.Plural, ns, name), updated, rv) { OldObject = old });
             return updated.DeepClone().AsObject();
         }
     }
@@ -204,7 +207,7 @@ public sealed class ObjectStore
                 meta["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
                 OrderMetadata(marked);
                 Table(type)[key] = marked;
-                Publish(new StoreEvent(WatchEventType.Modified, new ObjectKey(type.Group, type.Plural, key.Ns, name), marked, rv));
+                Publish(new StoreEvent(WatchEventType.Modified, new ObjectKey(type.Group, type.Plural, key.Ns, name), marked, rv) { OldObject = old });
                 return marked.DeepClone().AsObject();
             }
             return RemoveLocked(type, key.Ns, name, old, propagation);
@@ -332,7 +335,7 @@ public sealed class ObjectStore
             if (s.Matches(e.Key)) s.Writer.TryWrite(e);
         var handlers = Changed;
         if (handlers is not null)
-            handlers(e with { Object = e.Object.DeepClone().AsObject() });
+            handlers(e with { Object = e.Object.DeepClone().AsObject(), OldObject = e.OldObject?.DeepClone().AsObject() });
     }
 
     private SortedDictionary<(string Ns, string Name), JsonObject> Table(ResourceType type)
@@ -409,7 +412,7 @@ public sealed class ObjectStore
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string RandomSuffix()
+    internal static string RandomSuffix()
     {
         const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
         Span<char> chars = stackalloc char[5];

@@ -8,15 +8,16 @@ namespace MultiCluster.Testing.ApiServer;
 /// <summary>
 /// <c>/openapi/v3</c>: the index of group-version documents and the documents themselves. Built-in
 /// group versions come from the real documents in shared/crds/kubernetes-openapi-v3 (a minimal
-/// valid document when absent); a CRD's versions get a document derived from its schema with the
-/// PATCH operation kubectl looks for to learn that the server validates fields.
+/// valid document when absent); a group version served by CRDs gets the union of
+/// <see cref="Schema.OpenApiDocuments.ForCrd"/> for each of its CRDs.
 /// </summary>
 internal static class OpenApi
 {
     private static readonly ConcurrentDictionary<string, JsonObject?> BuiltinDocuments = new();
 
-    public static JsonObject Index(ResourceRegistry registry)
+    public static JsonObject Index(EmulatedCluster cluster)
     {
+        var registry = cluster.Registry;
         var paths = new JsonObject();
         foreach (var (group, versions) in registry.Groups())
             foreach (var version in versions)
@@ -29,8 +30,9 @@ internal static class OpenApi
     }
 
     /// <summary>The document for "api/v1" or "apis/{group}/{version}", or null when not served.</summary>
-    public static JsonObject? Document(ResourceRegistry registry, string groupVersionPath)
+    public static JsonObject? Document(EmulatedCluster cluster, string groupVersionPath)
     {
+        var registry = cluster.Registry;
         var parts = groupVersionPath.Trim('/').Split('/');
         string group, version;
         if (parts is ["api", var v]) (group, version) = ("", v);
@@ -39,6 +41,7 @@ internal static class OpenApi
         var types = registry.InGroupVersion(group, version).ToList();
         if (types.Count == 0) return null;
         if (types.All(t => !t.IsCustom) && Builtin(groupVersionPath) is { } real) return real.DeepClone().AsObject();
+        if (types.All(t => t.IsCustom)) return FromCrds(cluster, version, types);
         return Derived(group, version, types);
     }
 
@@ -50,6 +53,35 @@ internal static class OpenApi
             return File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file)) as JsonObject : null;
         });
 
+    /// <summary>One document for a group version served by CRDs: the union of each CRD's document.</summary>
+    private static JsonObject FromCrds(EmulatedCluster cluster, string version, IReadOnlyList<ResourceType> types)
+    {
+        var crdType = cluster.Registry.Find("apiextensions.k8s.io", "customresourcedefinitions")!;
+        JsonObject? merged = null;
+        foreach (var type in types)
+        {
+            var crd = cluster.Store.Get(crdType, null, type.QualifiedResource);
+            if (crd is null) continue;
+            var document = Schema.OpenApiDocuments.ForCrd(crd, version);
+            if (merged is null)
+            {
+                merged = document;
+                continue;
+            }
+            foreach (var section in new[] { (JsonNode?)document["paths"], document["components"]?["schemas"] })
+                if (section is JsonObject from)
+                {
+                    var into = section == document["paths"] ? (JsonObject)merged["paths"]! : (JsonObject)merged["components"]!["schemas"]!;
+                    foreach (var (key, value) in from.ToList())
+                    {
+                        from.Remove(key);
+                        into[key] = value;
+                    }
+                }
+        }
+        return merged ?? Derived(types[0].Group, version, types);
+    }
+
     private static JsonObject Derived(string group, string version, IReadOnlyList<ResourceType> types)
     {
         var paths = new JsonObject();
@@ -58,7 +90,7 @@ internal static class OpenApi
         {
             var schemaName = $"{ReverseDomain(group)}.{version}.{type.Kind}";
             var gvk = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = type.Kind };
-            var schema = type.IsCustom ? CrdSchema(type, version) : new JsonObject { ["type"] = "object" };
+            var schema = new JsonObject { ["type"] = "object" };
             schema["x-kubernetes-group-version-kind"] = new JsonArray(gvk.DeepClone());
             schemas[schemaName] = schema;
             var prefix = group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}";
@@ -82,18 +114,6 @@ internal static class OpenApi
             ["paths"] = paths,
             ["components"] = new JsonObject { ["schemas"] = schemas },
         };
-    }
-
-    private static JsonObject CrdSchema(ResourceType type, string version)
-    {
-        var schema = type.OpenApiSchemas.GetValueOrDefault(version)?.DeepClone().AsObject()
-            ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
-        if (schema["properties"] is not JsonObject properties) schema["properties"] = properties = new JsonObject();
-        properties["apiVersion"] ??= new JsonObject { ["type"] = "string" };
-        properties["kind"] ??= new JsonObject { ["type"] = "string" };
-        // The real document references ObjectMeta; this one stays self-contained.
-        properties["metadata"] = new JsonObject { ["type"] = "object" };
-        return schema;
     }
 
     private static JsonObject Operation(string action, ResourceType type, JsonObject gvk, JsonObject reference, JsonArray parameters) => new()
@@ -136,7 +156,7 @@ internal static class OpenApi
     private static string Hash(string key, IEnumerable<ResourceType> types)
     {
         var identity = key + "|" + string.Join("|", types.Select(t =>
-            $"{t.Kind}:{t.Plural}:{string.Join(",", t.Versions)}:{t.OpenApiSchemas.GetValueOrDefault(t.StorageVersion)?.ToJsonString().Length}"));
+            $"{t.Kind}:{t.Plural}:{string.Join(",", t.Versions)}:{t.OpenApiSchemas.GetValueOrDefault(t.StorageVersion)?.ToJsonString().GetHashCode()}"));
         return Convert.ToHexString(SHA512.HashData(Encoding.UTF8.GetBytes(identity)));
     }
 }

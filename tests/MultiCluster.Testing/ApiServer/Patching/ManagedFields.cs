@@ -15,7 +15,7 @@ namespace MultiCluster.Testing.ApiServer.Patching;
 /// Not tracked, as in kube-apiserver: apiVersion, kind, and metadata name, generateName, namespace,
 /// uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, managedFields, selfLink;
 /// status on writes to the main resource, everything but status on writes to the status
-/// subresource. Lists without a list type (or a merge patch strategy) are atomic.
+/// subresource (when the kind has one). Lists without a list type (or a merge patch strategy) are atomic.
 /// </remarks>
 public static class ManagedFields
 {
@@ -43,6 +43,7 @@ public static class ManagedFields
 
         var liveTracked = Tracked(live ?? new JsonObject(), options);
         var merged = (JsonObject)Merge(live?.DeepClone() ?? new JsonObject(), applied, schema)!;
+        ResetOtherPart(merged, live, options);
         var first = Compare(liveTracked, Tracked(merged, options), schema);
         var changed = first.Added.Union(first.Modified);
 
@@ -50,7 +51,12 @@ public static class ManagedFields
         var conflicts = new List<ApplyConflict>();
         foreach (var other in managers.Where(m => m != self))
             foreach (var path in other.Fields.Intersection(changed).Paths())
-                conflicts.Add(new ApplyConflict(other.Name, FieldSet.Describe(path)));
+                conflicts.Add(new ApplyConflict(other.Name, FieldSet.Describe(path))
+                {
+                    Operation = other.Operation,
+                    ManagerApiVersion = other.ApiVersion,
+                    Subresource = other.Subresource,
+                });
         if (conflicts.Count > 0 && !options.Force)
             return new ApplyResult((JsonObject)(live?.DeepClone() ?? applied.DeepClone()), conflicts);
 
@@ -65,9 +71,9 @@ public static class ManagedFields
             self = new Manager(options.Manager, "Apply", options.ApiVersion, options.Subresource, options.Now, appliedSet);
             managers.Add(self);
         }
+        var sameOwnership = self.Fields.Difference(appliedSet).IsEmpty && appliedSet.Difference(self.Fields).IsEmpty && self.ApiVersion == options.ApiVersion;
         self.Fields = appliedSet;
         self.ApiVersion = options.ApiVersion;
-        self.Time = options.Now;
 
         // Fields this manager applied before and omits now go away unless someone still owns them.
         var owned = managers.Aggregate(new FieldSet(), (all, m) => all.Union(m.Fields));
@@ -78,6 +84,9 @@ public static class ManagedFields
         foreach (var other in managers.Where(m => m != self))
             other.Fields = other.Fields.Difference(second.Removed);
 
+        // A no-op apply leaves the manager's timestamp alone.
+        if (!sameOwnership || !JsonValues.DeepEquals(WithoutManagedFields(live), WithoutManagedFields(merged)))
+            self.Time = options.Now;
         WriteManagers(merged, managers);
         return new ApplyResult(merged, options.Force ? [] : conflicts);
     }
@@ -146,10 +155,24 @@ public static class ManagedFields
         return managers;
     }
 
+    private static JsonObject? WithoutManagedFields(JsonObject? obj)
+    {
+        if (obj?.DeepClone() is not JsonObject copy) return null;
+        (copy["metadata"] as JsonObject)?.Remove("managedFields");
+        return copy;
+    }
+
+    /// <summary>Writes the entries in kube-apiserver's order: by operation, then time, manager and subresource.</summary>
     private static void WriteManagers(JsonObject obj, List<Manager> managers)
     {
         var entries = new JsonArray();
-        foreach (var manager in managers.Where(m => !m.Fields.IsEmpty || m.Operation == "Apply"))
+        var ordered = managers
+            .Where(m => !m.Fields.IsEmpty || m.Operation == "Apply")
+            .OrderBy(m => m.Operation, StringComparer.Ordinal)
+            .ThenBy(m => m.Time.ToUnixTimeSeconds())
+            .ThenBy(m => m.Name, StringComparer.Ordinal)
+            .ThenBy(m => m.Subresource ?? "", StringComparer.Ordinal);
+        foreach (var manager in ordered)
         {
             var entry = new JsonObject
             {
@@ -167,6 +190,26 @@ public static class ManagedFields
         metadata["managedFields"] = entries;
     }
 
+    /// <summary>
+    /// With a status subresource, an apply to the main resource keeps the live status and an apply
+    /// to status keeps everything else live (kube-apiserver's reset fields).
+    /// </summary>
+    private static void ResetOtherPart(JsonObject merged, JsonObject? live, ManagedFieldsOptions options)
+    {
+        if (!options.HasStatusSubresource) return;
+        if (options.Subresource == "status")
+        {
+            if (live is null) return;
+            foreach (var key in merged.Select(p => p.Key).Where(k => k != "status").ToList()) merged.Remove(key);
+            foreach (var (key, value) in live.Where(p => p.Key != "status")) merged[key] = value?.DeepClone();
+        }
+        else if (options.Subresource is null)
+        {
+            if (live?["status"] is { } status) merged["status"] = status.DeepClone();
+            else merged.Remove("status");
+        }
+    }
+
     /// <summary>A copy holding only the fields the field manager tracks for this write.</summary>
     private static JsonObject Tracked(JsonObject obj, ManagedFieldsOptions options)
     {
@@ -178,7 +221,7 @@ public static class ManagedFields
             foreach (var key in copy.Select(p => p.Key).Where(k => k != "status").ToList()) copy.Remove(key);
             return copy;
         }
-        copy.Remove("status");
+        if (options.HasStatusSubresource) copy.Remove("status");
         if (copy["metadata"] is JsonObject metadata)
         {
             foreach (var key in UntrackedMetadata) metadata.Remove(key);

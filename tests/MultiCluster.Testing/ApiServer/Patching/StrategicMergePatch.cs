@@ -37,15 +37,21 @@ public static class StrategicMergePatch
             switch (DirectiveValue(directive))
             {
                 case "replace": return (JsonObject)StripDirectives(patch, schema);
-                case "delete": return new JsonObject(); // only reached for a list item; a field is removed by the caller
+                // As apimachinery does: the map is emptied, the field itself stays.
+                case "delete": return new JsonObject();
                 case "merge": break;
                 case var other: throw new PatchException($"unknown patch type: {other} in map: {patch.ToJsonString()}");
             }
         }
 
-        if (patch[RetainKeysDirective] is JsonArray retainKeys)
+        if (patch[RetainKeysDirective] is { } retainKeysValue)
         {
+            if (retainKeysValue is not JsonArray retainKeys)
+                throw new PatchException("invalid patch format of retainKeys");
             var retained = retainKeys.Select(k => k?.GetValue<string>()).ToHashSet();
+            // Every field the patch sets must be listed.
+            if (patch.Any(p => !IsDirectiveKey(p.Key) && !JsonValues.IsNull(p.Value) && !retained.Contains(p.Key)))
+                throw new PatchException("invalid patch format of retainKeys");
             foreach (var key in original.Select(p => p.Key).Where(k => !retained.Contains(k)).ToList())
                 original.Remove(key);
         }
@@ -65,8 +71,7 @@ public static class StrategicMergePatch
         {
             if (IsDirectiveKey(key)) continue;
             var fieldSchema = schema?.Field(key);
-            // A map carrying "$patch": "delete" deletes the field it sits in.
-            if (JsonValues.IsNull(patchValue) || (patchValue is JsonObject nested && DirectiveValue(nested[PatchDirective]) == "delete"))
+            if (JsonValues.IsNull(patchValue))
             {
                 original.Remove(key);
                 continue;
@@ -88,7 +93,7 @@ public static class StrategicMergePatch
             if (!key.StartsWith(SetElementOrderPrefix, StringComparison.Ordinal) || order is not JsonArray orderList) continue;
             var field = key[SetElementOrderPrefix.Length..];
             if (patch.ContainsKey(field) || original[field] is not JsonArray list) continue;
-            original[field] = Reorder(list, orderList, schema?.Field(field)?.PatchMergeKey);
+            original[field] = Reorder(list, orderList, schema?.Field(field)?.PatchMergeKey, list);
         }
         return original;
     }
@@ -107,7 +112,7 @@ public static class StrategicMergePatch
 
         var mergeKey = schema.PatchMergeKey;
         JsonArray result;
-        if (mergeKey is null || items.All(i => i is not JsonObject) && directives.Count == 0)
+        if (original.Concat(patch).All(i => i is not JsonObject))
         {
             // A list of scalars with the merge strategy is a set: keep the original, add what is new.
             result = (JsonArray)original.DeepClone();
@@ -117,14 +122,17 @@ public static class StrategicMergePatch
         }
         else
         {
+            if (mergeKey is null)
+                throw new PatchException("cannot merge lists without merge key for type map");
             result = (JsonArray)original.DeepClone();
             foreach (var directive in directives)
             {
                 var action = DirectiveValue(directive[PatchDirective]);
+                if (action == "merge")
+                    throw new PatchException("merging lists cannot yet be specified in the patch");
                 if (action != "delete")
-                    throw new PatchException($"Unknown patch type: {action} in list: {patch.ToJsonString()}");
-                var keyValue = directive[mergeKey] ?? throw new PatchException(
-                    $"map: {directive.ToJsonString()} does not contain declared merge key: {mergeKey}");
+                    throw new PatchException($"unknown patch type: {action} in map: {directive.ToJsonString()}");
+                var keyValue = directive[mergeKey] ?? throw new PatchException("delete patch type with no merge key defined");
                 foreach (var match in result.Where(r => r is JsonObject o && JsonValues.DeepEquals(o[mergeKey], keyValue)).ToList())
                     result.Remove(match);
             }
@@ -139,7 +147,7 @@ public static class StrategicMergePatch
                     result.Add(MergeMap(new JsonObject(), itemObject, schema.Items));
             }
         }
-        return order is null ? result : Reorder(result, order, mergeKey);
+        return order is null ? result : Reorder(result, order, mergeKey, original);
     }
 
     private static int IndexOf(JsonArray list, string mergeKey, JsonNode? keyValue)
@@ -150,24 +158,34 @@ public static class StrategicMergePatch
     }
 
     /// <summary>
-    /// Applies a <c>$setElementOrder</c> list: the listed elements come first in the given order, the
-    /// others (present only on the server) follow in their existing order.
+    /// Applies a <c>$setElementOrder</c> list as apimachinery's normalizeElementOrder does: the listed
+    /// elements take the given order, the elements only the server has keep their live order, and
+    /// the two runs are merged by live position where both elements have one.
     /// </summary>
-    private static JsonArray Reorder(JsonArray list, JsonArray order, string? mergeKey)
+    private static JsonArray Reorder(JsonArray list, JsonArray order, string? mergeKey, JsonArray live)
     {
         JsonNode? Identity(JsonNode? item) => mergeKey is not null && item is JsonObject o ? o[mergeKey] : item;
+        int LiveIndex(JsonNode? item) => live.Select((l, i) => (l, i)).FirstOrDefault(x => JsonValues.DeepEquals(Identity(x.l), Identity(item)), (null, -1)).Item2;
+
         var remaining = list.Select(i => i?.DeepClone()).ToList();
-        var result = new JsonArray();
+        var listed = new List<JsonNode?>();
         foreach (var wanted in order)
         {
-            var wantedIdentity = Identity(wanted);
-            var index = remaining.FindIndex(i => JsonValues.DeepEquals(Identity(i), wantedIdentity));
+            var index = remaining.FindIndex(i => JsonValues.DeepEquals(Identity(i), Identity(wanted)));
             if (index < 0) continue;
-            result.Add(remaining[index]);
+            listed.Add(remaining[index]);
             remaining.RemoveAt(index);
         }
-        foreach (var rest in remaining) result.Add(rest);
-        return result;
+        // Merge the two sorted runs: a server-only element goes first only when both are in the live list and it came earlier there.
+        var merged = new List<JsonNode?>();
+        int left = 0, right = 0;
+        while (left < remaining.Count || right < listed.Count)
+        {
+            var takeLeft = right >= listed.Count ||
+                (left < remaining.Count && LiveIndex(remaining[left]) is var li && LiveIndex(listed[right]) is var ri && li >= 0 && ri >= 0 && li < ri);
+            merged.Add(takeLeft ? remaining[left++] : listed[right++]);
+        }
+        return new JsonArray(merged.ToArray());
     }
 
     private static bool IsDirectiveKey(string key) =>

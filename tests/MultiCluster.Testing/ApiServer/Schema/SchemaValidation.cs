@@ -181,8 +181,16 @@ internal static class SchemaValidation
 
         foreach (var (key, value) in obj.ToList())
         {
-            // metadata of a resource is validated as ObjectMeta by the server, not by the CRD schema.
-            if (isResource && key == "metadata") continue;
+            // A resource's metadata is ObjectMeta, validated by the server; a CRD schema may only
+            // restrict metadata.name and metadata.generateName, and those restrictions apply.
+            if (isResource && key == "metadata")
+            {
+                if (value is JsonObject metadata && schema.Field("metadata") is { } metadataSchema)
+                    foreach (var restricted in new[] { "name", "generateName" })
+                        if (metadata[restricted] is { } restrictedValue && metadataSchema.Properties.TryGetValue(restricted, out var restrictedSchema))
+                            ValidateNode(restrictedValue, restrictedSchema, Child(Child(path, key), restricted), errors, listErrors);
+                continue;
+            }
             var childSchema = schema.Field(key);
             if (childSchema is not null)
                 ValidateNode(value, childSchema, Child(path, key), errors, listErrors);

@@ -24,7 +24,7 @@ public sealed class StructuralSchemaNode
     public JsonArray? Enum { get; private init; }
     public string? Format { get; private init; }
     public string? Pattern { get; private init; }
-    internal Regex? PatternRegex { get; private init; }
+    public Regex? PatternRegex { get; private init; }
     public double? Minimum { get; private init; }
     public double? Maximum { get; private init; }
     public bool ExclusiveMinimum { get; private init; }
