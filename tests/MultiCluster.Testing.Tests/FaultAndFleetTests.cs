@@ -128,6 +128,25 @@ public class FaultAndFleetTests
     }
 
     [Fact]
+    public async Task Admin_stop_for_a_while_refuses_connections_then_listens_again()
+    {
+        await using var cluster = await EmulatedCluster.StartAsync();
+        using (var http = RawClient(cluster))
+        using (var stop = await http.PostAsync("/_emulator/faults", new StringContent("{\"stopped\":true,\"stoppedForSeconds\":1.5}", Encoding.UTF8, "application/json")))
+            stop.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await Task.Delay(400);
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            var connect = () => socket.ConnectAsync(IPAddress.Loopback, cluster.Port);
+            await connect.Should().ThrowAsync<SocketException>();
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!cluster.IsListening && DateTime.UtcNow < deadline) await Task.Delay(100);
+        using var again = RawClient(cluster);
+        (await again.GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_kubernetes_client_sees_the_injected_status()
     {
         await using var cluster = await EmulatedCluster.StartAsync();

@@ -85,6 +85,10 @@ public class KubectlConformanceTests : IAsyncLifetime
         deployment.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0]
             .GetProperty("image").GetString().Should().Be("nginx:1.28");
 
+        var table = await Kubectl("get", "deployment", "web");
+        ShouldSucceed(table);
+        table.Stdout.Should().MatchRegex(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+web\s+0/5\s+0\s+0\s+\d+s");
+
         ShouldSucceed(await Kubectl("delete", "deployment", "web"));
         var missing = await Kubectl("get", "deployment", "web");
         missing.ExitCode.Should().NotBe(0);

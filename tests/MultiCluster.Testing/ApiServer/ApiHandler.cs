@@ -223,11 +223,21 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
                 await WatchAsync(http, request).ConfigureAwait(false);
                 return;
             case "list":
-                await WriteJsonAsync(http, 200, List(http, request)).ConfigureAwait(false);
+            {
+                var list = List(http, request);
+                await WriteJsonAsync(http, 200, Tables.Wanted(http.Request.Headers.Accept.ToString())
+                    ? TableOf(request, ((JsonArray)list["items"]!).OfType<JsonObject>(), (JsonObject)list["metadata"]!)
+                    : list).ConfigureAwait(false);
                 return;
+            }
             case "get":
-                await WriteJsonAsync(http, 200, Get(request)).ConfigureAwait(false);
+            {
+                var obj = Get(request);
+                await WriteJsonAsync(http, 200, Tables.Wanted(http.Request.Headers.Accept.ToString()) && request.Subresource is null
+                    ? TableOf(request, [obj], new JsonObject { ["resourceVersion"] = obj["metadata"]?["resourceVersion"]?.DeepClone() })
+                    : obj).ConfigureAwait(false);
                 return;
+            }
             case "create":
             {
                 if (request.Subresource is not null || request.Name is not null) throw ApiStatusException.PathNotFound();
@@ -266,6 +276,14 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
             default:
                 throw ApiStatusException.MethodNotSupported(type, http.Request.Method);
         }
+    }
+
+    private JsonObject TableOf(ResourceRequest request, IEnumerable<JsonObject> objects, JsonObject listMetadata)
+    {
+        var crd = request.Type.IsCustom
+            ? cluster.Store.Get(cluster.Registry.Find("apiextensions.k8s.io", "customresourcedefinitions")!, null, request.Type.QualifiedResource)
+            : null;
+        return Tables.For(request.Type, request.Version, objects, listMetadata, cluster.Clock.UtcNow, crd);
     }
 
     private static void AddWarnings(HttpContext http, WriteContext context)

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace MultiCluster.Testing.ApiServer;
+
+/// <summary>
+/// meta.k8s.io/v1 Table answers for <c>Accept: application/json;as=Table;v=v1;g=meta.k8s.io</c>,
+/// with the columns kubectl shows for the built-in kinds and a CRD's additionalPrinterColumns.
+/// </summary>
+internal static class Tables
+{
+    private sealed record Column(string Name, string Type, string Format, Func<JsonObject, JsonNode?> Cell);
+
+    public static bool Wanted(string? accept) =>
+        accept is not null && accept.Split(',').FirstOrDefault()?.Contains("as=Table", StringComparison.Ordinal) == true;
+
+    public static JsonObject For(ResourceType type, string version, IEnumerable<JsonObject> objects, JsonObject listMetadata,
+        DateTimeOffset now, JsonObject? crd)
+    {
+        var columns = Columns(type, version, now, crd);
+        var rows = new JsonArray();
+        foreach (var obj in objects)
+        {
+            var meta = obj["metadata"]?.DeepClone();
+            rows.Add(new JsonObject
+            {
+                ["cells"] = new JsonArray(columns.Select(c => c.Cell(obj)?.DeepClone()).ToArray()),
+                ["object"] = new JsonObject
+                {
+                    ["kind"] = "PartialObjectMetadata",
+                    ["apiVersion"] = "meta.k8s.io/v1",
+                    ["metadata"] = meta,
+                },
+            });
+        }
+        return new JsonObject
+        {
+            ["kind"] = "Table",
+            ["apiVersion"] = "meta.k8s.io/v1",
+            ["metadata"] = listMetadata.DeepClone(),
+            ["columnDefinitions"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Name, ["type"] = c.Type, ["format"] = c.Format, ["description"] = "", ["priority"] = 0,
+            }).ToArray()),
+            ["rows"] = rows,
+        };
+    }
+
+    private static List<Column> Columns(ResourceType type, string version, DateTimeOffset now, JsonObject? crd)
+    {
+        var name = new Column("Name", "string", "name", o => o["metadata"]?["name"]?.DeepClone());
+        var age = new Column("Age", "string", "", o => Age(o, now));
+        string Str(JsonNode? n) => n?.ToString() ?? "";
+        switch (type.Group, type.Kind)
+        {
+            case ("", "Namespace"):
+                return [name, new("Status", "string", "", o => Str(o["status"]?["phase"])), age];
+            case ("", "ConfigMap"):
+                return [name, new("Data", "integer", "", o => (o["data"] as JsonObject)?.Count + (o["binaryData"] as JsonObject)?.Count ?? 0), age];
+            case ("", "Secret"):
+                return [name, new("Type", "string", "", o => Str(o["type"])), new("Data", "integer", "", o => (o["data"] as JsonObject)?.Count ?? 0), age];
+            case ("", "Service"):
+                return
+                [
+                    name, new("Type", "string", "", o => Str(o["spec"]?["type"])),
+                    new("Cluster-IP", "string", "", o => Str(o["spec"]?["clusterIP"]) is { Length: > 0 } ip ? ip : "<none>"),
+                    new("External-IP", "string", "", o => o["spec"]?["externalIPs"] is JsonArray { Count: > 0 } ips ? string.Join(",", ips) : "<none>"),
+                    new("Port(s)", "string", "", o => o["spec"]?["ports"] is JsonArray { Count: > 0 } ports
+                        ? string.Join(",", ports.OfType<JsonObject>().Select(p => $"{p["port"]}/{p["protocol"] ?? "TCP"}")) : "<none>"),
+                    age,
+                ];
+            case ("apps", "Deployment"):
+                long Num(JsonNode? n) => JsonNumbers.TryGetInt64(n, out var v) ? v : 0;
+                return
+                [
+                    name,
+                    new("Ready", "string", "", o => $"{Num(o["status"]?["readyReplicas"])}/{Num(o["spec"]?["replicas"])}"),
+                    new("Up-to-date", "integer", "", o => Num(o["status"]?["updatedReplicas"])),
+                    new("Available", "integer", "", o => Num(o["status"]?["availableReplicas"])),
+                    age,
+                ];
+            case ("apiextensions.k8s.io", "CustomResourceDefinition"):
+                return [name, new("Created At", "date", "", o => o["metadata"]?["creationTimestamp"]?.DeepClone())];
+        }
+        if (type.IsCustom && crd is not null)
+        {
+            var versionEntry = (crd["spec"]?["versions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(v => v["name"]?.ToString() == version);
+            if (versionEntry?["additionalPrinterColumns"] is JsonArray { Count: > 0 } printerColumns)
+            {
+                var columns = new List<Column> { name };
+                foreach (var column in printerColumns.OfType<JsonObject>())
+                {
+                    var path = column["jsonPath"]?.ToString() ?? "";
+                    var columnType = column["type"]?.ToString() ?? "string";
+                    columns.Add(path == ".metadata.creationTimestamp"
+                        ? new Column(column["name"]?.ToString() ?? "", "string", "", o => Age(o, now))
+                        : new Column(column["name"]?.ToString() ?? "", columnType, column["format"]?.ToString() ?? "",
+                            o => JsonPath.Get(o, path) is JsonValue v ? v.DeepClone() : null));
+                }
+                return columns;
+            }
+        }
+        return [name, age];
+    }
+
+    private static JsonNode Age(JsonObject obj, DateTimeOffset now)
+    {
+        var created = obj["metadata"]?["creationTimestamp"]?.ToString();
+        if (created is null || !DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            return "<unknown>";
+        return HumanDuration(now - at);
+    }
+
+    /// <summary>apimachinery's duration.HumanDuration, which kubectl's AGE column shows.</summary>
+    internal static string HumanDuration(TimeSpan d)
+    {
+        var seconds = (long)d.TotalSeconds;
+        if (seconds < -1) return "<invalid>";
+        if (seconds < 0) return "0s";
+        if (seconds < 120) return $"{seconds}s";
+        var minutes = (long)d.TotalMinutes;
+        if (minutes < 10) return seconds % 60 == 0 ? $"{minutes}m" : $"{minutes}m{seconds % 60}s";
+        if (minutes < 180) return $"{minutes}m";
+        var hours = (long)d.TotalHours;
+        if (hours < 8) return minutes % 60 == 0 ? $"{hours}h" : $"{hours}h{minutes % 60}m";
+        if (hours < 48) return $"{hours}h";
+        if (hours < 24 * 8) return hours % 24 == 0 ? $"{hours / 24}d" : $"{hours / 24}d{hours % 24}h";
+        if (hours < 24 * 365 * 2) return $"{hours / 24}d";
+        if (hours < 24 * 365 * 8) return (hours / 24) % 365 == 0 ? $"{hours / 24 / 365}y" : $"{hours / 24 / 365}y{(hours / 24) % 365}d";
+        return $"{hours / 24 / 365}y";
+    }
+}
