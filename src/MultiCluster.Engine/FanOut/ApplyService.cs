@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
@@ -17,14 +18,18 @@ public sealed record ApplyOptions
 
     public FanOutOptions FanOut { get; init; } = new();
 
-    /// <summary>Objects applied at once on one cluster.</summary>
-    public int ObjectConcurrency { get; init; } = 8;
+    /// <summary>
+    /// Objects applied at once on one cluster. Requests share one HTTP/2 connection per cluster, so
+    /// this bounds streams, not connections.
+    /// </summary>
+    public int ObjectConcurrency { get; init; } = 32;
 }
 
 /// <summary>
 /// Server-side apply of objects to clusters. Per cluster, Namespaces and CRDs go first, then
-/// everything else at once (bounded), so a fleet apply costs about two round trips per cluster
-/// beyond discovery. Results stream as each (cluster, object) finishes.
+/// everything else at once (bounded). What exists is listed once per (type, namespace) before the
+/// phases instead of read per object, so a fleet apply costs about two round trips per cluster
+/// beyond discovery and those lists. Results stream as each (cluster, object) finishes.
 /// </summary>
 public sealed class ApplyService
 {
@@ -110,6 +115,8 @@ public sealed class ApplyService
         var connection = _connector.Connect(cluster);
         var resources = ClusterResources.For(connection, _apiFactory);
         var batch = new ClusterBatch(objects);
+        var live = new LiveVersions(resources.Client, cancellationToken);
+        if (!options.WhatIf) await StartListingAsync(resources, objects, batch, live, cancellationToken).ConfigureAwait(false);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ObjectConcurrency, CancellationToken = cancellationToken };
         var reporter = FleetCallContext.Reporter;
         var done = 0;
@@ -118,7 +125,7 @@ public sealed class ApplyService
         {
             var loop = Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
             {
-                var result = await ApplyOneAsync(resources, obj, batch, options, token).ConfigureAwait(false);
+                var result = await ApplyOneAsync(resources, obj, batch, live, options, token).ConfigureAwait(false);
                 sink.Emit(result);
                 var count = Interlocked.Increment(ref done);
                 reporter.Verbose($"Cluster {cluster.Name}: {(options.WhatIf ? "preview" : "apply")} {obj.Reference}: {result.Action} ({result.Duration.TotalMilliseconds:0} ms)");
@@ -137,8 +144,40 @@ public sealed class ApplyService
         reporter.Progress(cluster.Name, options.WhatIf ? "Previewing" : "Applying", $"{done}/{objects.Count} objects", 100, completed: true);
     }
 
+    // Resolves the batch's kinds at once (discovery, needed first anyway) and starts listing what exists for
+    // every (type, namespace) without waiting, so the lists overlap the first phase. Kinds a CRD of this batch
+    // defines are listed when first needed. A cluster that cannot be reached fails here, once.
+    private static async Task StartListingAsync(ClusterResources resources, IReadOnlyList<KubeObject> objects, ClusterBatch batch,
+        LiveVersions live, CancellationToken cancellationToken)
+    {
+        var kinds = objects.Where(o => !batch.DefinesKind(o)).GroupBy(o => (o.ApiVersion, o.Kind)).ToList();
+        var resolved = await Task.WhenAll(kinds.Select(async kind =>
+        {
+            try
+            {
+                return await resources.Discovery.ResolveAsync(kind.Key.ApiVersion, kind.Key.Kind, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var error = KubernetesErrors.Translate(ex, resources.Name, $"{kind.Key.ApiVersion} {kind.Key.Kind}", cancellationToken);
+                if (IsClusterWide(error)) throw error;
+                // Anything else (an unknown kind) fails only its own objects, which resolve it again and report it.
+                return (ResourceType?)null;
+            }
+        })).ConfigureAwait(false);
+
+        foreach (var (kind, type) in kinds.Zip(resolved))
+        {
+            if (type is null) continue;
+            foreach (var ns in kind.Select(o => TargetNamespace(o, type, resources.Connection.DefaultNamespace)).Distinct())
+            {
+                live.Start(type, ns);
+            }
+        }
+    }
+
     private static async Task<FleetResourceResult> ApplyOneAsync(ClusterResources resources, KubeObject given, ClusterBatch batch,
-        ApplyOptions options, CancellationToken cancellationToken)
+        LiveVersions live, ApplyOptions options, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         KubeObject? prepared = null;
@@ -158,11 +197,11 @@ public sealed class ApplyService
             prepared = Prepare(given, type, resources.Connection.DefaultNamespace);
             return options.WhatIf
                 ? await PreviewAsync(resources, type, prepared, batch, stopwatch, cancellationToken).ConfigureAwait(false)
-                : await ApplyAsync(resources, type, prepared, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false);
+                : await ApplyAsync(resources, type, prepared, live, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = ResourceErrors.FromException(ex, resources.Name, (prepared ?? given).Reference, cancellationToken);
+            var error = KubernetesErrors.Translate(ex, resources.Name, (prepared ?? given).Reference, cancellationToken);
             // A cluster that cannot be reached fails as a whole, once, instead of once per object.
             if (IsClusterWide(error)) throw error;
             return Failed(resources.Name, prepared ?? given, error, stopwatch.Elapsed);
@@ -189,15 +228,15 @@ public sealed class ApplyService
         }
     }
 
-    private static async Task<FleetResourceResult> ApplyAsync(ClusterResources resources, ResourceType type, KubeObject obj, bool force,
-        Stopwatch stopwatch, CancellationToken cancellationToken)
+    private static async Task<FleetResourceResult> ApplyAsync(ClusterResources resources, ResourceType type, KubeObject obj, LiveVersions live,
+        bool force, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
-        var live = await resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
+        var liveVersion = await live.VersionAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
         var applied = await resources.Client.ApplyAsync(type, obj, force, dryRun: false, cancellationToken).ConfigureAwait(false);
 
-        var action = applied.Created || live is null
+        var action = applied.Created || liveVersion is null
             ? FleetResourceAction.Created
-            : live.ResourceVersion == applied.Object.ResourceVersion ? FleetResourceAction.Unchanged : FleetResourceAction.Configured;
+            : liveVersion == applied.Object.ResourceVersion ? FleetResourceAction.Unchanged : FleetResourceAction.Configured;
         return Result(resources.Name, obj, action, stopwatch.Elapsed, null);
     }
 
@@ -239,10 +278,13 @@ public sealed class ApplyService
     internal static KubeObject Prepare(KubeObject given, ResourceType type, string defaultNamespace)
     {
         var prepared = given.Clone();
-        prepared.Namespace = type.Namespaced ? given.Namespace ?? defaultNamespace : null;
+        prepared.Namespace = TargetNamespace(given, type, defaultNamespace);
         prepared.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
         return prepared;
     }
+
+    private static string? TargetNamespace(KubeObject given, ResourceType type, string defaultNamespace) =>
+        type.Namespaced ? given.Namespace ?? defaultNamespace : null;
 
     private static bool IsSecret(KubeObject obj) => obj.Kind == "Secret" && obj.ApiVersion == "v1";
 
@@ -294,6 +336,48 @@ public sealed class ApplyService
         Duration = duration,
         Error = error,
     };
+
+    /// <summary>
+    /// The resourceVersion each object had before this apply, from one list per (type, namespace),
+    /// started once and shared by the objects that need it. Where a list cannot be read (RBAC may
+    /// allow get and patch but not list) the object is read on its own, as before.
+    /// </summary>
+    private sealed class LiveVersions(ResourceClient client, CancellationToken clusterToken)
+    {
+        private readonly ConcurrentDictionary<string, Lazy<Task<ListOutcome>>> _lists = new(StringComparer.Ordinal);
+
+        public void Start(ResourceType type, string? ns) => _ = List(type, ns);
+
+        /// <summary>The live object's resourceVersion, or null when it does not exist.</summary>
+        public async Task<string?> VersionAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
+        {
+            var outcome = await List(type, ns).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (outcome.ClusterWideError is { } error) throw error;
+            if (outcome.Versions is { } versions) return versions.GetValueOrDefault(name);
+
+            var obj = await client.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
+            return obj is null ? null : obj.ResourceVersion ?? "";
+        }
+
+        private Task<ListOutcome> List(ResourceType type, string? ns) =>
+            _lists.GetOrAdd(type.CollectionPath(ns), _ => new Lazy<Task<ListOutcome>>(() => FetchAsync(type, ns))).Value;
+
+        // Never faults, so a list nobody ends up waiting for leaves no unobserved exception behind.
+        private async Task<ListOutcome> FetchAsync(ResourceType type, string? ns)
+        {
+            try
+            {
+                return new ListOutcome(await client.ListVersionsAsync(type, ns, clusterToken).ConfigureAwait(false), null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !clusterToken.IsCancellationRequested)
+            {
+                var error = KubernetesErrors.Translate(ex, client.Cluster, $"{type.ApiVersion} {type.Kind} list", clusterToken);
+                return new ListOutcome(null, IsClusterWide(error) ? error : null);
+            }
+        }
+
+        private sealed record ListOutcome(IReadOnlyDictionary<string, string>? Versions, FleetException? ClusterWideError);
+    }
 
     /// <summary>What one cluster's batch creates, so a preview can explain what the server cannot check yet.</summary>
     private sealed class ClusterBatch(IReadOnlyList<KubeObject> objects)

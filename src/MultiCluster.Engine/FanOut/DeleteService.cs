@@ -159,7 +159,7 @@ public sealed class DeleteService
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return ApplyService.Failed(resources.Name, obj, ResourceErrors.FromException(ex, resources.Name, obj.Reference, cancellationToken), stopwatch.Elapsed);
+            return ApplyService.Failed(resources.Name, obj, KubernetesErrors.Translate(ex, resources.Name, obj.Reference, cancellationToken), stopwatch.Elapsed);
         }
     }
 

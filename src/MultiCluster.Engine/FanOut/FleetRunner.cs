@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
@@ -139,7 +140,7 @@ public static class FleetRunner
                 ? new FleetClusterException(FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout, cluster.Name,
                     $"Cluster '{cluster.Name}' did not finish within {options.TimeoutSeconds} seconds.", ex,
                     "Check the cluster's API server, or raise -TimeoutSeconds.")
-                : ResourceErrors.FromException(ex, cluster.Name, null, runToken);
+                : KubernetesErrors.Translate(ex, cluster.Name, null, runToken);
             try
             {
                 foreach (var result in onClusterFailure(cluster, error, emitted)) writer.TryWrite(result);

@@ -54,6 +54,39 @@ public class ApplyServiceTests
     }
 
     [Fact]
+    public async Task Reads_what_exists_with_one_list_per_type_and_namespace_and_no_get_per_object()
+    {
+        var fleet = new FakeFleet("a", "b");
+        await Apply(fleet, Manifests);
+        fleet["a"].Requests.Clear();
+
+        var second = await Apply(fleet, Manifests);
+
+        second.Should().HaveCount(8).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        fleet["a"].Requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal)).Should().BeEquivalentTo(
+            "GET /api/v1/namespaces?limit=500",
+            "GET /api/v1/namespaces/team/configmaps?limit=500",
+            "GET /apis/apps/v1/namespaces/shop/deployments?limit=500");
+        fleet["a"].Requests.Count(r => r.StartsWith("PATCH ", StringComparison.Ordinal)).Should().Be(4);
+        fleet["a"].Requests.Should().HaveCount(7, "discovery is cached for the connection; each object costs only its apply");
+    }
+
+    [Fact]
+    public async Task Where_lists_are_forbidden_each_object_is_read_on_its_own()
+    {
+        var fleet = new FakeFleet("a");
+        await Apply(fleet, Manifests);
+        fleet["a"].ListsForbidden = true;
+
+        var results = await Apply(fleet, Manifests.Replace("mode: blue", "mode: green"));
+
+        results.Should().HaveCount(4).And.OnlyContain(r => r.Action != FleetResourceAction.Failed);
+        results.Single(r => r.Kind == "ConfigMap").Action.Should().Be(FleetResourceAction.Configured);
+        results.Where(r => r.Kind != "ConfigMap").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        fleet["a"].Requests.Should().Contain("GET /api/v1/namespaces/team/configmaps/settings");
+    }
+
+    [Fact]
     public async Task A_changed_object_is_configured()
     {
         var fleet = new FakeFleet("a");

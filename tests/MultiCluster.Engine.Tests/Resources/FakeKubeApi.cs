@@ -29,6 +29,12 @@ internal sealed class FakeKubeApi : IKubeApi
     /// <summary>Every request fails as a refused connection would.</summary>
     public bool Unreachable { get; set; }
 
+    /// <summary>Lists answer 403, as for a user allowed to get and patch but not to list.</summary>
+    public bool ListsForbidden { get; set; }
+
+    /// <summary>Every request throws this, as HttpClient does for a failed TLS handshake or the like.</summary>
+    public Exception? TransportFailure { get; set; }
+
     /// <summary>Reads (GET, list) answer 500.</summary>
     public bool ReadsFail { get; set; }
 
@@ -36,6 +42,7 @@ internal sealed class FakeKubeApi : IKubeApi
     {
         Requests.Enqueue($"{method} {pathAndQuery}");
         if (Unreachable) throw new HttpRequestException("Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException(111));
+        if (TransportFailure is not null) throw TransportFailure;
         lock (_types)
         {
             return Task.FromResult(Handle(method, pathAndQuery, body));
@@ -58,6 +65,7 @@ internal sealed class FakeKubeApi : IKubeApi
         var dryRun = query.Contains("dryRun=All", StringComparison.Ordinal);
 
         if (method == HttpMethod.Get && ReadsFail) return Status(HttpStatusCode.InternalServerError, "etcd is down");
+        if (method == HttpMethod.Get && name is null && ListsForbidden) return Status(HttpStatusCode.Forbidden, $"cannot list resource \"{type.Plural}\"");
         if (method == HttpMethod.Get && name is null) return Ok(List(type, ns, query));
         if (method == HttpMethod.Get) return _objects.TryGetValue(path, out var found) ? Ok(found.DeepClone()) : Status(HttpStatusCode.NotFound, $"{type.Plural} \"{name}\" not found");
 

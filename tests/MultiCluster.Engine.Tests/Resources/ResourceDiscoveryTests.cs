@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Tests.Resources;
@@ -122,14 +122,18 @@ public class ResourceErrorsTests
     }
 
     [Fact]
-    public void Maps_transport_failures()
+    public async Task Transport_failures_of_a_resource_call_get_the_connection_layer_ids_and_categories()
     {
-        var refused = new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused));
-        var untrusted = new HttpRequestException("SSL failed", new AuthenticationException("remote certificate invalid"));
+        var fleet = new FakeFleet("c1");
+        fleet["c1"].TransportFailure = new HttpRequestException("SSL failed", new AuthenticationException("remote certificate invalid"));
+        var service = new ApplyService(fleet, fleet.ApiFactory);
+        var targets = service.Plan(fleet.Clusters, ManifestReader.ReadText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"));
 
-        ResourceErrors.FromException(refused, "c1", null, default).ErrorId.Should().Be(FleetErrorIds.ClusterUnreachable);
-        ResourceErrors.FromException(untrusted, "c1", null, default).ErrorId.Should().Be(FleetErrorIds.ClusterCertificateInvalid);
-        ResourceErrors.FromException(new TaskCanceledException(), "c1", null, default).ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
-        ResourceErrors.FromException(new TaskCanceledException(), "c1", null, new CancellationToken(true)).ErrorId.Should().Be(FleetErrorIds.OperationCancelled);
+        var result = (await service.ApplyAsync(targets, new ApplyOptions()).ToListAsync()).Single();
+
+        var error = result.Error.Should().BeOfType<FleetClusterException>().Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterCertificateInvalid);
+        error.Category.Should().Be(FleetErrorCategory.SecurityError);
+        error.Cluster.Should().Be("c1");
     }
 }
