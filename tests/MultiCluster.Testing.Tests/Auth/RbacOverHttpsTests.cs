@@ -210,6 +210,34 @@ public sealed class RbacOverHttpsTests : IAsyncLifetime
     }
 }
 
+public sealed class LocalSubjectAccessReviewTests
+{
+    [Fact]
+    public async Task Local_review_answers_within_its_namespace_only()
+    {
+        await using var cluster = await EmulatedCluster.StartAsync();
+        using var admin = EmulatorClients.Admin(cluster);
+        await admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "team-d" } });
+        cluster.Tokens.ForNamespace("team-d", "dana");
+        V1LocalSubjectAccessReview Ask(string ns) => new()
+        {
+            Metadata = new V1ObjectMeta { NamespaceProperty = "team-d" },
+            Spec = new V1SubjectAccessReviewSpec
+            {
+                User = "dana",
+                ResourceAttributes = new V1ResourceAttributes { Verb = "delete", Resource = "secrets", NamespaceProperty = ns, Name = "s" },
+            },
+        };
+        var review = await admin.AuthorizationV1.CreateNamespacedLocalSubjectAccessReviewAsync(Ask("team-d"), "team-d");
+        review.Status.Allowed.Should().BeTrue();
+        review.Status.Reason.Should().Be("RBAC: allowed by RoleBinding \"dana-edit/team-d\" of ClusterRole \"edit\" to User \"dana\"");
+        var (code, message, _) = await EmulatorClients.FailureOf(() =>
+            admin.AuthorizationV1.CreateNamespacedLocalSubjectAccessReviewAsync(Ask("default"), "team-d"));
+        code.Should().Be(400);
+        message.Should().Be("spec.resourceAttributes.namespace must match namespace: team-d");
+    }
+}
+
 public sealed class ClusterRoleAggregationTests
 {
     [Fact]

@@ -92,6 +92,31 @@ public sealed class ServiceAccountTokenTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Token_bound_to_a_secret_dies_with_it_and_bad_references_are_refused()
+    {
+        await GrantNamespaceReading();
+        var secret = await _admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "anchor" } }, "ops");
+        V1BoundObjectReference Ref(string kind, string name, string? uid = null) => new() { ApiVersion = "v1", Kind = kind, Name = name, Uid = uid };
+        Task<Authenticationv1TokenRequest> Request(V1BoundObjectReference reference) => _admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(
+            new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { BoundObjectRef = reference } }, "robot", "ops");
+
+        var answer = await Request(Ref("Secret", "anchor"));
+        answer.Spec.BoundObjectRef.Uid.Should().Be(secret.Metadata.Uid);
+        using var robot = EmulatorClients.For(_cluster, answer.Status.Token);
+        await robot.CoreV1.ListNamespaceAsync();
+        await _admin.CoreV1.DeleteNamespacedSecretAsync("anchor", "ops");
+        (await EmulatorClients.FailureOf(() => robot.CoreV1.ListNamespaceAsync())).Code.Should().Be(401);
+
+        (await EmulatorClients.FailureOf(() => Request(Ref("Secret", "anchor")))).Message.Should().Be("secrets \"anchor\" not found");
+        await _admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "anchor" } }, "ops");
+        var (conflict, conflictMessage, _) = await EmulatorClients.FailureOf(() => Request(Ref("Secret", "anchor", secret.Metadata.Uid)));
+        conflict.Should().Be(409);
+        conflictMessage.Should().StartWith($"Operation cannot be fulfilled on Secret \"anchor\": the UID in the bound object reference ({secret.Metadata.Uid}) does not match");
+        (await EmulatorClients.FailureOf(() => Request(Ref("ConfigMap", "x")))).Message
+            .Should().Be("cannot bind token to object of type /v1, Kind=ConfigMap");
+    }
+
+    [Fact]
     public async Task Legacy_token_secret_is_filled_and_its_token_works()
     {
         await GrantNamespaceReading();

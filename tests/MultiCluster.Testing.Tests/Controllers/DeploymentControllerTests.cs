@@ -153,7 +153,7 @@ public sealed class ImmediateDeploymentControllerTests
     public void Unknown_controller_names_are_refused_with_the_known_ones()
     {
         FluentActions.Invoking(() => ControllerCatalog.Create("deploymnets"))
-            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens, rbac*");
+            .Should().Throw<ArgumentException>().WithMessage("*deploymnets*known: deployments, serviceaccount-tokens, rbac, serviceaccounts, root-ca-cert-publisher*");
     }
 }
 

@@ -17,6 +17,8 @@ public static class ControllerCatalog
         [DeploymentController.ControllerName] = settings => new DeploymentController(settings.DeploymentReadyDelay),
         [ServiceAccountTokenController.ControllerName] = _ => new ServiceAccountTokenController(),
         [RbacActivation.ControllerName] = _ => new RbacActivation(),
+        [NamespaceDefaultsController.ServiceAccountsName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.DefaultServiceAccount),
+        [NamespaceDefaultsController.RootCaPublisherName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.RootCaConfigMap),
     };
 
     /// <summary>The registered names, in registration order.</summary>

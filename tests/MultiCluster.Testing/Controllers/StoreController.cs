@@ -130,12 +130,17 @@ public abstract class StoreController : IController
                 return;
             _timers.Add((key, due));
             Timer? timer = null;
+            // The real-time fallback queues the key itself: timers may fire a little early, and
+            // Reconcile asks again for whatever is not due yet.
             timer = new Timer(_ =>
             {
                 lock (_gate)
+                {
                     _realTimers.Remove(timer!);
+                    _timers.Remove((key, due));
+                }
                 timer!.Dispose();
-                FireDueTimers(Cluster.Clock.UtcNow);
+                Enqueue(key);
             }, null, wait, Timeout.InfiniteTimeSpan);
             _realTimers.Add(timer);
         }

@@ -60,10 +60,51 @@ internal static class AuthHooks
             throw ApiStatusException.Invalid(AccessReviews.AuthenticationGroup, "TokenRequest", name, errors);
         var uid = (string?)serviceAccount["metadata"]?["uid"];
         var store = request.Cluster.Store;
+        var boundStillThere = BoundObject(request, name, body["spec"]?["boundObjectRef"] as JsonObject);
         // A dry run answers like a real one but its token is never accepted.
         var registry = request.DryRun ? new TokenRegistry(() => request.Cluster.Clock.UtcNow) : auth.Registry;
         return ServiceAccountTokens.Issue(serviceAccount, body, request.Cluster.Clock.UtcNow, registry,
-            () => (string?)store.Get(type, ns, name)?["metadata"]?["uid"] == uid);
+            () => (string?)store.Get(type, ns, name)?["metadata"]?["uid"] == uid && boundStillThere());
+    }
+
+    /// <summary>
+    /// Checks spec.boundObjectRef as the TokenRequest storage does (a Secret, a Pod running as the
+    /// account, or a Node; the uid must match when given) and returns whether the object still
+    /// exists, asked on every use of the token.
+    /// </summary>
+    private static Func<bool> BoundObject(HookRequest request, string serviceAccountName, JsonObject? reference)
+    {
+        if (reference is null)
+            return () => true;
+        var kind = (string?)reference["kind"] ?? "";
+        var apiVersion = (string?)reference["apiVersion"] ?? "";
+        var objectName = (string?)reference["name"] ?? "";
+        var (plural, ns) = (apiVersion is "v1" or "", kind) switch
+        {
+            (true, "Secret") => ("secrets", request.Namespace),
+            (true, "Pod") => ("pods", request.Namespace),
+            (true, "Node") => ("nodes", null),
+            _ => ((string?)null, (string?)null),
+        };
+        var type = plural is null ? null : request.Cluster.Registry.Find("", plural);
+        if (type is null)
+        {
+            var group = apiVersion.Contains('/') ? apiVersion[..apiVersion.IndexOf('/')] : "";
+            var version = apiVersion.Contains('/') ? apiVersion[(apiVersion.IndexOf('/') + 1)..] : apiVersion;
+            throw ApiStatusException.BadRequest($"cannot bind token to object of type {group}/{version}, Kind={kind}");
+        }
+        var store = request.Cluster.Store;
+        var bound = store.Get(type, ns, objectName) ?? throw ApiStatusException.NotFound(type, objectName);
+        if (kind == "Pod" && (string?)bound["spec"]?["serviceAccountName"] != serviceAccountName)
+            throw ApiStatusException.BadRequest(
+                $"cannot bind token for serviceaccount \"{serviceAccountName}\" to pod running with different serviceaccount name.");
+        var boundUid = (string?)bound["metadata"]?["uid"];
+        if ((string?)reference["uid"] is { Length: > 0 } wantedUid && wantedUid != boundUid)
+            throw new ApiStatusException(409, "Conflict",
+                $"Operation cannot be fulfilled on {kind} \"{objectName}\": the UID in the bound object reference ({wantedUid}) does not match the UID in record ({boundUid}). The object might have been deleted and then recreated",
+                new JsonObject { ["name"] = objectName, ["kind"] = kind });
+        reference["uid"] = boundUid;
+        return () => (string?)store.Get(type, ns, objectName)?["metadata"]?["uid"] == boundUid;
     }
 
     private static JsonObject Body(HookRequest request) =>

@@ -50,6 +50,13 @@ public static class ServiceAccountTokens
             spec["audiences"] = new JsonArray(Issuer);
         spec["boundObjectRef"] ??= null;
         var expires = TruncateToSeconds(now + TimeSpan.FromSeconds(seconds));
+        var kubernetesClaims = new JsonObject
+        {
+            ["namespace"] = ns,
+            ["serviceaccount"] = new JsonObject { ["name"] = name, ["uid"] = uid },
+        };
+        if (spec["boundObjectRef"] is JsonObject bound && (string?)bound["kind"] is { Length: > 0 } boundKind)
+            kubernetesClaims[boundKind.ToLowerInvariant()] = new JsonObject { ["name"] = bound["name"]?.DeepClone(), ["uid"] = bound["uid"]?.DeepClone() };
         var claims = new JsonObject
         {
             ["aud"] = spec["audiences"]!.DeepClone(),
@@ -57,11 +64,7 @@ public static class ServiceAccountTokens
             ["iat"] = now.ToUnixTimeSeconds(),
             ["iss"] = Issuer,
             ["jti"] = Guid.NewGuid().ToString(),
-            ["kubernetes.io"] = new JsonObject
-            {
-                ["namespace"] = ns,
-                ["serviceaccount"] = new JsonObject { ["name"] = name, ["uid"] = uid },
-            },
+            ["kubernetes.io"] = kubernetesClaims,
             ["nbf"] = now.ToUnixTimeSeconds(),
             ["sub"] = AuthUser.ServiceAccountUserName(ns, name),
         };
