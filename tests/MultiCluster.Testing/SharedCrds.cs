@@ -6,6 +6,9 @@ namespace MultiCluster.Testing;
 /// <summary>Loads the upstream CRDs of shared/crds into an instance.</summary>
 public static class SharedCrds
 {
+    // Parsed once per process: tests load the same folders into many instances, and YAML parsing dominates.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<JsonNode>> Parsed = new();
+
     /// <summary>Project folders holding CRDs (not the examples or OpenAPI documents).</summary>
     public static IReadOnlyList<string> AllFolders =>
         SharedFiles.Crds is { } root
@@ -36,9 +39,10 @@ public static class SharedCrds
     public static IReadOnlyList<string> LoadFile(EmulatedCluster cluster, string path)
     {
         var names = new List<string>();
-        foreach (var document in YamlJson.ParseAll(File.ReadAllText(path)))
+        var documents = Parsed.GetOrAdd(Path.GetFullPath(path), p => YamlJson.ParseAll(File.ReadAllText(p)));
+        foreach (var document in documents)
         {
-            if (document is not JsonObject crd || crd["kind"]?.ToString() != "CustomResourceDefinition") continue;
+            if (document.DeepClone() is not JsonObject crd || crd["kind"]?.ToString() != "CustomResourceDefinition") continue;
             var created = cluster.CreateObject(crd);
             names.Add(created["metadata"]!["name"]!.ToString());
         }

@@ -186,6 +186,21 @@ public sealed class ManagedFieldsTests
     }
 
     [Fact]
+    public void AMissingListKeyTakesItsDefault()
+    {
+        var live = Create("alpha", Deployment("{template: {spec: {containers: [{name: app, ports: [{containerPort: 80}]}]}}}"));
+        // The server defaults protocol on the stored object.
+        live["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]![0]!["protocol"] = "TCP";
+
+        var result = ManagedFields.Apply(live, Deployment("{template: {spec: {containers: [{name: app, ports: [{containerPort: 80, name: http}]}]}}}"), Options("beta"));
+
+        result.Conflicts.Should().BeEmpty();
+        result.Object["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.ToJsonString().Should().Be("""[{"containerPort":80,"protocol":"TCP","name":"http"}]""");
+        Entry(result.Object, "alpha")["fieldsV1"]!["f:spec"]!["f:template"]!["f:spec"]!["f:containers"]!["""k:{"name":"app"}"""]!["f:ports"]!
+            .AsObject().Select(p => p.Key).Should().Equal("""k:{"containerPort":80,"protocol":"TCP"}""");
+    }
+
+    [Fact]
     public void AnObjectWithoutManagedFieldsBelongsToBeforeFirstApply()
     {
         var live = Deployment("{replicas: 1}");

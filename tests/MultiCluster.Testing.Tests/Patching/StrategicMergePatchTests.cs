@@ -141,6 +141,8 @@ public sealed class StrategicMergePatchTests
     {
         Patch(source, "metadata: {finalizers: [b, a]}")["metadata"]!["finalizers"]!.ToJsonString().Should().Be("""["a","b"]""");
         Patch(source, "metadata: {$deleteFromPrimitiveList/finalizers: [a]}")["metadata"]!["finalizers"]!.ToJsonString().Should().Be("[]");
+        Patch(source, "metadata: {$deleteFromPrimitiveList/finalizers: [b]}", Deployment.Replace("finalizers: [a]", "finalizers: [z, b, a, z]"))["metadata"]!["finalizers"]!
+            .ToJsonString().Should().Be("""["a","z"]""", "apimachinery returns the rest de-duplicated and sorted");
     }
 
     [Theory, MemberData(nameof(Sources))]

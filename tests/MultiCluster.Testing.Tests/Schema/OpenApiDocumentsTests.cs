@@ -76,6 +76,26 @@ public sealed class OpenApiDocumentsTests
         paths["/apis/shop.example.com/v1/widgets/{name}"]!["patch"]!["operationId"]!.GetValue<string>().Should().Be("patchShopExampleComV1Widget");
     }
 
+    [Fact]
+    public void TheCompactMetaSchemasAreSelfContained()
+    {
+        var schemas = OpenApiDocuments.CompactMetaSchemas();
+
+        foreach (var reference in References(schemas))
+            schemas.ContainsKey(reference["#/components/schemas/".Length..]).Should().BeTrue(reference);
+        schemas.Select(s => s.Key).Should().Contain("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta").And.Contain("io.k8s.apimachinery.pkg.apis.meta.v1.Patch");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void TheCompactObjectMetaHasThePublishedFields()
+    {
+        var published = JsonNode.Parse(File.ReadAllText(Path.Combine(SharedFiles.Crds!, "kubernetes-openapi-v3", "apis__apiextensions.k8s.io__v1_openapi.json")))!;
+        var name = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+        OpenApiDocuments.CompactMetaSchemas()[name]!["properties"]!.AsObject().Select(p => p.Key)
+            .Should().BeEquivalentTo(published["components"]!["schemas"]![name]!["properties"]!.AsObject().Select(p => p.Key));
+    }
+
     [RequiresSharedCrdsFact]
     public void EveryReferenceOfEveryUpstreamCrdDocumentResolves()
     {

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace MultiCluster.Testing.ApiServer.Patching;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace MultiCluster.Testing.ApiServer.Patching;
 /// </summary>
 internal static class BuiltInTable
 {
-    private sealed record Rule(string? Strategy, string? MergeKey, string? ListType, string[] MapKeys, string? MapType = null, bool IsMap = false);
+    private sealed record Rule(string? Strategy, string? MergeKey, string? ListType, string[] MapKeys, string? MapType = null, bool IsMap = false, string? Default = null);
 
     private static readonly string[] Name = ["name"];
 
@@ -19,6 +21,7 @@ internal static class BuiltInTable
         ["stringData"] = new(null, null, null, [], IsMap: true),
         ["binaryData"] = new(null, null, null, [], IsMap: true),
         ["nodeSelector"] = new(null, null, null, [], "atomic", IsMap: true),
+        ["ports.protocol"] = new(null, null, null, [], Default: "TCP"),
         ["metadata.finalizers"] = new("merge", null, "set", []),
         ["metadata.ownerReferences"] = new("merge", "uid", "map", ["uid"]),
         ["metadata.managedFields"] = new(null, null, "atomic", []),
@@ -69,7 +72,8 @@ internal static class BuiltInTable
         return PatchSchema.Create(rule?.Strategy, rule?.MergeKey, rule?.ListType, rule?.MapKeys ?? [], rule?.MapType,
             name => At([.. path, name]),
             () => Item(path),
-            rule?.IsMap ?? false);
+            rule?.IsMap ?? false,
+            rule?.Default is { } value ? JsonValue.Create(value) : null);
     }
 
     // A list item carries no rule of its own; its fields continue the list's path.

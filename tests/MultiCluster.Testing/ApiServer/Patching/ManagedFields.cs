@@ -79,7 +79,7 @@ public static class ManagedFields
         var owned = managers.Aggregate(new FieldSet(), (all, m) => all.Union(m.Fields));
         var dropped = previouslyApplied.Difference(owned);
         foreach (var path in dropped.Paths().Where(p => !Enumerable.Range(1, p.Count - 1).Any(n => dropped.Contains(p.Take(n).ToList()))))
-            RemovePath(merged, path);
+            RemovePath(merged, path, schema);
         var second = Compare(liveTracked, Tracked(merged, options), schema);
         foreach (var other in managers.Where(m => m != self))
             other.Fields = other.Fields.Difference(second.Removed);
@@ -244,9 +244,15 @@ public static class ManagedFields
 
     private static bool IsGranularObject(JsonNode? node, PatchSchema? schema) => node is JsonObject && schema?.MapType != "atomic";
 
-    private static string ItemElement(JsonNode? item, ListKind kind, IReadOnlyList<string> keys, int index) => kind switch
+    /// <summary>
+    /// The path element of a list item: its key fields for a map list (a missing key field takes its
+    /// schema default, as structured-merge-diff does), its value for a set, else its index.
+    /// </summary>
+    private static string ItemElement(JsonNode? item, ListKind kind, IReadOnlyList<string> keys, int index, PatchSchema? itemSchema) => kind switch
     {
-        ListKind.Map when item is JsonObject o => FieldSet.KeyElement(keys.Where(o.ContainsKey).Select(k => KeyValuePair.Create(k, o[k]))),
+        ListKind.Map when item is JsonObject o => FieldSet.KeyElement(keys
+            .Select(k => KeyValuePair.Create(k, o.TryGetPropertyValue(k, out var v) ? v : itemSchema?.Field(k)?.Default))
+            .Where(k => k.Value is not null)),
         ListKind.Set => FieldSet.ValueElement(item),
         _ => FieldSet.IndexElement(index),
     };
@@ -273,7 +279,7 @@ public static class ManagedFields
             case JsonArray array when ListOf(schema) is var (kind, keys) && kind != ListKind.Atomic:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    path.Add(ItemElement(array[i], kind, keys, i));
+                    path.Add(ItemElement(array[i], kind, keys, i, schema!.Items));
                     set.Insert(path);
                     if (kind == ListKind.Map && array[i] is JsonObject item)
                         foreach (var (key, value) in item)
@@ -308,7 +314,7 @@ public static class ManagedFields
             case JsonArray array when ListOf(schema) is var (kind, keys) && kind != ListKind.Atomic:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    path.Add(ItemElement(array[i], kind, keys, i));
+                    path.Add(ItemElement(array[i], kind, keys, i, schema!.Items));
                     CollectAll(array[i], schema!.Items, path, set);
                     path.RemoveAt(path.Count - 1);
                 }
@@ -334,8 +340,8 @@ public static class ManagedFields
         }
         if (before is JsonArray bl && after is JsonArray al && ListOf(schema) is var (kind, keys) && kind != ListKind.Atomic)
         {
-            var beforeItems = bl.Select((item, i) => (Element: ItemElement(item, kind, keys, i), Item: item)).ToList();
-            var afterItems = al.Select((item, i) => (Element: ItemElement(item, kind, keys, i), Item: item)).ToList();
+            var beforeItems = bl.Select((item, i) => (Element: ItemElement(item, kind, keys, i, schema!.Items), Item: item)).ToList();
+            var afterItems = al.Select((item, i) => (Element: ItemElement(item, kind, keys, i, schema!.Items), Item: item)).ToList();
             foreach (var (element, item) in afterItems)
             {
                 path.Add(element);
@@ -409,29 +415,22 @@ public static class ManagedFields
             var result = new JsonArray(liveList.Select(i => i?.DeepClone()).ToArray());
             foreach (var item in appliedList)
             {
-                var element = ItemElement(item, kind, keys, -1);
+                var element = ItemElement(item, kind, keys, -1, schema!.Items);
                 var index = -1;
                 for (var i = 0; i < result.Count && index < 0; i++)
-                    if (ItemElement(ItemKeyView(result[i], item, kind), kind, keys, i) == element) index = i;
+                    if (ItemElement(result[i], kind, keys, i, schema.Items) == element) index = i;
                 if (index < 0)
                     result.Add(item?.DeepClone());
                 else if (kind == ListKind.Map)
-                    result[index] = Merge(result[index]?.DeepClone(), item, schema!.Items);
+                    result[index] = Merge(result[index]?.DeepClone(), item, schema.Items);
             }
             return result;
         }
         return applied?.DeepClone();
     }
 
-    // A live item is matched on the key fields the applied item names, so an omitted defaulted key still matches.
-    private static JsonNode? ItemKeyView(JsonNode? liveItem, JsonNode? appliedItem, ListKind kind)
-    {
-        if (kind != ListKind.Map || liveItem is not JsonObject live || appliedItem is not JsonObject applied) return liveItem;
-        return new JsonObject(live.Where(p => applied.ContainsKey(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-    }
-
     /// <summary>Removes the value at a fieldsV1 path, if present.</summary>
-    private static void RemovePath(JsonObject root, IReadOnlyList<string> path)
+    private static void RemovePath(JsonObject root, IReadOnlyList<string> path, PatchSchema? schema)
     {
         JsonNode? current = root;
         for (var i = 0; i < path.Count && current is not null; i++)
@@ -443,32 +442,19 @@ public static class ManagedFields
                 case JsonObject obj when element.StartsWith("f:", StringComparison.Ordinal):
                     if (last) obj.Remove(element[2..]);
                     else current = obj[element[2..]];
+                    schema = schema?.Field(element[2..]);
                     break;
                 case JsonArray list:
-                    var index = FindItem(list, element);
+                    var (kind, keys) = ListOf(schema);
+                    var index = Enumerable.Range(0, list.Count).FirstOrDefault(n => ItemElement(list[n], kind, keys, n, schema?.Items) == element, -1);
                     if (index < 0) return;
                     if (last) list.RemoveAt(index);
                     else current = list[index];
+                    schema = schema?.Items;
                     break;
                 default:
                     return;
             }
         }
-    }
-
-    private static int FindItem(JsonArray list, string element)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            var matches = element[..2] switch
-            {
-                "k:" => list[i] is JsonObject item && JsonNode.Parse(element[2..])!.AsObject().All(k => JsonValues.DeepEquals(item[k.Key], k.Value)),
-                "v:" => JsonValues.DeepEquals(list[i], JsonNode.Parse(element[2..])),
-                "i:" => element[2..] == i.ToString(CultureInfo.InvariantCulture),
-                _ => false,
-            };
-            if (matches) return i;
-        }
-        return -1;
     }
 }

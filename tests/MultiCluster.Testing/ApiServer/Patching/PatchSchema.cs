@@ -38,6 +38,8 @@ public sealed class PatchSchema
     public PatchSchema? Items => _items.Value;
     /// <summary>A map with arbitrary keys (additionalProperties, e.g. labels), not a struct with declared fields.</summary>
     public bool IsMap { get; private init; }
+    /// <summary>The schema default (server-side apply fills missing list-map key fields with it).</summary>
+    public JsonNode? Default { get; private init; }
 
     public PatchSchema? Field(string name) => _field(name);
 
@@ -63,11 +65,12 @@ public sealed class PatchSchema
         () => node.Items is { } items ? FromStructural(items) : null)
     {
         IsMap = node.AdditionalProperties is not null && node.Properties.Count == 0,
+        Default = node.Default,
     };
 
     internal static PatchSchema Create(string? patchStrategy, string? patchMergeKey, string? listType, IReadOnlyList<string> listMapKeys,
-        string? mapType, Func<string, PatchSchema?> field, Func<PatchSchema?> items, bool isMap = false) =>
-        new(patchStrategy, patchMergeKey, listType, listMapKeys, mapType, field, items) { IsMap = isMap };
+        string? mapType, Func<string, PatchSchema?> field, Func<PatchSchema?> items, bool isMap = false, JsonNode? defaultValue = null) =>
+        new(patchStrategy, patchMergeKey, listType, listMapKeys, mapType, field, items) { IsMap = isMap, Default = defaultValue };
 
     private static Dictionary<(string, string), (JsonObject, JsonObject)> LoadBuiltInKinds()
     {
@@ -107,6 +110,7 @@ public sealed class PatchSchema
             () => resolved["items"] is JsonObject items ? FromOpenApi(items, components) : null)
         {
             IsMap = resolved["additionalProperties"] is JsonObject && resolved["properties"] is null,
+            Default = schema["default"] ?? resolved["default"],
         };
     }
 

@@ -61,10 +61,20 @@ public static class StrategicMergePatch
             if (!key.StartsWith(DeleteFromPrimitiveListPrefix, StringComparison.Ordinal)) continue;
             var field = key[DeleteFromPrimitiveListPrefix.Length..];
             if (values is not JsonArray toDelete)
-                throw new PatchException($"invalid value for {key}: must be a list");
+                throw new PatchException("invalid patch format of primitive list");
             if (original[field] is JsonArray list)
-                foreach (var item in list.Where(item => toDelete.Any(d => JsonValues.DeepEquals(d, item))).ToList())
-                    list.Remove(item);
+            {
+                // apimachinery's deleteFromSlice: what remains comes back de-duplicated and sorted by its %v text.
+                var remaining = list.Where(item => !toDelete.Any(d => JsonValues.DeepEquals(d, item)))
+                    .DistinctBy(ScalarText).OrderBy(ScalarText, StringComparer.Ordinal).Select(item => item?.DeepClone());
+                original[field] = new JsonArray(remaining.ToArray());
+            }
+            else if (!original.ContainsKey(field))
+            {
+                // apimachinery takes the patch value when the original has no such list, so the
+                // "deleted" values end up as the list; the emulator does the same.
+                original[field] = toDelete.DeepClone();
+            }
         }
 
         foreach (var (key, patchValue) in patch)
@@ -187,6 +197,9 @@ public static class StrategicMergePatch
         }
         return new JsonArray(merged.ToArray());
     }
+
+    private static string ScalarText(JsonNode? item) =>
+        item is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : JsonValues.GoValue(item);
 
     private static bool IsDirectiveKey(string key) =>
         key == PatchDirective || key == RetainKeysDirective ||

@@ -330,7 +330,8 @@ public static class OpenApiDocuments
         return CompactMetaSchemas();
     }
 
-    private static JsonObject CompactMetaSchemas()
+    /// <summary>The compact meta/v1 schemas used when shared/crds is absent (a fresh copy).</summary>
+    public static JsonObject CompactMetaSchemas()
     {
         JsonObject Str() => new() { ["type"] = "string" };
         JsonObject Int() => new() { ["type"] = "integer", ["format"] = "int64" };
