@@ -62,12 +62,16 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         {
             // Connect may run a credential plugin: keep it off the caller's thread.
             var connection = await Task.Run(() => connector.Connect(cluster), token).ConfigureAwait(false);
+            // The three calls go out together: one round trip per cluster instead of three.
+            var versionTask = connection.Client.Version.GetCodeAsync(token);
+            var nodesTask = CountNodesAsync(connection.Client, token);
+            Observe(versionTask);
+            Observe(nodesTask);
             await ReadyzAsync(connection, probe, token).ConfigureAwait(false);
             if (probe.Status == FleetHealthStatus.Unreachable) return probe.Result();
 
-            var version = await connection.Client.Version.GetCodeAsync(token).ConfigureAwait(false);
-            probe.ServerVersion = version.GitVersion;
-            probe.NodeCount = await CountNodesAsync(connection.Client, token).ConfigureAwait(false);
+            probe.ServerVersion = (await versionTask.ConfigureAwait(false)).GitVersion;
+            probe.NodeCount = await nodesTask.ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -76,6 +80,10 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         }
         return probe.Result();
     }
+
+    // A call whose answer is not needed once /readyz failed must not raise an unobserved-task exception.
+    private static void Observe(Task task) =>
+        task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private static async Task ReadyzAsync(ClusterConnection connection, Probe probe, CancellationToken token)
     {
