@@ -73,10 +73,11 @@ public sealed class ApplyService
 
         var crdKinds = ObjectScope.CrdKinds(objects);
         var ordered = objects.OrderBy(o => IsFirstPhase(o) ? 0 : 1).ToList();
+        // Building a connection reads certificates and keys; do the clusters side by side, not one after another.
+        var defaultNamespaces = clusters.AsParallel().AsOrdered().Select(TryDefaultNamespace).ToList();
         var targets = new List<FleetTarget>();
-        foreach (var cluster in clusters)
+        foreach (var (cluster, defaultNamespace) in clusters.Zip(defaultNamespaces))
         {
-            var defaultNamespace = TryDefaultNamespace(cluster);
             foreach (var obj in ordered)
             {
                 var shownNamespace = ObjectScope.LooksClusterScoped(obj, crdKinds) ? null : obj.Namespace ?? defaultNamespace;
