@@ -146,8 +146,9 @@ public sealed class ApplyService
     }
 
     // Resolves the batch's kinds at once (discovery, needed first anyway) and starts listing what exists for
-    // every (type, namespace) without waiting, so the lists overlap the first phase. Kinds a CRD of this batch
-    // defines are listed when first needed. A cluster that cannot be reached fails here, once.
+    // every (type, namespace) without waiting: all lists cost one round trip together, and those of the second
+    // phase run during the first. Kinds a CRD of this batch defines are listed when first needed. A cluster
+    // that cannot be reached fails here, once.
     private static async Task StartListingAsync(ClusterResources resources, IReadOnlyList<KubeObject> objects, ClusterBatch batch,
         LiveVersions live, CancellationToken cancellationToken)
     {
