@@ -69,7 +69,7 @@ public static class ModuleBenchmark
     }
 
     /// <summary>Invoke-FleetApply of 20 objects to 20 clusters with 20 ms latency, against a kubectl loop.</summary>
-    public static async Task<int> ApplyAsync(int clusterCount = 20, int objectCount = 20, int latencyMs = 20)
+    public static async Task<int> ApplyAsync(int clusterCount = 20, int objectCount = 20, int latencyMs = 20, bool withKubectl = true)
     {
         await using var fleet = await EmulatedFleet.StartAsync(clusterCount, "apply");
         foreach (var cluster in fleet.Clusters)
@@ -90,8 +90,11 @@ public static class ModuleBenchmark
             // Per cluster the floor is: connect + discovery (~3 round trips), namespaces, then the rest concurrently.
             var floor = 5 * latencyMs;
             Console.WriteLine($"  round-trip floor per cluster ~{floor} ms; measured second run is {second / floor:F1}x that floor");
+            // Untimed (Verbose costs time): the engine's one Verbose line per API call, counted per cluster.
+            var calls = ApiCallsPerCluster(runspace, WriteManifest(work.FullName, "bench-calls", objectCount));
+            Console.WriteLine($"  API calls per cluster (connections and discovery warm): creating {calls.Created}, all unchanged {calls.Unchanged}");
 
-            if (!KubectlAvailable())
+            if (!withKubectl || !KubectlAvailable())
             {
                 Console.WriteLine("  kubectl is absent: no comparison with a kubectl loop");
                 return created == objectCount * clusterCount ? 0 : 1;
@@ -109,6 +112,25 @@ public static class ModuleBenchmark
         {
             work.Delete(recursive: true);
         }
+    }
+
+    private static (string Created, string Unchanged) ApiCallsPerCluster(Runspace runspace, string manifest)
+    {
+        string Count()
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = runspace;
+            ps.AddScript("Invoke-FleetApply -Path $args[0] -Verbose").AddArgument(manifest);
+            ps.Invoke();
+            var perCluster = ps.Streams.Verbose
+                .Select(v => v.Message.Split(' ', 3))
+                .Where(words => words.Length == 3 && words[0] is "GET" or "PATCH" or "POST" or "PUT" or "DELETE" && words[2].StartsWith('/'))
+                .GroupBy(words => words[1])
+                .Select(g => g.Count())
+                .ToList();
+            return perCluster.Count == 0 ? "none logged" : perCluster.Min() == perCluster.Max() ? $"{perCluster.Min()}" : $"{perCluster.Min()}-{perCluster.Max()}";
+        }
+        return (Count(), Count());
     }
 
     private static string WriteManifest(string directory, string ns, int objectCount)

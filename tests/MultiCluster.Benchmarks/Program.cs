@@ -10,7 +10,7 @@ switch (args.FirstOrDefault())
     case "health":
         return await ModuleBenchmark.HealthAsync();
     case "apply":
-        return await ModuleBenchmark.ApplyAsync(latencyMs: args.Length > 1 ? int.Parse(args[1]) : 20);
+        return await ModuleBenchmark.ApplyAsync(latencyMs: args.Length > 1 ? int.Parse(args[1]) : 20, withKubectl: !args.Contains("no-kubectl"));
     case "all":
         var failed = 0;
         failed += await EmulatorBenchmark.RunAsync();
@@ -19,6 +19,6 @@ switch (args.FirstOrDefault())
         failed += await ModuleBenchmark.ApplyAsync();
         return failed == 0 ? 0 : 1;
     default:
-        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply|all");
+        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|all");
         return 2;
 }

@@ -73,10 +73,11 @@ public sealed class ApplyService
 
         var crdKinds = ObjectScope.CrdKinds(objects);
         var ordered = objects.OrderBy(o => IsFirstPhase(o) ? 0 : 1).ToList();
+        // Building a connection reads certificates and keys; do the clusters side by side, not one after another.
+        var defaultNamespaces = clusters.AsParallel().AsOrdered().Select(TryDefaultNamespace).ToList();
         var targets = new List<FleetTarget>();
-        foreach (var cluster in clusters)
+        foreach (var (cluster, defaultNamespace) in clusters.Zip(defaultNamespaces))
         {
-            var defaultNamespace = TryDefaultNamespace(cluster);
             foreach (var obj in ordered)
             {
                 var shownNamespace = ObjectScope.LooksClusterScoped(obj, crdKinds) ? null : obj.Namespace ?? defaultNamespace;
@@ -145,8 +146,9 @@ public sealed class ApplyService
     }
 
     // Resolves the batch's kinds at once (discovery, needed first anyway) and starts listing what exists for
-    // every (type, namespace) without waiting, so the lists overlap the first phase. Kinds a CRD of this batch
-    // defines are listed when first needed. A cluster that cannot be reached fails here, once.
+    // every (type, namespace) without waiting: all lists cost one round trip together, and those of the second
+    // phase run during the first. Kinds a CRD of this batch defines are listed when first needed. A cluster
+    // that cannot be reached fails here, once.
     private static async Task StartListingAsync(ClusterResources resources, IReadOnlyList<KubeObject> objects, ClusterBatch batch,
         LiveVersions live, CancellationToken cancellationToken)
     {
