@@ -52,6 +52,15 @@ public sealed class WorkloadPlan
 /// </summary>
 public static class WorkloadPlanner
 {
+    /// <summary>
+    /// What Publish-FleetWorkload starts with: reads the objects (templates or KubeFed documents,
+    /// see <see cref="WorkloadReader"/>) and plans every one, so any bad input in any of them throws
+    /// before a single cluster is contacted.
+    /// </summary>
+    public static IReadOnlyList<WorkloadPlan> Plan(IReadOnlyList<KubeObject> objects, WorkloadPlacement placement,
+        IReadOnlyList<ClusterOverride>? overrides, IReadOnlyList<FleetCluster> fleet) =>
+        Plan(WorkloadReader.Read(objects, placement, overrides), fleet);
+
     /// <summary>Plans several workloads at once; refuses the same (kind, namespace, name) twice.</summary>
     public static IReadOnlyList<WorkloadPlan> Plan(IReadOnlyList<WorkloadDefinition> definitions, IReadOnlyList<FleetCluster> fleet)
     {
