@@ -183,7 +183,7 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         var plans = Plan(TeachingExample);
         await Publish(plans);
 
-        var statuses = await WaitForAsync(() => _service.GetStatusAsync(plans[0], new FanOutOptions()).ToListAsync().AsTask(), s => s.All(x => x.Ready));
+        var statuses = await _service.WaitUntilReadyAsync(plans[0], TimeSpan.FromSeconds(10), new FanOutOptions(), TimeSpan.FromMilliseconds(100));
 
         statuses.OrderBy(s => s.Cluster).Select(s => (s.Cluster, s.Present, s.Generation, s.Replicas)).Should().Equal(
             ("cluster1", true, 1L, "3/3"), ("cluster2", true, 1L, "5/5"), ("cluster3", true, 1L, "3/3"));
@@ -280,14 +280,72 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         }
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    [Fact]
+    public async Task Waiting_ends_at_the_timeout_with_an_unreadable_cluster_not_ready()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        var plans = Plan(TeachingExample);
+        await Publish(plans);
+        await _emulators[2].SetFaultsAsync(new FaultSettings { Stopped = true });
+
+        var statuses = await _service.WaitUntilReadyAsync(plans[0], TimeSpan.FromSeconds(1), new FanOutOptions(), TimeSpan.FromMilliseconds(200));
+
+        var cluster3 = statuses.Single(s => s.Cluster == "cluster3");
+        cluster3.Should().BeEquivalentTo(new { Present = (bool?)null, Ready = false });
+        cluster3.Error.Should().BeAssignableTo<FleetException>().Which.ErrorId.Should().Be(FleetErrorIds.ClusterUnreachable);
+        await _emulators[2].ClearFaultsAsync();
+    }
+
+    [Fact]
+    public async Task An_object_deleted_by_hand_is_Missing_drift_and_the_next_publish_recreates_it()
+    {
+        var plans = Plan(TeachingExample);
+        await Publish(plans);
+        using (var admin = Client(2))
         {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline) return value;
-            await Task.Delay(100);
+            await admin.AppsV1.DeleteNamespacedDeploymentAsync(Name, Namespace);
         }
+
+        var drift = await Compare(plans[0]);
+        var republished = await Publish(plans);
+
+        drift.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Cluster = "cluster2", DriftType = FleetDriftType.Missing, Path = (string?)null });
+        republished.Single(r => r.Cluster == "cluster2").Action.Should().Be(FleetResourceAction.Created);
+        (await Deployment(2))!.Spec.Replicas.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task Remove_reaches_every_cluster_only_when_forced()
+    {
+        await Publish(Plan(TeachingExample));
+        var workload = new WorkloadReference("apps/v1", "Deployment", Namespace, Name);
+
+        var guarded = () => _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions());
+        (await guarded.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
+
+        var plan = await _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions { Force = true });
+        var removed = await _service.DeleteAsync(plan.Targets, new DeleteOptions { Force = true }).ToListAsync();
+
+        removed.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
+        for (var i = 1; i <= 3; i++) (await Deployment(i)).Should().BeNull();
+    }
+
+    [MultiCluster.Testing.Xunit.RequiresSharedCrdsFact]
+    public async Task The_upstream_KubeFed_sample_publishes_as_KubeFed_would_place_it()
+    {
+        var sample = ManifestReader.ReadPaths([Path.Combine(SharedFiles.Crds!, "examples", "kubefed", "federateddeployment.yaml")]);
+        var plans = WorkloadPlanner.Plan(sample, new WorkloadPlacement(), null, _fleet);
+
+        var results = await Publish(plans);
+
+        results.Select(r => (r.Cluster, r.Action)).Should().BeEquivalentTo(new[]
+        {
+            ("cluster1", FleetResourceAction.Created), ("cluster2", FleetResourceAction.Created),
+        });
+        var cluster2 = (await Deployment(2, "test-deployment"))!;
+        cluster2.Spec.Replicas.Should().Be(5);
+        cluster2.Spec.Template.Spec.Containers[0].Image.Should().Be("nginx:1.17.0-alpine");
+        cluster2.Metadata.Annotations.Should().BeNullOrEmpty("the sample adds annotation foo and then removes it");
+        (await Deployment(1, "test-deployment"))!.Spec.Template.Spec.Containers[0].Image.Should().Be("nginx");
+        (await Deployment(3, "test-deployment")).Should().BeNull();
     }
 }
