@@ -37,8 +37,9 @@ public sealed record ClusterOverride(string Cluster, IReadOnlyList<OverrideOpera
 
 /// <summary>
 /// Reads overrides as PowerShell hands them over: a dictionary from cluster name (wildcards allowed)
-/// to either a dictionary of path to value (each a replace, as in KubeFed) or a list of
-/// dictionaries with <c>op</c>, <c>path</c> and <c>value</c>.
+/// to either a dictionary of path to value (each a replace, as in KubeFed), one dictionary with
+/// <c>op</c>, <c>path</c> and <c>value</c>, or a list of those. When several entries match a
+/// cluster they apply in the dictionary's order (use <c>[ordered]</c> where that matters).
 /// </summary>
 public static class WorkloadOverrideReader
 {
@@ -85,16 +86,25 @@ public static class WorkloadOverrideReader
         return operations;
     }
 
-    private static bool IsOperation(IDictionary map) => map.Contains("path") || map.Contains("Path");
+    private static bool IsOperation(IDictionary map) => Field(map, "path").Found;
 
     private static OverrideOperation ReadOperation(string cluster, IDictionary map)
     {
-        object? Field(string name) => map.Contains(name) ? map[name] : map.Contains(char.ToUpperInvariant(name[0]) + name[1..]) ? map[char.ToUpperInvariant(name[0]) + name[1..]] : null;
-        var opText = Convert.ToString(Field("op"), CultureInfo.InvariantCulture);
+        var opText = Convert.ToString(Field(map, "op").Value, CultureInfo.InvariantCulture);
         var op = OverrideOperation.ParseOp(opText)
                  ?? throw Invalid(cluster, $"The override for cluster '{cluster}' has the unknown op '{opText}'; use add, replace or remove.");
-        var path = Convert.ToString(Field("path"), CultureInfo.InvariantCulture) ?? "";
-        return new OverrideOperation(op, path, ObjectTree.ToJson(Field("value")));
+        var path = Convert.ToString(Field(map, "path").Value, CultureInfo.InvariantCulture) ?? "";
+        return new OverrideOperation(op, path, ObjectTree.ToJson(Field(map, "value").Value));
+    }
+
+    // PowerShell's hashtables ignore case; other dictionaries may not, so look keys up without it.
+    private static (bool Found, object? Value) Field(IDictionary map, string name)
+    {
+        foreach (DictionaryEntry entry in map)
+        {
+            if (string.Equals(Convert.ToString(entry.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase)) return (true, entry.Value);
+        }
+        return (false, null);
     }
 
     internal static FleetInputException Invalid(string target, string message) =>
