@@ -329,6 +329,46 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         for (var i = 1; i <= 3; i++) (await Deployment(i)).Should().BeNull();
     }
 
+    [Fact]
+    public async Task KubeFed_cluster_scoped_RBAC_documents_publish_without_a_namespace_and_converge()
+    {
+        const string Rbac = """
+            apiVersion: types.kubefed.io/v1beta1
+            kind: FederatedClusterRole
+            metadata: { name: pod-reader }
+            spec:
+              template:
+                rules: [{ apiGroups: [""], resources: [pods], verbs: [get, list] }]
+              placement:
+                clusterSelector: {}
+              overrides:
+                - clusterName: cluster3
+                  clusterOverrides: [{ op: add, path: /rules/0/verbs/-, value: watch }]
+            ---
+            apiVersion: types.kubefed.io/v1beta1
+            kind: FederatedClusterRoleBinding
+            metadata: { name: pod-reader }
+            spec:
+              template:
+                roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pod-reader }
+                subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: Group, name: readers }]
+              placement:
+                clusterSelector: { matchLabels: { env: prod } }
+            """;
+        var plans = Plan(Rbac);
+
+        var first = await Publish(plans);
+        var second = await Publish(plans);
+
+        first.Select(r => $"{r.Cluster} {r.Kind} {r.Namespace ?? "-"} {r.Action}").Should().BeEquivalentTo(
+            "cluster1 ClusterRole - Created", "cluster2 ClusterRole - Created", "cluster3 ClusterRole - Created",
+            "cluster1 ClusterRoleBinding - Created", "cluster2 ClusterRoleBinding - Created");
+        second.Should().HaveCount(5).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        using var cluster3 = Client(3);
+        (await cluster3.RbacAuthorizationV1.ReadClusterRoleAsync("pod-reader")).Rules[0].Verbs.Should().Equal("get", "list", "watch");
+        (await cluster3.RbacAuthorizationV1.ListClusterRoleBindingAsync()).Items.Should().NotContain(b => b.Metadata.Name == "pod-reader");
+    }
+
     [MultiCluster.Testing.Xunit.RequiresSharedCrdsFact]
     public async Task The_upstream_KubeFed_sample_publishes_as_KubeFed_would_place_it()
     {
