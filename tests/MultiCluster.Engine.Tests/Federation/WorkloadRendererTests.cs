@@ -91,6 +91,21 @@ public class WorkloadRendererTests
         objects.Skip(1).Should().OnlyContain(o => o.Namespace == null);
     }
 
+    [Fact]
+    public void Karmada_output_goes_to_one_file_and_an_unwritable_folder_is_an_input_error()
+    {
+        using var output = new TempDirectory();
+        var blocker = output.Write("taken", "a file where a folder should be");
+        var plans = new[] { Plan(WorkloadPlacement.Everywhere, EucOverrides) };
+
+        var manifests = WorkloadRenderer.RenderKarmada(plans, output.Path);
+        var act = () => WorkloadRenderer.RenderKarmada(plans, Path.Combine(blocker, "karmada"));
+
+        manifests.Should().OnlyContain(m => m.Path == Path.Combine(output.Path, "karmada.yaml"));
+        ManifestReader.ReadPaths([Path.Combine(output.Path, "karmada.yaml")]).Select(o => o.Kind).Should().Equal("Deployment", "PropagationPolicy", "OverridePolicy");
+        act.Should().Throw<MultiCluster.Engine.Errors.FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.OutputNotWritable);
+    }
+
     [RequiresSharedCrdsFact]
     public async Task Karmada_policies_are_accepted_by_an_emulator_with_the_real_Karmada_CRDs()
     {
