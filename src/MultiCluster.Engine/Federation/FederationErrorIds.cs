@@ -21,6 +21,9 @@ public static class FederationErrorIds
     /// <summary>A placement was given for a KubeFed document, which carries its own.</summary>
     public const string PlacementConflict = nameof(PlacementConflict);
 
+    /// <summary>Rollout waves are missing, select nothing, or leave placed clusters out.</summary>
+    public const string WaveInvalid = nameof(WaveInvalid);
+
     /// <summary>A rendered manifest cannot be written to the output folder.</summary>
     public const string OutputNotWritable = nameof(OutputNotWritable);
 }

@@ -80,19 +80,22 @@ public sealed class WorkloadService
         GetStatusAsync(WorkloadReference.Of(plan), plan.PlacedClusters, options, cancellationToken);
 
     /// <summary>
-    /// Polls the status of every placed cluster until all are ready or <paramref name="timeout"/>
-    /// passes (Get-FleetWorkload -Wait), and returns the last statuses either way: the caller
-    /// reports the ones still not ready. A cluster that cannot be read counts as not ready.
+    /// Polls the status of every placed cluster (or of <paramref name="clusters"/>, a wave) until all
+    /// are ready or <paramref name="timeout"/> passes (Get-FleetWorkload -Wait), and returns the last
+    /// statuses either way: the caller reports the ones still not ready. A cluster that cannot be
+    /// read counts as not ready.
     /// </summary>
     public async Task<IReadOnlyList<FleetWorkloadStatus>> WaitUntilReadyAsync(WorkloadPlan plan, TimeSpan timeout, FanOutOptions options,
-        TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+        TimeSpan? pollInterval = null, IReadOnlyList<FleetCluster>? clusters = null, CancellationToken cancellationToken = default)
     {
+        var waitedOn = clusters ?? plan.PlacedClusters;
         var interval = pollInterval ?? TimeSpan.FromSeconds(2);
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
             var statuses = new List<FleetWorkloadStatus>();
-            await foreach (var status in GetStatusAsync(plan, options, cancellationToken).ConfigureAwait(false)) statuses.Add(status);
+            await foreach (var status in GetStatusAsync(WorkloadReference.Of(plan), waitedOn, options, cancellationToken).ConfigureAwait(false))
+                statuses.Add(status);
             if (statuses.All(s => s.Ready) || DateTimeOffset.UtcNow + interval > deadline) return statuses;
             await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
         }

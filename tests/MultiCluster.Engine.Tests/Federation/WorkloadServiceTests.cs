@@ -281,6 +281,21 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wave_publishes_only_its_clusters_and_waits_only_for_them()
+    {
+        var plans = Plan(TeachingExample);
+        var waves = WavePlanner.Split(plans, [new MultiCluster.Engine.Inventory.ClusterSelection { Names = ["cluster2"] }, new MultiCluster.Engine.Inventory.ClusterSelection { Names = ["*"] }]);
+
+        var published = await _service.PublishAsync(waves[0].Targets, new ApplyOptions()).ToListAsync();
+        var ready = await _service.WaitUntilReadyAsync(plans[0], TimeSpan.FromSeconds(10), new FanOutOptions(), TimeSpan.FromMilliseconds(100), waves[0].Clusters);
+
+        published.Should().ContainSingle().Which.Cluster.Should().Be("cluster2");
+        ready.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Cluster = "cluster2", Ready = true, Replicas = "5/5" });
+        (await Deployment(1)).Should().BeNull();
+        (await Deployment(3)).Should().BeNull();
+    }
+
+    [Fact]
     public async Task Waiting_ends_at_the_timeout_with_an_unreadable_cluster_not_ready()
     {
         var plans = Plan(TeachingExample);
