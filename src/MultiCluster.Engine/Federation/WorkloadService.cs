@@ -53,6 +53,77 @@ public sealed class WorkloadService
         _apply.ApplyAsync(targets, options with { ForceConflicts = true }, cancellationToken);
 
     /// <summary>
+    /// Reads what each target's object is now, before a wave is published, so the wave can be
+    /// rolled back (-OnFailure Rollback). Changes nothing.
+    /// </summary>
+    public async Task<WorkloadSnapshot> SnapshotAsync(IReadOnlyList<FleetTarget> targets, FanOutOptions options, CancellationToken cancellationToken = default)
+    {
+        var byCluster = targets.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var entries = new List<SnapshotEntry>();
+        var failures = new List<FleetResourceResult>();
+        var outcomes = FleetRunner.RunAsync<(SnapshotEntry? Entry, FleetResourceResult? Failure)>(
+            targets.Select(t => t.Cluster).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList(),
+            options,
+            async (cluster, sink, token) =>
+            {
+                var resources = Resources(cluster);
+                foreach (var target in byCluster[cluster.Name])
+                {
+                    var type = await resources.Discovery.ResolveAsync(target.Object.ApiVersion, target.Object.Kind, token).ConfigureAwait(false);
+                    var prepared = ApplyService.Prepare(target.Object, type, resources.Connection.DefaultNamespace);
+                    var live = await resources.Client.GetAsync(type, prepared.Namespace, prepared.Name, token).ConfigureAwait(false);
+                    sink.Emit((new SnapshotEntry(cluster, prepared, live), null));
+                }
+            },
+            (cluster, error, _) => byCluster[cluster.Name].Select(t => ((SnapshotEntry?)null, (FleetResourceResult?)ApplyService.Failed(cluster.Name, t.Object, error, TimeSpan.Zero))),
+            cancellationToken);
+        await foreach (var (entry, failure) in outcomes.ConfigureAwait(false))
+        {
+            if (entry is not null) entries.Add(entry);
+            if (failure is not null) failures.Add(failure);
+        }
+        // A cluster that failed part-way has no trustworthy snapshot at all.
+        var failed = failures.Select(f => f.Cluster).ToHashSet(StringComparer.Ordinal);
+        return new WorkloadSnapshot(entries.Where(e => !failed.Contains(e.Cluster.Name)).ToList(), failures);
+    }
+
+    /// <summary>
+    /// Puts a snapshot back: objects that existed are applied as they were (forced, so fields the
+    /// wave added are dropped), objects the wave created are deleted. One result per object.
+    /// </summary>
+    public async IAsyncEnumerable<FleetResourceResult> RollbackAsync(WorkloadSnapshot snapshot, ApplyOptions options,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var restore = snapshot.Entries.Where(e => e.Previous is not null)
+            .Select(e => new FleetTarget(e.Cluster, AsApplied(e.Previous!), "restore", e.Previous!.Namespace)).ToList();
+        var created = snapshot.Entries.Where(e => e.Previous is null)
+            .Select(e => new FleetTarget(e.Cluster, e.Desired, "delete", e.Desired.Namespace)).ToList();
+        if (restore.Count > 0)
+        {
+            await foreach (var result in _apply.ApplyAsync(restore, options with { ForceConflicts = true }, cancellationToken).ConfigureAwait(false))
+                yield return result;
+        }
+        if (created.Count > 0)
+        {
+            var deleteOptions = new DeleteOptions { WhatIf = options.WhatIf, Force = true, FanOut = options.FanOut };
+            await foreach (var result in _delete.DeleteAsync(created, deleteOptions, cancellationToken).ConfigureAwait(false))
+                yield return result;
+        }
+    }
+
+    // An object as read, made fit to apply again: no server-owned metadata and no status.
+    private static KubeObject AsApplied(KubeObject live)
+    {
+        var copy = live.Clone();
+        copy.Json.Remove("status");
+        if (copy.Metadata is { } metadata)
+        {
+            foreach (var field in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
+        }
+        return copy;
+    }
+
+    /// <summary>
     /// Plans removing the workload from clusters of the plan's fleet that carry its workload label but
     /// are no longer placed. Reads those clusters; one that cannot be read is a Failed known result,
     /// never taken for one without the workload. Throws DeletionLimitExceeded past the circuit breaker.

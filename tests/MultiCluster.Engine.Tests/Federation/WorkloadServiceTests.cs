@@ -296,6 +296,45 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollback_restores_what_a_wave_changed_and_deletes_what_it_created()
+    {
+        await Publish(Plan(TeachingExample.Replace("    - name: cluster3\n", "")));
+        var next = Plan(TeachingExample.Replace("replicas: 3", "replicas: 9"));
+        var targets = _service.PlanPublish(next);
+
+        var snapshot = await _service.SnapshotAsync(targets, new FanOutOptions());
+        await _service.PublishAsync(targets, new ApplyOptions()).ToListAsync();
+        (await Deployment(1))!.Spec.Replicas.Should().Be(9);
+        var rolledBack = await _service.RollbackAsync(snapshot, new ApplyOptions()).ToListAsync();
+
+        snapshot.IsComplete.Should().BeTrue();
+        rolledBack.Select(r => (r.Cluster, r.Action)).Should().BeEquivalentTo(new[]
+        {
+            ("cluster1", FleetResourceAction.Configured), ("cluster2", FleetResourceAction.Unchanged), ("cluster3", FleetResourceAction.Deleted),
+        });
+        (await Deployment(1))!.Spec.Replicas.Should().Be(3);
+        (await Deployment(2))!.Spec.Replicas.Should().Be(5);
+        (await Deployment(3)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_snapshot_of_an_unreadable_cluster_is_incomplete()
+    {
+        await _emulators[0].SetFaultsAsync(new FaultSettings { Stopped = true });
+        try
+        {
+            var snapshot = await _service.SnapshotAsync(_service.PlanPublish(Plan(TeachingExample)), new FanOutOptions());
+
+            snapshot.IsComplete.Should().BeFalse();
+            snapshot.Failures.Should().ContainSingle().Which.Cluster.Should().Be("cluster1");
+        }
+        finally
+        {
+            await _emulators[0].ClearFaultsAsync();
+        }
+    }
+
+    [Fact]
     public async Task Waiting_ends_at_the_timeout_with_an_unreadable_cluster_not_ready()
     {
         var plans = Plan(TeachingExample);
