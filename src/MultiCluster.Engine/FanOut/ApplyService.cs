@@ -198,7 +198,7 @@ public sealed class ApplyService
 
             prepared = Prepare(given, type, resources.Connection.DefaultNamespace);
             return options.WhatIf
-                ? await PreviewAsync(resources, type, prepared, batch, stopwatch, cancellationToken).ConfigureAwait(false)
+                ? await PreviewAsync(resources, type, prepared, batch, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false)
                 : await ApplyAsync(resources, type, prepared, live, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -243,10 +243,10 @@ public sealed class ApplyService
     }
 
     private static async Task<FleetResourceResult> PreviewAsync(ClusterResources resources, ResourceType type, KubeObject obj, ClusterBatch batch,
-        Stopwatch stopwatch, CancellationToken cancellationToken)
+        bool force, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var liveTask = resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken);
-        var dryRunTask = resources.Client.ApplyAsync(type, obj, forceConflicts: false, dryRun: true, cancellationToken);
+        var dryRunTask = resources.Client.ApplyAsync(type, obj, force, dryRun: true, cancellationToken);
         try
         {
             await Task.WhenAll(liveTask, dryRunTask).ConfigureAwait(false);

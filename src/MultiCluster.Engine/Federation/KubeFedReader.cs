@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Federation;
+
+/// <summary>
+/// Maps KubeFed's <c>types.kubefed.io/v1beta1</c> <c>Federated&lt;Kind&gt;</c> documents, as they are,
+/// onto <see cref="WorkloadDefinition"/>: <c>spec.template</c> (named and namespaced like the
+/// federated object, as KubeFed does), <c>spec.placement.clusters[].name</c> or, when no cluster
+/// list is given, <c>spec.placement.clusterSelector</c> (matchLabels and matchExpressions; an empty
+/// selector picks every cluster), and <c>spec.overrides[].clusterOverrides[]</c> (JSON pointers; op
+/// defaults to replace). Anything else is refused with the field it does not understand.
+/// </summary>
+public static class KubeFedReader
+{
+    public const string Group = "types.kubefed.io";
+    public const string SupportedApiVersion = Group + "/v1beta1";
+    private const string KindPrefix = "Federated";
+
+    private static readonly string[] SpecFields = ["template", "placement", "overrides", "retainReplicas"];
+    private static readonly string[] PlacementFields = ["clusters", "clusterSelector"];
+    private static readonly string[] SelectorFields = ["matchLabels", "matchExpressions"];
+
+    /// <summary>True for objects of KubeFed's types group (which <see cref="Read"/> must then accept or refuse).</summary>
+    public static bool IsKubeFed(KubeObject obj) => obj.Group == Group;
+
+    /// <summary>The workload a Federated&lt;Kind&gt; document describes; throws <see cref="FleetInputException"/> (KubeFedDocumentInvalid).</summary>
+    public static WorkloadDefinition Read(KubeObject document)
+    {
+        var source = document.Origin is { } origin ? $"{WorkloadDefinition.Describe(document)} ({origin})" : WorkloadDefinition.Describe(document);
+        if (document.ApiVersion != SupportedApiVersion)
+            throw Invalid(source, $"has apiVersion {document.ApiVersion}; only {SupportedApiVersion} is understood.");
+        if (!document.Kind.StartsWith(KindPrefix, StringComparison.Ordinal) || document.Kind.Length == KindPrefix.Length)
+            throw Invalid(source, $"has kind {document.Kind}; KubeFed's federated kinds are named Federated<Kind>.");
+        if (document.Json["spec"] is not JsonObject spec) throw Invalid(source, "has no spec object.");
+        RefuseUnknown(source, "spec", spec, SpecFields);
+        if (spec["retainReplicas"] is JsonValue retain && retain.GetValueKind() == JsonValueKind.True)
+            throw Invalid(source, "sets spec.retainReplicas: true, which leaves replicas to each cluster; this module applies the template's replicas. Remove it or set it to false.");
+
+        return new WorkloadDefinition
+        {
+            Template = ReadTemplate(document, spec, source),
+            Placement = ReadPlacement(spec, source),
+            Overrides = ReadOverrides(spec, source),
+            Source = source,
+        };
+    }
+
+    private static KubeObject ReadTemplate(KubeObject document, JsonObject spec, string source)
+    {
+        if (spec["template"] is not JsonObject template) throw Invalid(source, "has no spec.template object.");
+        var target = new KubeObject((JsonObject)template.DeepClone(), document.Origin);
+        var kind = document.Kind[KindPrefix.Length..];
+        if (target.Kind.Length == 0) target.Kind = kind;
+        else if (target.Kind != kind) throw Invalid(source, $"has spec.template.kind {target.Kind}, but a {document.Kind} federates {kind}.");
+        if (target.ApiVersion.Length == 0)
+        {
+            target.ApiVersion = KnownKinds.ApiVersionOf(kind) ?? throw Invalid(source,
+                $"federates {kind}, whose apiVersion is not known; add spec.template.apiVersion (known without it: {string.Join(", ", KnownKinds.Names)}).");
+        }
+
+        // KubeFed names the object after the federated resource; a FederatedNamespace federates its own namespace.
+        if (kind == "Namespace" && target.ApiVersion == "v1")
+        {
+            target.Name = document.Namespace ?? document.Name;
+            target.Namespace = null;
+        }
+        else
+        {
+            target.Name = document.Name;
+            target.Namespace = KnownKinds.IsClusterScoped(kind) ? null : document.Namespace;
+        }
+        return target;
+    }
+
+    private static WorkloadPlacement ReadPlacement(JsonObject spec, string source)
+    {
+        if (spec["placement"] is null) return new WorkloadPlacement();
+        if (spec["placement"] is not JsonObject placement) throw Invalid(source, "has a spec.placement that is not an object.");
+        RefuseUnknown(source, "spec.placement", placement, PlacementFields);
+
+        // KubeFed: a cluster list, even an empty one, wins over the selector.
+        if (placement["clusters"] is { } clustersNode)
+        {
+            if (clustersNode is not JsonArray clusters) throw Invalid(source, "has a spec.placement.clusters that is not a list.");
+            var names = new List<string>();
+            foreach (var item in clusters)
+            {
+                var name = item is JsonObject entry ? Text(entry["name"]) : null;
+                if (string.IsNullOrWhiteSpace(name)) throw Invalid(source, "has an entry in spec.placement.clusters without a name.");
+                names.Add(name);
+            }
+            return new WorkloadPlacement { ClusterNames = names };
+        }
+        if (placement["clusterSelector"] is null) return new WorkloadPlacement();
+        if (placement["clusterSelector"] is not JsonObject selector) throw Invalid(source, "has a spec.placement.clusterSelector that is not an object.");
+        RefuseUnknown(source, "spec.placement.clusterSelector", selector, SelectorFields);
+        var requirements = ReadSelector(selector, source);
+        return requirements.Count == 0 ? WorkloadPlacement.Everywhere : new WorkloadPlacement { LabelSelector = string.Join(",", requirements) };
+    }
+
+    private static List<string> ReadSelector(JsonObject selector, string source)
+    {
+        var requirements = new List<string>();
+        if (selector["matchLabels"] is { } labelsNode)
+        {
+            if (labelsNode is not JsonObject labels) throw Invalid(source, "has a clusterSelector.matchLabels that is not a map.");
+            foreach (var (key, value) in labels)
+            {
+                requirements.Add($"{key}={Text(value) ?? throw Invalid(source, $"has a non-text value for clusterSelector.matchLabels.{key}.")}");
+            }
+        }
+        if (selector["matchExpressions"] is { } expressionsNode)
+        {
+            if (expressionsNode is not JsonArray expressions) throw Invalid(source, "has a clusterSelector.matchExpressions that is not a list.");
+            foreach (var item in expressions)
+            {
+                var key = Text(item?["key"]);
+                var op = Text(item?["operator"]);
+                var values = (item?["values"] as JsonArray ?? []).Select(Text).ToList();
+                if (string.IsNullOrWhiteSpace(key) || op is null || values.Any(v => v is null))
+                    throw Invalid(source, "has a clusterSelector.matchExpressions entry without key, operator or text values.");
+                requirements.Add(op switch
+                {
+                    "In" when values.Count > 0 => $"{key} in ({string.Join(",", values)})",
+                    "NotIn" when values.Count > 0 => $"{key} notin ({string.Join(",", values)})",
+                    "Exists" when values.Count == 0 => key,
+                    "DoesNotExist" when values.Count == 0 => "!" + key,
+                    _ => throw Invalid(source, $"has the clusterSelector expression '{key} {op} ({string.Join(",", values)})'; " +
+                                               "operators are In and NotIn with values, Exists and DoesNotExist without."),
+                });
+            }
+        }
+        return requirements;
+    }
+
+    private static List<ClusterOverride> ReadOverrides(JsonObject spec, string source)
+    {
+        var result = new List<ClusterOverride>();
+        if (spec["overrides"] is null) return result;
+        if (spec["overrides"] is not JsonArray overrides) throw Invalid(source, "has a spec.overrides that is not a list.");
+        foreach (var item in overrides)
+        {
+            if (item is not JsonObject entry) throw Invalid(source, "has an entry in spec.overrides that is not an object.");
+            RefuseUnknown(source, "spec.overrides[]", entry, ["clusterName", "clusterOverrides"]);
+            var cluster = Text(entry["clusterName"]);
+            if (string.IsNullOrWhiteSpace(cluster)) throw Invalid(source, "has an entry in spec.overrides without clusterName.");
+            if (entry["clusterOverrides"] is not JsonArray operations)
+                throw Invalid(source, $"has no clusterOverrides list for cluster '{cluster}' in spec.overrides.");
+
+            var parsed = new List<OverrideOperation>();
+            foreach (var operationNode in operations)
+            {
+                if (operationNode is not JsonObject operation) throw Invalid(source, $"has a clusterOverrides item for '{cluster}' that is not an object.");
+                RefuseUnknown(source, "clusterOverrides[]", operation, ["op", "path", "value"]);
+                var opText = Text(operation["op"]);
+                var op = OverrideOperation.ParseOp(opText)
+                         ?? throw Invalid(source, $"has the op '{opText}' in the overrides for '{cluster}'; KubeFed's ops are add, remove and replace.");
+                var path = Text(operation["path"]) ?? throw Invalid(source, $"has a clusterOverrides item for '{cluster}' without a path.");
+                parsed.Add(new OverrideOperation(op, path, operation["value"]?.DeepClone()));
+            }
+            result.Add(new ClusterOverride(cluster, parsed));
+        }
+        return result;
+    }
+
+    private static void RefuseUnknown(string source, string where, JsonObject map, string[] known)
+    {
+        var unknown = map.Select(p => p.Key).Where(k => !known.Contains(k, StringComparer.Ordinal)).ToList();
+        if (unknown.Count > 0)
+            throw Invalid(source, $"has {string.Join(", ", unknown.Select(k => "'" + k + "'"))} in {where}, which KubeFed does not define there (known: {string.Join(", ", known)}).");
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static FleetInputException Invalid(string source, string problem) =>
+        new(FederationErrorIds.KubeFedDocumentInvalid, FleetErrorCategory.InvalidData, source, $"The KubeFed document {source} {problem}",
+            recommendedAction: "Give a types.kubefed.io/v1beta1 Federated<Kind> with spec.template, spec.placement (clusters or clusterSelector) and spec.overrides[].clusterOverrides.");
+}

@@ -1,0 +1,41 @@
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Tests.Federation;
+
+public class WavePlannerTests
+{
+    private static IReadOnlyList<WorkloadPlan> Plans(WorkloadPlacement placement) =>
+    [
+        WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(ManifestReader.ReadText(WorkloadPlannerTests.Deployment).Single(), placement), WorkloadPlannerTests.Fleet),
+        WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(
+            ManifestReader.ReadText("apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\n").Single(), placement), WorkloadPlannerTests.Fleet),
+    ];
+
+    [Fact]
+    public void Each_placed_cluster_goes_to_the_first_wave_that_picks_it_with_every_workload()
+    {
+        var waves = WavePlanner.Split(Plans(WorkloadPlacement.Everywhere),
+            [new ClusterSelection { LabelSelector = "env=dev" }, new ClusterSelection { Names = ["prod-use1"] }, new ClusterSelection { Names = ["*"] }]);
+
+        waves.Select(w => w.ToString()).Should().Equal("Wave 1: dev-use1", "Wave 2: prod-use1", "Wave 3: prod-euc1");
+        waves[0].Targets.Select(t => t.Description).Should().Equal(
+            "Cluster dev-use1: publish apps/v1 Deployment shop/web", "Cluster dev-use1: publish v1 ConfigMap shop/settings");
+    }
+
+    [Fact]
+    public void Waves_that_leave_out_a_placed_cluster_or_select_nothing_are_refused()
+    {
+        var plans = Plans(new WorkloadPlacement { LabelSelector = "env=prod" });
+
+        var missing = () => WavePlanner.Split(plans, [new ClusterSelection { Names = ["prod-use1"] }]);
+        var emptyWave = () => WavePlanner.Split(plans, [new ClusterSelection { Names = ["prod-*"] }, new ClusterSelection { LabelSelector = "env=dev" }]);
+        var none = () => WavePlanner.Split(plans, []);
+
+        missing.Should().Throw<FleetInputException>().WithMessage("*prod-euc1 are in no wave*").Which.ErrorId.Should().Be(FederationErrorIds.WaveInvalid);
+        emptyWave.Should().Throw<FleetInputException>().WithMessage("Wave 2 (labels 'env=dev') selects no placed cluster*");
+        none.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.WaveInvalid);
+    }
+}
