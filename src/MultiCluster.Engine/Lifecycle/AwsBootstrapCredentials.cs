@@ -52,11 +52,6 @@ public static class AwsBootstrapCredentials
     /// </summary>
     internal static string EncodeAsProfile(ImmutableCredentials credentials, string region)
     {
-        if (string.IsNullOrEmpty(credentials.AccessKey) || string.IsNullOrEmpty(credentials.SecretKey))
-        {
-            throw new FleetInputException(LifecycleErrorIds.AwsCredentialsInvalid, FleetErrorCategory.InvalidArgument, SecretName,
-                "The AWS credentials have no access key id or no secret access key.");
-        }
         var profile = new StringBuilder();
         profile.Append("[default]\n");
         profile.Append("aws_access_key_id = ").Append(credentials.AccessKey).Append('\n');
