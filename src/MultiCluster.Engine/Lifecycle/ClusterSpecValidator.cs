@@ -41,7 +41,24 @@ public static partial class ClusterSpecValidator
                 $"-Namespace '{spec.Namespace}' is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).");
         }
         ValidateNetworks(spec, fleet ?? []);
-        provider.Validate(spec);
+        if (spec.ClusterClass is null)
+        {
+            provider.Validate(spec);
+        }
+        else
+        {
+            // The ClusterClass defines the infrastructure, so the provider's own parameters do not apply.
+            if (!DnsSubdomain().IsMatch(spec.ClusterClass))
+            {
+                throw Invalid(LifecycleErrorIds.ClusterClassInvalid, spec.Name,
+                    $"-ClusterClass '{spec.ClusterClass}' is not a valid ClusterClass name (lowercase letters, digits, '-' and '.', at most 253 characters).");
+            }
+            if (string.IsNullOrWhiteSpace(spec.WorkerClass) || spec.WorkerClass.Length > 256)
+            {
+                throw Invalid(LifecycleErrorIds.ClusterClassInvalid, spec.Name,
+                    $"-WorkerClass '{spec.WorkerClass}' must name one of the ClusterClass's worker classes (1 to 256 characters).");
+            }
+        }
         return provider;
     }
 
@@ -118,6 +135,9 @@ public static partial class ClusterSpecValidator
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
     private static partial Regex DnsLabel();
 
-    [GeneratedRegex(@"^v1\.(?<minor>0|[1-9][0-9]*)\.(?<patch>0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?\z")]
+    [GeneratedRegex(@"^(?=.{1,253}\z)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex(@"^v1\.(?<minor>0|[1-9][0-9]*)\.(?<patch>0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?\z")]
     private static partial Regex KubernetesVersionPattern();
 }

@@ -12,6 +12,8 @@ public static class LifecycleErrorIds
     public const string ProviderUnknown = nameof(ProviderUnknown);
     public const string ProviderParameterInvalid = nameof(ProviderParameterInvalid);
     public const string NamespaceInvalid = nameof(NamespaceInvalid);
+    public const string ClusterClassInvalid = nameof(ClusterClassInvalid);
+    public const string UpgradeNotAllowed = nameof(UpgradeNotAllowed);
     public const string ClusterApiNotInstalled = nameof(ClusterApiNotInstalled);
     public const string ClusterApiProviderNotInstalled = nameof(ClusterApiProviderNotInstalled);
     public const string AwsCredentialsInvalid = nameof(AwsCredentialsInvalid);

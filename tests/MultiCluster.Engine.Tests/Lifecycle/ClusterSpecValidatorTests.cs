@@ -190,6 +190,16 @@ public class ClusterSpecValidatorTests
     }
 
     [Fact]
+    public void Cluster_class_mode_checks_the_class_name_and_not_the_provider_parameters()
+    {
+        ClusterSpecValidator.Validate(new FleetClusterSpec { Name = "dev", Provider = "AWS", KubernetesVersion = "v1.32.3", ClusterClass = "quick-start" });
+
+        var error = Rejected(new FleetClusterSpec { Name = "dev", Provider = "AWS", KubernetesVersion = "v1.32.3", ClusterClass = "Quick_Start" });
+        error.ErrorId.Should().Be(LifecycleErrorIds.ClusterClassInvalid);
+        error.Message.Should().Contain("-ClusterClass 'Quick_Start'");
+    }
+
+    [Fact]
     public void A_bad_namespace_is_rejected()
     {
         Rejected(new FleetClusterSpec { Name = "dev", Provider = "Docker", KubernetesVersion = "v1.32.3", Namespace = "Clusters" })
