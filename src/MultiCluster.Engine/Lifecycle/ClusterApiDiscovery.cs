@@ -14,6 +14,20 @@ internal static class ClusterApiDiscovery
     /// <summary>Newest first: the version written when the cluster serves several.</summary>
     private static readonly FleetClusterApiVersion[] CoreVersions = [FleetClusterApiVersion.V1Beta2, FleetClusterApiVersion.V1Beta1];
 
+    /// <summary>The newest core version the cluster serves; ClusterApiNotInstalled when it serves none.</summary>
+    public static async Task<FleetClusterApiVersion> ServedCoreVersionAsync(ResourceDiscovery discovery, CancellationToken cancellationToken)
+    {
+        foreach (var version in CoreVersions)
+        {
+            var kinds = await discovery.GetKindsAsync($"{ClusterApiVersions.CoreGroup}/{ClusterApiVersions.VersionName(version)}", cancellationToken)
+                .ConfigureAwait(false);
+            if (kinds.ContainsKey("Cluster")) return version;
+        }
+        throw new FleetClusterException(LifecycleErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, discovery.Cluster,
+            $"Management cluster '{discovery.Cluster}' does not serve Cluster API (no Cluster kind in group {ClusterApiVersions.CoreGroup} v1beta1 or v1beta2).",
+            recommendedAction: "Check that this is the management cluster, or install Cluster API with 'clusterctl init'.");
+    }
+
     public static async Task<ClusterApiVersions> DiscoverAsync(ResourceDiscovery discovery, IClusterProvider provider,
         FleetClusterApiVersion? requested, bool topology, CancellationToken cancellationToken)
     {
