@@ -10,6 +10,22 @@ public sealed record ClusterManifests(FleetClusterSpec Spec, IClusterProvider Pr
     public IReadOnlyList<FleetManifest> ToManifests(string cluster) => Objects
         .Select(o => new FleetManifest { Cluster = cluster, Kind = o.Kind, Name = o.Name, Namespace = o.Namespace, Yaml = o.ToYaml() })
         .ToList();
+
+    /// <summary>
+    /// The new cluster as a fleet member. Its context is the one in the kubeconfig secret Cluster
+    /// API writes (<c>NAME-admin@NAME</c>), so it resolves once that kubeconfig is merged.
+    /// </summary>
+    public FleetCluster ToFleetCluster() => new()
+    {
+        Name = Spec.Name,
+        Context = $"{Spec.Name}-admin@{Spec.Name}",
+        Region = Spec.Region,
+        Role = FleetClusterRole.Workload,
+        Provider = Provider.Name,
+        Labels = new Dictionary<string, string>(Spec.Labels, StringComparer.Ordinal),
+        Network = new FleetClusterNetwork { PodCidr = Spec.PodCidr, ServiceCidr = Spec.ServiceCidr },
+        KubernetesVersion = Spec.KubernetesVersion,
+    };
 }
 
 /// <summary>

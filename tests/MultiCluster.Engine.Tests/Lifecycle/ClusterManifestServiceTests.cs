@@ -71,6 +71,20 @@ public class ClusterManifestServiceTests
     }
 
     [Fact]
+    public void The_new_cluster_becomes_a_fleet_member_with_the_context_cluster_api_writes()
+    {
+        var rendered = new ClusterManifestService().Render(Spec("AWS"));
+
+        var member = rendered.ToFleetCluster();
+
+        member.Context.Should().Be("aws-01-admin@aws-01");
+        member.Provider.Should().Be("AWS");
+        member.Network.PodCidr.Should().Be("192.168.0.0/16");
+        member.KubernetesVersion.Should().Be("v1.32.3");
+        rendered.ToManifests("mgmt").Select(m => $"{m.Cluster} {m.Kind} {m.Namespace}/{m.Name}").Should().StartWith("mgmt Cluster default/aws-01");
+    }
+
+    [Fact]
     public void Cluster_class_mode_renders_one_topology_cluster_in_each_version()
     {
         var service = new ClusterManifestService();
