@@ -19,8 +19,25 @@ public static partial class ObjectDiff
     {
         var changes = new List<FleetFieldChange>();
         CompareNodes("", Normalize(before), Normalize(after), changes);
-        return changes;
+        return IsSecret(after) ? changes.Select(Redact).ToList() : changes;
     }
+
+    private const string Redacted = "(redacted)";
+
+    private static bool IsSecret(JsonObject obj) =>
+        obj["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["kind"]!.GetValue<string>() == "Secret"
+        && obj["apiVersion"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["apiVersion"]!.GetValue<string>() == "v1";
+
+    // A secret's values must not reach the pipeline or a log through a WhatIf diff; its paths may.
+    private static FleetFieldChange Redact(FleetFieldChange change) =>
+        change.Path.StartsWith("data", StringComparison.Ordinal) || change.Path.StartsWith("stringData", StringComparison.Ordinal)
+            ? new FleetFieldChange
+            {
+                Path = change.Path,
+                Before = change.Before is null ? null : Redacted,
+                After = change.After is null ? null : Redacted,
+            }
+            : change;
 
     private static JsonObject? Normalize(JsonObject? source)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Amazon.Runtime;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Testing.Xunit;
 
@@ -55,6 +56,26 @@ public class AwsBootstrapCredentialsTests
         var error = act.Should().Throw<FleetException>().Which;
         error.ErrorId.Should().Be(FleetErrorIds.AwsCredentialsNotFound);
         error.Message.Should().Contain("is not in the shared credentials or config file");
+    }
+
+    [Fact]
+    public async Task A_whatif_of_changed_credentials_shows_which_field_changes_but_no_value()
+    {
+        await using var management = await ManagementCluster.StartBareAsync("capa-whatif");
+        management.CreateNamespace(AwsBootstrapCredentials.SecretNamespace);
+        var apply = new ApplyService(management.Connector);
+        var first = AwsBootstrapCredentials.CreateSecret(new ImmutableCredentials(AccessKey, SecretKey, null), "us-east-1");
+        var rotated = AwsBootstrapCredentials.CreateSecret(new ImmutableCredentials("AKIAEXAMPLEKEY000002", "rotatedSecretKeyValue0000000000000000000", null), "us-east-1");
+        await apply.ApplyAsync(apply.Plan([management.Cluster], [first]), new ApplyOptions()).ToListAsync();
+
+        var preview = await apply.ApplyAsync(apply.Plan([management.Cluster], [rotated]), new ApplyOptions { WhatIf = true }).ToListAsync();
+
+        var result = preview.Should().ContainSingle().Which;
+        result.Action.Should().Be(FleetResourceAction.WouldChange);
+        result.Changes.Select(c => c.Path).Should().Equal("data.credentials");
+        var shown = string.Join(" ", result.Changes.Select(c => $"{c} {c.Before} {c.After}")) + result.Message;
+        foreach (var secret in new[] { first, rotated })
+            shown.Should().NotContain(secret.Json["data"]!["credentials"]!.GetValue<string>());
     }
 
     [RequiresSharedCrdsFact]
