@@ -1,6 +1,4 @@
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
-using Amazon.Runtime.Credentials;
 using k8s.KubeConfigModels;
 using MultiCluster.Engine.Errors;
 
@@ -117,30 +115,7 @@ internal sealed class EksTokenSource : ICredentialSource
         return TokenPrefix + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(url)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    private ImmutableCredentials ResolveCredentials()
-    {
-        try
-        {
-            AWSCredentials? credentials;
-            if (_request.Profile is { } profile)
-            {
-                if (!new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out credentials))
-                    throw NotFound($"the AWS profile '{profile}' is not in the shared credentials or config file");
-            }
-            else
-            {
-                credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
-            }
-            var resolved = credentials?.GetCredentials();
-            if (resolved is null || string.IsNullOrEmpty(resolved.AccessKey))
-                throw NotFound("the AWS credential chain returned no credentials");
-            return resolved;
-        }
-        catch (AmazonClientException e)
-        {
-            throw NotFound("no AWS credentials were found (environment, shared credentials and config files, SSO, container and instance roles were tried)", e);
-        }
-    }
+    private ImmutableCredentials ResolveCredentials() => AwsCredentialChain.Resolve(_request.Profile, NotFound);
 
     private FleetClusterException NotFound(string what, Exception? inner = null) =>
         new(FleetErrorIds.AwsCredentialsNotFound, FleetErrorCategory.AuthenticationError, _cluster,

@@ -24,7 +24,7 @@ public static partial class ObjectDiff
     {
         var changes = new List<FleetFieldChange>();
         CompareNodes("", Normalize(before), Normalize(after), changes);
-        if (!hideValues) return changes;
+        if (!hideValues && !IsSecret(after)) return changes;
         return changes.Select(c => IsSecretValue(c.Path)
             ? new FleetFieldChange { Path = c.Path, Before = c.Before is null ? null : HiddenValue, After = c.After is null ? null : HiddenValue }
             : c).ToList();
@@ -33,6 +33,11 @@ public static partial class ObjectDiff
     private static bool IsSecretValue(string path) =>
         new[] { "data", "stringData" }.Any(field => path == field || path.StartsWith(field + ".", StringComparison.Ordinal)
                                                     || path.StartsWith(field + "[", StringComparison.Ordinal));
+
+    // A v1 Secret's values never reach the pipeline or a log through a diff, whoever asks; its paths may.
+    private static bool IsSecret(JsonObject obj) =>
+        obj["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["kind"]!.GetValue<string>() == "Secret"
+        && obj["apiVersion"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["apiVersion"]!.GetValue<string>() == "v1";
 
     private static JsonObject? Normalize(JsonObject? source)
     {
