@@ -33,7 +33,7 @@ public sealed class ClusterKubeconfigReader(IClusterConnector connector)
         }
         catch (Exception ex) when (ex is not FleetException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            throw ResourceErrors.FromException(ex, management.Name, reference, cancellationToken);
+            throw KubernetesErrors.Translate(ex, management.Name, reference, cancellationToken);
         }
 
         if (secret is null)

@@ -76,7 +76,7 @@ public sealed class ClusterManifestService
         }
         catch (Exception ex) when (ex is not Errors.FleetException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            throw ResourceErrors.FromException(ex, management.Name, null, cancellationToken);
+            throw KubernetesErrors.Translate(ex, management.Name, null, cancellationToken);
         }
         return new ClusterManifests(spec, provider, versions, ClusterManifestRenderer.Render(spec, provider, versions));
     }

@@ -141,7 +141,7 @@ public sealed class ClusterOperations(IClusterConnector connector)
         }
         catch (Exception ex) when (ex is not FleetException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            throw ResourceErrors.FromException(ex, management.Name, $"Cluster {cluster}", cancellationToken);
+            throw KubernetesErrors.Translate(ex, management.Name, $"Cluster {cluster}", cancellationToken);
         }
     }
 
