@@ -52,4 +52,28 @@ public sealed class FaultTests(EmulatorFixture fixture) : IClassFixture<Emulator
                 await fixture.Emulator.SetFaultsAsync(context, "{}");
         }
     }
+
+    [Fact]
+    public async Task Ctrl_C_stops_a_fan_out_waiting_on_a_hanging_cluster()
+    {
+        using var session = fixture.NewSession();
+        await fixture.Emulator.SetFaultsAsync(fixture.Contexts[2], """{"hanging":true}""");
+        try
+        {
+            using var ps = session.CreatePowerShell();
+            ps.AddScript("Test-FleetCluster -Cluster dev-c -TimeoutSeconds 300");
+            var running = ps.BeginInvoke();
+            // Wait until the request is out and hanging, then do what Ctrl+C does.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            running.IsCompleted.Should().BeFalse("the cluster hangs and the timeout is five minutes");
+            var stop = Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
+            // Without cancellation the stop would wait out the 300 s timeout; 60 s is only a guard.
+            (await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(60)))).Should().BeSameAs(stop, "Ctrl+C cancels the cluster still running");
+            ps.InvocationStateInfo.State.Should().Be(PSInvocationState.Stopped);
+        }
+        finally
+        {
+            await fixture.Emulator.SetFaultsAsync(fixture.Contexts[2], "{}");
+        }
+    }
 }

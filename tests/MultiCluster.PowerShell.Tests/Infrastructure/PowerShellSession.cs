@@ -62,6 +62,14 @@ public sealed class PowerShellSession : IDisposable
             terminating ?? (caught.Count > 0 ? new RuntimeException(caught[0].Exception.Message, caught[0].Exception, caught[0]) : null));
     }
 
+    /// <summary>A PowerShell instance on this session's runspace, for tests that drive it asynchronously (Ctrl+C).</summary>
+    public System.Management.Automation.PowerShell CreatePowerShell()
+    {
+        var ps = System.Management.Automation.PowerShell.Create();
+        ps.Runspace = _runspace;
+        return ps;
+    }
+
     public void Dispose() => _runspace.Dispose();
 }
 
