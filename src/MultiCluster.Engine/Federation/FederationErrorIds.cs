@@ -23,7 +23,4 @@ public static class FederationErrorIds
 
     /// <summary>Rollout waves are missing, select nothing, or leave placed clusters out.</summary>
     public const string WaveInvalid = nameof(WaveInvalid);
-
-    /// <summary>A rendered manifest cannot be written to the output folder.</summary>
-    public const string OutputNotWritable = nameof(OutputNotWritable);
 }

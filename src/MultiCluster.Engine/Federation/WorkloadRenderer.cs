@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
@@ -30,7 +28,7 @@ public static class WorkloadRenderer
         foreach (var cluster in byCluster)
         {
             var objects = cluster.Select(w => w.Object).ToList();
-            manifests.AddRange(Write(cluster.Key, objects, outputDirectory, cluster.Key));
+            manifests.AddRange(ManifestWriter.Render(cluster.Key, objects, outputDirectory));
         }
         return manifests;
     }
@@ -42,7 +40,7 @@ public static class WorkloadRenderer
     /// With <paramref name="outputDirectory"/>, writes them to <c>karmada.yaml</c> there.
     /// </summary>
     public static IReadOnlyList<FleetManifest> RenderKarmada(IReadOnlyList<WorkloadPlan> plans, string? outputDirectory = null) =>
-        Write(KarmadaTarget, plans.SelectMany(ToKarmada).ToList(), outputDirectory, KarmadaTarget);
+        ManifestWriter.Render(KarmadaTarget, plans.SelectMany(ToKarmada).ToList(), outputDirectory);
 
     /// <summary>The Karmada objects for one workload: template, propagation policy, and override policy when there are overrides.</summary>
     public static IReadOnlyList<KubeObject> ToKarmada(WorkloadPlan plan)
@@ -148,46 +146,5 @@ public static class WorkloadRenderer
         };
         if (!kind.StartsWith("Cluster", StringComparison.Ordinal)) policy.Namespace = template.Namespace;
         return WorkloadPlanner.Label(policy, workload);
-    }
-
-    private static List<FleetManifest> Write(string cluster, IReadOnlyList<KubeObject> objects, string? outputDirectory, string fileStem)
-    {
-        string? path = null;
-        if (outputDirectory is not null)
-        {
-            path = Path.Combine(outputDirectory, SafeFileName(fileStem) + ".yaml");
-            var text = new StringBuilder();
-            foreach (var obj in objects)
-            {
-                if (text.Length > 0) text.Append("---\n");
-                text.Append(obj.ToYaml());
-            }
-            try
-            {
-                Directory.CreateDirectory(outputDirectory);
-                File.WriteAllText(path, text.ToString());
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new FleetInputException(FederationErrorIds.OutputNotWritable, FleetErrorCategory.PermissionDenied, path,
-                    $"Cannot write {path}: {ex.Message}", ex);
-            }
-        }
-        return objects.Select(o => new FleetManifest
-        {
-            Cluster = cluster,
-            Kind = o.Kind,
-            Name = o.Name,
-            Namespace = o.Namespace,
-            Path = path,
-            Yaml = o.ToYaml(),
-        }).ToList();
-    }
-
-    // Cluster names may be kubeconfig context names (ARNs with ':' and '/'); keep files portable.
-    private static string SafeFileName(string name)
-    {
-        var invalid = Path.GetInvalidFileNameChars().Concat([':', '/', '\\']).ToHashSet();
-        return new string(name.Select(c => invalid.Contains(c) ? '_' : c).ToArray());
     }
 }

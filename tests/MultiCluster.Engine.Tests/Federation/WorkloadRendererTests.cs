@@ -103,7 +103,7 @@ public class WorkloadRendererTests
 
         manifests.Should().OnlyContain(m => m.Path == Path.Combine(output.Path, "karmada.yaml"));
         ManifestReader.ReadPaths([Path.Combine(output.Path, "karmada.yaml")]).Select(o => o.Kind).Should().Equal("Deployment", "PropagationPolicy", "OverridePolicy");
-        act.Should().Throw<MultiCluster.Engine.Errors.FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.OutputNotWritable);
+        act.Should().Throw<MultiCluster.Engine.Errors.FleetInputException>().Which.ErrorId.Should().Be(MultiCluster.Engine.Errors.FleetErrorIds.OutputPathNotWritable);
     }
 
     [RequiresSharedCrdsFact]
