@@ -203,7 +203,7 @@ public sealed class DeleteService
         return plan;
     }
 
-    private static void CheckCircuitBreaker(DeletePlan plan, int selectedClusters, DeleteOptions options, string what)
+    internal static void CheckCircuitBreaker(DeletePlan plan, int selectedClusters, DeleteOptions options, string what)
     {
         if (options.Force) return;
         var count = plan.ClusterCount;

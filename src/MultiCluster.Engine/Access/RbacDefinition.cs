@@ -1,0 +1,248 @@
+using System.Collections;
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Access;
+
+/// <summary>One RBAC rule; empty lists are fields the rule does not use.</summary>
+public sealed record RbacRule(
+    IReadOnlyList<string> ApiGroups, IReadOnlyList<string> Resources, IReadOnlyList<string> Verbs,
+    IReadOnlyList<string> ResourceNames, IReadOnlyList<string> NonResourceUrls)
+{
+    /// <summary>Order-insensitive text, so rules compare as sets regardless of how the server orders lists.</summary>
+    public string Canonical =>
+        string.Join(" ", new[] { ApiGroups, Resources, Verbs, ResourceNames, NonResourceUrls }
+            .Select(list => "[" + string.Join(",", list.Order(StringComparer.Ordinal)) + "]"));
+
+    public FleetRbacRule ToModel() => new()
+    {
+        ApiGroups = ApiGroups, Resources = Resources, Verbs = Verbs, ResourceNames = ResourceNames, NonResourceUrls = NonResourceUrls,
+    };
+
+    internal JsonObject ToJson()
+    {
+        var json = new JsonObject();
+        void Add(string field, IReadOnlyList<string> values)
+        {
+            if (values.Count > 0) json[field] = new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        }
+        // apiGroups may legitimately be [""] (the core group), so write it whenever resources are used.
+        if (Resources.Count > 0) json["apiGroups"] = new JsonArray(ApiGroups.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        Add("resources", Resources);
+        Add("verbs", Verbs);
+        Add("resourceNames", ResourceNames);
+        Add("nonResourceURLs", NonResourceUrls);
+        return json;
+    }
+
+    internal static RbacRule FromJson(JsonObject json) => new(
+        Strings(json["apiGroups"]), Strings(json["resources"]), Strings(json["verbs"]),
+        Strings(json["resourceNames"]), Strings(json["nonResourceURLs"]));
+
+    private static IReadOnlyList<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? array.Select(n => n?.GetValue<string>() ?? "").ToList() : [];
+}
+
+/// <summary>Who a binding grants the role to: Group, User or ServiceAccount (with its namespace).</summary>
+public sealed record RbacSubject(string Kind, string Name, string? Namespace = null)
+{
+    public override string ToString() => Kind == "ServiceAccount" ? $"{Kind}:{Namespace}/{Name}" : $"{Kind}:{Name}";
+}
+
+/// <summary>
+/// A role (a ClusterRole, or a Role when <see cref="Namespace"/> is set) and its binding to
+/// subjects, both named <see cref="Name"/>. Built only through the factories, which validate.
+/// </summary>
+public sealed class RbacDefinition
+{
+    public const string RbacLabel = "multicluster.io/rbac";
+    public const string RbacApiVersion = "rbac.authorization.k8s.io/v1";
+    private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
+
+    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects)
+    {
+        Name = name;
+        Namespace = ns;
+        Rules = rules;
+        Subjects = subjects;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Null for a ClusterRole and ClusterRoleBinding.</summary>
+    public string? Namespace { get; }
+
+    public IReadOnlyList<RbacRule> Rules { get; }
+    public IReadOnlyList<RbacSubject> Subjects { get; }
+
+    public string RoleKind => Namespace is null ? "ClusterRole" : "Role";
+    public string BindingKind => Namespace is null ? "ClusterRoleBinding" : "RoleBinding";
+
+    /// <summary>
+    /// From parameters: rules as dictionaries (hashtables) of apiGroups, resources, verbs,
+    /// resourceNames, nonResourceURLs, each a string or a list of strings.
+    /// </summary>
+    public static RbacDefinition Create(string? name, string? ns, IEnumerable<IDictionary> rules, IEnumerable<RbacSubject> subjects,
+        string source = "(parameters)")
+    {
+        var checkedName = RequireName(name, source, "name");
+        var ruleList = rules.Select((rule, index) => ReadRule(rule, $"{source} rule {index + 1}")).ToList();
+        return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, ruleList, subjects.ToList(), source);
+    }
+
+    /// <summary>
+    /// From KubeFed documents: each FederatedClusterRole with the FederatedClusterRoleBinding whose
+    /// roleRef names it. Other kinds, and bindings to roles not given, are input errors.
+    /// </summary>
+    public static IReadOnlyList<RbacDefinition> FromKubeFed(IReadOnlyList<KubeObject> documents)
+    {
+        var roles = new List<KubeObject>();
+        var bindings = new Dictionary<string, KubeObject>(StringComparer.Ordinal);
+        foreach (var doc in documents)
+        {
+            var where = Describe(doc);
+            if (doc.Kind == "FederatedClusterRole") roles.Add(doc);
+            else if (doc.Kind == "FederatedClusterRoleBinding")
+            {
+                var roleRef = doc.Json["spec"]?["template"]?["roleRef"] as JsonObject;
+                var roleName = RequireName(roleRef?["name"]?.GetValue<string>(), where, "spec.template.roleRef.name");
+                if (roleRef?["kind"]?.GetValue<string>() is { } refKind && refKind != "ClusterRole")
+                {
+                    throw Invalid(where, "spec.template.roleRef.kind", $"must be ClusterRole, not '{refKind}'");
+                }
+                if (!bindings.TryAdd(roleName, doc)) throw Invalid(where, "spec.template.roleRef.name", $"role '{roleName}' is bound twice");
+            }
+            else throw Invalid(where, "kind", $"'{doc.Kind}' is not FederatedClusterRole or FederatedClusterRoleBinding");
+        }
+
+        var roleNames = roles.Select(r => r.Metadata?["name"]?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        var orphan = bindings.FirstOrDefault(b => !roleNames.Contains(b.Key));
+        if (orphan.Value is not null)
+        {
+            throw Invalid(Describe(orphan.Value), "spec.template.roleRef.name", $"names role '{orphan.Key}', which is not among the FederatedClusterRole documents");
+        }
+
+        var definitions = new List<RbacDefinition>();
+        foreach (var role in roles)
+        {
+            var where = Describe(role);
+            var name = RequireName(role.Metadata?["name"]?.GetValue<string>(), where, "metadata.name");
+            var ruleNodes = role.Json["spec"]?["template"]?["rules"] as JsonArray ?? [];
+            var rules = ruleNodes.Select((node, index) => node is JsonObject json
+                ? RbacRule.FromJson(json)
+                : throw Invalid(where, $"spec.template.rules[{index}]", "is not a rule object")).ToList();
+            var subjects = new List<RbacSubject>();
+            if (bindings.Remove(name, out var binding))
+            {
+                var subjectNodes = binding.Json["spec"]?["template"]?["subjects"] as JsonArray ?? [];
+                subjects.AddRange(subjectNodes.Select(node => new RbacSubject(
+                    node?["kind"]?.GetValue<string>() ?? "", node?["name"]?.GetValue<string>() ?? "", node?["namespace"]?.GetValue<string>())));
+                where = $"{where} and {Describe(binding)}";
+            }
+            definitions.Add(Validate(name, null, rules, subjects, where));
+        }
+        return definitions;
+    }
+
+    /// <summary>The role and binding as rbac.authorization.k8s.io/v1 objects, labelled as this module's.</summary>
+    public IReadOnlyList<KubeObject> Render() => [RenderRole(), RenderBinding()];
+
+    internal KubeObject RenderRole()
+    {
+        var role = NewObject(RoleKind);
+        role.Json["rules"] = new JsonArray(Rules.Select(r => (JsonNode?)r.ToJson()).ToArray());
+        return role;
+    }
+
+    internal KubeObject RenderBinding()
+    {
+        var binding = NewObject(BindingKind);
+        binding.Json["subjects"] = new JsonArray(Subjects.Select(s =>
+        {
+            var json = new JsonObject { ["kind"] = s.Kind, ["name"] = s.Name };
+            if (s.Kind == "ServiceAccount") json["namespace"] = s.Namespace;
+            else json["apiGroup"] = "rbac.authorization.k8s.io";
+            return (JsonNode?)json;
+        }).ToArray());
+        binding.Json["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = RoleKind, ["name"] = Name };
+        return binding;
+    }
+
+    private KubeObject NewObject(string kind)
+    {
+        var metadata = new JsonObject { ["name"] = Name };
+        if (Namespace is not null) metadata["namespace"] = Namespace;
+        var obj = new KubeObject(new JsonObject { ["apiVersion"] = RbacApiVersion, ["kind"] = kind, ["metadata"] = metadata });
+        obj.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
+        obj.SetLabel(RbacLabel, Name);
+        return obj;
+    }
+
+    private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source)
+    {
+        if (rules.Count == 0) throw Invalid(source, "rules", "holds no rules");
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            var field = $"rules[{i}]";
+            if (rule.Verbs.Count == 0 || rule.Verbs.Any(string.IsNullOrWhiteSpace)) throw Invalid(source, field + ".verbs", "is empty");
+            if (rule.Resources.Count == 0 && rule.NonResourceUrls.Count == 0)
+            {
+                throw Invalid(source, field, "names neither resources nor nonResourceURLs");
+            }
+            if (rule.Resources.Count > 0 && rule.ApiGroups.Count == 0) throw Invalid(source, field + ".apiGroups", "is empty (use \"\" for the core group)");
+            if (rule.NonResourceUrls.Count > 0 && ns is not null) throw Invalid(source, field + ".nonResourceURLs", "is only valid in a cluster-wide role");
+        }
+
+        var normalized = new List<RbacSubject>();
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            var subject = subjects[i];
+            var field = $"subjects[{i}]";
+            var kind = SubjectKinds.FirstOrDefault(k => string.Equals(k, subject.Kind, StringComparison.OrdinalIgnoreCase))
+                       ?? throw Invalid(source, field + ".kind", $"'{subject.Kind}' is not Group, User or ServiceAccount");
+            RequireName(subject.Name, source, field + ".name");
+            var subjectNamespace = kind == "ServiceAccount" ? subject.Namespace ?? ns : null;
+            if (kind == "ServiceAccount" && string.IsNullOrWhiteSpace(subjectNamespace))
+            {
+                throw Invalid(source, field + ".namespace", "is required for a ServiceAccount bound cluster-wide");
+            }
+            normalized.Add(new RbacSubject(kind, subject.Name, subjectNamespace));
+        }
+        if (normalized.Count == 0) throw Invalid(source, "subjects", "holds no subjects to bind the role to");
+        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList());
+    }
+
+    private static RbacRule ReadRule(IDictionary rule, string source)
+    {
+        var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in rule)
+        {
+            var key = entry.Key?.ToString() ?? "";
+            fields[key] = entry.Value switch
+            {
+                null => [],
+                string text => [text],
+                IEnumerable values => values.Cast<object?>().Select(v => v?.ToString() ?? "").ToList(),
+                var other => [other.ToString() ?? ""],
+            };
+            if (key is not ("apiGroups" or "resources" or "verbs" or "resourceNames" or "nonResourceURLs")
+                && !key.Equals("nonResourceUrls", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(source, key, "is not apiGroups, resources, verbs, resourceNames or nonResourceURLs");
+            }
+        }
+        IReadOnlyList<string> Field(string key) => fields.TryGetValue(key, out var value) ? value : [];
+        return new RbacRule(Field("apiGroups"), Field("resources"), Field("verbs"), Field("resourceNames"), Field("nonResourceURLs"));
+    }
+
+    private static string RequireName(string? name, string source, string field) =>
+        string.IsNullOrWhiteSpace(name) ? throw Invalid(source, field, "is missing") : name;
+
+    private static FleetInputException Invalid(string source, string field, string problem) =>
+        new(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, source, $"RBAC input {source}: {field} {problem}.");
+
+    private static string Describe(KubeObject doc) =>
+        $"{doc.Kind} '{doc.Metadata?["name"]?.GetValue<string>() ?? "(no name)"}'" + (doc.Origin is { } origin ? $" ({origin})" : "");
+}

@@ -1,0 +1,213 @@
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Access;
+
+/// <summary>
+/// Keeps RBAC definitions on the fleet: applies their roles and bindings through
+/// <see cref="ApplyService"/>, prunes the module's own RBAC objects no longer wanted through
+/// <see cref="DeleteService"/> (and its circuit breaker), and reports grants and drift.
+/// Objects without the module's labels are never read as managed, so never pruned.
+/// </summary>
+public sealed class RbacService
+{
+    private static readonly string ManagedSelector = $"{KubeObject.ManagedByLabel}={KubeObject.ManagedByValue},{RbacDefinition.RbacLabel}";
+
+    private static readonly ResourceType ClusterRoleType = new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false);
+    private static readonly ResourceType RoleType = new("rbac.authorization.k8s.io", "v1", "Role", "roles", true);
+    private static readonly ResourceType ClusterRoleBindingType = new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false);
+    private static readonly ResourceType RoleBindingType = new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true);
+
+    private readonly IClusterConnector _connector;
+    private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
+    private readonly ApplyService _apply;
+    private readonly DeleteService _delete;
+
+    public RbacService(IClusterConnector connector) : this(connector, null) { }
+
+    internal RbacService(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory)
+    {
+        _connector = connector;
+        _apiFactory = apiFactory;
+        _apply = new ApplyService(connector, apiFactory);
+        _delete = new DeleteService(connector, apiFactory);
+    }
+
+    /// <summary>The (cluster, object) targets of setting the definitions; contacts no cluster.</summary>
+    public IReadOnlyList<FleetTarget> Plan(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions)
+    {
+        var duplicate = definitions.GroupBy(d => (d.Name, d.Namespace)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new FleetInputException(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, duplicate.Key.Name,
+                $"RBAC definition '{duplicate.Key.Name}' is given more than once.");
+        }
+        return _apply.Plan(clusters, definitions.SelectMany(d => d.Render()).ToList());
+    }
+
+    /// <summary>Applies (or with WhatIf previews) the confirmed targets of <see cref="Plan"/>.</summary>
+    public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options,
+        CancellationToken cancellationToken = default) =>
+        _apply.ApplyAsync(targets, options, cancellationToken);
+
+    /// <summary>
+    /// Plans removing the module's RBAC objects that no definition wants: bindings and roles
+    /// labelled as managed by this module, whatever their name. The delete circuit breaker counts
+    /// the clusters of all of them together.
+    /// </summary>
+    public async Task<DeletePlan> PlanPruneAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions,
+        DeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        var wanted = definitions.SelectMany(d => d.Render()).Select(o => (o.Kind, o.Namespace, o.Name)).ToHashSet();
+        var targets = new List<FleetTarget>();
+        var known = new List<FleetResourceResult>();
+        // Bindings first: removing a role before its binding would leave a binding to nothing.
+        foreach (var type in new[] { ClusterRoleBindingType, RoleBindingType, ClusterRoleType, RoleType })
+        {
+            var query = new ResourceQuery { ApiVersion = type.ApiVersion, Kind = type.Kind, AllNamespaces = type.Namespaced, LabelSelector = ManagedSelector };
+            var found = await _delete.PlanAsync(clusters, query, options with { Force = true }, cancellationToken).ConfigureAwait(false);
+            targets.AddRange(found.Targets.Where(t => !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name)) && IsManaged(t.Object)));
+            known.AddRange(found.KnownResults.Where(r => r.Action == FleetResourceAction.Failed));
+        }
+        var plan = new DeletePlan(targets, known);
+        DeleteService.CheckCircuitBreaker(plan, clusters.Count, options, "unwanted managed RBAC objects");
+        return plan;
+    }
+
+    /// <summary>Deletes (or with WhatIf previews deleting) the confirmed prune targets.</summary>
+    public IAsyncEnumerable<FleetResourceResult> PruneAsync(IEnumerable<FleetTarget> targets, DeleteOptions options,
+        CancellationToken cancellationToken = default) =>
+        _delete.DeleteAsync(targets, options, cancellationToken);
+
+    /// <summary>Per cluster, what each role this module manages grants, and to whom.</summary>
+    public IAsyncEnumerable<FleetOutcome<FleetRbacGrant>> GetAsync(IReadOnlyList<FleetCluster> clusters, FanOutOptions options,
+        CancellationToken cancellationToken = default) =>
+        FleetRunner.RunAsync<FleetOutcome<FleetRbacGrant>>(
+            clusters,
+            options with { Activity = "Reading managed RBAC" },
+            async (cluster, sink, token) =>
+            {
+                var client = ClusterResources.For(_connector.Connect(cluster), _apiFactory).Client;
+                var bindings = (await client.ListAsync(ClusterRoleBindingType, null, ManagedSelector, token).ConfigureAwait(false))
+                    .Concat(await client.ListAsync(RoleBindingType, null, ManagedSelector, token).ConfigureAwait(false))
+                    .Where(IsManaged).ToList();
+                var roles = (await client.ListAsync(ClusterRoleType, null, ManagedSelector, token).ConfigureAwait(false))
+                    .Concat(await client.ListAsync(RoleType, null, ManagedSelector, token).ConfigureAwait(false))
+                    .Where(IsManaged);
+                foreach (var role in roles.OrderBy(r => r.Namespace).ThenBy(r => r.Name, StringComparer.Ordinal))
+                {
+                    var subjects = bindings.Where(b => BindsRole(b, role)).SelectMany(Subjects).Select(s => s.ToString()).Distinct().ToList();
+                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, new FleetRbacGrant
+                    {
+                        Cluster = cluster.Name,
+                        Rbac = role.Labels[RbacDefinition.RbacLabel],
+                        RoleKind = role.Kind,
+                        Namespace = role.Namespace,
+                        RoleName = role.Name,
+                        Rules = Rules(role).Select(r => r.ToModel()).ToList(),
+                        Subjects = subjects,
+                    }));
+                }
+            },
+            (cluster, error, _) => [FleetOutcome<FleetRbacGrant>.Failure(cluster.Name, error)],
+            cancellationToken);
+
+    /// <summary>
+    /// Per cluster and definition, how the cluster differs: missing role or binding, missing or
+    /// extra rules (a changed rule is both), missing or extra subjects. A cluster that cannot be
+    /// read yields Unknown per definition.
+    /// </summary>
+    public IAsyncEnumerable<FleetRbacDrift> TestAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions,
+        FanOutOptions options, CancellationToken cancellationToken = default) =>
+        FleetRunner.RunAsync<FleetRbacDrift>(
+            clusters,
+            options with { Activity = "Comparing RBAC" },
+            async (cluster, sink, token) =>
+            {
+                var client = ClusterResources.For(_connector.Connect(cluster), _apiFactory).Client;
+                foreach (var definition in definitions)
+                {
+                    foreach (var drift in await CompareAsync(client, cluster.Name, definition, token).ConfigureAwait(false)) sink.Emit(drift);
+                }
+            },
+            (cluster, error, emitted) => definitions
+                .Where(d => !emitted.Any(e => e.Rbac == d.Name && e.Namespace == d.Namespace))
+                .Select(d => new FleetRbacDrift
+                {
+                    Cluster = cluster.Name, Rbac = d.Name, Namespace = d.Namespace, DriftType = FleetRbacDriftType.Unknown, Message = error.Message,
+                }),
+            cancellationToken);
+
+    private static async Task<IReadOnlyList<FleetRbacDrift>> CompareAsync(ResourceClient client, string cluster, RbacDefinition definition,
+        CancellationToken cancellationToken)
+    {
+        var drifts = new List<FleetRbacDrift>();
+        void Add(FleetRbacDriftType type, string? detail, string message) => drifts.Add(new FleetRbacDrift
+        {
+            Cluster = cluster, Rbac = definition.Name, Namespace = definition.Namespace, DriftType = type, Detail = detail, Message = message,
+        });
+
+        var roleType = definition.Namespace is null ? ClusterRoleType : RoleType;
+        var bindingType = definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType;
+        var role = await client.GetAsync(roleType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
+        var binding = await client.GetAsync(bindingType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
+
+        if (role is null) Add(FleetRbacDriftType.MissingRole, null, $"{definition.RoleKind} {definition.Name} is not on the cluster.");
+        else
+        {
+            var wanted = definition.Rules.ToDictionary(r => r.Canonical, r => r, StringComparer.Ordinal);
+            var held = Rules(role).GroupBy(r => r.Canonical, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var (key, rule) in wanted.Where(w => !held.ContainsKey(w.Key)))
+            {
+                Add(FleetRbacDriftType.MissingRule, rule.ToModel().ToString(), $"{definition.RoleKind} {definition.Name} lacks rule {key}.");
+            }
+            foreach (var (key, rule) in held.Where(h => !wanted.ContainsKey(h.Key)))
+            {
+                Add(FleetRbacDriftType.ExtraRule, rule.ToModel().ToString(), $"{definition.RoleKind} {definition.Name} holds rule {key}, which the definition does not.");
+            }
+        }
+
+        if (binding is null)
+        {
+            Add(FleetRbacDriftType.MissingBinding, null, $"{definition.BindingKind} {definition.Name} is not on the cluster.");
+            return drifts;
+        }
+        if (binding.Json["roleRef"]?["kind"]?.GetValue<string>() != definition.RoleKind || binding.Json["roleRef"]?["name"]?.GetValue<string>() != definition.Name)
+        {
+            Add(FleetRbacDriftType.ChangedRoleRef, null, $"{definition.BindingKind} {definition.Name} refers to another role.");
+        }
+        var heldSubjects = Subjects(binding).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+        var wantedSubjects = definition.Subjects.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var subject in wantedSubjects.Where(s => !heldSubjects.Contains(s)))
+        {
+            Add(FleetRbacDriftType.MissingSubject, subject, $"{definition.BindingKind} {definition.Name} does not bind {subject}.");
+        }
+        foreach (var subject in heldSubjects.Where(s => !wantedSubjects.Contains(s)))
+        {
+            Add(FleetRbacDriftType.ExtraSubject, subject, $"{definition.BindingKind} {definition.Name} also binds {subject}.");
+        }
+        return drifts;
+    }
+
+    // The label selector already asks for both labels; checking again guards against a server that ignores selectors.
+    private static bool IsManaged(KubeObject obj) =>
+        obj.Labels.TryGetValue(KubeObject.ManagedByLabel, out var manager) && manager == KubeObject.ManagedByValue
+        && obj.Labels.ContainsKey(RbacDefinition.RbacLabel);
+
+    private static bool BindsRole(KubeObject binding, KubeObject role) =>
+        binding.Json["roleRef"]?["kind"]?.GetValue<string>() == role.Kind
+        && binding.Json["roleRef"]?["name"]?.GetValue<string>() == role.Name
+        && binding.Namespace == role.Namespace;
+
+    private static IEnumerable<RbacRule> Rules(KubeObject role) =>
+        (role.Json["rules"] as JsonArray ?? []).OfType<JsonObject>().Select(RbacRule.FromJson);
+
+    private static IEnumerable<RbacSubject> Subjects(KubeObject binding) =>
+        (binding.Json["subjects"] as JsonArray ?? []).OfType<JsonObject>().Select(s => new RbacSubject(
+            s["kind"]?.GetValue<string>() ?? "",
+            s["name"]?.GetValue<string>() ?? "",
+            s["kind"]?.GetValue<string>() == "ServiceAccount" ? s["namespace"]?.GetValue<string>() ?? binding.Namespace : null));
+}

@@ -1,0 +1,132 @@
+using System.Collections;
+using MultiCluster.Engine.Access;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Tests.Access;
+
+public class RbacDefinitionTests
+{
+    private static readonly RbacSubject Ops = new("Group", "ops");
+
+    private static Hashtable ReadConfigMaps() => new() { ["apiGroups"] = "", ["resources"] = "configmaps", ["verbs"] = new[] { "get", "list" } };
+
+    [Fact]
+    public void Renders_a_labelled_ClusterRole_and_binding()
+    {
+        var definition = RbacDefinition.Create("cm-readers", null, [ReadConfigMaps()], [Ops]);
+
+        var rendered = definition.Render();
+
+        rendered.Select(o => o.Reference).Should().Equal(
+            "rbac.authorization.k8s.io/v1 ClusterRole cm-readers", "rbac.authorization.k8s.io/v1 ClusterRoleBinding cm-readers");
+        rendered.Should().OnlyContain(o => o.Labels["app.kubernetes.io/managed-by"] == "multicluster" && o.Labels["multicluster.io/rbac"] == "cm-readers");
+        rendered[0].Json["rules"]!.ToJsonString().Should().Be("""[{"apiGroups":[""],"resources":["configmaps"],"verbs":["get","list"]}]""");
+        rendered[1].Json["subjects"]!.ToJsonString().Should().Be("""[{"kind":"Group","name":"ops","apiGroup":"rbac.authorization.k8s.io"}]""");
+        rendered[1].Json["roleRef"]!["kind"]!.GetValue<string>().Should().Be("ClusterRole");
+    }
+
+    [Fact]
+    public void A_namespaced_definition_is_a_Role_and_its_service_account_defaults_to_that_namespace()
+    {
+        var definition = RbacDefinition.Create("deployer", "team-a",
+            [new Hashtable { ["apiGroups"] = "apps", ["resources"] = "deployments", ["verbs"] = "patch", ["resourceNames"] = "web" }],
+            [new RbacSubject("serviceaccount", "ci")]);
+
+        definition.Render().Select(o => o.Reference).Should().Equal(
+            "rbac.authorization.k8s.io/v1 Role team-a/deployer", "rbac.authorization.k8s.io/v1 RoleBinding team-a/deployer");
+        definition.Subjects.Should().Equal(new RbacSubject("ServiceAccount", "ci", "team-a"));
+    }
+
+    [Theory]
+    [InlineData("empty-rule", "rules[0].verbs")]
+    [InlineData("empty-verbs", "rules[0].verbs")]
+    [InlineData("no-resources", "rules[0] names neither")]
+    [InlineData("unknown-subject", "subjects[0].kind 'Robot'")]
+    [InlineData("missing-name", "name is missing")]
+    [InlineData("cluster-wide-sa", "subjects[0].namespace")]
+    public void Bad_input_is_an_input_error_naming_the_field(string problem, string expected)
+    {
+        var rule = problem switch
+        {
+            "empty-rule" => new Hashtable(),
+            "empty-verbs" => new Hashtable { ["apiGroups"] = "", ["resources"] = "pods", ["verbs"] = Array.Empty<string>() },
+            "no-resources" => new Hashtable { ["verbs"] = "get" },
+            _ => ReadConfigMaps(),
+        };
+        var subject = problem switch
+        {
+            "unknown-subject" => new RbacSubject("Robot", "r2"),
+            "cluster-wide-sa" => new RbacSubject("ServiceAccount", "ci"),
+            _ => Ops,
+        };
+
+        var act = () => RbacDefinition.Create(problem == "missing-name" ? " " : "bad", null, [rule], [subject], "Set-FleetRbac");
+
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ManifestInvalid);
+        error.Message.Should().Contain("Set-FleetRbac").And.Contain(expected);
+    }
+
+    private const string KubeFed = """
+        apiVersion: types.kubefed.io/v1beta1
+        kind: FederatedClusterRole
+        metadata:
+          name: cm-readers
+        spec:
+          template:
+            rules:
+            - apiGroups: [""]
+              resources: [configmaps]
+              verbs: [get, list]
+          placement:
+            clusters:
+            - name: a
+        ---
+        apiVersion: types.kubefed.io/v1beta1
+        kind: FederatedClusterRoleBinding
+        metadata:
+          name: cm-readers-ops
+        spec:
+          template:
+            roleRef:
+              apiGroup: rbac.authorization.k8s.io
+              kind: ClusterRole
+              name: cm-readers
+            subjects:
+            - kind: Group
+              apiGroup: rbac.authorization.k8s.io
+              name: ops
+            - kind: ServiceAccount
+              name: auditor
+              namespace: audit
+        """;
+
+    [Fact]
+    public void Reads_KubeFed_role_and_binding_documents()
+    {
+        var definition = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed)).Should().ContainSingle().Which;
+
+        definition.Name.Should().Be("cm-readers");
+        definition.Namespace.Should().BeNull();
+        definition.Rules.Should().ContainSingle().Which.Verbs.Should().Equal("get", "list");
+        definition.Subjects.Should().Equal(new RbacSubject("Group", "ops"), new RbacSubject("ServiceAccount", "auditor", "audit"));
+    }
+
+    [Fact]
+    public void A_KubeFed_rule_without_verbs_is_reported_with_its_document()
+    {
+        var act = () => RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("verbs: [get, list]", "verbs: []"), "rbac.yaml"));
+
+        act.Should().Throw<FleetInputException>().Which.Message.Should()
+            .Contain("FederatedClusterRole 'cm-readers' (rbac.yaml, document 1").And.Contain("rules[0].verbs is empty");
+    }
+
+    [Fact]
+    public void A_KubeFed_binding_to_an_absent_role_is_an_input_error()
+    {
+        var act = () => RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("kind: FederatedClusterRole\nmetadata:\n  name: cm-readers", "kind: FederatedClusterRole\nmetadata:\n  name: other")));
+
+        act.Should().Throw<FleetInputException>().Which.Message.Should().Contain("names role 'cm-readers'");
+    }
+}
