@@ -69,7 +69,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
     }
 
     public string Name { get; }
-    public string KubernetesVersion { get; }
+    /// <summary>gitVersion /version reports; a simulated upgrade changes it.</summary>
+    public string KubernetesVersion { get; set; }
     public string AdminToken { get; }
     public int Port { get; private set; }
     public Uri Server => new($"https://127.0.0.1:{Port}");

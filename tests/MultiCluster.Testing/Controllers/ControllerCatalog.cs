@@ -19,6 +19,7 @@ public static class ControllerCatalog
         [RbacActivation.ControllerName] = _ => new RbacActivation(),
         [NamespaceDefaultsController.ServiceAccountsName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.DefaultServiceAccount),
         [NamespaceDefaultsController.RootCaPublisherName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.RootCaConfigMap),
+        [ClusterApiController.ControllerName] = settings => new ClusterApiController(settings.ClusterProvisionDelay),
     };
 
     /// <summary>The registered names, in registration order.</summary>
@@ -63,4 +64,7 @@ public sealed record ControllerSettings
 {
     /// <summary>How long after a spec change a Deployment's replicas become ready, on the instance's clock.</summary>
     public TimeSpan DeploymentReadyDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>How long after a Cluster API Cluster appears it is Provisioned, on the instance's clock.</summary>
+    public TimeSpan ClusterProvisionDelay { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -90,6 +90,7 @@ public abstract class StoreController : IController
             _outstanding = 0;
             _idle.TrySetResult();
         }
+        OnStop();
     }
 
     /// <summary>The last unexpected exception a reconcile threw, for tests to inspect.</summary>
@@ -148,6 +149,11 @@ public abstract class StoreController : IController
 
     /// <summary>Runs once <see cref="Cluster"/> is set, before any change is watched (set up shared state here).</summary>
     protected virtual void OnStart()
+    {
+    }
+
+    /// <summary>Runs after the worker has stopped (release what the controller started here).</summary>
+    protected virtual void OnStop()
     {
     }
 

@@ -1,0 +1,185 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using MultiCluster.Testing.Controllers;
+using MultiCluster.Testing.Xunit;
+
+namespace MultiCluster.Testing.Tests.Controllers;
+
+public sealed class ClusterApiControllerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan ProvisionDelay = TimeSpan.FromSeconds(20);
+    private const string Group = ClusterApiController.ClusterGroup;
+    private const string ControlPlaneGroup = ClusterApiController.ControlPlaneGroup;
+
+    private readonly List<ApiServer.IController> _controllers =
+        ControllerCatalog.Create(new ControllerSettings { ClusterProvisionDelay = ProvisionDelay }, ClusterApiController.ControllerName);
+
+    private EmulatedCluster _cluster = null!;
+    private Kubernetes _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = _controllers });
+        if (SharedFiles.Crds is not null)
+            SharedCrds.LoadInto(_cluster, "cluster-api", "cluster-api-docker");
+        _admin = Auth.EmulatorClients.Admin(_cluster);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _admin.Dispose();
+        await _cluster.DisposeAsync();
+    }
+
+    private ClusterApiController Controller => (ClusterApiController)_controllers[0];
+
+    private async Task Settled()
+    {
+        await Controller.WhenIdleAsync();
+        Controller.LastError.Should().BeNull();
+    }
+
+    private async Task<JsonNode> Get(string group, string version, string plural, string name) =>
+        JsonSerializer.SerializeToNode(await _admin.CustomObjects.GetNamespacedCustomObjectAsync(group, version, "default", plural, name))!;
+
+    private Task Create(string group, string version, string plural, string json) =>
+        _admin.CustomObjects.CreateNamespacedCustomObjectAsync(JsonNode.Parse(json)!, group, version, "default", plural);
+
+    private Task Patch(string group, string plural, string name, string json) =>
+        _admin.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(json, V1Patch.PatchType.MergePatch), group, "v1beta2", "default", plural, name);
+
+    private async Task CreateWorkloadCluster()
+    {
+        await Create(Group, "v1beta2", "clusters", """
+            {"apiVersion":"cluster.x-k8s.io/v1beta2","kind":"Cluster","metadata":{"name":"work"},
+             "spec":{"controlPlaneRef":{"apiGroup":"controlplane.cluster.x-k8s.io","kind":"KubeadmControlPlane","name":"work-cp"}}}
+            """);
+        await Create(ControlPlaneGroup, "v1beta2", "kubeadmcontrolplanes", """
+            {"apiVersion":"controlplane.cluster.x-k8s.io/v1beta2","kind":"KubeadmControlPlane","metadata":{"name":"work-cp"},
+             "spec":{"replicas":1,"version":"v1.31.2","machineTemplate":{"spec":{"infrastructureRef":
+               {"apiGroup":"infrastructure.cluster.x-k8s.io","kind":"DockerMachineTemplate","name":"work-cp"}}}}}
+            """);
+        await Create(Group, "v1beta2", "machinedeployments", """
+            {"apiVersion":"cluster.x-k8s.io/v1beta2","kind":"MachineDeployment","metadata":{"name":"work-md"},
+             "spec":{"clusterName":"work","replicas":2,"selector":{"matchLabels":{"pool":"md"}},
+               "template":{"metadata":{"labels":{"pool":"md"}},"spec":{"clusterName":"work","version":"v1.31.2",
+                 "bootstrap":{"configRef":{"apiGroup":"bootstrap.cluster.x-k8s.io","kind":"KubeadmConfigTemplate","name":"work-md"}},
+                 "infrastructureRef":{"apiGroup":"infrastructure.cluster.x-k8s.io","kind":"DockerMachineTemplate","name":"work-md"}}}}}
+            """);
+    }
+
+    private static string? ConditionStatus(JsonNode obj, string type) =>
+        (string?)obj["status"]?["conditions"]?.AsArray().FirstOrDefault(c => (string?)c?["type"] == type)?["status"];
+
+    private static Kubernetes ChildClient(V1Secret secret)
+    {
+        using var stream = new MemoryStream(secret.Data["value"]);
+        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_cluster_is_provisioned_after_the_delay_and_its_kubeconfig_reaches_a_new_instance()
+    {
+        await CreateWorkloadCluster();
+        await Settled();
+        var pending = await Get(Group, "v1beta2", "clusters", "work");
+        ((string?)pending["status"]?["phase"]).Should().Be("Pending");
+        ConditionStatus(pending, "InfrastructureReady").Should().Be("False");
+
+        _cluster.Clock.Advance(ProvisionDelay / 2);
+        await Settled();
+        var provisioning = await Get(Group, "v1beta2", "clusters", "work");
+        ((string?)provisioning["status"]?["phase"]).Should().Be("Provisioning");
+        ConditionStatus(provisioning, "InfrastructureReady").Should().Be("True");
+        ConditionStatus(provisioning, "Available").Should().Be("False");
+        (await _admin.CoreV1.ListNamespacedSecretAsync("default")).Items.Should().NotContain(s => s.Metadata.Name == "work-kubeconfig");
+
+        _cluster.Clock.Advance(ProvisionDelay / 2);
+        await Settled();
+        var provisioned = await Get(Group, "v1beta2", "clusters", "work");
+        ((string?)provisioned["status"]?["phase"]).Should().Be("Provisioned");
+        ((long?)provisioned["status"]?["observedGeneration"]).Should().Be(1);
+        ((bool?)provisioned["status"]?["initialization"]?["controlPlaneInitialized"]).Should().BeTrue();
+        foreach (var type in new[] { "Available", "InfrastructureReady", "ControlPlaneInitialized", "ControlPlaneAvailable", "WorkersAvailable" })
+            ConditionStatus(provisioned, type).Should().Be("True", type);
+
+        var secret = await _admin.CoreV1.ReadNamespacedSecretAsync("work-kubeconfig", "default");
+        secret.Type.Should().Be("cluster.x-k8s.io/secret");
+        secret.Metadata.Labels.Should().Contain(ClusterApiController.ClusterNameLabel, "work");
+        Encoding.UTF8.GetString(secret.Data["value"]).Should().Contain("current-context: \"work-admin@work\"");
+        using var child = ChildClient(secret);
+        (await child.Version.GetCodeAsync()).GitVersion.Should().Be("v1.31.2");
+        (await child.CoreV1.ListNodeAsync()).Items.Should().HaveCount(3);
+
+        var controlPlane = await Get(ControlPlaneGroup, "v1beta2", "kubeadmcontrolplanes", "work-cp");
+        ((int?)controlPlane["status"]?["readyReplicas"]).Should().Be(1);
+        ((string?)controlPlane["status"]?["version"]).Should().Be("v1.31.2");
+        var workers = await Get(Group, "v1beta2", "machinedeployments", "work-md");
+        ((int?)workers["status"]?["availableReplicas"]).Should().Be(2);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Scaling_and_upgrading_show_in_the_child_and_deleting_the_cluster_stops_it()
+    {
+        await CreateWorkloadCluster();
+        await Settled();
+        _cluster.Clock.Advance(ProvisionDelay);
+        await Settled();
+        var secret = await _admin.CoreV1.ReadNamespacedSecretAsync("work-kubeconfig", "default");
+        using var child = ChildClient(secret);
+
+        await Patch(Group, "machinedeployments", "work-md", """{"spec":{"replicas":4}}""");
+        await Settled();
+        (await child.CoreV1.ListNodeAsync()).Items.Should().HaveCount(5);
+        ((int?)(await Get(Group, "v1beta2", "machinedeployments", "work-md"))["status"]?["readyReplicas"]).Should().Be(4);
+
+        await Patch(ControlPlaneGroup, "kubeadmcontrolplanes", "work-cp", """{"spec":{"version":"v1.32.1","replicas":3}}""");
+        await Settled();
+        (await child.Version.GetCodeAsync()).GitVersion.Should().Be("v1.32.1");
+        var nodes = (await child.CoreV1.ListNodeAsync()).Items;
+        nodes.Should().HaveCount(7);
+        nodes.Should().OnlyContain(n => n.Status.NodeInfo.KubeletVersion == "v1.32.1");
+
+        var instance = Controller.ChildOf("default", "work")!;
+        await _admin.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, "v1beta2", "default", "clusters", "work");
+        await Settled();
+        instance.IsListening.Should().BeFalse();
+        Controller.ChildOf("default", "work").Should().BeNull();
+        var gone = await FluentActions.Awaiting(() => _admin.CoreV1.ReadNamespacedSecretAsync("work-kubeconfig", "default"))
+            .Should().ThrowAsync<HttpOperationException>();
+        ((int)gone.Which.Response.StatusCode).Should().Be(404);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Stopping_the_parent_stops_the_child()
+    {
+        await CreateWorkloadCluster();
+        await Settled();
+        _cluster.Clock.Advance(ProvisionDelay);
+        await Settled();
+        var instance = Controller.ChildOf("default", "work")!;
+        instance.IsListening.Should().BeTrue();
+
+        await _cluster.DisposeAsync();
+        instance.IsListening.Should().BeFalse();
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_cluster_created_as_v1beta1_is_provisioned_and_read_in_both_versions()
+    {
+        await Create(Group, "v1beta1", "clusters", """
+            {"apiVersion":"cluster.x-k8s.io/v1beta1","kind":"Cluster","metadata":{"name":"old"},"spec":{}}
+            """);
+        await Settled();
+        _cluster.Clock.Advance(ProvisionDelay);
+        await Settled();
+        ((string?)(await Get(Group, "v1beta1", "clusters", "old"))["status"]?["phase"]).Should().Be("Provisioned");
+        var stored = await Get(Group, "v1beta2", "clusters", "old");
+        ConditionStatus(stored, "Available").Should().Be("True");
+        Controller.ChildOf("default", "old")!.IsListening.Should().BeTrue();
+    }
+}
