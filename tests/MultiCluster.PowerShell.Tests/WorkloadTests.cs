@@ -51,6 +51,9 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
         var document = KubeFedDeployment(ns, "web");
         CreateNamespace(session, ns);
 
+        var conflict = session.Run("$args[0] | Publish-FleetWorkload -Cluster prod-a", document);
+        conflict.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("PlacementConflict,", "the document carries its own placement");
+
         var preview = Results(session.Run("$args[0] | Publish-FleetWorkload -WhatIf", document));
         preview.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
         Statuses(session.Run("Get-FleetWorkload web -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false, "-WhatIf created nothing");
@@ -124,6 +127,30 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
         manifests.Select(m => m.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
         File.Exists(Path.Combine(folder, "prod-a.yaml")).Should().BeTrue();
         Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false);
+    }
+
+    [Fact]
+    public void Karmada_rendering_sends_nothing_and_Prune_deletes_only_where_the_workload_is_no_longer_placed()
+    {
+        using var session = fixture.NewSession();
+        var ns = "prune-" + Guid.NewGuid().ToString("N")[..6];
+        CreateNamespace(session, ns);
+        const string template = """
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'note'; namespace = $args[0] }; data = @{ text = 'hi' } }
+            """;
+
+        var karmada = session.Run(template + " | Publish-FleetWorkload -Selector 'env=prod' -Override @{ 'prod-b' = @{ '/data/text' = 'hallo' } } -As Karmada", ns)
+            .ThrowIfFailed().Output.Cast<FleetManifest>().ToList();
+        karmada.Should().OnlyContain(m => m.Cluster == "karmada");
+        karmada.Select(m => m.Kind).Should().BeEquivalentTo("ConfigMap", "PropagationPolicy", "OverridePolicy");
+        Statuses(session.Run("Get-FleetWorkload note ConfigMap -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false);
+
+        Results(session.Run(template + " | Publish-FleetWorkload -Cluster 'prod-*'", ns)).Should().HaveCount(2);
+        var moved = Results(session.Run(template + " | Publish-FleetWorkload -Cluster prod-a -Prune", ns));
+        moved.Should().ContainSingle(r => r.Cluster == "prod-a").Which.Action.Should().Be(FleetResourceAction.Unchanged);
+        moved.Where(r => r.Action == FleetResourceAction.Deleted).Select(r => r.Cluster).Should().Equal("prod-b");
+        Statuses(session.Run("Get-FleetWorkload note ConfigMap -Namespace $args[0]", ns))
+            .Where(s => s.Present == true).Select(s => s.Cluster).Should().Equal("prod-a");
     }
 
     private static void CreateNamespace(PowerShellSession session, string ns) =>
