@@ -18,6 +18,10 @@
         'Invoke-FleetApply'
         'Get-FleetResource'
         'Remove-FleetResource'
+        'Publish-FleetWorkload'
+        'Get-FleetWorkload'
+        'Compare-FleetWorkload'
+        'Remove-FleetWorkload'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

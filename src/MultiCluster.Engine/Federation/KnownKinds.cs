@@ -5,7 +5,7 @@ namespace MultiCluster.Engine.Federation;
 /// defaults and the RBAC kinds), for KubeFed templates that leave apiVersion out, and which of
 /// them are cluster-scoped.
 /// </summary>
-internal static class KnownKinds
+public static class KnownKinds
 {
     private static readonly Dictionary<string, (string ApiVersion, bool ClusterScoped)> Kinds = new(StringComparer.Ordinal)
     {

@@ -35,6 +35,9 @@ public abstract class FanOutCmdlet : FleetCmdlet
     [ValidateRange(0, 86400)]
     public int TimeoutSeconds { get; set; }
 
+    /// <summary>The cluster names collected so far (from -Cluster and piped clusters), as given.</summary>
+    protected IReadOnlyList<string> ClusterNames => _clusterNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
     /// <summary>Call from ProcessRecord: remembers the clusters named by this pipeline input.</summary>
     protected void CollectClusters()
     {

@@ -1,0 +1,92 @@
+using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Resources;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Federation;
+
+/// <summary>
+/// Deletes a published workload from the selected clusters that carry it. Removing it from more
+/// than one cluster (or more than half the fleet) needs -Force or a raised -MaxClusters, and a
+/// cluster that could not be read is reported as failed, never taken for one without the workload.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "FleetWorkload", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(FleetResourceResult))]
+public sealed class RemoveFleetWorkloadCommand : FanOutCmdlet
+{
+    /// <summary>The workload's name (the name of its template object).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>The kind of the template object.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Kind { get; set; } = "Deployment";
+
+    /// <summary>The apiVersion; known for the built-in workload kinds.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ApiVersion { get; set; }
+
+    /// <summary>The namespace; the context's namespace when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    /// <summary>Deletes without asking, and past the one-cluster circuit breaker.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>How many clusters one call may delete from without -Force (default 1).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxClusters { get; set; } = 1;
+
+    protected override void ProcessRecord() => CollectClusters();
+
+    protected override void EndProcessing()
+    {
+        var apiVersion = ApiVersion ?? KnownKinds.ApiVersionOf(Kind);
+        if (apiVersion is null)
+        {
+            Terminate(new FleetInputException(FleetErrorIds.ResourceKindUnknown, FleetErrorCategory.InvalidArgument, Kind,
+                $"The apiVersion of kind {Kind} is not known.", recommendedAction: "Give -ApiVersion."));
+            return;
+        }
+        var clusters = SelectClusters();
+        if (clusters.Count == 0) return;
+
+        var whatIf = IsWhatIf;
+        var service = new WorkloadService(Sessions.Current.Connector);
+        var options = new DeleteOptions
+        {
+            WhatIf = whatIf,
+            Force = Force,
+            MaxClusters = MaxClusters,
+            FleetSize = Sessions.Current.GetFleet().Clusters.Count,
+            FanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null },
+        };
+        var workload = new WorkloadReference(apiVersion, Kind, Namespace, Name);
+        DeletePlan? plan = null;
+        RunEngine(async cancel => plan = await service.PlanRemoveAsync(workload, clusters, options, cancel).ConfigureAwait(false));
+        if (plan is null) return;
+        foreach (var known in plan.KnownResults)
+        {
+            WriteObject(known);
+            if (known.Error is { } error) WriteError(ErrorRecords.From(error));
+        }
+        var confirmed = whatIf ? plan.Targets : plan.Targets.Where(t => Force || ShouldProcess(t.Description, "delete")).ToList();
+        if (confirmed.Count == 0) return;
+        RunEngine(async cancel =>
+        {
+            await foreach (var result in service.DeleteAsync(confirmed, options, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error) EmitError(error);
+            }
+        });
+    }
+}
