@@ -13,7 +13,13 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 {
     private const string EngineAssemblyName = "MultiCluster.Engine";
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveEngine;
+    public void OnImport()
+    {
+        AssemblyLoadContext.Default.Resolving += ResolveEngine;
+        // The output types load with the module, so [MultiCluster.FleetCluster] resolves right after
+        // Import-Module (MultiCluster.Model is tiny and has no dependencies; the engine stays lazy).
+        _ = typeof(FleetCluster).Assembly;
+    }
 
     public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= ResolveEngine;
 
