@@ -14,7 +14,7 @@ public abstract class FleetCmdlet : PSCmdlet
     private PipelineBridge? _bridge;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken StopToken => _stopping.Token;
 
     protected override void StopProcessing() => _stopping.Cancel();
 
@@ -30,9 +30,9 @@ public abstract class FleetCmdlet : PSCmdlet
         try
         {
             using (EngineHost.AttachReporter(this, bridge))
-                bridge.Run(() => work(Stopping));
+                bridge.Run(() => work(StopToken));
         }
-        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
