@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Inventory;
 
 namespace MultiCluster.Infrastructure;
@@ -74,6 +75,39 @@ public abstract class FanOutCmdlet : FleetCmdlet
                 Selector ?? "fleet", what + ".", recommendedAction: "Run Get-FleetCluster to see the clusters and their labels.")));
         }
         return result.Clusters;
+    }
+
+    /// <summary>-ThrottleLimit and -TimeoutSeconds as the engine takes them (0 seconds means no limit).</summary>
+    protected FanOutOptions FanOutSettings() =>
+        new() { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
+
+    /// <summary>
+    /// The delete flow every removing cmdlet shares: plan (reads every cluster, may refuse with the
+    /// circuit breaker), write what planning already knows, ask ShouldProcess per target unless
+    /// -WhatIf or <paramref name="force"/>, then delete (or dry-run) the confirmed ones.
+    /// </summary>
+    protected void RunDelete(string action, bool whatIf, bool force,
+        Func<CancellationToken, Task<DeletePlan>> plan,
+        Func<IReadOnlyList<FleetTarget>, CancellationToken, IAsyncEnumerable<FleetResourceResult>> delete)
+    {
+        DeletePlan? planned = null;
+        RunEngine(async cancel => planned = await plan(cancel).ConfigureAwait(false));
+        if (planned is null) return;
+        foreach (var known in planned.KnownResults)
+        {
+            WriteObject(known);
+            if (known.Error is { } error) WriteError(ErrorRecords.From(error));
+        }
+        var confirmed = whatIf || force ? planned.Targets : planned.Targets.Where(t => ShouldProcess(t.Description, action)).ToList();
+        if (confirmed.Count == 0) return;
+        RunEngine(async cancel =>
+        {
+            await foreach (var result in delete(confirmed, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error) EmitError(error);
+            }
+        });
     }
 
     /// <summary>True when -WhatIf is in force (the parameter or $WhatIfPreference).</summary>

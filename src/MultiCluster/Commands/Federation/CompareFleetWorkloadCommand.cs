@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Federation;
 using MultiCluster.Infrastructure;
 
@@ -17,7 +16,7 @@ public sealed class CompareFleetWorkloadCommand : WorkloadTemplateCmdlet
     {
         var plans = PlanWorkloads();
         var service = new WorkloadService(Sessions.Current.Connector);
-        var options = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
+        var options = FanOutSettings();
         RunEngine(async cancel =>
         {
             foreach (var plan in plans)

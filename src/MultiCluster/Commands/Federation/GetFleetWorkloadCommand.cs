@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using MultiCluster.Engine.Errors;
-using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Federation;
 using MultiCluster.Infrastructure;
 
@@ -35,18 +33,13 @@ public sealed class GetFleetWorkloadCommand : FanOutCmdlet
 
     protected override void EndProcessing()
     {
-        var apiVersion = ApiVersion ?? KnownKinds.ApiVersionOf(Kind);
-        if (apiVersion is null)
-        {
-            Terminate(new FleetInputException(FleetErrorIds.ResourceKindUnknown, FleetErrorCategory.InvalidArgument, Kind,
-                $"The apiVersion of kind {Kind} is not known.", recommendedAction: "Give -ApiVersion."));
-            return;
-        }
+        WorkloadReference workload;
+        try { workload = WorkloadReference.Named(ApiVersion, Kind, Namespace, Name); }
+        catch (Exception ex) { Terminate(ex); return; }
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        var workload = new WorkloadReference(apiVersion, Kind, Namespace, Name);
         var service = new WorkloadService(Sessions.Current.Connector);
-        var options = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
+        var options = FanOutSettings();
         RunEngine(async cancel =>
         {
             await foreach (var status in service.GetStatusAsync(workload, clusters, options, cancel).ConfigureAwait(false))

@@ -41,7 +41,7 @@ public sealed class PublishFleetWorkloadCommand : WorkloadTemplateCmdlet
         }
         var service = new WorkloadService(Sessions.Current.Connector);
         var whatIf = IsWhatIf;
-        var fanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
+        var fanOut = FanOutSettings();
         var targets = service.PlanPublish(plans);
         var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "publish")).ToList();
         if (confirmed.Count > 0)
@@ -64,24 +64,9 @@ public sealed class PublishFleetWorkloadCommand : WorkloadTemplateCmdlet
         var options = new DeleteOptions { WhatIf = whatIf, FanOut = fanOut };
         foreach (var plan in plans)
         {
-            DeletePlan? prune = null;
-            RunEngine(async cancel => prune = await service.PlanPruneAsync(plan, options, cancel).ConfigureAwait(false));
-            if (prune is null) continue;
-            foreach (var known in prune.KnownResults)
-            {
-                Emit(known);
-                if (known.Error is { } error) EmitError(error);
-            }
-            var confirmed = whatIf ? prune.Targets : prune.Targets.Where(t => ShouldProcess(t.Description, "prune")).ToList();
-            if (confirmed.Count == 0) continue;
-            RunEngine(async cancel =>
-            {
-                await foreach (var result in service.DeleteAsync(confirmed, options, cancel).ConfigureAwait(false))
-                {
-                    Emit(result);
-                    if (result.Error is { } error) EmitError(error);
-                }
-            });
+            RunDelete("prune", whatIf, force: false,
+                cancel => service.PlanPruneAsync(plan, options, cancel),
+                (confirmed, cancel) => service.DeleteAsync(confirmed, options, cancel));
         }
     }
 }

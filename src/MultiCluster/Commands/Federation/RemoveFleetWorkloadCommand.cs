@@ -1,8 +1,6 @@
 using System.Management.Automation;
-using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Federation;
-using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Federation;
@@ -49,13 +47,9 @@ public sealed class RemoveFleetWorkloadCommand : FanOutCmdlet
 
     protected override void EndProcessing()
     {
-        var apiVersion = ApiVersion ?? KnownKinds.ApiVersionOf(Kind);
-        if (apiVersion is null)
-        {
-            Terminate(new FleetInputException(FleetErrorIds.ResourceKindUnknown, FleetErrorCategory.InvalidArgument, Kind,
-                $"The apiVersion of kind {Kind} is not known.", recommendedAction: "Give -ApiVersion."));
-            return;
-        }
+        WorkloadReference workload;
+        try { workload = WorkloadReference.Named(ApiVersion, Kind, Namespace, Name); }
+        catch (Exception ex) { Terminate(ex); return; }
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
 
@@ -67,26 +61,10 @@ public sealed class RemoveFleetWorkloadCommand : FanOutCmdlet
             Force = Force,
             MaxClusters = MaxClusters,
             FleetSize = Sessions.Current.GetFleet().Clusters.Count,
-            FanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null },
+            FanOut = FanOutSettings(),
         };
-        var workload = new WorkloadReference(apiVersion, Kind, Namespace, Name);
-        DeletePlan? plan = null;
-        RunEngine(async cancel => plan = await service.PlanRemoveAsync(workload, clusters, options, cancel).ConfigureAwait(false));
-        if (plan is null) return;
-        foreach (var known in plan.KnownResults)
-        {
-            WriteObject(known);
-            if (known.Error is { } error) WriteError(ErrorRecords.From(error));
-        }
-        var confirmed = whatIf ? plan.Targets : plan.Targets.Where(t => Force || ShouldProcess(t.Description, "delete")).ToList();
-        if (confirmed.Count == 0) return;
-        RunEngine(async cancel =>
-        {
-            await foreach (var result in service.DeleteAsync(confirmed, options, cancel).ConfigureAwait(false))
-            {
-                Emit(result);
-                if (result.Error is { } error) EmitError(error);
-            }
-        });
+        RunDelete("delete", whatIf, Force,
+            cancel => service.PlanRemoveAsync(workload, clusters, options, cancel),
+            (confirmed, cancel) => service.DeleteAsync(confirmed, options, cancel));
     }
 }

@@ -51,7 +51,7 @@ public sealed class GetFleetResourceCommand : FanOutCmdlet
             AllNamespaces = AllNamespaces, LabelSelector = LabelSelector,
         };
         var service = new GetService(Sessions.Current.Connector);
-        var options = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
+        var options = FanOutSettings();
         RunEngine(async cancel =>
         {
             await foreach (var outcome in service.GetAsync(clusters, query, options, cancel).ConfigureAwait(false))

@@ -78,7 +78,7 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
         {
             WhatIf = whatIf,
             ForceConflicts = ForceConflicts,
-            FanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null },
+            FanOut = FanOutSettings(),
         };
         // The engine reports fleet and per-cluster progress; results stream as each object finishes.
         RunEngine(async cancel =>

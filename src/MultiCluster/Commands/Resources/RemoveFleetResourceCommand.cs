@@ -79,30 +79,12 @@ public sealed class RemoveFleetResourceCommand : FanOutCmdlet
             Force = Force,
             MaxClusters = MaxClusters,
             FleetSize = Sessions.Current.GetFleet().Clusters.Count,
-            FanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null },
+            FanOut = FanOutSettings(),
         };
-        DeletePlan? plan = null;
-        RunEngine(async cancel =>
-        {
-            plan = objects is null
-                ? await service.PlanAsync(clusters, new ResourceQuery { Kind = Kind, Name = Name, ApiVersion = ApiVersion, Namespace = Namespace }, options, cancel).ConfigureAwait(false)
-                : await service.PlanAsync(clusters, objects, options, cancel).ConfigureAwait(false);
-        });
-        if (plan is null) return;
-        foreach (var known in plan.KnownResults)
-        {
-            WriteObject(known);
-            if (known.Error is { } error) WriteError(ErrorRecords.From(error));
-        }
-        var confirmed = whatIf ? plan.Targets : plan.Targets.Where(t => Force || ShouldProcess(t.Description, "delete")).ToList();
-        if (confirmed.Count == 0) return;
-        RunEngine(async cancel =>
-        {
-            await foreach (var result in service.DeleteAsync(confirmed, options, cancel).ConfigureAwait(false))
-            {
-                Emit(result);
-                if (result.Error is { } error) EmitError(error);
-            }
-        });
+        RunDelete("delete", whatIf, Force,
+            cancel => objects is null
+                ? service.PlanAsync(clusters, new ResourceQuery { Kind = Kind, Name = Name, ApiVersion = ApiVersion, Namespace = Namespace }, options, cancel)
+                : service.PlanAsync(clusters, objects, options, cancel),
+            (confirmed, cancel) => service.DeleteAsync(confirmed, options, cancel));
     }
 }
