@@ -11,9 +11,13 @@ public sealed record RbacRule(
     IReadOnlyList<string> ResourceNames, IReadOnlyList<string> NonResourceUrls)
 {
     /// <summary>Order-insensitive text, so rules compare as sets regardless of how the server orders lists.</summary>
-    public string Canonical =>
-        string.Join(" ", new[] { ApiGroups, Resources, Verbs, ResourceNames, NonResourceUrls }
-            .Select(list => "[" + string.Join(",", list.Order(StringComparer.Ordinal)) + "]"));
+    public string Canonical => SetsText(ApiGroups, Resources, Verbs, ResourceNames, NonResourceUrls);
+
+    /// <summary>What the rule is about (groups, resources, names, URLs) without its verbs: two rules with one target differ only in verbs.</summary>
+    public string Target => SetsText(ApiGroups, Resources, ResourceNames, NonResourceUrls);
+
+    private static string SetsText(params IReadOnlyList<string>[] lists) =>
+        string.Join(" ", lists.Select(list => "[" + string.Join(",", list.Order(StringComparer.Ordinal)) + "]"));
 
     public FleetRbacRule ToModel() => new()
     {
@@ -87,7 +91,7 @@ public sealed class RbacDefinition
         string source = "(parameters)")
     {
         var checkedName = RequireName(name, source, "name");
-        var ruleList = rules.Select((rule, index) => ReadRule(rule, $"{source} rule {index + 1}")).ToList();
+        var ruleList = rules.Select((rule, index) => ReadRule(rule, source, $"rules[{index}]")).ToList();
         return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, ruleList, subjects.ToList(), source);
     }
 
@@ -140,7 +144,7 @@ public sealed class RbacDefinition
                     node?["kind"]?.GetValue<string>() ?? "", node?["name"]?.GetValue<string>() ?? "", node?["namespace"]?.GetValue<string>())));
                 where = $"{where} and {Describe(binding)}";
             }
-            definitions.Add(Validate(name, null, rules, subjects, where));
+            definitions.Add(Validate(name, null, rules, subjects, where, "spec.template.rules", "spec.template.subjects"));
         }
         return definitions;
     }
@@ -179,13 +183,14 @@ public sealed class RbacDefinition
         return obj;
     }
 
-    private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source)
+    private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source,
+        string rulesPath = "rules", string subjectsPath = "subjects")
     {
-        if (rules.Count == 0) throw Invalid(source, "rules", "holds no rules");
+        if (rules.Count == 0) throw Invalid(source, rulesPath, "holds no rules");
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            var field = $"rules[{i}]";
+            var field = $"{rulesPath}[{i}]";
             if (rule.Verbs.Count == 0 || rule.Verbs.Any(string.IsNullOrWhiteSpace)) throw Invalid(source, field + ".verbs", "is empty");
             if (rule.Resources.Count == 0 && rule.NonResourceUrls.Count == 0)
             {
@@ -199,7 +204,7 @@ public sealed class RbacDefinition
         for (var i = 0; i < subjects.Count; i++)
         {
             var subject = subjects[i];
-            var field = $"subjects[{i}]";
+            var field = $"{subjectsPath}[{i}]";
             var kind = SubjectKinds.FirstOrDefault(k => string.Equals(k, subject.Kind, StringComparison.OrdinalIgnoreCase))
                        ?? throw Invalid(source, field + ".kind", $"'{subject.Kind}' is not Group, User or ServiceAccount");
             RequireName(subject.Name, source, field + ".name");
@@ -210,28 +215,28 @@ public sealed class RbacDefinition
             }
             normalized.Add(new RbacSubject(kind, subject.Name, subjectNamespace));
         }
-        if (normalized.Count == 0) throw Invalid(source, "subjects", "holds no subjects to bind the role to");
+        if (normalized.Count == 0) throw Invalid(source, subjectsPath, "holds no subjects to bind the role to");
         return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList());
     }
 
-    private static RbacRule ReadRule(IDictionary rule, string source)
+    private static readonly string[] RuleFields = ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"];
+
+    private static RbacRule ReadRule(IDictionary rule, string source, string path)
     {
+        if (rule.Count == 0) throw Invalid(source, path, "is empty (give apiGroups, resources and verbs)");
         var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in rule)
         {
             var key = entry.Key?.ToString() ?? "";
-            fields[key] = entry.Value switch
+            var field = RuleFields.FirstOrDefault(f => f.Equals(key, StringComparison.OrdinalIgnoreCase))
+                        ?? throw Invalid(source, $"{path}.{key}", "is not apiGroups, resources, verbs, resourceNames or nonResourceURLs");
+            fields[field] = entry.Value switch
             {
                 null => [],
                 string text => [text],
                 IEnumerable values => values.Cast<object?>().Select(v => v?.ToString() ?? "").ToList(),
                 var other => [other.ToString() ?? ""],
             };
-            if (key is not ("apiGroups" or "resources" or "verbs" or "resourceNames" or "nonResourceURLs")
-                && !key.Equals("nonResourceUrls", StringComparison.OrdinalIgnoreCase))
-            {
-                throw Invalid(source, key, "is not apiGroups, resources, verbs, resourceNames or nonResourceURLs");
-            }
         }
         IReadOnlyList<string> Field(string key) => fields.TryGetValue(key, out var value) ? value : [];
         return new RbacRule(Field("apiGroups"), Field("resources"), Field("verbs"), Field("resourceNames"), Field("nonResourceURLs"));

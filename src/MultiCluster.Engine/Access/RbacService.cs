@@ -137,7 +137,8 @@ public sealed class RbacService
                 .Where(d => !emitted.Any(e => e.Rbac == d.Name && e.Namespace == d.Namespace))
                 .Select(d => new FleetRbacDrift
                 {
-                    Cluster = cluster.Name, Rbac = d.Name, Namespace = d.Namespace, DriftType = FleetRbacDriftType.Unknown, Message = error.Message,
+                    Cluster = cluster.Name, Rbac = d.Name, Namespace = d.Namespace, DriftType = FleetRbacDriftType.Unknown,
+                    Message = error.Message, Error = error,
                 }),
             cancellationToken);
 
@@ -145,49 +146,69 @@ public sealed class RbacService
         CancellationToken cancellationToken)
     {
         var drifts = new List<FleetRbacDrift>();
-        void Add(FleetRbacDriftType type, string? detail, string message) => drifts.Add(new FleetRbacDrift
+        void Add(FleetRbacDriftType type, string kind, string? detail, string? expected, string? actual, string message) => drifts.Add(new FleetRbacDrift
         {
-            Cluster = cluster, Rbac = definition.Name, Namespace = definition.Namespace, DriftType = type, Detail = detail, Message = message,
+            Cluster = cluster, Rbac = definition.Name, Namespace = definition.Namespace, DriftType = type, Kind = kind,
+            Detail = detail, Expected = expected, Actual = actual, Message = message,
         });
 
         var roleType = definition.Namespace is null ? ClusterRoleType : RoleType;
         var bindingType = definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType;
         var role = await client.GetAsync(roleType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
         var binding = await client.GetAsync(bindingType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
+        var roleKind = definition.RoleKind;
+        var bindingKind = definition.BindingKind;
 
-        if (role is null) Add(FleetRbacDriftType.MissingRole, null, $"{definition.RoleKind} {definition.Name} is not on the cluster.");
+        if (role is null) Add(FleetRbacDriftType.MissingRole, roleKind, null, definition.Name, null, $"{roleKind} {definition.Name} is not on the cluster.");
         else
         {
-            var wanted = definition.Rules.ToDictionary(r => r.Canonical, r => r, StringComparer.Ordinal);
-            var held = Rules(role).GroupBy(r => r.Canonical, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            foreach (var (key, rule) in wanted.Where(w => !held.ContainsKey(w.Key)))
+            var held = Rules(role).DistinctBy(r => r.Canonical).ToList();
+            var missing = definition.Rules.Where(w => !held.Any(h => h.Canonical == w.Canonical)).ToList();
+            var extra = held.Where(h => !definition.Rules.Any(w => w.Canonical == h.Canonical)).ToList();
+            // A wanted and a held rule on the same target (and the only ones there) are one changed rule, not two drifts.
+            foreach (var wanted in missing.ToList())
             {
-                Add(FleetRbacDriftType.MissingRule, rule.ToModel().ToString(), $"{definition.RoleKind} {definition.Name} lacks rule {key}.");
+                var sameTarget = extra.Where(h => h.Target == wanted.Target).ToList();
+                if (sameTarget.Count != 1 || missing.Count(m => m.Target == wanted.Target) != 1) continue;
+                var actual = sameTarget[0];
+                missing.Remove(wanted);
+                extra.Remove(actual);
+                var (expectedText, actualText) = (wanted.ToModel().ToString(), actual.ToModel().ToString());
+                Add(FleetRbacDriftType.ChangedRule, roleKind, expectedText, expectedText, actualText,
+                    $"{roleKind} {definition.Name} holds rule {actualText} where the definition says {expectedText}.");
             }
-            foreach (var (key, rule) in held.Where(h => !wanted.ContainsKey(h.Key)))
+            foreach (var rule in missing)
             {
-                Add(FleetRbacDriftType.ExtraRule, rule.ToModel().ToString(), $"{definition.RoleKind} {definition.Name} holds rule {key}, which the definition does not.");
+                var text = rule.ToModel().ToString();
+                Add(FleetRbacDriftType.MissingRule, roleKind, text, text, null, $"{roleKind} {definition.Name} lacks rule {text}.");
+            }
+            foreach (var rule in extra)
+            {
+                var text = rule.ToModel().ToString();
+                Add(FleetRbacDriftType.ExtraRule, roleKind, text, null, text, $"{roleKind} {definition.Name} holds rule {text}, which the definition does not.");
             }
         }
 
         if (binding is null)
         {
-            Add(FleetRbacDriftType.MissingBinding, null, $"{definition.BindingKind} {definition.Name} is not on the cluster.");
+            Add(FleetRbacDriftType.MissingBinding, bindingKind, null, definition.Name, null, $"{bindingKind} {definition.Name} is not on the cluster.");
             return drifts;
         }
-        if (binding.Json["roleRef"]?["kind"]?.GetValue<string>() != definition.RoleKind || binding.Json["roleRef"]?["name"]?.GetValue<string>() != definition.Name)
+        var heldRef = $"{binding.Json["roleRef"]?["kind"]?.GetValue<string>()}/{binding.Json["roleRef"]?["name"]?.GetValue<string>()}";
+        var wantedRef = $"{roleKind}/{definition.Name}";
+        if (heldRef != wantedRef)
         {
-            Add(FleetRbacDriftType.ChangedRoleRef, null, $"{definition.BindingKind} {definition.Name} refers to another role.");
+            Add(FleetRbacDriftType.ChangedRoleRef, bindingKind, wantedRef, wantedRef, heldRef, $"{bindingKind} {definition.Name} refers to {heldRef}, not {wantedRef}.");
         }
         var heldSubjects = Subjects(binding).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
         var wantedSubjects = definition.Subjects.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var subject in wantedSubjects.Where(s => !heldSubjects.Contains(s)))
         {
-            Add(FleetRbacDriftType.MissingSubject, subject, $"{definition.BindingKind} {definition.Name} does not bind {subject}.");
+            Add(FleetRbacDriftType.MissingSubject, bindingKind, subject, subject, null, $"{bindingKind} {definition.Name} does not bind {subject}.");
         }
         foreach (var subject in heldSubjects.Where(s => !wantedSubjects.Contains(s)))
         {
-            Add(FleetRbacDriftType.ExtraSubject, subject, $"{definition.BindingKind} {definition.Name} also binds {subject}.");
+            Add(FleetRbacDriftType.ExtraSubject, bindingKind, subject, null, subject, $"{bindingKind} {definition.Name} also binds {subject}.");
         }
         return drifts;
     }

@@ -39,7 +39,7 @@ public class RbacDefinitionTests
     }
 
     [Theory]
-    [InlineData("empty-rule", "rules[0].verbs")]
+    [InlineData("empty-rule", "rules[0] is empty")]
     [InlineData("empty-verbs", "rules[0].verbs")]
     [InlineData("no-resources", "rules[0] names neither")]
     [InlineData("unknown-subject", "subjects[0].kind 'Robot'")]

@@ -98,11 +98,10 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
         grants.Select(g => g.Value!).Should().OnlyContain(g => g.Rbac == "cm-readers" && g.RoleKind == "ClusterRole" && g.Subjects.Contains("Group:ops"));
         grants.Single(g => g.Cluster == changedCluster.Name).Value!.Rules.Single().Verbs.Should().Equal("get", "list", "watch");
         drift.Should().OnlyContain(d => d.Cluster == changedCluster.Name);
-        drift.Select(d => (d.DriftType, d.Detail)).Should().BeEquivalentTo(new[]
+        drift.Select(d => (d.DriftType, d.Kind, d.Expected, d.Actual)).Should().BeEquivalentTo(new[]
         {
-            (FleetRbacDriftType.MissingRule, "[get,list] core/configmaps"),
-            (FleetRbacDriftType.ExtraRule, "[get,list,watch] core/configmaps"),
-            (FleetRbacDriftType.ExtraSubject, "User:mallory"),
+            (FleetRbacDriftType.ChangedRule, "ClusterRole", "[get,list] core/configmaps", "[get,list,watch] core/configmaps"),
+            (FleetRbacDriftType.ExtraSubject, "ClusterRoleBinding", (string?)null, "User:mallory"),
         });
     }
 
