@@ -22,6 +22,9 @@
         'Get-FleetWorkload'
         'Compare-FleetWorkload'
         'Remove-FleetWorkload'
+        'Set-FleetRbac'
+        'Get-FleetRbac'
+        'Test-FleetRbac'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

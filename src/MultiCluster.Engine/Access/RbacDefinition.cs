@@ -51,6 +51,21 @@ public sealed record RbacRule(
 /// <summary>Who a binding grants the role to: Group, User or ServiceAccount (with its namespace).</summary>
 public sealed record RbacSubject(string Kind, string Name, string? Namespace = null)
 {
+    private const string ServiceAccountUserPrefix = "system:serviceaccount:";
+
+    /// <summary>
+    /// A service account written as <c>namespace/name</c>, as its user name
+    /// <c>system:serviceaccount:namespace:name</c>, or as a bare name (whose namespace the
+    /// definition's namespace supplies).
+    /// </summary>
+    public static RbacSubject ServiceAccount(string text)
+    {
+        var parts = text.StartsWith(ServiceAccountUserPrefix, StringComparison.Ordinal)
+            ? text[ServiceAccountUserPrefix.Length..].Split(':')
+            : text.Split('/');
+        return parts.Length == 2 ? new RbacSubject("ServiceAccount", parts[1], parts[0]) : new RbacSubject("ServiceAccount", text);
+    }
+
     public override string ToString() => Kind == "ServiceAccount" ? $"{Kind}:{Namespace}/{Name}" : $"{Kind}:{Name}";
 }
 
@@ -208,6 +223,10 @@ public sealed class RbacDefinition
             var kind = SubjectKinds.FirstOrDefault(k => string.Equals(k, subject.Kind, StringComparison.OrdinalIgnoreCase))
                        ?? throw Invalid(source, field + ".kind", $"'{subject.Kind}' is not Group, User or ServiceAccount");
             RequireName(subject.Name, source, field + ".name");
+            if (kind == "ServiceAccount" && subject.Name.IndexOfAny(['/', ':']) >= 0)
+            {
+                throw Invalid(source, field + ".name", $"'{subject.Name}' is not a service account name (write namespace/name)");
+            }
             var subjectNamespace = kind == "ServiceAccount" ? subject.Namespace ?? ns : null;
             if (kind == "ServiceAccount" && string.IsNullOrWhiteSpace(subjectNamespace))
             {

@@ -48,10 +48,21 @@ public sealed class RbacService
         return _apply.Plan(clusters, definitions.SelectMany(d => d.Render()).ToList());
     }
 
-    /// <summary>Applies (or with WhatIf previews) the confirmed targets of <see cref="Plan"/>.</summary>
+    /// <summary>
+    /// Applies (or with WhatIf previews) the confirmed targets of <see cref="Plan"/>. The module
+    /// owns its roles and bindings, so it takes back fields a hand edit took (that edit is drift).
+    /// </summary>
     public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options,
         CancellationToken cancellationToken = default) =>
-        _apply.ApplyAsync(targets, options, cancellationToken);
+        _apply.ApplyAsync(targets, options with { ForceConflicts = true }, cancellationToken);
+
+    /// <summary>
+    /// Plans and applies in one call, for callers with nothing to confirm per target (Set-FleetOidc
+    /// binding its groups): every role and binding of every definition on every cluster.
+    /// </summary>
+    public IAsyncEnumerable<FleetResourceResult> SetAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions,
+        ApplyOptions options, CancellationToken cancellationToken = default) =>
+        ApplyAsync(Plan(clusters, definitions), options, cancellationToken);
 
     /// <summary>
     /// Plans removing the module's RBAC objects that no definition wants: bindings and roles

@@ -1,0 +1,97 @@
+using System.Collections;
+using System.Management.Automation;
+using MultiCluster.Engine.Access;
+using MultiCluster.Engine.Resources;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Access;
+
+/// <summary>
+/// The inputs Set-FleetRbac and Test-FleetRbac share: one role from -Name, -Rule and the subject
+/// parameters, or KubeFed FederatedClusterRole/FederatedClusterRoleBinding documents from -Path or
+/// the pipeline; clusters from -Cluster, -Selector or piped clusters.
+/// </summary>
+public abstract class RbacDefinitionCmdlet : FanOutCmdlet
+{
+    protected const string RuleSet = "Rule";
+    protected const string PathSet = "Path";
+    protected const string InputSet = "InputObject";
+    private readonly List<string> _paths = new();
+    private readonly List<object?> _inputs = new();
+
+    /// <summary>The name of the role and of its binding.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = RuleSet)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    /// <summary>Rules as hashtables of apiGroups, resources, verbs, resourceNames, nonResourceURLs.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RuleSet)]
+    [AllowEmptyCollection]
+    public IDictionary[] Rule { get; set; } = [];
+
+    /// <summary>Makes the role a Role and its binding a RoleBinding in this namespace.</summary>
+    [Parameter(ParameterSetName = RuleSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    /// <summary>Groups to bind the role to.</summary>
+    [Parameter(ParameterSetName = RuleSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Group { get; set; } = [];
+
+    /// <summary>Users to bind the role to.</summary>
+    [Parameter(ParameterSetName = RuleSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] User { get; set; } = [];
+
+    /// <summary>Service accounts to bind the role to: namespace/name, or a name in -Namespace.</summary>
+    [Parameter(ParameterSetName = RuleSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] ServiceAccount { get; set; } = [];
+
+    /// <summary>Files or folders of KubeFed FederatedClusterRole and FederatedClusterRoleBinding documents.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>KubeFed documents from the pipeline: YAML text, hashtables or PSCustomObjects.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    [AllowNull]
+    public object? InputObject { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        CollectClusters();
+        if (ParameterSetName == PathSet)
+            _paths.AddRange(Path.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)));
+        else if (ParameterSetName == InputSet && InputObject is not null)
+            _inputs.Add(PowerShellObjects.ToPlain(InputObject));
+    }
+
+    /// <summary>
+    /// Reads and checks every definition; terminates on the first bad one (naming its document and
+    /// field), so no cluster is contacted unless all of them are good.
+    /// </summary>
+    protected IReadOnlyList<RbacDefinition> ReadDefinitions()
+    {
+        try
+        {
+            if (ParameterSetName == RuleSet)
+            {
+                var subjects = Group.Select(g => new RbacSubject("Group", g))
+                    .Concat(User.Select(u => new RbacSubject("User", u)))
+                    .Concat(ServiceAccount.Select(RbacSubject.ServiceAccount));
+                var rules = Rule.Select(r => PowerShellObjects.ToPlain(r) as IDictionary ?? new Hashtable());
+                return [RbacDefinition.Create(Name, Namespace, rules, subjects, $"{MyInvocation.MyCommand.Name} -Name {Name}")];
+            }
+            var documents = ParameterSetName == PathSet ? ManifestReader.ReadPaths(_paths) : ManifestReader.ReadObjects(_inputs);
+            return RbacDefinition.FromKubeFed(documents);
+        }
+        catch (Exception ex)
+        {
+            Terminate(ex);
+            throw; // not reached
+        }
+    }
+}
