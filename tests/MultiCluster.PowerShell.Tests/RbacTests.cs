@@ -89,6 +89,43 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
     }
 
     [RequiresKubectlFact]
+    public async Task Existing_cluster_roles_are_bound_without_being_managed()
+    {
+        using var session = fixture.NewSession();
+        var (viewers, editors, ns) = (Unique("oidc-viewers"), Unique("team-edit"), Unique("team"));
+        CreateNamespaceWithServiceAccount(session, ns, "ci");
+
+        var bound = Results(session.Run("""
+            Set-FleetRbac $args[0] -ClusterRole view -Group 'oidc:viewers'
+            Set-FleetRbac $args[1] -Namespace $args[2] -ClusterRole edit -User jane
+            """, viewers, editors, ns));
+
+        bound.Select(r => (r.Kind, r.Name)).Distinct().Should().BeEquivalentTo(new[] { ("ClusterRoleBinding", viewers), ("RoleBinding", editors) });
+        bound.Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
+        var grants = Grants(session.Run("Get-FleetRbac $args[0], $args[1]", viewers, editors));
+        grants.Where(g => g.Rbac == viewers).Should().HaveCount(3).And.OnlyContain(g => g.RoleName == "view" && g.RoleKind == "ClusterRole"
+            && g.Namespace == null && g.SubjectText == "Group:oidc:viewers" && g.Rules.Count > 0);
+        grants.Where(g => g.Rbac == editors).Should().HaveCount(3).And.OnlyContain(g => g.RoleName == "edit" && g.Namespace == ns);
+        Drifts(session.Run("Test-FleetRbac $args[0] -ClusterRole view -Group 'oidc:viewers'", viewers)).Should().BeEmpty();
+        Drifts(session.Run("Test-FleetRbac $args[0] -ClusterRole no-such-role -Group 'oidc:viewers' -Cluster prod-a", viewers))
+            .Select(d => (d.DriftType, d.Expected, d.Actual)).Should().BeEquivalentTo(new[]
+            {
+                (FleetRbacDriftType.MissingRole, "no-such-role", (string?)null),
+                (FleetRbacDriftType.ChangedRoleRef, "ClusterRole/no-such-role", "ClusterRole/view"),
+            });
+
+        foreach (var context in fixture.Contexts)
+        {
+            (await CanI(context, "list", "configmaps", "-n", ns, "--as", "someone", "--as-group", "oidc:viewers")).Should().Be("yes");
+            (await CanI(context, "list", "secrets", "-n", ns, "--as", "someone", "--as-group", "oidc:viewers")).Should().Be("no", "view does not read secrets");
+            (await CanI(context, "create", "configmaps", "-n", ns, "--as", "jane")).Should().Be("yes");
+            (await CanI(context, "create", "configmaps", "-n", "default", "--as", "jane")).Should().Be("no", "the RoleBinding grants edit in its namespace only");
+            await AdminOk(context, "get", "clusterrole", "view"); // bound, never replaced or labelled
+        }
+        (await Admin(fixture.Contexts[0], "get", "clusterrole", "view", "-o", "jsonpath={.metadata.labels}")).Stdout.Should().NotContain("multicluster");
+    }
+
+    [RequiresKubectlFact]
     public async Task Test_reports_a_hand_edit_as_exportable_drift_and_the_next_Set_heals_it()
     {
         using var session = fixture.NewSession();

@@ -71,7 +71,9 @@ public sealed record RbacSubject(string Kind, string Name, string? Namespace = n
 
 /// <summary>
 /// A role (a ClusterRole, or a Role when <see cref="Namespace"/> is set) and its binding to
-/// subjects, both named <see cref="Name"/>. Built only through the factories, which validate.
+/// subjects, both named <see cref="Name"/>; or, from <see cref="Bind"/>, only a binding to a
+/// ClusterRole the cluster already has (view, edit, cluster-admin). Built only through the
+/// factories, which validate.
 /// </summary>
 public sealed class RbacDefinition
 {
@@ -79,12 +81,13 @@ public sealed class RbacDefinition
     public const string RbacApiVersion = "rbac.authorization.k8s.io/v1";
     private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
 
-    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects)
+    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects, string? existingClusterRole)
     {
         Name = name;
         Namespace = ns;
         Rules = rules;
         Subjects = subjects;
+        ExistingClusterRole = existingClusterRole;
     }
 
     public string Name { get; }
@@ -92,11 +95,22 @@ public sealed class RbacDefinition
     /// <summary>Null for a ClusterRole and ClusterRoleBinding.</summary>
     public string? Namespace { get; }
 
+    /// <summary>The role's rules; empty when the definition binds an existing ClusterRole.</summary>
     public IReadOnlyList<RbacRule> Rules { get; }
+
     public IReadOnlyList<RbacSubject> Subjects { get; }
 
-    public string RoleKind => Namespace is null ? "ClusterRole" : "Role";
+    /// <summary>The ClusterRole the binding refers to when the module does not own the role; null when it does.</summary>
+    public string? ExistingClusterRole { get; }
+
+    /// <summary>Whether the module creates (and prunes) the role, or only binds one the cluster has.</summary>
+    public bool ManagesRole => ExistingClusterRole is null;
+
+    public string RoleKind => ManagesRole && Namespace is not null ? "Role" : "ClusterRole";
     public string BindingKind => Namespace is null ? "ClusterRoleBinding" : "RoleBinding";
+
+    /// <summary>The name of the role the binding refers to.</summary>
+    public string RoleName => ExistingClusterRole ?? Name;
 
     /// <summary>
     /// From parameters: rules as dictionaries (hashtables) of apiGroups, resources, verbs,
@@ -108,6 +122,19 @@ public sealed class RbacDefinition
         var checkedName = RequireName(name, source, "name");
         var ruleList = rules.Select((rule, index) => ReadRule(rule, source, $"rules[{index}]")).ToList();
         return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, ruleList, subjects.ToList(), source);
+    }
+
+    /// <summary>
+    /// A binding named <paramref name="name"/> of an existing ClusterRole to subjects: a
+    /// ClusterRoleBinding, or with <paramref name="ns"/> a RoleBinding that grants the ClusterRole's
+    /// rules in that namespace only. The module manages the binding, never the role.
+    /// </summary>
+    public static RbacDefinition Bind(string? name, string? ns, string? clusterRole, IEnumerable<RbacSubject> subjects,
+        string source = "(parameters)")
+    {
+        var checkedName = RequireName(name, source, "name");
+        var role = RequireName(clusterRole, source, "clusterRole");
+        return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, [], subjects.ToList(), source, existingClusterRole: role);
     }
 
     /// <summary>
@@ -164,8 +191,8 @@ public sealed class RbacDefinition
         return definitions;
     }
 
-    /// <summary>The role and binding as rbac.authorization.k8s.io/v1 objects, labelled as this module's.</summary>
-    public IReadOnlyList<KubeObject> Render() => [RenderRole(), RenderBinding()];
+    /// <summary>The role (when the module manages it) and binding as rbac.authorization.k8s.io/v1 objects, labelled as this module's.</summary>
+    public IReadOnlyList<KubeObject> Render() => ManagesRole ? [RenderRole(), RenderBinding()] : [RenderBinding()];
 
     internal KubeObject RenderRole()
     {
@@ -184,7 +211,7 @@ public sealed class RbacDefinition
             else json["apiGroup"] = "rbac.authorization.k8s.io";
             return (JsonNode?)json;
         }).ToArray());
-        binding.Json["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = RoleKind, ["name"] = Name };
+        binding.Json["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = RoleKind, ["name"] = RoleName };
         return binding;
     }
 
@@ -199,9 +226,9 @@ public sealed class RbacDefinition
     }
 
     private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source,
-        string rulesPath = "rules", string subjectsPath = "subjects")
+        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null)
     {
-        if (rules.Count == 0) throw Invalid(source, rulesPath, "holds no rules");
+        if (rules.Count == 0 && existingClusterRole is null) throw Invalid(source, rulesPath, "holds no rules");
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
@@ -235,7 +262,7 @@ public sealed class RbacDefinition
             normalized.Add(new RbacSubject(kind, subject.Name, subjectNamespace));
         }
         if (normalized.Count == 0) throw Invalid(source, subjectsPath, "holds no subjects to bind the role to");
-        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList());
+        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList(), existingClusterRole);
     }
 
     private static readonly string[] RuleFields = ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"];

@@ -93,7 +93,11 @@ public sealed class RbacService
         CancellationToken cancellationToken = default) =>
         _delete.DeleteAsync(targets, options, cancellationToken);
 
-    /// <summary>Per cluster, what each role this module manages grants, and to whom.</summary>
+    /// <summary>
+    /// Per cluster, what each role this module manages grants, and to whom; and for each managed
+    /// binding of a role the module does not manage (see <see cref="RbacDefinition.Bind"/>), that
+    /// role's rules as the cluster holds them (none when it is absent).
+    /// </summary>
     public IAsyncEnumerable<FleetOutcome<FleetRbacGrant>> GetAsync(IReadOnlyList<FleetCluster> clusters, FanOutOptions options,
         CancellationToken cancellationToken = default) =>
         FleetRunner.RunAsync<FleetOutcome<FleetRbacGrant>>(
@@ -107,20 +111,29 @@ public sealed class RbacService
                     .Where(IsManaged).ToList();
                 var roles = (await client.ListAsync(ClusterRoleType, null, ManagedSelector, token).ConfigureAwait(false))
                     .Concat(await client.ListAsync(RoleType, null, ManagedSelector, token).ConfigureAwait(false))
-                    .Where(IsManaged);
+                    .Where(IsManaged).ToList();
+                FleetRbacGrant Grant(string rbac, string roleKind, string? ns, string roleName, IEnumerable<RbacRule> rules, IEnumerable<KubeObject> grantingBindings) => new()
+                {
+                    Cluster = cluster.Name,
+                    Rbac = rbac,
+                    RoleKind = roleKind,
+                    Namespace = ns,
+                    RoleName = roleName,
+                    Rules = rules.Select(r => r.ToModel()).ToList(),
+                    Subjects = grantingBindings.SelectMany(Subjects).Select(s => s.ToString()).Distinct().ToList(),
+                };
                 foreach (var role in roles.OrderBy(r => r.Namespace).ThenBy(r => r.Name, StringComparer.Ordinal))
                 {
-                    var subjects = bindings.Where(b => BindsRole(b, role)).SelectMany(Subjects).Select(s => s.ToString()).Distinct().ToList();
-                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, new FleetRbacGrant
-                    {
-                        Cluster = cluster.Name,
-                        Rbac = role.Labels[RbacDefinition.RbacLabel],
-                        RoleKind = role.Kind,
-                        Namespace = role.Namespace,
-                        RoleName = role.Name,
-                        Rules = Rules(role).Select(r => r.ToModel()).ToList(),
-                        Subjects = subjects,
-                    }));
+                    var grant = Grant(role.Labels[RbacDefinition.RbacLabel], role.Kind, role.Namespace, role.Name, Rules(role), bindings.Where(b => BindsRole(b, role)));
+                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, grant));
+                }
+                foreach (var binding in bindings.Where(b => !roles.Any(r => BindsRole(b, r))).OrderBy(b => b.Namespace).ThenBy(b => b.Name, StringComparer.Ordinal))
+                {
+                    var (refKind, refName) = (RoleRefKind(binding), RoleRefName(binding));
+                    var referenced = refKind == "ClusterRole" ? await client.GetAsync(ClusterRoleType, null, refName, token).ConfigureAwait(false) : null;
+                    var grant = Grant(binding.Labels[RbacDefinition.RbacLabel], refKind, binding.Namespace, refName,
+                        referenced is null ? [] : Rules(referenced), [binding]);
+                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, grant));
                 }
             },
             (cluster, error, _) => [FleetOutcome<FleetRbacGrant>.Failure(cluster.Name, error)],
@@ -163,15 +176,19 @@ public sealed class RbacService
             Detail = detail, Expected = expected, Actual = actual, Message = message,
         });
 
-        var roleType = definition.Namespace is null ? ClusterRoleType : RoleType;
-        var bindingType = definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType;
-        var role = await client.GetAsync(roleType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
-        var binding = await client.GetAsync(bindingType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
         var roleKind = definition.RoleKind;
         var bindingKind = definition.BindingKind;
+        var role = roleKind == "Role"
+            ? await client.GetAsync(RoleType, definition.Namespace, definition.RoleName, cancellationToken).ConfigureAwait(false)
+            : await client.GetAsync(ClusterRoleType, null, definition.RoleName, cancellationToken).ConfigureAwait(false);
+        var binding = await client.GetAsync(definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType, definition.Namespace,
+            definition.Name, cancellationToken).ConfigureAwait(false);
 
-        if (role is null) Add(FleetRbacDriftType.MissingRole, roleKind, null, definition.Name, null, $"{roleKind} {definition.Name} is not on the cluster.");
-        else
+        if (role is null)
+        {
+            Add(FleetRbacDriftType.MissingRole, roleKind, null, definition.RoleName, null, $"{roleKind} {definition.RoleName} is not on the cluster.");
+        }
+        else if (definition.ManagesRole)
         {
             var held = Rules(role).DistinctBy(r => r.Canonical).ToList();
             var missing = definition.Rules.Where(w => !held.Any(h => h.Canonical == w.Canonical)).ToList();
@@ -205,8 +222,8 @@ public sealed class RbacService
             Add(FleetRbacDriftType.MissingBinding, bindingKind, null, definition.Name, null, $"{bindingKind} {definition.Name} is not on the cluster.");
             return drifts;
         }
-        var heldRef = $"{binding.Json["roleRef"]?["kind"]?.GetValue<string>()}/{binding.Json["roleRef"]?["name"]?.GetValue<string>()}";
-        var wantedRef = $"{roleKind}/{definition.Name}";
+        var heldRef = $"{RoleRefKind(binding)}/{RoleRefName(binding)}";
+        var wantedRef = $"{roleKind}/{definition.RoleName}";
         if (heldRef != wantedRef)
         {
             Add(FleetRbacDriftType.ChangedRoleRef, bindingKind, wantedRef, wantedRef, heldRef, $"{bindingKind} {definition.Name} refers to {heldRef}, not {wantedRef}.");
@@ -230,9 +247,11 @@ public sealed class RbacService
         && obj.Labels.ContainsKey(RbacDefinition.RbacLabel);
 
     private static bool BindsRole(KubeObject binding, KubeObject role) =>
-        binding.Json["roleRef"]?["kind"]?.GetValue<string>() == role.Kind
-        && binding.Json["roleRef"]?["name"]?.GetValue<string>() == role.Name
-        && binding.Namespace == role.Namespace;
+        RoleRefKind(binding) == role.Kind && RoleRefName(binding) == role.Name && binding.Namespace == role.Namespace;
+
+    private static string RoleRefKind(KubeObject binding) => binding.Json["roleRef"]?["kind"]?.GetValue<string>() ?? "";
+
+    private static string RoleRefName(KubeObject binding) => binding.Json["roleRef"]?["name"]?.GetValue<string>() ?? "";
 
     private static IEnumerable<RbacRule> Rules(KubeObject role) =>
         (role.Json["rules"] as JsonArray ?? []).OfType<JsonObject>().Select(RbacRule.FromJson);

@@ -141,6 +141,29 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetAsync_binds_an_existing_cluster_role_and_prune_removes_the_binding_only()
+    {
+        var admins = RbacDefinition.Bind("oidc-admins", null, "cluster-admin", [new RbacSubject("Group", "oidc:admins")]);
+        var set = await _service.SetAsync(_connector.Clusters, [admins], new ApplyOptions()).ToListAsync();
+        set.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Created && r.Kind == "ClusterRoleBinding", Describe(set));
+
+        foreach (var cluster in _fleet.Clusters)
+        {
+            using var member = ClientFor(cluster, cluster.Tokens.Mint("ann", "oidc:admins"));
+            (await member.CoreV1.ListNamespacedSecretAsync("default")).Should().NotBeNull("cluster-admin reads secrets");
+        }
+        var grants = await _service.GetAsync(_connector.Clusters, new FanOutOptions()).ToListAsync();
+        grants.Select(g => g.Value!).Should().HaveCount(3).And.OnlyContain(g => g.RoleName == "cluster-admin" && g.Rbac == "oidc-admins" && g.Rules.Count > 0);
+
+        var options = new DeleteOptions { Force = true };
+        var plan = await _service.PlanPruneAsync(_connector.Clusters, [], options);
+        plan.Targets.Select(t => t.Object.Reference).Distinct().Should().Equal("rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-admins");
+        (await _service.PruneAsync(plan.Targets, options).ToListAsync()).Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
+        using var admin = ClientFor(_fleet.Clusters[0], _fleet.Clusters[0].Tokens.Admin);
+        (await admin.RbacAuthorizationV1.ReadClusterRoleAsync("cluster-admin")).Should().NotBeNull("the bound role is never the module's to remove");
+    }
+
+    [Fact]
     public async Task Bad_input_fails_before_any_cluster_is_touched()
     {
         var act = () => RbacDefinition.Create("broken", null,

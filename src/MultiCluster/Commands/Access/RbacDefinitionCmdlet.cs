@@ -8,12 +8,13 @@ namespace MultiCluster.Commands.Access;
 
 /// <summary>
 /// The inputs Set-FleetRbac and Test-FleetRbac share: one role from -Name, -Rule and the subject
-/// parameters, or KubeFed FederatedClusterRole/FederatedClusterRoleBinding documents from -Path or
+/// parameters, a binding of an existing -ClusterRole to the subjects, or KubeFed FederatedClusterRole/FederatedClusterRoleBinding documents from -Path or
 /// the pipeline; clusters from -Cluster, -Selector or piped clusters.
 /// </summary>
 public abstract class RbacDefinitionCmdlet : FanOutCmdlet
 {
     protected const string RuleSet = "Rule";
+    protected const string ClusterRoleSet = "ClusterRole";
     protected const string PathSet = "Path";
     protected const string InputSet = "InputObject";
     private readonly List<string> _paths = new();
@@ -21,6 +22,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
 
     /// <summary>The name of the role and of its binding.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = RuleSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClusterRoleSet)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
@@ -29,23 +31,32 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     [AllowEmptyCollection]
     public IDictionary[] Rule { get; set; } = [];
 
+    /// <summary>An existing ClusterRole (view, edit, cluster-admin) to bind instead of a role of the module's own.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClusterRoleSet)]
+    [ValidateNotNullOrEmpty]
+    public string ClusterRole { get; set; } = "";
+
     /// <summary>Makes the role a Role and its binding a RoleBinding in this namespace.</summary>
     [Parameter(ParameterSetName = RuleSet)]
+    [Parameter(ParameterSetName = ClusterRoleSet)]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
 
     /// <summary>Groups to bind the role to.</summary>
     [Parameter(ParameterSetName = RuleSet)]
+    [Parameter(ParameterSetName = ClusterRoleSet)]
     [ValidateNotNullOrEmpty]
     public string[] Group { get; set; } = [];
 
     /// <summary>Users to bind the role to.</summary>
     [Parameter(ParameterSetName = RuleSet)]
+    [Parameter(ParameterSetName = ClusterRoleSet)]
     [ValidateNotNullOrEmpty]
     public string[] User { get; set; } = [];
 
     /// <summary>Service accounts to bind the role to: namespace/name, or a name in -Namespace.</summary>
     [Parameter(ParameterSetName = RuleSet)]
+    [Parameter(ParameterSetName = ClusterRoleSet)]
     [ValidateNotNullOrEmpty]
     public string[] ServiceAccount { get; set; } = [];
 
@@ -77,14 +88,16 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     {
         try
         {
+            var subjects = Group.Select(g => new RbacSubject("Group", g))
+                .Concat(User.Select(u => new RbacSubject("User", u)))
+                .Concat(ServiceAccount.Select(RbacSubject.ServiceAccount));
+            var source = $"{MyInvocation.MyCommand.Name} -Name {Name}";
             if (ParameterSetName == RuleSet)
             {
-                var subjects = Group.Select(g => new RbacSubject("Group", g))
-                    .Concat(User.Select(u => new RbacSubject("User", u)))
-                    .Concat(ServiceAccount.Select(RbacSubject.ServiceAccount));
                 var rules = Rule.Select(r => PowerShellObjects.ToPlain(r) as IDictionary ?? new Hashtable());
-                return [RbacDefinition.Create(Name, Namespace, rules, subjects, $"{MyInvocation.MyCommand.Name} -Name {Name}")];
+                return [RbacDefinition.Create(Name, Namespace, rules, subjects, source)];
             }
+            if (ParameterSetName == ClusterRoleSet) return [RbacDefinition.Bind(Name, Namespace, ClusterRole, subjects, source)];
             var documents = ParameterSetName == PathSet ? ManifestReader.ReadPaths(_paths) : ManifestReader.ReadObjects(_inputs);
             return RbacDefinition.FromKubeFed(documents);
         }
