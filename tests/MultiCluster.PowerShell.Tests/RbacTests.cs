@@ -214,7 +214,7 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
     }
 
     [Fact]
-    public void KubeFed_documents_set_from_the_pipeline_and_from_a_file()
+    public void KubeFed_documents_set_from_the_pipeline_and_from_a_file_on_the_clusters_they_place()
     {
         using var session = fixture.NewSession();
         var name = Unique("kubefed-viewers");
@@ -253,12 +253,21 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
         var file = Path.Combine(fixture.Emulator.Directory, name + ".yaml");
         File.WriteAllText(file, document);
 
+        var conflict = session.Run("$args[0] | Set-FleetRbac -Cluster prod-a", document);
+        conflict.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("PlacementConflict,", "the documents carry their own placement");
         Results(session.Run("$args[0] | Set-FleetRbac", document)).Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
         Results(session.Run("Set-FleetRbac -Path $args[0]", file)).Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
         Drifts(session.Run("Test-FleetRbac -Path $args[0]", file)).Should().BeEmpty();
         var grants = Grants(session.Run("Get-FleetRbac $args[0]", name));
         grants.Select(g => g.Cluster).Should().BeEquivalentTo("prod-a", "prod-b", "dev-c");
         grants.Should().OnlyContain(g => g.SubjectText == "Group:viewers" && g.RuleText == "[get,list,watch] core/configmaps");
+
+        var prodOnly = Unique("prod-viewers");
+        var selected = document.Replace(name, prodOnly)
+            .Replace("    clusters:\n    - name: prod-a\n    - name: prod-b\n    - name: dev-c", "    clusterSelector:\n      matchLabels: { env: prod }");
+        Results(session.Run("$args[0] | Set-FleetRbac", selected)).Select(r => r.Cluster).Distinct().Should().BeEquivalentTo("prod-a", "prod-b");
+        Drifts(session.Run("$args[0] | Test-FleetRbac", selected)).Should().BeEmpty("Test-FleetRbac compares the placed clusters only");
+        Grants(session.Run("Get-FleetRbac $args[0]", prodOnly)).Select(g => g.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Federation;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Access;
@@ -81,13 +82,15 @@ public sealed class RbacDefinition
     public const string RbacApiVersion = "rbac.authorization.k8s.io/v1";
     private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
 
-    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects, string? existingClusterRole)
+    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects, string? existingClusterRole,
+        WorkloadPlacement? placement)
     {
         Name = name;
         Namespace = ns;
         Rules = rules;
         Subjects = subjects;
         ExistingClusterRole = existingClusterRole;
+        Placement = placement;
     }
 
     public string Name { get; }
@@ -111,6 +114,23 @@ public sealed class RbacDefinition
 
     /// <summary>The name of the role the binding refers to.</summary>
     public string RoleName => ExistingClusterRole ?? Name;
+
+    /// <summary>The clusters a KubeFed document places the role on (spec.placement); null when it does not say.</summary>
+    public WorkloadPlacement? Placement { get; }
+
+    /// <summary>
+    /// The one placement the definitions carry, or null when none carries one. Definitions placed
+    /// differently cannot be set in one call (a PlacementConflict input error).
+    /// </summary>
+    public static WorkloadPlacement? SharedPlacement(IReadOnlyList<RbacDefinition> definitions)
+    {
+        var placed = definitions.FirstOrDefault(d => d.Placement is not null);
+        var other = definitions.FirstOrDefault(d => d.Placement?.ToString() != placed?.Placement?.ToString());
+        if (other is null) return placed?.Placement;
+        throw new FleetInputException(FederationErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, other.Name,
+            $"RBAC definitions '{placed!.Name}' ({placed.Placement}) and '{other.Name}' ({other.Placement?.ToString() ?? "no placement"}) are placed differently.",
+            recommendedAction: "Set documents with different spec.placement in separate calls.");
+    }
 
     /// <summary>
     /// From parameters: rules as dictionaries (hashtables) of apiGroups, resources, verbs,
@@ -178,15 +198,20 @@ public sealed class RbacDefinition
             var rules = ruleNodes.Select((node, index) => node is JsonObject json
                 ? RbacRule.FromJson(json)
                 : throw Invalid(where, $"spec.template.rules[{index}]", "is not a rule object")).ToList();
+            var placement = ReadPlacement(role, where);
             var subjects = new List<RbacSubject>();
             if (bindings.Remove(name, out var binding))
             {
+                if (ReadPlacement(binding, Describe(binding)) is { } bindingPlacement && bindingPlacement.ToString() != placement?.ToString())
+                {
+                    throw Invalid(Describe(binding), "spec.placement", $"places the binding ({bindingPlacement}) elsewhere than its role ({placement?.ToString() ?? "no placement"})");
+                }
                 var subjectNodes = binding.Json["spec"]?["template"]?["subjects"] as JsonArray ?? [];
                 subjects.AddRange(subjectNodes.Select(node => new RbacSubject(
                     node?["kind"]?.GetValue<string>() ?? "", node?["name"]?.GetValue<string>() ?? "", node?["namespace"]?.GetValue<string>())));
                 where = $"{where} and {Describe(binding)}";
             }
-            definitions.Add(Validate(name, null, rules, subjects, where, "spec.template.rules", "spec.template.subjects"));
+            definitions.Add(Validate(name, null, rules, subjects, where, "spec.template.rules", "spec.template.subjects", placement: placement));
         }
         return definitions;
     }
@@ -226,7 +251,7 @@ public sealed class RbacDefinition
     }
 
     private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source,
-        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null)
+        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null, WorkloadPlacement? placement = null)
     {
         if (rules.Count == 0 && existingClusterRole is null) throw Invalid(source, rulesPath, "holds no rules");
         for (var i = 0; i < rules.Count; i++)
@@ -262,7 +287,7 @@ public sealed class RbacDefinition
             normalized.Add(new RbacSubject(kind, subject.Name, subjectNamespace));
         }
         if (normalized.Count == 0) throw Invalid(source, subjectsPath, "holds no subjects to bind the role to");
-        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList(), existingClusterRole);
+        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList(), existingClusterRole, placement);
     }
 
     private static readonly string[] RuleFields = ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"];
@@ -286,6 +311,15 @@ public sealed class RbacDefinition
         }
         IReadOnlyList<string> Field(string key) => fields.TryGetValue(key, out var value) ? value : [];
         return new RbacRule(Field("apiGroups"), Field("resources"), Field("verbs"), Field("resourceNames"), Field("nonResourceURLs"));
+    }
+
+    // KubeFed's spec.placement, read as Federation reads it; a placement that names nothing is refused
+    // rather than taken as "everywhere", since a role is a grant.
+    private static WorkloadPlacement? ReadPlacement(KubeObject doc, string where)
+    {
+        if (doc.Json["spec"] is not JsonObject spec || spec["placement"] is null) return null;
+        var placement = KubeFedReader.ReadPlacement(spec, where);
+        return placement.IsEmpty ? throw Invalid(where, "spec.placement", "names no cluster") : placement;
     }
 
     private static string RequireName(string? name, string source, string field) =>

@@ -157,6 +157,25 @@ public class RbacDefinitionTests
     }
 
     [Fact]
+    public void KubeFed_placement_is_kept_and_definitions_placed_differently_are_refused_together()
+    {
+        var placed = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed)).Single();
+        var elsewhere = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("cm-readers", "other").Replace("- name: a", "- name: b"))).Single();
+        var unplaced = RbacDefinition.Create("plain", null, [ReadConfigMaps()], [Ops]);
+
+        placed.Placement!.ClusterNames.Should().Equal("a");
+        RbacDefinition.SharedPlacement([placed, placed]).Should().BeSameAs(placed.Placement);
+        RbacDefinition.SharedPlacement([unplaced]).Should().BeNull();
+        var mixed = () => RbacDefinition.SharedPlacement([placed, elsewhere]);
+        mixed.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be("PlacementConflict");
+        var partly = () => RbacDefinition.SharedPlacement([placed, unplaced]);
+        partly.Should().Throw<FleetInputException>().Which.Message.Should().Contain("'plain' (no placement)");
+
+        var noCluster = () => RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("    clusters:\n    - name: a", "    clusters: []")));
+        noCluster.Should().Throw<FleetInputException>().Which.Message.Should().Contain("spec.placement names no cluster");
+    }
+
+    [Fact]
     public void A_KubeFed_binding_to_an_absent_role_is_an_input_error()
     {
         var act = () => RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("kind: FederatedClusterRole\nmetadata:\n  name: cm-readers", "kind: FederatedClusterRole\nmetadata:\n  name: other")));

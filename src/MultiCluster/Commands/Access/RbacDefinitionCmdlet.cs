@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Access;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Federation;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
@@ -19,6 +21,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     protected const string InputSet = "InputObject";
     private readonly List<string> _paths = new();
     private readonly List<object?> _inputs = new();
+    private WorkloadPlacement? _placement;
 
     /// <summary>The name of the role and of its binding.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = RuleSet)]
@@ -99,12 +102,35 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
             }
             if (ParameterSetName == ClusterRoleSet) return [RbacDefinition.Bind(Name, Namespace, ClusterRole, subjects, source)];
             var documents = ParameterSetName == PathSet ? ManifestReader.ReadPaths(_paths) : ManifestReader.ReadObjects(_inputs);
-            return RbacDefinition.FromKubeFed(documents);
+            var definitions = RbacDefinition.FromKubeFed(documents);
+            _placement = RbacDefinition.SharedPlacement(definitions);
+            if (_placement is not null && (ClusterNames.Count > 0 || Selector is not null))
+            {
+                throw new FleetInputException(FederationErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, definitions[0].Name,
+                    $"The KubeFed documents carry their own placement ({_placement}), so -Cluster, -Selector and piped clusters cannot be given with them.",
+                    recommendedAction: "Drop -Cluster, -Selector and piped clusters, or edit spec.placement.");
+            }
+            return definitions;
         }
         catch (Exception ex)
         {
             Terminate(ex);
             throw; // not reached
         }
+    }
+
+    /// <summary>
+    /// The clusters to act on: the KubeFed documents' spec.placement when they carry one, otherwise
+    /// -Cluster, -Selector or the piped clusters (the whole fleet when none is given).
+    /// </summary>
+    protected IReadOnlyList<FleetCluster> SelectPlacedClusters()
+    {
+        if (_placement is not null)
+        {
+            Cluster = _placement.ClusterNames?.ToArray();
+            CollectClusters();
+            Selector = _placement.LabelSelector;
+        }
+        return SelectClusters();
     }
 }

@@ -36,7 +36,7 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
             WriteWarning("No RBAC definitions to set.");
             return;
         }
-        var clusters = SelectClusters();
+        var clusters = SelectPlacedClusters();
         if (clusters.Count == 0) return;
 
         var service = new RbacService(Sessions.Current.Connector);

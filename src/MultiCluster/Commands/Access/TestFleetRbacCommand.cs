@@ -15,7 +15,7 @@ public sealed class TestFleetRbacCommand : RbacDefinitionCmdlet
     protected override void EndProcessing()
     {
         var definitions = ReadDefinitions();
-        var clusters = SelectClusters();
+        var clusters = SelectPlacedClusters();
         if (definitions.Count == 0 || clusters.Count == 0) return;
         var service = new RbacService(Sessions.Current.Connector);
         var options = FanOutSettings();
