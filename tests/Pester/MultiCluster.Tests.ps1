@@ -132,3 +132,68 @@ data:
         $removed | ForEach-Object { $_.Action | Should -Be 'Deleted' }
     }
 }
+
+Describe 'RBAC' {
+    BeforeAll {
+        $script:rbacName = 'pester-cm-readers'
+        $script:readers = @{ Name = $script:rbacName; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'configmaps'; verbs = 'get', 'list' } }
+        $script:hasKubectl = [bool](Get-Command kubectl -ErrorAction SilentlyContinue)
+    }
+
+    It 'previews with -WhatIf, sets a role and binding on every cluster, then reports Unchanged' {
+        $preview = Set-FleetRbac @script:readers -WhatIf
+        $preview.Count | Should -Be 6
+        $preview | ForEach-Object { $_.Action | Should -Be 'WouldCreate' }
+        Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
+
+        $first = Set-FleetRbac @script:readers
+        $first | ForEach-Object { $_.Action | Should -Be 'Created' }
+        $second = Set-FleetRbac @script:readers
+        $second | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
+        $grants = Get-FleetRbac $script:rbacName
+        $grants.Count | Should -Be 3
+        $grants | ForEach-Object { $_.SubjectText | Should -Be 'Group:pester-ops' }
+    }
+
+    It 'lets a member of the group read configmaps and not secrets on every cluster' {
+        if (-not $script:hasKubectl) { Set-ItResult -Skipped -Because 'kubectl is not installed'; return }
+        foreach ($context in $script:contexts) {
+            kubectl --kubeconfig $script:kubeconfig --context $context auth can-i list configmaps --as jane --as-group pester-ops | Should -Be 'yes'
+            kubectl --kubeconfig $script:kubeconfig --context $context auth can-i list secrets --as jane --as-group pester-ops | Should -Be 'no'
+        }
+    }
+
+    It 'shows a hand edit as drift that the next Set heals' {
+        @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'ClusterRole'; metadata = @{ name = $script:rbacName }
+           rules = @(@{ apiGroups = @(''); resources = @('configmaps'); verbs = @('get', 'list', 'delete') }) } |
+            Invoke-FleetApply -Cluster $script:contexts[1] -ForceConflicts | Out-Null
+        $drift = @(Test-FleetRbac @script:readers)
+        $drift.Count | Should -Be 1
+        $drift[0].Cluster | Should -Be $script:contexts[1]
+        $drift[0].DriftType | Should -Be 'ChangedRule'
+        $drift[0].Actual | Should -Be '[get,list,delete] core/configmaps'
+
+        Set-FleetRbac @script:readers | Out-Null
+        Test-FleetRbac @script:readers | Should -BeNullOrEmpty
+    }
+
+    It 'prunes only managed objects, and across clusters only with -Force' {
+        $keep = @{ Name = 'pester-keep'; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'pods'; verbs = 'get' } }
+        Set-FleetRbac @keep | Out-Null
+        { Set-FleetRbac @keep -Prune -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DeletionLimitExceeded*'
+        (Get-FleetRbac $script:rbacName).Count | Should -Be 3
+
+        $pruned = Set-FleetRbac @keep -Prune -Force
+        $pruned | Where-Object Name -eq $script:rbacName | ForEach-Object { $_.Action | Should -Be 'Deleted' }
+        Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
+        (Get-FleetRbac pester-keep).Count | Should -Be 3
+        if ($script:hasKubectl) {
+            kubectl --kubeconfig $script:kubeconfig --context $script:contexts[0] get clusterrole view -o name | Should -Be 'clusterrole.rbac.authorization.k8s.io/view'
+        }
+    }
+
+    It 'stops on an empty rule before any cluster is touched' {
+        { Set-FleetRbac -Name pester-broken -Rule @{} -Group pester-ops -ErrorAction Stop } | Should -Throw -ErrorId 'ManifestInvalid*'
+        Get-FleetRbac pester-broken | Should -BeNullOrEmpty
+    }
+}
