@@ -141,14 +141,15 @@ Describe 'RBAC' {
     }
 
     It 'previews with -WhatIf, sets a role and binding on every cluster, then reports Unchanged' {
-        $preview = Set-FleetRbac @script:readers -WhatIf
+        $readers = $script:readers
+        $preview = Set-FleetRbac @readers -WhatIf
         $preview.Count | Should -Be 6
         $preview | ForEach-Object { $_.Action | Should -Be 'WouldCreate' }
         Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
 
-        $first = Set-FleetRbac @script:readers
+        $first = Set-FleetRbac @readers
         $first | ForEach-Object { $_.Action | Should -Be 'Created' }
-        $second = Set-FleetRbac @script:readers
+        $second = Set-FleetRbac @readers
         $second | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
         $grants = Get-FleetRbac $script:rbacName
         $grants.Count | Should -Be 3
@@ -164,17 +165,18 @@ Describe 'RBAC' {
     }
 
     It 'shows a hand edit as drift that the next Set heals' {
+        $readers = $script:readers
         @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'ClusterRole'; metadata = @{ name = $script:rbacName }
            rules = @(@{ apiGroups = @(''); resources = @('configmaps'); verbs = @('get', 'list', 'delete') }) } |
             Invoke-FleetApply -Cluster $script:contexts[1] -ForceConflicts | Out-Null
-        $drift = @(Test-FleetRbac @script:readers)
+        $drift = @(Test-FleetRbac @readers)
         $drift.Count | Should -Be 1
         $drift[0].Cluster | Should -Be $script:contexts[1]
         $drift[0].DriftType | Should -Be 'ChangedRule'
         $drift[0].Actual | Should -Be '[get,list,delete] core/configmaps'
 
-        Set-FleetRbac @script:readers | Out-Null
-        Test-FleetRbac @script:readers | Should -BeNullOrEmpty
+        Set-FleetRbac @readers | Out-Null
+        Test-FleetRbac @readers | Should -BeNullOrEmpty
     }
 
     It 'prunes only managed objects, and across clusters only with -Force' {
