@@ -19,8 +19,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     protected const string ClusterRoleSet = "ClusterRole";
     protected const string PathSet = "Path";
     protected const string InputSet = "InputObject";
-    private readonly List<string> _paths = new();
-    private readonly List<object?> _inputs = new();
+    private readonly DocumentInputs _documents = new();
     private WorkloadPlacement? _placement;
 
     /// <summary>The name of the role and of its binding.</summary>
@@ -77,10 +76,8 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     protected override void ProcessRecord()
     {
         CollectClusters();
-        if (ParameterSetName == PathSet)
-            _paths.AddRange(Path.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)));
-        else if (ParameterSetName == InputSet && InputObject is not null)
-            _inputs.Add(PowerShellObjects.ToPlain(InputObject));
+        if (ParameterSetName == PathSet) _documents.AddPaths(this, Path);
+        else if (ParameterSetName == InputSet) _documents.AddObject(InputObject);
     }
 
     /// <summary>
@@ -101,7 +98,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
                 return [RbacDefinition.Create(Name, Namespace, rules, subjects, source)];
             }
             if (ParameterSetName == ClusterRoleSet) return [RbacDefinition.Bind(Name, Namespace, ClusterRole, subjects, source)];
-            var documents = ParameterSetName == PathSet ? ManifestReader.ReadPaths(_paths) : ManifestReader.ReadObjects(_inputs);
+            var documents = _documents.Read(ParameterSetName == PathSet);
             var definitions = RbacDefinition.FromKubeFed(documents);
             _placement = RbacDefinition.SharedPlacement(definitions);
             if (_placement is not null && (ClusterNames.Count > 0 || Selector is not null))
