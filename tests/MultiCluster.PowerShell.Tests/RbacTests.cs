@@ -271,6 +271,24 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
     }
 
     [Fact]
+    public void Piped_clusters_are_the_clusters_set_read_and_tested()
+    {
+        using var session = fixture.NewSession();
+        var name = Unique("piped");
+        const string rule = "-Rule @{ apiGroups = ''; resources = 'services'; verbs = 'list' } -User jane";
+
+        var set = Results(session.Run("Get-FleetCluster -Selector 'env=dev' | Set-FleetRbac $args[0] " + rule, name));
+        set.Select(r => r.Cluster).Distinct().Should().Equal("dev-c");
+        Grants(session.Run("Get-FleetCluster | Get-FleetRbac $args[0]", name)).Select(g => g.Cluster).Should().Equal("dev-c");
+        Drifts(session.Run("Get-FleetCluster -Selector 'env=prod' | Test-FleetRbac $args[0] " + rule, name))
+            .Select(d => (d.Cluster, d.DriftType)).Should().BeEquivalentTo(new[]
+            {
+                ("prod-a", FleetRbacDriftType.MissingRole), ("prod-a", FleetRbacDriftType.MissingBinding),
+                ("prod-b", FleetRbacDriftType.MissingRole), ("prod-b", FleetRbacDriftType.MissingBinding),
+            });
+    }
+
+    [Fact]
     public void Bad_input_is_a_terminating_error_naming_the_document_and_path_and_changes_nothing()
     {
         using var session = fixture.NewSession();
