@@ -79,6 +79,9 @@ public sealed record RbacSubject(string Kind, string Name, string? Namespace = n
 public sealed class RbacDefinition
 {
     public const string RbacLabel = "multicluster.io/rbac";
+
+    /// <summary>Marks the objects of a definition set <see cref="InScope"/>; absent for Set-FleetRbac's own.</summary>
+    public const string ScopeLabel = "multicluster.io/rbac-scope";
     public const string RbacApiVersion = "rbac.authorization.k8s.io/v1";
     private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
 
@@ -117,6 +120,17 @@ public sealed class RbacDefinition
 
     /// <summary>The clusters a KubeFed document places the role on (spec.placement); null when it does not say.</summary>
     public WorkloadPlacement? Placement { get; }
+
+    /// <summary>The prune scope (see <see cref="InScope"/>); null for the default one.</summary>
+    public string? Scope { get; private init; }
+
+    /// <summary>
+    /// This definition in a prune scope of its own: its objects carry <see cref="ScopeLabel"/>, and
+    /// only a prune of that scope removes them. Set-FleetOidc keeps its group bindings in scope
+    /// "oidc", so a Set-FleetRbac -Prune that does not list them leaves them alone.
+    /// </summary>
+    public RbacDefinition InScope(string scope) =>
+        new(Name, Namespace, Rules, Subjects, ExistingClusterRole, Placement) { Scope = RequireName(scope, Name, "scope") };
 
     /// <summary>
     /// The one placement the definitions carry, or null when none carries one. Definitions placed
@@ -247,6 +261,7 @@ public sealed class RbacDefinition
         var obj = new KubeObject(new JsonObject { ["apiVersion"] = RbacApiVersion, ["kind"] = kind, ["metadata"] = metadata });
         obj.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
         obj.SetLabel(RbacLabel, Name);
+        if (Scope is not null) obj.SetLabel(ScopeLabel, Scope);
         return obj;
     }
 

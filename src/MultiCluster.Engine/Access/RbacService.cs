@@ -65,12 +65,13 @@ public sealed class RbacService
         ApplyAsync(Plan(clusters, definitions), options, cancellationToken);
 
     /// <summary>
-    /// Plans removing the module's RBAC objects that no definition wants: bindings and roles
-    /// labelled as managed by this module, whatever their name. The delete circuit breaker counts
-    /// the clusters of all of them together.
+    /// Plans removing the module's RBAC objects of one prune <paramref name="scope"/> (null: the
+    /// default one, objects without <see cref="RbacDefinition.ScopeLabel"/>) that no definition
+    /// wants: bindings and roles labelled as managed by this module, whatever their name. The delete
+    /// circuit breaker counts the clusters of all of them together.
     /// </summary>
     public async Task<DeletePlan> PlanPruneAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions,
-        DeleteOptions options, CancellationToken cancellationToken = default)
+        DeleteOptions options, string? scope = null, CancellationToken cancellationToken = default)
     {
         var wanted = definitions.SelectMany(d => d.Render()).Select(o => (o.Kind, o.Namespace, o.Name)).ToHashSet();
         var targets = new List<FleetTarget>();
@@ -80,7 +81,8 @@ public sealed class RbacService
         {
             var query = new ResourceQuery { ApiVersion = type.ApiVersion, Kind = type.Kind, AllNamespaces = type.Namespaced, LabelSelector = ManagedSelector };
             var found = await _delete.PlanAsync(clusters, query, options with { Force = true }, cancellationToken).ConfigureAwait(false);
-            targets.AddRange(found.Targets.Where(t => !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name)) && IsManaged(t.Object)));
+            targets.AddRange(found.Targets.Where(t => !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name)) && IsManaged(t.Object)
+                && t.Object.Labels.GetValueOrDefault(RbacDefinition.ScopeLabel) == scope));
             known.AddRange(found.KnownResults.Where(r => r.Action == FleetResourceAction.Failed));
         }
         var plan = new DeletePlan(targets, known);

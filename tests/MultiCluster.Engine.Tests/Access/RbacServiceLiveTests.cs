@@ -156,8 +156,13 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
         grants.Select(g => g.Value!).Should().HaveCount(3).And.OnlyContain(g => g.RoleName == "cluster-admin" && g.Rbac == "oidc-admins" && g.Rules.Count > 0);
 
         var options = new DeleteOptions { Force = true };
+        var scoped = RbacDefinition.Bind("oidc-viewers", null, "view", [new RbacSubject("Group", "oidc:viewers")]).InScope("oidc");
+        (await _service.SetAsync(_connector.Clusters, [scoped], new ApplyOptions()).ToListAsync()).Should().HaveCount(3);
         var plan = await _service.PlanPruneAsync(_connector.Clusters, [], options);
-        plan.Targets.Select(t => t.Object.Reference).Distinct().Should().Equal("rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-admins");
+        plan.Targets.Select(t => t.Object.Reference).Distinct().Should().Equal(["rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-admins"],
+            "the scoped binding is left to a prune of its own scope");
+        (await _service.PlanPruneAsync(_connector.Clusters, [], options, "oidc")).Targets.Select(t => t.Object.Reference).Distinct()
+            .Should().Equal("rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-viewers");
         (await _service.PruneAsync(plan.Targets, options).ToListAsync()).Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
         using var admin = ClientFor(_fleet.Clusters[0], _fleet.Clusters[0].Tokens.Admin);
         (await admin.RbacAuthorizationV1.ReadClusterRoleAsync("cluster-admin")).Should().NotBeNull("the bound role is never the module's to remove");

@@ -70,7 +70,7 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
             FanOut = fanOut,
         };
         RunDelete("prune", whatIf, Force,
-            cancel => service.PlanPruneAsync(clusters, definitions, pruneOptions, cancel),
+            cancel => service.PlanPruneAsync(clusters, definitions, pruneOptions, cancellationToken: cancel),
             (pruned, cancel) => service.PruneAsync(pruned, pruneOptions, cancel));
     }
 }
