@@ -53,7 +53,7 @@ public sealed class WaveRollout(WorkloadService service)
             var percent = index * 100 / waves.Count;
             if (options.WhatIf)
             {
-                log($"What if: {title}: publish, wait up to {WorkloadReadiness.Seconds(options.WaveTimeout)} for ready, bake {WorkloadReadiness.Seconds(options.BakeTime)}.");
+                log($"{title}: would publish, wait up to {WorkloadReadiness.Seconds(options.WaveTimeout)} for ready, bake {WorkloadReadiness.Seconds(options.BakeTime)}.");
                 await foreach (var preview in service.PublishAsync(wave.Targets, apply, cancellationToken).ConfigureAwait(false))
                     yield return preview;
                 continue;

@@ -180,9 +180,9 @@ public sealed class WaveRolloutTests : IAsyncLifetime
         results.Select(r => (r.Cluster, r.Action)).Should().Equal(
             ("cluster1", FleetResourceAction.WouldCreate), ("cluster2", FleetResourceAction.WouldCreate), ("cluster3", FleetResourceAction.WouldCreate));
         _log.Should().Equal(
-            "What if: Wave 1 of 3 (cluster1): publish, wait up to 2 s for ready, bake 60 s.",
-            "What if: Wave 2 of 3 (cluster2): publish, wait up to 2 s for ready, bake 60 s.",
-            "What if: Wave 3 of 3 (cluster3): publish, wait up to 2 s for ready, bake 60 s.");
+            "Wave 1 of 3 (cluster1): would publish, wait up to 2 s for ready, bake 60 s.",
+            "Wave 2 of 3 (cluster2): would publish, wait up to 2 s for ready, bake 60 s.",
+            "Wave 3 of 3 (cluster3): would publish, wait up to 2 s for ready, bake 60 s.");
         for (var i = 1; i <= 3; i++) (await Deployment(i)).Should().BeNull();
     }
 
