@@ -83,7 +83,7 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
 
         run.TerminatingRecord!.Exception.Message.Should()
             .StartWith("Wave 2 of 3 (prod-b) did not become ready within 3 s: prod-b: Deployment " + ns + "/web 2/2 ready, 1/2 updated.")
-            .And.EndWith("It was rolled back to the previous template on prod-b. Wave 3 (dev-c) was not started.");
+            .And.EndWith("It was rolled back: the previous template is back on prod-b. Wave 3 (dev-c) was not started.");
         run.Output.Cast<FleetResourceResult>().Select(r => (r.Cluster, r.Action)).Should().Equal(
             ("prod-a", FleetResourceAction.Configured), ("prod-b", FleetResourceAction.Configured), ("prod-b", FleetResourceAction.Configured));
         var objects = session.Run("""
@@ -126,7 +126,7 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
         var error = run.Errors.Should().ContainSingle().Which;
         error.FullyQualifiedErrorId.Should().StartWith("WorkloadNotReady,");
         error.TargetObject.Should().Be($"prod-b: Deployment {ns}/web");
-        error.Exception.Message.Should().MatchRegex(@"^Workload web is not ready on cluster 'prod-b' after \d s: 0/2 ready, 2/2 updated\.$");
+        error.Exception.Message.Should().Be("Workload web is not ready on cluster 'prod-b' after waiting 2 s: 0/2 ready, 2/2 updated.");
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class WaveRollout(WorkloadService service)
                     yield return result;
                 }
                 rolledBack = rollbackFailures.Count == 0
-                    ? $" It was rolled back to the previous template on {Names(wave.Clusters)}."
+                    ? RolledBack(snapshot)
                     : $" Rolling it back failed on {Names(rollbackFailures.Select(f => f.Cluster))} (see the errors).";
             }
             reporter.Progress(null, Activity, title, 100, completed: true);
@@ -130,6 +130,16 @@ public sealed class WaveRollout(WorkloadService service)
         return NotReady(statuses) is { } regressed
             ? $"was ready but no longer after its bake time of {WorkloadReadiness.Seconds(options.BakeTime)}: {regressed}"
             : null;
+    }
+
+    private static string RolledBack(WorkloadSnapshot snapshot)
+    {
+        var restored = snapshot.Entries.Where(e => e.Previous is not null).Select(e => e.Cluster).ToList();
+        var created = snapshot.Entries.Where(e => e.Previous is null).Select(e => e.Cluster).ToList();
+        var parts = new List<string>();
+        if (restored.Count > 0) parts.Add($"the previous template is back on {Names(restored)}");
+        if (created.Count > 0) parts.Add($"what it created is deleted again from {Names(created)}");
+        return $" It was rolled back: {string.Join("; ", parts)}.";
     }
 
     private static string? NotReady(IReadOnlyList<FleetWorkloadStatus> statuses)

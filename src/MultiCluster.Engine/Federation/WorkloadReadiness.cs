@@ -13,21 +13,21 @@ public static class WorkloadReadiness
         return what + " " + Reason(status);
     }
 
-    /// <summary>The error for one cluster whose workload was still not ready after <paramref name="waited"/>.</summary>
+    /// <summary>The error for one cluster whose workload was still not ready when a wait of <paramref name="waited"/> ended.</summary>
     public static FleetClusterException NotReady(FleetWorkloadStatus status, TimeSpan waited) =>
         new(FederationErrorIds.WorkloadNotReady, status.Present is null ? FleetErrorCategory.ConnectionError : FleetErrorCategory.OperationTimeout,
             status.Cluster,
-            $"Workload {status.Workload} is not ready on cluster '{status.Cluster}' after {Seconds(waited)}: {Reason(status)}.",
+            $"Workload {status.Workload} is not ready on cluster '{status.Cluster}' after waiting {Seconds(waited)}: {Reason(status)}.",
             status.Error,
             recommendedAction: status.Present == false
                 ? "Publish the workload there, or leave the cluster out with -Cluster or -Selector."
                 : "Look at the workload's events on that cluster (kubectl describe), or wait longer with -TimeoutSeconds.",
             objectRef: $"{status.Kind} {(status.Namespace is null ? status.Name : status.Namespace + "/" + status.Name)}");
 
-    /// <summary>"30 s" or "2 min 5 s".</summary>
+    /// <summary>"30 s", "10 min" or "2 min 5 s".</summary>
     public static string Seconds(TimeSpan time) => time.TotalSeconds < 120
         ? string.Create(CultureInfo.InvariantCulture, $"{Math.Round(time.TotalSeconds)} s")
-        : string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalMinutes} min {time.Seconds} s");
+        : string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalMinutes} min") + (time.Seconds > 0 ? $" {time.Seconds} s" : "");
 
     private static string Reason(FleetWorkloadStatus status)
     {

@@ -200,10 +200,12 @@ public sealed class WorkloadService
                     statuses.Add(status);
             }
             var ready = statuses.Count(s => s.Ready);
-            var done = ready == total || DateTimeOffset.UtcNow + wait.PollInterval > deadline;
+            var remaining = deadline - DateTimeOffset.UtcNow;
+            var done = ready == total || remaining <= TimeSpan.Zero;
             reporter.Progress(null, wait.Activity, $"{ready} of {total} ready", total == 0 ? 100 : ready * 100 / total, completed: done);
             if (done) return statuses;
-            await Task.Delay(wait.PollInterval, cancellationToken).ConfigureAwait(false);
+            // The last poll falls on the deadline itself.
+            await Task.Delay(remaining < wait.PollInterval ? remaining : wait.PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 

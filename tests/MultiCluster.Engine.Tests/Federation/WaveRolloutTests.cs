@@ -133,7 +133,7 @@ public sealed class WaveRolloutTests : IAsyncLifetime
 
         var error = (await act.Should().ThrowAsync<FleetException>()).Which;
         error.Message.Should().StartWith("Wave 2 of 3 (cluster2) did not become ready within 2 s: cluster2: Deployment waves/web 3/3 ready, 1/3 updated.")
-            .And.EndWith("It was rolled back to the previous template on cluster2. Wave 3 (cluster3) was not started.");
+            .And.EndWith("It was rolled back: the previous template is back on cluster2. Wave 3 (cluster3) was not started.");
         var cluster2 = (await Deployment(2))!;
         cluster2.Spec.Template.Spec.Containers[0].Image.Should().Be("nginx:1.27");
         cluster2.Metadata.Annotations["version"].Should().Be("1");

@@ -74,12 +74,12 @@ public sealed class GetFleetWorkloadCommand : FanOutCmdlet
         };
         RunEngine(async cancel =>
         {
-            var started = System.Diagnostics.Stopwatch.StartNew();
             var statuses = await service.WaitUntilReadyAsync([new WorkloadOnClusters(workload, clusters)], wait, cancel).ConfigureAwait(false);
             foreach (var status in statuses)
             {
                 Emit(status);
-                if (!status.Ready) EmitError(WorkloadReadiness.NotReady(status, started.Elapsed));
+                // Only a wait with a timeout ends with clusters not ready.
+                if (!status.Ready) EmitError(WorkloadReadiness.NotReady(status, wait.Timeout!.Value));
             }
         });
     }
