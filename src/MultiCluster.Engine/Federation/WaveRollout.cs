@@ -81,7 +81,7 @@ public sealed class WaveRollout(WorkloadService service)
             }
 
             var problem = publishFailures.Count > 0
-                ? $"could not be published on {Names(publishFailures.Select(f => f.Cluster))}"
+                ? "could not be published: " + string.Join("; ", publishFailures.Select(f => $"{f.Cluster}: {f.Error?.Message ?? f.Message}"))
                 : await ReadinessProblemAsync(wave, title, options, log, cancellationToken).ConfigureAwait(false);
             if (problem is null)
             {

@@ -204,4 +204,34 @@ public sealed class WaveRolloutTests : IAsyncLifetime
         (await Deployment(1)).Should().NotBeNull();
         (await Deployment(3)).Should().BeNull();
     }
+
+    [Fact]
+    public async Task Rolling_back_a_wave_that_created_the_workload_deletes_it_again()
+    {
+        var plans = Plan(Web("nginx:1.27", "1"), new Hashtable { ["cluster1"] = new Hashtable { ["/spec/template/spec/containers/0/image"] = Unpullable } });
+
+        var act = () => Roll(plans, Options(rollback: true));
+
+        (await act.Should().ThrowAsync<FleetException>()).Which.Message.Should().EndWith(
+            "It was rolled back: what it created is deleted again from cluster1. Waves 2 to 3 (cluster2, cluster3) were not started.");
+        for (var i = 1; i <= 3; i++) (await Deployment(i)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_wave_that_cannot_be_published_stops_without_waiting()
+    {
+        await _emulators[2].SetFaultsAsync(new MultiCluster.Testing.ApiServer.FaultSettings { Stopped = true });
+        try
+        {
+            var act = () => Roll(Plan(Web("nginx:1.27", "1")), Options() with { WaveTimeout = TimeSpan.FromMinutes(5) });
+
+            var error = (await act.Should().ThrowAsync<FleetException>()).Which;
+            error.Message.Should().StartWith("Wave 3 of 3 (cluster3) could not be published: cluster3: ").And.NotContain("was not started");
+        }
+        finally
+        {
+            await _emulators[2].ClearFaultsAsync();
+        }
+        (await Deployment(2)).Should().NotBeNull();
+    }
 }
