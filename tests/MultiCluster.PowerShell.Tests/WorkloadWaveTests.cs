@@ -138,7 +138,7 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
         var noWave = session.Run("$args[0] | Publish-FleetWorkload -Cluster * -OnFailure Rollback", Web(ns, "nginx:1.27", "1"));
         var missing = session.Run("$args[0] | Publish-FleetWorkload -Cluster * -Wave 'prod-*'", Web(ns, "nginx:1.27", "1"));
 
-        noWave.TerminatingRecord!.Exception.Message.Should().Be("-OnFailure only apply with -Wave.");
+        noWave.TerminatingRecord!.Exception.Message.Should().Be("-OnFailure needs -Wave.");
         missing.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("WaveInvalid,");
         missing.TerminatingRecord.Exception.Message.Should().StartWith("The placed clusters dev-c are in no wave");
         session.Run("Get-FleetWorkload web -Namespace $args[0]", ns).ThrowIfFailed().Output.Cast<FleetWorkloadStatus>()

@@ -95,7 +95,7 @@ public sealed class PublishFleetWorkloadCommand : WorkloadTemplateCmdlet
     {
         var given = new[] { nameof(WaveTimeoutSeconds), nameof(BakeTimeSeconds), nameof(OnFailure) }.Where(MyInvocation.BoundParameters.ContainsKey).ToList();
         string? problem = null;
-        if (Wave is null && given.Count > 0) problem = $"-{string.Join(", -", given)} only apply with -Wave.";
+        if (Wave is null && given.Count > 0) problem = $"-{string.Join(", -", given)} {(given.Count == 1 ? "needs" : "need")} -Wave.";
         else if (Wave is not null && (OutputPath is not null || As == "Karmada")) problem = "-Wave publishes to clusters; it cannot be combined with -OutputPath or -As Karmada.";
         if (problem is not null)
         {
