@@ -199,3 +199,52 @@ Describe 'RBAC' {
         Get-FleetRbac pester-broken | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Progressive workload rollout' {
+    BeforeAll {
+        @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'pester-waves' } } | Invoke-FleetApply | Out-Null
+        function script:New-Web([string] $Image, [string] $Version) {
+            @{ apiVersion = 'apps/v1'; kind = 'Deployment'
+               metadata = @{ name = 'web'; namespace = 'pester-waves'; annotations = @{ version = $Version } }
+               spec = @{ replicas = 2; selector = @{ matchLabels = @{ app = 'web' } }
+                         template = @{ metadata = @{ labels = @{ app = 'web' } }; spec = @{ containers = @(@{ name = 'web'; image = $Image }) } } } }
+        }
+        $script:waves = @($script:contexts[0], @{ Selector = 'env=prod' }, '*')
+    }
+
+    It 'shows the waves with -WhatIf and changes nothing' {
+        $preview = New-Web 'nginx:1.27' '1' | Publish-FleetWorkload -Cluster * -Wave $script:waves -WhatIf -InformationVariable steps
+        $preview.Action | Should -Be @('WouldCreate', 'WouldCreate', 'WouldCreate')
+        $steps.MessageData | Should -Be @(
+            "Wave 1 of 3 ($($script:contexts[0])): would publish, wait up to 5 min for ready, bake 0 s."
+            "Wave 2 of 3 ($($script:contexts[1])): would publish, wait up to 5 min for ready, bake 0 s."
+            "Wave 3 of 3 ($($script:contexts[2])): would publish, wait up to 5 min for ready, bake 0 s.")
+        (Get-FleetWorkload web -Namespace pester-waves).Present | Should -Not -Contain $true
+    }
+
+    It 'publishes wave by wave and Get-FleetWorkload -Wait sees every cluster ready' {
+        $results = New-Web 'nginx:1.27' '1' | Publish-FleetWorkload -Cluster * -Wave $script:waves -WaveTimeoutSeconds 20 -BakeTimeSeconds 1
+        $results.Cluster | Should -Be $script:contexts
+        $status = Get-FleetWorkload web -Namespace pester-waves -Wait -TimeoutSeconds 20
+        $status.Ready | Should -Be @($true, $true, $true)
+    }
+
+    It 'stops at a wave that does not become ready and rolls it back' {
+        $broken = @{ $script:contexts[1] = @{ '/spec/template/spec/containers/0/image' = 'registry.invalid/web:2' } }
+        { New-Web 'nginx:1.28' '2' | Publish-FleetWorkload -Cluster * -Wave $script:waves -WaveTimeoutSeconds 3 -Override $broken -OnFailure Rollback -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WaveFailed*' -ExpectedMessage "Wave 2 of 3 ($($script:contexts[1])) did not become ready within 3 s*rolled back*"
+        $version = @{}
+        Get-FleetResource -Kind Deployment -Name web -Namespace pester-waves | ForEach-Object { $version[$_.Cluster] = $_.Object.metadata.annotations.version }
+        $version[$script:contexts[0]] | Should -Be '2'   # wave 1 succeeded
+        $version[$script:contexts[1]] | Should -Be '1'   # wave 2 rolled back
+        $version[$script:contexts[2]] | Should -Be '1'   # wave 3 never touched
+    }
+
+    It 'reports a cluster that is not ready when -Wait times out' {
+        $broken = @{ $script:contexts[2] = @{ '/spec/template/spec/containers/0/image' = 'registry.invalid/web:3' } }
+        New-Web 'nginx:1.27' '3' | Publish-FleetWorkload -Cluster * -Override $broken | Out-Null
+        $status = Get-FleetWorkload web -Namespace pester-waves -Wait -TimeoutSeconds 3 -ErrorVariable notReady -ErrorAction SilentlyContinue
+        ($status | Where-Object { -not $_.Ready }).Cluster | Should -Be $script:contexts[2]
+        $notReady[0].FullyQualifiedErrorId | Should -BeLike 'WorkloadNotReady*'
+    }
+}
