@@ -22,6 +22,11 @@
         'Get-FleetWorkload'
         'Compare-FleetWorkload'
         'Remove-FleetWorkload'
+        'New-FleetCluster'
+        'Wait-FleetCluster'
+        'Get-FleetClusterCredential'
+        'Resize-FleetCluster'
+        'Remove-FleetCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -41,6 +41,11 @@ public static partial class ClusterSpecValidator
                 $"-Namespace '{spec.Namespace}' is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).");
         }
         ValidateNetworks(spec, fleet ?? []);
+        foreach (var (key, value) in spec.Labels)
+        {
+            if ((LabelRules.KeyProblem(key) ?? LabelRules.ValueProblem(value)) is { } problem)
+                throw Invalid(LifecycleErrorIds.LabelInvalid, spec.Name, $"-Labels has an invalid label '{key}={value}': {problem}.");
+        }
         if (spec.ClusterClass is null)
         {
             provider.Validate(spec);
