@@ -204,10 +204,35 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
     {
         using var session = fixture.NewSession();
         var result = session.Run("New-FleetCluster no-capi -Provider Docker -KubernetesVersion v1.32.3 -ManagementCluster bare");
-        result.TerminatingRecord.Should().NotBeNull();
-        result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterApiNotInstalled,");
-        result.TerminatingRecord.CategoryInfo.Category.Should().Be(ErrorCategory.NotInstalled);
-        result.TerminatingRecord.TargetObject.Should().Be("bare");
-        result.TerminatingRecord.ErrorDetails.RecommendedAction.Should().Contain("clusterctl init --infrastructure docker");
+        result.Output.Should().BeEmpty("nothing was created");
+        var error = result.Errors.Should().ContainSingle().Subject;
+        error.FullyQualifiedErrorId.Should().StartWith("ClusterApiNotInstalled,");
+        error.CategoryInfo.Category.Should().Be(ErrorCategory.NotInstalled);
+        error.TargetObject.Should().Be("bare");
+        error.ErrorDetails.RecommendedAction.Should().Contain("clusterctl init --infrastructure docker");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Piped_specs_are_all_checked_before_any_is_created_then_each_is_created()
+    {
+        using var session = fixture.NewSession();
+        var (first, second) = (NewName("p1"), NewName("p2"));
+        var overlapping = session.Run("""
+            @([pscustomobject]@{ Name = $args[0]; Provider = 'Docker'; KubernetesVersion = 'v1.32.3'; PodCidr = '10.70.0.0/16' }
+              [pscustomobject]@{ Name = $args[1]; Provider = 'Docker'; KubernetesVersion = 'v1.32.3'; PodCidr = '10.70.128.0/17' }) | New-FleetCluster
+            """, first, second);
+        overlapping.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("CidrOverlap,");
+        overlapping.TerminatingRecord.Exception.Message.Should().Contain(first, "the second cluster's pod range overlaps the first one's");
+        session.Run("Get-FleetResource Cluster $args[0] -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", first).Output
+            .Should().BeEmpty("the first cluster was not created either");
+
+        var created = session.Run("""
+            @([pscustomobject]@{ Name = $args[0]; Provider = 'Docker'; KubernetesVersion = 'v1.32.3'; WorkerReplicas = 1; PodCidr = '10.70.0.0/16' }
+              [pscustomobject]@{ Name = $args[1]; Provider = 'Docker'; KubernetesVersion = 'v1.31.4'; WorkerReplicas = 3; PodCidr = '10.71.0.0/16' }) | New-FleetCluster
+            """, first, second);
+        created.Errors.Should().BeEmpty();
+        created.Output.OfType<FleetCluster>().Select(c => (c.Name, c.Phase, c.KubernetesVersion, c.ManagementCluster)).Should()
+            .Equal((first, "Pending", "v1.32.3", "mgmt"), (second, "Pending", "v1.31.4", "mgmt"));
+        session.Run("Remove-FleetCluster $args[0], $args[1] -Confirm:$false", first, second).ThrowIfFailed();
     }
 }

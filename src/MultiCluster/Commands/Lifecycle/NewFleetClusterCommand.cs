@@ -12,56 +12,57 @@ namespace MultiCluster.Commands.Lifecycle;
 /// Creates a workload cluster with Cluster API: renders the objects its provider needs (or a
 /// topology Cluster from a ClusterClass) for the Cluster API version the management cluster
 /// serves, applies them there and emits the cluster in phase Pending. -OutputPath renders them
-/// to a file instead. Every parameter is checked before anything is created.
+/// to a file instead. Specs can be piped in (one cluster per record, by property name); every
+/// one of them is checked before anything is created.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "FleetCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FleetCluster), typeof(FleetManifest), typeof(FleetResourceResult))]
 public sealed class NewFleetClusterCommand : FleetCmdlet
 {
     /// <summary>The cluster name: a DNS-1123 label of at most 63 characters.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Name { get; set; } = "";
 
     /// <summary>The infrastructure provider: AWS, Azure or Docker.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ClusterProviderCompleter))]
     public string Provider { get; set; } = "";
 
     /// <summary>The AWS region or Azure location; required for AWS and Azure.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
     /// <summary>The Kubernetes version, v1.x.y.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public string KubernetesVersion { get; set; } = "";
 
     /// <summary>Control plane machines: 1, 3 or 5.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int ControlPlaneReplicas { get; set; } = 1;
 
     /// <summary>Worker machines.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public int WorkerReplicas { get; set; } = 2;
 
     /// <summary>Instance type or VM size of the control plane machines; the provider's default when omitted.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? ControlPlaneMachineType { get; set; }
 
     /// <summary>Instance type or VM size of the worker machines; the provider's default when omitted.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? WorkerMachineType { get; set; }
 
     /// <summary>The pod network range; must not overlap the service range or another cluster's pods.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string PodCidr { get; set; } = "192.168.0.0/16";
 
     /// <summary>The service network range.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string ServiceCidr { get; set; } = "10.96.0.0/12";
 
     /// <summary>AWS: the availability zones to spread the public and private subnets over.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string[] AvailabilityZone { get; set; } = [];
 
     /// <summary>AWS: the VPC's address range the subnets are carved from.</summary>
@@ -73,24 +74,24 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
     public SwitchParameter Bastion { get; set; }
 
     /// <summary>AWS: the EC2 key pair of the machines.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? SshKeyName { get; set; }
 
     /// <summary>Labels of the Cluster object.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public Hashtable? Labels { get; set; }
 
     /// <summary>The management cluster to create the cluster on; the fleet's cluster with role management when omitted.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string? ManagementCluster { get; set; }
 
     /// <summary>The namespace of the management cluster the objects go to.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string Namespace { get; set; } = "default";
 
     /// <summary>Creates a topology-based Cluster from this existing ClusterClass instead of the individual objects.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? ClusterClass { get; set; }
 
     /// <summary>With -ClusterClass: the ClusterClass's worker class the machine deployment uses.</summary>
@@ -115,34 +116,52 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string? AwsProfile { get; set; }
 
+    private readonly List<FleetClusterSpec> _specs = new();
+    private readonly List<string?> _managementNames = new();
+
+    protected override void ProcessRecord()
+    {
+        _specs.Add(BuildSpec());
+        _managementNames.Add(ManagementCluster);
+    }
+
     protected override void EndProcessing()
     {
         var session = Sessions.Current;
         var service = new ClusterManifestService(session.Connector);
-        FleetClusterSpec spec;
-        IReadOnlyList<FleetCluster> fleet;
-        FleetCluster? management = null;
-        KubeObject? credentials = null;
+        var fleet = session.GetFleet().Clusters;
+        var requests = new List<(FleetClusterSpec Spec, FleetCluster Management, KubeObject? Credentials)>();
         try
         {
-            spec = BuildSpec();
-            fleet = session.GetFleet().Clusters;
+            // Every request is checked, against the fleet and the ones before it, before anything is created.
+            var seen = new List<FleetCluster>(fleet);
+            for (var i = 0; i < _specs.Count; i++)
+            {
+                var spec = _specs[i];
+                var provider = service.Validate(spec, seen);
+                seen.Add(new FleetCluster { Name = spec.Name, Network = new FleetClusterNetwork { PodCidr = spec.PodCidr } });
+                if (OutputPath is not null)
+                {
+                    if (BootstrapCredentials)
+                        throw Invalid(spec, "-BootstrapCredentials cannot be used with -OutputPath: the credentials would be written to a file in the clear.");
+                    continue;
+                }
+                KubeObject? credentials = null;
+                if (BootstrapCredentials)
+                {
+                    if (!string.Equals(provider.Name, "AWS", StringComparison.OrdinalIgnoreCase))
+                        throw Invalid(spec, $"-BootstrapCredentials writes the AWS provider's credentials; it does not apply to provider {provider.Name}.");
+                    credentials = AwsBootstrapCredentials.CreateSecret(spec.Region!, AwsProfile);
+                }
+                requests.Add((spec, ManagementClusters.Resolve(fleet, _managementNames[i]), credentials));
+            }
             if (OutputPath is not null)
             {
-                if (BootstrapCredentials)
-                    throw Invalid("-BootstrapCredentials cannot be used with -OutputPath: the credentials would be written to a file in the clear.");
-                var rendered = service.Render(spec, fleet);
-                foreach (var manifest in ManifestWriter.Render(spec.Name, rendered.Objects, SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath)))
-                    WriteObject(manifest);
+                var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+                foreach (var spec in _specs)
+                    foreach (var manifest in ManifestWriter.Render(spec.Name, service.Render(spec, fleet).Objects, directory))
+                        WriteObject(manifest);
                 return;
-            }
-            var provider = service.Validate(spec, fleet);
-            management = ManagementClusters.Resolve(fleet, ManagementCluster);
-            if (BootstrapCredentials)
-            {
-                if (!string.Equals(provider.Name, "AWS", StringComparison.OrdinalIgnoreCase))
-                    throw Invalid($"-BootstrapCredentials writes the AWS provider's credentials; it does not apply to provider {provider.Name}.");
-                credentials = AwsBootstrapCredentials.CreateSecret(spec.Region!, AwsProfile);
             }
         }
         catch (FleetException ex)
@@ -152,28 +171,46 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
         }
 
         var whatIf = IsWhatIf;
-        if (!ShouldProcess($"Cluster {spec.Namespace}/{spec.Name} ({spec.Provider}, {spec.KubernetesVersion}) on management cluster '{management.Name}'", "create")
-            && !whatIf)
-            return;
-
+        var confirmed = requests
+            .Where(r => ShouldProcess($"Cluster {r.Spec.Namespace}/{r.Spec.Name} ({r.Spec.Provider}, {r.Spec.KubernetesVersion}) on management cluster '{r.Management.Name}'", "create")
+                        || whatIf)
+            .ToList();
+        if (confirmed.Count == 0) return;
         var apply = new ApplyService(session.Connector);
         RunEngine(async cancel =>
         {
-            var manifests = await service.RenderForAsync(spec, management, fleet, cancel).ConfigureAwait(false);
-            var objects = credentials is null ? manifests.Objects : [credentials, .. manifests.Objects];
-            var failed = false;
-            await foreach (var result in apply.ApplyAsync(apply.Plan([management], objects), new ApplyOptions { WhatIf = whatIf }, cancel).ConfigureAwait(false))
+            foreach (var (spec, management, credentials) in confirmed)
             {
-                if (whatIf) Emit(result);
-                else OnPipeline(() => WriteVerbose($"{result.Cluster}: {result.Kind} {result.Namespace}/{result.Name} {result.Action}"));
-                if (result.Error is { } error)
+                try
                 {
-                    failed = true;
-                    EmitError(error);
+                    await CreateAsync(service, apply, spec, management, fleet, credentials, whatIf, cancel).ConfigureAwait(false);
+                }
+                catch (FleetException ex)
+                {
+                    EmitError(ex);
                 }
             }
-            if (!whatIf && !failed) Emit(manifests.ToFleetCluster(management.Name));
         });
+    }
+
+    // One cluster: render for what the management cluster serves, apply, and emit the new member unless something failed.
+    private async Task CreateAsync(ClusterManifestService service, ApplyService apply, FleetClusterSpec spec, FleetCluster management,
+        IReadOnlyList<FleetCluster> fleet, KubeObject? credentials, bool whatIf, CancellationToken cancel)
+    {
+        var manifests = await service.RenderForAsync(spec, management, fleet, cancel).ConfigureAwait(false);
+        var objects = credentials is null ? manifests.Objects : [credentials, .. manifests.Objects];
+        var failed = false;
+        await foreach (var result in apply.ApplyAsync(apply.Plan([management], objects), new ApplyOptions { WhatIf = whatIf }, cancel).ConfigureAwait(false))
+        {
+            if (whatIf) Emit(result);
+            else OnPipeline(() => WriteVerbose($"{result.Cluster}: {result.Kind} {result.Namespace}/{result.Name} {result.Action}"));
+            if (result.Error is { } error)
+            {
+                failed = true;
+                EmitError(error);
+            }
+        }
+        if (!whatIf && !failed) Emit(manifests.ToFleetCluster(management.Name));
     }
 
     private FleetClusterSpec BuildSpec() => new()
@@ -208,6 +245,6 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
         return result;
     }
 
-    private FleetInputException Invalid(string message) =>
-        new(LifecycleErrorIds.ProviderParameterInvalid, FleetErrorCategory.InvalidArgument, Name, message);
+    private static FleetInputException Invalid(FleetClusterSpec spec, string message) =>
+        new(LifecycleErrorIds.ProviderParameterInvalid, FleetErrorCategory.InvalidArgument, spec.Name, message);
 }
