@@ -51,6 +51,10 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         resized.Errors.Should().BeEmpty();
         resized.Output.OfType<FleetClusterHealth>().Single().NodeCount.Should().Be(5, "the workers were scaled from two to four");
 
+        session.Run("Remove-FleetCluster $args[0] -WhatIf", name).Output.Should().BeEmpty();
+        session.Run("Get-FleetResource Cluster $args[0] -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", name).Output
+            .Should().ContainSingle("-WhatIf deleted nothing");
+
         var removed = session.Run("Remove-FleetCluster $args[0] -Wait -TimeoutSeconds 60 -Confirm:$false", name);
         removed.Errors.Should().BeEmpty();
         var result = removed.Output.Should().ContainSingle().Which.Should().BeOfType<FleetResourceResult>().Subject;
@@ -194,6 +198,14 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         session.Run("Get-FleetResource Cluster -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt -AllNamespaces").Output
             .OfType<FleetResource>().Select(r => r.Name)
             .Should().NotContain(cases.Select(c => c.Arguments.Split(' ')[1]), "nothing was created for bad input");
+
+        foreach (var command in new[] { "Wait-FleetCluster {0}", "Get-FleetClusterCredential {0}", "Resize-FleetCluster {0} -WorkerReplicas 1 -Confirm:$false", "Remove-FleetCluster {0} -Confirm:$false" })
+        {
+            session.Run(string.Format(command, "some-cluster -Namespace Bad_NS")).TerminatingRecord!
+                .FullyQualifiedErrorId.Should().StartWith("NamespaceInvalid,", command);
+            session.Run(string.Format(command, "some-cluster -ManagementCluster nope")).TerminatingRecord!
+                .FullyQualifiedErrorId.Should().StartWith("ClusterNotFound,", command);
+        }
 
         var overlap = session.Run("New-FleetCluster fleet-overlap -Provider Docker -KubernetesVersion v1.32.3 -PodCidr 10.20.128.0/17");
         overlap.TerminatingRecord!.Exception.Message.Should().Contain("'bare'", "the message names the cluster whose pod range it overlaps");

@@ -71,11 +71,7 @@ public abstract class LifecycleCmdlet : FleetCmdlet
             try
             {
                 var ns = request.Namespace ?? DefaultNamespace;
-                if (!ClusterSpecValidator.IsDnsLabel(ns))
-                {
-                    throw new FleetInputException(LifecycleErrorIds.NamespaceInvalid, FleetErrorCategory.InvalidArgument, ns,
-                        $"-Namespace '{ns}' is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).");
-                }
+                ClusterSpecValidator.ValidateNamespace(request.Name, ns);
                 var known = request.Known ?? fleet.FirstOrDefault(c => string.Equals(c.Name, request.Name, StringComparison.OrdinalIgnoreCase));
                 targets.Add(new LifecycleTarget(request.Name, ManagementClusters.Resolve(fleet, request.Management), ns, known));
             }
