@@ -171,6 +171,38 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
     }
 
     [RequiresSharedCrdsFact]
+    public void AWS_bootstrap_credentials_are_written_to_the_secret_and_never_shown()
+    {
+        using var session = fixture.NewSession();
+        var name = NewName("aws");
+        var (keyId, secretKey) = ("AKIA" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(), Guid.NewGuid().ToString("N") + "SecretPart");
+        var credentialsFile = Path.Combine(fixture.Management.Directory, name + ".credentials");
+        File.WriteAllText(credentialsFile, $"[lifecycle-test]\naws_access_key_id = {keyId}\naws_secret_access_key = {secretKey}\n");
+        session.Run("@{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'capa-system' } } | Invoke-FleetApply -Cluster mgmt").ThrowIfFailed();
+
+        // The variable is set only while this one command runs, so no other test's credential chain sees it.
+        var created = session.Run("""
+            [Environment]::SetEnvironmentVariable('AWS_SHARED_CREDENTIALS_FILE', $args[1])
+            try {
+              New-FleetCluster $args[0] -Provider AWS -Region eu-west-1 -AvailabilityZone eu-west-1a -KubernetesVersion v1.32.3 -WorkerReplicas 1 `
+                -BootstrapCredentials -AwsProfile lifecycle-test -Verbose -Debug
+            } finally { [Environment]::SetEnvironmentVariable('AWS_SHARED_CREDENTIALS_FILE', $null) }
+            """, name, credentialsFile);
+        created.Errors.Should().BeEmpty();
+        created.Output.OfType<FleetCluster>().Single().Provider.Should().Be("AWS");
+        created.Verbose.Should().Contain(v => v.Contains("Secret capa-system/capa-manager-bootstrap-credentials"));
+
+        var secret = session.Run("Get-FleetResource Secret capa-manager-bootstrap-credentials -Namespace capa-system -Cluster mgmt").Output
+            .OfType<FleetResource>().Single();
+        var data = (System.Collections.IDictionary)secret.Object["data"]!;
+        var profile = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String((string)data["credentials"]!));
+        profile.Should().Contain($"aws_access_key_id = {keyId}").And.Contain($"aws_secret_access_key = {secretKey}").And.Contain("region = eu-west-1");
+        var encoded = (string)data["credentials"]!;
+        created.AllText().Should().NotContain(keyId).And.NotContain(secretKey).And.NotContain(encoded);
+        session.Run("Remove-FleetCluster $args[0] -Confirm:$false", name).ThrowIfFailed();
+    }
+
+    [RequiresSharedCrdsFact]
     public void Bad_input_stops_before_anything_is_created()
     {
         using var session = fixture.NewSession();
