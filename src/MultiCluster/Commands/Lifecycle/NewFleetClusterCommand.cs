@@ -116,14 +116,9 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string? AwsProfile { get; set; }
 
-    private readonly List<FleetClusterSpec> _specs = new();
-    private readonly List<string?> _managementNames = new();
+    private readonly List<(FleetClusterSpec Spec, string? ManagementName)> _requests = new();
 
-    protected override void ProcessRecord()
-    {
-        _specs.Add(BuildSpec());
-        _managementNames.Add(ManagementCluster);
-    }
+    protected override void ProcessRecord() => _requests.Add((BuildSpec(), ManagementCluster));
 
     protected override void EndProcessing()
     {
@@ -135,9 +130,8 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
         {
             // Every request is checked, against the fleet and the ones before it, before anything is created.
             var seen = new List<FleetCluster>(fleet);
-            for (var i = 0; i < _specs.Count; i++)
+            foreach (var (spec, managementName) in _requests)
             {
-                var spec = _specs[i];
                 var provider = service.Validate(spec, seen);
                 seen.Add(new FleetCluster { Name = spec.Name, Network = new FleetClusterNetwork { PodCidr = spec.PodCidr } });
                 if (OutputPath is not null)
@@ -153,12 +147,12 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
                         throw Invalid(spec, $"-BootstrapCredentials writes the AWS provider's credentials; it does not apply to provider {provider.Name}.");
                     credentials = AwsBootstrapCredentials.CreateSecret(spec.Region!, AwsProfile);
                 }
-                requests.Add((spec, ManagementClusters.Resolve(fleet, _managementNames[i]), credentials));
+                requests.Add((spec, ManagementClusters.Resolve(fleet, managementName), credentials));
             }
             if (OutputPath is not null)
             {
                 var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-                foreach (var spec in _specs)
+                foreach (var (spec, _) in _requests)
                     foreach (var manifest in ManifestWriter.Render(spec.Name, service.Render(spec, fleet).Objects, directory))
                         WriteObject(manifest);
                 return;
