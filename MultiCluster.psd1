@@ -25,6 +25,11 @@
         'Set-FleetRbac'
         'Get-FleetRbac'
         'Test-FleetRbac'
+        'New-FleetCluster'
+        'Wait-FleetCluster'
+        'Get-FleetClusterCredential'
+        'Resize-FleetCluster'
+        'Remove-FleetCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

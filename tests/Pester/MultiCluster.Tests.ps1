@@ -248,3 +248,82 @@ Describe 'Progressive workload rollout' {
         $notReady[0].FullyQualifiedErrorId | Should -BeLike 'WorkloadNotReady*'
     }
 }
+
+BeforeDiscovery {
+    # The Cluster API CRDs live in ../shared/crds beside the repository (or $env:MULTICLUSTER_SHARED/crds).
+    $script:sharedCrds = @(
+        if ($env:MULTICLUSTER_SHARED) { Join-Path $env:MULTICLUSTER_SHARED 'crds' }
+        $dir = Get-Item $PSScriptRoot
+        while ($dir) { Join-Path $dir.FullName 'shared/crds'; $dir = $dir.Parent }
+    ) | Where-Object { Test-Path (Join-Path $_ 'README.md') } | Select-Object -First 1
+}
+
+# Runs last: it makes its own management cluster the session's fleet.
+Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
+    BeforeAll {
+        $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+        $script:capiKubeconfig = Join-Path $script:work 'capi-kubeconfig'
+        $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $crds = 'cluster-api,cluster-api-docker,cluster-api-provider-aws,cluster-api-provider-azure'
+        foreach ($a in @($emulatorDll.FullName, '--clusters', '1', '--kubeconfig', $script:capiKubeconfig, '--name-prefix', 'pcapi', '--crds', $crds, '--controllers', 'all')) {
+            $info.ArgumentList.Add($a)
+        }
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $script:capi = [System.Diagnostics.Process]::Start($info)
+        $management = $null
+        while (($line = $script:capi.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
+            if ($line.Trim()) { $management = ($line.Trim() -split '\s+')[0] }
+        }
+        Import-Fleet -Content "name: capi`nclusters:`n  - name: mgmt`n    context: $management`n    role: management`n" -Kubeconfig $script:capiKubeconfig
+        $script:merged = Join-Path $script:work 'workload.kubeconfig'
+    }
+
+    AfterAll {
+        if ($script:capi -and -not $script:capi.HasExited) {
+            $script:capi.StandardInput.Close()
+            if (-not $script:capi.WaitForExit(10000)) { $script:capi.Kill($true) }
+        }
+    }
+
+    It 'creates, waits for, connects to and checks a new cluster' {
+        $health = New-FleetCluster pester-dev-01 -Provider Docker -KubernetesVersion v1.32.3 -WorkerReplicas 2 |
+            Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
+            Get-FleetClusterCredential -Merge -KubeconfigPath $script:merged |
+            Test-FleetCluster
+        $health.Status | Should -Be 'Healthy'
+        $health.ServerVersion | Should -Be 'v1.32.3'
+        $health.NodeCount | Should -Be 3
+        if (-not $IsWindows) { (Get-Item $script:merged).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite' }
+    }
+
+    It 'never shows the kubeconfig content' {
+        $text = Get-FleetClusterCredential pester-dev-01 | Format-List * | Out-String
+        $token = (Select-String -Path $script:merged -Pattern 'token:\s*"?([^"\s]+)').Matches[0].Groups[1].Value
+        $text | Should -Not -Match ([regex]::Escape($token))
+        $text | Should -Match 'pester-dev-01-admin@pester-dev-01'
+    }
+
+    It 'scales the workers' {
+        $health = Resize-FleetCluster pester-dev-01 -WorkerReplicas 4 -Confirm:$false |
+            Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
+            Test-FleetCluster
+        $health.NodeCount | Should -Be 5
+    }
+
+    It 'stops on bad input before anything is created' {
+        { New-FleetCluster Bad_Name -Provider Docker -KubernetesVersion v1.32.3 -ErrorAction Stop } | Should -Throw -ErrorId 'ClusterNameInvalid*'
+        { New-FleetCluster even-cp -Provider Docker -KubernetesVersion v1.32.3 -ControlPlaneReplicas 2 -ErrorAction Stop } | Should -Throw -ErrorId 'ControlPlaneReplicasInvalid*'
+        { New-FleetCluster overlap -Provider Docker -KubernetesVersion v1.32.3 -PodCidr 10.96.0.0/16 -ErrorAction Stop } | Should -Throw -ErrorId 'CidrOverlap*'
+        { New-FleetCluster vsphere-01 -Provider vSphere -KubernetesVersion v1.32.3 -ErrorAction Stop } | Should -Throw -ErrorId 'ProviderUnknown*'
+    }
+
+    It 'removes the cluster and takes it out of the fleet' {
+        $removed = Remove-FleetCluster pester-dev-01 -Wait -TimeoutSeconds 60 -Confirm:$false
+        $removed.Action | Should -Be 'Deleted'
+        Get-FleetCluster pester-dev-01 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}

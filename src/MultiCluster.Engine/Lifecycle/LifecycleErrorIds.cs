@@ -18,4 +18,7 @@ public static class LifecycleErrorIds
     public const string ClusterApiProviderNotInstalled = nameof(ClusterApiProviderNotInstalled);
     public const string AwsCredentialsInvalid = nameof(AwsCredentialsInvalid);
     public const string UpgradePolicyInvalid = nameof(UpgradePolicyInvalid);
+    public const string ClusterProvisioningFailed = nameof(ClusterProvisioningFailed);
+    public const string ManagementClusterNotFound = nameof(ManagementClusterNotFound);
+    public const string LabelInvalid = nameof(LabelInvalid);
 }

@@ -68,6 +68,12 @@ public abstract class FleetCmdlet : PSCmdlet
         else action();
     }
 
+    /// <summary>True when -WhatIf is in force (the parameter or $WhatIfPreference).</summary>
+    protected bool IsWhatIf =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+            ? value is SwitchParameter { IsPresent: true }
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+
     /// <summary>Stops the cmdlet with the error an engine exception describes.</summary>
     protected void Terminate(Exception error) => ThrowTerminatingError(ErrorRecords.From(error));
 }
