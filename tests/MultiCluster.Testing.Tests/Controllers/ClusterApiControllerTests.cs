@@ -235,6 +235,50 @@ public sealed class ClusterApiControllerTests : IAsyncLifetime
     }
 
     [RequiresSharedCrdsFact]
+    public async Task A_topology_cluster_gets_its_control_plane_and_workers_and_upgrades_the_workers_after_the_control_plane()
+    {
+        await Create(Group, "v1beta2", "clusters", """
+            {"apiVersion":"cluster.x-k8s.io/v1beta2","kind":"Cluster","metadata":{"name":"topo"},
+             "spec":{"topology":{"classRef":{"name":"quick-start"},"version":"v1.31.2","controlPlane":{"replicas":1},
+               "workers":{"machineDeployments":[{"class":"default-worker","name":"md-0","replicas":2}]}}}}
+            """);
+        await Settled();
+        _cluster.Clock.Advance(ProvisionDelay);
+        await Settled();
+        await FinishRollouts();
+
+        var cluster = await Get(Group, "v1beta2", "clusters", "topo");
+        ((string?)cluster["status"]?["phase"]).Should().Be("Provisioned");
+        ConditionStatus(cluster, "Available").Should().Be("True");
+        ((int?)cluster["status"]?["workers"]?["readyReplicas"]).Should().Be(2);
+        var controlPlaneName = (string)cluster["spec"]!["controlPlaneRef"]!["name"]!;
+        controlPlaneName.Should().StartWith("topo-");
+        var deployment = JsonNode.Parse(JsonSerializer.Serialize(await _admin.CustomObjects.ListNamespacedCustomObjectAsync(Group, "v1beta2", "default",
+            "machinedeployments", labelSelector: $"{ClusterApiController.TopologyDeploymentLabel}=md-0")))!["items"]!.AsArray().Single()!;
+        var deploymentName = (string)deployment["metadata"]!["name"]!;
+        deploymentName.Should().StartWith("topo-md-0-");
+        using var child = ChildClient(await _admin.CoreV1.ReadNamespacedSecretAsync("topo-kubeconfig", "default"));
+        (await child.CoreV1.ListNodeAsync()).Items.Should().HaveCount(3);
+
+        await _admin.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("""{"spec":{"topology":{"version":"v1.32.1"}}}""", V1Patch.PatchType.MergePatch),
+            Group, "v1beta2", "default", "clusters", "topo");
+        await Settled();
+        ((string?)(await Get(ControlPlaneGroup, "v1beta2", "kubeadmcontrolplanes", controlPlaneName))["spec"]?["version"]).Should().Be("v1.32.1");
+        ((string?)(await Get(Group, "v1beta2", "machinedeployments", deploymentName))["spec"]?["template"]?["spec"]?["version"])
+            .Should().Be("v1.31.2", "workers wait until the control plane has rolled");
+
+        (await StepThrough(ControlPlaneGroup, "kubeadmcontrolplanes", controlPlaneName)).Last().Should().Be((1, 1, 1, "v1.32.1"));
+        ((string?)(await Get(Group, "v1beta2", "machinedeployments", deploymentName))["spec"]?["template"]?["spec"]?["version"]).Should().Be("v1.32.1");
+        (await StepThrough(Group, "machinedeployments", deploymentName)).Last().Should().Be((2, 2, 2, null));
+        (await child.CoreV1.ListNodeAsync()).Items.Should().HaveCount(3).And.OnlyContain(n => n.Status.NodeInfo.KubeletVersion == "v1.32.1");
+
+        await _admin.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(
+            """{"spec":{"topology":{"workers":{"machineDeployments":[{"class":"default-worker","name":"md-0","replicas":3}]}}}}""", V1Patch.PatchType.MergePatch),
+            Group, "v1beta2", "default", "clusters", "topo");
+        (await StepThrough(Group, "machinedeployments", deploymentName)).Last().Should().Be((3, 3, 3, null));
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task Stopping_the_parent_stops_the_child()
     {
         await Provision();

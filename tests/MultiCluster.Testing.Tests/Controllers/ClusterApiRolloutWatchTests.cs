@@ -124,15 +124,14 @@ public sealed class ClusterApiRolloutWatchTests
         }
         controller.LastError.Should().BeNull();
 
-        var watch = client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Group, version, "default", "machinedeployments",
-            fieldSelector: "metadata.name=work-md", resourceVersion: (string?)deployment!["metadata"]!["resourceVersion"], watch: true,
-            cancellationToken: timeout.Token);
+        var watch = client.CustomObjects.WatchListNamespacedCustomObjectAsync(Group, version, "default", "machinedeployments",
+            fieldSelector: "metadata.name=work-md", resourceVersion: (string?)deployment!["metadata"]!["resourceVersion"], cancellationToken: timeout.Token);
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("""{"spec":{"template":{"spec":{"version":"v1.32.1"}}}}""", V1Patch.PatchType.MergePatch),
             Group, version, "default", "machinedeployments", "work-md", cancellationToken: timeout.Token);
 
         var updated = new List<int>();
         var rollingOut = new List<string?>();
-        await foreach (var (_, item) in watch.WatchAsync<JsonElement, object>(cancellationToken: timeout.Token))
+        await foreach (var (_, item) in watch)
         {
             var seen = JsonSerializer.SerializeToNode(item)!["status"];
             if ((long?)seen?["observedGeneration"] != 2)

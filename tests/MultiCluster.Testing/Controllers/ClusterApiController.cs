@@ -18,9 +18,10 @@ namespace MultiCluster.Testing.Controllers;
 /// /version the control plane's lowest machine version, and the &lt;name&gt;-kubeconfig Secret is
 /// written for it. Deleting the Cluster (or stopping this instance) stops the child and removes
 /// the Secret. Simulated: no Machine, MachineSet or infrastructure objects, no bootstrap data, no
-/// remediation; a topology Cluster gets no generated control plane or MachineDeployments.
+/// remediation. A topology Cluster gets the KubeadmControlPlane and MachineDeployments it asks
+/// for (ClusterTopology.cs), without the ClusterClass's templates.
 /// </summary>
-public sealed class ClusterApiController(TimeSpan provisionDelay, TimeSpan machineStepInterval) : StoreController
+public sealed partial class ClusterApiController(TimeSpan provisionDelay, TimeSpan machineStepInterval) : StoreController
 {
     public const string ControllerName = "cluster-api";
     public const string ClusterNameLabel = "cluster.x-k8s.io/cluster-name";
@@ -110,6 +111,8 @@ public sealed class ClusterApiController(TimeSpan provisionDelay, TimeSpan machi
             Teardown(key);
             return;
         }
+        if (ReconcileTopology(key, type, cluster))
+            return;
         var now = Cluster.Clock.UtcNow;
         var firstSeen = FirstSeen(key, now);
         var infrastructureDue = firstSeen + ProvisionDelay / 2;
