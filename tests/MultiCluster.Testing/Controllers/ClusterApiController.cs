@@ -173,8 +173,8 @@ public sealed partial class ClusterApiController(TimeSpan provisionDelay, TimeSp
             SyncNodes(child, controlPlaneRollout, workerRollouts, now);
             EnsureKubeconfigSecret(cluster, child);
         }
-        if (controlPlaneObject is { } controlPlaneType && controlPlane is not null)
-            WriteStatus(controlPlaneType.Type, controlPlane.Object,
+        if (controlPlaneObject is { } controlPlaneResource && controlPlane is not null)
+            WriteStatus(controlPlaneResource.Type, controlPlane.Object,
                 MachineOwnerStatus.Build(controlPlane.Object, controlPlane.Machines, $"{ClusterNameLabel}={key.Name},cluster.x-k8s.io/control-plane", now));
         var workerType = Cluster.Registry.Find(ClusterGroup, "machinedeployments");
         foreach (var worker in workers)
