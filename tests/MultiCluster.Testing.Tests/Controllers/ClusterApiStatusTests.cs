@@ -133,10 +133,11 @@ public sealed class ClusterApiStatusTests
         status["upToDateReplicas"].Should().BeNull("v1beta1 has updatedReplicas at the top");
         ((int?)status["v1beta2"]!["upToDateReplicas"]).Should().Be(1);
         ((string?)ConditionOf(status["v1beta2"]!.AsObject(), "RollingOut")["status"]).Should().Be("True");
-        var ready = ConditionOf(status, "Ready");
-        ((string?)ready["status"]).Should().Be("False");
-        ((string?)ready["reason"]).Should().Be("WaitingForInfrastructure");
+        ((string?)ConditionOf(status, "Ready")["status"]).Should().Be("True", "a MachineDeployment's Ready sums up only Available");
         ((string?)ConditionOf(status, "Available")["status"]).Should().Be("True");
+        var machineSet = ConditionOf(status, "MachineSetReady");
+        ((string?)machineSet["reason"]).Should().Be("WaitingForInfrastructure");
+        ((string?)machineSet["severity"]).Should().Be("Info");
         status["conditions"]!.AsArray().Select(c => (string?)c!["type"]).Should().Equal("Ready", "Available", "MachineSetReady");
     }
 

@@ -29,12 +29,13 @@ internal static class CapiConditions
         }).ToArray());
 
     /// <summary>
-    /// v1beta1: Cluster API's own condition type, Ready first (the summary of the others: the
-    /// first of the worst severity that is not True), then by type; True ones carry no reason.
+    /// v1beta1: Cluster API's own condition type, Ready first (the summary of the others, or of
+    /// those named in <paramref name="summarized"/>: the first of the worst severity that is not
+    /// True), then by type; True ones carry no reason.
     /// </summary>
-    public static JsonArray V1Beta1(JsonNode? old, DateTimeOffset now, IReadOnlyList<CapiCondition> conditions)
+    public static JsonArray V1Beta1(JsonNode? old, DateTimeOffset now, IReadOnlyList<CapiCondition> conditions, params string[] summarized)
     {
-        var worst = conditions.Where(c => c.IsTrue != true).OrderBy(c => Array.IndexOf(Severities, c.Severity)).FirstOrDefault();
+        var worst = conditions.Where(c => c.IsTrue != true && (summarized.Length == 0 || summarized.Contains(c.Type))).OrderBy(c => Array.IndexOf(Severities, c.Severity)).FirstOrDefault();
         var ready = worst is null ? CapiCondition.True("Ready", "") : worst with { Type = "Ready" };
         return new JsonArray(conditions.OrderBy(c => c.Type, StringComparer.Ordinal).Prepend(ready).Select(c =>
         {

@@ -33,7 +33,10 @@ internal static class MachineOwnerStatus
         var oldV1Beta2Conditions = v1beta1Owner ? oldStatus?["v1beta2"]?["conditions"] : oldStatus?["conditions"];
         var oldV1Beta1Conditions = v1beta1Owner ? oldStatus?["conditions"] : oldStatus?["deprecated"]?["v1beta1"]?["conditions"];
         var v1beta2Conditions = CapiConditions.V1Beta2(oldV1Beta2Conditions, generation, now, V1Beta2Conditions(owner, machines));
-        var v1beta1Conditions = CapiConditions.V1Beta1(oldV1Beta1Conditions, now, V1Beta1Conditions(owner, machines));
+        // A MachineDeployment's Ready is its Available alone; a control plane's sums up all of them.
+        var v1beta1Conditions = IsControlPlane(owner)
+            ? CapiConditions.V1Beta1(oldV1Beta1Conditions, now, V1Beta1Conditions(owner, machines))
+            : CapiConditions.V1Beta1(oldV1Beta1Conditions, now, V1Beta1Conditions(owner, machines), "Available");
         var unavailable = Math.Max(0, machines.Desired - machines.Ready);
         var isControlPlane = IsControlPlane(owner);
 
