@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using MultiCluster.Testing.ApiServer;
 
 namespace MultiCluster.Testing.Controllers.ClusterApi;
 
