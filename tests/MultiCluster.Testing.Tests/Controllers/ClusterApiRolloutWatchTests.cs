@@ -21,7 +21,7 @@ public sealed class ClusterApiRolloutWatchTests
     private static async Task<(EmulatedCluster Cluster, ClusterApiController Controller)> StartAsync(string storageVersion)
     {
         var controllers = ControllerCatalog.Create(
-            new ControllerSettings { ClusterProvisionDelay = TimeSpan.FromMilliseconds(300), ClusterMachineStepInterval = TimeSpan.FromMilliseconds(150) },
+            new ControllerSettings { ClusterProvisionDelay = TimeSpan.FromMilliseconds(300), ClusterMachineStepInterval = TimeSpan.FromMilliseconds(250) },
             ClusterApiController.ControllerName);
         var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
         foreach (var file in Directory.EnumerateFiles(Path.Combine(SharedFiles.Crds!, "cluster-api"), "*.yaml").Order(StringComparer.Ordinal))
