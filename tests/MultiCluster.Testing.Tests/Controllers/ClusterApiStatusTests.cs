@@ -159,5 +159,6 @@ public sealed class ClusterApiStatusTests
         ((string?)ConditionOf(cluster, "WorkersAvailable")["message"]).Should().StartWith("* MachineDeployment work-md: 0 available replicas");
         ((string?)ConditionOf(cluster, "ScalingUp")["message"]).Should().Be("* MachineDeployment work-md: Scaling up from 1 to 2 replicas");
         ((string?)ConditionOf(cluster, "Available")["status"]).Should().Be("False");
+        ((string?)ConditionOf(cluster, "Available")["message"]).Should().StartWith("* WorkersAvailable:\n  * MachineDeployment work-md: 0 available replicas");
     }
 }

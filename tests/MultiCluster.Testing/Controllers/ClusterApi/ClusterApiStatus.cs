@@ -43,18 +43,26 @@ internal static class ClusterApiStatus
         status["initialization"] = new JsonObject { ["infrastructureProvisioned"] = infrastructure, ["controlPlaneInitialized"] = provisioned };
         status["controlPlane"] = Counts(controlPlane is null ? [] : [controlPlane]);
         status["workers"] = Counts(workers);
+        var infrastructureReady = infrastructure
+            ? CapiCondition.True("InfrastructureReady", "Ready") : new CapiCondition("InfrastructureReady", false, "NotReady");
+        var controlPlaneReady = controlPlaneAvailable
+            ? CapiCondition.True("ControlPlaneAvailable", "Available") : new CapiCondition("ControlPlaneAvailable", false, "NotAvailable");
+        var workersReady = !provisioned ? new CapiCondition("WorkersAvailable", false, "NotAvailable")
+            : workers.Count == 0 ? CapiCondition.True("WorkersAvailable", "NoWorkers")
+            : workersAvailable ? CapiCondition.True("WorkersAvailable", "Available")
+            : new CapiCondition("WorkersAvailable", false, "NotAvailable", Lines(notAvailableWorkers, w => w.NotAvailableMessage));
+        // Available sums up the three and names those that are not True, as Cluster API's summary does.
+        var failing = new[] { infrastructureReady, controlPlaneReady, workersReady }.Where(c => c.IsTrue != true).ToList();
         status["conditions"] = CapiConditions.V1Beta2(cluster["status"]?["conditions"], generation, now,
         [
-            infrastructure && controlPlaneAvailable && workersAvailable
+            failing.Count == 0
                 ? CapiCondition.True("Available", "Available")
-                : new CapiCondition("Available", false, "NotAvailable"),
-            infrastructure ? CapiCondition.True("InfrastructureReady", "Ready") : new CapiCondition("InfrastructureReady", false, "NotReady"),
+                : new CapiCondition("Available", false, "NotAvailable", string.Join("\n", failing.Select(f =>
+                    f.Message.Length == 0 ? $"* {f.Type}: {f.Reason}" : $"* {f.Type}:\n" + string.Join("\n", f.Message.Split('\n').Select(line => "  " + line))))),
+            infrastructureReady,
             provisioned ? CapiCondition.True("ControlPlaneInitialized", "Initialized") : new CapiCondition("ControlPlaneInitialized", false, "NotInitialized"),
-            controlPlaneAvailable ? CapiCondition.True("ControlPlaneAvailable", "Available") : new CapiCondition("ControlPlaneAvailable", false, "NotAvailable"),
-            !provisioned ? new CapiCondition("WorkersAvailable", false, "NotAvailable")
-                : workers.Count == 0 ? CapiCondition.True("WorkersAvailable", "NoWorkers")
-                : workersAvailable ? CapiCondition.True("WorkersAvailable", "Available")
-                : new CapiCondition("WorkersAvailable", false, "NotAvailable", Lines(notAvailableWorkers, w => w.NotAvailableMessage)),
+            controlPlaneReady,
+            workersReady,
             Aggregate("RollingOut", owners, o => o.Machines.NotUpToDate.Count > 0, o => $"Rolling out {o.Machines.NotUpToDate.Count} not up-to-date replicas"),
             Aggregate("ScalingUp", owners, o => o.Machines.Replicas < o.Machines.Desired, o => $"Scaling up from {o.Machines.Replicas} to {o.Machines.Desired} replicas"),
             Aggregate("ScalingDown", owners, o => o.Machines.Replicas > o.Machines.Desired, o => $"Scaling down from {o.Machines.Replicas} to {o.Machines.Desired} replicas"),
