@@ -22,6 +22,8 @@
         'Get-FleetWorkload'
         'Compare-FleetWorkload'
         'Remove-FleetWorkload'
+        'New-FleetOidcConfig'
+        'Set-FleetOidc'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
