@@ -121,7 +121,7 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
                     return;
                 }
                 var path = change.Type.ObjectPath(change.ControlPlane.Namespace, change.ControlPlane.Name)
-                           + $"?fieldManager={ResourceClient.FieldManager}" + (whatIf ? "&dryRun=All" : "");
+                           + $"?fieldManager={ResourceClient.FieldManager}&fieldValidation=Strict" + (whatIf ? "&dryRun=All" : "");
                 var response = await api.SendAsync(HttpMethod.Patch, path, change.Patch.ToJsonString(), MergePatch, token).ConfigureAwait(false);
                 if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, management.Name, change.ControlPlane.Reference);
                 var after = KubeObject.Parse(response.Body);
