@@ -68,7 +68,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
 
         public async Task InitializeAsync()
         {
-            _emulator = await EmulatorProcess.StartAsync(3, "docs");
+            _emulator = await EmulatorProcess.StartAsync(3, "docs", crds: "cluster-api");
             WorkingDirectory = Path.Combine(_emulator.Directory, "work");
             Directory.CreateDirectory(Path.Combine(WorkingDirectory, "manifests"));
             _fleetYaml = $"""

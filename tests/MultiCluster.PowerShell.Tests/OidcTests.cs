@@ -144,11 +144,15 @@ public sealed class SetOidcTests : IAsyncLifetime
         var before = session.Run(read).ThrowIfFailed().Output.Single()!.ToString();
 
         var preview = session.Run(Set + " -WhatIf").ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
+        var flagsOnly = session.Run("Set-FleetOidc -IssuerUrl https://dex.example.com -ClientId kubernetes -Method Flags -WhatIf")
+            .ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
         var applied = session.Run(Set + " -Confirm:$false").ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
         var again = session.Run(Set + " -Confirm:$false").ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
         Rows(preview).Should().Be("mgmt KubeadmControlPlane WouldChange, wl-a ClusterRole WouldCreate, wl-a ClusterRoleBinding WouldCreate");
         preview.Single(r => r.Kind == "KubeadmControlPlane").Changes.Should().NotBeEmpty();
+        Rows(flagsOnly).Should().Be("mgmt KubeadmControlPlane WouldChange", "without -GroupBinding nothing is bound");
+        flagsOnly.Single().Message.Should().Contain("--oidc-* flags");
         Rows(applied).Should().Be("mgmt KubeadmControlPlane Configured, wl-a ClusterRole Created, wl-a ClusterRoleBinding Created");
         Rows(again).Should().Be("mgmt KubeadmControlPlane Unchanged, wl-a ClusterRole Unchanged, wl-a ClusterRoleBinding Unchanged");
         before.Should().NotContain("authentication-config");

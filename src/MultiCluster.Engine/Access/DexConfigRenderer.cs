@@ -74,7 +74,7 @@ public sealed partial class DexConnector
         {
             ["host"] = Required(fields, "Host"),
             ["bindDN"] = Required(fields, "BindDN"),
-            ["bindPW"] = Reference(fields, "BindPassword", "DEX_LDAP_BIND_PASSWORD", "ldap bindPW", references),
+            ["bindPW"] = Reference(fields, "BindPassword", "DEX_LDAP_BIND_PASSWORD", "ldap.bindPW", references),
         };
         if (Text(fields, "RootCA") is { } rootCa) config["rootCA"] = rootCa;
         if (fields.TryGetValue("StartTLS", out var startTls) && startTls is not null) config["startTLS"] = IsTrue(startTls);
@@ -114,7 +114,7 @@ public sealed partial class DexConnector
         {
             ["issuer"] = OidcSettings.RequireHttpsUrl(Required(fields, "Issuer"), "-Connector.Issuer"),
             ["clientID"] = Required(fields, "ClientId"),
-            ["clientSecret"] = Reference(fields, "ClientSecret", "DEX_UPSTREAM_CLIENT_SECRET", "oidc clientSecret", references),
+            ["clientSecret"] = Reference(fields, "ClientSecret", "DEX_UPSTREAM_CLIENT_SECRET", "oidc.clientSecret", references),
             ["redirectURI"] = issuerUrl + "/callback",
             ["scopes"] = new JsonArray(scopes.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
         };

@@ -13,7 +13,7 @@ public enum FleetOidcMethod
 /// <summary>Where Dex reads one secret from: an environment variable, filled from a Kubernetes Secret when one is named.</summary>
 public sealed class FleetOidcSecretReference
 {
-    /// <summary>What the secret is for, e.g. <c>ldap bindPW</c>.</summary>
+    /// <summary>The connector field the secret fills, e.g. <c>ldap.bindPW</c>.</summary>
     public required string Field { get; init; }
 
     /// <summary>The variable Dex expands (<c>$NAME</c> in the configuration).</summary>

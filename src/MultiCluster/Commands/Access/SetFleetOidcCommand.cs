@@ -49,7 +49,7 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
         if (clusters.Count == 0) return;
         var rbac = new RbacService(Sessions.Current.Connector);
         IReadOnlyList<FleetTarget> rbacTargets;
-        try { rbacTargets = rbac.Plan(clusters, bindings); }
+        try { rbacTargets = bindings.Count == 0 ? [] : rbac.Plan(clusters, bindings); }
         catch (Exception ex) { Terminate(ex); return; }
 
         var whatIf = IsWhatIf;
