@@ -21,18 +21,7 @@ public sealed class OidcConfigService(IClusterConnector connector)
         IReadOnlyList<string> redirectUriTemplates, string? fleetName, string? outputDirectory)
     {
         var dex = DexConfigRenderer.Render(settings, dexConnector, clusters, redirectUriTemplates, fleetName);
-        if (outputDirectory is null) return dex;
-        return new FleetDexConfig
-        {
-            Issuer = dex.Issuer,
-            ClientId = dex.ClientId,
-            Connector = dex.Connector,
-            RedirectUris = dex.RedirectUris,
-            SecretReferences = dex.SecretReferences,
-            Yaml = dex.Yaml,
-            EnvironmentYaml = dex.EnvironmentYaml,
-            Path = WriteFile(outputDirectory, DexFileName, dex.Yaml, "the Dex configuration"),
-        };
+        return outputDirectory is null ? dex : dex with { Path = WriteFile(outputDirectory, DexFileName, dex.Yaml, "the Dex configuration") };
     }
 
     /// <summary>Per cluster, its API server settings; a cluster whose version cannot be read gives its error and the others go on.</summary>
@@ -72,14 +61,8 @@ public sealed class OidcConfigService(IClusterConnector connector)
         var flags = YamlWriter.Write(new System.Text.Json.Nodes.JsonObject(
             config.Flags.Select(f => new KeyValuePair<string, System.Text.Json.Nodes.JsonNode?>(f.Key, f.Value))));
         var baseName = ManifestWriter.SafeFileName(config.Cluster);
-        return new FleetOidcApiServerConfig
+        return config with
         {
-            Cluster = config.Cluster,
-            KubernetesVersion = config.KubernetesVersion,
-            Method = config.Method,
-            Flags = config.Flags,
-            AuthenticationConfigurationApiVersion = config.AuthenticationConfigurationApiVersion,
-            AuthenticationConfiguration = config.AuthenticationConfiguration,
             FlagsPath = WriteFile(directory, baseName + ".oidc-flags.yaml", flags, $"the OIDC flags of cluster '{config.Cluster}'"),
             AuthenticationConfigurationPath = config.AuthenticationConfiguration is { } document
                 ? WriteFile(directory, baseName + ".authentication-config.yaml", document, $"the AuthenticationConfiguration of cluster '{config.Cluster}'")

@@ -32,7 +32,7 @@ public sealed class FleetOidcSecretReference
 /// The Dex configuration for the fleet: its issuer, connector, the one static client every
 /// cluster's API server accepts, and where each secret comes from (never a secret value).
 /// </summary>
-public sealed class FleetDexConfig
+public sealed record FleetDexConfig
 {
     public required string Issuer { get; init; }
     public required string ClientId { get; init; }
@@ -56,7 +56,7 @@ public sealed class FleetDexConfig
 }
 
 /// <summary>The API server settings of one cluster for the fleet's OIDC issuer.</summary>
-public sealed class FleetOidcApiServerConfig
+public sealed record FleetOidcApiServerConfig
 {
     public required string Cluster { get; init; }
 
