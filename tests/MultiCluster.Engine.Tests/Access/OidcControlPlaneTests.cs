@@ -102,6 +102,50 @@ public sealed class OidcControlPlaneTests
     }
 
     [RequiresSharedCrdsFact]
+    public async Task A_v1beta1_control_plane_takes_the_structured_configuration_file_and_volume()
+    {
+        await using var management = await ManagementCluster.StartV1Beta1Async("mgmt-oidc1-structured");
+        var controlPlane = await CreateAsync(management, "old-03", "v1.31.4");
+
+        var results = await SetAsync(management, null, false, "old-03");
+
+        results.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Configured, Describe(results));
+        var spec = (await management.GetAsync(controlPlane))!.Json["spec"]!["kubeadmConfigSpec"]!;
+        Args(spec["clusterConfiguration"]!["apiServer"]!["extraArgs"]).Should().Contain("authentication-config", OidcApiServerRenderer.AuthenticationConfigPath)
+            .And.ContainKey("audit-policy-file");
+        spec["clusterConfiguration"]!["apiServer"]!["extraVolumes"]!.AsArray().Should().HaveCount(3);
+        spec["files"]!.AsArray().Select(f => f!["path"]!.GetValue<string>()).Should().Contain(OidcApiServerRenderer.AuthenticationConfigPath);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task With_a_ca_the_flags_point_at_the_ca_file_the_control_plane_writes()
+    {
+        await using var management = await ManagementCluster.StartAsync("mgmt-oidc-ca");
+        var controlPlane = await CreateAsync(management, "dev-05", "v1.29.6");
+        var caFile = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(caFile, "-----BEGIN CERTIFICATE-----\nMIIBdemo\n-----END CERTIFICATE-----\n");
+            var settings = OidcSettings.Create("https://dex.example.com", "kubernetes", caFile: caFile);
+            var service = new OidcControlPlaneService(management.Connector);
+            var changes = await service.PlanAsync(management.Cluster, [new FleetCluster { Name = "dev-05" }], settings, null, "default", new FanOutOptions())
+                .Select(o => o.Value!).ToListAsync();
+            (await service.ApplyAsync(management.Cluster, changes, false, new FanOutOptions()).ToListAsync())
+                .Single().Action.Should().Be(FleetResourceAction.Configured);
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+
+        var spec = (await management.GetAsync(controlPlane))!.Json["spec"]!["kubeadmConfigSpec"]!;
+        Args(spec["clusterConfiguration"]!["apiServer"]!["extraArgs"]).Should().Contain("oidc-ca-file", OidcApiServerRenderer.CaFilePath);
+        var ca = spec["files"]!.AsArray().Single(f => f!["path"]!.GetValue<string>() == OidcApiServerRenderer.CaFilePath)!;
+        ca["content"]!.GetValue<string>().Should().Contain("MIIBdemo");
+        ca["permissions"]!.GetValue<string>().Should().Be("0644");
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task Switching_method_removes_the_flags_the_api_server_refuses_together()
     {
         await using var management = await ManagementCluster.StartAsync("mgmt-oidc-switch");
