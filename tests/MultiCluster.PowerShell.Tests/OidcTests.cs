@@ -46,6 +46,7 @@ public sealed class OidcConfigTests(EmulatorFixture fixture) : IClassFixture<Emu
     [InlineData("-IssuerUrl http://dex.example.com -ClientId kubernetes -Connector $c", "OidcInputInvalid")]
     [InlineData("-IssuerUrl https://dex.example.com -ClientId '' -Connector $c", "OidcInputInvalid")]
     [InlineData("-IssuerUrl https://dex.example.com -ClientId kubernetes -Connector @{ Type = 'github' }", "OidcInputInvalid")]
+    [InlineData("-IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $c -KubernetesVersion latest -OutputPath ./never", "OidcInputInvalid")]
     public void Bad_input_stops_before_anything_is_rendered(string arguments, string errorId)
     {
         using var session = fixture.NewSession();

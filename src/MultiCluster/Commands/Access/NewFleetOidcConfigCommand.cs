@@ -47,9 +47,10 @@ public sealed class NewFleetOidcConfigCommand : OidcCmdlet
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {
-            var fleetName = Sessions.Current.CurrentFleet?.Name;
-            Emit(OidcConfigService.RenderDex(settings, connector, clusters, RedirectUri, fleetName, directory));
-            await foreach (var outcome in service.RenderApiServersAsync(clusters, settings, KubernetesVersion, directory, options, cancel).ConfigureAwait(false))
+            // Asked for first: it checks -KubernetesVersion, so a bad one stops the command before anything is written.
+            var apiServers = service.RenderApiServersAsync(clusters, settings, KubernetesVersion, directory, options, cancel);
+            Emit(OidcConfigService.RenderDex(settings, connector, clusters, RedirectUri, Sessions.Current.CurrentFleet?.Name, directory));
+            await foreach (var outcome in apiServers.ConfigureAwait(false))
             {
                 if (outcome.Value is { } config) Emit(config);
                 if (outcome.Error is { } error) EmitError(error);
