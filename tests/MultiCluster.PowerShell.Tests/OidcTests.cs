@@ -58,6 +58,18 @@ public sealed class OidcConfigTests(EmulatorFixture fixture) : IClassFixture<Emu
     }
 
     [Fact]
+    public void Set_FleetOidc_says_so_when_the_management_cluster_does_not_run_Cluster_API()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Set-FleetOidc -IssuerUrl https://dex.example.com -ClientId kubernetes -GroupBinding @{ 'oidc:ops' = 'cluster-admin' } -WhatIf");
+
+        result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterApiNotInstalled,");
+        result.TerminatingRecord.Exception.Message.Should().Contain("prod-a");
+        result.Output.Should().BeEmpty("no binding is previewed when the control planes cannot be read");
+    }
+
+    [Fact]
     public void A_secret_value_given_inline_is_refused_and_never_shown()
     {
         using var session = fixture.NewSession();
