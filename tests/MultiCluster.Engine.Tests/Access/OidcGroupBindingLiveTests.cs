@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Net;
-using System.Text;
 using k8s;
 using k8s.Autorest;
 using MultiCluster.Engine.Access;
@@ -25,11 +24,7 @@ public sealed class OidcGroupBindingLiveTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _fleet.DisposeAsync();
 
-    private static Kubernetes ClientFor(EmulatedCluster cluster, string token)
-    {
-        using var kubeconfig = new MemoryStream(Encoding.UTF8.GetBytes(cluster.Tokens.Kubeconfig(token)));
-        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-    }
+    private static Kubernetes ClientFor(EmulatedCluster cluster, string token) => RbacServiceLiveTests.ClientFor(cluster, token);
 
     [Fact]
     public async Task Admins_may_do_everything_viewers_only_their_rules_and_others_nothing_on_every_cluster()
