@@ -125,18 +125,8 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
                 var response = await api.SendAsync(HttpMethod.Patch, path, change.Patch.ToJsonString(), MergePatch, token).ConfigureAwait(false);
                 if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, management.Name, change.ControlPlane.Reference);
                 var after = KubeObject.Parse(response.Body);
-                sink.Emit(new FleetResourceResult
-                {
-                    Cluster = management.Name,
-                    ApiVersion = change.ControlPlane.ApiVersion,
-                    Kind = change.ControlPlane.Kind,
-                    Namespace = change.ControlPlane.Namespace,
-                    Name = change.ControlPlane.Name,
-                    Action = whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured,
-                    Message = change.Summary + ".",
-                    Changes = whatIf ? ObjectDiff.Compare(change.ControlPlane.Json, after.Json) : [],
-                    Duration = watch.Elapsed,
-                });
+                sink.Emit(Result(management, change, whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured, watch.Elapsed,
+                    change.Summary + ".", changes: whatIf ? ObjectDiff.Compare(change.ControlPlane.Json, after.Json) : []));
             },
             (cluster, error, _) =>
             {
@@ -147,7 +137,7 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
     }
 
     private static FleetResourceResult Result(FleetCluster management, OidcControlPlaneChange change, FleetResourceAction action, TimeSpan duration,
-        string message, FleetException? error = null) => new()
+        string message, FleetException? error = null, IReadOnlyList<FleetFieldChange>? changes = null) => new()
     {
         Cluster = management.Name,
         ApiVersion = change.ControlPlane.ApiVersion,
@@ -156,6 +146,7 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
         Name = change.ControlPlane.Name,
         Action = action,
         Message = message,
+        Changes = changes ?? [],
         Duration = duration,
         Error = error,
     };
