@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.PowerShell.Tests;
 

@@ -60,27 +60,6 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
     private const string MergePatch = "application/merge-patch+json";
 
     /// <summary>
-    /// The fleet's cluster named <paramref name="name"/>, or when none is named its one cluster
-    /// with role management; FleetInputException (ClusterNotFound, ManagementClusterNotFound) otherwise.
-    /// </summary>
-    public static FleetCluster ResolveManagement(IReadOnlyList<FleetCluster> fleet, string? name)
-    {
-        if (!string.IsNullOrEmpty(name))
-        {
-            return fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
-                    $"-ManagementCluster '{name}' is not a cluster of the fleet.", recommendedAction: "Run Get-FleetCluster to see the clusters of the fleet.");
-        }
-        var candidates = fleet.Where(c => c.Role == FleetClusterRole.Management).ToList();
-        return candidates.Count == 1 ? candidates[0]
-            : throw new FleetInputException(OidcErrorIds.ManagementClusterNotFound, FleetErrorCategory.ObjectNotFound, "(management cluster)",
-                candidates.Count == 0
-                    ? "The fleet has no cluster with role management that runs Cluster API."
-                    : $"The fleet has several management clusters ({string.Join(", ", candidates.Select(c => c.Name))}); say which with -ManagementCluster.",
-                recommendedAction: "Name it with -ManagementCluster, or give it 'role: management' in the fleet file.");
-    }
-
-    /// <summary>
     /// Reads each cluster's control plane and works out its change; contacts only the management
     /// cluster and writes nothing. A cluster without a control plane gives its error and the others go on.
     /// </summary>

@@ -10,7 +10,6 @@ public static class OidcErrorIds
     public const string ControlPlaneNotFound = nameof(ControlPlaneNotFound);
     public const string ControlPlaneManagedByTopology = nameof(ControlPlaneManagedByTopology);
     public const string OidcMethodNotSupported = nameof(OidcMethodNotSupported);
-    public const string ManagementClusterNotFound = nameof(ManagementClusterNotFound);
 }
 
 /// <summary>

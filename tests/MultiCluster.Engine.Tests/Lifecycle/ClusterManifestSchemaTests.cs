@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Testing;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Engine.Tests.Lifecycle;
 

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Access;
 using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Access;
@@ -42,7 +43,7 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
         try { bindings = OidcGroupBindings.Create(GroupBinding); }
         catch (Exception ex) { Terminate(ex); return; }
         FleetCluster management;
-        try { management = OidcControlPlaneService.ResolveManagement(Sessions.Current.GetFleet().Clusters, ManagementCluster); }
+        try { management = ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster); }
         catch (Exception ex) { Terminate(ex); return; }
 
         var clusters = SelectClusters().Where(c => !string.Equals(c.Name, management.Name, StringComparison.OrdinalIgnoreCase)).ToList();
