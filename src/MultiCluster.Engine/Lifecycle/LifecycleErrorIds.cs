@@ -18,4 +18,9 @@ public static class LifecycleErrorIds
     public const string ClusterApiProviderNotInstalled = nameof(ClusterApiProviderNotInstalled);
     public const string AwsCredentialsInvalid = nameof(AwsCredentialsInvalid);
     public const string UpgradePolicyInvalid = nameof(UpgradePolicyInvalid);
+    public const string UpgradeTimedOut = nameof(UpgradeTimedOut);
+    public const string UpgradeCheckFailed = nameof(UpgradeCheckFailed);
+    public const string UpgradeRolloutExists = nameof(UpgradeRolloutExists);
+    public const string UpgradeRolloutNotFound = nameof(UpgradeRolloutNotFound);
+    public const string UpgradeRolloutInvalid = nameof(UpgradeRolloutInvalid);
 }
