@@ -109,10 +109,4 @@ public abstract class FanOutCmdlet : FleetCmdlet
             }
         });
     }
-
-    /// <summary>True when -WhatIf is in force (the parameter or $WhatIfPreference).</summary>
-    protected bool IsWhatIf =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
-            ? value is SwitchParameter { IsPresent: true }
-            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
 }

@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Lifecycle;
+
+/// <summary>
+/// What the upgrade cmdlets share: the management cluster running Cluster API (-ManagementCluster,
+/// else the fleet's only cluster with role management), the namespace of the Cluster objects, and
+/// how long to wait for Cluster API to roll the machines.
+/// </summary>
+public abstract class UpgradeCmdlet : FleetCmdlet
+{
+    /// <summary>The management cluster running Cluster API; the fleet's cluster with role management when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string? ManagementCluster { get; set; }
+
+    /// <summary>The namespace of the Cluster objects (and of the rollout checkpoints) on the management cluster.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Namespace { get; set; } = "default";
+
+    /// <summary>The management cluster named by -ManagementCluster or the fleet's role; terminates when there is none or it is ambiguous.</summary>
+    protected FleetCluster ResolveManagementCluster()
+    {
+        var clusters = Sessions.Current.GetFleet().Clusters;
+        var found = ManagementCluster is { } name
+            ? clusters.Where(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)).ToList()
+            : clusters.Where(c => c.Role == FleetClusterRole.Management).ToList();
+        if (found.Count == 1) return found[0];
+        var problem = ManagementCluster is { } missing
+            ? $"The fleet has no cluster '{missing}' to use as the management cluster."
+            : found.Count == 0
+                ? "The fleet has no cluster with role management, and -ManagementCluster was not given."
+                : $"The fleet has {found.Count} management clusters ({string.Join(", ", found.Select(c => c.Name))}); say which with -ManagementCluster.";
+        Terminate(new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, ManagementCluster ?? "fleet", problem,
+            recommendedAction: "Run Get-FleetCluster to see the clusters and their roles."));
+        throw new InvalidOperationException(); // not reached: Terminate throws
+    }
+
+    /// <summary>Terminates unless <paramref name="version"/> is of the form v1.x.y.</summary>
+    protected void RequireKubernetesVersion(string version)
+    {
+        if (ClusterSpecValidator.TryParseKubernetesVersion(version, out _)) return;
+        Terminate(new FleetInputException(LifecycleErrorIds.KubernetesVersionInvalid, FleetErrorCategory.InvalidArgument, version,
+            $"-KubernetesVersion '{version}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3."));
+    }
+
+    /// <summary>The wait settings from -TimeoutSeconds and -PollIntervalSeconds.</summary>
+    protected static ClusterUpgradeOptions WaitSettings(int timeoutSeconds, int pollIntervalSeconds) => new()
+    {
+        Timeout = TimeSpan.FromSeconds(timeoutSeconds),
+        PollInterval = TimeSpan.FromSeconds(pollIntervalSeconds),
+    };
+}

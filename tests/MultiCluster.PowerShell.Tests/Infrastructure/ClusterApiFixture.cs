@@ -1,0 +1,120 @@
+
+namespace MultiCluster.PowerShell.Tests.Infrastructure;
+
+/// <summary>
+/// One emulated management cluster that loaded the Cluster API and CAPD CRDs and runs every
+/// simulated controller, so Cluster objects applied to it are provisioned as new emulated clusters.
+/// </summary>
+public sealed class ClusterApiFixture : IAsyncLifetime
+{
+    public const string FromVersion = "v1.32.3";
+
+    public EmulatorProcess Emulator { get; private set; } = null!;
+    public string ManagementContext => Emulator.Contexts[0];
+
+    public async Task InitializeAsync() =>
+        Emulator = await EmulatorProcess.StartAsync(1, "capi" + Guid.NewGuid().ToString("N")[..4], "cluster-api,cluster-api-docker", "all");
+
+    public async Task DisposeAsync() => await Emulator.DisposeAsync();
+
+    /// <summary>
+    /// A session whose fleet is the management cluster (mgmt, role management) plus the named
+    /// workload clusters, created here at <see cref="FromVersion"/> (one control plane machine, two
+    /// workers) from Cluster API manifests applied with Invoke-FleetApply, each reachable through
+    /// the kubeconfig Cluster API wrote for it.
+    /// </summary>
+    public PowerShellSession NewSessionWithClusters(params string[] names)
+    {
+        var session = new PowerShellSession();
+        var fleet = $"""
+            name: capi-fleet
+            clusters:
+              - name: mgmt
+                context: {ManagementContext}
+                role: management
+            """;
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", fleet, Emulator.Kubeconfig).ThrowIfFailed();
+        session.Run("$args[0] | Invoke-FleetApply -Cluster mgmt", string.Join("\n---\n", names.Select(Manifests))).ThrowIfFailed();
+        foreach (var name in names)
+        {
+            var path = Path.Combine(Emulator.Directory, name + ".kubeconfig");
+            session.Run("""
+                $deadline = (Get-Date).AddSeconds(90)
+                while (-not ($secret = Get-FleetResource Secret "$($args[0])-kubeconfig" -Namespace default -Cluster mgmt -ErrorAction SilentlyContinue)) {
+                    if ((Get-Date) -gt $deadline) { throw "cluster $($args[0]) was not provisioned" }
+                    Start-Sleep -Milliseconds 250
+                }
+                [IO.File]::WriteAllBytes($args[1], [Convert]::FromBase64String($secret.Object.data.value))
+                """, name, path).ThrowIfFailed();
+            fleet += $"""
+
+                  - name: {name}
+                    context: {name}-admin@{name}
+                    kubeconfig: {path}
+                """;
+        }
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", fleet, Emulator.Kubeconfig).ThrowIfFailed();
+        return session;
+    }
+
+    /// <summary>A Docker cluster as Cluster API v1beta2 takes it: Cluster, KubeadmControlPlane and one MachineDeployment.</summary>
+    private static string Manifests(string name) => $"""
+        apiVersion: cluster.x-k8s.io/v1beta2
+        kind: Cluster
+        metadata:
+          name: {name}
+          namespace: default
+        spec:
+          controlPlaneRef:
+            apiGroup: controlplane.cluster.x-k8s.io
+            kind: KubeadmControlPlane
+            name: {name}-control-plane
+        ---
+        apiVersion: controlplane.cluster.x-k8s.io/v1beta2
+        kind: KubeadmControlPlane
+        metadata:
+          name: {name}-control-plane
+          namespace: default
+          labels:
+            cluster.x-k8s.io/cluster-name: {name}
+        spec:
+          replicas: 1
+          version: {FromVersion}
+          machineTemplate:
+            spec:
+              infrastructureRef:
+                apiGroup: infrastructure.cluster.x-k8s.io
+                kind: DockerMachineTemplate
+                name: {name}-control-plane
+        ---
+        apiVersion: cluster.x-k8s.io/v1beta2
+        kind: MachineDeployment
+        metadata:
+          name: {name}-md-0
+          namespace: default
+          labels:
+            cluster.x-k8s.io/cluster-name: {name}
+        spec:
+          clusterName: {name}
+          replicas: 2
+          selector:
+            matchLabels:
+              cluster.x-k8s.io/cluster-name: {name}
+          template:
+            metadata:
+              labels:
+                cluster.x-k8s.io/cluster-name: {name}
+            spec:
+              clusterName: {name}
+              version: {FromVersion}
+              bootstrap:
+                configRef:
+                  apiGroup: bootstrap.cluster.x-k8s.io
+                  kind: KubeadmConfigTemplate
+                  name: {name}-md-0
+              infrastructureRef:
+                apiGroup: infrastructure.cluster.x-k8s.io
+                kind: DockerMachineTemplate
+                name: {name}-md-0
+        """;
+}
