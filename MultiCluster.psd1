@@ -22,6 +22,10 @@
         'Get-FleetWorkload'
         'Compare-FleetWorkload'
         'Remove-FleetWorkload'
+        'Update-FleetCluster'
+        'Get-FleetUpgradePlan'
+        'Start-FleetUpgrade'
+        'Get-FleetUpgradeStatus'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

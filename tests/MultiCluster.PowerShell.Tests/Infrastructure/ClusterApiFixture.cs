@@ -12,10 +12,31 @@ public sealed class ClusterApiFixture : IAsyncLifetime
     public EmulatorProcess Emulator { get; private set; } = null!;
     public string ManagementContext => Emulator.Contexts[0];
 
-    public async Task InitializeAsync() =>
-        Emulator = await EmulatorProcess.StartAsync(1, "capi" + Guid.NewGuid().ToString("N")[..4], "cluster-api,cluster-api-docker", "all");
+    /// <summary>Why tests on this fixture are skipped: the emulator loads the CRDs from ../shared/crds, absent here. Null when present.</summary>
+    public static string? CrdsMissingReason { get; } = FindCrds() is null
+        ? "../shared/crds is absent on this machine (set MULTICLUSTER_SHARED to the shared folder to run this test)"
+        : null;
 
-    public async Task DisposeAsync() => await Emulator.DisposeAsync();
+    public async Task InitializeAsync()
+    {
+        if (CrdsMissingReason is null)
+            Emulator = await EmulatorProcess.StartAsync(1, "capi" + Guid.NewGuid().ToString("N")[..4], "cluster-api,cluster-api-docker", "all");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Emulator is not null) await Emulator.DisposeAsync();
+    }
+
+    private static string? FindCrds()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("MULTICLUSTER_SHARED");
+        var candidates = new List<string>();
+        if (!string.IsNullOrEmpty(fromEnv)) candidates.Add(Path.Combine(fromEnv, "crds"));
+        for (var dir = new DirectoryInfo(Repository.Root); dir is not null; dir = dir.Parent)
+            candidates.Add(Path.Combine(dir.FullName, "shared", "crds"));
+        return candidates.FirstOrDefault(c => Directory.Exists(Path.Combine(c, "cluster-api")));
+    }
 
     /// <summary>
     /// A session whose fleet is the management cluster (mgmt, role management) plus the named
@@ -23,9 +44,9 @@ public sealed class ClusterApiFixture : IAsyncLifetime
     /// workers) from Cluster API manifests applied with Invoke-FleetApply, each reachable through
     /// the kubeconfig Cluster API wrote for it.
     /// </summary>
-    public PowerShellSession NewSessionWithClusters(params string[] names)
+    public PowerShellSession NewSessionWithClusters(string[] names, AnsweringHost? host = null)
     {
-        var session = new PowerShellSession();
+        var session = new PowerShellSession(host: host);
         var fleet = $"""
             name: capi-fleet
             clusters:
@@ -39,10 +60,10 @@ public sealed class ClusterApiFixture : IAsyncLifetime
         {
             var path = Path.Combine(Emulator.Directory, name + ".kubeconfig");
             session.Run("""
-                $deadline = (Get-Date).AddSeconds(90)
+                $deadline = [DateTime]::UtcNow.AddSeconds(90)
                 while (-not ($secret = Get-FleetResource Secret "$($args[0])-kubeconfig" -Namespace default -Cluster mgmt -ErrorAction SilentlyContinue)) {
-                    if ((Get-Date) -gt $deadline) { throw "cluster $($args[0]) was not provisioned" }
-                    Start-Sleep -Milliseconds 250
+                    if ([DateTime]::UtcNow -gt $deadline) { throw "cluster $($args[0]) was not provisioned" }
+                    [Threading.Thread]::Sleep(250)
                 }
                 [IO.File]::WriteAllBytes($args[1], [Convert]::FromBase64String($secret.Object.data.value))
                 """, name, path).ThrowIfFailed();
@@ -117,4 +138,13 @@ public sealed class ClusterApiFixture : IAsyncLifetime
                 kind: DockerMachineTemplate
                 name: {name}-md-0
         """;
+}
+
+/// <summary>A fact that needs the Cluster API CRDs of ../shared/crds; skipped where they are absent.</summary>
+public sealed class RequiresClusterApiFactAttribute : FactAttribute
+{
+    public RequiresClusterApiFactAttribute()
+    {
+        if (ClusterApiFixture.CrdsMissingReason is { } reason) Skip = reason;
+    }
 }

@@ -12,9 +12,10 @@ namespace MultiCluster.Commands.Lifecycle;
 /// check failed. Asks before each wave (ConfirmImpact High) and always before a manual-approval
 /// wave; a refused manual wave is skipped and recorded. Progress is checkpointed in a ConfigMap on
 /// the management cluster, so -Resume continues a run that was cut off without redoing anything.
+/// -WhatIf returns the waves still to run and changes nothing.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "FleetUpgrade", DefaultParameterSetName = PolicySet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(FleetUpgradeStatus))]
+[Cmdlet(VerbsLifecycle.Start, "FleetUpgrade", DefaultParameterSetName = ResumeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(FleetUpgradeStatus), typeof(FleetUpgradeWave))]
 public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
 {
     private const string PolicySet = "Policy";
@@ -124,12 +125,13 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
 
         if (IsWhatIf)
         {
-            // The whole plan, as what would be done; nothing is written, not even the checkpoint.
+            // The whole plan still to run, as objects and as what-if lines; nothing is written, not even the checkpoint.
             for (var i = 0; i < prepared.Plan.Count; i++)
             {
                 var wave = prepared.Plan[i];
                 var state = prepared.Status.Waves[i];
                 if (state.State == FleetUpgradeState.Succeeded) continue;
+                WriteObject(wave);
                 foreach (var cluster in state.Clusters.Where(c => c.State != FleetUpgradeState.Succeeded))
                     ShouldProcess($"cluster '{cluster.Cluster}' (wave {wave.Order} '{wave.Name}', {Describe(wave)})", $"Upgrade to {wave.KubernetesVersion}");
             }
