@@ -13,8 +13,9 @@ namespace MultiCluster.Commands.Lifecycle;
 [OutputType(typeof(FleetUpgradeWave))]
 public sealed class GetFleetUpgradePlanCommand : FleetCmdlet
 {
-    /// <summary>Path of the policy file.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>Path of the policy file; files piped from Get-ChildItem bind by their FullName.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
     [ValidateNotNullOrEmpty]
     public string Policy { get; set; } = "";
 
@@ -23,7 +24,7 @@ public sealed class GetFleetUpgradePlanCommand : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string KubernetesVersion { get; set; } = "";
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         UpgradePlan plan;
         IReadOnlyList<FleetCluster> fleet;

@@ -14,12 +14,12 @@ namespace MultiCluster.Commands.Lifecycle;
 [OutputType(typeof(FleetUpgradeStatus))]
 public sealed class GetFleetUpgradeStatusCommand : UpgradeCmdlet
 {
-    /// <summary>The rollout to read; every rollout of the namespace when omitted.</summary>
-    [Parameter(Position = 0)]
+    /// <summary>The rollout to read; every rollout of the namespace when omitted. FleetUpgradeStatus objects bind by their RolloutId.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? RolloutId { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         var management = ResolveManagementCluster();
         var rollout = new UpgradeRollout(Sessions.Current.Connector);
