@@ -29,7 +29,7 @@ public sealed class UpgradeRolloutOptions
     /// <summary>Asked before a manual-approval wave; false skips (declines) the wave. Without it manual waves are declined.</summary>
     public Func<FleetUpgradeWave, CancellationToken, Task<bool>>? Approve { get; init; }
 
-    /// <summary>Asked before every wave (auto ones too) after its approval; false stops the rollout there, as the user asked.</summary>
+    /// <summary>Asked before every auto-approval wave; false stops the rollout there, as the user asked.</summary>
     public Func<FleetUpgradeWave, CancellationToken, Task<bool>>? Proceed { get; init; }
 
     /// <summary>Run waves whose maintenance window is closed instead of stopping before them.</summary>
@@ -233,7 +233,8 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                     .ConfigureAwait(false);
                 return true;
             }
-            if (options.Proceed is { } proceed && !await proceed(wave, cancellationToken).ConfigureAwait(false))
+            // A manual wave was just asked about; asking again whether to proceed would be the same question twice.
+            if (wave.Approval == FleetUpgradeApproval.Auto && options.Proceed is { } proceed && !await proceed(wave, cancellationToken).ConfigureAwait(false))
             {
                 var reason = $"Wave '{wave.Name}' was not confirmed; the rollout stops before it.";
                 await UpdateAsync(() => (state.State, state.Message, Status.State, Status.StoppedReason) =

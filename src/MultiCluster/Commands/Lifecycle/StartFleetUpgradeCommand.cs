@@ -16,7 +16,7 @@ namespace MultiCluster.Commands.Lifecycle;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "FleetUpgrade", DefaultParameterSetName = ResumeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetUpgradeStatus), typeof(FleetUpgradeWave))]
-public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
+public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
 {
     private const string PolicySet = "Policy";
     private const string PlanSet = "Plan";
@@ -59,16 +59,6 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
     /// <summary>Runs waves whose maintenance window is closed instead of stopping before them.</summary>
     [Parameter]
     public SwitchParameter IgnoreSchedule { get; set; }
-
-    /// <summary>How long one cluster's upgrade may take.</summary>
-    [Parameter]
-    [ValidateRange(1, 86400)]
-    public int TimeoutSeconds { get; set; } = 3600;
-
-    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
-    [Parameter]
-    [ValidateRange(1, 600)]
-    public int PollIntervalSeconds { get; set; } = 5;
 
     protected override void ProcessRecord()
     {
@@ -114,7 +104,7 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
             Resume = Resume,
             Checks = ScriptChecks(),
             IgnoreSchedule = IgnoreSchedule,
-            Upgrade = WaitSettings(TimeoutSeconds, PollIntervalSeconds),
+            Upgrade = WaitSettings(),
             Approve = (wave, _) => OnPipelineAsync(() => Approve(wave)),
             Proceed = (wave, _) => OnPipelineAsync(() => ShouldProcess(WaveTarget(wave), $"Upgrade to {wave.KubernetesVersion}")),
         };

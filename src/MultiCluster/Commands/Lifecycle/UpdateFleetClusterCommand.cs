@@ -12,7 +12,7 @@ namespace MultiCluster.Commands.Lifecycle;
 /// </summary>
 [Cmdlet(VerbsData.Update, "FleetCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FleetClusterUpgrade))]
-public sealed class UpdateFleetClusterCommand : UpgradeCmdlet
+public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
 {
     private readonly List<string> _names = new();
 
@@ -28,16 +28,6 @@ public sealed class UpdateFleetClusterCommand : UpgradeCmdlet
     [ValidateNotNullOrEmpty]
     public string KubernetesVersion { get; set; } = "";
 
-    /// <summary>How long one cluster's whole upgrade may take.</summary>
-    [Parameter]
-    [ValidateRange(1, 86400)]
-    public int TimeoutSeconds { get; set; } = 3600;
-
-    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
-    [Parameter]
-    [ValidateRange(1, 600)]
-    public int PollIntervalSeconds { get; set; } = 5;
-
     protected override void ProcessRecord() => _names.AddRange(Name);
 
     protected override void EndProcessing()
@@ -49,7 +39,7 @@ public sealed class UpdateFleetClusterCommand : UpgradeCmdlet
             .ToList();
         if (confirmed.Count == 0) return;
         var operations = new ClusterOperations(Sessions.Current.Connector);
-        var settings = WaitSettings(TimeoutSeconds, PollIntervalSeconds);
+        var settings = WaitSettings();
         RunEngine(cancel => Task.WhenAll(confirmed.Select(async name =>
         {
             try

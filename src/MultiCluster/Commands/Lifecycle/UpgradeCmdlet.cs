@@ -8,7 +8,7 @@ namespace MultiCluster.Commands.Lifecycle;
 /// <summary>
 /// What the upgrade cmdlets share: the management cluster running Cluster API (-ManagementCluster,
 /// else the fleet's only cluster with role management), the namespace of the Cluster objects, and
-/// how long to wait for Cluster API to roll the machines.
+/// the checks every upgrade cmdlet makes before it starts.
 /// </summary>
 public abstract class UpgradeCmdlet : FleetCmdlet
 {
@@ -48,11 +48,25 @@ public abstract class UpgradeCmdlet : FleetCmdlet
         Terminate(new FleetInputException(LifecycleErrorIds.KubernetesVersionInvalid, FleetErrorCategory.InvalidArgument, version,
             $"-KubernetesVersion '{version}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3."));
     }
+}
+
+/// <summary>An upgrade cmdlet that waits for Cluster API to roll machines: -TimeoutSeconds and -PollIntervalSeconds.</summary>
+public abstract class RollingUpgradeCmdlet : UpgradeCmdlet
+{
+    /// <summary>How long one cluster's whole upgrade may take.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int PollIntervalSeconds { get; set; } = 5;
 
     /// <summary>The wait settings from -TimeoutSeconds and -PollIntervalSeconds.</summary>
-    protected static ClusterUpgradeOptions WaitSettings(int timeoutSeconds, int pollIntervalSeconds) => new()
+    protected ClusterUpgradeOptions WaitSettings() => new()
     {
-        Timeout = TimeSpan.FromSeconds(timeoutSeconds),
-        PollInterval = TimeSpan.FromSeconds(pollIntervalSeconds),
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds),
     };
 }
