@@ -62,13 +62,24 @@ public sealed class UpgradeTestBed : IAsyncDisposable
             results.Should().OnlyContain(r => r.Error == null);
         }
         if (Controller is null) return;
-        await Controller.WhenIdleAsync();
         foreach (var name in names)
         {
-            var child = Controller.ChildOf("default", name) ?? throw new InvalidOperationException($"{name} was not provisioned: {Controller.LastError}");
+            var child = await ProvisionedAsync(name);
             var path = Path.Combine(_directory, name + ".yaml");
             KubeconfigWriter.WriteFile(path, child.Kubeconfig());
             _workloads.Add(new FleetCluster { Name = name, Context = child.Name, Kubeconfig = path });
+        }
+    }
+
+    /// <summary>Waits until the controller has started the cluster's own API server (Cluster API may roll the first machines one by one before).</summary>
+    private async Task<EmulatedCluster> ProvisionedAsync(string name)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (Controller!.ChildOf("default", name) is { } child) return child;
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"{name} was not provisioned: {Controller.LastError}");
+            await Task.Delay(50);
         }
     }
 
