@@ -14,6 +14,12 @@ public sealed class ClusterUpgradeOptions
 
     /// <summary>How long one cluster's whole upgrade (control plane and every MachineDeployment) may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The rollout strategy to set on the MachineDeployments (a policy wave's); null leaves theirs. With
+    /// OnDelete, Cluster API replaces a worker only when someone deletes it, so workers are not awaited.
+    /// </summary>
+    public FleetUpgradeStrategy? WorkerStrategy { get; init; }
 }
 
 /// <summary>
@@ -94,6 +100,7 @@ public sealed class ClusterOperations(IClusterConnector connector)
     /// touching anything, moves the control plane and waits until it has rolled (status.version and
     /// every machine up to date and ready), then each MachineDeployment in turn, waiting for each.
     /// Running it again on a cluster already (partly) at the version redoes nothing and only waits.
+    /// With <see cref="ClusterUpgradeOptions.WorkerStrategy"/> OnDelete the workers are not awaited and the result is not Rolled.
     /// Throws UpgradeTimedOut, naming what is still rolling, when <see cref="ClusterUpgradeOptions.Timeout"/> passes.
     /// </summary>
     public async Task<FleetClusterUpgrade> UpgradeAsync(FleetCluster management, string ns, string cluster, string version,
@@ -126,11 +133,23 @@ public sealed class ClusterOperations(IClusterConnector connector)
             foreach (var deployment in versions.Deployments.OrderBy(d => d.Name, StringComparer.Ordinal))
             {
                 // A topology cluster's MachineDeployments belong to the topology controller, which moves them itself.
-                if (!versions.IsTopology && TemplateVersion(deployment) != version)
+                if (!versions.IsTopology && (TemplateVersion(deployment) != version || options.WorkerStrategy is not null))
                 {
-                    await context.PatchAsync(context.MachineDeploymentType, ns, deployment.Name,
-                        new JsonObject { ["spec"] = new JsonObject { ["template"] = new JsonObject { ["spec"] = new JsonObject { ["version"] = version } } } }, token)
-                        .ConfigureAwait(false);
+                    var spec = new JsonObject { ["template"] = new JsonObject { ["spec"] = new JsonObject { ["version"] = version } } };
+                    if (options.WorkerStrategy is { } strategy)
+                    {
+                        // v1beta2 moved the strategy under spec.rollout.
+                        var type = new JsonObject { ["type"] = strategy.ToString() };
+                        if (deployment.Version == "v1beta1") spec["strategy"] = type;
+                        else spec["rollout"] = new JsonObject { ["strategy"] = type };
+                    }
+                    await context.PatchAsync(context.MachineDeploymentType, ns, deployment.Name, new JsonObject { ["spec"] = spec }, token).ConfigureAwait(false);
+                }
+                if (options.WorkerStrategy == FleetUpgradeStrategy.OnDelete)
+                {
+                    reporter.Verbose($"{cluster}: MachineDeployment {deployment.Name} is OnDelete; its machines take {version} as they are deleted");
+                    deployments.Add(deployment.Name);
+                    continue;
                 }
                 var percent = 100 * (deployments.Count + 1) / steps;
                 await WaitRolledAsync(cluster, options, timeout, token, async () =>
@@ -155,7 +174,7 @@ public sealed class ClusterOperations(IClusterConnector connector)
                 KubernetesVersion = version,
                 ControlPlane = controlPlaneName,
                 MachineDeployments = deployments,
-                Rolled = true,
+                Rolled = options.WorkerStrategy != FleetUpgradeStrategy.OnDelete || versions.Deployments.Count == 0,
                 Duration = DateTimeOffset.UtcNow - started,
             };
         }, cancellationToken).ConfigureAwait(false);

@@ -272,13 +272,16 @@ public sealed class UpgradeRollout(IClusterConnector connector)
         {
             await UpdateAsync(() => (cluster.State, cluster.Message) = (FleetUpgradeState.Running, "pre-checks"), cancellationToken).ConfigureAwait(false);
             var failure = await RunChecksAsync(wave, cluster.Cluster, wave.PreChecks, isPostCheck: false, cancellationToken).ConfigureAwait(false);
+            string? note = null;
             if (failure is null)
             {
                 await UpdateAsync(() => cluster.Message = "upgrading", cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await _operations.UpgradeAsync(options.ManagementCluster, options.Namespace, cluster.Cluster, wave.KubernetesVersion, options.Upgrade, cancellationToken)
+                    var settings = new ClusterUpgradeOptions { PollInterval = options.Upgrade.PollInterval, Timeout = options.Upgrade.Timeout, WorkerStrategy = wave.Strategy };
+                    var upgraded = await _operations.UpgradeAsync(options.ManagementCluster, options.Namespace, cluster.Cluster, wave.KubernetesVersion, settings, cancellationToken)
                         .ConfigureAwait(false);
+                    if (!upgraded.Rolled) note = "Workers (OnDelete) take the version as their machines are deleted.";
                     failure = await RunChecksAsync(wave, cluster.Cluster, wave.PostChecks, isPostCheck: true, cancellationToken).ConfigureAwait(false);
                 }
                 catch (FleetException ex)
@@ -287,7 +290,7 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                 }
             }
             await UpdateAsync(() => (cluster.State, cluster.Message, cluster.Finished) =
-                (failure is null ? FleetUpgradeState.Succeeded : FleetUpgradeState.Failed, failure, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+                (failure is null ? FleetUpgradeState.Succeeded : FleetUpgradeState.Failed, failure ?? note, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
             return failure is null;
         }
 

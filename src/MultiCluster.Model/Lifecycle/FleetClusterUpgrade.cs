@@ -21,10 +21,10 @@ public sealed class FleetClusterUpgrade
     /// <summary>The KubeadmControlPlane, or null for a topology cluster whose control plane is not yet named.</summary>
     public string? ControlPlane { get; init; }
 
-    /// <summary>The MachineDeployments rolled, in the order they were upgraded.</summary>
+    /// <summary>The MachineDeployments upgraded, in order (rolled, or with the OnDelete strategy set to roll as machines are deleted).</summary>
     public IReadOnlyList<string> MachineDeployments { get; init; } = Array.Empty<string>();
 
-    /// <summary>True when the control plane and every MachineDeployment report the version on all their machines.</summary>
+    /// <summary>True when the control plane and every MachineDeployment report the version on all their machines; false when OnDelete workers are still to be replaced.</summary>
     public bool Rolled { get; init; }
 
     public TimeSpan Duration { get; init; }

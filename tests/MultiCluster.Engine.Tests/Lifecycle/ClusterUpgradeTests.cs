@@ -97,6 +97,25 @@ public class ClusterUpgradeTests
         WorkerVersion(bed, "dev-05").Should().Be(UpgradeTestBed.FromVersion);
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task With_the_OnDelete_strategy_workers_get_the_version_and_strategy_but_are_not_awaited()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-ondelete", withController: false);
+        await bed.CreateClustersAsync("dev-06");
+        var upgrade = new ClusterOperations(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-06", UpgradeTestBed.ToVersion,
+            new ClusterUpgradeOptions { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(30), WorkerStrategy = FleetUpgradeStrategy.OnDelete });
+
+        await WaitUntil(() => bed.ControlPlaneVersion("dev-06") == UpgradeTestBed.ToVersion);
+        bed.WriteStatus(ControlPlaneGroup, "kubeadmcontrolplanes", "dev-06-control-plane", cp => Rolling(cp, version: UpgradeTestBed.ToVersion, upToDate: 1));
+        var result = await upgrade.WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.Rolled.Should().BeFalse("the workers are replaced only as their machines are deleted");
+        result.MachineDeployments.Should().Equal("dev-06-md-0");
+        var workers = bed.Get(Core, "machinedeployments", "dev-06-md-0");
+        ((string)workers["spec"]!["rollout"]!["strategy"]!["type"]!).Should().Be("OnDelete");
+        WorkerVersion(bed, "dev-06").Should().Be(UpgradeTestBed.ToVersion);
+    }
+
     private static string WorkerVersion(UpgradeTestBed bed, string cluster) =>
         (string)bed.Get(Core, "machinedeployments", cluster + "-md-0")["spec"]!["template"]!["spec"]!["version"]!;
 
