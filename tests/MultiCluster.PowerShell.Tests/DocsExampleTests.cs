@@ -10,14 +10,33 @@ namespace MultiCluster.PowerShell.Tests;
 /// </summary>
 public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFixture<DocsExampleTests.DocsFleet>
 {
-    public static TheoryData<string, int> Examples()
+    /// <summary>Pages whose examples create clusters with Cluster API: they need the CRDs of ../shared/crds.</summary>
+    private static readonly HashSet<string> ClusterApiPages = new(StringComparer.Ordinal)
+    {
+        "New-FleetCluster", "Wait-FleetCluster", "Get-FleetClusterCredential", "Resize-FleetCluster", "Remove-FleetCluster",
+    };
+
+    public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));
+
+    public static TheoryData<string, int> ClusterApiExamples() => ExamplesOf(ClusterApiPages.Contains);
+
+    private static TheoryData<string, int> ExamplesOf(Func<string, bool> include)
     {
         var data = new TheoryData<string, int>();
         foreach (var page in Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*-*.md").Order())
+        {
+            var name = Path.GetFileNameWithoutExtension(page);
+            if (!include(name)) continue;
             for (var i = 1; i <= ParseExamples(File.ReadAllText(page)).Count; i++)
-                data.Add(Path.GetFileNameWithoutExtension(page), i);
+                data.Add(name, i);
+        }
         return data;
     }
+
+    [RequiresSharedCrdsTheory]
+    [MemberData(nameof(ClusterApiExamples))]
+    public void Cluster_API_example_runs_and_shows_what_the_page_says(string page, int number) =>
+        Example_runs_and_shows_what_the_page_says(page, number);
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -58,7 +77,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
 
     /// <summary>
     /// The fleet the docs use (prod-use1-01, prod-euc1-01, dev-euc1-01) over three emulated
-    /// clusters, and the files the examples name, in a working folder the sessions start in.
+    /// clusters running the simulated controllers, and the files the examples name, in a working
+    /// folder the sessions start in.
     /// </summary>
     public sealed class DocsFleet : IAsyncLifetime
     {
@@ -68,7 +88,10 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
 
         public async Task InitializeAsync()
         {
-            _emulator = await EmulatorProcess.StartAsync(3, "docs");
+            // prod-use1-01 is the management cluster: with the Cluster API CRDs (when present) and
+            // the simulated controllers, the lifecycle pages' examples provision real-looking clusters.
+            _emulator = await EmulatorProcess.StartAsync(3, "docs",
+                crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : ClusterApiFixture.ClusterApiCrds, controllers: "all");
             WorkingDirectory = Path.Combine(_emulator.Directory, "work");
             Directory.CreateDirectory(Path.Combine(WorkingDirectory, "manifests"));
             _fleetYaml = $"""

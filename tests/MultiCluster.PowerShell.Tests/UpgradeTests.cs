@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.PowerShell.Tests;
 
@@ -20,17 +21,17 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
 
     private static FleetUpgradeStatus Status(PowerShellResult result) => result.Output.OfType<FleetUpgradeStatus>().Single();
 
-    [RequiresClusterApiFact]
+    [RequiresSharedCrdsFact]
     public void Update_FleetCluster_moves_the_cluster_and_its_API_server_reports_the_new_version()
     {
         using var session = fixture.NewSessionWithClusters(["up-dev-01"]);
-        ServerVersion(session, "up-dev-01").Should().Be(ClusterApiFixture.FromVersion);
+        ServerVersion(session, "up-dev-01").Should().Be(ClusterApiClusters.FromVersion);
 
         var result = session.Run("Update-FleetCluster up-dev-01 -KubernetesVersion $args[0] -PollIntervalSeconds 1", ToVersion).ThrowIfFailed();
 
         result.Output.Should().ContainSingle().Which.Should().BeOfType<FleetClusterUpgrade>().Which.Should().BeEquivalentTo(new
         {
-            Cluster = "up-dev-01", ManagementCluster = "mgmt", FromVersion = ClusterApiFixture.FromVersion, KubernetesVersion = ToVersion,
+            Cluster = "up-dev-01", ManagementCluster = "mgmt", FromVersion = ClusterApiClusters.FromVersion, KubernetesVersion = ToVersion,
             ControlPlane = "up-dev-01-control-plane", MachineDeployments = new[] { "up-dev-01-md-0" }, Rolled = true,
         });
         ServerVersion(session, "up-dev-01").Should().Be(ToVersion);
@@ -38,7 +39,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         kubelets.Output.Should().HaveCount(3).And.OnlyContain(v => (string)v! == ToVersion);
     }
 
-    [RequiresClusterApiFact]
+    [RequiresSharedCrdsFact]
     public void Update_FleetCluster_refuses_bad_versions_and_skipped_minors_before_touching_the_cluster()
     {
         using var session = fixture.NewSessionWithClusters(["up-bad-01"]);
@@ -50,11 +51,11 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         malformed.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("KubernetesVersionInvalid,");
         skip.Errors.Should().ContainSingle().Which.FullyQualifiedErrorId.Should().StartWith("UpgradeNotAllowed,");
         skip.Errors[0].ToString().Should().Contain("would skip minor version 1.33");
-        noManagement.TerminatingRecord!.ToString().Should().Be("The fleet has no cluster 'nope' to use as the management cluster.");
-        ServerVersion(session, "up-bad-01").Should().Be(ClusterApiFixture.FromVersion);
+        noManagement.TerminatingRecord!.ToString().Should().StartWith("-ManagementCluster 'nope' is not a cluster of the fleet.");
+        ServerVersion(session, "up-bad-01").Should().Be(ClusterApiClusters.FromVersion);
     }
 
-    [RequiresClusterApiFact]
+    [RequiresSharedCrdsFact]
     public void A_failing_post_check_in_wave_two_stops_before_wave_three_says_why_and_Resume_continues_without_redoing()
     {
         using var session = fixture.NewSessionWithClusters(["w-dev-01", "w-staging-01", "w-prod-01"]);
@@ -80,7 +81,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         whatIf.Output.Cast<FleetUpgradeWave>().Select(w => w.Name).Should().Equal("dev", "staging", "prod");
         session.Run("Get-FleetUpgradeStatus waves-test").Errors.Should().ContainSingle("-WhatIf writes no checkpoint")
             .Which.FullyQualifiedErrorId.Should().StartWith("UpgradeRolloutNotFound,");
-        ServerVersion(session, "w-dev-01").Should().Be(ClusterApiFixture.FromVersion);
+        ServerVersion(session, "w-dev-01").Should().Be(ClusterApiClusters.FromVersion);
 
         session.Run("$global:broken = $true").ThrowIfFailed();
         var failed = session.Run(Run, policy, false);
@@ -89,7 +90,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         status.State.Should().Be(FleetUpgradeState.Failed);
         status.StoppedReason.Should().Be("Wave 'staging' failed at cluster 'w-staging-01': post-check 'smoke' failed: checkout answers 502 The 1 later wave was not started.");
         failed.Errors.Should().ContainSingle().Which.FullyQualifiedErrorId.Should().StartWith("UpgradeCheckFailed,");
-        ServerVersion(session, "w-prod-01").Should().Be(ClusterApiFixture.FromVersion, "wave three never started");
+        ServerVersion(session, "w-prod-01").Should().Be(ClusterApiClusters.FromVersion, "wave three never started");
         var recorded = Status(session.Run("Get-FleetUpgradeStatus waves-test").ThrowIfFailed());
         recorded.Waves.Select(w => w.State).Should().Equal(FleetUpgradeState.Succeeded, FleetUpgradeState.Failed, FleetUpgradeState.Pending);
 
@@ -104,7 +105,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         ServerVersion(session, "w-prod-01").Should().Be(ToVersion);
     }
 
-    [RequiresClusterApiFact]
+    [RequiresSharedCrdsFact]
     public void A_manual_wave_is_skipped_when_confirmation_is_refused_and_the_refusal_is_recorded()
     {
         var host = new AnsweringHost(answer: false);
@@ -123,7 +124,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         status.Waves.Select(w => w.State).Should().Equal(FleetUpgradeState.Succeeded, FleetUpgradeState.Declined);
         result.Warnings.Should().Contain("Wave 'prod' was not approved; it is skipped.");
         ServerVersion(session, "m-dev-01").Should().Be(ToVersion);
-        ServerVersion(session, "m-prod-01").Should().Be(ClusterApiFixture.FromVersion);
+        ServerVersion(session, "m-prod-01").Should().Be(ClusterApiClusters.FromVersion);
         Status(session.Run("Get-FleetUpgradeStatus manual-test").ThrowIfFailed()).Waves[1].Message.Should().Be("Manual approval was refused.");
 
         host.Answer = true;
@@ -133,7 +134,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         ServerVersion(session, "m-prod-01").Should().Be(ToVersion);
     }
 
-    [RequiresClusterApiFact]
+    [RequiresSharedCrdsFact]
     public void A_rollout_stopped_with_CtrlC_is_recorded_as_interrupted_and_Resume_finishes_it()
     {
         using var session = fixture.NewSessionWithClusters(["c-dev-01", "c-staging-01"]);
@@ -171,7 +172,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         ServerVersion(session, "c-staging-01").Should().Be(ToVersion);
     }
 
-    [RequiresClusterApiFact]
+    [RequiresSharedCrdsFact]
     public void Bad_policies_and_checks_are_terminating_errors_naming_the_file_and_field()
     {
         using var session = fixture.NewSessionWithClusters([]);

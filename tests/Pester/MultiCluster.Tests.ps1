@@ -133,6 +133,198 @@ data:
     }
 }
 
+Describe 'RBAC' {
+    BeforeAll {
+        $script:rbacName = 'pester-cm-readers'
+        $script:readers = @{ Name = $script:rbacName; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'configmaps'; verbs = 'get', 'list' } }
+        $script:hasKubectl = [bool](Get-Command kubectl -ErrorAction SilentlyContinue)
+    }
+
+    It 'previews with -WhatIf, sets a role and binding on every cluster, then reports Unchanged' {
+        $readers = $script:readers
+        $preview = Set-FleetRbac @readers -WhatIf
+        $preview.Count | Should -Be 6
+        $preview | ForEach-Object { $_.Action | Should -Be 'WouldCreate' }
+        Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
+
+        $first = Set-FleetRbac @readers
+        $first | ForEach-Object { $_.Action | Should -Be 'Created' }
+        $second = Set-FleetRbac @readers
+        $second | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
+        $grants = Get-FleetRbac $script:rbacName
+        $grants.Count | Should -Be 3
+        $grants | ForEach-Object { $_.SubjectText | Should -Be 'Group:pester-ops' }
+    }
+
+    It 'lets a member of the group read configmaps and not secrets on every cluster' {
+        if (-not $script:hasKubectl) { Set-ItResult -Skipped -Because 'kubectl is not installed'; return }
+        foreach ($context in $script:contexts) {
+            kubectl --kubeconfig $script:kubeconfig --context $context auth can-i list configmaps --as jane --as-group pester-ops | Should -Be 'yes'
+            kubectl --kubeconfig $script:kubeconfig --context $context auth can-i list secrets --as jane --as-group pester-ops | Should -Be 'no'
+        }
+    }
+
+    It 'shows a hand edit as drift that the next Set heals' {
+        $readers = $script:readers
+        @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'ClusterRole'; metadata = @{ name = $script:rbacName }
+           rules = @(@{ apiGroups = @(''); resources = @('configmaps'); verbs = @('get', 'list', 'delete') }) } |
+            Invoke-FleetApply -Cluster $script:contexts[1] -ForceConflicts | Out-Null
+        $drift = @(Test-FleetRbac @readers)
+        $drift.Count | Should -Be 1
+        $drift[0].Cluster | Should -Be $script:contexts[1]
+        $drift[0].DriftType | Should -Be 'ChangedRule'
+        $drift[0].Actual | Should -Be '[get,list,delete] core/configmaps'
+
+        Set-FleetRbac @readers | Out-Null
+        Test-FleetRbac @readers | Should -BeNullOrEmpty
+    }
+
+    It 'prunes only managed objects, and across clusters only with -Force' {
+        $keep = @{ Name = 'pester-keep'; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'pods'; verbs = 'get' } }
+        Set-FleetRbac @keep | Out-Null
+        { Set-FleetRbac @keep -Prune -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DeletionLimitExceeded*'
+        (Get-FleetRbac $script:rbacName).Count | Should -Be 3
+
+        $pruned = Set-FleetRbac @keep -Prune -Force
+        $pruned | Where-Object Name -eq $script:rbacName | ForEach-Object { $_.Action | Should -Be 'Deleted' }
+        Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
+        (Get-FleetRbac pester-keep).Count | Should -Be 3
+        if ($script:hasKubectl) {
+            kubectl --kubeconfig $script:kubeconfig --context $script:contexts[0] get clusterrole view -o name | Should -Be 'clusterrole.rbac.authorization.k8s.io/view'
+        }
+    }
+
+    It 'stops on an empty rule before any cluster is touched' {
+        { Set-FleetRbac -Name pester-broken -Rule @{} -Group pester-ops -ErrorAction Stop } | Should -Throw -ErrorId 'ManifestInvalid*'
+        Get-FleetRbac pester-broken | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Progressive workload rollout' {
+    BeforeAll {
+        @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'pester-waves' } } | Invoke-FleetApply | Out-Null
+        function script:New-Web([string] $Image, [string] $Version) {
+            @{ apiVersion = 'apps/v1'; kind = 'Deployment'
+               metadata = @{ name = 'web'; namespace = 'pester-waves'; annotations = @{ version = $Version } }
+               spec = @{ replicas = 2; selector = @{ matchLabels = @{ app = 'web' } }
+                         template = @{ metadata = @{ labels = @{ app = 'web' } }; spec = @{ containers = @(@{ name = 'web'; image = $Image }) } } } }
+        }
+        $script:waves = @($script:contexts[0], @{ Selector = 'env=prod' }, '*')
+    }
+
+    It 'shows the waves with -WhatIf and changes nothing' {
+        $preview = New-Web 'nginx:1.27' '1' | Publish-FleetWorkload -Cluster * -Wave $script:waves -WhatIf -InformationVariable steps
+        $preview.Action | Should -Be @('WouldCreate', 'WouldCreate', 'WouldCreate')
+        $steps.MessageData | Should -Be @(
+            "Wave 1 of 3 ($($script:contexts[0])): would publish, wait up to 5 min for ready, bake 0 s."
+            "Wave 2 of 3 ($($script:contexts[1])): would publish, wait up to 5 min for ready, bake 0 s."
+            "Wave 3 of 3 ($($script:contexts[2])): would publish, wait up to 5 min for ready, bake 0 s.")
+        (Get-FleetWorkload web -Namespace pester-waves).Present | Should -Not -Contain $true
+    }
+
+    It 'publishes wave by wave and Get-FleetWorkload -Wait sees every cluster ready' {
+        $results = New-Web 'nginx:1.27' '1' | Publish-FleetWorkload -Cluster * -Wave $script:waves -WaveTimeoutSeconds 20 -BakeTimeSeconds 1
+        $results.Cluster | Should -Be $script:contexts
+        $status = Get-FleetWorkload web -Namespace pester-waves -Wait -TimeoutSeconds 20
+        $status.Ready | Should -Be @($true, $true, $true)
+    }
+
+    It 'stops at a wave that does not become ready and rolls it back' {
+        $broken = @{ $script:contexts[1] = @{ '/spec/template/spec/containers/0/image' = 'registry.invalid/web:2' } }
+        { New-Web 'nginx:1.28' '2' | Publish-FleetWorkload -Cluster * -Wave $script:waves -WaveTimeoutSeconds 3 -Override $broken -OnFailure Rollback -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WaveFailed*' -ExpectedMessage "Wave 2 of 3 ($($script:contexts[1])) did not become ready within 3 s*rolled back*"
+        $version = @{}
+        Get-FleetResource -Kind Deployment -Name web -Namespace pester-waves | ForEach-Object { $version[$_.Cluster] = $_.Object.metadata.annotations.version }
+        $version[$script:contexts[0]] | Should -Be '2'   # wave 1 succeeded
+        $version[$script:contexts[1]] | Should -Be '1'   # wave 2 rolled back
+        $version[$script:contexts[2]] | Should -Be '1'   # wave 3 never touched
+    }
+
+    It 'reports a cluster that is not ready when -Wait times out' {
+        $broken = @{ $script:contexts[2] = @{ '/spec/template/spec/containers/0/image' = 'registry.invalid/web:3' } }
+        New-Web 'nginx:1.27' '3' | Publish-FleetWorkload -Cluster * -Override $broken | Out-Null
+        $status = Get-FleetWorkload web -Namespace pester-waves -Wait -TimeoutSeconds 3 -ErrorVariable notReady -ErrorAction SilentlyContinue
+        ($status | Where-Object { -not $_.Ready }).Cluster | Should -Be $script:contexts[2]
+        $notReady[0].FullyQualifiedErrorId | Should -BeLike 'WorkloadNotReady*'
+    }
+}
+
+BeforeDiscovery {
+    # The Cluster API CRDs live in ../shared/crds beside the repository (or $env:MULTICLUSTER_SHARED/crds).
+    $script:sharedCrds = @(
+        if ($env:MULTICLUSTER_SHARED) { Join-Path $env:MULTICLUSTER_SHARED 'crds' }
+        $dir = Get-Item $PSScriptRoot
+        while ($dir) { Join-Path $dir.FullName 'shared/crds'; $dir = $dir.Parent }
+    ) | Where-Object { Test-Path (Join-Path $_ 'README.md') } | Select-Object -First 1
+}
+
+# Runs last: it makes its own management cluster the session's fleet.
+Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
+    BeforeAll {
+        $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+        $script:capiKubeconfig = Join-Path $script:work 'capi-kubeconfig'
+        $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $crds = 'cluster-api,cluster-api-docker,cluster-api-provider-aws,cluster-api-provider-azure'
+        foreach ($a in @($emulatorDll.FullName, '--clusters', '1', '--kubeconfig', $script:capiKubeconfig, '--name-prefix', 'pcapi', '--crds', $crds, '--controllers', 'all')) {
+            $info.ArgumentList.Add($a)
+        }
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $script:capi = [System.Diagnostics.Process]::Start($info)
+        $management = $null
+        while (($line = $script:capi.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
+            if ($line.Trim()) { $management = ($line.Trim() -split '\s+')[0] }
+        }
+        Import-Fleet -Content "name: capi`nclusters:`n  - name: mgmt`n    context: $management`n    role: management`n" -Kubeconfig $script:capiKubeconfig
+        $script:merged = Join-Path $script:work 'workload.kubeconfig'
+    }
+
+    AfterAll {
+        if ($script:capi -and -not $script:capi.HasExited) {
+            $script:capi.StandardInput.Close()
+            if (-not $script:capi.WaitForExit(10000)) { $script:capi.Kill($true) }
+        }
+    }
+
+    It 'creates, waits for, connects to and checks a new cluster' {
+        $health = New-FleetCluster pester-dev-01 -Provider Docker -KubernetesVersion v1.32.3 -WorkerReplicas 2 |
+            Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
+            Get-FleetClusterCredential -Merge -KubeconfigPath $script:merged |
+            Test-FleetCluster
+        $health.Status | Should -Be 'Healthy'
+        $health.ServerVersion | Should -Be 'v1.32.3'
+        $health.NodeCount | Should -Be 3
+        if (-not $IsWindows) { (Get-Item $script:merged).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite' }
+    }
+
+    It 'never shows the kubeconfig content' {
+        $text = Get-FleetClusterCredential pester-dev-01 | Format-List * | Out-String
+        $token = (Select-String -Path $script:merged -Pattern 'token:\s*"?([^"\s]+)').Matches[0].Groups[1].Value
+        $text | Should -Not -Match ([regex]::Escape($token))
+        $text | Should -Match 'pester-dev-01-admin@pester-dev-01'
+    }
+
+    It 'scales the workers' {
+        $health = Resize-FleetCluster pester-dev-01 -WorkerReplicas 4 -Confirm:$false |
+            Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
+            Test-FleetCluster
+        $health.NodeCount | Should -Be 5
+    }
+
+    It 'stops on bad input before anything is created' {
+        { New-FleetCluster Bad_Name -Provider Docker -KubernetesVersion v1.32.3 -ErrorAction Stop } | Should -Throw -ErrorId 'ClusterNameInvalid*'
+        { New-FleetCluster even-cp -Provider Docker -KubernetesVersion v1.32.3 -ControlPlaneReplicas 2 -ErrorAction Stop } | Should -Throw -ErrorId 'ControlPlaneReplicasInvalid*'
+        { New-FleetCluster overlap -Provider Docker -KubernetesVersion v1.32.3 -PodCidr 10.96.0.0/16 -ErrorAction Stop } | Should -Throw -ErrorId 'CidrOverlap*'
+        { New-FleetCluster vsphere-01 -Provider vSphere -KubernetesVersion v1.32.3 -ErrorAction Stop } | Should -Throw -ErrorId 'ProviderUnknown*'
+    }
+
+    It 'removes the cluster and takes it out of the fleet' {
+        $removed = Remove-FleetCluster pester-dev-01 -Wait -TimeoutSeconds 60 -Confirm:$false
+        $removed.Action | Should -Be 'Deleted'
+        Get-FleetCluster pester-dev-01 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
 Describe 'Upgrade policy' {
     BeforeAll {
         # The fleet's cluster names come from the emulator; the waves select them by their position.

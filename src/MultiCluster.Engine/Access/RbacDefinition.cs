@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Federation;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Access;
@@ -11,9 +12,13 @@ public sealed record RbacRule(
     IReadOnlyList<string> ResourceNames, IReadOnlyList<string> NonResourceUrls)
 {
     /// <summary>Order-insensitive text, so rules compare as sets regardless of how the server orders lists.</summary>
-    public string Canonical =>
-        string.Join(" ", new[] { ApiGroups, Resources, Verbs, ResourceNames, NonResourceUrls }
-            .Select(list => "[" + string.Join(",", list.Order(StringComparer.Ordinal)) + "]"));
+    public string Canonical => SetsText(ApiGroups, Resources, Verbs, ResourceNames, NonResourceUrls);
+
+    /// <summary>What the rule is about (groups, resources, names, URLs) without its verbs: two rules with one target differ only in verbs.</summary>
+    public string Target => SetsText(ApiGroups, Resources, ResourceNames, NonResourceUrls);
+
+    private static string SetsText(params IReadOnlyList<string>[] lists) =>
+        string.Join(" ", lists.Select(list => "[" + string.Join(",", list.Order(StringComparer.Ordinal)) + "]"));
 
     public FleetRbacRule ToModel() => new()
     {
@@ -47,25 +52,48 @@ public sealed record RbacRule(
 /// <summary>Who a binding grants the role to: Group, User or ServiceAccount (with its namespace).</summary>
 public sealed record RbacSubject(string Kind, string Name, string? Namespace = null)
 {
+    private const string ServiceAccountUserPrefix = "system:serviceaccount:";
+
+    /// <summary>
+    /// A service account written as <c>namespace/name</c>, as its user name
+    /// <c>system:serviceaccount:namespace:name</c>, or as a bare name (whose namespace the
+    /// definition's namespace supplies).
+    /// </summary>
+    public static RbacSubject ServiceAccount(string text)
+    {
+        var parts = text.StartsWith(ServiceAccountUserPrefix, StringComparison.Ordinal)
+            ? text[ServiceAccountUserPrefix.Length..].Split(':')
+            : text.Split('/');
+        return parts.Length == 2 ? new RbacSubject("ServiceAccount", parts[1], parts[0]) : new RbacSubject("ServiceAccount", text);
+    }
+
     public override string ToString() => Kind == "ServiceAccount" ? $"{Kind}:{Namespace}/{Name}" : $"{Kind}:{Name}";
 }
 
 /// <summary>
 /// A role (a ClusterRole, or a Role when <see cref="Namespace"/> is set) and its binding to
-/// subjects, both named <see cref="Name"/>. Built only through the factories, which validate.
+/// subjects, both named <see cref="Name"/>; or, from <see cref="Bind"/>, only a binding to a
+/// ClusterRole the cluster already has (view, edit, cluster-admin). Built only through the
+/// factories, which validate.
 /// </summary>
 public sealed class RbacDefinition
 {
     public const string RbacLabel = "multicluster.io/rbac";
+
+    /// <summary>Marks the objects of a definition set <see cref="InScope"/>; absent for Set-FleetRbac's own.</summary>
+    public const string ScopeLabel = "multicluster.io/rbac-scope";
     public const string RbacApiVersion = "rbac.authorization.k8s.io/v1";
     private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
 
-    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects)
+    private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects, string? existingClusterRole,
+        WorkloadPlacement? placement)
     {
         Name = name;
         Namespace = ns;
         Rules = rules;
         Subjects = subjects;
+        ExistingClusterRole = existingClusterRole;
+        Placement = placement;
     }
 
     public string Name { get; }
@@ -73,11 +101,50 @@ public sealed class RbacDefinition
     /// <summary>Null for a ClusterRole and ClusterRoleBinding.</summary>
     public string? Namespace { get; }
 
+    /// <summary>The role's rules; empty when the definition binds an existing ClusterRole.</summary>
     public IReadOnlyList<RbacRule> Rules { get; }
+
     public IReadOnlyList<RbacSubject> Subjects { get; }
 
-    public string RoleKind => Namespace is null ? "ClusterRole" : "Role";
+    /// <summary>The ClusterRole the binding refers to when the module does not own the role; null when it does.</summary>
+    public string? ExistingClusterRole { get; }
+
+    /// <summary>Whether the module creates (and prunes) the role, or only binds one the cluster has.</summary>
+    public bool ManagesRole => ExistingClusterRole is null;
+
+    public string RoleKind => ManagesRole && Namespace is not null ? "Role" : "ClusterRole";
     public string BindingKind => Namespace is null ? "ClusterRoleBinding" : "RoleBinding";
+
+    /// <summary>The name of the role the binding refers to.</summary>
+    public string RoleName => ExistingClusterRole ?? Name;
+
+    /// <summary>The clusters a KubeFed document places the role on (spec.placement); null when it does not say.</summary>
+    public WorkloadPlacement? Placement { get; }
+
+    /// <summary>The prune scope (see <see cref="InScope"/>); null for the default one.</summary>
+    public string? Scope { get; private init; }
+
+    /// <summary>
+    /// This definition in a prune scope of its own: its objects carry <see cref="ScopeLabel"/>, and
+    /// only a prune of that scope removes them. Set-FleetOidc keeps its group bindings in scope
+    /// "oidc", so a Set-FleetRbac -Prune that does not list them leaves them alone.
+    /// </summary>
+    public RbacDefinition InScope(string scope) =>
+        new(Name, Namespace, Rules, Subjects, ExistingClusterRole, Placement) { Scope = RequireName(scope, Name, "scope") };
+
+    /// <summary>
+    /// The one placement the definitions carry, or null when none carries one. Definitions placed
+    /// differently cannot be set in one call (a PlacementConflict input error).
+    /// </summary>
+    public static WorkloadPlacement? SharedPlacement(IReadOnlyList<RbacDefinition> definitions)
+    {
+        var placed = definitions.FirstOrDefault(d => d.Placement is not null);
+        var other = definitions.FirstOrDefault(d => d.Placement?.ToString() != placed?.Placement?.ToString());
+        if (other is null) return placed?.Placement;
+        throw new FleetInputException(FederationErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, other.Name,
+            $"RBAC definitions '{placed!.Name}' ({placed.Placement}) and '{other.Name}' ({other.Placement?.ToString() ?? "no placement"}) are placed differently.",
+            recommendedAction: "Set documents with different spec.placement in separate calls.");
+    }
 
     /// <summary>
     /// From parameters: rules as dictionaries (hashtables) of apiGroups, resources, verbs,
@@ -87,8 +154,21 @@ public sealed class RbacDefinition
         string source = "(parameters)")
     {
         var checkedName = RequireName(name, source, "name");
-        var ruleList = rules.Select((rule, index) => ReadRule(rule, $"{source} rule {index + 1}")).ToList();
+        var ruleList = rules.Select((rule, index) => ReadRule(rule, source, $"rules[{index}]")).ToList();
         return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, ruleList, subjects.ToList(), source);
+    }
+
+    /// <summary>
+    /// A binding named <paramref name="name"/> of an existing ClusterRole to subjects: a
+    /// ClusterRoleBinding, or with <paramref name="ns"/> a RoleBinding that grants the ClusterRole's
+    /// rules in that namespace only. The module manages the binding, never the role.
+    /// </summary>
+    public static RbacDefinition Bind(string? name, string? ns, string? clusterRole, IEnumerable<RbacSubject> subjects,
+        string source = "(parameters)")
+    {
+        var checkedName = RequireName(name, source, "name");
+        var role = RequireName(clusterRole, source, "clusterRole");
+        return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, [], subjects.ToList(), source, existingClusterRole: role);
     }
 
     /// <summary>
@@ -132,21 +212,26 @@ public sealed class RbacDefinition
             var rules = ruleNodes.Select((node, index) => node is JsonObject json
                 ? RbacRule.FromJson(json)
                 : throw Invalid(where, $"spec.template.rules[{index}]", "is not a rule object")).ToList();
+            var placement = ReadPlacement(role, where);
             var subjects = new List<RbacSubject>();
             if (bindings.Remove(name, out var binding))
             {
+                if (ReadPlacement(binding, Describe(binding)) is { } bindingPlacement && bindingPlacement.ToString() != placement?.ToString())
+                {
+                    throw Invalid(Describe(binding), "spec.placement", $"places the binding ({bindingPlacement}) elsewhere than its role ({placement?.ToString() ?? "no placement"})");
+                }
                 var subjectNodes = binding.Json["spec"]?["template"]?["subjects"] as JsonArray ?? [];
                 subjects.AddRange(subjectNodes.Select(node => new RbacSubject(
                     node?["kind"]?.GetValue<string>() ?? "", node?["name"]?.GetValue<string>() ?? "", node?["namespace"]?.GetValue<string>())));
                 where = $"{where} and {Describe(binding)}";
             }
-            definitions.Add(Validate(name, null, rules, subjects, where));
+            definitions.Add(Validate(name, null, rules, subjects, where, "spec.template.rules", "spec.template.subjects", placement: placement));
         }
         return definitions;
     }
 
-    /// <summary>The role and binding as rbac.authorization.k8s.io/v1 objects, labelled as this module's.</summary>
-    public IReadOnlyList<KubeObject> Render() => [RenderRole(), RenderBinding()];
+    /// <summary>The role (when the module manages it) and binding as rbac.authorization.k8s.io/v1 objects, labelled as this module's.</summary>
+    public IReadOnlyList<KubeObject> Render() => ManagesRole ? [RenderRole(), RenderBinding()] : [RenderBinding()];
 
     internal KubeObject RenderRole()
     {
@@ -165,7 +250,7 @@ public sealed class RbacDefinition
             else json["apiGroup"] = "rbac.authorization.k8s.io";
             return (JsonNode?)json;
         }).ToArray());
-        binding.Json["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = RoleKind, ["name"] = Name };
+        binding.Json["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = RoleKind, ["name"] = RoleName };
         return binding;
     }
 
@@ -176,16 +261,18 @@ public sealed class RbacDefinition
         var obj = new KubeObject(new JsonObject { ["apiVersion"] = RbacApiVersion, ["kind"] = kind, ["metadata"] = metadata });
         obj.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
         obj.SetLabel(RbacLabel, Name);
+        if (Scope is not null) obj.SetLabel(ScopeLabel, Scope);
         return obj;
     }
 
-    private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source)
+    private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source,
+        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null, WorkloadPlacement? placement = null)
     {
-        if (rules.Count == 0) throw Invalid(source, "rules", "holds no rules");
+        if (rules.Count == 0 && existingClusterRole is null) throw Invalid(source, rulesPath, "holds no rules");
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            var field = $"rules[{i}]";
+            var field = $"{rulesPath}[{i}]";
             if (rule.Verbs.Count == 0 || rule.Verbs.Any(string.IsNullOrWhiteSpace)) throw Invalid(source, field + ".verbs", "is empty");
             if (rule.Resources.Count == 0 && rule.NonResourceUrls.Count == 0)
             {
@@ -199,10 +286,14 @@ public sealed class RbacDefinition
         for (var i = 0; i < subjects.Count; i++)
         {
             var subject = subjects[i];
-            var field = $"subjects[{i}]";
+            var field = $"{subjectsPath}[{i}]";
             var kind = SubjectKinds.FirstOrDefault(k => string.Equals(k, subject.Kind, StringComparison.OrdinalIgnoreCase))
                        ?? throw Invalid(source, field + ".kind", $"'{subject.Kind}' is not Group, User or ServiceAccount");
             RequireName(subject.Name, source, field + ".name");
+            if (kind == "ServiceAccount" && subject.Name.IndexOfAny(['/', ':']) >= 0)
+            {
+                throw Invalid(source, field + ".name", $"'{subject.Name}' is not a service account name (write namespace/name)");
+            }
             var subjectNamespace = kind == "ServiceAccount" ? subject.Namespace ?? ns : null;
             if (kind == "ServiceAccount" && string.IsNullOrWhiteSpace(subjectNamespace))
             {
@@ -210,31 +301,40 @@ public sealed class RbacDefinition
             }
             normalized.Add(new RbacSubject(kind, subject.Name, subjectNamespace));
         }
-        if (normalized.Count == 0) throw Invalid(source, "subjects", "holds no subjects to bind the role to");
-        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList());
+        if (normalized.Count == 0) throw Invalid(source, subjectsPath, "holds no subjects to bind the role to");
+        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList(), existingClusterRole, placement);
     }
 
-    private static RbacRule ReadRule(IDictionary rule, string source)
+    private static readonly string[] RuleFields = ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"];
+
+    private static RbacRule ReadRule(IDictionary rule, string source, string path)
     {
+        if (rule.Count == 0) throw Invalid(source, path, "is empty (give apiGroups, resources and verbs)");
         var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in rule)
         {
             var key = entry.Key?.ToString() ?? "";
-            fields[key] = entry.Value switch
+            var field = RuleFields.FirstOrDefault(f => f.Equals(key, StringComparison.OrdinalIgnoreCase))
+                        ?? throw Invalid(source, $"{path}.{key}", "is not apiGroups, resources, verbs, resourceNames or nonResourceURLs");
+            fields[field] = entry.Value switch
             {
                 null => [],
                 string text => [text],
                 IEnumerable values => values.Cast<object?>().Select(v => v?.ToString() ?? "").ToList(),
                 var other => [other.ToString() ?? ""],
             };
-            if (key is not ("apiGroups" or "resources" or "verbs" or "resourceNames" or "nonResourceURLs")
-                && !key.Equals("nonResourceUrls", StringComparison.OrdinalIgnoreCase))
-            {
-                throw Invalid(source, key, "is not apiGroups, resources, verbs, resourceNames or nonResourceURLs");
-            }
         }
         IReadOnlyList<string> Field(string key) => fields.TryGetValue(key, out var value) ? value : [];
         return new RbacRule(Field("apiGroups"), Field("resources"), Field("verbs"), Field("resourceNames"), Field("nonResourceURLs"));
+    }
+
+    // KubeFed's spec.placement, read as Federation reads it; a placement that names nothing is refused
+    // rather than taken as "everywhere", since a role is a grant.
+    private static WorkloadPlacement? ReadPlacement(KubeObject doc, string where)
+    {
+        if (doc.Json["spec"] is not JsonObject spec || spec["placement"] is null) return null;
+        var placement = KubeFedReader.ReadPlacement(spec, where);
+        return placement.IsEmpty ? throw Invalid(where, "spec.placement", "names no cluster") : placement;
     }
 
     private static string RequireName(string? name, string source, string field) =>

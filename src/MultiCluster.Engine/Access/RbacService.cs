@@ -48,18 +48,30 @@ public sealed class RbacService
         return _apply.Plan(clusters, definitions.SelectMany(d => d.Render()).ToList());
     }
 
-    /// <summary>Applies (or with WhatIf previews) the confirmed targets of <see cref="Plan"/>.</summary>
+    /// <summary>
+    /// Applies (or with WhatIf previews) the confirmed targets of <see cref="Plan"/>. The module
+    /// owns its roles and bindings, so it takes back fields a hand edit took (that edit is drift).
+    /// </summary>
     public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options,
         CancellationToken cancellationToken = default) =>
-        _apply.ApplyAsync(targets, options, cancellationToken);
+        _apply.ApplyAsync(targets, options with { ForceConflicts = true }, cancellationToken);
 
     /// <summary>
-    /// Plans removing the module's RBAC objects that no definition wants: bindings and roles
-    /// labelled as managed by this module, whatever their name. The delete circuit breaker counts
-    /// the clusters of all of them together.
+    /// Plans and applies in one call, for callers with nothing to confirm per target (Set-FleetOidc
+    /// binding its groups): every role and binding of every definition on every cluster.
+    /// </summary>
+    public IAsyncEnumerable<FleetResourceResult> SetAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions,
+        ApplyOptions options, CancellationToken cancellationToken = default) =>
+        ApplyAsync(Plan(clusters, definitions), options, cancellationToken);
+
+    /// <summary>
+    /// Plans removing the module's RBAC objects of one prune <paramref name="scope"/> (null: the
+    /// default one, objects without <see cref="RbacDefinition.ScopeLabel"/>) that no definition
+    /// wants: bindings and roles labelled as managed by this module, whatever their name. The delete
+    /// circuit breaker counts the clusters of all of them together.
     /// </summary>
     public async Task<DeletePlan> PlanPruneAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions,
-        DeleteOptions options, CancellationToken cancellationToken = default)
+        DeleteOptions options, string? scope = null, CancellationToken cancellationToken = default)
     {
         var wanted = definitions.SelectMany(d => d.Render()).Select(o => (o.Kind, o.Namespace, o.Name)).ToHashSet();
         var targets = new List<FleetTarget>();
@@ -69,7 +81,8 @@ public sealed class RbacService
         {
             var query = new ResourceQuery { ApiVersion = type.ApiVersion, Kind = type.Kind, AllNamespaces = type.Namespaced, LabelSelector = ManagedSelector };
             var found = await _delete.PlanAsync(clusters, query, options with { Force = true }, cancellationToken).ConfigureAwait(false);
-            targets.AddRange(found.Targets.Where(t => !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name)) && IsManaged(t.Object)));
+            targets.AddRange(found.Targets.Where(t => !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name)) && IsManaged(t.Object)
+                && t.Object.Labels.GetValueOrDefault(RbacDefinition.ScopeLabel) == scope));
             known.AddRange(found.KnownResults.Where(r => r.Action == FleetResourceAction.Failed));
         }
         var plan = new DeletePlan(targets, known);
@@ -82,7 +95,11 @@ public sealed class RbacService
         CancellationToken cancellationToken = default) =>
         _delete.DeleteAsync(targets, options, cancellationToken);
 
-    /// <summary>Per cluster, what each role this module manages grants, and to whom.</summary>
+    /// <summary>
+    /// Per cluster, what each role this module manages grants, and to whom; and for each managed
+    /// binding of a role the module does not manage (see <see cref="RbacDefinition.Bind"/>), that
+    /// role's rules as the cluster holds them (none when it is absent).
+    /// </summary>
     public IAsyncEnumerable<FleetOutcome<FleetRbacGrant>> GetAsync(IReadOnlyList<FleetCluster> clusters, FanOutOptions options,
         CancellationToken cancellationToken = default) =>
         FleetRunner.RunAsync<FleetOutcome<FleetRbacGrant>>(
@@ -96,20 +113,29 @@ public sealed class RbacService
                     .Where(IsManaged).ToList();
                 var roles = (await client.ListAsync(ClusterRoleType, null, ManagedSelector, token).ConfigureAwait(false))
                     .Concat(await client.ListAsync(RoleType, null, ManagedSelector, token).ConfigureAwait(false))
-                    .Where(IsManaged);
+                    .Where(IsManaged).ToList();
+                FleetRbacGrant Grant(string rbac, string roleKind, string? ns, string roleName, IEnumerable<RbacRule> rules, IEnumerable<KubeObject> grantingBindings) => new()
+                {
+                    Cluster = cluster.Name,
+                    Rbac = rbac,
+                    RoleKind = roleKind,
+                    Namespace = ns,
+                    RoleName = roleName,
+                    Rules = rules.Select(r => r.ToModel()).ToList(),
+                    Subjects = grantingBindings.SelectMany(Subjects).Select(s => s.ToString()).Distinct().ToList(),
+                };
                 foreach (var role in roles.OrderBy(r => r.Namespace).ThenBy(r => r.Name, StringComparer.Ordinal))
                 {
-                    var subjects = bindings.Where(b => BindsRole(b, role)).SelectMany(Subjects).Select(s => s.ToString()).Distinct().ToList();
-                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, new FleetRbacGrant
-                    {
-                        Cluster = cluster.Name,
-                        Rbac = role.Labels[RbacDefinition.RbacLabel],
-                        RoleKind = role.Kind,
-                        Namespace = role.Namespace,
-                        RoleName = role.Name,
-                        Rules = Rules(role).Select(r => r.ToModel()).ToList(),
-                        Subjects = subjects,
-                    }));
+                    var grant = Grant(role.Labels[RbacDefinition.RbacLabel], role.Kind, role.Namespace, role.Name, Rules(role), bindings.Where(b => BindsRole(b, role)));
+                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, grant));
+                }
+                foreach (var binding in bindings.Where(b => !roles.Any(r => BindsRole(b, r))).OrderBy(b => b.Namespace).ThenBy(b => b.Name, StringComparer.Ordinal))
+                {
+                    var (refKind, refName) = (RoleRefKind(binding), RoleRefName(binding));
+                    var referenced = refKind == "ClusterRole" ? await client.GetAsync(ClusterRoleType, null, refName, token).ConfigureAwait(false) : null;
+                    var grant = Grant(binding.Labels[RbacDefinition.RbacLabel], refKind, binding.Namespace, refName,
+                        referenced is null ? [] : Rules(referenced), [binding]);
+                    sink.Emit(FleetOutcome<FleetRbacGrant>.Success(cluster.Name, grant));
                 }
             },
             (cluster, error, _) => [FleetOutcome<FleetRbacGrant>.Failure(cluster.Name, error)],
@@ -137,7 +163,8 @@ public sealed class RbacService
                 .Where(d => !emitted.Any(e => e.Rbac == d.Name && e.Namespace == d.Namespace))
                 .Select(d => new FleetRbacDrift
                 {
-                    Cluster = cluster.Name, Rbac = d.Name, Namespace = d.Namespace, DriftType = FleetRbacDriftType.Unknown, Message = error.Message,
+                    Cluster = cluster.Name, Rbac = d.Name, Namespace = d.Namespace, DriftType = FleetRbacDriftType.Unknown,
+                    Message = error.Message, Error = error,
                 }),
             cancellationToken);
 
@@ -145,49 +172,73 @@ public sealed class RbacService
         CancellationToken cancellationToken)
     {
         var drifts = new List<FleetRbacDrift>();
-        void Add(FleetRbacDriftType type, string? detail, string message) => drifts.Add(new FleetRbacDrift
+        void Add(FleetRbacDriftType type, string kind, string? detail, string? expected, string? actual, string message) => drifts.Add(new FleetRbacDrift
         {
-            Cluster = cluster, Rbac = definition.Name, Namespace = definition.Namespace, DriftType = type, Detail = detail, Message = message,
+            Cluster = cluster, Rbac = definition.Name, Namespace = definition.Namespace, DriftType = type, Kind = kind,
+            Detail = detail, Expected = expected, Actual = actual, Message = message,
         });
 
-        var roleType = definition.Namespace is null ? ClusterRoleType : RoleType;
-        var bindingType = definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType;
-        var role = await client.GetAsync(roleType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
-        var binding = await client.GetAsync(bindingType, definition.Namespace, definition.Name, cancellationToken).ConfigureAwait(false);
+        var roleKind = definition.RoleKind;
+        var bindingKind = definition.BindingKind;
+        var role = roleKind == "Role"
+            ? await client.GetAsync(RoleType, definition.Namespace, definition.RoleName, cancellationToken).ConfigureAwait(false)
+            : await client.GetAsync(ClusterRoleType, null, definition.RoleName, cancellationToken).ConfigureAwait(false);
+        var binding = await client.GetAsync(definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType, definition.Namespace,
+            definition.Name, cancellationToken).ConfigureAwait(false);
 
-        if (role is null) Add(FleetRbacDriftType.MissingRole, null, $"{definition.RoleKind} {definition.Name} is not on the cluster.");
-        else
+        if (role is null)
         {
-            var wanted = definition.Rules.ToDictionary(r => r.Canonical, r => r, StringComparer.Ordinal);
-            var held = Rules(role).GroupBy(r => r.Canonical, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            foreach (var (key, rule) in wanted.Where(w => !held.ContainsKey(w.Key)))
+            Add(FleetRbacDriftType.MissingRole, roleKind, null, definition.RoleName, null, $"{roleKind} {definition.RoleName} is not on the cluster.");
+        }
+        else if (definition.ManagesRole)
+        {
+            var held = Rules(role).DistinctBy(r => r.Canonical).ToList();
+            var missing = definition.Rules.Where(w => !held.Any(h => h.Canonical == w.Canonical)).ToList();
+            var extra = held.Where(h => !definition.Rules.Any(w => w.Canonical == h.Canonical)).ToList();
+            // A wanted and a held rule on the same target (and the only ones there) are one changed rule, not two drifts.
+            foreach (var wanted in missing.ToList())
             {
-                Add(FleetRbacDriftType.MissingRule, rule.ToModel().ToString(), $"{definition.RoleKind} {definition.Name} lacks rule {key}.");
+                var sameTarget = extra.Where(h => h.Target == wanted.Target).ToList();
+                if (sameTarget.Count != 1 || missing.Count(m => m.Target == wanted.Target) != 1) continue;
+                var actual = sameTarget[0];
+                missing.Remove(wanted);
+                extra.Remove(actual);
+                var (expectedText, actualText) = (wanted.ToModel().ToString(), actual.ToModel().ToString());
+                Add(FleetRbacDriftType.ChangedRule, roleKind, expectedText, expectedText, actualText,
+                    $"{roleKind} {definition.Name} holds rule {actualText} where the definition says {expectedText}.");
             }
-            foreach (var (key, rule) in held.Where(h => !wanted.ContainsKey(h.Key)))
+            foreach (var rule in missing)
             {
-                Add(FleetRbacDriftType.ExtraRule, rule.ToModel().ToString(), $"{definition.RoleKind} {definition.Name} holds rule {key}, which the definition does not.");
+                var text = rule.ToModel().ToString();
+                Add(FleetRbacDriftType.MissingRule, roleKind, text, text, null, $"{roleKind} {definition.Name} lacks rule {text}.");
+            }
+            foreach (var rule in extra)
+            {
+                var text = rule.ToModel().ToString();
+                Add(FleetRbacDriftType.ExtraRule, roleKind, text, null, text, $"{roleKind} {definition.Name} holds rule {text}, which the definition does not.");
             }
         }
 
         if (binding is null)
         {
-            Add(FleetRbacDriftType.MissingBinding, null, $"{definition.BindingKind} {definition.Name} is not on the cluster.");
+            Add(FleetRbacDriftType.MissingBinding, bindingKind, null, definition.Name, null, $"{bindingKind} {definition.Name} is not on the cluster.");
             return drifts;
         }
-        if (binding.Json["roleRef"]?["kind"]?.GetValue<string>() != definition.RoleKind || binding.Json["roleRef"]?["name"]?.GetValue<string>() != definition.Name)
+        var heldRef = $"{RoleRefKind(binding)}/{RoleRefName(binding)}";
+        var wantedRef = $"{roleKind}/{definition.RoleName}";
+        if (heldRef != wantedRef)
         {
-            Add(FleetRbacDriftType.ChangedRoleRef, null, $"{definition.BindingKind} {definition.Name} refers to another role.");
+            Add(FleetRbacDriftType.ChangedRoleRef, bindingKind, wantedRef, wantedRef, heldRef, $"{bindingKind} {definition.Name} refers to {heldRef}, not {wantedRef}.");
         }
         var heldSubjects = Subjects(binding).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
         var wantedSubjects = definition.Subjects.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var subject in wantedSubjects.Where(s => !heldSubjects.Contains(s)))
         {
-            Add(FleetRbacDriftType.MissingSubject, subject, $"{definition.BindingKind} {definition.Name} does not bind {subject}.");
+            Add(FleetRbacDriftType.MissingSubject, bindingKind, subject, subject, null, $"{bindingKind} {definition.Name} does not bind {subject}.");
         }
         foreach (var subject in heldSubjects.Where(s => !wantedSubjects.Contains(s)))
         {
-            Add(FleetRbacDriftType.ExtraSubject, subject, $"{definition.BindingKind} {definition.Name} also binds {subject}.");
+            Add(FleetRbacDriftType.ExtraSubject, bindingKind, subject, null, subject, $"{bindingKind} {definition.Name} also binds {subject}.");
         }
         return drifts;
     }
@@ -198,9 +249,11 @@ public sealed class RbacService
         && obj.Labels.ContainsKey(RbacDefinition.RbacLabel);
 
     private static bool BindsRole(KubeObject binding, KubeObject role) =>
-        binding.Json["roleRef"]?["kind"]?.GetValue<string>() == role.Kind
-        && binding.Json["roleRef"]?["name"]?.GetValue<string>() == role.Name
-        && binding.Namespace == role.Namespace;
+        RoleRefKind(binding) == role.Kind && RoleRefName(binding) == role.Name && binding.Namespace == role.Namespace;
+
+    private static string RoleRefKind(KubeObject binding) => binding.Json["roleRef"]?["kind"]?.GetValue<string>() ?? "";
+
+    private static string RoleRefName(KubeObject binding) => binding.Json["roleRef"]?["name"]?.GetValue<string>() ?? "";
 
     private static IEnumerable<RbacRule> Rules(KubeObject role) =>
         (role.Json["rules"] as JsonArray ?? []).OfType<JsonObject>().Select(RbacRule.FromJson);

@@ -23,4 +23,10 @@ public static class FederationErrorIds
 
     /// <summary>Rollout waves are missing, select nothing, or leave placed clusters out.</summary>
     public const string WaveInvalid = nameof(WaveInvalid);
+
+    /// <summary>A rollout wave could not be published, did not become ready in time, or was not ready after its bake time.</summary>
+    public const string WaveFailed = nameof(WaveFailed);
+
+    /// <summary>A workload is still not ready on a cluster when a wait ends.</summary>
+    public const string WorkloadNotReady = nameof(WorkloadNotReady);
 }

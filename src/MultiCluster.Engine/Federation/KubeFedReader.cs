@@ -75,7 +75,7 @@ public static class KubeFedReader
         return target;
     }
 
-    private static WorkloadPlacement ReadPlacement(JsonObject spec, string source)
+    internal static WorkloadPlacement ReadPlacement(JsonObject spec, string source)
     {
         if (spec["placement"] is null) return new WorkloadPlacement();
         if (spec["placement"] is not JsonObject placement) throw Invalid(source, "has a spec.placement that is not an object.");

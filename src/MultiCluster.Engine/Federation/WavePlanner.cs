@@ -7,13 +7,16 @@ namespace MultiCluster.Engine.Federation;
 /// <summary>One step of a progressive rollout: the placed clusters it reaches and what goes to them.</summary>
 public sealed class WorkloadWave
 {
-    internal WorkloadWave(int number, ClusterSelection selection, IReadOnlyList<FleetCluster> clusters, IReadOnlyList<ClusterWork> work)
+    internal WorkloadWave(int number, ClusterSelection selection, IReadOnlyList<FleetCluster> clusters,
+        IReadOnlyList<(WorkloadReference Workload, ClusterWork Work)> work)
     {
         Number = number;
         Selection = selection;
         Clusters = clusters;
-        Work = work;
+        _work = work;
     }
+
+    private readonly IReadOnlyList<(WorkloadReference Workload, ClusterWork Work)> _work;
 
     /// <summary>1 for the first wave.</summary>
     public int Number { get; }
@@ -22,20 +25,36 @@ public sealed class WorkloadWave
 
     public IReadOnlyList<FleetCluster> Clusters { get; }
 
-    /// <summary>Every workload's rendered object for this wave's clusters.</summary>
-    public IReadOnlyList<ClusterWork> Work { get; }
-
     /// <summary>The publish targets of this wave, for ShouldProcess and <see cref="WorkloadService.PublishAsync"/>.</summary>
-    public IReadOnlyList<FleetTarget> Targets => Work.Select(w => new FleetTarget(w.Cluster, w.Object, "publish", w.Object.Namespace)).ToList();
+    public IReadOnlyList<FleetTarget> Targets => _work.Select(w => Target(w.Work)).ToList();
+
+    /// <summary>Each workload and the clusters of this wave it goes to: what the wave waits for.</summary>
+    public IReadOnlyList<WorkloadOnClusters> Awaited => _work
+        .GroupBy(w => w.Workload)
+        .Select(g => new WorkloadOnClusters(g.Key, g.Select(w => w.Work.Cluster).ToList()))
+        .ToList();
+
+    /// <summary>
+    /// The wave with only the targets <paramref name="confirmed"/> keeps (the user declined the
+    /// others at -Confirm), and only the clusters left with a target; null when none is left.
+    /// </summary>
+    public WorkloadWave? Keep(Func<FleetTarget, bool> confirmed)
+    {
+        var kept = _work.Where(w => confirmed(Target(w.Work))).ToList();
+        if (kept.Count == 0) return null;
+        var names = kept.Select(w => w.Work.Cluster.Name).ToHashSet(StringComparer.Ordinal);
+        return new WorkloadWave(Number, Selection, Clusters.Where(c => names.Contains(c.Name)).ToList(), kept);
+    }
+
+    private static FleetTarget Target(ClusterWork work) => new(work.Cluster, work.Object, "publish", work.Object.Namespace);
 
     public override string ToString() => $"Wave {Number}: {string.Join(", ", Clusters.Select(c => c.Name))}";
 }
 
 /// <summary>
 /// Splits planned workloads into ordered waves (Publish-FleetWorkload -Wave): each placed cluster
-/// goes to the first wave whose selection (names with wildcards, labels, regions) picks it. The
-/// cmdlet publishes a wave, waits for it (<see cref="WorkloadService.WaitUntilReadyAsync"/> with the
-/// wave's clusters), bakes, then goes on. Contacts no cluster.
+/// goes to the first wave whose selection (names with wildcards, labels, regions) picks it.
+/// <see cref="WaveRollout"/> then publishes a wave, waits for it, bakes, and goes on. Contacts no cluster.
 /// </summary>
 public static class WavePlanner
 {
@@ -55,7 +74,8 @@ public static class WavePlanner
             if (picked.Count == 0)
                 throw Invalid($"wave {i + 1}", $"Wave {i + 1} ({Describe(waves[i])}) selects no placed cluster that an earlier wave did not take.");
             var names = picked.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-            result.Add(new WorkloadWave(i + 1, waves[i], picked, plans.SelectMany(p => p.Work).Where(w => names.Contains(w.Cluster.Name)).ToList()));
+            var work = plans.SelectMany(p => p.Work.Where(w => names.Contains(w.Cluster.Name)).Select(w => (WorkloadReference.Of(p), w))).ToList();
+            result.Add(new WorkloadWave(i + 1, waves[i], picked, work));
         }
         var left = placed.Where(c => !assigned.Contains(c.Name)).Select(c => c.Name).ToList();
         if (left.Count > 0)

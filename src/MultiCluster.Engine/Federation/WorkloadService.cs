@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Federation;
@@ -25,6 +26,24 @@ public sealed record WorkloadReference(string ApiVersion, string Kind, string? N
     public string LabelSelector => $"{WorkloadDefinition.WorkloadLabel}={Name},{KubeObject.ManagedByLabel}={KubeObject.ManagedByValue}";
 
     public override string ToString() => $"{ApiVersion} {Kind} {(Namespace is null ? Name : Namespace + "/" + Name)}";
+}
+
+/// <summary>One workload and the clusters whose copy of it is awaited.</summary>
+public sealed record WorkloadOnClusters(WorkloadReference Workload, IReadOnlyList<FleetCluster> Clusters);
+
+/// <summary>How <see cref="WorkloadService.WaitUntilReadyAsync"/> waits.</summary>
+public sealed record ReadinessWait
+{
+    /// <summary>How long to wait in all; null waits until ready or cancelled. Zero checks once.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The progress activity the wait reports under.</summary>
+    public string Activity { get; init; } = "Waiting for the workload to be ready";
+
+    /// <summary>Throttle and per-cluster timeout of each poll.</summary>
+    public FanOutOptions FanOut { get; init; } = new();
 }
 
 /// <summary>
@@ -161,24 +180,32 @@ public sealed class WorkloadService
         GetStatusAsync(WorkloadReference.Of(plan), plan.PlacedClusters, options, cancellationToken);
 
     /// <summary>
-    /// Polls the status of every placed cluster (or of <paramref name="clusters"/>, a wave) until all
-    /// are ready or <paramref name="timeout"/> passes (Get-FleetWorkload -Wait), and returns the last
-    /// statuses either way: the caller reports the ones still not ready. A cluster that cannot be
-    /// read counts as not ready.
+    /// Polls the status of each workload on its clusters until all are ready or
+    /// <see cref="ReadinessWait.Timeout"/> passes (Get-FleetWorkload -Wait, and each wave of
+    /// Publish-FleetWorkload -Wave), reporting progress, and returns the last statuses either way:
+    /// the caller reports the ones still not ready. A cluster that cannot be read counts as not ready.
     /// </summary>
-    public async Task<IReadOnlyList<FleetWorkloadStatus>> WaitUntilReadyAsync(WorkloadPlan plan, TimeSpan timeout, FanOutOptions options,
-        TimeSpan? pollInterval = null, IReadOnlyList<FleetCluster>? clusters = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FleetWorkloadStatus>> WaitUntilReadyAsync(IReadOnlyList<WorkloadOnClusters> awaited, ReadinessWait wait,
+        CancellationToken cancellationToken = default)
     {
-        var waitedOn = clusters ?? plan.PlacedClusters;
-        var interval = pollInterval ?? TimeSpan.FromSeconds(2);
-        var deadline = DateTimeOffset.UtcNow + timeout;
+        var reporter = FleetCallContext.Reporter;
+        var total = awaited.Sum(a => a.Clusters.Count);
+        var deadline = wait.Timeout is { } timeout ? DateTimeOffset.UtcNow + timeout : DateTimeOffset.MaxValue;
         while (true)
         {
             var statuses = new List<FleetWorkloadStatus>();
-            await foreach (var status in GetStatusAsync(WorkloadReference.Of(plan), waitedOn, options, cancellationToken).ConfigureAwait(false))
-                statuses.Add(status);
-            if (statuses.All(s => s.Ready) || DateTimeOffset.UtcNow + interval > deadline) return statuses;
-            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            foreach (var (workload, clusters) in awaited)
+            {
+                await foreach (var status in GetStatusAsync(workload, clusters, wait.FanOut, cancellationToken).ConfigureAwait(false))
+                    statuses.Add(status);
+            }
+            var ready = statuses.Count(s => s.Ready);
+            var remaining = deadline - DateTimeOffset.UtcNow;
+            var done = ready == total || remaining <= TimeSpan.Zero;
+            reporter.Progress(null, wait.Activity, $"{ready} of {total} ready", total == 0 ? 100 : ready * 100 / total, completed: done);
+            if (done) return statuses;
+            // The last poll falls on the deadline itself.
+            await Task.Delay(remaining < wait.PollInterval ? remaining : wait.PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -302,6 +329,9 @@ internal static class WorkloadStatusReader
     // Kinds whose spec.replicas defaults to 1 when the template leaves it out.
     private static readonly HashSet<string> ReplicatedKinds = new(StringComparer.Ordinal) { "Deployment", "StatefulSet", "ReplicaSet" };
 
+    // Kinds that roll a new pod template out and count the replicas already on it (status.updatedReplicas).
+    private static readonly HashSet<string> RolledKinds = new(StringComparer.Ordinal) { "Deployment", "StatefulSet" };
+
     public static FleetWorkloadStatus Read(string cluster, WorkloadReference workload, string? ns, KubeObject? live)
     {
         if (live is null)
@@ -314,21 +344,33 @@ internal static class WorkloadStatusReader
         }
 
         var generation = Number(live.Metadata?["generation"]);
-        var observed = Number(live.Json["status"]?["observedGeneration"]);
+        var status = live.Json["status"];
+        var observed = Number(status?["observedGeneration"]);
         long? desired = null;
         long? ready = null;
+        long? updated = null;
+        var oldPending = false;
         if (live.Kind == "DaemonSet")
         {
-            desired = Number(live.Json["status"]?["desiredNumberScheduled"]) ?? 0;
-            ready = Number(live.Json["status"]?["numberReady"]) ?? 0;
+            desired = Number(status?["desiredNumberScheduled"]) ?? 0;
+            ready = Number(status?["numberReady"]) ?? 0;
+            updated = Number(status?["updatedNumberScheduled"]) ?? 0;
         }
         else if (ReplicatedKinds.Contains(live.Kind) || live.Json["spec"]?["replicas"] is JsonValue)
         {
             desired = Number(live.Json["spec"]?["replicas"]) ?? 1;
-            ready = Number(live.Json["status"]?["readyReplicas"]) ?? 0;
+            ready = Number(status?["readyReplicas"]) ?? 0;
+            if (RolledKinds.Contains(live.Kind))
+            {
+                // Zero counts are omitted from status, so absent means none.
+                updated = Number(status?["updatedReplicas"]) ?? 0;
+                // Pods of the old template still running (a Deployment's surge that cannot finish).
+                oldPending = live.Kind == "Deployment" && Number(status?["replicas"]) > updated;
+            }
         }
 
-        var rolledOut = desired is null || ((observed is null || generation is null || observed >= generation) && ready >= desired);
+        var generationSeen = observed is null || generation is null || observed >= generation;
+        var rolledOut = desired is null || (generationSeen && ready >= desired && (updated ?? desired) >= desired && !oldPending);
         return new FleetWorkloadStatus
         {
             Cluster = cluster,
@@ -342,6 +384,7 @@ internal static class WorkloadStatusReader
             ObservedGeneration = observed,
             DesiredReplicas = desired,
             ReadyReplicas = ready,
+            UpdatedReplicas = updated,
             Ready = rolledOut,
         };
     }

@@ -16,6 +16,9 @@ public sealed class ClusterKubeconfigReader(IClusterConnector connector)
 
     public static string SecretName(string cluster) => $"{cluster}-kubeconfig";
 
+    /// <summary>The context of the kubeconfig Cluster API writes: <c>NAME-admin@NAME</c>.</summary>
+    public static string ContextName(string cluster) => $"{cluster}-admin@{cluster}";
+
     /// <summary>
     /// The kubeconfig YAML of workload cluster <paramref name="cluster"/>. Throws
     /// ClusterNotReady when the secret does not exist yet (the control plane is not initialized)

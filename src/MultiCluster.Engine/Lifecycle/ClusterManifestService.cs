@@ -12,13 +12,17 @@ public sealed record ClusterManifests(FleetClusterSpec Spec, IClusterProvider Pr
         .ToList();
 
     /// <summary>
-    /// The new cluster as a fleet member. Its context is the one in the kubeconfig secret Cluster
-    /// API writes (<c>NAME-admin@NAME</c>), so it resolves once that kubeconfig is merged.
+    /// The new cluster as a fleet member in phase Pending, run by <paramref name="managementCluster"/>.
+    /// Its context is the one in the kubeconfig secret Cluster API writes (<c>NAME-admin@NAME</c>),
+    /// so it resolves once that kubeconfig is merged.
     /// </summary>
-    public FleetCluster ToFleetCluster() => new()
+    public FleetCluster ToFleetCluster(string? managementCluster = null) => new()
     {
+        Phase = "Pending",
+        ManagementCluster = managementCluster,
+        ClusterApiNamespace = Spec.Namespace,
         Name = Spec.Name,
-        Context = $"{Spec.Name}-admin@{Spec.Name}",
+        Context = ClusterKubeconfigReader.ContextName(Spec.Name),
         Region = Spec.Region,
         Role = FleetClusterRole.Workload,
         Provider = Provider.Name,

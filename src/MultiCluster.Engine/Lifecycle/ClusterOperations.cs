@@ -29,7 +29,7 @@ public sealed class ClusterUpgradeOptions
 /// through their KubeadmControlPlane and MachineDeployments. Version rules are checked before
 /// anything is written (<see cref="UpgradeRules"/>).
 /// </summary>
-public sealed class ClusterOperations(IClusterConnector connector)
+public sealed partial class ClusterOperations(IClusterConnector connector)
 {
     private const string MergePatch = "application/merge-patch+json";
 

@@ -35,12 +35,13 @@ public static partial class ClusterSpecValidator
             throw Invalid(LifecycleErrorIds.WorkerReplicasInvalid, spec.Name,
                 $"-WorkerReplicas {spec.WorkerReplicas} is negative; give 0 or more.");
         }
-        if (!IsDnsLabel(spec.Namespace))
-        {
-            throw Invalid(LifecycleErrorIds.NamespaceInvalid, spec.Name,
-                $"-Namespace '{spec.Namespace}' is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).");
-        }
+        ValidateNamespace(spec.Name, spec.Namespace);
         ValidateNetworks(spec, fleet ?? []);
+        foreach (var (key, value) in spec.Labels)
+        {
+            if ((LabelRules.KeyProblem(key) ?? LabelRules.ValueProblem(value)) is { } problem)
+                throw Invalid(LifecycleErrorIds.LabelInvalid, spec.Name, $"-Labels has an invalid label '{key}={value}': {problem}.");
+        }
         if (spec.ClusterClass is null)
         {
             provider.Validate(spec);
@@ -60,6 +61,16 @@ public static partial class ClusterSpecValidator
             }
         }
         return provider;
+    }
+
+    /// <summary>Throws NamespaceInvalid (target <paramref name="cluster"/>) unless <paramref name="ns"/> is a valid namespace name.</summary>
+    public static void ValidateNamespace(string cluster, string? ns)
+    {
+        if (!IsDnsLabel(ns))
+        {
+            throw Invalid(LifecycleErrorIds.NamespaceInvalid, cluster,
+                $"-Namespace '{ns}' is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).");
+        }
     }
 
     /// <summary>True for a DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric, at most 63 characters.</summary>

@@ -36,5 +36,11 @@ public sealed class FleetRbacGrant
     /// <summary>Subjects as <c>Group:ops</c>, <c>User:jane</c>, <c>ServiceAccount:ns/name</c>.</summary>
     public IReadOnlyList<string> Subjects { get; init; } = [];
 
+    /// <summary>The rules as one line (<c>[get,list] core/configmaps; [get] apps/deployments</c>), for exports.</summary>
+    public string RuleText => string.Join("; ", Rules);
+
+    /// <summary>The subjects as one line (<c>Group:ops, User:jane</c>), for exports.</summary>
+    public string SubjectText => string.Join(", ", Subjects);
+
     public override string ToString() => $"{Cluster}: {RoleKind} {(Namespace is null ? RoleName : Namespace + "/" + RoleName)}";
 }

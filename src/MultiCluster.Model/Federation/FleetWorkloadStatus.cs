@@ -35,8 +35,14 @@ public sealed class FleetWorkloadStatus
     public long? ReadyReplicas { get; init; }
 
     /// <summary>
-    /// Present and, for kinds with replicas, rolled out: the controller saw the current generation
-    /// and every desired replica is ready.
+    /// Replicas already running the current pod template (status.updatedReplicas; for DaemonSets
+    /// updatedNumberScheduled), for Deployments, StatefulSets and DaemonSets.
+    /// </summary>
+    public long? UpdatedReplicas { get; init; }
+
+    /// <summary>
+    /// Present and, for kinds with replicas, rolled out: the controller saw the current generation,
+    /// every desired replica runs the current template and is ready, and no old replica is left.
     /// </summary>
     public bool Ready { get; init; }
 

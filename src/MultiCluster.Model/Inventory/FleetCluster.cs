@@ -22,9 +22,10 @@ public sealed class FleetClusterNetwork
 
 /// <summary>
 /// One cluster of the fleet: what the fleet file says of it. Binds down the pipeline by
-/// <c>Name</c> (alias <c>ClusterName</c>) into every cmdlet that acts on clusters.
+/// <c>Name</c> (alias <c>ClusterName</c>) into every cmdlet that acts on clusters. A record, so
+/// the lifecycle cmdlets hand on an updated copy (<c>cluster with { Phase = ... }</c>).
 /// </summary>
-public sealed class FleetCluster
+public sealed record FleetCluster
 {
     public required string Name { get; init; }
 
@@ -52,6 +53,18 @@ public sealed class FleetCluster
 
     /// <summary>Declared size (reference-architecture <c>size</c>, for example a node count), if given.</summary>
     public string? Size { get; init; }
+
+    /// <summary>
+    /// The Cluster API phase (Pending, Provisioning, Provisioned, Deleting, Failed) when the
+    /// lifecycle cmdlets created or read the cluster; null for clusters known only from the fleet file.
+    /// </summary>
+    public string? Phase { get; init; }
+
+    /// <summary>The management cluster whose Cluster API runs this cluster, when known.</summary>
+    public string? ManagementCluster { get; init; }
+
+    /// <summary>The namespace of this cluster's Cluster object on its management cluster, when known.</summary>
+    public string? ClusterApiNamespace { get; init; }
 
     /// <summary>The labels as kubectl prints them: <c>env=prod,tier=gold</c> (a display column).</summary>
     public string LabelText => string.Join(",", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));

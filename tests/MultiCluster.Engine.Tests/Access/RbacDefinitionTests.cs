@@ -38,13 +38,46 @@ public class RbacDefinitionTests
         definition.Subjects.Should().Equal(new RbacSubject("ServiceAccount", "ci", "team-a"));
     }
 
+    [Fact]
+    public void Bind_renders_only_a_binding_to_the_existing_cluster_role()
+    {
+        var cluster = RbacDefinition.Bind("oidc-admins", null, "cluster-admin", [new RbacSubject("Group", "oidc:admins")]);
+        var namespaced = RbacDefinition.Bind("team-edit", "team-a", "edit", [new RbacSubject("User", "jane")]);
+
+        cluster.ManagesRole.Should().BeFalse();
+        cluster.Render().Select(o => o.Reference).Should().Equal("rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-admins");
+        cluster.Render()[0].Json["roleRef"]!.ToJsonString().Should().Be("""{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"}""");
+        namespaced.Render().Select(o => o.Reference).Should().Equal("rbac.authorization.k8s.io/v1 RoleBinding team-a/team-edit");
+        namespaced.RoleKind.Should().Be("ClusterRole", "a RoleBinding may grant a ClusterRole's rules in its namespace");
+        var noRole = () => RbacDefinition.Bind("x", null, " ", [new RbacSubject("User", "jane")], "Set-FleetRbac");
+        noRole.Should().Throw<FleetInputException>().Which.Message.Should().Contain("clusterRole is missing");
+    }
+
     [Theory]
-    [InlineData("empty-rule", "rules[0].verbs")]
+    [InlineData("team-a/ci", "team-a", "ci")]
+    [InlineData("system:serviceaccount:team-a:ci", "team-a", "ci")]
+    [InlineData("ci", null, "ci")]
+    public void Service_accounts_are_read_as_namespace_and_name(string text, string? ns, string name) =>
+        RbacSubject.ServiceAccount(text).Should().Be(new RbacSubject("ServiceAccount", name, ns));
+
+    [Fact]
+    public void Rule_keys_are_case_insensitive_as_PowerShell_hashtables_are()
+    {
+        var definition = RbacDefinition.Create("x", null,
+            [new Hashtable { ["APIGroups"] = "", ["Resources"] = "pods", ["Verbs"] = "get", ["NonResourceUrls"] = Array.Empty<string>() }], [Ops]);
+
+        var rule = definition.Rules.Single();
+        (rule.ApiGroups, rule.Resources, rule.Verbs).Should().BeEquivalentTo((new[] { "" }, new[] { "pods" }, new[] { "get" }));
+    }
+
+    [Theory]
+    [InlineData("empty-rule", "rules[0] is empty")]
     [InlineData("empty-verbs", "rules[0].verbs")]
     [InlineData("no-resources", "rules[0] names neither")]
     [InlineData("unknown-subject", "subjects[0].kind 'Robot'")]
     [InlineData("missing-name", "name is missing")]
     [InlineData("cluster-wide-sa", "subjects[0].namespace")]
+    [InlineData("sa-with-slashes", "subjects[0].name 'a/b/c' is not a service account name")]
     public void Bad_input_is_an_input_error_naming_the_field(string problem, string expected)
     {
         var rule = problem switch
@@ -58,6 +91,7 @@ public class RbacDefinitionTests
         {
             "unknown-subject" => new RbacSubject("Robot", "r2"),
             "cluster-wide-sa" => new RbacSubject("ServiceAccount", "ci"),
+            "sa-with-slashes" => RbacSubject.ServiceAccount("a/b/c"),
             _ => Ops,
         };
 
@@ -120,6 +154,25 @@ public class RbacDefinitionTests
 
         act.Should().Throw<FleetInputException>().Which.Message.Should()
             .Contain("FederatedClusterRole 'cm-readers' (rbac.yaml, document 1").And.Contain("rules[0].verbs is empty");
+    }
+
+    [Fact]
+    public void KubeFed_placement_is_kept_and_definitions_placed_differently_are_refused_together()
+    {
+        var placed = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed)).Single();
+        var elsewhere = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("cm-readers", "other").Replace("- name: a", "- name: b"))).Single();
+        var unplaced = RbacDefinition.Create("plain", null, [ReadConfigMaps()], [Ops]);
+
+        placed.Placement!.ClusterNames.Should().Equal("a");
+        RbacDefinition.SharedPlacement([placed, placed]).Should().BeSameAs(placed.Placement);
+        RbacDefinition.SharedPlacement([unplaced]).Should().BeNull();
+        var mixed = () => RbacDefinition.SharedPlacement([placed, elsewhere]);
+        mixed.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be("PlacementConflict");
+        var partly = () => RbacDefinition.SharedPlacement([placed, unplaced]);
+        partly.Should().Throw<FleetInputException>().Which.Message.Should().Contain("'plain' (no placement)");
+
+        var noCluster = () => RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("    clusters:\n    - name: a", "    clusters: []")));
+        noCluster.Should().Throw<FleetInputException>().Which.Message.Should().Contain("spec.placement names no cluster");
     }
 
     [Fact]

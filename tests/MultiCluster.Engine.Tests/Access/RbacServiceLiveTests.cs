@@ -98,11 +98,10 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
         grants.Select(g => g.Value!).Should().OnlyContain(g => g.Rbac == "cm-readers" && g.RoleKind == "ClusterRole" && g.Subjects.Contains("Group:ops"));
         grants.Single(g => g.Cluster == changedCluster.Name).Value!.Rules.Single().Verbs.Should().Equal("get", "list", "watch");
         drift.Should().OnlyContain(d => d.Cluster == changedCluster.Name);
-        drift.Select(d => (d.DriftType, d.Detail)).Should().BeEquivalentTo(new[]
+        drift.Select(d => (d.DriftType, d.Kind, d.Expected, d.Actual)).Should().BeEquivalentTo(new[]
         {
-            (FleetRbacDriftType.MissingRule, "[get,list] core/configmaps"),
-            (FleetRbacDriftType.ExtraRule, "[get,list,watch] core/configmaps"),
-            (FleetRbacDriftType.ExtraSubject, "User:mallory"),
+            (FleetRbacDriftType.ChangedRule, "ClusterRole", "[get,list] core/configmaps", "[get,list,watch] core/configmaps"),
+            (FleetRbacDriftType.ExtraSubject, "ClusterRoleBinding", (string?)null, "User:mallory"),
         });
     }
 
@@ -139,6 +138,34 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
             var names = (await admin.RbacAuthorizationV1.ListClusterRoleAsync()).Items.Select(r => r.Metadata.Name).ToList();
             names.Should().Contain(["pod-readers", "hand-made", "view"]).And.NotContain("cm-readers");
         }
+    }
+
+    [Fact]
+    public async Task SetAsync_binds_an_existing_cluster_role_and_prune_removes_the_binding_only()
+    {
+        var admins = RbacDefinition.Bind("oidc-admins", null, "cluster-admin", [new RbacSubject("Group", "oidc:admins")]);
+        var set = await _service.SetAsync(_connector.Clusters, [admins], new ApplyOptions()).ToListAsync();
+        set.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Created && r.Kind == "ClusterRoleBinding", Describe(set));
+
+        foreach (var cluster in _fleet.Clusters)
+        {
+            using var member = ClientFor(cluster, cluster.Tokens.Mint("ann", "oidc:admins"));
+            (await member.CoreV1.ListNamespacedSecretAsync("default")).Should().NotBeNull("cluster-admin reads secrets");
+        }
+        var grants = await _service.GetAsync(_connector.Clusters, new FanOutOptions()).ToListAsync();
+        grants.Select(g => g.Value!).Should().HaveCount(3).And.OnlyContain(g => g.RoleName == "cluster-admin" && g.Rbac == "oidc-admins" && g.Rules.Count > 0);
+
+        var options = new DeleteOptions { Force = true };
+        var scoped = RbacDefinition.Bind("oidc-viewers", null, "view", [new RbacSubject("Group", "oidc:viewers")]).InScope("oidc");
+        (await _service.SetAsync(_connector.Clusters, [scoped], new ApplyOptions()).ToListAsync()).Should().HaveCount(3);
+        var plan = await _service.PlanPruneAsync(_connector.Clusters, [], options);
+        plan.Targets.Select(t => t.Object.Reference).Distinct().Should().Equal(["rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-admins"],
+            "the scoped binding is left to a prune of its own scope");
+        (await _service.PlanPruneAsync(_connector.Clusters, [], options, "oidc")).Targets.Select(t => t.Object.Reference).Distinct()
+            .Should().Equal("rbac.authorization.k8s.io/v1 ClusterRoleBinding oidc-viewers");
+        (await _service.PruneAsync(plan.Targets, options).ToListAsync()).Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
+        using var admin = ClientFor(_fleet.Clusters[0], _fleet.Clusters[0].Tokens.Admin);
+        (await admin.RbacAuthorizationV1.ReadClusterRoleAsync("cluster-admin")).Should().NotBeNull("the bound role is never the module's to remove");
     }
 
     [Fact]

@@ -38,4 +38,43 @@ public class WavePlannerTests
         emptyWave.Should().Throw<FleetInputException>().WithMessage("Wave 2 (labels 'env=dev') selects no placed cluster*");
         none.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.WaveInvalid);
     }
+
+    [Fact]
+    public void Waves_read_from_names_lists_and_hashtables_select_as_they_say()
+    {
+        var waves = WaveReader.Read(new object?[]
+        {
+            "dev-*",
+            new List<object?> { "prod-use1", "nothing-*" },
+            new System.Collections.Hashtable { ["selector"] = "env=prod", ["Role"] = "workload" },
+        });
+
+        WavePlanner.Split(Plans(WorkloadPlacement.Everywhere), waves).Select(w => w.ToString())
+            .Should().Equal("Wave 1: dev-use1", "Wave 2: prod-use1", "Wave 3: prod-euc1");
+        waves[2].Roles.Should().Equal(FleetClusterRole.Workload);
+        WaveReader.Read(["a, b"])[0].Names.Should().Equal("a", "b");
+        WaveReader.Read([new System.Collections.Hashtable { ["Region"] = new[] { "eu-*", "us-east-1" } }])[0].Regions.Should().Equal("eu-*", "us-east-1");
+    }
+
+    [Theory]
+    [InlineData("unknown-key", "Wave 1 has the key 'Labels'; the keys are Cluster, Selector, Region, Role.")]
+    [InlineData("empty", "Wave 1 is an empty hashtable.")]
+    [InlineData("bad-role", "Wave 1 has the role 'boss'; roles are Workload, Management, Dr.")]
+    [InlineData("number", "Wave 1 is a Int32; give cluster names, or a hashtable with Cluster, Selector, Region, Role.")]
+    [InlineData("blank", "Wave 1 names no cluster.")]
+    public void Malformed_waves_are_refused_naming_the_wave(string problem, string message)
+    {
+        object? wave = problem switch
+        {
+            "unknown-key" => new System.Collections.Hashtable { ["Labels"] = "env=prod" },
+            "empty" => new System.Collections.Hashtable(),
+            "bad-role" => new System.Collections.Hashtable { ["Role"] = "boss" },
+            "number" => 3,
+            _ => " , ",
+        };
+
+        var act = () => WaveReader.Read([wave]);
+
+        act.Should().Throw<FleetInputException>().WithMessage(message).Which.ErrorId.Should().Be(FederationErrorIds.WaveInvalid);
+    }
 }

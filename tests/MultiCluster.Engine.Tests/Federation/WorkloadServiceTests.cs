@@ -175,6 +175,10 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         (await Compare(plans[0])).Should().BeEmpty();
     }
 
+    private static WorkloadOnClusters Everywhere(WorkloadPlan plan) => new(WorkloadReference.Of(plan), plan.PlacedClusters);
+
+    private static ReadinessWait Wait(TimeSpan timeout) => new() { Timeout = timeout, PollInterval = TimeSpan.FromMilliseconds(100) };
+
     private async Task<List<FleetDrift>> Compare(WorkloadPlan plan) => await _service.CompareAsync(plan, new FanOutOptions()).ToListAsync();
 
     [Fact]
@@ -183,7 +187,7 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         var plans = Plan(TeachingExample);
         await Publish(plans);
 
-        var statuses = await _service.WaitUntilReadyAsync(plans[0], TimeSpan.FromSeconds(10), new FanOutOptions(), TimeSpan.FromMilliseconds(100));
+        var statuses = await _service.WaitUntilReadyAsync([Everywhere(plans[0])], Wait(TimeSpan.FromSeconds(10)));
 
         statuses.OrderBy(s => s.Cluster).Select(s => (s.Cluster, s.Present, s.Generation, s.Replicas)).Should().Equal(
             ("cluster1", true, 1L, "3/3"), ("cluster2", true, 1L, "5/5"), ("cluster3", true, 1L, "3/3"));
@@ -287,7 +291,7 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         var waves = WavePlanner.Split(plans, [new MultiCluster.Engine.Inventory.ClusterSelection { Names = ["cluster2"] }, new MultiCluster.Engine.Inventory.ClusterSelection { Names = ["*"] }]);
 
         var published = await _service.PublishAsync(waves[0].Targets, new ApplyOptions()).ToListAsync();
-        var ready = await _service.WaitUntilReadyAsync(plans[0], TimeSpan.FromSeconds(10), new FanOutOptions(), TimeSpan.FromMilliseconds(100), waves[0].Clusters);
+        var ready = await _service.WaitUntilReadyAsync(waves[0].Awaited, Wait(TimeSpan.FromSeconds(10)));
 
         published.Should().ContainSingle().Which.Cluster.Should().Be("cluster2");
         ready.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Cluster = "cluster2", Ready = true, Replicas = "5/5" });
@@ -341,7 +345,7 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         await Publish(plans);
         await _emulators[2].SetFaultsAsync(new FaultSettings { Stopped = true });
 
-        var statuses = await _service.WaitUntilReadyAsync(plans[0], TimeSpan.FromSeconds(1), new FanOutOptions(), TimeSpan.FromMilliseconds(200));
+        var statuses = await _service.WaitUntilReadyAsync([Everywhere(plans[0])], Wait(TimeSpan.FromSeconds(1)) with { PollInterval = TimeSpan.FromMilliseconds(200) });
 
         var cluster3 = statuses.Single(s => s.Cluster == "cluster3");
         cluster3.Should().BeEquivalentTo(new { Present = (bool?)null, Ready = false });

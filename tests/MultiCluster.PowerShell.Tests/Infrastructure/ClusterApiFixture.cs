@@ -1,150 +1,55 @@
+using MultiCluster.Testing;
 
 namespace MultiCluster.PowerShell.Tests.Infrastructure;
 
 /// <summary>
-/// One emulated management cluster that loaded the Cluster API and CAPD CRDs and runs every
-/// simulated controller, so Cluster objects applied to it are provisioned as new emulated clusters.
+/// A management cluster that loaded the real Cluster API, CAPD, CAPA and CAPZ CRDs and runs the
+/// simulated controllers (mgmt, role management), and a cluster without them (bare, from a second
+/// emulator process with its own kubeconfig). Nothing starts when ../shared/crds is absent; the
+/// tests using it are skipped then.
 /// </summary>
 public sealed class ClusterApiFixture : IAsyncLifetime
 {
-    public const string FromVersion = "v1.32.3";
+    public const string ClusterApiCrds = "cluster-api,cluster-api-docker,cluster-api-provider-aws,cluster-api-provider-azure";
 
-    public EmulatorProcess Emulator { get; private set; } = null!;
-    public string ManagementContext => Emulator.Contexts[0];
+    private EmulatorProcess? _management;
+    private EmulatorProcess? _bare;
+    private string _fleetYaml = "";
 
-    /// <summary>Why tests on this fixture are skipped: the emulator loads the CRDs from ../shared/crds, absent here. Null when present.</summary>
-    public static string? CrdsMissingReason { get; } = FindCrds() is null
-        ? "../shared/crds is absent on this machine (set MULTICLUSTER_SHARED to the shared folder to run this test)"
-        : null;
+    public EmulatorProcess Management => _management ?? throw new InvalidOperationException(SharedFiles.CrdsMissingReason);
 
     public async Task InitializeAsync()
     {
-        if (CrdsMissingReason is null)
-            Emulator = await EmulatorProcess.StartAsync(1, "capi" + Guid.NewGuid().ToString("N")[..4], "cluster-api,cluster-api-docker", "all");
+        if (SharedFiles.Crds is null) return;
+        var prefix = "ca" + Guid.NewGuid().ToString("N")[..4];
+        _management = await EmulatorProcess.StartAsync(1, prefix + "m", crds: ClusterApiCrds, controllers: "all");
+        _bare = await EmulatorProcess.StartAsync(1, prefix + "b");
+        _fleetYaml = $"""
+            name: lifecycle
+            clusters:
+              - name: mgmt
+                context: {_management.Contexts[0]}
+                region: us-east-1
+                role: management
+              - name: bare
+                context: {_bare.Contexts[0]}
+                kubeconfig: {_bare.Kubeconfig}
+                region: us-east-1
+                network: {"{"} podCidr: 10.20.0.0/16, serviceCidr: 10.21.0.0/16 {"}"}
+            """;
+    }
+
+    /// <summary>A PowerShell session with the module imported and the mgmt/bare fleet current.</summary>
+    public PowerShellSession NewSession()
+    {
+        var session = new PowerShellSession();
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Management.Kubeconfig).ThrowIfFailed();
+        return session;
     }
 
     public async Task DisposeAsync()
     {
-        if (Emulator is not null) await Emulator.DisposeAsync();
-    }
-
-    private static string? FindCrds()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("MULTICLUSTER_SHARED");
-        var candidates = new List<string>();
-        if (!string.IsNullOrEmpty(fromEnv)) candidates.Add(Path.Combine(fromEnv, "crds"));
-        for (var dir = new DirectoryInfo(Repository.Root); dir is not null; dir = dir.Parent)
-            candidates.Add(Path.Combine(dir.FullName, "shared", "crds"));
-        return candidates.FirstOrDefault(c => Directory.Exists(Path.Combine(c, "cluster-api")));
-    }
-
-    /// <summary>
-    /// A session whose fleet is the management cluster (mgmt, role management) plus the named
-    /// workload clusters, created here at <see cref="FromVersion"/> (one control plane machine, two
-    /// workers) from Cluster API manifests applied with Invoke-FleetApply, each reachable through
-    /// the kubeconfig Cluster API wrote for it.
-    /// </summary>
-    public PowerShellSession NewSessionWithClusters(string[] names, AnsweringHost? host = null)
-    {
-        var session = new PowerShellSession(host: host);
-        var fleet = $"""
-            name: capi-fleet
-            clusters:
-              - name: mgmt
-                context: {ManagementContext}
-                role: management
-            """;
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", fleet, Emulator.Kubeconfig).ThrowIfFailed();
-        session.Run("$args[0] | Invoke-FleetApply -Cluster mgmt", string.Join("\n---\n", names.Select(Manifests))).ThrowIfFailed();
-        foreach (var name in names)
-        {
-            var path = Path.Combine(Emulator.Directory, name + ".kubeconfig");
-            session.Run("""
-                $deadline = [DateTime]::UtcNow.AddSeconds(90)
-                while (-not ($secret = Get-FleetResource Secret "$($args[0])-kubeconfig" -Namespace default -Cluster mgmt -ErrorAction SilentlyContinue)) {
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "cluster $($args[0]) was not provisioned" }
-                    [Threading.Thread]::Sleep(250)
-                }
-                [IO.File]::WriteAllBytes($args[1], [Convert]::FromBase64String($secret.Object.data.value))
-                """, name, path).ThrowIfFailed();
-            fleet += $"""
-
-                  - name: {name}
-                    context: {name}-admin@{name}
-                    kubeconfig: {path}
-                """;
-        }
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", fleet, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    /// <summary>A Docker cluster as Cluster API v1beta2 takes it: Cluster, KubeadmControlPlane and one MachineDeployment.</summary>
-    private static string Manifests(string name) => $"""
-        apiVersion: cluster.x-k8s.io/v1beta2
-        kind: Cluster
-        metadata:
-          name: {name}
-          namespace: default
-        spec:
-          controlPlaneRef:
-            apiGroup: controlplane.cluster.x-k8s.io
-            kind: KubeadmControlPlane
-            name: {name}-control-plane
-        ---
-        apiVersion: controlplane.cluster.x-k8s.io/v1beta2
-        kind: KubeadmControlPlane
-        metadata:
-          name: {name}-control-plane
-          namespace: default
-          labels:
-            cluster.x-k8s.io/cluster-name: {name}
-        spec:
-          replicas: 1
-          version: {FromVersion}
-          machineTemplate:
-            spec:
-              infrastructureRef:
-                apiGroup: infrastructure.cluster.x-k8s.io
-                kind: DockerMachineTemplate
-                name: {name}-control-plane
-        ---
-        apiVersion: cluster.x-k8s.io/v1beta2
-        kind: MachineDeployment
-        metadata:
-          name: {name}-md-0
-          namespace: default
-          labels:
-            cluster.x-k8s.io/cluster-name: {name}
-        spec:
-          clusterName: {name}
-          replicas: 2
-          selector:
-            matchLabels:
-              cluster.x-k8s.io/cluster-name: {name}
-          template:
-            metadata:
-              labels:
-                cluster.x-k8s.io/cluster-name: {name}
-            spec:
-              clusterName: {name}
-              version: {FromVersion}
-              bootstrap:
-                configRef:
-                  apiGroup: bootstrap.cluster.x-k8s.io
-                  kind: KubeadmConfigTemplate
-                  name: {name}-md-0
-              infrastructureRef:
-                apiGroup: infrastructure.cluster.x-k8s.io
-                kind: DockerMachineTemplate
-                name: {name}-md-0
-        """;
-}
-
-/// <summary>A fact that needs the Cluster API CRDs of ../shared/crds; skipped where they are absent.</summary>
-public sealed class RequiresClusterApiFactAttribute : FactAttribute
-{
-    public RequiresClusterApiFactAttribute()
-    {
-        if (ClusterApiFixture.CrdsMissingReason is { } reason) Skip = reason;
+        if (_management is not null) await _management.DisposeAsync();
+        if (_bare is not null) await _bare.DisposeAsync();
     }
 }

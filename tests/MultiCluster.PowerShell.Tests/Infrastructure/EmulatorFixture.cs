@@ -1,8 +1,15 @@
 namespace MultiCluster.PowerShell.Tests.Infrastructure;
 
 /// <summary>Three emulated clusters shared by one test class, and a fleet file over them.</summary>
-public sealed class EmulatorFixture : IAsyncLifetime
+public class EmulatorFixture : IAsyncLifetime
 {
+    private readonly string? _controllers;
+
+    public EmulatorFixture() : this(null) { }
+
+    /// <summary>With simulated controllers, as the emulator's --controllers takes them ("rbac", "all").</summary>
+    protected EmulatorFixture(string? controllers) => _controllers = controllers;
+
     public EmulatorProcess Emulator { get; private set; } = null!;
 
     /// <summary>prod-a (us-east-1, management, env=prod tier=gold), prod-b (eu-central-1, env=prod), dev-c (eu-central-1, env=dev).</summary>
@@ -13,7 +20,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Emulator = await EmulatorProcess.StartAsync(3, "ps" + Guid.NewGuid().ToString("N")[..4]);
+        Emulator = await EmulatorProcess.StartAsync(3, "ps" + Guid.NewGuid().ToString("N")[..4], controllers: _controllers);
         FleetYaml = $"""
             name: test-fleet
             clusters:

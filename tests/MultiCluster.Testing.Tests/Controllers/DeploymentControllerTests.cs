@@ -105,6 +105,59 @@ public sealed class DeploymentControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_image_from_an_invalid_registry_never_becomes_ready_and_the_old_replicas_stay()
+    {
+        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Web(3), "default");
+        await Settled();
+        _cluster.Clock.Advance(ReadyDelay);
+        (await Settled()).Status.ReadyReplicas.Should().Be(3);
+
+        var broken = await _admin.AppsV1.ReadNamespacedDeploymentAsync("web", "default");
+        broken.Spec.Template.Spec.Containers[0].Image = "registry" + DeploymentStatus.UnpullableRegistrySuffix + "/web:2";
+        await _admin.AppsV1.ReplaceNamespacedDeploymentAsync(broken, "web", "default");
+        _cluster.Clock.Advance(ReadyDelay * 10);
+        var stuck = await Settled();
+
+        // As the real controller leaves it: one surge pod of the new ReplicaSet, the three old ones kept.
+        stuck.Status.ObservedGeneration.Should().Be(2);
+        stuck.Status.Replicas.Should().Be(4);
+        stuck.Status.UpdatedReplicas.Should().Be(1);
+        stuck.Status.ReadyReplicas.Should().Be(3);
+        stuck.Status.UnavailableReplicas.Should().Be(1);
+        Condition(stuck, "Progressing").Reason.Should().Be("ReplicaSetUpdated");
+
+        broken.Spec.Template.Spec.Containers[0].Image = "nginx:1.27";
+        await _admin.AppsV1.ReplaceNamespacedDeploymentAsync(await Refreshed(broken), "web", "default");
+        await Settled();
+        _cluster.Clock.Advance(ReadyDelay);
+        var fixedUp = await Settled();
+        fixedUp.Status.UpdatedReplicas.Should().Be(3);
+        fixedUp.Status.Replicas.Should().Be(3);
+        fixedUp.Status.ReadyReplicas.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_new_deployment_with_an_unpullable_init_container_has_no_ready_replica()
+    {
+        var web = Web(2);
+        web.Spec.Template.Spec.InitContainers = [new V1Container { Name = "setup", Image = "mirror.invalid:5000/setup:1" }];
+        await _admin.AppsV1.CreateNamespacedDeploymentAsync(web, "default");
+        _cluster.Clock.Advance(ReadyDelay * 10);
+        var stuck = await Settled();
+
+        stuck.Status.UpdatedReplicas.Should().Be(2);
+        stuck.Status.ReadyReplicas.Should().BeNull();
+        Condition(stuck, "Available").Status.Should().Be("False");
+    }
+
+    private async Task<V1Deployment> Refreshed(V1Deployment edited)
+    {
+        var current = await _admin.AppsV1.ReadNamespacedDeploymentAsync("web", "default");
+        current.Spec = edited.Spec;
+        return current;
+    }
+
+    [Fact]
     public async Task Advancing_the_clock_through_the_admin_path_completes_the_rollout()
     {
         await _admin.AppsV1.CreateNamespacedDeploymentAsync(Web(1), "default");

@@ -8,7 +8,9 @@ namespace MultiCluster.Testing.Controllers;
 /// progress at once (observedGeneration, replicas and updatedReplicas follow spec; Progressing
 /// ReplicaSetUpdated) and, <see cref="ReadyDelay"/> later on the instance's clock, to a finished
 /// rollout (ready and available replicas = spec.replicas; Available MinimumReplicasAvailable,
-/// Progressing NewReplicaSetAvailable). No ReplicaSets or Pods are created.
+/// Progressing NewReplicaSetAvailable). A pod template with an image the simulated kubelet cannot
+/// pull (<see cref="DeploymentStatus.UnpullableRegistrySuffix"/>) never finishes: its status stays
+/// <see cref="DeploymentStatus.Stuck"/> until the spec changes. No ReplicaSets or Pods are created.
 /// </summary>
 public sealed class DeploymentController(TimeSpan readyDelay) : StoreController
 {
@@ -42,6 +44,12 @@ public sealed class DeploymentController(TimeSpan readyDelay) : StoreController
             return;
         }
         var now = Cluster.Clock.UtcNow;
+        if (DeploymentStatus.UnpullableImage(deployment) is not null)
+        {
+            _rollouts.Remove(key);
+            WriteIfChanged(type, deployment, DeploymentStatus.Stuck(deployment, now));
+            return;
+        }
         var generation = DeploymentStatus.Generation(deployment);
         if (!_rollouts.TryGetValue(key, out var rollout) || rollout.Generation != generation)
         {
@@ -55,15 +63,15 @@ public sealed class DeploymentController(TimeSpan readyDelay) : StoreController
             _rollouts.Remove(key);
             return;
         }
-        var rolling = DeploymentStatus.Rolling(deployment, now);
-        if (!JsonEquals(deployment["status"], rolling))
-        {
-            deployment["status"] = rolling;
-            Cluster.Store.Update(type, deployment);
-        }
+        WriteIfChanged(type, deployment, DeploymentStatus.Rolling(deployment, now));
         RequeueAt(key, rollout.Due);
     }
 
-    private static bool JsonEquals(System.Text.Json.Nodes.JsonNode? a, System.Text.Json.Nodes.JsonNode? b) =>
-        System.Text.Json.Nodes.JsonNode.DeepEquals(a, b);
+    // Our own write is a change event too: writing an equal status again would loop forever.
+    private void WriteIfChanged(ResourceType type, System.Text.Json.Nodes.JsonObject deployment, System.Text.Json.Nodes.JsonObject status)
+    {
+        if (System.Text.Json.Nodes.JsonNode.DeepEquals(deployment["status"], status)) return;
+        deployment["status"] = status;
+        Cluster.Store.Update(type, deployment);
+    }
 }

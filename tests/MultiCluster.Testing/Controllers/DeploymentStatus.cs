@@ -10,9 +10,36 @@ namespace MultiCluster.Testing.Controllers;
 /// Condition types, reasons and messages are the real controller's (Available:
 /// MinimumReplicasAvailable / MinimumReplicasUnavailable; Progressing: ReplicaSetUpdated /
 /// NewReplicaSetAvailable), with the new ReplicaSet named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c>.
+/// A third, <see cref="Stuck"/>, is a rollout whose new pods can never pull their image.
 /// </summary>
 public static class DeploymentStatus
 {
+    /// <summary>
+    /// Images from a registry host under this reserved top-level domain (RFC 2606), such as
+    /// <c>registry.invalid/web:2</c>, can never be pulled by the simulated kubelet: a test puts one
+    /// in a template (or a per-cluster override) to make a rollout that never becomes ready.
+    /// </summary>
+    public const string UnpullableRegistrySuffix = ".invalid";
+
+    /// <summary>The first container or init container image the simulated kubelet cannot pull, or null.</summary>
+    public static string? UnpullableImage(JsonObject deployment)
+    {
+        var podSpec = deployment["spec"]?["template"]?["spec"];
+        var containers = new[] { podSpec?["initContainers"], podSpec?["containers"] }.OfType<JsonArray>().SelectMany(list => list);
+        return containers.Select(c => (string?)c?["image"]).FirstOrDefault(image => image is not null && IsUnpullable(image));
+    }
+
+    // An image reference names a registry host when its first path segment has a dot or a port.
+    private static bool IsUnpullable(string image)
+    {
+        var slash = image.IndexOf('/');
+        if (slash < 0) return false;
+        var host = image[..slash];
+        var colon = host.IndexOf(':');
+        if (colon >= 0) host = host[..colon];
+        return host.EndsWith(UnpullableRegistrySuffix, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>spec.replicas, defaulting to 1 as the API server does.</summary>
     public static int DesiredReplicas(JsonObject deployment) => (int)(Number(deployment["spec"]?["replicas"]) ?? 1);
 
@@ -52,7 +79,27 @@ public static class DeploymentStatus
         var available = Math.Min(Int(previous, "availableReplicas"), desired);
         var progressing = Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
             $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
-        return Build(deployment, desired, ready, available, progressing, now);
+        return Build(deployment, desired, desired, desired, ready, available, progressing, now);
+    }
+
+    /// <summary>
+    /// The status of a rolling update whose new pods stay in ImagePullBackOff, as the real controller
+    /// leaves it: the new ReplicaSet is scaled up as far as maxSurge and maxUnavailable allow and
+    /// none of its pods become ready; the old ReplicaSet keeps the replicas that were ready before
+    /// (none for a new Deployment or a Recreate one), so updatedReplicas and readyReplicas never
+    /// both reach spec.replicas.
+    /// </summary>
+    public static JsonObject Stuck(JsonObject deployment, DateTimeOffset now)
+    {
+        var desired = DesiredReplicas(deployment);
+        var previous = deployment["status"] as JsonObject;
+        var recreate = (string?)deployment["spec"]?["strategy"]?["type"] == "Recreate";
+        var oldReady = recreate ? 0 : Math.Min(Int(previous, "readyReplicas"), desired);
+        var oldKept = Math.Min(oldReady, desired - MaxUnavailable(deployment, desired));
+        var updated = oldKept == 0 ? desired : Math.Min(desired, desired + MaxSurge(deployment, desired) - oldKept);
+        var progressing = Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
+            $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
+        return Build(deployment, desired, oldKept + updated, updated, oldKept, oldKept, progressing, now);
     }
 
     /// <summary>The status of a finished rollout: all desired replicas updated, ready and available.</summary>
@@ -61,7 +108,7 @@ public static class DeploymentStatus
         var desired = DesiredReplicas(deployment);
         var progressing = Condition(deployment["status"] as JsonObject, "Progressing", "True", "NewReplicaSetAvailable",
             $"ReplicaSet \"{ReplicaSetName(deployment)}\" has successfully progressed.", now);
-        return Build(deployment, desired, desired, desired, progressing, now);
+        return Build(deployment, desired, desired, desired, desired, desired, progressing, now);
     }
 
     /// <summary>
@@ -81,7 +128,8 @@ public static class DeploymentStatus
         return $"{(string?)deployment["metadata"]?["name"]}-{suffix}";
     }
 
-    private static JsonObject Build(JsonObject deployment, int desired, int ready, int available, JsonObject progressing, DateTimeOffset now)
+    private static JsonObject Build(JsonObject deployment, int desired, int replicas, int updated, int ready, int available,
+        JsonObject progressing, DateTimeOffset now)
     {
         var previous = deployment["status"] as JsonObject;
         var minimumAvailable = desired - MaxUnavailable(deployment, desired);
@@ -91,16 +139,16 @@ public static class DeploymentStatus
         var status = new JsonObject
         {
             ["observedGeneration"] = Generation(deployment),
-            ["replicas"] = desired,
-            ["updatedReplicas"] = desired,
+            ["replicas"] = replicas,
+            ["updatedReplicas"] = updated,
         };
         // The real controller omits zero counts (omitempty), so do we.
         if (ready > 0)
             status["readyReplicas"] = ready;
         if (available > 0)
             status["availableReplicas"] = available;
-        if (desired - available > 0)
-            status["unavailableReplicas"] = desired - available;
+        if (replicas - available > 0)
+            status["unavailableReplicas"] = replicas - available;
         status["conditions"] = new JsonArray(availableCondition, progressing);
         return status;
     }
@@ -120,6 +168,24 @@ public static class DeploymentStatus
         var text = value is JsonValue s && s.TryGetValue<string>(out var str) ? str : "25%";
         return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var percent)
             ? Math.Min(desired * percent / 100, desired)
+            : 0;
+    }
+
+    /// <summary>
+    /// spec.strategy.rollingUpdate.maxSurge (an int or a percentage rounded up, default 25%); none
+    /// for Recreate deployments.
+    /// </summary>
+    private static int MaxSurge(JsonObject deployment, int desired)
+    {
+        var strategy = deployment["spec"]?["strategy"];
+        if ((string?)strategy?["type"] == "Recreate")
+            return 0;
+        var value = strategy?["rollingUpdate"]?["maxSurge"];
+        if (Number(value) is { } count)
+            return (int)count;
+        var text = value is JsonValue s && s.TryGetValue<string>(out var str) ? str : "25%";
+        return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var percent)
+            ? (desired * percent + 99) / 100
             : 0;
     }
 

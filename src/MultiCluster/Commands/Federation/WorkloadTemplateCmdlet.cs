@@ -14,8 +14,7 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
 {
     protected const string PathSet = "Path";
     protected const string InputSet = "InputObject";
-    private readonly List<string> _paths = new();
-    private readonly List<object?> _inputs = new();
+    private readonly DocumentInputs _documents = new();
 
     /// <summary>Template files or folders (*.yaml, *.yml, *.json); KubeFed Federated&lt;Kind&gt; documents carry their own placement.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -36,10 +35,8 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
     protected override void ProcessRecord()
     {
         CollectClusters();
-        if (ParameterSetName == PathSet)
-            _paths.AddRange(Path.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)));
-        else if (InputObject is not null)
-            _inputs.Add(PowerShellObjects.ToPlain(InputObject));
+        if (ParameterSetName == PathSet) _documents.AddPaths(this, Path);
+        else _documents.AddObject(InputObject);
     }
 
     /// <summary>
@@ -53,7 +50,7 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
         try
         {
             var fleet = Sessions.Current.GetFleet().Clusters;
-            var objects = ParameterSetName == PathSet ? ManifestReader.ReadPaths(_paths, recurse: false) : ManifestReader.ReadObjects(_inputs);
+            var objects = _documents.Read(ParameterSetName == PathSet);
             var names = ClusterNames;
             var placement = new WorkloadPlacement { ClusterNames = names.Count > 0 ? names : null, LabelSelector = Selector };
             plans = WorkloadPlanner.Plan(objects, placement, WorkloadOverrideReader.Read(Override), fleet);

@@ -26,19 +26,15 @@ public abstract class UpgradeCmdlet : FleetCmdlet
     /// <summary>The management cluster named by -ManagementCluster or the fleet's role; terminates when there is none or it is ambiguous.</summary>
     protected FleetCluster ResolveManagementCluster()
     {
-        var clusters = Sessions.Current.GetFleet().Clusters;
-        var found = ManagementCluster is { } name
-            ? clusters.Where(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)).ToList()
-            : clusters.Where(c => c.Role == FleetClusterRole.Management).ToList();
-        if (found.Count == 1) return found[0];
-        var problem = ManagementCluster is { } missing
-            ? $"The fleet has no cluster '{missing}' to use as the management cluster."
-            : found.Count == 0
-                ? "The fleet has no cluster with role management, and -ManagementCluster was not given."
-                : $"The fleet has {found.Count} management clusters ({string.Join(", ", found.Select(c => c.Name))}); say which with -ManagementCluster.";
-        Terminate(new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, ManagementCluster ?? "fleet", problem,
-            recommendedAction: "Run Get-FleetCluster to see the clusters and their roles."));
-        throw new InvalidOperationException(); // not reached: Terminate throws
+        try
+        {
+            return ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster);
+        }
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+            throw; // not reached: Terminate throws
+        }
     }
 
     /// <summary>Terminates unless <paramref name="version"/> is of the form v1.x.y.</summary>

@@ -16,8 +16,7 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
 {
     private const string PathSet = "Path";
     private const string InputSet = "InputObject";
-    private readonly List<string> _paths = new();
-    private readonly List<object?> _inputs = new();
+    private readonly DocumentInputs _documents = new();
 
     /// <summary>Manifest files or folders (*.yaml, *.yml, *.json).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -41,10 +40,8 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
     protected override void ProcessRecord()
     {
         CollectClusters();
-        if (ParameterSetName == PathSet)
-            _paths.AddRange(Path.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)));
-        else if (InputObject is not null)
-            _inputs.Add(PowerShellObjects.ToPlain(InputObject));
+        if (ParameterSetName == PathSet) _documents.AddPaths(this, Path);
+        else _documents.AddObject(InputObject);
     }
 
     protected override void EndProcessing()
@@ -53,7 +50,7 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
         try
         {
             // Every document is read and checked before any cluster is touched.
-            objects = ParameterSetName == PathSet ? ManifestReader.ReadPaths(_paths, Recurse) : ManifestReader.ReadObjects(_inputs);
+            objects = _documents.Read(ParameterSetName == PathSet, Recurse);
         }
         catch (Exception ex)
         {

@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Lifecycle;
+
+/// <summary>What a kubeconfig points at, without its credentials.</summary>
+public sealed record KubeconfigSummary(string? Context, string? Server);
+
+/// <summary>
+/// Get-FleetClusterCredential -Merge: adds a workload cluster's kubeconfig to a kubeconfig file
+/// (its cluster, user and context entries replace those of the same name, as a re-created
+/// cluster has new credentials) written owner-only. No kubeconfig text ever goes into a message.
+/// </summary>
+public static class ClusterKubeconfigFile
+{
+    private static readonly string[] NamedLists = ["clusters", "users", "contexts"];
+    private static readonly object WriteGate = new();
+
+    /// <summary>The context and API server of <paramref name="kubeconfig"/> (the current context, else the first).</summary>
+    public static KubeconfigSummary Describe(string kubeconfig, string source)
+    {
+        var root = Parse(kubeconfig, source);
+        var context = (string?)root["current-context"] is { Length: > 0 } current ? current : Names(root, "contexts").FirstOrDefault();
+        var clusterName = Entries(root, "contexts").FirstOrDefault(c => (string?)c["name"] == context)?["context"]?["cluster"];
+        var server = Entries(root, "clusters").FirstOrDefault(c => (string?)c["name"] == (string?)clusterName)?["cluster"]?["server"];
+        return new KubeconfigSummary(context, (string?)server);
+    }
+
+    /// <summary>The kubeconfig file kubectl writes to: the first of the session's files, else ~/.kube/config.</summary>
+    public static string DefaultPath(KubeconfigSource source) =>
+        !source.IsContent && source.Files.Count > 0
+            ? source.Files[0]
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+
+    /// <summary>
+    /// Merges <paramref name="kubeconfig"/> into the file at <paramref name="path"/> (created when
+    /// missing; its current-context is kept when it has one) and writes it with mode 0600 on Unix.
+    /// <paramref name="source"/> names where the kubeconfig came from, for errors.
+    /// </summary>
+    public static void Merge(string path, string kubeconfig, string source)
+    {
+        var incoming = Parse(kubeconfig, source);
+        var full = Path.GetFullPath(KubeconfigSource.ExpandHome(path));
+        lock (WriteGate)
+        {
+            JsonObject merged;
+            if (File.Exists(full))
+            {
+                merged = Parse(Read(full), full);
+                foreach (var list in NamedLists)
+                {
+                    var added = Entries(incoming, list).ToList();
+                    var addedNames = added.Select(e => (string?)e["name"]).ToHashSet(StringComparer.Ordinal);
+                    var kept = Entries(merged, list).Where(e => !addedNames.Contains((string?)e["name"]));
+                    merged[list] = new JsonArray(kept.Concat(added).Select(e => e.DeepClone()).ToArray());
+                }
+                if ((string?)merged["current-context"] is not { Length: > 0 })
+                    merged["current-context"] = incoming["current-context"]?.DeepClone();
+            }
+            else
+            {
+                merged = incoming;
+            }
+            WriteOwnerOnly(full, YamlWriter.Write(merged));
+        }
+    }
+
+    private static JsonObject Parse(string text, string source)
+    {
+        try
+        {
+            if (YamlReader.ReadDocuments(text, source) is [{ Root: JsonObject root }, ..]) return root;
+        }
+        catch (FleetException)
+        {
+            // The parser's message can quote the text, which holds credentials: say only where.
+        }
+        throw new FleetInputException(FleetErrorIds.KubeconfigInvalid, FleetErrorCategory.InvalidData, source,
+            $"The kubeconfig in {source} is not a kubeconfig document.");
+    }
+
+    private static IEnumerable<JsonObject> Entries(JsonObject root, string list) => (root[list] as JsonArray ?? []).OfType<JsonObject>();
+
+    private static IEnumerable<string> Names(JsonObject root, string list) => Entries(root, list).Select(e => (string?)e["name"]).OfType<string>();
+
+    private static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new FleetInputException(FleetErrorIds.KubeconfigInvalid, FleetErrorCategory.PermissionDenied, path, $"Cannot read the kubeconfig '{path}': {ex.Message}");
+        }
+    }
+
+    // Written next to the target and moved over it, so a reader never sees half a file and the
+    // credentials are never readable by others, not even for a moment.
+    private static void WriteOwnerOnly(string path, string text)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var stream = new FileStream(temporary, options))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+                writer.Write(text);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new FleetInputException(FleetErrorIds.OutputPathNotWritable, FleetErrorCategory.PermissionDenied, path,
+                $"Cannot write the kubeconfig '{path}': {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Lifecycle;
+
+public sealed partial class ClusterOperations
+{
+    /// <summary>
+    /// Where cluster <paramref name="cluster"/> stands on <paramref name="management"/>: its
+    /// Cluster's status and its KubeadmControlPlane and MachineDeployments. Null when the Cluster
+    /// object does not exist (not created yet, or deleted).
+    /// </summary>
+    public Task<ClusterLifecycleState?> GetStateAsync(FleetCluster management, string ns, string cluster, CancellationToken cancellationToken = default) =>
+        RunAsync<ClusterLifecycleState?>(management, cluster, async (context, token) =>
+        {
+            var clusterObject = await context.Client.GetAsync(context.ClusterType, ns, cluster, token).ConfigureAwait(false);
+            if (clusterObject is null) return null;
+
+            MachineGroupState? controlPlane = null;
+            string? version = null;
+            if (clusterObject.Json["spec"]?["controlPlaneRef"]?["name"] is JsonValue nameNode && nameNode.TryGetValue<string>(out var controlPlaneName)
+                && (string?)clusterObject.Json["spec"]?["controlPlaneRef"]?["kind"] == "KubeadmControlPlane")
+            {
+                var controlPlaneType = await context.ResolveAsync(ClusterApiVersions.ControlPlaneGroup, "KubeadmControlPlane", token).ConfigureAwait(false);
+                if (await context.Client.GetAsync(controlPlaneType, ns, controlPlaneName, token).ConfigureAwait(false) is { } found)
+                {
+                    controlPlane = MachineGroupState.Read(found);
+                    version = (string?)found.Json["spec"]?["version"];
+                }
+            }
+            var topology = clusterObject.Json["spec"]?["topology"] as JsonObject;
+            version ??= (string?)topology?["version"];
+            int? topologyWorkers = topology?["workers"]?["machineDeployments"] is JsonArray pools
+                ? pools.OfType<JsonObject>().Sum(p => p["replicas"] is JsonValue r && r.TryGetValue<int>(out var n) ? n : 1)
+                : null;
+            var deployments = await context.MachineDeploymentsAsync(ns, cluster, token).ConfigureAwait(false);
+            var workers = deployments
+                .Where(d => d.Metadata?["deletionTimestamp"] is null)
+                .Select(MachineGroupState.Read)
+                .ToList();
+            return new ClusterLifecycleState(cluster, ns, ClusterStatusReader.Read(clusterObject), controlPlane, workers, topologyWorkers, version);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Deletes the Cluster object (Cluster API deletes its machines, control plane and
+    /// infrastructure, then lets the Cluster go). False when it did not exist.
+    /// </summary>
+    public Task<bool> DeleteClusterAsync(FleetCluster management, string ns, string cluster, CancellationToken cancellationToken = default) =>
+        RunAsync(management, cluster, (context, token) => context.Client.DeleteAsync(context.ClusterType, ns, cluster, dryRun: false, token), cancellationToken);
+}

@@ -1,0 +1,34 @@
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Inventory;
+
+namespace MultiCluster.Engine.Lifecycle;
+
+/// <summary>Finds the management cluster a lifecycle cmdlet talks to: the named one, else the fleet's only cluster with role management.</summary>
+public static class ManagementClusters
+{
+    /// <summary>
+    /// The cluster of <paramref name="fleet"/> named <paramref name="name"/> (case-insensitive), or
+    /// when no name is given the one with role management. Throws FleetInputException
+    /// ClusterNotFound or ManagementClusterNotFound (none, or several to choose from).
+    /// </summary>
+    public static FleetCluster Resolve(IReadOnlyList<FleetCluster> fleet, string? name)
+    {
+        if (!string.IsNullOrEmpty(name))
+        {
+            return fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
+                    $"-ManagementCluster '{name}' is not a cluster of the fleet.{NameSuggestions.DidYouMean(name, fleet.Select(c => c.Name))}",
+                    recommendedAction: "Run Get-FleetCluster to see the clusters of the fleet.");
+        }
+        var management = fleet.Where(c => c.Role == FleetClusterRole.Management).ToList();
+        return management.Count switch
+        {
+            1 => management[0],
+            0 => throw new FleetInputException(LifecycleErrorIds.ManagementClusterNotFound, FleetErrorCategory.ObjectNotFound, "(management cluster)",
+                "The fleet has no cluster with role management to run Cluster API on.",
+                recommendedAction: "Name it with -ManagementCluster, or give it 'role: management' in the fleet file."),
+            _ => throw new FleetInputException(LifecycleErrorIds.ManagementClusterNotFound, FleetErrorCategory.InvalidArgument, "(management cluster)",
+                $"The fleet has several management clusters ({string.Join(", ", management.Select(c => c.Name))}); say which with -ManagementCluster."),
+        };
+    }
+}

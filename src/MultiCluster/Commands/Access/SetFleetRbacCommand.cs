@@ -1,0 +1,76 @@
+using System.Management.Automation;
+using MultiCluster.Engine.Access;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Access;
+
+/// <summary>
+/// Puts roles and their bindings on the selected clusters with server-side apply, labelled as the
+/// module's; with -Prune removes the module's RBAC objects no definition given wants. Objects the
+/// module did not create are never read as its own, so never removed.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "FleetRbac", DefaultParameterSetName = RuleSet,
+    SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FleetResourceResult))]
+public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
+{
+    /// <summary>Removes the module's roles and bindings that none of the given definitions wants.</summary>
+    [Parameter]
+    public SwitchParameter Prune { get; set; }
+
+    /// <summary>Prunes without asking, and past the circuit breaker.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>How many clusters -Prune may remove objects from without -Force (default 1).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxClusters { get; set; } = 1;
+
+    protected override void EndProcessing()
+    {
+        var definitions = ReadDefinitions();
+        if (definitions.Count == 0)
+        {
+            WriteWarning("No RBAC definitions to set.");
+            return;
+        }
+        var clusters = SelectPlacedClusters();
+        if (clusters.Count == 0) return;
+
+        var service = new RbacService(Sessions.Current.Connector);
+        IReadOnlyList<FleetTarget> targets;
+        try { targets = service.Plan(clusters, definitions); }
+        catch (Exception ex) { Terminate(ex); return; }
+
+        var whatIf = IsWhatIf;
+        var fanOut = FanOutSettings();
+        var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "set")).ToList();
+        if (confirmed.Count > 0)
+        {
+            var options = new ApplyOptions { WhatIf = whatIf, FanOut = fanOut };
+            RunEngine(async cancel =>
+            {
+                await foreach (var result in service.ApplyAsync(confirmed, options, cancel).ConfigureAwait(false))
+                {
+                    Emit(result);
+                    if (result.Error is { } error) EmitError(error);
+                }
+            });
+        }
+        if (!Prune) return;
+
+        var pruneOptions = new DeleteOptions
+        {
+            WhatIf = whatIf,
+            Force = Force,
+            MaxClusters = MaxClusters,
+            FleetSize = Sessions.Current.GetFleet().Clusters.Count,
+            FanOut = fanOut,
+        };
+        RunDelete("prune", whatIf, Force,
+            cancel => service.PlanPruneAsync(clusters, definitions, pruneOptions, cancellationToken: cancel),
+            (pruned, cancel) => service.PruneAsync(pruned, pruneOptions, cancel));
+    }
+}
