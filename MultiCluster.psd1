@@ -30,6 +30,8 @@
         'Get-FleetClusterCredential'
         'Resize-FleetCluster'
         'Remove-FleetCluster'
+        'New-FleetOidcConfig'
+        'Set-FleetOidc'
         'Update-FleetCluster'
         'Get-FleetUpgradePlan'
         'Start-FleetUpgrade'

@@ -8,6 +8,8 @@ string? kubeconfigPath = null;
 string? crds = null;
 var prefix = "emu";
 var controllers = new List<string>();
+var settings = new ControllerSettings();
+TimeSpan Seconds(string value) => TimeSpan.FromSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
 for (var i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -18,8 +20,10 @@ for (var i = 0; i < args.Length; i++)
         case "--crds": crds = Value(); break;
         case "--controllers": controllers.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
         case "--name-prefix": prefix = Value(); break;
+        case "--cluster-provision-delay": settings = settings with { ClusterProvisionDelay = Seconds(Value()) }; break;
+        case "--cluster-machine-step": settings = settings with { ClusterMachineStepInterval = Seconds(Value()) }; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: MultiCluster.Emulator --clusters N --kubeconfig PATH [--crds DIR|all] [--controllers all|NAME,...] [--name-prefix emu]");
+            Console.WriteLine("usage: MultiCluster.Emulator --clusters N --kubeconfig PATH [--crds DIR|all] [--controllers all|NAME,...] [--name-prefix emu] [--cluster-provision-delay SECONDS] [--cluster-machine-step SECONDS]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]} (see --help)");
@@ -34,14 +38,14 @@ if (kubeconfigPath is null)
 if (controllers.Count > 0)
 {
     // Fail before starting anything when a name is unknown.
-    ControllerCatalog.Create(controllers.ToArray());
+    ControllerCatalog.Create(settings, controllers.ToArray());
 }
 
 await using var fleet = await EmulatedFleet.StartAsync(clusters, prefix, kubeconfigPath,
     (_, options) => controllers.Count == 0 ? options : new EmulatedClusterOptions
     {
         Name = options.Name,
-        Controllers = ControllerCatalog.Create(controllers.ToArray()),
+        Controllers = ControllerCatalog.Create(settings, controllers.ToArray()),
     });
 if (crds is not null)
 {

@@ -14,6 +14,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
     private static readonly HashSet<string> ClusterApiPages = new(StringComparer.Ordinal)
     {
         "New-FleetCluster", "Wait-FleetCluster", "Get-FleetClusterCredential", "Resize-FleetCluster", "Remove-FleetCluster",
+        "Set-FleetOidc",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));

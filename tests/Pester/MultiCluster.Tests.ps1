@@ -249,6 +249,44 @@ Describe 'Progressive workload rollout' {
     }
 }
 
+Describe 'Identity federation' {
+    BeforeAll {
+        $script:ldap = @{
+            Type = 'ldap'; Host = 'ldap.corp.example.com:636'; BindDN = 'cn=dex,dc=corp'
+            BindPasswordSecret = 'dex-ldap/bindPassword'; UserBaseDN = 'ou=people,dc=corp'
+        }
+    }
+
+    It 'renders Dex once and each cluster for its version, secrets only referenced' {
+        $out = Join-Path $script:work 'oidc'
+        $oidc = New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $script:ldap -OutputPath $out
+        $dex = $oidc | Where-Object Issuer
+        $dex.Yaml | Should -Match 'bindPW: \$DEX_LDAP_BIND_PASSWORD'
+        $dex.EnvironmentYaml | Should -Match 'secretKeyRef'
+        Test-Path (Join-Path $out 'dex-config.yaml') | Should -BeTrue
+        $clusters = $oidc | Where-Object Cluster
+        $clusters.Count | Should -Be 3
+        $clusters | ForEach-Object { $_.AuthenticationConfigurationApiVersion | Should -Be 'apiserver.config.k8s.io/v1beta1' }
+    }
+
+    It 'refuses a secret value given inline without showing it' {
+        $connector = @{ Type = 'ldap'; BindPassword = 'pester-secret-value' }
+        $failure = $null
+        try { New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $connector -ErrorAction Stop }
+        catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'OidcInputInvalid*'
+        $failure.Exception.Message | Should -Not -Match 'pester-secret-value'
+    }
+
+    It 'refuses an issuer that is not https before reading any cluster' {
+        { Set-FleetOidc -IssuerUrl http://dex.example.com -ClientId kubernetes -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'OidcInputInvalid*'
+    }
+
+    It 'says so when the management cluster does not run Cluster API' {
+        { Set-FleetOidc -IssuerUrl https://dex.example.com -ClientId kubernetes -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'ClusterApiNotInstalled*'
+    }
+}
+
 BeforeDiscovery {
     # The Cluster API CRDs live in ../shared/crds beside the repository (or $env:MULTICLUSTER_SHARED/crds).
     $script:sharedCrds = @(

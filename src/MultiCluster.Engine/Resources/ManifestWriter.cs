@@ -38,7 +38,7 @@ public static class ManifestWriter
     }
 
     // Cluster names may be ARNs (arn:aws:eks:...:cluster/name); keep file names portable.
-    private static string SafeFileName(string cluster)
+    internal static string SafeFileName(string cluster)
     {
         var invalid = Path.GetInvalidFileNameChars().Concat([':', '/', '\\']).ToHashSet();
         return new string(cluster.Select(c => invalid.Contains(c) ? '_' : c).ToArray());

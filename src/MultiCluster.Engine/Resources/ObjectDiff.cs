@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -6,7 +7,11 @@ namespace MultiCluster.Engine.Resources;
 /// <summary>
 /// Compares a live object with what a server-side dry run says it would become, field by field,
 /// ignoring what the server changes on every write (managedFields, resourceVersion, generation,
-/// uid, creationTimestamp) and status, which apply never sets.
+/// uid, creationTimestamp) and status, which apply never sets. Lists Kubernetes merges by key
+/// (containers by name, volumeMounts by mountPath, ports by port and protocol ...) are compared
+/// item by key, so a container inserted in the middle is one added item at
+/// <c>containers[name=sidecar]</c>, not every later container changed; a new order of the same
+/// items is one change at <c>containers (order)</c>. Other lists are compared by position.
 /// </summary>
 public static partial class ObjectDiff
 {
@@ -16,6 +21,39 @@ public static partial class ObjectDiff
     private static partial Regex PlainSegment();
 
     public const string HiddenValue = "(hidden)";
+
+    /// <summary>The suffix of the path that reports a keyed list whose items changed order.</summary>
+    public const string OrderSuffix = " (order)";
+
+    // The merge keys of the built-in types' lists (their patchMergeKey, with the extra
+    // x-kubernetes-list-map-keys where the server keys by more than one field), by field name:
+    // the engine reads no OpenAPI documents, and these names mean the same list wherever they
+    // appear. A field with several candidates takes the first whose key fields every item has
+    // (container ports have containerPort, Service ports have port). A key field with a default
+    // counts as that value when an item leaves it out, as the server does.
+    private static readonly Dictionary<string, ListKey[][]> MergeKeys = new(StringComparer.Ordinal)
+    {
+        ["containers"] = [[new("name")]],
+        ["initContainers"] = [[new("name")]],
+        ["ephemeralContainers"] = [[new("name")]],
+        ["env"] = [[new("name")]],
+        ["volumes"] = [[new("name")]],
+        ["volumeMounts"] = [[new("mountPath")]],
+        ["volumeDevices"] = [[new("devicePath")]],
+        ["ports"] = [[new("containerPort"), new("protocol", "TCP")], [new("port"), new("protocol", "TCP")]],
+        ["imagePullSecrets"] = [[new("name")]],
+        ["hostAliases"] = [[new("ip")]],
+        ["resourceClaims"] = [[new("name")]],
+        ["schedulingGates"] = [[new("name")]],
+        ["readinessGates"] = [[new("conditionType")]],
+        ["resizePolicy"] = [[new("resourceName")]],
+        ["topologySpreadConstraints"] = [[new("topologyKey"), new("whenUnsatisfiable")]],
+        ["ownerReferences"] = [[new("uid")]],
+        ["conditions"] = [[new("type")]],
+        ["webhooks"] = [[new("name")]],
+    };
+
+    private sealed record ListKey(string Field, string? Default = null);
 
     /// <param name="hideValues">
     /// For Secrets: report which keys under data and stringData change, never their values.
@@ -36,8 +74,8 @@ public static partial class ObjectDiff
 
     // A v1 Secret's values never reach the pipeline or a log through a diff, whoever asks; its paths may.
     private static bool IsSecret(JsonObject obj) =>
-        obj["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["kind"]!.GetValue<string>() == "Secret"
-        && obj["apiVersion"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && obj["apiVersion"]!.GetValue<string>() == "v1";
+        obj["kind"]?.GetValueKind() == JsonValueKind.String && obj["kind"]!.GetValue<string>() == "Secret"
+        && obj["apiVersion"]?.GetValueKind() == JsonValueKind.String && obj["apiVersion"]!.GetValue<string>() == "v1";
 
     private static JsonObject? Normalize(JsonObject? source)
     {
@@ -67,6 +105,11 @@ public static partial class ObjectDiff
         }
         if (before is JsonArray beforeList && after is JsonArray afterList)
         {
+            if (KeysOf(path, beforeList, afterList) is { } keyed)
+            {
+                CompareKeyed(path, keyed.Before, keyed.After, changes);
+                return;
+            }
             var count = Math.Max(beforeList.Count, afterList.Count);
             for (var i = 0; i < count; i++)
             {
@@ -81,6 +124,64 @@ public static partial class ObjectDiff
             Before = ObjectTree.FromJson(before),
             After = ObjectTree.FromJson(after),
         });
+    }
+
+    // Items matched by key: changed and removed ones in the old order, then the added ones.
+    private static void CompareKeyed(string path, List<(string Key, JsonNode Item)> before, List<(string Key, JsonNode Item)> after,
+        List<FleetFieldChange> changes)
+    {
+        var afterByKey = after.ToDictionary(a => a.Key, a => a.Item, StringComparer.Ordinal);
+        var beforeKeys = before.Select(b => b.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, item) in before)
+            CompareNodes($"{path}[{key}]", item, afterByKey.GetValueOrDefault(key), changes);
+        foreach (var (key, item) in after.Where(a => !beforeKeys.Contains(a.Key)))
+            CompareNodes($"{path}[{key}]", null, item, changes);
+
+        var keptBefore = before.Select(b => b.Key).Where(afterByKey.ContainsKey).ToList();
+        var keptAfter = after.Select(a => a.Key).Where(beforeKeys.Contains).ToList();
+        if (!keptBefore.SequenceEqual(keptAfter, StringComparer.Ordinal))
+            changes.Add(new FleetFieldChange { Path = path + OrderSuffix, Before = string.Join(", ", keptBefore), After = string.Join(", ", keptAfter) });
+    }
+
+    // Both lists keyed by the field's merge key ("name=web"), or null when the field has none or
+    // an item lacks it or repeats it (then position is all there is to go by).
+    private static (List<(string Key, JsonNode Item)> Before, List<(string Key, JsonNode Item)> After)? KeysOf(
+        string path, JsonArray before, JsonArray after)
+    {
+        var field = path[(path.LastIndexOfAny(['.', ']']) + 1)..];
+        if (!MergeKeys.TryGetValue(field, out var candidates)) return null;
+        foreach (var keyFields in candidates)
+        {
+            if (Keyed(before, keyFields) is { } keyedBefore && Keyed(after, keyFields) is { } keyedAfter)
+                return (keyedBefore, keyedAfter);
+        }
+        return null;
+    }
+
+    private static List<(string Key, JsonNode Item)>? Keyed(JsonArray list, ListKey[] keyFields)
+    {
+        var keyed = new List<(string, JsonNode)>(list.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in list)
+        {
+            if (item is not JsonObject map) return null;
+            var parts = new List<string>(keyFields.Length);
+            foreach (var keyField in keyFields)
+            {
+                var value = map[keyField.Field] switch
+                {
+                    JsonValue text when text.GetValueKind() == JsonValueKind.String => text.GetValue<string>(),
+                    JsonValue scalar => scalar.ToJsonString(),
+                    _ => keyField.Default,
+                };
+                if (value is null) return null;
+                parts.Add($"{keyField.Field}={value}");
+            }
+            var key = string.Join(",", parts);
+            if (!seen.Add(key)) return null;
+            keyed.Add((key, map));
+        }
+        return keyed;
     }
 
     // spec.replicas, metadata.labels['app.kubernetes.io/name']: dots only where they cannot mislead.

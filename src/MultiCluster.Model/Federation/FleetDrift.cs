@@ -36,7 +36,7 @@ public sealed class FleetDrift
     public string Name { get; init; } = "";
     public FleetDriftType DriftType { get; init; }
 
-    /// <summary>The field (<c>spec.replicas</c>, <c>spec.template.spec.containers[0].image</c>) for Changed; null otherwise.</summary>
+    /// <summary>The field (<c>spec.replicas</c>, <c>spec.template.spec.containers[name=web].image</c>) for Changed; null otherwise.</summary>
     public string? Path { get; init; }
 
     /// <summary>What the template and overrides say (null when the field should be absent).</summary>

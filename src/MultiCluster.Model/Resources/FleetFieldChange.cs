@@ -2,7 +2,7 @@ namespace MultiCluster;
 
 /// <summary>
 /// One field a WhatIf apply would change. <see cref="Path"/> reads like the field's place in the
-/// manifest (<c>spec.replicas</c>, <c>spec.template.spec.containers[0].image</c>,
+/// manifest (<c>spec.replicas</c>, <c>spec.template.spec.containers[name=web].image</c>,
 /// <c>metadata.labels['app.kubernetes.io/name']</c>); a null side means the field is absent there.
 /// Values are strings, numbers, booleans, lists or ordered dictionaries.
 /// </summary>

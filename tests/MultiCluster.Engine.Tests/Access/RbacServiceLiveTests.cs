@@ -37,7 +37,7 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
 
     private static string Describe(IEnumerable<FleetResourceResult> results) => string.Join("; ", results.Select(r => $"{r}: {r.Action} {r.Message}"));
 
-    private Kubernetes ClientFor(EmulatedCluster cluster, string token)
+    internal static Kubernetes ClientFor(EmulatedCluster cluster, string token)
     {
         using var kubeconfig = new MemoryStream(Encoding.UTF8.GetBytes(cluster.Tokens.Kubeconfig(token)));
         return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));

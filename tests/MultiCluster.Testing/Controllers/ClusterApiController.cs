@@ -8,32 +8,51 @@ namespace MultiCluster.Testing.Controllers;
 /// <summary>
 /// Stands in for Cluster API's core and kubeadm control plane controllers (v1beta2 and v1beta1).
 /// A Cluster goes Pending, then Provisioning (infrastructure ready) half of
-/// <see cref="ProvisionDelay"/> later, then Provisioned: a new emulator instance is started whose
-/// /version is the KubeadmControlPlane's spec.version (or spec.topology.version), with one Node
-/// per machine (control plane replicas plus the replicas of the Cluster's MachineDeployments),
-/// and the &lt;name&gt;-kubeconfig Secret is written for it. After that, scaling and version
-/// changes show at once in the KubeadmControlPlane and MachineDeployment status and in the
-/// child's Nodes and /version. Deleting the Cluster (or stopping this instance) stops the child
-/// and removes the Secret. Simulated: no Machines, MachineSets, infrastructure objects or
-/// bootstrap data; rollouts do not go one machine at a time.
+/// <see cref="ProvisionDelay"/> later; from then on the KubeadmControlPlane's machines, and once
+/// the first of them is Ready (the control plane is initialized) the MachineDeployments'
+/// machines, are created, replaced and deleted one per <see cref="MachineStepInterval"/>
+/// (<see cref="MachineRollout"/>), and the owners' status follows them as Cluster API reports it
+/// (replicas, ready/available/up-to-date counts, version, conditions). The Cluster is Provisioned
+/// once <see cref="ProvisionDelay"/> has passed and the control plane is initialized: a new
+/// emulator instance is started with a Node per Ready machine (kubelet version per machine) and
+/// /version the control plane's lowest machine version, and the &lt;name&gt;-kubeconfig Secret is
+/// written for it. Deleting the Cluster (or stopping this instance) stops the child and removes
+/// the Secret. Simulated: no Machine, MachineSet or infrastructure objects, no bootstrap data, no
+/// remediation. A topology Cluster gets the KubeadmControlPlane and MachineDeployments it asks
+/// for (ClusterTopology.cs), without the ClusterClass's templates.
 /// </summary>
-public sealed class ClusterApiController(TimeSpan provisionDelay) : StoreController
+public sealed partial class ClusterApiController(TimeSpan provisionDelay, TimeSpan machineStepInterval) : StoreController
 {
     public const string ControllerName = "cluster-api";
     public const string ClusterNameLabel = "cluster.x-k8s.io/cluster-name";
     public const string ClusterGroup = "cluster.x-k8s.io";
     public const string ControlPlaneGroup = "controlplane.cluster.x-k8s.io";
 
+    /// <summary>How long one machine step takes unless <see cref="ControllerSettings.ClusterMachineStepInterval"/> says otherwise.</summary>
+    public static readonly TimeSpan DefaultMachineStepInterval = TimeSpan.FromMilliseconds(100);
+
+    private static readonly string DefaultKubernetesVersion = new EmulatedClusterOptions().KubernetesVersion;
+
+    // Clusters and machine owners by the clock time this controller first saw them.
     private readonly Dictionary<ObjectKey, DateTimeOffset> _firstSeen = [];
+    // Per Cluster, the machines of each of its owners.
+    private readonly Dictionary<ObjectKey, Dictionary<ObjectKey, MachineRollout>> _rollouts = [];
+    // Owner -> Cluster, so a deleted owner still finds the Cluster whose machines it takes away.
+    private readonly Dictionary<ObjectKey, ObjectKey> _ownerCluster = [];
     private readonly Dictionary<ObjectKey, EmulatedCluster> _children = [];
     private readonly object _childrenGate = new();
 
-    public ClusterApiController() : this(TimeSpan.FromSeconds(10))
+    public ClusterApiController() : this(TimeSpan.FromSeconds(10), DefaultMachineStepInterval)
     {
     }
 
     /// <summary>How long after a Cluster appears it is Provisioned, on the instance's clock.</summary>
     public TimeSpan ProvisionDelay { get; } = provisionDelay;
+
+    /// <summary>How long each machine step (create, Ready, delete) takes, on the instance's clock.</summary>
+    public TimeSpan MachineStepInterval { get; } = machineStepInterval > TimeSpan.Zero
+        ? machineStepInterval
+        : throw new ArgumentOutOfRangeException(nameof(machineStepInterval), "a machine step must take some time");
 
     public override string Name => ControllerName;
 
@@ -61,6 +80,8 @@ public sealed class ClusterApiController(TimeSpan provisionDelay) : StoreControl
             ?? FindClusterByControlPlane(key.Namespace, key.Name);
         if (clusterName is not null)
             ReconcileCluster(new ObjectKey(ClusterGroup, "clusters", key.Namespace, clusterName));
+        else if (_ownerCluster.TryGetValue(key, out var clusterKey))
+            ReconcileCluster(clusterKey);
     }
 
     protected override void OnStop()
@@ -90,36 +111,111 @@ public sealed class ClusterApiController(TimeSpan provisionDelay) : StoreControl
             Teardown(key);
             return;
         }
+        if (ReconcileTopology(key, type, cluster))
+            return;
         var now = Cluster.Clock.UtcNow;
-        if (!_firstSeen.TryGetValue(key, out var firstSeen))
-            _firstSeen[key] = firstSeen = now;
+        var firstSeen = FirstSeen(key, now);
         var infrastructureDue = firstSeen + ProvisionDelay / 2;
         var provisionedDue = firstSeen + ProvisionDelay;
-        var phase = now >= provisionedDue ? ClusterPhase.Provisioned
-            : now >= infrastructureDue ? ClusterPhase.Provisioning
-            : ClusterPhase.Pending;
+        var infrastructureReady = now >= infrastructureDue;
+        var wakeUps = new List<DateTimeOffset>();
+        var rollouts = _rollouts.TryGetValue(key, out var known) ? known : _rollouts[key] = [];
+        var seenOwners = new HashSet<ObjectKey>();
 
-        var controlPlane = ControlPlaneOf(cluster, key.Namespace);
-        var workers = MachineDeploymentsOf(key);
-        var controlPlaneReplicas = Replicas(controlPlane);
-        var version = (string?)controlPlane?.Object["spec"]?["version"] ?? (string?)cluster["spec"]?["topology"]?["version"];
-        var workerCount = workers.Sum(w => Replicas(w));
+        var topologyVersion = (string?)cluster["spec"]?["topology"]?["version"];
+        var controlPlaneObject = ControlPlaneOf(cluster, key.Namespace);
+        MachineOwner? controlPlane = null;
+        MachineRollout? controlPlaneRollout = null;
+        if (controlPlaneObject is { } cp)
+        {
+            var version = (string?)cp.Object["spec"]?["version"] ?? topologyVersion ?? DefaultKubernetesVersion;
+            var infrastructureRef = cp.Object["spec"]?["machineTemplate"]?["spec"]?["infrastructureRef"] ?? cp.Object["spec"]?["machineTemplate"]?["infrastructureRef"];
+            var target = Target(cp.Object, version, infrastructureRef);
+            controlPlaneRollout = Advance(key, cp, target, infrastructureReady ? infrastructureDue : null, now, rollouts, seenOwners, wakeUps);
+            controlPlane = new MachineOwner(cp.Object, controlPlaneRollout.Summarize(target, now));
+        }
+
+        // Workers join once the control plane is initialized; without a KubeadmControlPlane, once the infrastructure is.
+        var hasKubeadmControlPlane = (string?)cluster["spec"]?["controlPlaneRef"]?["kind"] == MachineOwnerStatus.ControlPlaneKind;
+        var workersFrom = hasKubeadmControlPlane ? controlPlaneRollout?.FirstReadyAt : infrastructureDue;
+        if (workersFrom is { } from && from > now)
+            wakeUps.Add(from);
+        var workers = new List<MachineOwner>();
+        var workerRollouts = new List<MachineRollout>();
+        foreach (var md in MachineDeploymentsOf(key))
+        {
+            var version = (string?)md.Object["spec"]?["template"]?["spec"]?["version"]
+                ?? controlPlane?.Machines.Target.Version ?? topologyVersion ?? DefaultKubernetesVersion;
+            var target = Target(md.Object, version, md.Object["spec"]?["template"]?["spec"]?["infrastructureRef"]);
+            var rollout = Advance(key, md, target, workersFrom <= now ? workersFrom : null, now, rollouts, seenOwners, wakeUps);
+            workers.Add(new MachineOwner(md.Object, rollout.Summarize(target, now)));
+            workerRollouts.Add(rollout);
+        }
+        foreach (var gone in rollouts.Keys.Where(owner => !seenOwners.Contains(owner)).ToList())
+        {
+            rollouts.Remove(gone);
+            _firstSeen.Remove(gone);
+            _ownerCluster.Remove(gone);
+        }
+
+        var controlPlaneInitialized = !hasKubeadmControlPlane || controlPlane?.Machines.Initialized == true;
+        var phase = !infrastructureReady ? ClusterPhase.Pending
+            : now >= provisionedDue && controlPlaneInitialized ? ClusterPhase.Provisioned
+            : ClusterPhase.Provisioning;
+        if (phase == ClusterPhase.Pending)
+            wakeUps.Add(infrastructureDue);
+        else if (now < provisionedDue)
+            wakeUps.Add(provisionedDue);
 
         if (phase == ClusterPhase.Provisioned)
         {
-            var child = EnsureChild(key, version);
-            SyncNodes(child, key.Name, controlPlaneReplicas, workers, version);
+            var child = EnsureChild(key, controlPlane?.Machines.MinimumVersion ?? topologyVersion);
+            SyncNodes(child, controlPlaneRollout, workerRollouts, now);
             EnsureKubeconfigSecret(cluster, child);
-            if (controlPlane is { } cp)
-                WriteStatus(cp.Type, cp.Object, ClusterApiStatus.Machines(cp.Object, controlPlaneReplicas, controlPlaneReplicas, version));
-            foreach (var worker in workers)
-                WriteStatus(worker.Type, worker.Object, ClusterApiStatus.Machines(worker.Object, Replicas(worker), Replicas(worker), version));
         }
-        else
-        {
-            RequeueAt(key, phase == ClusterPhase.Pending ? infrastructureDue : provisionedDue);
-        }
-        WriteStatus(type, cluster, ClusterApiStatus.Cluster(cluster, phase, controlPlaneReplicas, workerCount, now));
+        if (controlPlaneObject is { } controlPlaneResource && controlPlane is not null)
+            WriteStatus(controlPlaneResource.Type, controlPlane.Object,
+                MachineOwnerStatus.Build(controlPlane.Object, controlPlane.Machines, $"{ClusterNameLabel}={key.Name},cluster.x-k8s.io/control-plane", now));
+        var workerType = Cluster.Registry.Find(ClusterGroup, "machinedeployments");
+        foreach (var worker in workers)
+            WriteStatus(workerType!, worker.Object, MachineOwnerStatus.Build(worker.Object, worker.Machines, Selector(worker.Object, key.Name), now));
+        WriteStatus(type, cluster, ClusterApiStatus.Cluster(cluster, phase, controlPlane, workers, now));
+        if (wakeUps.Count > 0)
+            RequeueAt(key, wakeUps.Min());
+    }
+
+    private DateTimeOffset FirstSeen(ObjectKey key, DateTimeOffset now) =>
+        _firstSeen.TryGetValue(key, out var seen) ? seen : _firstSeen[key] = now;
+
+    // Steps the owner's machines when its start time has come (null: not yet) and asks to be woken for the next step.
+    private MachineRollout Advance(ObjectKey clusterKey, (ResourceType Type, JsonObject Object) owner, MachineTarget target, DateTimeOffset? startFrom,
+        DateTimeOffset now, Dictionary<ObjectKey, MachineRollout> rollouts, HashSet<ObjectKey> seenOwners, List<DateTimeOffset> wakeUps)
+    {
+        var ownerKey = ObjectKey.For(owner.Type, clusterKey.Namespace, (string)owner.Object["metadata"]!["name"]!);
+        seenOwners.Add(ownerKey);
+        _ownerCluster[ownerKey] = clusterKey;
+        var ownerSeen = FirstSeen(ownerKey, now);
+        if (!rollouts.TryGetValue(ownerKey, out var rollout))
+            rollouts[ownerKey] = rollout = new MachineRollout((string)owner.Object["metadata"]!["name"]!, MachineStepInterval);
+        if (startFrom is { } from)
+            rollout.AdvanceTo(target, from > ownerSeen ? from : ownerSeen, now);
+        if (rollout.NextStep is { } next)
+            wakeUps.Add(next);
+        return rollout;
+    }
+
+    // What replaces machines when it changes: the version and the infrastructure machine template.
+    private static MachineTarget Target(JsonObject owner, string version, JsonNode? infrastructureRef) =>
+        new((int)(DeploymentStatus.Number(owner["spec"]?["replicas"]) ?? 1), version, $"{version}|{(string?)infrastructureRef?["kind"]}/{(string?)infrastructureRef?["name"]}");
+
+    // status.selector: the MachineDeployment's selector as a label query (Cluster API adds the cluster-name label).
+    private static string Selector(JsonObject machineDeployment, string clusterName)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal) { [ClusterNameLabel] = clusterName };
+        if (machineDeployment["spec"]?["selector"]?["matchLabels"] is JsonObject matchLabels)
+            foreach (var (name, value) in matchLabels)
+                labels[name] = (string?)value ?? "";
+        return string.Join(",", labels.Select(l => $"{l.Key}={l.Value}"));
     }
 
     private void WriteStatus(ResourceType type, JsonObject obj, JsonObject status)
@@ -129,8 +225,6 @@ public sealed class ClusterApiController(TimeSpan provisionDelay) : StoreControl
         obj["status"] = status;
         Cluster.Store.Update(type, obj);
     }
-
-    private static int Replicas((ResourceType Type, JsonObject Object)? owner) => owner is null ? 0 : (int)(DeploymentStatus.Number(owner.Value.Object["spec"]?["replicas"]) ?? 1);
 
     private (ResourceType Type, JsonObject Object)? ControlPlaneOf(JsonObject cluster, string ns)
     {
@@ -170,27 +264,25 @@ public sealed class ClusterApiController(TimeSpan provisionDelay) : StoreControl
         return child;
     }
 
-    private static void SyncNodes(EmulatedCluster child, string clusterName, int controlPlaneReplicas,
-        IReadOnlyList<(ResourceType Type, JsonObject Object)> workers, string? version)
+    // A Node per Ready machine, named after it and with its kubelet version.
+    private static void SyncNodes(EmulatedCluster child, MachineRollout? controlPlane, IEnumerable<MachineRollout> workers, DateTimeOffset now)
     {
-        var wanted = new Dictionary<string, bool>(StringComparer.Ordinal);
-        for (var i = 0; i < controlPlaneReplicas; i++)
-            wanted[$"{clusterName}-control-plane-{i}"] = true;
-        foreach (var worker in workers)
-            for (var i = 0; i < Replicas(worker); i++)
-                wanted[$"{worker.Object["metadata"]!["name"]}-{i}"] = false;
+        var wanted = new Dictionary<string, (bool IsControlPlane, string Version)>(StringComparer.Ordinal);
+        foreach (var machine in controlPlane?.Machines.Where(m => m.IsReadyAt(now)) ?? [])
+            wanted[machine.Name] = (true, machine.Version);
+        foreach (var machine in workers.SelectMany(w => w.Machines).Where(m => m.IsReadyAt(now)))
+            wanted[machine.Name] = (false, machine.Version);
 
         var nodeType = child.Registry.Find("", "nodes")!;
-        var kubelet = version ?? child.KubernetesVersion;
         foreach (var node in child.Store.List(nodeType, null).Items)
         {
             var name = (string)node["metadata"]!["name"]!;
             if (!wanted.ContainsKey(name))
                 child.Store.Delete(nodeType, null, name);
         }
-        foreach (var (name, isControlPlane) in wanted)
+        foreach (var (name, (isControlPlane, version)) in wanted)
         {
-            var desired = NodeObject(name, isControlPlane, kubelet);
+            var desired = NodeObject(name, isControlPlane, version);
             var existing = child.Store.Get(nodeType, null, name);
             if (existing is null)
                 child.Store.Create(nodeType, desired);
@@ -261,6 +353,12 @@ public sealed class ClusterApiController(TimeSpan provisionDelay) : StoreControl
     private void Teardown(ObjectKey key)
     {
         _firstSeen.Remove(key);
+        if (_rollouts.Remove(key, out var rollouts))
+            foreach (var owner in rollouts.Keys)
+            {
+                _firstSeen.Remove(owner);
+                _ownerCluster.Remove(owner);
+            }
         EmulatedCluster? child;
         lock (_childrenGate)
             _children.Remove(key, out child);

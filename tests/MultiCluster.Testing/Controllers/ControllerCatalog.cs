@@ -19,7 +19,7 @@ public static class ControllerCatalog
         [RbacActivation.ControllerName] = _ => new RbacActivation(),
         [NamespaceDefaultsController.ServiceAccountsName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.DefaultServiceAccount),
         [NamespaceDefaultsController.RootCaPublisherName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.RootCaConfigMap),
-        [ClusterApiController.ControllerName] = settings => new ClusterApiController(settings.ClusterProvisionDelay),
+        [ClusterApiController.ControllerName] = settings => new ClusterApiController(settings.ClusterProvisionDelay, settings.ClusterMachineStepInterval),
     };
 
     /// <summary>The registered names, in registration order.</summary>
@@ -67,4 +67,10 @@ public sealed record ControllerSettings
 
     /// <summary>How long after a Cluster API Cluster appears it is Provisioned, on the instance's clock.</summary>
     public TimeSpan ClusterProvisionDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long each Cluster API machine step takes (a machine created, Ready, or deleted), on the
+    /// instance's clock; small by default so rollouts in end-to-end tests finish in about a second.
+    /// </summary>
+    public TimeSpan ClusterMachineStepInterval { get; init; } = ClusterApiController.DefaultMachineStepInterval;
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using MultiCluster.Testing.ApiServer;
 
 namespace MultiCluster.Testing.Controllers.ClusterApi;
 
@@ -18,9 +17,10 @@ internal static class ClusterApiStatus
 
     public static long Generation(JsonObject obj) => DeploymentStatus.Number(obj["metadata"]?["generation"]) ?? 1;
 
-    public static JsonObject Cluster(JsonObject cluster, ClusterPhase phase, int controlPlaneReplicas, int workerReplicas, DateTimeOffset now)
+    /// <param name="controlPlane">The KubeadmControlPlane and its machines, or null when the Cluster has none.</param>
+    /// <param name="workers">The Cluster's MachineDeployments and their machines.</param>
+    public static JsonObject Cluster(JsonObject cluster, ClusterPhase phase, MachineOwner? controlPlane, IReadOnlyList<MachineOwner> workers, DateTimeOffset now)
     {
-        var old = cluster["status"]?["conditions"] as JsonArray;
         var generation = Generation(cluster);
         var infrastructure = phase != ClusterPhase.Pending;
         var provisioned = phase == ClusterPhase.Provisioned;
@@ -29,58 +29,44 @@ internal static class ClusterApiStatus
         {
             status["infrastructureReady"] = infrastructure;
             status["controlPlaneReady"] = provisioned;
-            status["conditions"] = new JsonArray(
-                V1Beta1Condition(old, "Ready", provisioned, "WaitingForControlPlane", now),
-                V1Beta1Condition(old, "ControlPlaneReady", provisioned, "WaitingForControlPlane", now),
-                V1Beta1Condition(old, "InfrastructureReady", infrastructure, "WaitingForInfrastructure", now));
+            status["conditions"] = CapiConditions.V1Beta1(cluster["status"]?["conditions"], now,
+            [
+                provisioned ? CapiCondition.True("ControlPlaneReady", "") : new CapiCondition("ControlPlaneReady", false, "WaitingForControlPlane"),
+                infrastructure ? CapiCondition.True("InfrastructureReady", "") : new CapiCondition("InfrastructureReady", false, "WaitingForInfrastructure"),
+            ]);
             return status;
         }
+        var controlPlaneAvailable = provisioned && (controlPlane is null || controlPlane.IsAvailable);
+        var notAvailableWorkers = workers.Where(w => !w.IsAvailable).ToList();
+        var workersAvailable = provisioned && notAvailableWorkers.Count == 0;
+        var owners = (controlPlane is null ? workers : workers.Prepend(controlPlane)).ToList();
         status["initialization"] = new JsonObject { ["infrastructureProvisioned"] = infrastructure, ["controlPlaneInitialized"] = provisioned };
-        status["controlPlane"] = Replicas(controlPlaneReplicas, provisioned ? controlPlaneReplicas : 0);
-        status["workers"] = Replicas(workerReplicas, provisioned ? workerReplicas : 0);
-        status["conditions"] = new JsonArray(
-            Condition(old, "Available", provisioned, "Available", "NotAvailable", generation, now),
-            Condition(old, "InfrastructureReady", infrastructure, "Ready", "NotReady", generation, now),
-            Condition(old, "ControlPlaneInitialized", provisioned, "Initialized", "NotInitialized", generation, now),
-            Condition(old, "ControlPlaneAvailable", provisioned, "Available", "NotAvailable", generation, now),
-            Condition(old, "WorkersAvailable", provisioned, "Available", "NotAvailable", generation, now));
-        return status;
-    }
-
-    /// <summary>KubeadmControlPlane or MachineDeployment status with <paramref name="ready"/> machines up.</summary>
-    public static JsonObject Machines(JsonObject owner, int desired, int ready, string? version)
-    {
-        var status = new JsonObject
-        {
-            ["observedGeneration"] = Generation(owner),
-            ["replicas"] = desired,
-            ["readyReplicas"] = ready,
-            ["availableReplicas"] = ready,
-        };
-        if (IsV1Beta1(owner))
-        {
-            status["updatedReplicas"] = ready;
-            status["unavailableReplicas"] = desired - ready;
-        }
-        else
-        {
-            status["upToDateReplicas"] = ready;
-        }
-        if ((string?)owner["kind"] == "MachineDeployment")
-            status["phase"] = ready == desired ? "Running" : "ScalingUp";
-        else
-        {
-            if (version is not null) status["version"] = version;
-            if (IsV1Beta1(owner))
-            {
-                status["initialized"] = ready > 0;
-                status["ready"] = ready > 0;
-            }
-            else
-            {
-                status["initialization"] = new JsonObject { ["controlPlaneInitialized"] = ready > 0 };
-            }
-        }
+        status["controlPlane"] = Counts(controlPlane is null ? [] : [controlPlane]);
+        status["workers"] = Counts(workers);
+        var infrastructureReady = infrastructure
+            ? CapiCondition.True("InfrastructureReady", "Ready") : new CapiCondition("InfrastructureReady", false, "NotReady");
+        var controlPlaneReady = controlPlaneAvailable
+            ? CapiCondition.True("ControlPlaneAvailable", "Available") : new CapiCondition("ControlPlaneAvailable", false, "NotAvailable");
+        var workersReady = !provisioned ? new CapiCondition("WorkersAvailable", false, "NotAvailable")
+            : workers.Count == 0 ? CapiCondition.True("WorkersAvailable", "NoWorkers")
+            : workersAvailable ? CapiCondition.True("WorkersAvailable", "Available")
+            : new CapiCondition("WorkersAvailable", false, "NotAvailable", Lines(notAvailableWorkers, w => w.NotAvailableMessage));
+        // Available sums up the three and names those that are not True, as Cluster API's summary does.
+        var failing = new[] { infrastructureReady, controlPlaneReady, workersReady }.Where(c => c.IsTrue != true).ToList();
+        status["conditions"] = CapiConditions.V1Beta2(cluster["status"]?["conditions"], generation, now,
+        [
+            failing.Count == 0
+                ? CapiCondition.True("Available", "Available")
+                : new CapiCondition("Available", false, "NotAvailable", string.Join("\n", failing.Select(f =>
+                    f.Message.Length == 0 ? $"* {f.Type}: {f.Reason}" : $"* {f.Type}:\n" + string.Join("\n", f.Message.Split('\n').Select(line => "  " + line))))),
+            infrastructureReady,
+            provisioned ? CapiCondition.True("ControlPlaneInitialized", "Initialized") : new CapiCondition("ControlPlaneInitialized", false, "NotInitialized"),
+            controlPlaneReady,
+            workersReady,
+            Aggregate("RollingOut", owners, o => o.Machines.NotUpToDate.Count > 0, o => $"Rolling out {o.Machines.NotUpToDate.Count} not up-to-date replicas"),
+            Aggregate("ScalingUp", owners, o => o.Machines.Replicas < o.Machines.Desired, o => $"Scaling up from {o.Machines.Replicas} to {o.Machines.Desired} replicas"),
+            Aggregate("ScalingDown", owners, o => o.Machines.Replicas > o.Machines.Desired, o => $"Scaling down from {o.Machines.Replicas} to {o.Machines.Desired} replicas"),
+        ]);
         return status;
     }
 
@@ -113,47 +99,31 @@ internal static class ClusterApiStatus
             """;
     }
 
-    private static JsonObject Replicas(int desired, int ready) => new()
+    // The Cluster's RollingOut, ScalingUp and ScalingDown: True while its control plane or any MachineDeployment is.
+    private static CapiCondition Aggregate(string type, IReadOnlyList<MachineOwner> owners, Func<MachineOwner, bool> active, Func<MachineOwner, string> message)
     {
-        ["desiredReplicas"] = desired,
-        ["replicas"] = desired,
-        ["readyReplicas"] = ready,
-        ["availableReplicas"] = ready,
-        ["upToDateReplicas"] = ready,
+        var busy = owners.Where(active).ToList();
+        return busy.Count == 0 ? new CapiCondition(type, false, "Not" + type) : new CapiCondition(type, true, type, Lines(busy, message));
+    }
+
+    private static string Lines(IEnumerable<MachineOwner> owners, Func<MachineOwner, string> message) =>
+        string.Join("\n", owners.Select(o => $"* {o.Kind} {o.Name}: {message(o)}"));
+
+    private static JsonObject Counts(IReadOnlyList<MachineOwner> owners) => new()
+    {
+        ["desiredReplicas"] = owners.Sum(o => o.Machines.Desired),
+        ["replicas"] = owners.Sum(o => o.Machines.Replicas),
+        ["readyReplicas"] = owners.Sum(o => o.Machines.Ready),
+        ["availableReplicas"] = owners.Sum(o => o.Machines.Ready),
+        ["upToDateReplicas"] = owners.Sum(o => o.Machines.UpToDate),
     };
+}
 
-    // lastTransitionTime moves only when the status flips, as the real helpers do; rewriting it
-    // on every pass would also make each reconcile a change that queues the next.
-    private static string TransitionTime(JsonArray? old, string type, string status, DateTimeOffset now)
-    {
-        var previous = old?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
-        return previous is not null && (string?)previous["status"] == status && (string?)previous["lastTransitionTime"] is { } time
-            ? time
-            : ObjectStore.Timestamp(now);
-    }
-
-    private static JsonObject Condition(JsonArray? old, string type, bool isTrue, string trueReason, string falseReason, long generation, DateTimeOffset now)
-    {
-        var status = isTrue ? "True" : "False";
-        return new JsonObject
-        {
-            ["type"] = type,
-            ["status"] = status,
-            ["observedGeneration"] = generation,
-            ["lastTransitionTime"] = TransitionTime(old, type, status, now),
-            ["reason"] = isTrue ? trueReason : falseReason,
-        };
-    }
-
-    private static JsonObject V1Beta1Condition(JsonArray? old, string type, bool isTrue, string falseReason, DateTimeOffset now)
-    {
-        var status = isTrue ? "True" : "False";
-        var condition = new JsonObject { ["type"] = type, ["status"] = status, ["lastTransitionTime"] = TransitionTime(old, type, status, now) };
-        if (!isTrue)
-        {
-            condition["severity"] = "Info";
-            condition["reason"] = falseReason;
-        }
-        return condition;
-    }
+/// <summary>A KubeadmControlPlane or MachineDeployment with its machines at one moment.</summary>
+internal sealed record MachineOwner(JsonObject Object, MachineSummary Machines)
+{
+    public string Kind => (string?)Object["kind"] ?? "";
+    public string Name => (string?)Object["metadata"]?["name"] ?? "";
+    public bool IsAvailable => MachineOwnerStatus.IsAvailable(Object, Machines);
+    public string NotAvailableMessage => MachineOwnerStatus.NotAvailableMessage(Object, Machines);
 }

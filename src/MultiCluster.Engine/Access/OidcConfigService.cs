@@ -1,0 +1,88 @@
+using k8s;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Access;
+
+/// <summary>
+/// Renders identity federation for New-FleetOidcConfig: the Dex configuration once, and each
+/// cluster's API server settings for its Kubernetes version. The version is the one given, else
+/// the fleet file's (<c>k8s_version</c>), else what the cluster's <c>/version</c> reports, the
+/// only request this makes. Writes files when given a folder; changes no cluster.
+/// </summary>
+public sealed class OidcConfigService(IClusterConnector connector)
+{
+    public const string DexFileName = "dex-config.yaml";
+
+    /// <summary>The Dex configuration, written to <c>dex-config.yaml</c> in <paramref name="outputDirectory"/> when given.</summary>
+    public static FleetDexConfig RenderDex(OidcSettings settings, DexConnector dexConnector, IReadOnlyList<FleetCluster> clusters,
+        IReadOnlyList<string> redirectUriTemplates, string? fleetName, string? outputDirectory)
+    {
+        var dex = DexConfigRenderer.Render(settings, dexConnector, clusters, redirectUriTemplates, fleetName);
+        return outputDirectory is null ? dex : dex with { Path = WriteFile(outputDirectory, DexFileName, dex.Yaml, "the Dex configuration") };
+    }
+
+    /// <summary>Per cluster, its API server settings; a cluster whose version cannot be read gives its error and the others go on.</summary>
+    public IAsyncEnumerable<FleetOutcome<FleetOidcApiServerConfig>> RenderApiServersAsync(IReadOnlyList<FleetCluster> clusters, OidcSettings settings,
+        string? kubernetesVersion, string? outputDirectory, FanOutOptions options, CancellationToken cancellationToken = default)
+    {
+        if (kubernetesVersion is not null && OidcApiServerRenderer.Minor(kubernetesVersion) is null)
+            throw OidcSettings.Invalid("-KubernetesVersion", $"-KubernetesVersion '{kubernetesVersion}' is not a Kubernetes version such as v1.32.3.");
+        return FleetRunner.RunAsync<FleetOutcome<FleetOidcApiServerConfig>>(
+            clusters,
+            options with { Activity = "Rendering OIDC API server settings" },
+            async (cluster, sink, token) =>
+            {
+                var version = kubernetesVersion ?? cluster.KubernetesVersion ?? await ServerVersionAsync(cluster, token).ConfigureAwait(false);
+                var config = OidcApiServerRenderer.Describe(cluster.Name, settings, version);
+                sink.Emit(FleetOutcome<FleetOidcApiServerConfig>.Success(cluster.Name, outputDirectory is null ? config : Write(config, outputDirectory)));
+            },
+            (cluster, error, _) => [FleetOutcome<FleetOidcApiServerConfig>.Failure(cluster.Name, error)],
+            cancellationToken);
+    }
+
+    private async Task<string> ServerVersionAsync(FleetCluster cluster, CancellationToken token)
+    {
+        try
+        {
+            var connection = await Task.Run(() => connector.Connect(cluster), token).ConfigureAwait(false);
+            return (await connection.Client.Version.GetCodeAsync(token).ConfigureAwait(false)).GitVersion;
+        }
+        catch (Exception ex) when (ex is not FleetException && !token.IsCancellationRequested)
+        {
+            throw KubernetesErrors.Translate(ex, cluster.Name, "/version", token);
+        }
+    }
+
+    private static FleetOidcApiServerConfig Write(FleetOidcApiServerConfig config, string directory)
+    {
+        var flags = YamlWriter.Write(new System.Text.Json.Nodes.JsonObject(
+            config.Flags.Select(f => new KeyValuePair<string, System.Text.Json.Nodes.JsonNode?>(f.Key, f.Value))));
+        var baseName = ManifestWriter.SafeFileName(config.Cluster);
+        return config with
+        {
+            FlagsPath = WriteFile(directory, baseName + ".oidc-flags.yaml", flags, $"the OIDC flags of cluster '{config.Cluster}'"),
+            AuthenticationConfigurationPath = config.AuthenticationConfiguration is { } document
+                ? WriteFile(directory, baseName + ".authentication-config.yaml", document, $"the AuthenticationConfiguration of cluster '{config.Cluster}'")
+                : null,
+        };
+    }
+
+    private static string WriteFile(string directory, string fileName, string content, string what)
+    {
+        var path = Path.GetFullPath(Path.Combine(directory, fileName));
+        try
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(path, content);
+            return path;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new FleetInputException(FleetErrorIds.OutputPathNotWritable, FleetErrorCategory.PermissionDenied, directory,
+                $"Cannot write {what} to {path}: {ex.Message}", ex);
+        }
+    }
+}
