@@ -363,6 +363,9 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
         $removed = Remove-FleetCluster pester-dev-01 -Wait -TimeoutSeconds 60 -Confirm:$false
         $removed.Action | Should -Be 'Deleted'
         Get-FleetCluster pester-dev-01 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Upgrade policy' {
     BeforeAll {
         # The fleet's cluster names come from the emulator; the waves select them by their position.
