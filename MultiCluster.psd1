@@ -32,6 +32,10 @@
         'Remove-FleetCluster'
         'New-FleetOidcConfig'
         'Set-FleetOidc'
+        'Update-FleetCluster'
+        'Get-FleetUpgradePlan'
+        'Start-FleetUpgrade'
+        'Get-FleetUpgradeStatus'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -135,6 +135,27 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
                     metadata: { labels: { app: web } }
                     spec: { containers: [ { name: web, image: nginx:1.27 } ] }
                 """);
+            File.WriteAllText(Path.Combine(WorkingDirectory, "upgrade-policy.yaml"), """
+                waves:
+                  - name: dev
+                    clusters: [dev-*]
+                    preChecks: [clusterHealth, versionSkew]
+                    postChecks: [clusterHealth, versionSkew]
+                  - name: prod
+                    clusters: [prod-*]
+                    schedule: "0 2 * * 6"
+                    window: 4h
+                    maxUnavailable: 50%
+                    approval: manual
+                    preChecks: [clusterHealth, versionSkew]
+                    postChecks: [clusterHealth, smoke]
+                """);
+            File.WriteAllText(Path.Combine(WorkingDirectory, "canary-policy.yaml"), """
+                waves:
+                  - name: canary
+                    clusters: [canary-*]
+                    postChecks: [smoke]
+                """);
             File.WriteAllText(Path.Combine(WorkingDirectory, "deploy.yaml"), """
                 apiVersion: v1
                 kind: ConfigMap

@@ -1,9 +1,26 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle;
+
+/// <summary>How Update-FleetCluster and rollouts wait for Cluster API to roll the machines.</summary>
+public sealed class ClusterUpgradeOptions
+{
+    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one cluster's whole upgrade (control plane and every MachineDeployment) may take.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The rollout strategy to set on the MachineDeployments (a policy wave's); null leaves theirs. With
+    /// OnDelete, Cluster API replaces a worker only when someone deletes it, so workers are not awaited.
+    /// </summary>
+    public FleetUpgradeStrategy? WorkerStrategy { get; init; }
+}
 
 /// <summary>
 /// Changes to an existing Cluster API cluster on its management cluster: scaling workers and
@@ -52,36 +69,114 @@ public sealed partial class ClusterOperations(IClusterConnector connector)
     public async Task UpgradeControlPlaneAsync(FleetCluster management, string ns, string cluster, string version,
         CancellationToken cancellationToken = default)
     {
-        if (!ClusterSpecValidator.TryParseKubernetesVersion(version, out _))
-        {
-            throw ClusterSpecValidator.Invalid(LifecycleErrorIds.KubernetesVersionInvalid, cluster,
-                $"-KubernetesVersion '{version}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3.");
-        }
+        RequireVersion(cluster, version);
         await RunAsync(management, cluster, async (context, token) =>
         {
-            var clusterObject = await context.GetClusterAsync(ns, cluster, token).ConfigureAwait(false);
-            if (clusterObject.Json["spec"]?["topology"] is JsonObject topology)
-            {
-                UpgradeRules.CheckControlPlaneUpgrade(cluster, topology["version"]!.GetValue<string>(), version, []);
-                await context.PatchAsync(context.ClusterType, ns, cluster,
-                    new JsonObject { ["spec"] = new JsonObject { ["topology"] = new JsonObject { ["version"] = version } } }, token).ConfigureAwait(false);
-                return true;
-            }
-            var controlPlaneName = clusterObject.Json["spec"]?["controlPlaneRef"]?["name"]?.GetValue<string>()
-                ?? throw new FleetClusterException(FleetErrorIds.ClusterNotReady, FleetErrorCategory.InvalidData, management.Name,
-                    $"Cluster '{cluster}' names no control plane (spec.controlPlaneRef).");
-            var controlPlaneType = await context.ResolveAsync(ClusterApiVersions.ControlPlaneGroup, "KubeadmControlPlane", token).ConfigureAwait(false);
-            var controlPlane = await context.Client.GetAsync(controlPlaneType, ns, controlPlaneName, token).ConfigureAwait(false)
-                ?? throw new FleetClusterException(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, management.Name,
-                    $"The KubeadmControlPlane {ns}/{controlPlaneName} of cluster '{cluster}' does not exist.");
-            var deployments = await context.MachineDeploymentsAsync(ns, cluster, token).ConfigureAwait(false);
-            UpgradeRules.CheckControlPlaneUpgrade(cluster, controlPlane.Json["spec"]!["version"]!.GetValue<string>(), version,
-                deployments
-                    .Where(d => d.Json["spec"]?["template"]?["spec"]?["version"] is JsonValue)
-                    .Select(d => new KeyValuePair<string, string>(d.Name, d.Json["spec"]!["template"]!["spec"]!["version"]!.GetValue<string>())));
-            await context.PatchAsync(controlPlaneType, ns, controlPlaneName, new JsonObject { ["spec"] = new JsonObject { ["version"] = version } }, token)
-                .ConfigureAwait(false);
+            var versions = await ReadVersionsAsync(context, ns, cluster, token).ConfigureAwait(false);
+            versions.Check(cluster, version);
+            await SetControlPlaneVersionAsync(context, ns, cluster, versions, version, token).ConfigureAwait(false);
             return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The version-skew check alone (the rollout's versionSkew pre-check): throws UpgradeNotAllowed
+    /// when moving the cluster to <paramref name="version"/> would skip a minor version, downgrade,
+    /// or leave workers beyond the supported skew. Writes nothing.
+    /// </summary>
+    public async Task CheckUpgradeAsync(FleetCluster management, string ns, string cluster, string version,
+        CancellationToken cancellationToken = default)
+    {
+        RequireVersion(cluster, version);
+        await RunAsync(management, cluster, async (context, token) =>
+        {
+            (await ReadVersionsAsync(context, ns, cluster, token).ConfigureAwait(false)).Check(cluster, version);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Upgrades one cluster the way Update-FleetCluster does: checks the version rules before
+    /// touching anything, moves the control plane and waits until it has rolled (status.version and
+    /// every machine up to date and ready), then each MachineDeployment in turn, waiting for each.
+    /// Running it again on a cluster already (partly) at the version redoes nothing and only waits.
+    /// With <see cref="ClusterUpgradeOptions.WorkerStrategy"/> OnDelete the workers are not awaited and the result is not Rolled.
+    /// Throws UpgradeTimedOut, naming what is still rolling, when <see cref="ClusterUpgradeOptions.Timeout"/> passes.
+    /// </summary>
+    public async Task<FleetClusterUpgrade> UpgradeAsync(FleetCluster management, string ns, string cluster, string version,
+        ClusterUpgradeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        RequireVersion(cluster, version);
+        options ??= new ClusterUpgradeOptions();
+        var started = DateTimeOffset.UtcNow;
+        var reporter = FleetCallContext.Reporter;
+        var activity = $"Upgrading {cluster} to {version}";
+        return await RunAsync(management, cluster, async (context, token) =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(options.Timeout);
+            var versions = await ReadVersionsAsync(context, ns, cluster, token).ConfigureAwait(false);
+            versions.Check(cluster, version);
+            var steps = versions.Deployments.Count + 1;
+
+            reporter.Verbose($"{cluster}: control plane {versions.ControlPlaneVersion} -> {version}");
+            await SetControlPlaneVersionAsync(context, ns, cluster, versions, version, token).ConfigureAwait(false);
+            var controlPlaneName = await WaitRolledAsync(cluster, options, timeout, token, async () =>
+            {
+                var current = await ReadVersionsAsync(context, ns, cluster, token).ConfigureAwait(false);
+                if (current.ControlPlane is null)
+                    return (null, new MachineRolloutState(false, $"Cluster {cluster} names no KubeadmControlPlane yet (spec.controlPlaneRef)"));
+                return (current.ControlPlane.Name, MachineRollout.Read(current.ControlPlane, version));
+            }, waiting => reporter.Progress(cluster, activity, waiting, 0)).ConfigureAwait(false);
+
+            var deployments = new List<string>();
+            foreach (var deployment in versions.Deployments.OrderBy(d => d.Name, StringComparer.Ordinal))
+            {
+                // A topology cluster's MachineDeployments belong to the topology controller, which moves them itself.
+                if (!versions.IsTopology && (TemplateVersion(deployment) != version || options.WorkerStrategy is not null))
+                {
+                    var spec = new JsonObject { ["template"] = new JsonObject { ["spec"] = new JsonObject { ["version"] = version } } };
+                    if (options.WorkerStrategy is { } strategy)
+                    {
+                        // v1beta2 moved the strategy under spec.rollout.
+                        var type = new JsonObject { ["type"] = strategy.ToString() };
+                        if (deployment.Version == "v1beta1") spec["strategy"] = type;
+                        else spec["rollout"] = new JsonObject { ["strategy"] = type };
+                    }
+                    await context.PatchAsync(context.MachineDeploymentType, ns, deployment.Name, new JsonObject { ["spec"] = spec }, token).ConfigureAwait(false);
+                }
+                if (options.WorkerStrategy == FleetUpgradeStrategy.OnDelete)
+                {
+                    reporter.Verbose($"{cluster}: MachineDeployment {deployment.Name} is OnDelete; its machines take {version} as they are deleted");
+                    deployments.Add(deployment.Name);
+                    continue;
+                }
+                var percent = 100 * (deployments.Count + 1) / steps;
+                await WaitRolledAsync(cluster, options, timeout, token, async () =>
+                {
+                    var current = await context.Client.GetAsync(context.MachineDeploymentType, ns, deployment.Name, token).ConfigureAwait(false)
+                        ?? throw new FleetClusterException(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, management.Name,
+                            $"MachineDeployment {ns}/{deployment.Name} of cluster '{cluster}' disappeared during the upgrade.");
+                    var state = TemplateVersion(current) == version
+                        ? MachineRollout.Read(current, null)
+                        : new MachineRolloutState(false, $"MachineDeployment {deployment.Name}: spec.template.spec.version is {TemplateVersion(current)}, not {version}");
+                    return (deployment.Name, state);
+                }, waiting => reporter.Progress(cluster, activity, waiting, percent)).ConfigureAwait(false);
+                deployments.Add(deployment.Name);
+            }
+            reporter.Progress(cluster, activity, "rolled", 100, completed: true);
+            return new FleetClusterUpgrade
+            {
+                Cluster = cluster,
+                ManagementCluster = management.Name,
+                Namespace = ns,
+                FromVersion = versions.ControlPlaneVersion,
+                KubernetesVersion = version,
+                ControlPlane = controlPlaneName,
+                MachineDeployments = deployments,
+                Rolled = options.WorkerStrategy != FleetUpgradeStrategy.OnDelete || versions.Deployments.Count == 0,
+                Duration = DateTimeOffset.UtcNow - started,
+            };
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -105,6 +200,87 @@ public sealed partial class ClusterOperations(IClusterConnector connector)
             }
             return (IReadOnlyList<string>)deployments.Select(d => d.Name).ToList();
         }, cancellationToken).ConfigureAwait(false);
+
+    private static void RequireVersion(string cluster, string version)
+    {
+        if (!ClusterSpecValidator.TryParseKubernetesVersion(version, out _))
+        {
+            throw ClusterSpecValidator.Invalid(LifecycleErrorIds.KubernetesVersionInvalid, cluster,
+                $"-KubernetesVersion '{version}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3.");
+        }
+    }
+
+    private static string? TemplateVersion(KubeObject deployment) =>
+        deployment.Json["spec"]?["template"]?["spec"]?["version"] is JsonValue value ? value.GetValue<string>() : null;
+
+    /// <summary>The versions a cluster runs: its control plane's (or topology's) and its MachineDeployments'.</summary>
+    private sealed record ClusterVersions(bool IsTopology, string ControlPlaneVersion, KubeObject? ControlPlane, IReadOnlyList<KubeObject> Deployments)
+    {
+        public void Check(string cluster, string target) =>
+            UpgradeRules.CheckControlPlaneUpgrade(cluster, ControlPlaneVersion, target,
+                IsTopology ? [] : Deployments.Where(d => TemplateVersion(d) is not null).Select(d => new KeyValuePair<string, string>(d.Name, TemplateVersion(d)!)));
+    }
+
+    private static async Task<ClusterVersions> ReadVersionsAsync(Context context, string ns, string cluster, CancellationToken token)
+    {
+        var clusterObject = await context.GetClusterAsync(ns, cluster, token).ConfigureAwait(false);
+        var controlPlaneName = clusterObject.Json["spec"]?["controlPlaneRef"]?["name"]?.GetValue<string>();
+        var topology = clusterObject.Json["spec"]?["topology"] as JsonObject;
+        KubeObject? controlPlane = null;
+        if (controlPlaneName is not null)
+        {
+            var controlPlaneType = await context.ResolveAsync(ClusterApiVersions.ControlPlaneGroup, "KubeadmControlPlane", token).ConfigureAwait(false);
+            controlPlane = await context.Client.GetAsync(controlPlaneType, ns, controlPlaneName, token).ConfigureAwait(false);
+        }
+        if (topology is null && controlPlane is null)
+        {
+            throw controlPlaneName is null
+                ? new FleetClusterException(FleetErrorIds.ClusterNotReady, FleetErrorCategory.InvalidData, context.Name,
+                    $"Cluster '{cluster}' names no control plane (spec.controlPlaneRef).")
+                : new FleetClusterException(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, context.Name,
+                    $"The KubeadmControlPlane {ns}/{controlPlaneName} of cluster '{cluster}' does not exist.");
+        }
+        var version = topology is not null ? topology["version"]!.GetValue<string>() : controlPlane!.Json["spec"]!["version"]!.GetValue<string>();
+        var deployments = await context.MachineDeploymentsAsync(ns, cluster, token).ConfigureAwait(false);
+        return new ClusterVersions(topology is not null, version, controlPlane, deployments);
+    }
+
+    private static async Task SetControlPlaneVersionAsync(Context context, string ns, string cluster, ClusterVersions versions, string version, CancellationToken token)
+    {
+        if (versions.ControlPlaneVersion == version) return;
+        if (versions.IsTopology)
+        {
+            await context.PatchAsync(context.ClusterType, ns, cluster,
+                new JsonObject { ["spec"] = new JsonObject { ["topology"] = new JsonObject { ["version"] = version } } }, token).ConfigureAwait(false);
+            return;
+        }
+        var controlPlaneType = await context.ResolveAsync(ClusterApiVersions.ControlPlaneGroup, "KubeadmControlPlane", token).ConfigureAwait(false);
+        await context.PatchAsync(controlPlaneType, ns, versions.ControlPlane!.Name, new JsonObject { ["spec"] = new JsonObject { ["version"] = version } }, token)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Polls <paramref name="read"/> until it reports rolled; UpgradeTimedOut names what it still waited for.</summary>
+    private static async Task<string?> WaitRolledAsync(string cluster, ClusterUpgradeOptions options, CancellationTokenSource timeout, CancellationToken callerToken,
+        Func<Task<(string? Name, MachineRolloutState State)>> read, Action<string> report)
+    {
+        var waiting = "";
+        try
+        {
+            while (true)
+            {
+                var (name, state) = await read().ConfigureAwait(false);
+                if (state.Rolled) return name;
+                if (state.Waiting != waiting) report(waiting = state.Waiting);
+                await Task.Delay(options.PollInterval, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !callerToken.IsCancellationRequested)
+        {
+            throw new FleetClusterException(LifecycleErrorIds.UpgradeTimedOut, FleetErrorCategory.OperationTimeout, cluster,
+                $"Cluster '{cluster}' did not finish rolling within {options.Timeout}: {waiting}.",
+                recommendedAction: "Look at the machines' conditions on the management cluster; run the upgrade again to keep waiting (nothing is redone).");
+        }
+    }
 
     private static string Pick(string cluster, IReadOnlyList<string> names, string? wanted)
     {
@@ -147,6 +323,7 @@ public sealed partial class ClusterOperations(IClusterConnector connector)
 
     private sealed class Context(ClusterResources resources, IKubeApi api, FleetClusterApiVersion core)
     {
+        public string Name => resources.Name;
         public ResourceClient Client => resources.Client;
         public ResourceType ClusterType { get; set; } = null!;
         public ResourceType MachineDeploymentType { get; set; } = null!;

@@ -21,4 +21,9 @@ public static class LifecycleErrorIds
     public const string ClusterProvisioningFailed = nameof(ClusterProvisioningFailed);
     public const string ManagementClusterNotFound = nameof(ManagementClusterNotFound);
     public const string LabelInvalid = nameof(LabelInvalid);
+    public const string UpgradeTimedOut = nameof(UpgradeTimedOut);
+    public const string UpgradeCheckFailed = nameof(UpgradeCheckFailed);
+    public const string UpgradeRolloutExists = nameof(UpgradeRolloutExists);
+    public const string UpgradeRolloutNotFound = nameof(UpgradeRolloutNotFound);
+    public const string UpgradeRolloutInvalid = nameof(UpgradeRolloutInvalid);
 }

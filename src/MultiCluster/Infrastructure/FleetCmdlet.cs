@@ -68,6 +68,9 @@ public abstract class FleetCmdlet : PSCmdlet
         else action();
     }
 
+    /// <summary>Runs a function on the pipeline thread and awaits its result (script blocks, ShouldContinue), from any thread while <see cref="RunEngine"/> runs.</summary>
+    internal Task<T> OnPipelineAsync<T>(Func<T> function) => _bridge is { } bridge ? bridge.Invoke(function) : Task.FromResult(function());
+
     /// <summary>True when -WhatIf is in force (the parameter or $WhatIfPreference).</summary>
     protected bool IsWhatIf =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)

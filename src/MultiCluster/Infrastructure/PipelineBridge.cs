@@ -18,6 +18,21 @@ internal sealed class PipelineBridge
         catch (InvalidOperationException) { } // work finished; late messages are dropped
     }
 
+    /// <summary>
+    /// Runs <paramref name="function"/> on the pipeline thread (a script block, a prompt) and
+    /// completes with its result or its exception. Call only while <see cref="Run"/> drains.
+    /// </summary>
+    public Task<T> Invoke<T>(Func<T> function)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try { result.SetResult(function()); }
+            catch (Exception ex) { result.SetException(ex); }
+        });
+        return result.Task;
+    }
+
     /// <summary>Starts <paramref name="work"/> and drains posted actions until it ends; rethrows its failure.</summary>
     public void Run(Func<Task> work)
     {

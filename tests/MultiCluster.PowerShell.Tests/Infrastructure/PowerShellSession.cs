@@ -12,10 +12,11 @@ public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public PowerShellSession(bool importModule = true, IDictionary<string, string>? environment = null)
+    /// <param name="host">A host that answers prompts (see <see cref="AnsweringHost"/>); none by default, so nothing can prompt.</param>
+    public PowerShellSession(bool importModule = true, IDictionary<string, string>? environment = null, System.Management.Automation.Host.PSHost? host = null)
     {
         var state = InitialSessionState.CreateDefault2();
-        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
         if (environment is not null)
         {

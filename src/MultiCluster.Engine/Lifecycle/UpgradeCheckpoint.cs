@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Lifecycle;
+
+/// <summary>A rollout's plan and where it stands, as its checkpoint holds them.</summary>
+public sealed record UpgradeRolloutRecord(IReadOnlyList<FleetUpgradeWave> Plan, FleetUpgradeStatus Status);
+
+/// <summary>
+/// A rollout's checkpoint: the ConfigMap <c>fleet-upgrade-&lt;id&gt;</c> in the management
+/// cluster, labelled <see cref="RolloutLabel"/>, holding the plan (<c>plan.json</c>) and each
+/// wave's and cluster's state (<c>status.json</c>). It is rewritten after every step, so a run cut
+/// off anywhere leaves the last finished step recorded.
+/// </summary>
+public sealed partial class UpgradeCheckpoint
+{
+    public const string NamePrefix = "fleet-upgrade-";
+    public const string RolloutLabel = "multicluster.io/upgrade-rollout";
+    private const string PlanKey = "plan.json";
+    private const string StatusKey = "status.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly ClusterResources _resources;
+    private readonly string _namespace;
+    private ResourceType? _configMaps;
+
+    public UpgradeCheckpoint(IClusterConnector connector, FleetCluster management, string ns)
+    {
+        _resources = ClusterResources.For(connector.Connect(management), null);
+        _namespace = ns;
+    }
+
+    /// <summary>The ConfigMap holding rollout <paramref name="rolloutId"/>.</summary>
+    public static string ConfigMapName(string rolloutId) => NamePrefix + rolloutId;
+
+    /// <summary>The id a rollout to <paramref name="kubernetesVersion"/> gets when none is given: v1.33.0 -> v1-33-0.</summary>
+    public static string DefaultRolloutId(string kubernetesVersion) => NotLabelCharacters().Replace(kubernetesVersion.ToLowerInvariant(), "-").Trim('-');
+
+    /// <summary>Throws UpgradeRolloutInvalid (bad input) unless <paramref name="rolloutId"/> is a lower-case DNS label of at most 63 characters.</summary>
+    public static void ValidateRolloutId(string rolloutId)
+    {
+        if (!RolloutIdPattern().IsMatch(rolloutId) || rolloutId.Length > 63)
+        {
+            throw new FleetInputException(LifecycleErrorIds.UpgradeRolloutInvalid, FleetErrorCategory.InvalidArgument, rolloutId,
+                $"-RolloutId '{rolloutId}' is not a lower-case DNS label (letters, digits and '-', at most 63 characters, starting and ending with a letter or digit).");
+        }
+    }
+
+    public async Task<UpgradeRolloutRecord?> ReadAsync(string rolloutId, CancellationToken cancellationToken)
+    {
+        var configMap = await _resources.Client.GetAsync(await ConfigMapsAsync(cancellationToken).ConfigureAwait(false), _namespace, ConfigMapName(rolloutId), cancellationToken)
+            .ConfigureAwait(false);
+        return configMap is null ? null : Parse(configMap);
+    }
+
+    /// <summary>Every rollout recorded in the namespace, newest first.</summary>
+    public async Task<IReadOnlyList<UpgradeRolloutRecord>> ListAsync(CancellationToken cancellationToken)
+    {
+        var configMaps = await _resources.Client.ListAsync(await ConfigMapsAsync(cancellationToken).ConfigureAwait(false), _namespace, RolloutLabel, cancellationToken)
+            .ConfigureAwait(false);
+        return configMaps.Select(Parse).OrderByDescending(r => r.Status.Started).ToList();
+    }
+
+    public async Task WriteAsync(UpgradeRolloutRecord record, CancellationToken cancellationToken)
+    {
+        record.Status.Updated = DateTimeOffset.UtcNow;
+        var configMap = new KubeObject(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = ConfigMapName(record.Status.RolloutId),
+                ["namespace"] = _namespace,
+                ["labels"] = new JsonObject { [RolloutLabel] = record.Status.RolloutId, ["app.kubernetes.io/managed-by"] = ResourceClient.FieldManager },
+            },
+            ["data"] = new JsonObject
+            {
+                [PlanKey] = JsonSerializer.Serialize(record.Plan, Json),
+                [StatusKey] = JsonSerializer.Serialize(record.Status, Json),
+            },
+        });
+        await _resources.Client.ApplyAsync(await ConfigMapsAsync(cancellationToken).ConfigureAwait(false), configMap, forceConflicts: true, dryRun: false, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private UpgradeRolloutRecord Parse(KubeObject configMap)
+    {
+        try
+        {
+            var plan = JsonSerializer.Deserialize<List<FleetUpgradeWave>>(Text(configMap, PlanKey), Json);
+            var status = JsonSerializer.Deserialize<FleetUpgradeStatus>(Text(configMap, StatusKey), Json);
+            if (plan is not null && status is not null && plan.Count == status.Waves.Count) return new UpgradeRolloutRecord(plan, status);
+        }
+        catch (JsonException)
+        {
+        }
+        throw new FleetClusterException(LifecycleErrorIds.UpgradeRolloutInvalid, FleetErrorCategory.InvalidData, _resources.Name,
+            $"The rollout checkpoint ConfigMap {_namespace}/{configMap.Name} does not hold a readable {PlanKey} and {StatusKey}.",
+            recommendedAction: "Delete the ConfigMap and start the rollout again; clusters already at the version are not upgraded twice.");
+    }
+
+    private static string Text(KubeObject configMap, string key) => configMap.Json["data"]?[key] is JsonValue value ? value.GetValue<string>() : "";
+
+    private async Task<ResourceType> ConfigMapsAsync(CancellationToken cancellationToken) =>
+        _configMaps ??= await _resources.Discovery.ResolveAsync("v1", "ConfigMap", cancellationToken).ConfigureAwait(false);
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NotLabelCharacters();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
+    private static partial Regex RolloutIdPattern();
+}

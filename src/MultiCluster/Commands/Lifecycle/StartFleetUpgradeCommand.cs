@@ -1,0 +1,208 @@
+using System.Collections;
+using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Lifecycle;
+
+/// <summary>
+/// Runs an upgrade plan wave by wave: for each cluster the pre-checks, the upgrade (control plane,
+/// then workers), the post-checks; stops at the first failing wave and says which cluster and
+/// check failed. Asks before each wave (ConfirmImpact High) and always before a manual-approval
+/// wave; a refused manual wave is skipped and recorded. Progress is checkpointed in a ConfigMap on
+/// the management cluster, so -Resume continues a run that was cut off without redoing anything.
+/// -WhatIf returns the waves still to run and changes nothing.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "FleetUpgrade", DefaultParameterSetName = ResumeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(FleetUpgradeStatus), typeof(FleetUpgradeWave))]
+public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
+{
+    private const string PolicySet = "Policy";
+    private const string PlanSet = "Plan";
+    private const string ResumeSet = "Resume";
+    private readonly List<FleetUpgradeWave> _plan = new();
+
+    /// <summary>Path of the upgrade policy (YAML, or a ConfigMap with a policy.yaml key).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PolicySet)]
+    [ValidateNotNullOrEmpty]
+    public string Policy { get; set; } = "";
+
+    /// <summary>The Kubernetes version to upgrade to, for example v1.33.0.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PolicySet)]
+    [ValidateNotNullOrEmpty]
+    public string KubernetesVersion { get; set; } = "";
+
+    /// <summary>The waves to run, from Get-FleetUpgradePlan.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PlanSet)]
+    [ValidateNotNull]
+    public FleetUpgradeWave[] Plan { get; set; } = [];
+
+    /// <summary>The rollout's id; its checkpoint is the ConfigMap fleet-upgrade-ID. Defaults to the version with dots as dashes (v1-33-0).</summary>
+    [Parameter(ParameterSetName = PolicySet)]
+    [Parameter(ParameterSetName = PlanSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? RolloutId { get; set; }
+
+    /// <summary>Continue the checkpointed rollout: waves and clusters that succeeded are skipped, the plan is the one recorded.</summary>
+    [Parameter(ParameterSetName = PolicySet)]
+    [Parameter(ParameterSetName = PlanSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>Checks the policy names, as name = script block; each gets the cluster and the wave, and fails by throwing or returning $false.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable Check { get; set; } = new();
+
+    /// <summary>Runs waves whose maintenance window is closed instead of stopping before them.</summary>
+    [Parameter]
+    public SwitchParameter IgnoreSchedule { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PlanSet) _plan.AddRange(Plan);
+    }
+
+    protected override void EndProcessing()
+    {
+        var session = Sessions.Current;
+        IReadOnlyList<FleetUpgradeWave>? plan = null;
+        string version;
+        try
+        {
+            if (ParameterSetName == PolicySet)
+            {
+                RequireKubernetesVersion(KubernetesVersion);
+                var policy = UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy));
+                plan = UpgradePlanner.Plan(policy, session.GetFleet().Clusters, KubernetesVersion, DateTimeOffset.UtcNow).Waves;
+            }
+            else if (ParameterSetName == PlanSet)
+            {
+                plan = _plan.OrderBy(w => w.Order).ToList();
+                var versions = plan.Select(w => w.KubernetesVersion).Distinct(StringComparer.Ordinal).ToList();
+                if (versions.Count != 1)
+                {
+                    throw new FleetInputException(LifecycleErrorIds.UpgradePolicyInvalid, FleetErrorCategory.InvalidArgument, "Plan",
+                        versions.Count == 0 ? "-Plan holds no waves." : $"-Plan mixes Kubernetes versions ({string.Join(", ", versions)}); a rollout moves to one version.");
+                }
+            }
+            version = plan?[0].KubernetesVersion ?? "";
+        }
+        catch (Exception ex)
+        {
+            Terminate(ex);
+            return;
+        }
+
+        var options = new UpgradeRolloutOptions
+        {
+            ManagementCluster = ResolveManagementCluster(),
+            Namespace = Namespace,
+            RolloutId = RolloutId ?? UpgradeCheckpoint.DefaultRolloutId(version),
+            Resume = Resume,
+            Checks = ScriptChecks(),
+            IgnoreSchedule = IgnoreSchedule,
+            Upgrade = WaitSettings(),
+            Approve = (wave, _) => OnPipelineAsync(() => Approve(wave)),
+            Proceed = (wave, _) => OnPipelineAsync(() => ShouldProcess(WaveTarget(wave), $"Upgrade to {wave.KubernetesVersion}")),
+        };
+        var rollout = new UpgradeRollout(session.Connector);
+        UpgradeRolloutRecord? prepared = null;
+        RunEngine(async cancel => prepared = await rollout.PrepareAsync(plan, options, cancel).ConfigureAwait(false));
+        if (prepared is null) return;
+
+        if (IsWhatIf)
+        {
+            // The whole plan still to run, as objects and as what-if lines; nothing is written, not even the checkpoint.
+            for (var i = 0; i < prepared.Plan.Count; i++)
+            {
+                var wave = prepared.Plan[i];
+                var state = prepared.Status.Waves[i];
+                if (state.State == FleetUpgradeState.Succeeded) continue;
+                WriteObject(wave);
+                foreach (var cluster in state.Clusters.Where(c => c.State != FleetUpgradeState.Succeeded))
+                    ShouldProcess($"cluster '{cluster.Cluster}' (wave {wave.Order} '{wave.Name}', {Describe(wave)})", $"Upgrade to {wave.KubernetesVersion}");
+            }
+            return;
+        }
+
+        FleetUpgradeStatus? status = null;
+        RunEngine(async cancel => status = await rollout.RunAsync(prepared, session.GetFleet().Clusters, options, cancel).ConfigureAwait(false));
+        if (status is null) return;
+        WriteObject(status);
+        if (status.State == FleetUpgradeState.Failed)
+        {
+            WriteError(ErrorRecords.From(new FleetClusterException(LifecycleErrorIds.UpgradeCheckFailed, FleetErrorCategory.InvalidOperation,
+                options.ManagementCluster.Name, $"Rollout '{status.RolloutId}' stopped: {status.StoppedReason}",
+                recommendedAction: "Fix the cause, then run Start-FleetUpgrade -Resume to continue where it stopped.")));
+        }
+    }
+
+    private static string WaveTarget(FleetUpgradeWave wave) =>
+        $"wave {wave.Order} '{wave.Name}': {(wave.Clusters.Count == 0 ? "no clusters" : string.Join(", ", wave.Clusters))}";
+
+    private static string Describe(FleetUpgradeWave wave)
+    {
+        var parts = new List<string> { $"{wave.Approval} approval", $"at most {wave.MaxUnavailable} at once" };
+        if (wave.WindowStart is { } start) parts.Add($"window {start:u} for {wave.Window}");
+        if (wave.PreChecks.Count > 0) parts.Add($"pre-checks {string.Join(", ", wave.PreChecks)}");
+        if (wave.PostChecks.Count > 0) parts.Add($"post-checks {string.Join(", ", wave.PostChecks)}");
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>A manual wave asks even with -Confirm:$false; a host that cannot ask counts as a refusal.</summary>
+    private bool Approve(FleetUpgradeWave wave)
+    {
+        try
+        {
+            return ShouldContinue($"Upgrade {WaveTarget(wave)} to {wave.KubernetesVersion}? The policy wants a person to approve this wave.",
+                $"Approve wave '{wave.Name}'");
+        }
+        catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException)
+        {
+            WriteWarning($"Wave '{wave.Name}' needs manual approval and this host cannot ask ({ex.Message}).");
+            return false;
+        }
+    }
+
+    /// <summary>-Check as engine checks: each script block runs on the pipeline thread with the cluster and the wave.</summary>
+    private IReadOnlyDictionary<string, UpgradeCheck> ScriptChecks()
+    {
+        var checks = new Dictionary<string, UpgradeCheck>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in Check)
+        {
+            var name = entry.Key?.ToString() ?? "";
+            if ((entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value) is not ScriptBlock block)
+            {
+                Terminate(new FleetInputException(LifecycleErrorIds.UpgradeCheckFailed, FleetErrorCategory.InvalidArgument, name,
+                    $"-Check '{name}' is not a script block; give @{{ '{name}' = {{ param($Cluster, $Wave) ... }} }}."));
+                continue; // not reached: Terminate throws
+            }
+            checks[name] = (context, cancel) => RunCheckAsync(block, context, cancel);
+        }
+        return checks;
+    }
+
+    private async Task<string?> RunCheckAsync(ScriptBlock block, UpgradeCheckContext context, CancellationToken cancel)
+    {
+        try
+        {
+            return await OnPipelineAsync(() =>
+            {
+                var output = block.Invoke((object?)context.FleetCluster ?? context.Cluster, context.Wave);
+                return output.Any(o => o?.BaseObject is false) ? "the script block returned $false" : null;
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PipelineStoppedException || cancel.IsCancellationRequested)
+        {
+            // Ctrl+C while the script block ran: the rollout records where it stopped.
+            throw new OperationCanceledException(cancel);
+        }
+        catch (RuntimeException ex)
+        {
+            return ex.InnerException is { } inner && ex is MethodInvocationException ? inner.Message : ex.Message;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Lifecycle;
+
+/// <summary>
+/// What the upgrade cmdlets share: the management cluster running Cluster API (-ManagementCluster,
+/// else the fleet's only cluster with role management), the namespace of the Cluster objects, and
+/// the checks every upgrade cmdlet makes before it starts.
+/// </summary>
+public abstract class UpgradeCmdlet : FleetCmdlet
+{
+    /// <summary>The management cluster running Cluster API; the fleet's cluster with role management when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string? ManagementCluster { get; set; }
+
+    /// <summary>The namespace of the Cluster objects (and of the rollout checkpoints) on the management cluster.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Namespace { get; set; } = "default";
+
+    /// <summary>The management cluster named by -ManagementCluster or the fleet's role; terminates when there is none or it is ambiguous.</summary>
+    protected FleetCluster ResolveManagementCluster()
+    {
+        try
+        {
+            return ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster);
+        }
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+            throw; // not reached: Terminate throws
+        }
+    }
+
+    /// <summary>Terminates unless <paramref name="version"/> is of the form v1.x.y.</summary>
+    protected void RequireKubernetesVersion(string version)
+    {
+        if (ClusterSpecValidator.TryParseKubernetesVersion(version, out _)) return;
+        Terminate(new FleetInputException(LifecycleErrorIds.KubernetesVersionInvalid, FleetErrorCategory.InvalidArgument, version,
+            $"-KubernetesVersion '{version}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3."));
+    }
+}
+
+/// <summary>An upgrade cmdlet that waits for Cluster API to roll machines: -TimeoutSeconds and -PollIntervalSeconds.</summary>
+public abstract class RollingUpgradeCmdlet : UpgradeCmdlet
+{
+    /// <summary>How long one cluster's whole upgrade may take.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int PollIntervalSeconds { get; set; } = 5;
+
+    /// <summary>The wait settings from -TimeoutSeconds and -PollIntervalSeconds.</summary>
+    protected ClusterUpgradeOptions WaitSettings() => new()
+    {
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds),
+    };
+}

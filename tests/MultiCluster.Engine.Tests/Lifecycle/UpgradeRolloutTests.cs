@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle;
+using MultiCluster.Testing.Controllers;
+using MultiCluster.Testing.Xunit;
+
+namespace MultiCluster.Engine.Tests.Lifecycle;
+
+public class UpgradeRolloutTests
+{
+    private const string ThreeWaves = """
+        waves:
+          - name: dev
+            clusters: [dev-*]
+            preChecks: [clusterHealth, versionSkew]
+            postChecks: [versionSkew, smoke]
+          - name: staging
+            clusters: [staging-*]
+            postChecks: [smoke]
+          - name: prod
+            clusters: [prod-*]
+            postChecks: [smoke]
+        """;
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    private static IReadOnlyList<FleetUpgradeWave> Plan(UpgradeTestBed bed, string policy) =>
+        UpgradePlanner.Plan(UpgradePolicy.Parse(policy), bed.Fleet, UpgradeTestBed.ToVersion, Now).Waves;
+
+    private static UpgradeRolloutOptions Options(UpgradeTestBed bed, Func<UpgradeCheckContext, string?> smoke, bool resume = false,
+        Func<FleetUpgradeWave, bool>? approve = null, string rolloutId = "v1-33-0") => new()
+    {
+        ManagementCluster = bed.Management,
+        RolloutId = rolloutId,
+        Resume = resume,
+        Checks = new Dictionary<string, UpgradeCheck> { ["smoke"] = (context, _) => Task.FromResult(smoke(context)) },
+        Approve = approve is null ? null : (wave, _) => Task.FromResult(approve(wave)),
+        Upgrade = new ClusterUpgradeOptions { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(60) },
+        Now = () => Now,
+    };
+
+    private static async Task<FleetUpgradeStatus> RunAsync(UpgradeTestBed bed, IReadOnlyList<FleetUpgradeWave>? plan, UpgradeRolloutOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        var rollout = new UpgradeRollout(bed.Connector);
+        var prepared = await rollout.PrepareAsync(plan, options, cancellationToken);
+        return await rollout.RunAsync(prepared, bed.Fleet, options, cancellationToken);
+    }
+
+    private static long ControlPlaneGeneration(UpgradeTestBed bed, string cluster) =>
+        (long)bed.Get(ClusterApiController.ControlPlaneGroup, "kubeadmcontrolplanes", cluster + "-control-plane")["metadata"]!["generation"]!;
+
+    [RequiresSharedCrdsFact]
+    public async Task A_failing_post_check_in_wave_two_stops_the_rollout_before_wave_three_and_says_why()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-waves");
+        await bed.CreateClustersAsync("dev-01", "staging-01", "prod-01");
+
+        var status = await RunAsync(bed, Plan(bed, ThreeWaves), Options(bed, c => c.Cluster == "staging-01" ? "the checkout page answers 502" : null));
+
+        status.State.Should().Be(FleetUpgradeState.Failed);
+        status.StoppedReason.Should().Be(
+            "Wave 'staging' failed at cluster 'staging-01': post-check 'smoke' failed: the checkout page answers 502 The 1 later wave was not started.");
+        status.Waves.Select(w => w.State).Should().Equal(FleetUpgradeState.Succeeded, FleetUpgradeState.Failed, FleetUpgradeState.Pending);
+        bed.Child("dev-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion);
+        bed.Child("staging-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion, "the post-check runs after the upgrade");
+        bed.ControlPlaneVersion("prod-01").Should().Be(UpgradeTestBed.FromVersion);
+        bed.Child("prod-01").KubernetesVersion.Should().Be(UpgradeTestBed.FromVersion);
+
+        var recorded = await new UpgradeRollout(bed.Connector).GetAsync(bed.Management, "default", "v1-33-0", CancellationToken.None);
+        recorded!.Status.Should().BeEquivalentTo(status, o => o.Excluding(s => s.Updated));
+        recorded.Plan.Select(w => w.Clusters.Single()).Should().Equal("dev-01", "staging-01", "prod-01");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_manual_wave_that_is_not_approved_is_skipped_and_recorded_and_the_next_wave_runs()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-manual");
+        await bed.CreateClustersAsync("dev-01", "prod-01", "tools-01");
+        var asked = new List<string>();
+
+        var status = await RunAsync(bed, Plan(bed, """
+            waves:
+              - { name: dev, clusters: [dev-*] }
+              - { name: prod, clusters: [prod-*], approval: manual }
+              - { name: tools, clusters: [tools-*] }
+            """), Options(bed, _ => null, approve: wave => { asked.Add(wave.Name); return false; }));
+
+        asked.Should().Equal("prod");
+        status.State.Should().Be(FleetUpgradeState.Declined);
+        status.StoppedReason.Should().Be("Wave 'prod' not approved; -Resume asks again.");
+        status.Waves.Select(w => (w.Name, w.State)).Should().Equal(
+            ("dev", FleetUpgradeState.Succeeded), ("prod", FleetUpgradeState.Declined), ("tools", FleetUpgradeState.Succeeded));
+        status.Waves[1].Message.Should().Be("Manual approval was refused.");
+        bed.ControlPlaneVersion("prod-01").Should().Be(UpgradeTestBed.FromVersion);
+        bed.Child("tools-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion);
+
+        var approved = await RunAsync(bed, null, Options(bed, _ => null, resume: true, approve: _ => true));
+
+        approved.State.Should().Be(FleetUpgradeState.Succeeded);
+        bed.Child("prod-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_resumed_rollout_continues_at_the_failed_wave_without_redoing_the_done_ones()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-resume");
+        await bed.CreateClustersAsync("dev-01", "staging-01", "prod-01");
+        var checkedClusters = new ConcurrentQueue<string>();
+        var stagingBroken = true;
+        string? Smoke(UpgradeCheckContext context)
+        {
+            checkedClusters.Enqueue(context.Cluster);
+            return stagingBroken && context.Cluster == "staging-01" ? "not yet" : null;
+        }
+
+        (await RunAsync(bed, Plan(bed, ThreeWaves), Options(bed, Smoke))).State.Should().Be(FleetUpgradeState.Failed);
+        var devGeneration = ControlPlaneGeneration(bed, "dev-01");
+        stagingBroken = false;
+        checkedClusters.Clear();
+
+        var resumed = await RunAsync(bed, null, Options(bed, Smoke, resume: true));
+
+        resumed.State.Should().Be(FleetUpgradeState.Succeeded);
+        resumed.StoppedReason.Should().BeNull();
+        checkedClusters.Should().Equal("staging-01", "prod-01");
+        ControlPlaneGeneration(bed, "dev-01").Should().Be(devGeneration, "dev was done and is not touched again");
+        bed.Child("prod-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_run_cut_off_mid_wave_is_recorded_as_interrupted_and_resumes_where_it_stopped()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-cut");
+        await bed.CreateClustersAsync("dev-01", "staging-01", "prod-01");
+        using var runbookLimit = new CancellationTokenSource();
+        var options = Options(bed, context =>
+        {
+            if (context.Cluster == "staging-01") runbookLimit.Cancel();
+            return null;
+        });
+
+        var cut = () => RunAsync(bed, Plan(bed, ThreeWaves), options, runbookLimit.Token);
+
+        await cut.Should().ThrowAsync<OperationCanceledException>();
+        var recorded = (await new UpgradeRollout(bed.Connector).GetAsync(bed.Management, "default", "v1-33-0", CancellationToken.None))!.Status;
+        recorded.State.Should().Be(FleetUpgradeState.Interrupted);
+        recorded.Waves.Select(w => w.State).Should().Equal(FleetUpgradeState.Succeeded, FleetUpgradeState.Interrupted, FleetUpgradeState.Pending);
+        recorded.Waves[1].Clusters.Single().State.Should().Be(FleetUpgradeState.Interrupted);
+
+        var resumed = await RunAsync(bed, null, Options(bed, _ => null, resume: true));
+
+        resumed.State.Should().Be(FleetUpgradeState.Succeeded);
+        resumed.Waves.SelectMany(w => w.Clusters).Should().OnlyContain(c => c.State == FleetUpgradeState.Succeeded);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_wave_outside_its_maintenance_window_stops_the_rollout_until_a_later_run()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-window");
+        await bed.CreateClustersAsync("dev-01", "prod-01");
+        var plan = Plan(bed, """
+            waves:
+              - { name: dev, clusters: [dev-*] }
+              - { name: prod, clusters: [prod-*], schedule: "0 2 * * *", window: 2h }
+            """);
+
+        var status = await RunAsync(bed, plan, Options(bed, _ => null));
+
+        status.State.Should().Be(FleetUpgradeState.WaitingForWindow);
+        status.StoppedReason.Should().StartWith("Wave 'prod' waits for its maintenance window ('0 2 * * *' UTC), next opening 2026-11-25 02:00:00Z");
+        bed.ControlPlaneVersion("prod-01").Should().Be(UpgradeTestBed.FromVersion);
+        UpgradeRollout.Window(plan[1], new DateTimeOffset(2026, 11, 25, 3, 30, 0, TimeSpan.Zero)).Open.Should().BeTrue();
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Bad_input_is_refused_before_anything_is_written()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-bad");
+        await bed.CreateClustersAsync("dev-01");
+        var rollout = new UpgradeRollout(bed.Connector);
+        var plan = Plan(bed, "waves: [{ name: dev, clusters: [dev-*], postChecks: [smoke, loadTest] }]");
+
+        var unknownCheck = () => rollout.PrepareAsync(plan, Options(bed, _ => null), CancellationToken.None);
+        var badId = () => rollout.PrepareAsync(plan, Options(bed, _ => null, rolloutId: "Not_A_Label"), CancellationToken.None);
+        var nothingToResume = () => rollout.PrepareAsync(null, Options(bed, _ => null, resume: true), CancellationToken.None);
+
+        (await unknownCheck.Should().ThrowAsync<FleetInputException>()).Which.Message.Should()
+            .Be("Wave 'dev' names the check 'loadTest', which is neither built in (clusterHealth, versionSkew) nor given with -Check.");
+        (await badId.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(LifecycleErrorIds.UpgradeRolloutInvalid);
+        (await nothingToResume.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(LifecycleErrorIds.UpgradeRolloutNotFound);
+        (await rollout.ListAsync(bed.Management, "default", CancellationToken.None)).Should().BeEmpty();
+        bed.ControlPlaneVersion("dev-01").Should().Be(UpgradeTestBed.FromVersion);
+
+        var valid = Plan(bed, "waves: [{ name: dev, clusters: [dev-*] }]");
+        await RunAsync(bed, valid, Options(bed, _ => null));
+        var again = () => rollout.PrepareAsync(valid, Options(bed, _ => null), CancellationToken.None);
+        (await again.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Be("Rollout 'v1-33-0' already exists (Succeeded, waves done 1/1).");
+    }
+}
