@@ -14,7 +14,7 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
     private static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
 
     [RequiresSharedCrdsFact]
-    public void Create_wait_merge_and_test_gives_a_reachable_cluster_then_resize_and_remove_change_it()
+    public void Create_wait_merge_and_test_gives_a_reachable_cluster_then_resize_update_and_remove_change_it()
     {
         using var session = fixture.NewSession();
         var name = NewName("dev");
@@ -50,6 +50,15 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
             """, name);
         resized.Errors.Should().BeEmpty();
         resized.Output.OfType<FleetClusterHealth>().Single().NodeCount.Should().Be(5, "the workers were scaled from two to four");
+
+        var updated = session.Run("""
+            Update-FleetCluster $args[0] -KubernetesVersion v1.33.0 -PollIntervalSeconds 1 -TimeoutSeconds 120 -Confirm:$false |
+              Test-FleetCluster
+            """, name);
+        updated.Errors.Should().BeEmpty();
+        updated.Terminating.Should().BeNull();
+        var upgraded = updated.Output.OfType<FleetClusterHealth>().Single();
+        (upgraded.ServerVersion, upgraded.NodeCount).Should().Be(("v1.33.0", 5), "the control plane and then the workers rolled to v1.33.0");
 
         session.Run("Remove-FleetCluster $args[0] -WhatIf", name).Output.Should().BeEmpty();
         session.Run("Get-FleetResource Cluster $args[0] -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", name).Output
