@@ -106,7 +106,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
     }
 
     [RequiresSharedCrdsFact]
-    public void A_manual_wave_is_skipped_when_confirmation_is_refused_and_the_refusal_is_recorded()
+    public void A_manual_wave_is_skipped_when_confirmation_is_refused_and_runs_when_approved_in_advance()
     {
         var host = new AnsweringHost(answer: false);
         using var session = fixture.NewSessionWithClusters(["m-dev-01", "m-prod-01"], host);
@@ -127,9 +127,10 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         ServerVersion(session, "m-prod-01").Should().Be(ClusterApiClusters.FromVersion);
         Status(session.Run("Get-FleetUpgradeStatus manual-test").ThrowIfFailed()).Waves[1].Message.Should().Be("Manual approval was refused.");
 
-        host.Answer = true;
-        var approved = session.Run("Start-FleetUpgrade -RolloutId manual-test -Resume -PollIntervalSeconds 1 -Confirm:$false");
+        // A runbook has no one to ask: the approval given elsewhere comes with -ApproveWave.
+        var approved = session.Run("Start-FleetUpgrade -RolloutId manual-test -Resume -ApproveWave 'pr*' -PollIntervalSeconds 1 -Confirm:$false");
 
+        host.Prompts.Should().ContainSingle("a wave approved in advance is not asked about again");
         Status(approved).State.Should().Be(FleetUpgradeState.Succeeded);
         ServerVersion(session, "m-prod-01").Should().Be(ToVersion);
     }

@@ -56,6 +56,14 @@ public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
     [ValidateNotNull]
     public Hashtable Check { get; set; } = new();
 
+    /// <summary>
+    /// Manual-approval waves approved in advance, by name (wildcards allowed): what a runbook passes
+    /// once a person has approved the change elsewhere, since it has no one to ask.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ApproveWave { get; set; } = [];
+
     /// <summary>Runs waves whose maintenance window is closed instead of stopping before them.</summary>
     [Parameter]
     public SwitchParameter IgnoreSchedule { get; set; }
@@ -152,9 +160,14 @@ public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
         return string.Join("; ", parts);
     }
 
-    /// <summary>A manual wave asks even with -Confirm:$false; a host that cannot ask counts as a refusal.</summary>
+    /// <summary>A manual wave asks even with -Confirm:$false unless -ApproveWave names it; a host that cannot ask counts as a refusal.</summary>
     private bool Approve(FleetUpgradeWave wave)
     {
+        if (ApproveWave.Any(pattern => WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase).IsMatch(wave.Name)))
+        {
+            WriteVerbose($"Wave '{wave.Name}' needs manual approval: approved in advance with -ApproveWave.");
+            return true;
+        }
         try
         {
             return ShouldContinue($"Upgrade {WaveTarget(wave)} to {wave.KubernetesVersion}? The policy wants a person to approve this wave.",
