@@ -266,6 +266,27 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
     }
 
     [RequiresSharedCrdsFact]
+    public void An_unreachable_management_cluster_is_named_and_nothing_is_created()
+    {
+        // The management cluster's kubeconfig pointing at a port nobody listens on.
+        var context = fixture.Management.Contexts[0];
+        var kubeconfig = Path.Combine(fixture.Management.Directory, "unreachable-" + Guid.NewGuid().ToString("N")[..6]);
+        File.WriteAllText(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig)
+            .Replace(fixture.Management.Servers[context].GetLeftPart(UriPartial.Authority), "https://127.0.0.1:9"));
+        using var session = new PowerShellSession();
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]",
+            $"name: gone\nclusters:\n  - name: gone-mgmt\n    context: {context}\n    role: management\n", kubeconfig).ThrowIfFailed();
+
+        var result = session.Run("New-FleetCluster dev-unreachable -Provider Docker -KubernetesVersion v1.32.3");
+
+        result.Output.Should().BeEmpty("nothing was created");
+        var error = result.Errors.Concat(result.TerminatingRecord is { } t ? [t] : []).Should().ContainSingle().Subject;
+        error.FullyQualifiedErrorId.Should().StartWith("ClusterUnreachable,");
+        error.TargetObject.Should().Be("gone-mgmt");
+        error.Exception.Message.Should().Contain("gone-mgmt");
+    }
+
+    [RequiresSharedCrdsFact]
     public void Piped_specs_are_all_checked_before_any_is_created_then_each_is_created()
     {
         using var session = fixture.NewSession();
