@@ -233,13 +233,22 @@ public sealed class ApplyService
     private static async Task<FleetResourceResult> ApplyAsync(ClusterResources resources, ResourceType type, KubeObject obj, LiveVersions live,
         bool force, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
-        var liveVersion = await live.VersionAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
+        var before = await live.VersionAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
         var applied = await resources.Client.ApplyAsync(type, obj, force, dryRun: false, cancellationToken).ConfigureAwait(false);
+        return Result(resources.Name, obj, ActionOf(before, applied), stopwatch.Elapsed, null);
+    }
 
-        var action = applied.Created || liveVersion is null
-            ? FleetResourceAction.Created
-            : liveVersion == applied.Object.ResourceVersion ? FleetResourceAction.Unchanged : FleetResourceAction.Configured;
-        return Result(resources.Name, obj, action, stopwatch.Elapsed, null);
+    /// <summary>
+    /// Created, Unchanged or Configured. A controller writing status between the list and the apply
+    /// moves the resourceVersion although the apply wrote nothing, so a moved version is a change
+    /// only when something besides status and bookkeeping differs.
+    /// </summary>
+    internal static FleetResourceAction ActionOf(LiveVersion? before, ApplyResponse applied)
+    {
+        if (applied.Created || before is null) return FleetResourceAction.Created;
+        return before.ResourceVersion == applied.Object.ResourceVersion || before.Content == LiveVersion.ContentOf(applied.Object.Json)
+            ? FleetResourceAction.Unchanged
+            : FleetResourceAction.Configured;
     }
 
     private static async Task<FleetResourceResult> PreviewAsync(ClusterResources resources, ResourceType type, KubeObject obj, ClusterBatch batch,
@@ -350,15 +359,15 @@ public sealed class ApplyService
 
         public void Start(ResourceType type, string? ns) => _ = List(type, ns);
 
-        /// <summary>The live object's resourceVersion, or null when it does not exist.</summary>
-        public async Task<string?> VersionAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
+        /// <summary>The live object's version, or null when it does not exist.</summary>
+        public async Task<LiveVersion?> VersionAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
         {
             var outcome = await List(type, ns).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (outcome.ClusterWideError is { } error) throw error;
             if (outcome.Versions is { } versions) return versions.GetValueOrDefault(name);
 
             var obj = await client.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
-            return obj is null ? null : obj.ResourceVersion ?? "";
+            return obj is null ? null : LiveVersion.Of(obj);
         }
 
         private Task<ListOutcome> List(ResourceType type, string? ns) =>
@@ -378,7 +387,7 @@ public sealed class ApplyService
             }
         }
 
-        private sealed record ListOutcome(IReadOnlyDictionary<string, string>? Versions, FleetException? ClusterWideError);
+        private sealed record ListOutcome(IReadOnlyDictionary<string, LiveVersion>? Versions, FleetException? ClusterWideError);
     }
 
     /// <summary>What one cluster's batch creates, so a preview can explain what the server cannot check yet.</summary>

@@ -9,6 +9,30 @@ namespace MultiCluster.Engine.Resources;
 internal sealed record ApplyResponse(KubeObject Object, bool Created);
 
 /// <summary>
+/// A live object as a list saw it: its resourceVersion, and a digest of everything but its status,
+/// resourceVersion and managedFields (and apiVersion/kind, which list items may omit), which tells
+/// whether anything but its status changed since.
+/// </summary>
+internal sealed record LiveVersion(string ResourceVersion, string Content)
+{
+    public static LiveVersion Of(KubeObject obj) => new(obj.ResourceVersion ?? "", ContentOf(obj.Json));
+
+    public static string ContentOf(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Remove("status");
+        copy.Remove("apiVersion");
+        copy.Remove("kind");
+        if (copy["metadata"] is JsonObject metadata)
+        {
+            metadata.Remove("resourceVersion");
+            metadata.Remove("managedFields");
+        }
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(copy.ToJsonString())));
+    }
+}
+
+/// <summary>
 /// Generic operations on one cluster for any kind: server-side apply (field manager
 /// <c>multicluster</c>), get, list, delete, each optionally as a server-side dry run.
 /// </summary>
@@ -69,9 +93,9 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
     /// (everywhere when cluster-scoped): what an apply needs to tell created, configured and
     /// unchanged apart, read with one request per page instead of one GET per object.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> ListVersionsAsync(ResourceType type, string? ns, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, LiveVersion>> ListVersionsAsync(ResourceType type, string? ns, CancellationToken cancellationToken)
     {
-        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var versions = new Dictionary<string, LiveVersion>(StringComparer.Ordinal);
         string? continueToken = null;
         do
         {
@@ -79,7 +103,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
             var response = await api.SendAsync(HttpMethod.Get, type.CollectionPath(ns) + query, null, null, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
 
-            // Only names and versions are needed: read them without building the items.
+            // Names, versions and a digest of each item are kept, not the items.
             using var list = JsonDocument.Parse(response.Body);
             if (list.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
             {
@@ -88,7 +112,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
                     if (item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
                         && Text(metadata, "name") is { } name)
                     {
-                        versions[name] = Text(metadata, "resourceVersion") ?? "";
+                        versions[name] = new LiveVersion(Text(metadata, "resourceVersion") ?? "", LiveVersion.ContentOf(JsonNode.Parse(item.GetRawText())!.AsObject()));
                     }
                 }
             }

@@ -41,6 +41,26 @@ public class ApplyServiceTests
         return await service.ApplyAsync(targets, options ?? new ApplyOptions()).ToListAsync();
     }
 
+    private static KubeObject Deployment(string resourceVersion, int replicas, int readyReplicas) => new(new System.Text.Json.Nodes.JsonObject
+    {
+        ["apiVersion"] = "apps/v1", ["kind"] = "Deployment",
+        ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "web", ["namespace"] = "shop", ["resourceVersion"] = resourceVersion },
+        ["spec"] = new System.Text.Json.Nodes.JsonObject { ["replicas"] = replicas },
+        ["status"] = new System.Text.Json.Nodes.JsonObject { ["readyReplicas"] = readyReplicas },
+    });
+
+    [Fact]
+    public void A_status_write_between_list_and_apply_is_not_a_change_but_a_spec_change_is()
+    {
+        var listed = LiveVersion.Of(Deployment("7", replicas: 3, readyReplicas: 1));
+
+        ApplyService.ActionOf(listed, new ApplyResponse(Deployment("7", 3, 1), Created: false)).Should().Be(FleetResourceAction.Unchanged);
+        ApplyService.ActionOf(listed, new ApplyResponse(Deployment("8", 3, 3), Created: false))
+            .Should().Be(FleetResourceAction.Unchanged, "only the controller's status write moved the version");
+        ApplyService.ActionOf(listed, new ApplyResponse(Deployment("8", 5, 1), Created: false)).Should().Be(FleetResourceAction.Configured);
+        ApplyService.ActionOf(null, new ApplyResponse(Deployment("1", 3, 0), Created: false)).Should().Be(FleetResourceAction.Created);
+    }
+
     [Fact]
     public async Task First_apply_creates_and_second_reports_unchanged_on_every_cluster()
     {
