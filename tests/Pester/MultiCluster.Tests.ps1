@@ -287,6 +287,57 @@ Describe 'Identity federation' {
     }
 }
 
+Describe 'Upgrade policy' {
+    BeforeAll {
+        # The fleet's cluster names come from the emulator; the waves select them by their position.
+        $script:policy = Join-Path $script:work 'upgrade-policy.yaml'
+        Set-Content -Path $script:policy -Value @"
+waves:
+  - name: first
+    clusters: [$($script:contexts[1])]
+    postChecks: [clusterHealth, smoke]
+  - name: second
+    clusters: [$($script:contexts[2])]
+    approval: manual
+"@
+        $script:empty = Join-Path $script:work 'empty-policy.yaml'
+        Set-Content -Path $script:empty -Value "waves: [{ name: canary, clusters: [canary-*] }]"
+    }
+
+    It 'plans the waves in policy order' {
+        $plan = Get-FleetUpgradePlan -Policy $script:policy -KubernetesVersion v1.33.0
+        $plan.Name | Should -Be @('first', 'second')
+        $plan[0].Clusters | Should -Be @($script:contexts[1])
+        $plan[1].Approval | Should -Be 'Manual'
+    }
+
+    It 'previews the whole plan with -WhatIf and writes no checkpoint' {
+        $preview = Start-FleetUpgrade -Policy $script:policy -KubernetesVersion v1.33.0 -Check @{ smoke = { $true } } -WhatIf
+        $preview.Name | Should -Be @('first', 'second')
+        Get-FleetUpgradeStatus -RolloutId v1-33-0 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UpgradeRolloutNotFound*'
+    }
+
+    It 'checkpoints a rollout that Get-FleetUpgradeStatus reads back' {
+        $status = Start-FleetUpgrade -Policy $script:empty -KubernetesVersion v1.33.0 -RolloutId pester-canary -Confirm:$false
+        $status.State | Should -Be 'Succeeded'
+        (Get-FleetUpgradeStatus pester-canary).Progress | Should -Be '1/1'
+        { Start-FleetUpgrade -Policy $script:empty -KubernetesVersion v1.33.0 -RolloutId pester-canary -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UpgradeRolloutExists*'
+    }
+
+    It 'stops on a malformed schedule, naming the file and the field' {
+        $bad = Join-Path $script:work 'bad-policy.yaml'
+        Set-Content -Path $bad -Value "waves: [{ name: dev, clusters: [dev-*], schedule: 'every night' }]"
+        { Get-FleetUpgradePlan -Policy $bad -KubernetesVersion v1.33.0 -ErrorAction Stop } | Should -Throw -ErrorId 'UpgradePolicyInvalid*'
+        try { Get-FleetUpgradePlan -Policy $bad -KubernetesVersion v1.33.0 -ErrorAction Stop } catch { $_.Exception.Message | Should -BeLike "*$bad*schedule 'every night'*" }
+    }
+
+    It 'refuses a version that is not v1.x.y before touching a cluster' {
+        { Update-FleetCluster -Name $script:contexts[2] -KubernetesVersion 1.33 -ErrorAction Stop } | Should -Throw -ErrorId 'KubernetesVersionInvalid*'
+    }
+}
+
 BeforeDiscovery {
     # The Cluster API CRDs live in ../shared/crds beside the repository (or $env:MULTICLUSTER_SHARED/crds).
     $script:sharedCrds = @(
@@ -363,56 +414,5 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
         $removed = Remove-FleetCluster pester-dev-01 -Wait -TimeoutSeconds 60 -Confirm:$false
         $removed.Action | Should -Be 'Deleted'
         Get-FleetCluster pester-dev-01 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-    }
-}
-
-Describe 'Upgrade policy' {
-    BeforeAll {
-        # The fleet's cluster names come from the emulator; the waves select them by their position.
-        $script:policy = Join-Path $script:work 'upgrade-policy.yaml'
-        Set-Content -Path $script:policy -Value @"
-waves:
-  - name: first
-    clusters: [$($script:contexts[1])]
-    postChecks: [clusterHealth, smoke]
-  - name: second
-    clusters: [$($script:contexts[2])]
-    approval: manual
-"@
-        $script:empty = Join-Path $script:work 'empty-policy.yaml'
-        Set-Content -Path $script:empty -Value "waves: [{ name: canary, clusters: [canary-*] }]"
-    }
-
-    It 'plans the waves in policy order' {
-        $plan = Get-FleetUpgradePlan -Policy $script:policy -KubernetesVersion v1.33.0
-        $plan.Name | Should -Be @('first', 'second')
-        $plan[0].Clusters | Should -Be @($script:contexts[1])
-        $plan[1].Approval | Should -Be 'Manual'
-    }
-
-    It 'previews the whole plan with -WhatIf and writes no checkpoint' {
-        $preview = Start-FleetUpgrade -Policy $script:policy -KubernetesVersion v1.33.0 -Check @{ smoke = { $true } } -WhatIf
-        $preview.Name | Should -Be @('first', 'second')
-        Get-FleetUpgradeStatus -RolloutId v1-33-0 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'UpgradeRolloutNotFound*'
-    }
-
-    It 'checkpoints a rollout that Get-FleetUpgradeStatus reads back' {
-        $status = Start-FleetUpgrade -Policy $script:empty -KubernetesVersion v1.33.0 -RolloutId pester-canary -Confirm:$false
-        $status.State | Should -Be 'Succeeded'
-        (Get-FleetUpgradeStatus pester-canary).Progress | Should -Be '1/1'
-        { Start-FleetUpgrade -Policy $script:empty -KubernetesVersion v1.33.0 -RolloutId pester-canary -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'UpgradeRolloutExists*'
-    }
-
-    It 'stops on a malformed schedule, naming the file and the field' {
-        $bad = Join-Path $script:work 'bad-policy.yaml'
-        Set-Content -Path $bad -Value "waves: [{ name: dev, clusters: [dev-*], schedule: 'every night' }]"
-        { Get-FleetUpgradePlan -Policy $bad -KubernetesVersion v1.33.0 -ErrorAction Stop } | Should -Throw -ErrorId 'UpgradePolicyInvalid*'
-        try { Get-FleetUpgradePlan -Policy $bad -KubernetesVersion v1.33.0 -ErrorAction Stop } catch { $_.Exception.Message | Should -BeLike "*$bad*schedule 'every night'*" }
-    }
-
-    It 'refuses a version that is not v1.x.y before touching a cluster' {
-        { Update-FleetCluster -Name $script:contexts[2] -KubernetesVersion 1.33 -ErrorAction Stop } | Should -Throw -ErrorId 'KubernetesVersionInvalid*'
     }
 }
