@@ -386,7 +386,7 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
         $health.Status | Should -Be 'Healthy'
         $health.ServerVersion | Should -Be 'v1.32.3'
         $health.NodeCount | Should -Be 3
-        if (-not $IsWindows) { (Get-Item $script:merged).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite' }
+        if (-not $IsWindows) { (Get-Item $script:merged).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
     }
 
     It 'never shows the kubeconfig content' {
