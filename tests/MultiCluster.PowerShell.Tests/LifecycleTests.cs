@@ -20,8 +20,10 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         var name = NewName("dev");
         var kubeconfig = Path.Combine(fixture.Management.Directory, name + ".kubeconfig");
 
+        // Outside the default namespace: every later cmdlet finds the cluster by name through the fleet.
+        session.Run("@{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'fleet-dev' } } | Invoke-FleetApply -Cluster mgmt").ThrowIfFailed();
         var created = session.Run("""
-            New-FleetCluster $args[0] -Provider Docker -KubernetesVersion v1.32.3 -ControlPlaneReplicas 1 -WorkerReplicas 2 -Labels @{ env = 'dev' } |
+            New-FleetCluster $args[0] -Namespace fleet-dev -Provider Docker -KubernetesVersion v1.32.3 -ControlPlaneReplicas 1 -WorkerReplicas 2 -Labels @{ env = 'dev' } |
               Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
               Get-FleetClusterCredential -Merge -KubeconfigPath $args[1] |
               Test-FleetCluster
@@ -61,14 +63,14 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         (upgraded.ServerVersion, upgraded.NodeCount).Should().Be(("v1.33.0", 5), "the control plane and then the workers rolled to v1.33.0");
 
         session.Run("Remove-FleetCluster $args[0] -WhatIf", name).Output.Should().BeEmpty();
-        session.Run("Get-FleetResource Cluster $args[0] -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", name).Output
+        session.Run("Get-FleetResource Cluster $args[0] -Namespace fleet-dev -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", name).Output
             .Should().ContainSingle("-WhatIf deleted nothing");
 
         var removed = session.Run("Remove-FleetCluster $args[0] -Wait -TimeoutSeconds 60 -Confirm:$false", name);
         removed.Errors.Should().BeEmpty();
         var result = removed.Output.Should().ContainSingle().Which.Should().BeOfType<FleetResourceResult>().Subject;
-        (result.Cluster, result.Kind, result.Name, result.Action).Should().Be(("mgmt", "Cluster", name, FleetResourceAction.Deleted));
-        session.Run("Get-FleetResource Cluster $args[0] -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", name).Output
+        (result.Cluster, result.Kind, result.Namespace, result.Name, result.Action).Should().Be(("mgmt", "Cluster", "fleet-dev", name, FleetResourceAction.Deleted));
+        session.Run("Get-FleetResource Cluster $args[0] -Namespace fleet-dev -ApiVersion cluster.x-k8s.io/v1beta2 -Cluster mgmt", name).Output
             .Should().BeEmpty("the Cluster object is gone from the management cluster");
         session.Run("Get-FleetCluster $args[0]", name).Errors.Should().ContainSingle()
             .Which.FullyQualifiedErrorId.Should().StartWith("ClusterNotFound", "the cluster left the session's fleet");
@@ -263,6 +265,19 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         error.CategoryInfo.Category.Should().Be(ErrorCategory.NotInstalled);
         error.TargetObject.Should().Be("bare");
         error.ErrorDetails.RecommendedAction.Should().Contain("clusterctl init --infrastructure docker");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Removing_a_Cluster_object_that_is_not_there_keeps_a_fleet_member_it_never_was()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Remove-FleetCluster bare -Confirm:$false");
+
+        result.Errors.Should().BeEmpty();
+        result.Output.Should().ContainSingle().Which.Should().BeOfType<FleetResourceResult>()
+            .Which.Action.Should().Be(FleetResourceAction.NotFound);
+        session.Run("Get-FleetCluster bare").Output.Should().ContainSingle("'bare' is not a Cluster API cluster of mgmt, so it stays in the fleet");
     }
 
     [RequiresSharedCrdsFact]

@@ -70,10 +70,11 @@ public abstract class LifecycleCmdlet : FleetCmdlet
         {
             try
             {
-                var ns = request.Namespace ?? DefaultNamespace;
-                ClusterSpecValidator.ValidateNamespace(request.Name, ns);
+                // A cluster named, not piped, still has its management cluster and namespace when the fleet knows it.
                 var known = request.Known ?? fleet.FirstOrDefault(c => string.Equals(c.Name, request.Name, StringComparison.OrdinalIgnoreCase));
-                targets.Add(new LifecycleTarget(request.Name, ManagementClusters.Resolve(fleet, request.Management), ns, known));
+                var ns = request.Namespace ?? known?.ClusterApiNamespace ?? DefaultNamespace;
+                ClusterSpecValidator.ValidateNamespace(request.Name, ns);
+                targets.Add(new LifecycleTarget(request.Name, ManagementClusters.Resolve(fleet, request.Management ?? known?.ManagementCluster), ns, known));
             }
             catch (FleetException ex)
             {

@@ -38,7 +38,10 @@ public sealed class RemoveFleetClusterCommand : LifecycleCmdlet
             var existed = await operations.DeleteClusterAsync(target.Management, target.Namespace, target.Name, cancel).ConfigureAwait(false);
             if (existed && Wait)
                 await waiter.WaitUntilGoneAsync(target.Management, target.Namespace, target.Name, TimeSpan.FromSeconds(TimeoutSeconds), cancel).ConfigureAwait(false);
-            removed.Add(target.Name);
+            // A Cluster object that is not there leaves the fleet only if the fleet knew it as a
+            // cluster of this management cluster: a wrong -Namespace must not drop a fleet member.
+            if (existed || string.Equals(target.Known?.ManagementCluster, target.Management.Name, StringComparison.OrdinalIgnoreCase))
+                removed.Add(target.Name);
             Emit(new FleetResourceResult
             {
                 Cluster = target.Management.Name,

@@ -33,18 +33,27 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
     protected override void EndProcessing()
     {
         RequireKubernetesVersion(KubernetesVersion);
-        var management = ResolveManagementCluster();
-        var confirmed = _names.Distinct(StringComparer.Ordinal)
-            .Where(name => ShouldProcess($"cluster '{name}' on '{management.Name}'", $"Upgrade to {KubernetesVersion}"))
+        // A cluster New-FleetCluster made is known to the fleet with its management cluster and
+        // namespace; they are used unless -ManagementCluster or -Namespace say otherwise.
+        var fleet = Sessions.Current.GetFleet().Clusters;
+        var namespaceGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Namespace));
+        var targets = _names.Distinct(StringComparer.Ordinal).Select(name =>
+        {
+            var known = fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+            return (Name: name, Management: ResolveManagementCluster(known?.ManagementCluster),
+                Namespace: namespaceGiven ? Namespace : known?.ClusterApiNamespace ?? Namespace);
+        }).ToList();
+        var confirmed = targets
+            .Where(t => ShouldProcess($"cluster '{t.Name}' on '{t.Management.Name}'", $"Upgrade to {KubernetesVersion}"))
             .ToList();
         if (confirmed.Count == 0) return;
         var operations = new ClusterOperations(Sessions.Current.Connector);
         var settings = WaitSettings();
-        RunEngine(cancel => Task.WhenAll(confirmed.Select(async name =>
+        RunEngine(cancel => Task.WhenAll(confirmed.Select(async target =>
         {
             try
             {
-                Emit(await operations.UpgradeAsync(management, Namespace, name, KubernetesVersion, settings, cancel).ConfigureAwait(false));
+                Emit(await operations.UpgradeAsync(target.Management, target.Namespace, target.Name, KubernetesVersion, settings, cancel).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
             {

@@ -23,12 +23,12 @@ public abstract class UpgradeCmdlet : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string Namespace { get; set; } = "default";
 
-    /// <summary>The management cluster named by -ManagementCluster or the fleet's role; terminates when there is none or it is ambiguous.</summary>
-    protected FleetCluster ResolveManagementCluster()
+    /// <summary>The management cluster named by -ManagementCluster (else <paramref name="known"/>) or the fleet's role; terminates when there is none or it is ambiguous.</summary>
+    protected FleetCluster ResolveManagementCluster(string? known = null)
     {
         try
         {
-            return ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster);
+            return ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster ?? known);
         }
         catch (FleetException ex)
         {
