@@ -271,6 +271,50 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
     }
 
     [Fact]
+    public async Task A_cluster_that_cannot_be_read_gives_an_Unknown_drift_per_definition_and_one_error()
+    {
+        using var session = fixture.NewSession();
+        string Pair(string name) => $"""
+            apiVersion: types.kubefed.io/v1beta1
+            kind: FederatedClusterRole
+            metadata:
+              name: {name}
+            spec:
+              template:
+                rules:
+                - apiGroups: [""]
+                  resources: [configmaps]
+                  verbs: [get]
+            ---
+            apiVersion: types.kubefed.io/v1beta1
+            kind: FederatedClusterRoleBinding
+            metadata:
+              name: {name}
+            spec:
+              template:
+                roleRef:
+                  apiGroup: rbac.authorization.k8s.io
+                  kind: ClusterRole
+                  name: {name}
+                subjects:
+                - apiGroup: rbac.authorization.k8s.io
+                  kind: Group
+                  name: viewers
+            """;
+        var documents = Pair(Unique("unread-a")) + "\n---\n" + Pair(Unique("unread-b"));
+        // prod-b stops for a few seconds and comes back by itself before the next test.
+        const int stoppedSeconds = 8;
+        var stopped = Task.Delay(TimeSpan.FromSeconds(stoppedSeconds + 1));
+        await fixture.Emulator.SetFaultsAsync(fixture.Contexts[1], $$"""{"stopped":true,"stoppedForSeconds":{{stoppedSeconds}}}""");
+
+        var result = session.Run("$args[0] | Test-FleetRbac -Cluster prod-b -TimeoutSeconds 3", documents);
+
+        result.Output.Cast<FleetRbacDrift>().Should().HaveCount(2).And.OnlyContain(d => d.DriftType == FleetRbacDriftType.Unknown);
+        result.Errors.Should().ContainSingle("the cluster failed once, whatever the number of definitions");
+        await stopped;
+    }
+
+    [Fact]
     public void Piped_clusters_are_the_clusters_set_read_and_tested()
     {
         using var session = fixture.NewSession();

@@ -149,7 +149,7 @@ public sealed partial class DexConnector
         if (variable is not null)
         {
             if (!VariableName().IsMatch(variable))
-                throw OidcSettings.Invalid($"-Connector.{field}Env", $"-Connector {field}Env '{variable}' is not an environment variable name (A-Z, 0-9, _).");
+                throw OidcSettings.Invalid($"-Connector.{field}Env", $"-Connector {field}Env is not an environment variable name (A-Z, 0-9, _); its value is not repeated here in case it is the {purpose} itself.");
             references.Add(new FleetOidcSecretReference { Field = purpose, EnvironmentVariable = variable });
             return "$" + variable;
         }
@@ -157,7 +157,7 @@ public sealed partial class DexConnector
         if (parts.Length != 2 || !SecretName().IsMatch(parts[0]) || !SecretKey().IsMatch(parts[1]))
         {
             throw OidcSettings.Invalid($"-Connector.{field}Secret",
-                $"-Connector {field}Secret '{secret}' is not 'secret-name/key' (a Kubernetes Secret in Dex's namespace and the key holding the {purpose}).");
+                $"-Connector {field}Secret is not 'secret-name/key' (a Kubernetes Secret in Dex's namespace and the key holding the {purpose}); its value is not repeated here in case it is the {purpose} itself.");
         }
         references.Add(new FleetOidcSecretReference { Field = purpose, EnvironmentVariable = defaultVariable, SecretName = parts[0], SecretKey = parts[1] });
         return "$" + defaultVariable;

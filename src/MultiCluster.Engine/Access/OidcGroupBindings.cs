@@ -15,6 +15,9 @@ public static class OidcGroupBindings
 {
     public const string ClusterAdmin = "cluster-admin";
 
+    /// <summary>The <see cref="RbacDefinition.ScopeLabel"/> value of the group bindings.</summary>
+    public const string PruneScope = "oidc";
+
     public static IReadOnlyList<RbacDefinition> Create(IDictionary? bindings)
     {
         var definitions = new List<RbacDefinition>();
@@ -34,7 +37,8 @@ public static class OidcGroupBindings
                     ?? throw OidcSettings.Invalid(source, $"{source} holds a rule that is not a hashtable.")).ToList(),
                 _ => throw OidcSettings.Invalid(source, $"{source} has no role; give 'cluster-admin' or rules as hashtables."),
             };
-            definitions.Add(RbacDefinition.Create(RoleName(group), null, rules, [new RbacSubject("Group", group)], source));
+            // A scope of their own, so a Set-FleetRbac -Prune of other definitions never removes them.
+            definitions.Add(RbacDefinition.Create(RoleName(group), null, rules, [new RbacSubject("Group", group)], source).InScope(PruneScope));
         }
         var clash = definitions.GroupBy(d => d.Name).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)

@@ -56,4 +56,16 @@ public sealed class OidcGroupBindingLiveTests : IAsyncLifetime
             (await unprefixedConfigMaps.Should().ThrowAsync<HttpOperationException>()).Which.Response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         }
     }
+
+    [Fact]
+    public async Task A_prune_of_Set_FleetRbac_leaves_the_group_bindings_alone()
+    {
+        var definitions = OidcGroupBindings.Create(new Hashtable { ["oidc:platform-admins"] = OidcGroupBindings.ClusterAdmin });
+        var rbac = new RbacService(_connector);
+        await rbac.ApplyAsync(rbac.Plan(_connector.Clusters, definitions), new ApplyOptions()).ToListAsync();
+
+        var plan = await rbac.PlanPruneAsync(_connector.Clusters, [], new DeleteOptions { Force = true });
+
+        plan.Targets.Should().BeEmpty("Set-FleetOidc's group bindings are in a prune scope of their own");
+    }
 }

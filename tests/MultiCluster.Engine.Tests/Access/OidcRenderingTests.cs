@@ -97,6 +97,24 @@ public sealed class OidcRenderingTests
         error.Target.Should().NotContain(secret);
     }
 
+    [Theory]
+    [InlineData("ldap", "BindPasswordSecret", BindPassword)]
+    [InlineData("ldap", "BindPasswordEnv", BindPassword)]
+    [InlineData("oidc", "ClientSecretSecret", UpstreamSecret)]
+    [InlineData("oidc", "ClientSecretEnv", UpstreamSecret)]
+    public void A_secret_value_given_where_its_reference_goes_is_refused_without_being_repeated(string type, string key, string secret)
+    {
+        var connector = type == "ldap" ? Ldap() : Upstream();
+        connector.Remove(key.EndsWith("Env", StringComparison.Ordinal) ? key[..^3] + "Secret" : key[..^6] + "Env");
+        connector[key] = secret;
+
+        var act = () => DexConnector.Parse(connector, Issuer);
+
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.Message.Should().NotContain(secret).And.Contain(key);
+        error.Target.Should().NotContain(secret);
+    }
+
     [Fact]
     public void The_rendered_configuration_holds_no_secret_value_only_references()
     {

@@ -19,12 +19,14 @@ public sealed class TestFleetRbacCommand : RbacDefinitionCmdlet
         if (definitions.Count == 0 || clusters.Count == 0) return;
         var service = new RbacService(Sessions.Current.Connector);
         var options = FanOutSettings();
+        // An unreadable cluster gives an Unknown drift per definition but one error, as it failed once.
+        var failedClusters = new HashSet<string>(StringComparer.Ordinal);
         RunEngine(async cancel =>
         {
             await foreach (var drift in service.TestAsync(clusters, definitions, options, cancel).ConfigureAwait(false))
             {
                 Emit(drift);
-                if (drift.Error is { } error) EmitError(error);
+                if (drift.Error is { } error && failedClusters.Add(drift.Cluster)) EmitError(error);
             }
         });
     }
