@@ -81,6 +81,16 @@ public abstract class FanOutCmdlet : FleetCmdlet
     protected FanOutOptions FanOutSettings() =>
         new() { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
 
+    /// <summary>The circuit breaker's settings (-Force, -MaxClusters against the session's fleet) with the fan-out's.</summary>
+    protected DeleteOptions DeleteSettings(bool whatIf, bool force, int maxClusters) => new()
+    {
+        WhatIf = whatIf,
+        Force = force,
+        MaxClusters = maxClusters,
+        FleetSize = Sessions.Current.GetFleet().Clusters.Count,
+        FanOut = FanOutSettings(),
+    };
+
     /// <summary>
     /// The delete flow every removing cmdlet shares: plan (reads every cluster, may refuse with the
     /// circuit breaker), write what planning already knows, ask ShouldProcess per target unless

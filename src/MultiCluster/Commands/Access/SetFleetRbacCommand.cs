@@ -61,14 +61,7 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
         }
         if (!Prune) return;
 
-        var pruneOptions = new DeleteOptions
-        {
-            WhatIf = whatIf,
-            Force = Force,
-            MaxClusters = MaxClusters,
-            FleetSize = Sessions.Current.GetFleet().Clusters.Count,
-            FanOut = fanOut,
-        };
+        var pruneOptions = DeleteSettings(whatIf, Force, MaxClusters);
         RunDelete("prune", whatIf, Force,
             cancel => service.PlanPruneAsync(clusters, definitions, pruneOptions, cancellationToken: cancel),
             (pruned, cancel) => service.PruneAsync(pruned, pruneOptions, cancel));

@@ -12,28 +12,8 @@ namespace MultiCluster.Commands.Federation;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FleetWorkload", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetResourceResult))]
-public sealed class RemoveFleetWorkloadCommand : FanOutCmdlet
+public sealed class RemoveFleetWorkloadCommand : WorkloadReferenceCmdlet
 {
-    /// <summary>The workload's name (the name of its template object).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = "";
-
-    /// <summary>The kind of the template object.</summary>
-    [Parameter(Position = 1)]
-    [ValidateNotNullOrEmpty]
-    public string Kind { get; set; } = "Deployment";
-
-    /// <summary>The apiVersion; known for the built-in workload kinds.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ApiVersion { get; set; }
-
-    /// <summary>The namespace; the context's namespace when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Namespace { get; set; }
-
     /// <summary>Deletes without asking, and past the one-cluster circuit breaker.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -43,26 +23,15 @@ public sealed class RemoveFleetWorkloadCommand : FanOutCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaxClusters { get; set; } = 1;
 
-    protected override void ProcessRecord() => CollectClusters();
-
     protected override void EndProcessing()
     {
-        WorkloadReference workload;
-        try { workload = WorkloadReference.Named(ApiVersion, Kind, Namespace, Name); }
-        catch (Exception ex) { Terminate(ex); return; }
+        var workload = ResolveWorkload();
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
 
         var whatIf = IsWhatIf;
         var service = new WorkloadService(Sessions.Current.Connector);
-        var options = new DeleteOptions
-        {
-            WhatIf = whatIf,
-            Force = Force,
-            MaxClusters = MaxClusters,
-            FleetSize = Sessions.Current.GetFleet().Clusters.Count,
-            FanOut = FanOutSettings(),
-        };
+        var options = DeleteSettings(whatIf, Force, MaxClusters);
         RunDelete("delete", whatIf, Force,
             cancel => service.PlanRemoveAsync(workload, clusters, options, cancel),
             (confirmed, cancel) => service.DeleteAsync(confirmed, options, cancel));

@@ -73,14 +73,7 @@ public sealed class RemoveFleetResourceCommand : FanOutCmdlet
 
         var whatIf = IsWhatIf;
         var service = new DeleteService(Sessions.Current.Connector);
-        var options = new DeleteOptions
-        {
-            WhatIf = whatIf,
-            Force = Force,
-            MaxClusters = MaxClusters,
-            FleetSize = Sessions.Current.GetFleet().Clusters.Count,
-            FanOut = FanOutSettings(),
-        };
+        var options = DeleteSettings(whatIf, Force, MaxClusters);
         RunDelete("delete", whatIf, Force,
             cancel => objects is null
                 ? service.PlanAsync(clusters, new ResourceQuery { Kind = Kind, Name = Name, ApiVersion = ApiVersion, Namespace = Namespace }, options, cancel)
