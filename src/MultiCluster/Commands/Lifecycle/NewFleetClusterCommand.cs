@@ -123,37 +123,18 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
     protected override void EndProcessing()
     {
         var session = Sessions.Current;
-        var service = new ClusterManifestService(session.Connector);
+        var creator = new ClusterCreator(session.Connector);
         var fleet = session.GetFleet().Clusters;
-        var requests = new List<(FleetClusterSpec Spec, FleetCluster Management, KubeObject? Credentials)>();
+        IReadOnlyList<ClusterCreation> creations;
         try
         {
-            // Every request is checked, against the fleet and the ones before it, before anything is created.
-            var seen = new List<FleetCluster>(fleet);
-            foreach (var (spec, managementName) in _requests)
-            {
-                var provider = service.Validate(spec, seen);
-                seen.Add(new FleetCluster { Name = spec.Name, Network = new FleetClusterNetwork { PodCidr = spec.PodCidr } });
-                if (OutputPath is not null)
-                {
-                    if (BootstrapCredentials)
-                        throw Invalid(spec, "-BootstrapCredentials cannot be used with -OutputPath: the credentials would be written to a file in the clear.");
-                    continue;
-                }
-                KubeObject? credentials = null;
-                if (BootstrapCredentials)
-                {
-                    if (!string.Equals(provider.Name, "AWS", StringComparison.OrdinalIgnoreCase))
-                        throw Invalid(spec, $"-BootstrapCredentials writes the AWS provider's credentials; it does not apply to provider {provider.Name}.");
-                    credentials = AwsBootstrapCredentials.CreateSecret(spec.Region!, AwsProfile);
-                }
-                requests.Add((spec, ManagementClusters.Resolve(fleet, managementName), credentials));
-            }
+            creations = creator.Check(_requests, fleet, BootstrapCredentials, AwsProfile, renderOnly: OutputPath is not null);
             if (OutputPath is not null)
             {
                 var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+                var renderer = new ClusterManifestService();
                 foreach (var (spec, _) in _requests)
-                    foreach (var manifest in ManifestWriter.Render(spec.Name, service.Render(spec, fleet).Objects, directory))
+                    foreach (var manifest in ManifestWriter.Render(spec.Name, renderer.Render(spec, fleet).Objects, directory))
                         WriteObject(manifest);
                 return;
             }
@@ -165,19 +146,25 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
         }
 
         var whatIf = IsWhatIf;
-        var confirmed = requests
-            .Where(r => ShouldProcess($"Cluster {r.Spec.Namespace}/{r.Spec.Name} ({r.Spec.Provider}, {r.Spec.KubernetesVersion}) on management cluster '{r.Management.Name}'", "create")
+        var confirmed = creations
+            .Where(c => ShouldProcess($"Cluster {c.Spec.Namespace}/{c.Spec.Name} ({c.Spec.Provider}, {c.Spec.KubernetesVersion}) on management cluster '{c.Management.Name}'", "create")
                         || whatIf)
             .ToList();
         if (confirmed.Count == 0) return;
-        var apply = new ApplyService(session.Connector);
         RunEngine(async cancel =>
         {
-            foreach (var (spec, management, credentials) in confirmed)
+            foreach (var creation in confirmed)
             {
                 try
                 {
-                    await CreateAsync(service, apply, spec, management, fleet, credentials, whatIf, cancel).ConfigureAwait(false);
+                    var outcome = await creator.CreateAsync(creation, fleet, whatIf, cancel).ConfigureAwait(false);
+                    foreach (var result in outcome.Results)
+                    {
+                        if (whatIf) Emit(result);
+                        else OnPipeline(() => WriteVerbose($"{result.Cluster}: {result.Kind} {result.Namespace}/{result.Name} {result.Action}"));
+                        if (result.Error is { } error) EmitError(error);
+                    }
+                    if (outcome.Created is { } created) Emit(created);
                 }
                 catch (FleetException ex)
                 {
@@ -185,26 +172,6 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
                 }
             }
         });
-    }
-
-    // One cluster: render for what the management cluster serves, apply, and emit the new member unless something failed.
-    private async Task CreateAsync(ClusterManifestService service, ApplyService apply, FleetClusterSpec spec, FleetCluster management,
-        IReadOnlyList<FleetCluster> fleet, KubeObject? credentials, bool whatIf, CancellationToken cancel)
-    {
-        var manifests = await service.RenderForAsync(spec, management, fleet, cancel).ConfigureAwait(false);
-        var objects = credentials is null ? manifests.Objects : [credentials, .. manifests.Objects];
-        var failed = false;
-        await foreach (var result in apply.ApplyAsync(apply.Plan([management], objects), new ApplyOptions { WhatIf = whatIf }, cancel).ConfigureAwait(false))
-        {
-            if (whatIf) Emit(result);
-            else OnPipeline(() => WriteVerbose($"{result.Cluster}: {result.Kind} {result.Namespace}/{result.Name} {result.Action}"));
-            if (result.Error is { } error)
-            {
-                failed = true;
-                EmitError(error);
-            }
-        }
-        if (!whatIf && !failed) Emit(manifests.ToFleetCluster(management.Name));
     }
 
     private FleetClusterSpec BuildSpec() => new()
@@ -238,7 +205,4 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
                 Convert.ToString(entry.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
         return result;
     }
-
-    private static FleetInputException Invalid(FleetClusterSpec spec, string message) =>
-        new(LifecycleErrorIds.ProviderParameterInvalid, FleetErrorCategory.InvalidArgument, spec.Name, message);
 }
