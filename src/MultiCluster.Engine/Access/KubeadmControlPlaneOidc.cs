@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MultiCluster.Engine.Lifecycle;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Access;

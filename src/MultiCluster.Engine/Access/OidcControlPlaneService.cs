@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
-using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Access;

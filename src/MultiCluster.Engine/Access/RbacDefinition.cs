@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Errors;
-using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Access;
@@ -86,7 +86,7 @@ public sealed class RbacDefinition
     private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
 
     private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects, string? existingClusterRole,
-        WorkloadPlacement? placement)
+        ClusterPlacement? placement)
     {
         Name = name;
         Namespace = ns;
@@ -119,7 +119,7 @@ public sealed class RbacDefinition
     public string RoleName => ExistingClusterRole ?? Name;
 
     /// <summary>The clusters a KubeFed document places the role on (spec.placement); null when it does not say.</summary>
-    public WorkloadPlacement? Placement { get; }
+    public ClusterPlacement? Placement { get; }
 
     /// <summary>The prune scope (see <see cref="InScope"/>); null for the default one.</summary>
     public string? Scope { get; private init; }
@@ -136,12 +136,12 @@ public sealed class RbacDefinition
     /// The one placement the definitions carry, or null when none carries one. Definitions placed
     /// differently cannot be set in one call (a PlacementConflict input error).
     /// </summary>
-    public static WorkloadPlacement? SharedPlacement(IReadOnlyList<RbacDefinition> definitions)
+    public static ClusterPlacement? SharedPlacement(IReadOnlyList<RbacDefinition> definitions)
     {
         var placed = definitions.FirstOrDefault(d => d.Placement is not null);
         var other = definitions.FirstOrDefault(d => d.Placement?.ToString() != placed?.Placement?.ToString());
         if (other is null) return placed?.Placement;
-        throw new FleetInputException(FederationErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, other.Name,
+        throw new FleetInputException(PlacementErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, other.Name,
             $"RBAC definitions '{placed!.Name}' ({placed.Placement}) and '{other.Name}' ({other.Placement?.ToString() ?? "no placement"}) are placed differently.",
             recommendedAction: "Set documents with different spec.placement in separate calls.");
     }
@@ -266,7 +266,7 @@ public sealed class RbacDefinition
     }
 
     private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source,
-        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null, WorkloadPlacement? placement = null)
+        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null, ClusterPlacement? placement = null)
     {
         if (rules.Count == 0 && existingClusterRole is null) throw Invalid(source, rulesPath, "holds no rules");
         for (var i = 0; i < rules.Count; i++)
@@ -328,12 +328,12 @@ public sealed class RbacDefinition
         return new RbacRule(Field("apiGroups"), Field("resources"), Field("verbs"), Field("resourceNames"), Field("nonResourceURLs"));
     }
 
-    // KubeFed's spec.placement, read as Federation reads it; a placement that names nothing is refused
+    // KubeFed's spec.placement, read as workloads read it; a placement that names nothing is refused
     // rather than taken as "everywhere", since a role is a grant.
-    private static WorkloadPlacement? ReadPlacement(KubeObject doc, string where)
+    private static ClusterPlacement? ReadPlacement(KubeObject doc, string where)
     {
         if (doc.Json["spec"] is not JsonObject spec || spec["placement"] is null) return null;
-        var placement = KubeFedReader.ReadPlacement(spec, where);
+        var placement = KubeFedPlacementReader.Read(spec, where);
         return placement.IsEmpty ? throw Invalid(where, "spec.placement", "names no cluster") : placement;
     }
 

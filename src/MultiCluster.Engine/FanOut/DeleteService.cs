@@ -77,7 +77,7 @@ public sealed class DeleteService
             (cluster, error) => [ListFailed(cluster, query.ToString(), error, query.ApiVersion ?? "", query.Kind, query.Namespace, query.Name ?? "")],
             async (resources, token) =>
         {
-            var found = await GetService.FindAsync(resources, query, token).ConfigureAwait(false);
+            var found = await FleetResourceReader.FindAsync(resources, query, token).ConfigureAwait(false);
             if (found.Objects.Count > 0 || query.Name is null) return (found.Objects, Array.Empty<FleetResourceResult>());
             var missing = new FleetResourceResult
             {

@@ -1,25 +1,16 @@
 namespace MultiCluster.Engine.Federation;
 
 /// <summary>
-/// Stable error ids of workload federation, beside <see cref="Errors.FleetErrorIds"/> (which keeps
-/// the ids every capability shares).
+/// Stable error ids of workload federation, beside <see cref="Errors.FleetErrorIds"/> and
+/// <see cref="Inventory.PlacementErrorIds"/> (which keep the ids every capability shares).
 /// </summary>
 public static class FederationErrorIds
 {
-    /// <summary>The placement selects no cluster of the fleet.</summary>
-    public const string PlacementEmpty = nameof(PlacementEmpty);
-
     /// <summary>An override is empty, malformed, or names a path the template does not have.</summary>
     public const string OverrideInvalid = nameof(OverrideInvalid);
 
-    /// <summary>A KubeFed <c>Federated&lt;Kind&gt;</c> document has a shape this module does not know.</summary>
-    public const string KubeFedDocumentInvalid = nameof(KubeFedDocumentInvalid);
-
     /// <summary>The same workload (kind, namespace, name) is given twice.</summary>
     public const string WorkloadDuplicate = nameof(WorkloadDuplicate);
-
-    /// <summary>A placement was given for a KubeFed document, which carries its own.</summary>
-    public const string PlacementConflict = nameof(PlacementConflict);
 
     /// <summary>Rollout waves are missing, select nothing, or leave placed clusters out.</summary>
     public const string WaveInvalid = nameof(WaveInvalid);

@@ -7,7 +7,7 @@ namespace MultiCluster.Engine.Federation;
 /// <summary>One step of a progressive rollout: the placed clusters it reaches and what goes to them.</summary>
 public sealed class WorkloadWave
 {
-    internal WorkloadWave(int number, ClusterSelection selection, IReadOnlyList<FleetCluster> clusters,
+    internal WorkloadWave(int number, ClusterPlacement selection, IReadOnlyList<FleetCluster> clusters,
         IReadOnlyList<(WorkloadReference Workload, ClusterWork Work)> work)
     {
         Number = number;
@@ -21,7 +21,7 @@ public sealed class WorkloadWave
     /// <summary>1 for the first wave.</summary>
     public int Number { get; }
 
-    public ClusterSelection Selection { get; }
+    public ClusterPlacement Selection { get; }
 
     public IReadOnlyList<FleetCluster> Clusters { get; }
 
@@ -62,7 +62,7 @@ public static class WavePlanner
     /// Throws <see cref="FleetInputException"/> (WaveInvalid) when no wave is given, a wave selects
     /// nothing, or a placed cluster is in no wave.
     /// </summary>
-    public static IReadOnlyList<WorkloadWave> Split(IReadOnlyList<WorkloadPlan> plans, IReadOnlyList<ClusterSelection> waves)
+    public static IReadOnlyList<WorkloadWave> Split(IReadOnlyList<WorkloadPlan> plans, IReadOnlyList<ClusterPlacement> waves)
     {
         if (waves.Count == 0) throw Invalid("(waves)", "No wave was given.");
         var placed = plans.SelectMany(p => p.PlacedClusters).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
@@ -83,7 +83,7 @@ public static class WavePlanner
         return result;
     }
 
-    private static string Describe(ClusterSelection selection)
+    private static string Describe(ClusterPlacement selection)
     {
         var parts = new List<string>();
         if (selection.Names is { Count: > 0 }) parts.Add("names " + string.Join(", ", selection.Names));

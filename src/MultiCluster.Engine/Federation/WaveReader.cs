@@ -17,16 +17,16 @@ public static class WaveReader
     private static readonly string[] Keys = ["Cluster", "Selector", "Region", "Role"];
 
     /// <example><c>'dev-*', @('prod-use1-01'), @{ Selector = 'env=prod'; Region = 'eu-*' }, '*'</c></example>
-    public static IReadOnlyList<ClusterSelection> Read(IReadOnlyList<object?> waves)
+    public static IReadOnlyList<ClusterPlacement> Read(IReadOnlyList<object?> waves)
     {
-        var result = new List<ClusterSelection>();
+        var result = new List<ClusterPlacement>();
         for (var i = 0; i < waves.Count; i++)
         {
             var wave = waves[i] switch
             {
-                string names => new ClusterSelection { Names = Names(i, names) },
+                string names => new ClusterPlacement { Names = Names(i, names) },
                 IDictionary dictionary => FromDictionary(i, dictionary),
-                IEnumerable list => new ClusterSelection { Names = Names(i, list) },
+                IEnumerable list => new ClusterPlacement { Names = Names(i, list) },
                 _ => throw Invalid(i, $"is a {waves[i]?.GetType().Name ?? "null"}; give cluster names, or a hashtable with {string.Join(", ", Keys)}."),
             };
             result.Add(wave);
@@ -34,7 +34,7 @@ public static class WaveReader
         return result;
     }
 
-    private static ClusterSelection FromDictionary(int index, IDictionary dictionary)
+    private static ClusterPlacement FromDictionary(int index, IDictionary dictionary)
     {
         IReadOnlyList<string>? names = null, regions = null;
         IReadOnlyList<FleetClusterRole>? roles = null;
@@ -52,7 +52,7 @@ public static class WaveReader
             }
         }
         if (names is null && selector is null && regions is null && roles is null) throw Invalid(index, "is an empty hashtable.");
-        return new ClusterSelection { Names = names, LabelSelector = selector, Regions = regions, Roles = roles };
+        return new ClusterPlacement { Names = names, LabelSelector = selector, Regions = regions, Roles = roles };
     }
 
     private static IReadOnlyList<string> Names(int index, object? value)

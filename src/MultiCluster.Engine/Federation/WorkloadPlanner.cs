@@ -57,7 +57,7 @@ public static class WorkloadPlanner
     /// see <see cref="WorkloadReader"/>) and plans every one, so any bad input in any of them throws
     /// before a single cluster is contacted.
     /// </summary>
-    public static IReadOnlyList<WorkloadPlan> Plan(IReadOnlyList<KubeObject> objects, WorkloadPlacement placement,
+    public static IReadOnlyList<WorkloadPlan> Plan(IReadOnlyList<KubeObject> objects, ClusterPlacement placement,
         IReadOnlyList<ClusterOverride>? overrides, IReadOnlyList<FleetCluster> fleet) =>
         Plan(WorkloadReader.Read(objects, placement, overrides), fleet);
 
@@ -81,11 +81,7 @@ public static class WorkloadPlanner
 
         var placement = definition.Placement;
         if (placement.IsEmpty) throw Empty(definition, "names no cluster");
-        var selection = ClusterSelector.Select(placement.Clusters is { Count: > 0 } given ? given : fleet, new ClusterSelection
-        {
-            Names = placement.ClusterNames,
-            LabelSelector = placement.LabelSelector,
-        });
+        var selection = ClusterSelector.Select(fleet, placement);
         if (selection.Clusters.Count == 0)
         {
             var missing = selection.NotFound.Count > 0 ? $" ({string.Join(" ", selection.NotFound.Select(e => e.Message))})" : "";
@@ -172,7 +168,7 @@ public static class WorkloadPlanner
     }
 
     private static FleetInputException Empty(WorkloadDefinition definition, string why) =>
-        new(FederationErrorIds.PlacementEmpty, FleetErrorCategory.InvalidArgument, definition.Source,
+        new(PlacementErrorIds.PlacementEmpty, FleetErrorCategory.InvalidArgument, definition.Source,
             $"The placement of {definition.Source} {why}.",
             recommendedAction: "Name clusters (-Cluster, wildcards allowed), select them by label (-Selector), or pipe FleetCluster objects in.");
 }

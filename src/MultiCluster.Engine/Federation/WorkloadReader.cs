@@ -1,4 +1,5 @@
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Federation;
@@ -12,7 +13,7 @@ namespace MultiCluster.Engine.Federation;
 public static class WorkloadReader
 {
     /// <param name="overrides">Applied after a KubeFed document's own overrides, or as the only ones for a plain template.</param>
-    public static IReadOnlyList<WorkloadDefinition> Read(IReadOnlyList<KubeObject> objects, WorkloadPlacement placement,
+    public static IReadOnlyList<WorkloadDefinition> Read(IReadOnlyList<KubeObject> objects, ClusterPlacement placement,
         IReadOnlyList<ClusterOverride>? overrides = null)
     {
         if (objects.Count == 0)
@@ -32,7 +33,7 @@ public static class WorkloadReader
             var kubeFed = KubeFedReader.Read(obj);
             if (!placement.IsEmpty)
             {
-                throw new FleetInputException(FederationErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, kubeFed.Source,
+                throw new FleetInputException(PlacementErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, kubeFed.Source,
                     $"The KubeFed document {kubeFed.Source} carries its own placement (spec.placement), so no other placement ({placement}) can be given with it.",
                     recommendedAction: "Drop -Cluster, -Selector and piped clusters, or edit spec.placement.");
             }

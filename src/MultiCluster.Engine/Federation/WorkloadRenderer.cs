@@ -95,8 +95,8 @@ public static class WorkloadRenderer
     private static JsonObject Placement(WorkloadPlan plan)
     {
         var placement = plan.Definition.Placement;
-        var labelsOnly = (placement.ClusterNames is null || placement.ClusterNames.Count == 0) && (placement.Clusters is null || placement.Clusters.Count == 0);
-        var everywhere = placement.ClusterNames is { Count: > 0 } names && names.All(n => n.Trim() == "*") && string.IsNullOrWhiteSpace(placement.LabelSelector)
+        var labelsOnly = (placement.Names is null || placement.Names.Count == 0) && (placement.Clusters is null || placement.Clusters.Count == 0);
+        var everywhere = placement.Names is { Count: > 0 } names && names.All(n => n.Trim() == "*") && string.IsNullOrWhiteSpace(placement.LabelSelector)
                          && (placement.Clusters is null || placement.Clusters.Count == 0);
         // No cluster affinity in Karmada means every member cluster.
         if (everywhere) return new JsonObject();

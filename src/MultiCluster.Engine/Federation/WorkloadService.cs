@@ -6,46 +6,6 @@ using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Federation;
 
-/// <summary>Names a federated workload on clusters without its template: kind, namespace and name (the workload label's value).</summary>
-public sealed record WorkloadReference(string ApiVersion, string Kind, string? Namespace, string Name)
-{
-    /// <summary>
-    /// The workload a user names by kind, namespace and name; the apiVersion is looked up for the
-    /// kinds KubeFed federates when not given. Throws ResourceKindUnknown before any cluster is read.
-    /// </summary>
-    public static WorkloadReference Named(string? apiVersion, string kind, string? ns, string name) =>
-        new(apiVersion ?? KnownKinds.ApiVersionOf(kind)
-                ?? throw new Errors.FleetInputException(Errors.FleetErrorIds.ResourceKindUnknown, Errors.FleetErrorCategory.InvalidArgument, kind,
-                    $"The apiVersion of kind {kind} is not known.", recommendedAction: "Give -ApiVersion."),
-            kind, ns, name);
-
-    public static WorkloadReference Of(WorkloadPlan plan) =>
-        new(plan.Definition.Template.ApiVersion, plan.Definition.Template.Kind, plan.Definition.Template.Namespace, plan.Name);
-
-    /// <summary>The label selector that finds the workload's objects: its workload label and the managed-by label.</summary>
-    public string LabelSelector => $"{WorkloadDefinition.WorkloadLabel}={Name},{KubeObject.ManagedByLabel}={KubeObject.ManagedByValue}";
-
-    public override string ToString() => $"{ApiVersion} {Kind} {(Namespace is null ? Name : Namespace + "/" + Name)}";
-}
-
-/// <summary>One workload and the clusters whose copy of it is awaited.</summary>
-public sealed record WorkloadOnClusters(WorkloadReference Workload, IReadOnlyList<FleetCluster> Clusters);
-
-/// <summary>How <see cref="WorkloadService.WaitUntilReadyAsync"/> waits.</summary>
-public sealed record ReadinessWait
-{
-    /// <summary>How long to wait in all; null waits until ready or cancelled. Zero checks once.</summary>
-    public TimeSpan? Timeout { get; init; }
-
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>The progress activity the wait reports under.</summary>
-    public string Activity { get; init; } = "Waiting for the workload to be ready";
-
-    /// <summary>Throttle and per-cluster timeout of each poll.</summary>
-    public FanOutOptions FanOut { get; init; } = new();
-}
-
 /// <summary>
 /// Carries out planned workloads on their clusters: publish (server-side apply of each cluster's
 /// rendered object, or a server-side dry run with WhatIf), prune and remove (through
@@ -277,7 +237,7 @@ public sealed class WorkloadService
 
     private static async Task<IReadOnlyList<FleetDrift>> FindUnplacedAsync(ClusterResources resources, WorkloadReference workload, CancellationToken cancellationToken)
     {
-        var found = await GetService.FindAsync(resources, Query(workload), cancellationToken).ConfigureAwait(false);
+        var found = await FleetResourceReader.FindAsync(resources, Query(workload), cancellationToken).ConfigureAwait(false);
         return found.Objects
             .Select(obj => Drift(resources.Name, workload, obj.Namespace, FleetDriftType.NotPlaced,
                 $"Cluster '{resources.Name}' holds {obj.Reference} but is not in the workload's placement (prune removes it)."))
@@ -321,75 +281,4 @@ public sealed class WorkloadService
         IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
-}
-
-/// <summary>Reads presence, generation and replica readiness off a live object.</summary>
-internal static class WorkloadStatusReader
-{
-    // Kinds whose spec.replicas defaults to 1 when the template leaves it out.
-    private static readonly HashSet<string> ReplicatedKinds = new(StringComparer.Ordinal) { "Deployment", "StatefulSet", "ReplicaSet" };
-
-    // Kinds that roll a new pod template out and count the replicas already on it (status.updatedReplicas).
-    private static readonly HashSet<string> RolledKinds = new(StringComparer.Ordinal) { "Deployment", "StatefulSet" };
-
-    public static FleetWorkloadStatus Read(string cluster, WorkloadReference workload, string? ns, KubeObject? live)
-    {
-        if (live is null)
-        {
-            return new FleetWorkloadStatus
-            {
-                Cluster = cluster, Workload = workload.Name, ApiVersion = workload.ApiVersion, Kind = workload.Kind,
-                Namespace = ns, Name = workload.Name, Present = false,
-            };
-        }
-
-        var generation = Number(live.Metadata?["generation"]);
-        var status = live.Json["status"];
-        var observed = Number(status?["observedGeneration"]);
-        long? desired = null;
-        long? ready = null;
-        long? updated = null;
-        var oldPending = false;
-        if (live.Kind == "DaemonSet")
-        {
-            desired = Number(status?["desiredNumberScheduled"]) ?? 0;
-            ready = Number(status?["numberReady"]) ?? 0;
-            updated = Number(status?["updatedNumberScheduled"]) ?? 0;
-        }
-        else if (ReplicatedKinds.Contains(live.Kind) || live.Json["spec"]?["replicas"] is JsonValue)
-        {
-            desired = Number(live.Json["spec"]?["replicas"]) ?? 1;
-            ready = Number(status?["readyReplicas"]) ?? 0;
-            if (RolledKinds.Contains(live.Kind))
-            {
-                // Zero counts are omitted from status, so absent means none.
-                updated = Number(status?["updatedReplicas"]) ?? 0;
-                // Pods of the old template still running (a Deployment's surge that cannot finish).
-                oldPending = live.Kind == "Deployment" && Number(status?["replicas"]) > updated;
-            }
-        }
-
-        var generationSeen = observed is null || generation is null || observed >= generation;
-        var rolledOut = desired is null || (generationSeen && ready >= desired && (updated ?? desired) >= desired && !oldPending);
-        return new FleetWorkloadStatus
-        {
-            Cluster = cluster,
-            Workload = workload.Name,
-            ApiVersion = live.ApiVersion,
-            Kind = live.Kind,
-            Namespace = live.Namespace,
-            Name = live.Name,
-            Present = true,
-            Generation = generation,
-            ObservedGeneration = observed,
-            DesiredReplicas = desired,
-            ReadyReplicas = ready,
-            UpdatedReplicas = updated,
-            Ready = rolledOut,
-        };
-    }
-
-    private static long? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) ? number
-        : node is JsonValue element && element.TryGetValue<System.Text.Json.JsonElement>(out var json) && json.TryGetInt64(out var parsed) ? parsed
-        : null;
 }

@@ -2,24 +2,6 @@ using MultiCluster.Engine.Errors;
 
 namespace MultiCluster.Engine.Inventory;
 
-/// <summary>
-/// Which clusters a call is about. Names (with wildcards) are ORed; the name, region, role and
-/// label criteria are ANDed. An empty selection picks the whole fleet.
-/// </summary>
-public sealed class ClusterSelection
-{
-    /// <summary>Names or wildcard patterns (<c>prod-*</c>, <c>?-euc1</c>), case-insensitive.</summary>
-    public IReadOnlyList<string>? Names { get; init; }
-
-    /// <summary>A label selector in kubectl's syntax (<c>env=prod,tier in (gold,silver)</c>).</summary>
-    public string? LabelSelector { get; init; }
-
-    /// <summary>Regions (wildcards allowed), case-insensitive.</summary>
-    public IReadOnlyList<string>? Regions { get; init; }
-
-    public IReadOnlyList<FleetClusterRole>? Roles { get; init; }
-}
-
 /// <summary>The clusters picked, in fleet order, and one ClusterNotFound error per literal name that named no cluster.</summary>
 public sealed class ClusterSelectionResult
 {
@@ -30,12 +12,14 @@ public sealed class ClusterSelectionResult
 public static class ClusterSelector
 {
     /// <summary>
-    /// Picks clusters of <paramref name="fleet"/>. Throws <see cref="FleetInputException"/>
-    /// (SelectorInvalid) for a label selector that does not parse; a name without wildcards that
+    /// Picks clusters of <paramref name="fleet"/>, or of the placement's own
+    /// <see cref="ClusterPlacement.Clusters"/>; an empty placement picks them all. Throws
+    /// <see cref="FleetInputException"/> (SelectorInvalid) for a label selector that does not parse; a name without wildcards that
     /// matches no cluster becomes a ClusterNotFound error in the result, with the closest names.
     /// </summary>
-    public static ClusterSelectionResult Select(IReadOnlyList<FleetCluster> fleet, ClusterSelection selection)
+    public static ClusterSelectionResult Select(IReadOnlyList<FleetCluster> fleet, ClusterPlacement selection)
     {
+        if (selection.Clusters is { Count: > 0 } given) fleet = given;
         var labelSelector = string.IsNullOrWhiteSpace(selection.LabelSelector) ? null : LabelSelector.Parse(selection.LabelSelector);
         var names = (selection.Names ?? Array.Empty<string>()).Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => new WildcardName(n.Trim())).ToList();
         var regions = (selection.Regions ?? Array.Empty<string>()).Where(r => !string.IsNullOrWhiteSpace(r)).Select(r => new WildcardName(r.Trim())).ToList();

@@ -70,15 +70,51 @@ public sealed class FleetSession : IDisposable
             if (_fleet is not null) return _fleet;
             connector = _connector;
         }
-        var kubeconfig = connector.Kubeconfig;
-        var clusters = kubeconfig.ContextNames
+        return KubeconfigFleet(connector);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="clusters"/> to the fleet (replacing members of the same name), so a
+    /// cluster whose kubeconfig was merged pipes into the next cmdlet, and drops the cached
+    /// clients, so kubeconfig files changed since are read again. One step under the session's lock.
+    /// </summary>
+    public void AddClusters(IReadOnlyCollection<FleetCluster> clusters)
+    {
+        if (clusters.Count == 0) return;
+        var names = clusters.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        KubernetesConnector previous;
+        lock (_gate)
+        {
+            var fleet = _fleet ?? KubeconfigFleet(_connector);
+            _fleet = new Fleet { Name = fleet.Name, SourcePath = fleet.SourcePath, Clusters = fleet.Clusters.Where(c => !names.Contains(c.Name)).Concat(clusters).ToList() };
+            previous = _connector;
+            _connector = new KubernetesConnector(previous.Source, _connectorOptions);
+        }
+        previous.Dispose();
+    }
+
+    /// <summary>Removes the clusters named <paramref name="names"/> from the fleet (a removed cluster leaves it); nothing changes when none is a member.</summary>
+    public void RemoveClusters(IReadOnlyCollection<string> names)
+    {
+        var gone = names.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        lock (_gate)
+        {
+            var fleet = _fleet ?? KubeconfigFleet(_connector);
+            if (!fleet.Clusters.Any(c => gone.Contains(c.Name))) return;
+            _fleet = new Fleet { Name = fleet.Name, SourcePath = fleet.SourcePath, Clusters = fleet.Clusters.Where(c => !gone.Contains(c.Name)).ToList() };
+        }
+    }
+
+    private static Fleet KubeconfigFleet(KubernetesConnector connector)
+    {
+        var clusters = connector.Kubeconfig.ContextNames
             .Select(name => new FleetCluster { Name = name, Context = name })
             .ToList();
         return new Fleet { Name = "kubeconfig", SourcePath = null, Clusters = clusters };
     }
 
     /// <summary>Picks clusters of the current fleet; see <see cref="ClusterSelector.Select"/>.</summary>
-    public ClusterSelectionResult Select(ClusterSelection selection) => ClusterSelector.Select(GetFleet().Clusters, selection);
+    public ClusterSelectionResult Select(ClusterPlacement placement) => ClusterSelector.Select(GetFleet().Clusters, placement);
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;

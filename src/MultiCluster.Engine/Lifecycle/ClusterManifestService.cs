@@ -1,3 +1,4 @@
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Resources;
 
@@ -56,7 +57,7 @@ public sealed class ClusterManifestService
     public ClusterManifests Render(FleetClusterSpec spec, IEnumerable<FleetCluster>? fleet = null)
     {
         var provider = Validate(spec, fleet);
-        var versions = ClusterApiVersions.ForRendering(provider, spec.ApiVersion);
+        var versions = ProviderVersions.ForRendering(provider, spec.ApiVersion);
         return new ClusterManifests(spec, provider, versions, ClusterManifestRenderer.Render(spec, provider, versions));
     }
 
@@ -75,7 +76,7 @@ public sealed class ClusterManifestService
         ClusterApiVersions versions;
         try
         {
-            versions = await ClusterApiDiscovery.DiscoverAsync(resources.Discovery, provider, spec.ApiVersion,
+            versions = await ProviderVersions.DiscoverAsync(resources.Discovery, provider, spec.ApiVersion,
                 topology: spec.ClusterClass is { Length: > 0 }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not Errors.FleetException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))

@@ -8,7 +8,7 @@ namespace MultiCluster.Engine.Lifecycle;
 /// or gone (Remove-FleetCluster -Wait), reporting progress per cluster. Judges only what Cluster
 /// API writes in status, never how long its controllers usually take.
 /// </summary>
-public sealed class ClusterWaiter(ClusterOperations operations)
+public sealed class ClusterWaiter(ManagedClusterClient operations)
 {
     private const string ReadyActivity = "Waiting for Cluster API clusters";
     private const string GoneActivity = "Waiting for Cluster API clusters to be deleted";

@@ -14,12 +14,10 @@ public static class LifecycleErrorIds
     public const string NamespaceInvalid = nameof(NamespaceInvalid);
     public const string ClusterClassInvalid = nameof(ClusterClassInvalid);
     public const string UpgradeNotAllowed = nameof(UpgradeNotAllowed);
-    public const string ClusterApiNotInstalled = nameof(ClusterApiNotInstalled);
     public const string ClusterApiProviderNotInstalled = nameof(ClusterApiProviderNotInstalled);
     public const string AwsCredentialsInvalid = nameof(AwsCredentialsInvalid);
     public const string UpgradePolicyInvalid = nameof(UpgradePolicyInvalid);
     public const string ClusterProvisioningFailed = nameof(ClusterProvisioningFailed);
-    public const string ManagementClusterNotFound = nameof(ManagementClusterNotFound);
     public const string LabelInvalid = nameof(LabelInvalid);
     public const string UpgradeTimedOut = nameof(UpgradeTimedOut);
     public const string UpgradeCheckFailed = nameof(UpgradeCheckFailed);

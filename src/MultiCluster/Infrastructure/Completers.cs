@@ -13,7 +13,7 @@ public abstract class FleetValueCompleter : IArgumentCompleter
         IReadOnlyList<string> values;
         try
         {
-            values = Values(Sessions.Current.GetFleet());
+            values = Values(RunspaceSessions.Current.GetFleet());
         }
         catch (Exception)
         {

@@ -46,20 +46,23 @@ public abstract class FanOutCmdlet : FleetCmdlet
     }
 
     /// <summary>
-    /// The clusters this call acts on, in fleet order. Writes one ClusterNotFound error per name
-    /// that names no cluster, and NoClustersSelected when nothing is left; terminates on a
-    /// selector that does not parse.
+    /// The clusters this call acts on (-Cluster, piped clusters and -Selector), in fleet order. Writes
+    /// one ClusterNotFound error per name that names no cluster, and NoClustersSelected when nothing
+    /// is left; terminates on a selector that does not parse.
     /// </summary>
-    protected IReadOnlyList<FleetCluster> SelectClusters()
+    protected IReadOnlyList<FleetCluster> SelectClusters() => SelectClusters(new ClusterPlacement
+    {
+        Names = _clusterNames.Count > 0 ? _clusterNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null,
+        LabelSelector = Selector,
+    });
+
+    /// <summary>The clusters <paramref name="placement"/> picks of the session's fleet, with the errors of <see cref="SelectClusters()"/>.</summary>
+    protected IReadOnlyList<FleetCluster> SelectClusters(ClusterPlacement placement)
     {
         ClusterSelectionResult result;
         try
         {
-            result = Sessions.Current.Select(new ClusterSelection
-            {
-                Names = _clusterNames.Count > 0 ? _clusterNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null,
-                LabelSelector = Selector,
-            });
+            result = RunspaceSessions.Current.Select(placement);
         }
         catch (FleetException ex)
         {
@@ -70,9 +73,10 @@ public abstract class FanOutCmdlet : FleetCmdlet
             WriteError(ErrorRecords.From(missing));
         if (result.Clusters.Count == 0 && result.NotFound.Count == 0)
         {
-            var what = Selector is null ? "The fleet has no clusters" : $"No cluster of the fleet matches the selector '{Selector}'";
+            var selector = placement.LabelSelector;
+            var what = selector is null ? "The fleet has no clusters" : $"No cluster of the fleet matches the selector '{selector}'";
             WriteError(ErrorRecords.From(new FleetException(FleetErrorIds.NoClustersSelected, FleetErrorCategory.ObjectNotFound,
-                Selector ?? "fleet", what + ".", recommendedAction: "Run Get-FleetCluster to see the clusters and their labels.")));
+                selector ?? "fleet", what + ".", recommendedAction: "Run Get-FleetCluster to see the clusters and their labels.")));
         }
         return result.Clusters;
     }
@@ -87,7 +91,7 @@ public abstract class FanOutCmdlet : FleetCmdlet
         WhatIf = whatIf,
         Force = force,
         MaxClusters = maxClusters,
-        FleetSize = Sessions.Current.GetFleet().Clusters.Count,
+        FleetSize = RunspaceSessions.Current.GetFleet().Clusters.Count,
         FanOut = FanOutSettings(),
     };
 

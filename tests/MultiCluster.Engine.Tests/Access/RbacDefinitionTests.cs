@@ -163,7 +163,7 @@ public class RbacDefinitionTests
         var elsewhere = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("cm-readers", "other").Replace("- name: a", "- name: b"))).Single();
         var unplaced = RbacDefinition.Create("plain", null, [ReadConfigMaps()], [Ops]);
 
-        placed.Placement!.ClusterNames.Should().Equal("a");
+        placed.Placement!.Names.Should().Equal("a");
         RbacDefinition.SharedPlacement([placed, placed]).Should().BeSameAs(placed.Placement);
         RbacDefinition.SharedPlacement([unplaced]).Should().BeNull();
         var mixed = () => RbacDefinition.SharedPlacement([placed, elsewhere]);

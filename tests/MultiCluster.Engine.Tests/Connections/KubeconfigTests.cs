@@ -181,7 +181,7 @@ public class KubeconfigTests
         using var session = new FleetSession(KubeconfigSource.FromContent(TestKubeconfig.Build("b", new TestKubeconfig.Entry("a"), new TestKubeconfig.Entry("b"))));
 
         session.GetFleet().Clusters.Select(c => (c.Name, c.Context)).Should().Equal(("a", "a"), ("b", "b"));
-        session.Select(new ClusterSelection { Names = new[] { "b" } }).Clusters.Should().ContainSingle();
+        session.Select(new ClusterPlacement { Names = new[] { "b" } }).Clusters.Should().ContainSingle();
 
         session.ImportFleetContent("clusters: [ { name: only, context: a } ]");
         session.GetFleet().Clusters.Select(c => c.Name).Should().Equal("only");

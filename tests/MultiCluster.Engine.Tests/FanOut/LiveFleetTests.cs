@@ -84,7 +84,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
             .Which.Should().BeEquivalentTo(new { Before = (object)2L, After = (object)4L });
         preview.Where(r => r.Kind != "Deployment").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
 
-        var live = await new GetService(_connector).GetAsync(_connector.Clusters,
+        var live = await new FleetResourceReader(_connector).GetAsync(_connector.Clusters,
             new ResourceQuery { Kind = "Deployment", Namespace = "shop", Name = "web" }, new FanOutOptions()).ToListAsync();
         live.Should().HaveCount(3).And.OnlyContain(o => o.Value != null && ((System.Collections.IDictionary)o.Value.Object["spec"]!)["replicas"]!.Equals(2L));
     }
@@ -140,7 +140,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
         var deleted = await service.DeleteAsync(plan.Targets, options).ToListAsync();
         deleted.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
 
-        var after = await new GetService(_connector).GetAsync(_connector.Clusters, query, new FanOutOptions()).ToListAsync();
+        var after = await new FleetResourceReader(_connector).GetAsync(_connector.Clusters, query, new FanOutOptions()).ToListAsync();
         after.Single(o => o.Cluster == "live-1").Value.Should().NotBeNull("live-1 could not be read, so nothing was deleted there");
         after.Where(o => o.Cluster != "live-1").Should().OnlyContain(o => o.Error != null && o.Error.ErrorId == FleetErrorIds.ResourceNotFound);
     }
@@ -199,7 +199,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
     public async Task Reads_by_plural_name_and_label_selector_and_rejects_a_bad_selector()
     {
         await Apply(Manifests);
-        var service = new GetService(_connector);
+        var service = new FleetResourceReader(_connector);
 
         var found = await service.GetAsync(_connector.Clusters,
             new ResourceQuery { Kind = "configmaps", AllNamespaces = true, LabelSelector = "app.kubernetes.io/managed-by=multicluster" }, new FanOutOptions()).ToListAsync();

@@ -1,5 +1,6 @@
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Testing;
 using MultiCluster.Testing.Xunit;
@@ -27,7 +28,7 @@ public class KubeFedReaderTests
 
         workload.Template.Reference.Should().Be("apps/v1 Deployment test-namespace/test-deployment");
         workload.Template.Json["spec"]!["replicas"]!.GetValue<long>().Should().Be(3);
-        workload.Placement.ClusterNames.Should().Equal("cluster2", "cluster1");
+        workload.Placement.Names.Should().Equal("cluster2", "cluster1");
         var overrides = workload.Overrides.Should().ContainSingle().Which;
         overrides.Cluster.Should().Be("cluster2");
         overrides.Operations.Select(o => o.ToString()).Should().Equal(
@@ -52,7 +53,7 @@ public class KubeFedReaderTests
             """);
 
         workload.Placement.LabelSelector.Should().Be("env=prod,tier in (gold,silver),!legacy");
-        workload.Placement.ClusterNames.Should().BeNull();
+        workload.Placement.Names.Should().BeNull();
         workload.Template.Reference.Should().Be("v1 ConfigMap team/settings");
     }
 
@@ -62,9 +63,9 @@ public class KubeFedReaderTests
         var both = Read(Header + "\nspec:\n  template: {}\n  placement:\n    clusters: [{ name: a }]\n    clusterSelector: { matchLabels: { env: prod } }\n");
         var all = Read(Header + "\nspec:\n  template: {}\n  placement:\n    clusterSelector: {}\n");
 
-        both.Placement.ClusterNames.Should().Equal("a");
+        both.Placement.Names.Should().Equal("a");
         both.Placement.LabelSelector.Should().BeNull();
-        all.Placement.Should().Be(WorkloadPlacement.Everywhere);
+        all.Placement.Should().Be(ClusterPlacement.Everywhere);
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public class KubeFedReaderTests
         var act = () => Read(Header + "\n" + spec);
 
         var error = act.Should().Throw<FleetInputException>().Which;
-        error.ErrorId.Should().Be(FederationErrorIds.KubeFedDocumentInvalid);
+        error.ErrorId.Should().Be(PlacementErrorIds.KubeFedDocumentInvalid);
         error.Message.Should().Contain("FederatedConfigMap team/settings").And.Contain(reason);
     }
 
@@ -122,6 +123,6 @@ public class KubeFedReaderTests
     {
         var act = () => Read("apiVersion: types.kubefed.io/v1alpha1\nkind: FederatedConfigMap\nmetadata: { name: s }\nspec: { template: {} }\n");
 
-        act.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.KubeFedDocumentInvalid);
+        act.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(PlacementErrorIds.KubeFedDocumentInvalid);
     }
 }

@@ -7,7 +7,7 @@ namespace MultiCluster.Engine.Tests.Federation;
 
 public class WavePlannerTests
 {
-    private static IReadOnlyList<WorkloadPlan> Plans(WorkloadPlacement placement) =>
+    private static IReadOnlyList<WorkloadPlan> Plans(ClusterPlacement placement) =>
     [
         WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(ManifestReader.ReadText(WorkloadPlannerTests.Deployment).Single(), placement), WorkloadPlannerTests.Fleet),
         WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(
@@ -17,8 +17,8 @@ public class WavePlannerTests
     [Fact]
     public void Each_placed_cluster_goes_to_the_first_wave_that_picks_it_with_every_workload()
     {
-        var waves = WavePlanner.Split(Plans(WorkloadPlacement.Everywhere),
-            [new ClusterSelection { LabelSelector = "env=dev" }, new ClusterSelection { Names = ["prod-use1"] }, new ClusterSelection { Names = ["*"] }]);
+        var waves = WavePlanner.Split(Plans(ClusterPlacement.Everywhere),
+            [new ClusterPlacement { LabelSelector = "env=dev" }, new ClusterPlacement { Names = ["prod-use1"] }, new ClusterPlacement { Names = ["*"] }]);
 
         waves.Select(w => w.ToString()).Should().Equal("Wave 1: dev-use1", "Wave 2: prod-use1", "Wave 3: prod-euc1");
         waves[0].Targets.Select(t => t.Description).Should().Equal(
@@ -28,10 +28,10 @@ public class WavePlannerTests
     [Fact]
     public void Waves_that_leave_out_a_placed_cluster_or_select_nothing_are_refused()
     {
-        var plans = Plans(new WorkloadPlacement { LabelSelector = "env=prod" });
+        var plans = Plans(new ClusterPlacement { LabelSelector = "env=prod" });
 
-        var missing = () => WavePlanner.Split(plans, [new ClusterSelection { Names = ["prod-use1"] }]);
-        var emptyWave = () => WavePlanner.Split(plans, [new ClusterSelection { Names = ["prod-*"] }, new ClusterSelection { LabelSelector = "env=dev" }]);
+        var missing = () => WavePlanner.Split(plans, [new ClusterPlacement { Names = ["prod-use1"] }]);
+        var emptyWave = () => WavePlanner.Split(plans, [new ClusterPlacement { Names = ["prod-*"] }, new ClusterPlacement { LabelSelector = "env=dev" }]);
         var none = () => WavePlanner.Split(plans, []);
 
         missing.Should().Throw<FleetInputException>().WithMessage("*prod-euc1 are in no wave*").Which.ErrorId.Should().Be(FederationErrorIds.WaveInvalid);
@@ -49,7 +49,7 @@ public class WavePlannerTests
             new System.Collections.Hashtable { ["selector"] = "env=prod", ["Role"] = "workload" },
         });
 
-        WavePlanner.Split(Plans(WorkloadPlacement.Everywhere), waves).Select(w => w.ToString())
+        WavePlanner.Split(Plans(ClusterPlacement.Everywhere), waves).Select(w => w.ToString())
             .Should().Equal("Wave 1: dev-use1", "Wave 2: prod-use1", "Wave 3: prod-euc1");
         waves[2].Roles.Should().Equal(FleetClusterRole.Workload);
         WaveReader.Read(["a, b"])[0].Names.Should().Equal("a", "b");

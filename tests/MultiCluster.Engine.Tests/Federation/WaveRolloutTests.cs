@@ -66,10 +66,10 @@ public sealed class WaveRolloutTests : IAsyncLifetime
         """;
 
     private IReadOnlyList<WorkloadPlan> Plan(string yaml, IDictionary? overrides = null) =>
-        WorkloadPlanner.Plan(ManifestReader.ReadText(yaml, "web.yaml"), WorkloadPlacement.Everywhere, WorkloadOverrideReader.Read(overrides), _fleet);
+        WorkloadPlanner.Plan(ManifestReader.ReadText(yaml, "web.yaml"), ClusterPlacement.Everywhere, WorkloadOverrideReader.Read(overrides), _fleet);
 
-    private static IReadOnlyList<ClusterSelection> OneWavePerCluster =>
-        [new ClusterSelection { LabelSelector = "env=canary" }, new ClusterSelection { Names = ["cluster2"] }, new ClusterSelection { Regions = ["eu-*"] }];
+    private static IReadOnlyList<ClusterPlacement> OneWavePerCluster =>
+        [new ClusterPlacement { LabelSelector = "env=canary" }, new ClusterPlacement { Names = ["cluster2"] }, new ClusterPlacement { Regions = ["eu-*"] }];
 
     private static WaveRolloutOptions Options(bool rollback = false, double bakeSeconds = 0) => new()
     {

@@ -1,6 +1,7 @@
 using System.Collections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Tests.Federation;
@@ -35,13 +36,13 @@ public class WorkloadPlannerTests
 
     private static KubeObject Template(string yaml = Deployment) => ManifestReader.ReadText(yaml, "web.yaml").Single();
 
-    private static WorkloadPlan Plan(WorkloadPlacement placement, IDictionary? overrides = null, string yaml = Deployment) =>
+    private static WorkloadPlan Plan(ClusterPlacement placement, IDictionary? overrides = null, string yaml = Deployment) =>
         WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(Template(yaml), placement, WorkloadOverrideReader.Read(overrides)), Fleet);
 
     [Fact]
     public void Each_placed_cluster_gets_the_template_with_its_overrides_and_the_workload_labels()
     {
-        var plan = Plan(new WorkloadPlacement { LabelSelector = "env=prod" }, new Hashtable
+        var plan = Plan(new ClusterPlacement { LabelSelector = "env=prod" }, new Hashtable
         {
             ["prod-euc1"] = new Hashtable { ["/spec/replicas"] = 5 },
             ["prod-*"] = new object[] { new Hashtable { ["op"] = "add", ["path"] = "/spec/template/spec/containers/0/env", ["value"] = new object[] { new Hashtable { ["name"] = "TIER", ["value"] = "gold" } } } },
@@ -60,8 +61,8 @@ public class WorkloadPlannerTests
     [Fact]
     public void Names_with_wildcards_and_piped_clusters_place_the_workload()
     {
-        var byName = Plan(new WorkloadPlacement { ClusterNames = ["*-use1"] });
-        var piped = Plan(new WorkloadPlacement { Clusters = [Fleet[2]] });
+        var byName = Plan(new ClusterPlacement { Names = ["*-use1"] });
+        var piped = Plan(new ClusterPlacement { Clusters = [Fleet[2]] });
 
         byName.PlacedClusters.Select(c => c.Name).Should().Equal("prod-use1", "dev-use1");
         piped.PlacedClusters.Select(c => c.Name).Should().Equal("dev-use1");
@@ -70,7 +71,7 @@ public class WorkloadPlannerTests
     [Fact]
     public void Unknown_cluster_names_and_unused_overrides_are_reported_but_do_not_stop_the_plan()
     {
-        var plan = Plan(new WorkloadPlacement { ClusterNames = ["prod-use1", "prod-usw2"] },
+        var plan = Plan(new ClusterPlacement { Names = ["prod-use1", "prod-usw2"] },
             new Hashtable { ["dev-use1"] = new Hashtable { ["/spec/replicas"] = 1 } });
 
         plan.PlacedClusters.Select(c => c.Name).Should().Equal("prod-use1");
@@ -81,19 +82,19 @@ public class WorkloadPlannerTests
     [Fact]
     public void A_placement_that_selects_nothing_is_PlacementEmpty()
     {
-        var none = () => Plan(new WorkloadPlacement());
-        var noMatch = () => Plan(new WorkloadPlacement { LabelSelector = "env=staging" });
+        var none = () => Plan(new ClusterPlacement());
+        var noMatch = () => Plan(new ClusterPlacement { LabelSelector = "env=staging" });
 
-        none.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.PlacementEmpty);
+        none.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(PlacementErrorIds.PlacementEmpty);
         var error = noMatch.Should().Throw<FleetInputException>().Which;
-        error.ErrorId.Should().Be(FederationErrorIds.PlacementEmpty);
+        error.ErrorId.Should().Be(PlacementErrorIds.PlacementEmpty);
         error.Message.Should().Contain("labels 'env=staging'").And.Contain("Deployment shop/web (web.yaml");
     }
 
     [Fact]
     public void Replace_of_a_missing_path_names_document_cluster_and_path()
     {
-        var act = () => Plan(WorkloadPlacement.Everywhere, new Hashtable { ["prod-euc1"] = new Hashtable { ["/spec/replica"] = 5 } });
+        var act = () => Plan(ClusterPlacement.Everywhere, new Hashtable { ["prod-euc1"] = new Hashtable { ["/spec/replica"] = 5 } });
 
         var error = act.Should().Throw<FleetInputException>().Which;
         error.ErrorId.Should().Be(FederationErrorIds.OverrideInvalid);
@@ -104,7 +105,7 @@ public class WorkloadPlannerTests
     [Fact]
     public void Overrides_of_clusters_outside_the_placement_are_checked_too()
     {
-        var act = () => Plan(new WorkloadPlacement { ClusterNames = ["prod-use1"] },
+        var act = () => Plan(new ClusterPlacement { Names = ["prod-use1"] },
             new Hashtable { ["dev-use1"] = new object[] { new Hashtable { ["op"] = "remove", ["path"] = "/spec/template/spec/containers/1" } } });
 
         act.Should().Throw<FleetInputException>().WithMessage("*'dev-use1'*list has 1 item*");
@@ -113,10 +114,10 @@ public class WorkloadPlannerTests
     [Fact]
     public void Empty_and_malformed_overrides_are_refused()
     {
-        var empty = () => Plan(WorkloadPlacement.Everywhere, new Hashtable { ["prod-use1"] = new Hashtable() });
-        var badOp = () => Plan(WorkloadPlacement.Everywhere, new Hashtable { ["prod-use1"] = new object[] { new Hashtable { ["op"] = "copy", ["path"] = "/spec" } } });
-        var notAMap = () => Plan(WorkloadPlacement.Everywhere, new Hashtable { ["prod-use1"] = 5 });
-        var badPointer = () => Plan(WorkloadPlacement.Everywhere, new Hashtable { ["prod-use1"] = new Hashtable { ["spec/replicas"] = 5 } });
+        var empty = () => Plan(ClusterPlacement.Everywhere, new Hashtable { ["prod-use1"] = new Hashtable() });
+        var badOp = () => Plan(ClusterPlacement.Everywhere, new Hashtable { ["prod-use1"] = new object[] { new Hashtable { ["op"] = "copy", ["path"] = "/spec" } } });
+        var notAMap = () => Plan(ClusterPlacement.Everywhere, new Hashtable { ["prod-use1"] = 5 });
+        var badPointer = () => Plan(ClusterPlacement.Everywhere, new Hashtable { ["prod-use1"] = new Hashtable { ["spec/replicas"] = 5 } });
 
         empty.Should().Throw<FleetInputException>().WithMessage("*'prod-use1'*is empty*").Which.ErrorId.Should().Be(FederationErrorIds.OverrideInvalid);
         badOp.Should().Throw<FleetInputException>().WithMessage("*unknown op 'copy'*");
@@ -132,7 +133,7 @@ public class WorkloadPlannerTests
     {
         var template = KubeObject.Parse(json);
 
-        var act = () => WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(template, WorkloadPlacement.Everywhere), Fleet);
+        var act = () => WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(template, ClusterPlacement.Everywhere), Fleet);
 
         var error = act.Should().Throw<FleetInputException>().Which;
         error.ErrorId.Should().Be(FleetErrorIds.ManifestInvalid);
@@ -142,7 +143,7 @@ public class WorkloadPlannerTests
     [Fact]
     public void The_same_workload_twice_is_refused()
     {
-        var definition = WorkloadDefinition.FromTemplate(Template(), WorkloadPlacement.Everywhere);
+        var definition = WorkloadDefinition.FromTemplate(Template(), ClusterPlacement.Everywhere);
 
         var act = () => WorkloadPlanner.Plan([definition, definition], Fleet);
 
@@ -161,12 +162,12 @@ public class WorkloadPlannerTests
               placement: { clusters: [{ name: dev-use1 }] }
             """);
 
-        var definitions = WorkloadReader.Read(document, new WorkloadPlacement(),
+        var definitions = WorkloadReader.Read(document, new ClusterPlacement(),
             WorkloadOverrideReader.Read(new Hashtable { ["dev-use1"] = new Hashtable { ["/spec/replicas"] = 4 } }));
-        var conflicting = () => WorkloadReader.Read(document, new WorkloadPlacement { ClusterNames = ["prod-*"] });
+        var conflicting = () => WorkloadReader.Read(document, new ClusterPlacement { Names = ["prod-*"] });
 
         var plan = WorkloadPlanner.Plan(definitions.Single(), Fleet);
         plan.Work.Should().ContainSingle().Which.Object.Json["spec"]!["replicas"]!.GetValue<long>().Should().Be(4);
-        conflicting.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FederationErrorIds.PlacementConflict);
+        conflicting.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(PlacementErrorIds.PlacementConflict);
     }
 }

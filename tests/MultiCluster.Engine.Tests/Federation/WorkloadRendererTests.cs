@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Engine.Tests.Connections;
 using MultiCluster.Testing;
@@ -10,7 +11,7 @@ namespace MultiCluster.Engine.Tests.Federation;
 
 public class WorkloadRendererTests
 {
-    private static WorkloadPlan Plan(WorkloadPlacement placement, IDictionary? overrides = null, string yaml = WorkloadPlannerTests.Deployment) =>
+    private static WorkloadPlan Plan(ClusterPlacement placement, IDictionary? overrides = null, string yaml = WorkloadPlannerTests.Deployment) =>
         WorkloadPlanner.Plan(WorkloadDefinition.FromTemplate(ManifestReader.ReadText(yaml).Single(), placement, WorkloadOverrideReader.Read(overrides)),
             WorkloadPlannerTests.Fleet);
 
@@ -27,8 +28,8 @@ public class WorkloadRendererTests
     public void Rendering_writes_one_file_per_cluster_holding_its_objects()
     {
         using var output = new TempDirectory();
-        var web = Plan(WorkloadPlacement.Everywhere, EucOverrides);
-        var settings = Plan(new WorkloadPlacement { ClusterNames = ["prod-euc1"] },
+        var web = Plan(ClusterPlacement.Everywhere, EucOverrides);
+        var settings = Plan(new ClusterPlacement { Names = ["prod-euc1"] },
             yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { a: '1' }\n");
 
         var manifests = WorkloadRenderer.RenderClusters([web, settings], output.Path);
@@ -46,7 +47,7 @@ public class WorkloadRendererTests
     [Fact]
     public void Without_an_output_folder_nothing_is_written_and_the_yaml_is_returned()
     {
-        var manifests = WorkloadRenderer.RenderClusters([Plan(new WorkloadPlacement { ClusterNames = ["dev-use1"] })]);
+        var manifests = WorkloadRenderer.RenderClusters([Plan(new ClusterPlacement { Names = ["dev-use1"] })]);
 
         manifests.Should().ContainSingle().Which.Path.Should().BeNull();
         manifests[0].Yaml.Should().Contain("multicluster.io/workload: web");
@@ -55,7 +56,7 @@ public class WorkloadRendererTests
     [Fact]
     public void Karmada_output_is_the_template_a_propagation_policy_with_cluster_names_and_an_override_policy()
     {
-        var objects = WorkloadRenderer.ToKarmada(Plan(new WorkloadPlacement { ClusterNames = ["prod-*"] }, EucOverrides));
+        var objects = WorkloadRenderer.ToKarmada(Plan(new ClusterPlacement { Names = ["prod-*"] }, EucOverrides));
 
         objects.Select(o => o.Reference).Should().Equal(
             "apps/v1 Deployment shop/web",
@@ -71,8 +72,8 @@ public class WorkloadRendererTests
     [Fact]
     public void A_placement_by_labels_stays_a_label_selector_and_everywhere_has_no_affinity()
     {
-        var byLabels = WorkloadRenderer.ToKarmada(Plan(new WorkloadPlacement { LabelSelector = "env=prod,tier notin (bronze),!legacy" }));
-        var everywhere = WorkloadRenderer.ToKarmada(Plan(WorkloadPlacement.Everywhere));
+        var byLabels = WorkloadRenderer.ToKarmada(Plan(new ClusterPlacement { LabelSelector = "env=prod,tier notin (bronze),!legacy" }));
+        var everywhere = WorkloadRenderer.ToKarmada(Plan(ClusterPlacement.Everywhere));
 
         byLabels.Should().HaveCount(2, "no cluster has overrides");
         byLabels[1].Json["spec"]!["placement"]!.ToJsonString().Should().Be(
@@ -83,7 +84,7 @@ public class WorkloadRendererTests
     [Fact]
     public void Cluster_scoped_kinds_get_cluster_policies()
     {
-        var objects = WorkloadRenderer.ToKarmada(Plan(WorkloadPlacement.Everywhere,
+        var objects = WorkloadRenderer.ToKarmada(Plan(ClusterPlacement.Everywhere,
             new Hashtable { ["dev-use1"] = new Hashtable { ["/rules/0/verbs"] = new[] { "get", "list" } } },
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: viewer }\nrules: [{ apiGroups: [''], resources: [pods], verbs: [get] }]\n"));
 
@@ -96,7 +97,7 @@ public class WorkloadRendererTests
     {
         using var output = new TempDirectory();
         var blocker = output.Write("taken", "a file where a folder should be");
-        var plans = new[] { Plan(WorkloadPlacement.Everywhere, EucOverrides) };
+        var plans = new[] { Plan(ClusterPlacement.Everywhere, EucOverrides) };
 
         var manifests = WorkloadRenderer.RenderKarmada(plans, output.Path);
         var act = () => WorkloadRenderer.RenderKarmada(plans, Path.Combine(blocker, "karmada"));
@@ -114,11 +115,11 @@ public class WorkloadRendererTests
         karmada.CreateObject(JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}}""")!.AsObject());
         var plans = new[]
         {
-            Plan(new WorkloadPlacement { ClusterNames = ["prod-*"] }, EucOverrides),
-            Plan(new WorkloadPlacement { LabelSelector = "env in (prod,dev),!legacy" },
+            Plan(new ClusterPlacement { Names = ["prod-*"] }, EucOverrides),
+            Plan(new ClusterPlacement { LabelSelector = "env in (prod,dev),!legacy" },
                 new Hashtable { ["dev-use1"] = new object[] { new Hashtable { ["op"] = "add", ["path"] = "/data/b", ["value"] = "2" } } },
                 "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\ndata: { a: '1' }\n"),
-            Plan(WorkloadPlacement.Everywhere, new Hashtable { ["prod-use1"] = new Hashtable { ["/rules/0/verbs/0"] = "list" } },
+            Plan(ClusterPlacement.Everywhere, new Hashtable { ["prod-use1"] = new Hashtable { ["/rules/0/verbs/0"] = "list" } },
                 "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: viewer }\nrules: [{ apiGroups: [''], resources: [pods], verbs: [get] }]\n"),
         };
 

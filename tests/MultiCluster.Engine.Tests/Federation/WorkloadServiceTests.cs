@@ -7,6 +7,7 @@ using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Testing;
 using MultiCluster.Testing.ApiServer;
@@ -98,8 +99,8 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         await _emulators.DisposeAsync();
     }
 
-    private IReadOnlyList<WorkloadPlan> Plan(string yaml, WorkloadPlacement? placement = null, IDictionary? overrides = null) =>
-        WorkloadPlanner.Plan(ManifestReader.ReadText(yaml, "workload.yaml"), placement ?? new WorkloadPlacement(),
+    private IReadOnlyList<WorkloadPlan> Plan(string yaml, ClusterPlacement? placement = null, IDictionary? overrides = null) =>
+        WorkloadPlanner.Plan(ManifestReader.ReadText(yaml, "workload.yaml"), placement ?? new ClusterPlacement(),
             WorkloadOverrideReader.Read(overrides), _fleet);
 
     private async Task<List<FleetResourceResult>> Publish(IReadOnlyList<WorkloadPlan> plans, bool whatIf = false) =>
@@ -204,13 +205,13 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
             metadata: { name: test-deployment, namespace: test-namespace }
             data: { mode: blue }
             """;
-        await Publish(Plan(Template, WorkloadPlacement.Everywhere));
+        await Publish(Plan(Template, ClusterPlacement.Everywhere));
         using (var admin = Client(3))
         {
             await admin.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "unmanaged" } }, Namespace);
         }
 
-        var narrowed = Plan(Template, new WorkloadPlacement { LabelSelector = "env=prod" })[0];
+        var narrowed = Plan(Template, new ClusterPlacement { LabelSelector = "env=prod" })[0];
         var drift = await _service.CompareAsync(narrowed, new FanOutOptions()).ToListAsync();
         var prune = await _service.PlanPruneAsync(narrowed, new DeleteOptions());
         var deleted = await _service.DeleteAsync(prune.Targets, new DeleteOptions()).ToListAsync();
@@ -265,12 +266,12 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         const string Good = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: good, namespace: test-namespace }\ndata: { a: '1' }\n---\n";
         var (yaml, placement, overrides) = problem switch
         {
-            "replace-missing" => (Good + "apiVersion: v1\nkind: Secret\nmetadata: { name: s, namespace: test-namespace }\n", WorkloadPlacement.Everywhere,
+            "replace-missing" => (Good + "apiVersion: v1\nkind: Secret\nmetadata: { name: s, namespace: test-namespace }\n", ClusterPlacement.Everywhere,
                 new Hashtable { ["cluster2"] = new Hashtable { ["/data/password"] = "x" } }),
-            "no-kind" => (Good + "apiVersion: v1\nmetadata: { name: s }\n", WorkloadPlacement.Everywhere, null),
-            "placement-empty" => (Good, new WorkloadPlacement { LabelSelector = "env=staging" }, null),
-            "empty-override" => (Good, WorkloadPlacement.Everywhere, new Hashtable { ["cluster1"] = Array.Empty<object>() }),
-            _ => (TeachingExample.Replace("  overrides:", "  rollout: {}\n  overrides:"), new WorkloadPlacement(), (Hashtable?)null),
+            "no-kind" => (Good + "apiVersion: v1\nmetadata: { name: s }\n", ClusterPlacement.Everywhere, null),
+            "placement-empty" => (Good, new ClusterPlacement { LabelSelector = "env=staging" }, null),
+            "empty-override" => (Good, ClusterPlacement.Everywhere, new Hashtable { ["cluster1"] = Array.Empty<object>() }),
+            _ => (TeachingExample.Replace("  overrides:", "  rollout: {}\n  overrides:"), new ClusterPlacement(), (Hashtable?)null),
         };
 
         var act = () => Publish(Plan(yaml, placement, overrides));
@@ -288,7 +289,7 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
     public async Task A_wave_publishes_only_its_clusters_and_waits_only_for_them()
     {
         var plans = Plan(TeachingExample);
-        var waves = WavePlanner.Split(plans, [new MultiCluster.Engine.Inventory.ClusterSelection { Names = ["cluster2"] }, new MultiCluster.Engine.Inventory.ClusterSelection { Names = ["*"] }]);
+        var waves = WavePlanner.Split(plans, [new ClusterPlacement { Names = ["cluster2"] }, new ClusterPlacement { Names = ["*"] }]);
 
         var published = await _service.PublishAsync(waves[0].Targets, new ApplyOptions()).ToListAsync();
         var ready = await _service.WaitUntilReadyAsync(waves[0].Awaited, Wait(TimeSpan.FromSeconds(10)));
@@ -431,7 +432,7 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
     public async Task The_upstream_KubeFed_sample_publishes_as_KubeFed_would_place_it()
     {
         var sample = ManifestReader.ReadPaths([Path.Combine(SharedFiles.Crds!, "examples", "kubefed", "federateddeployment.yaml")]);
-        var plans = WorkloadPlanner.Plan(sample, new WorkloadPlacement(), null, _fleet);
+        var plans = WorkloadPlanner.Plan(sample, new ClusterPlacement(), null, _fleet);
 
         var results = await Publish(plans);
 

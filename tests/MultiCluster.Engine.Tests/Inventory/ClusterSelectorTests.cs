@@ -14,12 +14,12 @@ public class ClusterSelectorTests
         new() { Name = "hub", Region = "eu-central-1", Role = FleetClusterRole.Management },
     };
 
-    private static string[] Names(ClusterSelection selection) =>
+    private static string[] Names(ClusterPlacement selection) =>
         ClusterSelector.Select(Fleet, selection).Clusters.Select(c => c.Name).ToArray();
 
     [Fact]
     public void An_empty_selection_is_the_whole_fleet() =>
-        Names(new ClusterSelection()).Should().HaveCount(Fleet.Length);
+        Names(new ClusterPlacement()).Should().HaveCount(Fleet.Length);
 
     [Theory]
     [InlineData("prod-*", new[] { "prod-euc1", "prod-use1" })]
@@ -28,24 +28,24 @@ public class ClusterSelectorTests
     [InlineData("[pd]*-euc1", new[] { "prod-euc1", "dev-euc1" })]
     [InlineData("zzz*", new string[0])]
     public void Names_match_with_powershell_wildcards_case_insensitively(string pattern, string[] expected) =>
-        Names(new ClusterSelection { Names = new[] { pattern } }).Should().Equal(expected);
+        Names(new ClusterPlacement { Names = new[] { pattern } }).Should().Equal(expected);
 
     [Fact]
     public void Names_are_ored_and_other_criteria_anded()
     {
-        Names(new ClusterSelection { Names = new[] { "prod-*", "dev-*" }, Regions = new[] { "eu-*" } })
+        Names(new ClusterPlacement { Names = new[] { "prod-*", "dev-*" }, Regions = new[] { "eu-*" } })
             .Should().Equal("prod-euc1", "dev-euc1");
-        Names(new ClusterSelection { LabelSelector = "env=prod", Regions = new[] { "US-EAST-1" } })
+        Names(new ClusterPlacement { LabelSelector = "env=prod", Regions = new[] { "US-EAST-1" } })
             .Should().Equal("prod-use1");
-        Names(new ClusterSelection { Roles = new[] { FleetClusterRole.Dr, FleetClusterRole.Management } })
+        Names(new ClusterPlacement { Roles = new[] { FleetClusterRole.Dr, FleetClusterRole.Management } })
             .Should().Equal("dr-euw1", "hub");
-        Names(new ClusterSelection { LabelSelector = "!env" }).Should().Equal("dr-euw1", "hub");
+        Names(new ClusterPlacement { LabelSelector = "!env" }).Should().Equal("dr-euw1", "hub");
     }
 
     [Fact]
     public void A_literal_name_that_matches_nothing_is_a_per_name_error_with_the_closest_names()
     {
-        var result = ClusterSelector.Select(Fleet, new ClusterSelection { Names = new[] { "prod-eu1", "hub", "nothing-like-it*" } });
+        var result = ClusterSelector.Select(Fleet, new ClusterPlacement { Names = new[] { "prod-eu1", "hub", "nothing-like-it*" } });
 
         result.Clusters.Select(c => c.Name).Should().Equal("hub");
         var error = result.NotFound.Should().ContainSingle().Which;
@@ -58,14 +58,14 @@ public class ClusterSelectorTests
     [Fact]
     public void An_escaped_wildcard_is_a_literal_name()
     {
-        var result = ClusterSelector.Select(Fleet, new ClusterSelection { Names = new[] { "hub`*" } });
+        var result = ClusterSelector.Select(Fleet, new ClusterPlacement { Names = new[] { "hub`*" } });
 
         result.NotFound.Should().ContainSingle().Which.Target.Should().Be("hub*");
     }
 
     [Fact]
     public void An_invalid_selector_is_input_error() =>
-        FluentActions.Invoking(() => ClusterSelector.Select(Fleet, new ClusterSelection { LabelSelector = "env in prod" }))
+        FluentActions.Invoking(() => ClusterSelector.Select(Fleet, new ClusterPlacement { LabelSelector = "env in prod" }))
             .Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(FleetErrorIds.SelectorInvalid);
 
     [Fact]

@@ -1,3 +1,4 @@
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Lifecycle;
 
@@ -70,7 +71,7 @@ public sealed class ClusterKubeconfigFileTests : IDisposable
         var missing = () => ManagementClusters.Resolve(fleet, "mgmt-1");
         missing.Should().Throw<FleetInputException>().Which.Message.Should().Contain("mgmt-01", "it suggests the closest name");
         var none = () => ManagementClusters.Resolve([fleet[1]], null);
-        none.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(LifecycleErrorIds.ManagementClusterNotFound);
+        none.Should().Throw<FleetInputException>().Which.ErrorId.Should().Be(ClusterApiErrorIds.ManagementClusterNotFound);
         var several = () => ManagementClusters.Resolve([fleet[0], fleet[0] with { Name = "mgmt-02" }], null);
         several.Should().Throw<FleetInputException>().Which.Message.Should().Contain("mgmt-01, mgmt-02");
     }

@@ -78,7 +78,7 @@ public class ClusterLifecycleStateTests
         var rendered = await new ClusterManifestService(management.Connector).RenderForAsync(spec, management.Cluster);
         var apply = new ApplyService(management.Connector);
         await apply.ApplyAsync(apply.Plan([management.Cluster], rendered.Objects), new ApplyOptions()).ToListAsync();
-        var operations = new ClusterOperations(management.Connector);
+        var operations = new ManagedClusterClient(management.Connector);
         var waiter = new ClusterWaiter(operations) { PollInterval = TimeSpan.FromMilliseconds(200) };
 
         var state = await operations.GetStateAsync(management.Cluster, "default", "dev-01");

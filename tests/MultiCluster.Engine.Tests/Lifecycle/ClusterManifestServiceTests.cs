@@ -1,4 +1,5 @@
 using System.Net;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
@@ -139,7 +140,7 @@ public class ClusterManifestServiceTests
         var act = () => service.RenderForAsync(Spec("Docker", version: FleetClusterApiVersion.V1Beta2), management.Cluster);
 
         var error = (await act.Should().ThrowAsync<FleetClusterException>()).Which;
-        error.ErrorId.Should().Be(LifecycleErrorIds.ClusterApiNotInstalled);
+        error.ErrorId.Should().Be(ClusterApiErrorIds.ClusterApiNotInstalled);
         error.Message.Should().Contain("serves Cluster API v1beta1, not the requested v1beta2");
     }
 
@@ -151,7 +152,7 @@ public class ClusterManifestServiceTests
         var act = () => new ClusterManifestService(management.Connector).RenderForAsync(Spec("AWS"), management.Cluster);
 
         var error = (await act.Should().ThrowAsync<FleetClusterException>()).Which;
-        error.ErrorId.Should().Be(LifecycleErrorIds.ClusterApiNotInstalled);
+        error.ErrorId.Should().Be(ClusterApiErrorIds.ClusterApiNotInstalled);
         error.Category.Should().Be(FleetErrorCategory.NotInstalled);
         error.Cluster.Should().Be("bare");
         error.RecommendedAction.Should().Be("Install Cluster API and the AWS provider on it: clusterctl init --infrastructure aws");

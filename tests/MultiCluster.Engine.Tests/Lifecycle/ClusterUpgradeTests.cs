@@ -18,7 +18,7 @@ public class ClusterUpgradeTests
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-upgrade");
         await bed.CreateClustersAsync("dev-01");
 
-        var result = await new ClusterOperations(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-01", UpgradeTestBed.ToVersion, Fast);
+        var result = await new ManagedClusterClient(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-01", UpgradeTestBed.ToVersion, Fast);
 
         result.Should().BeEquivalentTo(new
         {
@@ -35,7 +35,7 @@ public class ClusterUpgradeTests
         // No controller: the test plays Cluster API and writes the status fields itself.
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-wait", withController: false);
         await bed.CreateClustersAsync("dev-02");
-        var upgrade = new ClusterOperations(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-02", UpgradeTestBed.ToVersion, Fast);
+        var upgrade = new ManagedClusterClient(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-02", UpgradeTestBed.ToVersion, Fast);
 
         await WaitUntil(() => bed.ControlPlaneVersion("dev-02") == UpgradeTestBed.ToVersion);
         bed.WriteStatus(ControlPlaneGroup, "kubeadmcontrolplanes", "dev-02-control-plane", cp => Rolling(cp, version: UpgradeTestBed.FromVersion, upToDate: 0));
@@ -59,7 +59,7 @@ public class ClusterUpgradeTests
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-timeout", withController: false);
         await bed.CreateClustersAsync("dev-03");
 
-        var act = () => new ClusterOperations(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-03", UpgradeTestBed.ToVersion,
+        var act = () => new ManagedClusterClient(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-03", UpgradeTestBed.ToVersion,
             new ClusterUpgradeOptions { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromMilliseconds(500) });
 
         var error = (await act.Should().ThrowAsync<FleetClusterException>()).Which;
@@ -73,7 +73,7 @@ public class ClusterUpgradeTests
     {
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-again");
         await bed.CreateClustersAsync("dev-04");
-        var operations = new ClusterOperations(bed.Connector);
+        var operations = new ManagedClusterClient(bed.Connector);
         await operations.UpgradeControlPlaneAsync(bed.Management, "default", "dev-04", UpgradeTestBed.ToVersion);
         var generation = (long)bed.Get(ControlPlaneGroup, "kubeadmcontrolplanes", "dev-04-control-plane")["metadata"]!["generation"]!;
 
@@ -90,7 +90,7 @@ public class ClusterUpgradeTests
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-skip2");
         await bed.CreateClustersAsync("dev-05");
 
-        var act = () => new ClusterOperations(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-05", "v1.34.0", Fast);
+        var act = () => new ManagedClusterClient(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-05", "v1.34.0", Fast);
 
         (await act.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(LifecycleErrorIds.UpgradeNotAllowed);
         bed.ControlPlaneVersion("dev-05").Should().Be(UpgradeTestBed.FromVersion);
@@ -102,7 +102,7 @@ public class ClusterUpgradeTests
     {
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-ondelete", withController: false);
         await bed.CreateClustersAsync("dev-06");
-        var upgrade = new ClusterOperations(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-06", UpgradeTestBed.ToVersion,
+        var upgrade = new ManagedClusterClient(bed.Connector).UpgradeAsync(bed.Management, "default", "dev-06", UpgradeTestBed.ToVersion,
             new ClusterUpgradeOptions { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(30), WorkerStrategy = FleetUpgradeStrategy.OnDelete });
 
         await WaitUntil(() => bed.ControlPlaneVersion("dev-06") == UpgradeTestBed.ToVersion);

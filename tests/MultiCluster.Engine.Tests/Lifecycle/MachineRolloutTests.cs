@@ -1,3 +1,4 @@
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Resources;
 

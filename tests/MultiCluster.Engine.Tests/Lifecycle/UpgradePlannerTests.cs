@@ -1,4 +1,5 @@
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Lifecycle;
 
 namespace MultiCluster.Engine.Tests.Lifecycle;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Testing.Controllers;
 using MultiCluster.Testing.Xunit;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.ClusterApi;
 
 namespace MultiCluster.Engine.Lifecycle.Providers;
 

@@ -27,7 +27,7 @@ public sealed class GetFleetRbacCommand : FanOutCmdlet
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
         var patterns = (Name ?? ["*"]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
-        var service = new RbacService(Sessions.Current.Connector);
+        var service = new RbacService(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {

@@ -2,7 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Access;
 using MultiCluster.Engine.Errors;
-using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
@@ -20,7 +20,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     protected const string PathSet = "Path";
     protected const string InputSet = "InputObject";
     private readonly DocumentInputs _documents = new();
-    private WorkloadPlacement? _placement;
+    private ClusterPlacement? _placement;
 
     /// <summary>The name of the role and of its binding.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = RuleSet)]
@@ -103,7 +103,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
             _placement = RbacDefinition.SharedPlacement(definitions);
             if (_placement is not null && (ClusterNames.Count > 0 || Selector is not null))
             {
-                throw new FleetInputException(FederationErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, definitions[0].Name,
+                throw new FleetInputException(PlacementErrorIds.PlacementConflict, FleetErrorCategory.InvalidArgument, definitions[0].Name,
                     $"The KubeFed documents carry their own placement ({_placement}), so -Cluster, -Selector and piped clusters cannot be given with them.",
                     recommendedAction: "Drop -Cluster, -Selector and piped clusters, or edit spec.placement.");
             }
@@ -120,14 +120,5 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     /// The clusters to act on: the KubeFed documents' spec.placement when they carry one, otherwise
     /// -Cluster, -Selector or the piped clusters (the whole fleet when none is given).
     /// </summary>
-    protected IReadOnlyList<FleetCluster> SelectPlacedClusters()
-    {
-        if (_placement is not null)
-        {
-            Cluster = _placement.ClusterNames?.ToArray();
-            CollectClusters();
-            Selector = _placement.LabelSelector;
-        }
-        return SelectClusters();
-    }
+    protected IReadOnlyList<FleetCluster> SelectPlacedClusters() => _placement is null ? SelectClusters() : SelectClusters(_placement);
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Access;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
@@ -43,12 +44,12 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
         try { bindings = OidcGroupBindings.Create(GroupBinding); }
         catch (Exception ex) { Terminate(ex); return; }
         FleetCluster management;
-        try { management = ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster); }
+        try { management = ManagementClusters.Resolve(RunspaceSessions.Current.GetFleet().Clusters, ManagementCluster); }
         catch (Exception ex) { Terminate(ex); return; }
 
         var clusters = SelectClusters().Where(c => !string.Equals(c.Name, management.Name, StringComparison.OrdinalIgnoreCase)).ToList();
         if (clusters.Count == 0) return;
-        var rbac = new RbacService(Sessions.Current.Connector);
+        var rbac = new RbacService(RunspaceSessions.Current.Connector);
         IReadOnlyList<FleetTarget> rbacTargets;
         try { rbacTargets = bindings.Count == 0 ? [] : rbac.Plan(clusters, bindings); }
         catch (Exception ex) { Terminate(ex); return; }
@@ -56,7 +57,7 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
         var whatIf = IsWhatIf;
         var options = FanOutSettings();
         FleetOidcMethod? method = Method == "Auto" ? null : Enum.Parse<FleetOidcMethod>(Method);
-        var service = new OidcControlPlaneService(Sessions.Current.Connector);
+        var service = new OidcControlPlaneService(RunspaceSessions.Current.Connector);
         var changes = new List<OidcControlPlaneChange>();
         RunEngine(async cancel =>
         {

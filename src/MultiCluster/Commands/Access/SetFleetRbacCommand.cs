@@ -39,7 +39,7 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
         var clusters = SelectPlacedClusters();
         if (clusters.Count == 0) return;
 
-        var service = new RbacService(Sessions.Current.Connector);
+        var service = new RbacService(RunspaceSessions.Current.Connector);
         IReadOnlyList<FleetTarget> targets;
         try { targets = service.Plan(clusters, definitions); }
         catch (Exception ex) { Terminate(ex); return; }

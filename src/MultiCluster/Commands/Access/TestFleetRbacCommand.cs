@@ -17,7 +17,7 @@ public sealed class TestFleetRbacCommand : RbacDefinitionCmdlet
         var definitions = ReadDefinitions();
         var clusters = SelectPlacedClusters();
         if (definitions.Count == 0 || clusters.Count == 0) return;
-        var service = new RbacService(Sessions.Current.Connector);
+        var service = new RbacService(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         // An unreadable cluster gives an Unknown drift per definition but one error, as it failed once.
         var failedClusters = new HashSet<string>(StringComparer.Ordinal);

@@ -15,7 +15,7 @@ public sealed class CompareFleetWorkloadCommand : WorkloadTemplateCmdlet
     protected override void EndProcessing()
     {
         var plans = PlanWorkloads();
-        var service = new WorkloadService(Sessions.Current.Connector);
+        var service = new WorkloadService(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {

@@ -22,7 +22,7 @@ public sealed class GetFleetWorkloadCommand : WorkloadReferenceCmdlet
         var workload = ResolveWorkload();
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        var service = new WorkloadService(Sessions.Current.Connector);
+        var service = new WorkloadService(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         if (Wait)
         {

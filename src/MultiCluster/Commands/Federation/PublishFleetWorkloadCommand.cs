@@ -65,7 +65,7 @@ public sealed class PublishFleetWorkloadCommand : WorkloadTemplateCmdlet
             foreach (var manifest in manifests) WriteObject(manifest);
             return;
         }
-        var service = new WorkloadService(Sessions.Current.Connector);
+        var service = new WorkloadService(RunspaceSessions.Current.Connector);
         var whatIf = IsWhatIf;
         var fanOut = FanOutSettings();
         if (Wave is not null)

@@ -30,7 +30,7 @@ public sealed class RemoveFleetWorkloadCommand : WorkloadReferenceCmdlet
         if (clusters.Count == 0) return;
 
         var whatIf = IsWhatIf;
-        var service = new WorkloadService(Sessions.Current.Connector);
+        var service = new WorkloadService(RunspaceSessions.Current.Connector);
         var options = DeleteSettings(whatIf, Force, MaxClusters);
         RunDelete("delete", whatIf, Force,
             cancel => service.PlanRemoveAsync(workload, clusters, options, cancel),

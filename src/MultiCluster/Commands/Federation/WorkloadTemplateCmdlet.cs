@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Federation;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
@@ -49,10 +50,10 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
         IReadOnlyList<WorkloadPlan> plans;
         try
         {
-            var fleet = Sessions.Current.GetFleet().Clusters;
+            var fleet = RunspaceSessions.Current.GetFleet().Clusters;
             var objects = _documents.Read(ParameterSetName == PathSet);
             var names = ClusterNames;
-            var placement = new WorkloadPlacement { ClusterNames = names.Count > 0 ? names : null, LabelSelector = Selector };
+            var placement = new ClusterPlacement { Names = names.Count > 0 ? names : null, LabelSelector = Selector };
             plans = WorkloadPlanner.Plan(objects, placement, WorkloadOverrideReader.Read(Override), fleet);
         }
         catch (Exception ex)

@@ -43,7 +43,7 @@ public sealed class GetFleetClusterCommand : FleetCmdlet
     {
         try
         {
-            var result = Sessions.Current.Select(new ClusterSelection
+            var result = RunspaceSessions.Current.Select(new ClusterPlacement
             {
                 Names = _names.Count > 0 ? _names : null,
                 Regions = Region,

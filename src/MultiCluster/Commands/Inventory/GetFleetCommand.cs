@@ -12,7 +12,7 @@ public sealed class GetFleetCommand : FleetCmdlet
     {
         try
         {
-            WriteObject(Sessions.Current.GetFleet());
+            WriteObject(RunspaceSessions.Current.GetFleet());
         }
         catch (Exception ex)
         {

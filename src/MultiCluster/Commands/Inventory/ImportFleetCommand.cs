@@ -39,7 +39,7 @@ public sealed class ImportFleetCommand : FleetCmdlet
 
     protected override void ProcessRecord()
     {
-        var session = Sessions.Current;
+        var session = RunspaceSessions.Current;
         try
         {
             var fleet = ParameterSetName == ContentSet

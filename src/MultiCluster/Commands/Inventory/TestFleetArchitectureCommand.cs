@@ -31,7 +31,7 @@ public sealed class TestFleetArchitectureCommand : FleetCmdlet
         {
             var fleet = ParameterSetName == PathSet
                 ? FleetFileParser.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path))
-                : InputObject ?? Sessions.Current.GetFleet();
+                : InputObject ?? RunspaceSessions.Current.GetFleet();
             foreach (var finding in ArchitectureAnalyzer.Analyze(fleet))
                 WriteObject(finding);
         }

@@ -18,7 +18,7 @@ public sealed class TestFleetClusterCommand : FanOutCmdlet
     {
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        var service = new ClusterHealthService(Sessions.Current.Connector);
+        var service = new ClusterHealthService(RunspaceSessions.Current.Connector);
         var options = new ClusterHealthOptions { Throttle = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : 30 };
         RunEngine(async cancel =>
         {

@@ -35,7 +35,7 @@ public sealed class GetFleetClusterCredentialCommand : LifecycleCmdlet
                 "-KubeconfigPath names the file -Merge writes; add -Merge, or leave it out to get the credential objects."));
         }
         var targets = ResolveTargets();
-        var session = Sessions.Current;
+        var session = RunspaceSessions.Current;
         var path = KubeconfigPath is null
             ? ClusterKubeconfigFile.DefaultPath(session.Kubeconfig)
             : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
@@ -76,7 +76,7 @@ public sealed class GetFleetClusterCredentialCommand : LifecycleCmdlet
         });
         if (merged.IsEmpty) return;
         // The fleet changes before the clusters go down the pipeline, so the next cmdlet finds them.
-        SessionFleet.Add(session, merged.ToList());
+        session.AddClusters(merged.ToList());
         var order = targets.Select(t => t.Name).ToList();
         foreach (var cluster in merged.OrderBy(c => order.IndexOf(c.Name)))
             WriteObject(cluster);

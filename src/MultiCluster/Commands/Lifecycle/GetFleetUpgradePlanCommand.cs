@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
@@ -30,7 +31,7 @@ public sealed class GetFleetUpgradePlanCommand : FleetCmdlet
         IReadOnlyList<FleetCluster> fleet;
         try
         {
-            fleet = Sessions.Current.GetFleet().Clusters;
+            fleet = RunspaceSessions.Current.GetFleet().Clusters;
             plan = UpgradePlanner.Plan(UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy)), fleet, KubernetesVersion, DateTimeOffset.UtcNow);
         }
         catch (Exception ex)

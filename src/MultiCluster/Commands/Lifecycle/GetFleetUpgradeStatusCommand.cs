@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
@@ -22,7 +23,7 @@ public sealed class GetFleetUpgradeStatusCommand : UpgradeCmdlet
     protected override void ProcessRecord()
     {
         var management = ResolveManagementCluster();
-        var rollout = new UpgradeRollout(Sessions.Current.Connector);
+        var rollout = new UpgradeRollout(RunspaceSessions.Current.Connector);
         RunEngine(async cancel =>
         {
             if (RolloutId is null)

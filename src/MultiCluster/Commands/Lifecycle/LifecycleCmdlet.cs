@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
@@ -64,7 +65,7 @@ public abstract class LifecycleCmdlet : FleetCmdlet
     /// </summary>
     protected IReadOnlyList<LifecycleTarget> ResolveTargets()
     {
-        var fleet = Sessions.Current.GetFleet().Clusters;
+        var fleet = RunspaceSessions.Current.GetFleet().Clusters;
         var targets = new List<LifecycleTarget>();
         foreach (var request in _requests.DistinctBy(r => (r.Name.ToLowerInvariant(), r.Management?.ToLowerInvariant(), r.Namespace)))
         {

@@ -122,7 +122,7 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
 
     protected override void EndProcessing()
     {
-        var session = Sessions.Current;
+        var session = RunspaceSessions.Current;
         var creator = new ClusterCreator(session.Connector);
         var fleet = session.GetFleet().Clusters;
         IReadOnlyList<ClusterCreation> creations;

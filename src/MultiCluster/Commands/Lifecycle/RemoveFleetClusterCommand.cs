@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
@@ -30,7 +31,7 @@ public sealed class RemoveFleetClusterCommand : LifecycleCmdlet
         var confirmed = ResolveTargets()
             .Where(t => ShouldProcess($"Cluster {t.Namespace}/{t.Name} on management cluster '{t.Management.Name}' and all its machines", "delete"))
             .ToList();
-        var operations = new ClusterOperations(Sessions.Current.Connector);
+        var operations = new ManagedClusterClient(RunspaceSessions.Current.Connector);
         var waiter = new ClusterWaiter(operations);
         var removed = new System.Collections.Concurrent.ConcurrentBag<string>();
         RunPerCluster(confirmed, async (target, cancel) =>
@@ -53,6 +54,6 @@ public sealed class RemoveFleetClusterCommand : LifecycleCmdlet
                 Message = existed ? (Wait ? "deleted with its machines" : "deletion started") : "no such Cluster",
             });
         });
-        SessionFleet.Remove(Sessions.Current, removed.ToList());
+        RunspaceSessions.Current.RemoveClusters(removed.ToList());
     }
 }

@@ -30,7 +30,7 @@ public sealed class ResizeFleetClusterCommand : LifecycleCmdlet
         var confirmed = ResolveTargets()
             .Where(t => ShouldProcess($"Cluster {t.Namespace}/{t.Name} on management cluster '{t.Management.Name}'", $"scale workers to {WorkerReplicas}"))
             .ToList();
-        var operations = new ClusterOperations(Sessions.Current.Connector);
+        var operations = new ManagedClusterClient(RunspaceSessions.Current.Connector);
         RunPerCluster(confirmed, async (target, cancel) =>
         {
             var scaled = await operations.ScaleWorkersAsync(target.Management, target.Namespace, target.Name, WorkerReplicas, MachineDeployment, cancel)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
@@ -75,7 +76,7 @@ public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
 
     protected override void EndProcessing()
     {
-        var session = Sessions.Current;
+        var session = RunspaceSessions.Current;
         IReadOnlyList<FleetUpgradeWave>? plan = null;
         string version;
         try

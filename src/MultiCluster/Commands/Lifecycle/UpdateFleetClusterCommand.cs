@@ -35,7 +35,7 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
         RequireKubernetesVersion(KubernetesVersion);
         // A cluster New-FleetCluster made is known to the fleet with its management cluster and
         // namespace; they are used unless -ManagementCluster or -Namespace say otherwise.
-        var fleet = Sessions.Current.GetFleet().Clusters;
+        var fleet = RunspaceSessions.Current.GetFleet().Clusters;
         var namespaceGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Namespace));
         var targets = _names.Distinct(StringComparer.Ordinal).Select(name =>
         {
@@ -47,7 +47,7 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
             .Where(t => ShouldProcess($"cluster '{t.Name}' on '{t.Management.Name}'", $"Upgrade to {KubernetesVersion}"))
             .ToList();
         if (confirmed.Count == 0) return;
-        var operations = new ClusterOperations(Sessions.Current.Connector);
+        var operations = new ManagedClusterClient(RunspaceSessions.Current.Connector);
         var settings = WaitSettings();
         RunEngine(cancel => Task.WhenAll(confirmed.Select(async target =>
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
@@ -28,7 +29,7 @@ public abstract class UpgradeCmdlet : FleetCmdlet
     {
         try
         {
-            return ManagementClusters.Resolve(Sessions.Current.GetFleet().Clusters, ManagementCluster ?? known);
+            return ManagementClusters.Resolve(RunspaceSessions.Current.GetFleet().Clusters, ManagementCluster ?? known);
         }
         catch (FleetException ex)
         {

@@ -29,7 +29,7 @@ public sealed class WaitFleetClusterCommand : LifecycleCmdlet
     protected override void EndProcessing()
     {
         var targets = ResolveTargets();
-        var waiter = new ClusterWaiter(new ClusterOperations(Sessions.Current.Connector)) { PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds) };
+        var waiter = new ClusterWaiter(new ManagedClusterClient(RunspaceSessions.Current.Connector)) { PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds) };
         var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
         RunPerCluster(targets, async (target, cancel) =>
         {

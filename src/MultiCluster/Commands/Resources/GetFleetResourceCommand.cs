@@ -50,7 +50,7 @@ public sealed class GetFleetResourceCommand : FanOutCmdlet
             Kind = Kind, Name = Name, ApiVersion = ApiVersion, Namespace = Namespace,
             AllNamespaces = AllNamespaces, LabelSelector = LabelSelector,
         };
-        var service = new GetService(Sessions.Current.Connector);
+        var service = new FleetResourceReader(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {

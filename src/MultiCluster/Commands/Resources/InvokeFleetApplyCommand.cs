@@ -65,7 +65,7 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
 
-        var service = new ApplyService(Sessions.Current.Connector);
+        var service = new ApplyService(RunspaceSessions.Current.Connector);
         var targets = service.Plan(clusters, objects);
         var whatIf = IsWhatIf;
         var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();

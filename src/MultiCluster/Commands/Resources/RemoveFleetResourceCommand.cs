@@ -72,7 +72,7 @@ public sealed class RemoveFleetResourceCommand : FanOutCmdlet
         if (clusters.Count == 0) return;
 
         var whatIf = IsWhatIf;
-        var service = new DeleteService(Sessions.Current.Connector);
+        var service = new DeleteService(RunspaceSessions.Current.Connector);
         var options = DeleteSettings(whatIf, Force, MaxClusters);
         RunDelete("delete", whatIf, Force,
             cancel => objects is null

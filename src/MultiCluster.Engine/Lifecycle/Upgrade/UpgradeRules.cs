@@ -1,6 +1,6 @@
 using MultiCluster.Engine.Errors;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
 /// <summary>
 /// Kubernetes' version skew policy as Update-FleetCluster and the versionSkew pre-check apply it,

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle;
 
-public sealed partial class ClusterOperations
+public sealed partial class ManagedClusterClient
 {
     /// <summary>
     /// Where cluster <paramref name="cluster"/> stands on <paramref name="management"/>: its

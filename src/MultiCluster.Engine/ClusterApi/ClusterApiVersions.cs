@@ -1,4 +1,4 @@
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.ClusterApi;
 
 /// <summary>
 /// The API versions a cluster's manifests are written for: the Cluster API core version (shared
@@ -24,19 +24,6 @@ public sealed record ClusterApiVersions(FleetClusterApiVersion Core, string Infr
         FleetClusterApiVersion.V1Beta2 => "v1beta2",
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, null),
     };
-
-    /// <summary>
-    /// What to write when no management cluster is asked: the requested core version (the newest
-    /// when none), and the provider's infrastructure version of the same name when it has one
-    /// (CAPD pairs v1beta1 with v1beta1), else its newest (CAPA v1beta2 serves both cores).
-    /// </summary>
-    public static ClusterApiVersions ForRendering(IClusterProvider provider, FleetClusterApiVersion? requested)
-    {
-        var core = requested ?? FleetClusterApiVersion.V1Beta2;
-        var name = VersionName(core);
-        var infrastructure = provider.InfrastructureVersions.Contains(name) ? name : provider.InfrastructureVersions[0];
-        return new ClusterApiVersions(core, infrastructure);
-    }
 
     public override string ToString() => $"{CoreGroup}/{CoreVersion}, {InfrastructureApiVersion}";
 }

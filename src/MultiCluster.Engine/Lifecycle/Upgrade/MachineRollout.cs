@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Resources;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
 /// <summary>Whether a KubeadmControlPlane or MachineDeployment has rolled, and if not, what it still waits for.</summary>
 public sealed record MachineRolloutState(bool Rolled, string Waiting);

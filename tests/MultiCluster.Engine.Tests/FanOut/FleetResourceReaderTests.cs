@@ -6,7 +6,7 @@ using MultiCluster.Engine.Tests.Resources;
 
 namespace MultiCluster.Engine.Tests.FanOut;
 
-public class GetServiceTests
+public class FleetResourceReaderTests
 {
     [Fact]
     public async Task Reads_a_named_object_across_clusters_and_reports_where_it_is_missing()
@@ -14,7 +14,7 @@ public class GetServiceTests
         var fleet = new FakeFleet("a", "b");
         fleet["a"].Seed("/apis/apps/v1/namespaces/team/deployments/web",
             """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"team","labels":{"app":"web"}},"spec":{"replicas":2}}""");
-        var service = new GetService(fleet, fleet.ApiFactory);
+        var service = new FleetResourceReader(fleet, fleet.ApiFactory);
 
         var outcomes = await service.GetAsync(fleet.Clusters, new ResourceQuery { Kind = "deployment", Name = "web" }, new FanOutOptions()).ToListAsync();
 
@@ -35,7 +35,7 @@ public class GetServiceTests
         fleet["a"].Seed("/api/v1/namespaces/x/configmaps/one", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"one","namespace":"x","labels":{"app":"web"}}}""");
         fleet["a"].Seed("/api/v1/namespaces/y/configmaps/two", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"two","namespace":"y","labels":{"app":"web"}}}""");
         fleet["a"].Seed("/api/v1/namespaces/y/configmaps/other", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"other","namespace":"y"}}""");
-        var service = new GetService(fleet, fleet.ApiFactory);
+        var service = new FleetResourceReader(fleet, fleet.ApiFactory);
 
         var outcomes = await service.GetAsync(fleet.Clusters,
             new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap", AllNamespaces = true, LabelSelector = "app=web" }, new FanOutOptions()).ToListAsync();
@@ -48,7 +48,7 @@ public class GetServiceTests
     {
         var fleet = new FakeFleet("a");
         fleet["a"].ReadsFail = true;
-        var service = new GetService(fleet, fleet.ApiFactory);
+        var service = new FleetResourceReader(fleet, fleet.ApiFactory);
 
         var outcome = (await service.GetAsync(fleet.Clusters, new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap" }, new FanOutOptions()).ToListAsync()).Single();
 

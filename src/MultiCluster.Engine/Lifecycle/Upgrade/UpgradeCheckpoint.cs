@@ -6,7 +6,7 @@ using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Resources;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
 /// <summary>A rollout's plan and where it stands, as its checkpoint holds them.</summary>
 public sealed record UpgradeRolloutRecord(IReadOnlyList<FleetUpgradeWave> Plan, FleetUpgradeStatus Status);

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
@@ -29,7 +31,7 @@ public sealed class ClusterUpgradeOptions
 /// through their KubeadmControlPlane and MachineDeployments. Version rules are checked before
 /// anything is written (<see cref="UpgradeRules"/>).
 /// </summary>
-public sealed partial class ClusterOperations(IClusterConnector connector)
+public sealed partial class ManagedClusterClient(IClusterConnector connector)
 {
     private const string MergePatch = "application/merge-patch+json";
 

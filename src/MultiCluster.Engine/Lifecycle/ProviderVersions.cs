@@ -1,59 +1,54 @@
-using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle;
 
 /// <summary>
-/// Finds the Cluster API version a management cluster serves (v1beta2 on Cluster API 1.11 and
-/// newer, v1beta1 on older ones) and checks that the provider's kinds are installed, through the
-/// API server's discovery documents.
+/// The Cluster API and infrastructure versions a provider's manifests are written for: chosen
+/// offline for rendering, or from what a management cluster serves, checking that the provider's
+/// kinds are installed there.
 /// </summary>
-internal static class ClusterApiDiscovery
+internal static class ProviderVersions
 {
-    /// <summary>Newest first: the version written when the cluster serves several.</summary>
-    private static readonly FleetClusterApiVersion[] CoreVersions = [FleetClusterApiVersion.V1Beta2, FleetClusterApiVersion.V1Beta1];
-
-    /// <summary>The newest core version the cluster serves; ClusterApiNotInstalled when it serves none.</summary>
-    public static async Task<FleetClusterApiVersion> ServedCoreVersionAsync(ResourceDiscovery discovery, CancellationToken cancellationToken)
+    /// <summary>
+    /// What to write when no management cluster is asked: the requested core version (the newest
+    /// when none), and the provider's infrastructure version of the same name when it has one
+    /// (CAPD pairs v1beta1 with v1beta1), else its newest (CAPA v1beta2 serves both cores).
+    /// </summary>
+    public static ClusterApiVersions ForRendering(IClusterProvider provider, FleetClusterApiVersion? requested)
     {
-        foreach (var version in CoreVersions)
-        {
-            var kinds = await discovery.GetKindsAsync($"{ClusterApiVersions.CoreGroup}/{ClusterApiVersions.VersionName(version)}", cancellationToken)
-                .ConfigureAwait(false);
-            if (kinds.ContainsKey("Cluster")) return version;
-        }
-        throw new FleetClusterException(LifecycleErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, discovery.Cluster,
-            $"Management cluster '{discovery.Cluster}' does not serve Cluster API (no Cluster kind in group {ClusterApiVersions.CoreGroup} v1beta1 or v1beta2).",
-            recommendedAction: "Check that this is the management cluster, or install Cluster API with 'clusterctl init'.");
+        var core = requested ?? FleetClusterApiVersion.V1Beta2;
+        var name = ClusterApiVersions.VersionName(core);
+        var infrastructure = provider.InfrastructureVersions.Contains(name) ? name : provider.InfrastructureVersions[0];
+        return new ClusterApiVersions(core, infrastructure);
     }
 
+    /// <summary>
+    /// The versions to write for <paramref name="provider"/> on the management cluster behind
+    /// <paramref name="discovery"/>: the requested (else newest served) core version, and the
+    /// provider's infrastructure version the cluster serves. ClusterApiNotInstalled or
+    /// ClusterApiProviderNotInstalled when the kinds the manifests need are not served.
+    /// </summary>
     public static async Task<ClusterApiVersions> DiscoverAsync(ResourceDiscovery discovery, IClusterProvider provider,
         FleetClusterApiVersion? requested, bool topology, CancellationToken cancellationToken)
     {
         var cluster = discovery.Cluster;
-        var served = new List<FleetClusterApiVersion>();
-        foreach (var version in CoreVersions)
-        {
-            var kinds = await discovery.GetKindsAsync($"{ClusterApiVersions.CoreGroup}/{ClusterApiVersions.VersionName(version)}", cancellationToken)
-                .ConfigureAwait(false);
-            if (kinds.ContainsKey("Cluster")) served.Add(version);
-        }
+        var served = await ClusterApiDiscovery.ServedCoreVersionsAsync(discovery, cancellationToken).ConfigureAwait(false);
         if (served.Count == 0)
         {
-            throw new FleetClusterException(LifecycleErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, cluster,
-                $"Management cluster '{cluster}' does not serve Cluster API (no Cluster kind in group {ClusterApiVersions.CoreGroup} v1beta1 or v1beta2).",
-                recommendedAction: $"Install Cluster API and the {provider.Name} provider on it: clusterctl init --infrastructure {provider.ClusterctlName}");
+            throw ClusterApiDiscovery.NotInstalled(cluster,
+                $"Install Cluster API and the {provider.Name} provider on it: clusterctl init --infrastructure {provider.ClusterctlName}");
         }
         var core = requested ?? served[0];
         if (!served.Contains(core))
         {
-            throw new FleetClusterException(LifecycleErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, cluster,
+            throw new FleetClusterException(ClusterApiErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, cluster,
                 $"Management cluster '{cluster}' serves Cluster API {string.Join(", ", served.Select(ClusterApiVersions.VersionName))}, not the requested {ClusterApiVersions.VersionName(core)}.",
                 recommendedAction: "Leave out -ApiVersion to write for the version the cluster serves, or upgrade Cluster API with 'clusterctl upgrade apply'.");
         }
 
-        if (topology) return ClusterApiVersions.ForRendering(provider, core);
+        if (topology) return ForRendering(provider, core);
 
         var needed = new (string Group, string Kind)[]
         {
@@ -66,7 +61,7 @@ internal static class ClusterApiDiscovery
             var kinds = await discovery.GetKindsAsync($"{group}/{ClusterApiVersions.VersionName(core)}", cancellationToken).ConfigureAwait(false);
             if (!kinds.ContainsKey(kind))
             {
-                throw new FleetClusterException(LifecycleErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, cluster,
+                throw new FleetClusterException(ClusterApiErrorIds.ClusterApiNotInstalled, FleetErrorCategory.NotInstalled, cluster,
                     $"Management cluster '{cluster}' does not serve {kind} in {group}/{ClusterApiVersions.VersionName(core)}; the kubeadm bootstrap and control plane providers are missing.",
                     recommendedAction: $"Install them with the {provider.Name} provider: clusterctl init --infrastructure {provider.ClusterctlName}");
             }

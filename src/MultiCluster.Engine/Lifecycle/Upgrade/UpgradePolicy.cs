@@ -6,7 +6,7 @@ using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
 /// <summary>One wave of an upgrade policy, as written (see <see cref="UpgradePolicy"/>).</summary>
 public sealed record UpgradePolicyWave(

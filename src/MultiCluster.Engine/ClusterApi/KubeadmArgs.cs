@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.ClusterApi;
 
 /// <summary>
 /// Command-line flags in a kubeadm config: a map (<c>{name: value}</c>) in v1beta1, a list of

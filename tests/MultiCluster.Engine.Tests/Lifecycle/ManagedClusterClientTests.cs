@@ -6,7 +6,7 @@ using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Engine.Tests.Lifecycle;
 
-public class ClusterOperationsTests
+public class ManagedClusterClientTests
 {
     private static async Task<IReadOnlyList<KubeObject>> CreateAsync(ManagementCluster management, FleetClusterSpec spec)
     {
@@ -29,7 +29,7 @@ public class ClusterOperationsTests
         var objects = await CreateAsync(management, Spec("dev-01"));
         var controlPlane = objects.Single(o => o.Kind == "KubeadmControlPlane");
         var workers = objects.Single(o => o.Kind == "MachineDeployment");
-        var operations = new ClusterOperations(management.Connector);
+        var operations = new ManagedClusterClient(management.Connector);
 
         (await operations.ScaleWorkersAsync(management.Cluster, "default", "dev-01", 5)).Should().Be("dev-01-md-0");
         var tooEarly = () => operations.UpgradeWorkersAsync(management.Cluster, "default", "dev-01", "v1.33.0");
@@ -49,7 +49,7 @@ public class ClusterOperationsTests
         await using var management = await ManagementCluster.StartAsync("mgmt-skip");
         var controlPlane = (await CreateAsync(management, Spec("dev-02"))).Single(o => o.Kind == "KubeadmControlPlane");
 
-        var act = () => new ClusterOperations(management.Connector).UpgradeControlPlaneAsync(management.Cluster, "default", "dev-02", "v1.34.1");
+        var act = () => new ManagedClusterClient(management.Connector).UpgradeControlPlaneAsync(management.Cluster, "default", "dev-02", "v1.34.1");
 
         (await act.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Contain("would skip minor version 1.33");
         (await management.GetAsync(controlPlane))!.Json["spec"]!["version"]!.GetValue<string>().Should().Be("v1.32.3");
@@ -60,7 +60,7 @@ public class ClusterOperationsTests
     {
         await using var management = await ManagementCluster.StartAsync("mgmt-cc");
         var cluster = (await CreateAsync(management, Spec("dev-03", "quick-start"))).Single();
-        var operations = new ClusterOperations(management.Connector);
+        var operations = new ManagedClusterClient(management.Connector);
 
         (await operations.ScaleWorkersAsync(management.Cluster, "default", "dev-03", 4, "md-0")).Should().Be("md-0");
         await operations.UpgradeControlPlaneAsync(management.Cluster, "default", "dev-03", "v1.33.2");
@@ -76,7 +76,7 @@ public class ClusterOperationsTests
     {
         await using var management = await ManagementCluster.StartAsync("mgmt-missing");
         await CreateAsync(management, Spec("dev-04"));
-        var operations = new ClusterOperations(management.Connector);
+        var operations = new ManagedClusterClient(management.Connector);
 
         var noCluster = () => operations.ScaleWorkersAsync(management.Cluster, "default", "nope", 1);
         var noPool = () => operations.ScaleWorkersAsync(management.Cluster, "default", "dev-04", 1, "md-9");

@@ -5,14 +5,14 @@ using MultiCluster.Engine.Resources;
 namespace MultiCluster.Engine.FanOut;
 
 /// <summary>Reads objects of one kind across clusters, streaming each as its cluster answers.</summary>
-public sealed class GetService
+public sealed class FleetResourceReader
 {
     private readonly IClusterConnector _connector;
     private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
 
-    public GetService(IClusterConnector connector) : this(connector, null) { }
+    public FleetResourceReader(IClusterConnector connector) : this(connector, null) { }
 
-    internal GetService(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory)
+    internal FleetResourceReader(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory)
     {
         _connector = connector;
         _apiFactory = apiFactory;

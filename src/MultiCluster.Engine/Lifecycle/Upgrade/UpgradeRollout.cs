@@ -3,7 +3,7 @@ using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Reporting;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
 /// <summary>What a pre- or post-check is asked about.</summary>
 public sealed record UpgradeCheckContext(string Cluster, FleetCluster? FleetCluster, FleetUpgradeWave Wave, bool IsPostCheck);
@@ -45,7 +45,7 @@ public sealed class UpgradeRolloutOptions
 
 /// <summary>
 /// Runs an upgrade plan wave by wave (Start-FleetUpgrade): for each cluster of a wave, at most
-/// maxUnavailable at once, the pre-checks, the upgrade (<see cref="ClusterOperations.UpgradeAsync"/>),
+/// maxUnavailable at once, the pre-checks, the upgrade (<see cref="ManagedClusterClient.UpgradeAsync"/>),
 /// the post-checks. The first failing wave stops the rollout, naming the cluster and the check; a
 /// manual wave that is not approved is declined and skipped; a wave whose window is closed stops
 /// the rollout until a later run. Every step is checkpointed (<see cref="UpgradeCheckpoint"/>), so
@@ -172,7 +172,7 @@ public sealed class UpgradeRollout(IClusterConnector connector)
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private readonly UpgradeCheckpoint _checkpoint = owner.Checkpoint(options);
-        private readonly ClusterOperations _operations = new(owner.Connector);
+        private readonly ManagedClusterClient _operations = new(owner.Connector);
         private readonly IFleetReporter _reporter = FleetCallContext.Reporter;
         private FleetUpgradeStatus Status => rollout.Status;
 

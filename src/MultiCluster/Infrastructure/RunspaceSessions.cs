@@ -5,7 +5,7 @@ using MultiCluster.Engine.Inventory;
 namespace MultiCluster.Infrastructure;
 
 /// <summary>One engine session (current fleet, kubeconfig, cached clients) per PowerShell runspace.</summary>
-internal static class Sessions
+internal static class RunspaceSessions
 {
     private static readonly ConditionalWeakTable<Runspace, FleetSession> ByRunspace = new();
     private static readonly FleetSession Detached = new(); // no runspace: a host calling cmdlets directly

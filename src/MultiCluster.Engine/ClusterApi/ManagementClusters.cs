@@ -1,7 +1,7 @@
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Inventory;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.ClusterApi;
 
 /// <summary>Finds the management cluster a lifecycle cmdlet talks to: the named one, else the fleet's only cluster with role management.</summary>
 public static class ManagementClusters
@@ -24,10 +24,10 @@ public static class ManagementClusters
         return management.Count switch
         {
             1 => management[0],
-            0 => throw new FleetInputException(LifecycleErrorIds.ManagementClusterNotFound, FleetErrorCategory.ObjectNotFound, "(management cluster)",
+            0 => throw new FleetInputException(ClusterApiErrorIds.ManagementClusterNotFound, FleetErrorCategory.ObjectNotFound, "(management cluster)",
                 "The fleet has no cluster with role management to run Cluster API on.",
                 recommendedAction: "Name it with -ManagementCluster, or give it 'role: management' in the fleet file."),
-            _ => throw new FleetInputException(LifecycleErrorIds.ManagementClusterNotFound, FleetErrorCategory.InvalidArgument, "(management cluster)",
+            _ => throw new FleetInputException(ClusterApiErrorIds.ManagementClusterNotFound, FleetErrorCategory.InvalidArgument, "(management cluster)",
                 $"The fleet has several management clusters ({string.Join(", ", management.Select(c => c.Name))}); say which with -ManagementCluster."),
         };
     }

@@ -1,6 +1,6 @@
 using MultiCluster.Engine.Errors;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
 /// <summary>An upgrade plan: its waves in order, and the fleet's clusters no wave selects.</summary>
 public sealed record UpgradePlan(IReadOnlyList<FleetUpgradeWave> Waves, IReadOnlyList<string> Unmatched);
