@@ -138,7 +138,7 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         var management = session.Run("Test-FleetCluster -Cluster mgmt");
         management.Output.OfType<FleetClusterHealth>().Single().Status.Should().Be(FleetHealthStatus.Healthy, "the other clusters of the fleet still connect");
 
-        session.Run("Remove-FleetCluster $args[0], $args[1] -Confirm:$false", first, second).ThrowIfFailed();
+        session.Run("Remove-FleetCluster $args[0], $args[1] -MaxClusters 2 -Confirm:$false", first, second).ThrowIfFailed();
     }
 
     [RequiresSharedCrdsFact]
@@ -322,6 +322,6 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         created.Errors.Should().BeEmpty();
         created.Output.OfType<FleetCluster>().Select(c => (c.Name, c.Phase, c.KubernetesVersion, c.ManagementCluster)).Should()
             .Equal((first, "Pending", "v1.32.3", "mgmt"), (second, "Pending", "v1.31.4", "mgmt"));
-        session.Run("Remove-FleetCluster $args[0], $args[1] -Confirm:$false", first, second).ThrowIfFailed();
+        session.Run("Remove-FleetCluster $args[0], $args[1] -MaxClusters 2 -Confirm:$false", first, second).ThrowIfFailed();
     }
 }

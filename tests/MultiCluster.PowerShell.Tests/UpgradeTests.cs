@@ -27,7 +27,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         using var session = fixture.NewSessionWithClusters(["up-dev-01"]);
         ServerVersion(session, "up-dev-01").Should().Be(ClusterApiClusters.FromVersion);
 
-        var result = session.Run("Update-FleetCluster up-dev-01 -KubernetesVersion $args[0] -PollIntervalSeconds 1", ToVersion).ThrowIfFailed();
+        var result = session.Run("Update-FleetCluster up-dev-01 -KubernetesVersion $args[0] -PollIntervalSeconds 1 -Confirm:$false", ToVersion).ThrowIfFailed();
 
         result.Output.Should().ContainSingle().Which.Should().BeOfType<FleetClusterUpgrade>().Which.Should().BeEquivalentTo(new
         {
@@ -45,7 +45,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         using var session = fixture.NewSessionWithClusters(["up-bad-01"]);
 
         var malformed = session.Run("Update-FleetCluster up-bad-01 -KubernetesVersion 1.33");
-        var skip = session.Run("Update-FleetCluster up-bad-01 -KubernetesVersion v1.34.0 -PollIntervalSeconds 1");
+        var skip = session.Run("Update-FleetCluster up-bad-01 -KubernetesVersion v1.34.0 -PollIntervalSeconds 1 -Confirm:$false");
         var noManagement = session.Run("Update-FleetCluster up-bad-01 -KubernetesVersion v1.33.0 -ManagementCluster nope");
 
         malformed.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("KubernetesVersionInvalid,");

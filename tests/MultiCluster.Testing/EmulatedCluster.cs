@@ -75,6 +75,9 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public int Port { get; private set; }
     public Uri Server => new($"https://127.0.0.1:{Port}");
     public ObjectStore Store { get; }
+
+    /// <summary>Every API request this instance answered, with when it started and finished.</summary>
+    public RequestLog RequestLog { get; } = new();
     public ResourceRegistry Registry { get; }
     public TestClock Clock { get; }
     public ClusterContext Context { get; }
@@ -192,7 +195,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var webApp = builder.Build();
-        webApp.Run(handler.HandleAsync);
+        webApp.Run(http => RequestLog.RecordAsync(http, handler.HandleAsync));
         lock (lifecycleGate)
         {
             if (listenerStopping.IsCancellationRequested) listenerStopping = new CancellationTokenSource();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
@@ -60,6 +61,45 @@ public sealed class ClusterCreator(IClusterConnector connector)
             results.Add(result);
         var created = whatIf || results.Any(r => r.Error is not null) ? null : manifests.ToFleetCluster(creation.Management.Name);
         return new ClusterCreationResult(results, created);
+    }
+
+    /// <summary>-OutputPath: each checked spec's objects, written to DIR/NAME.yaml, as manifests; no cluster is contacted.</summary>
+    public IReadOnlyList<FleetManifest> Render(IEnumerable<FleetClusterSpec> specs, IReadOnlyList<FleetCluster> fleet, string directory) =>
+        specs.SelectMany(spec => ManifestWriter.Render(spec.Name, _manifests.Render(spec, fleet).Objects, directory)).ToList();
+
+    /// <summary>
+    /// Creates (or dry-runs) every checked cluster on <see cref="FleetRunner"/>, within -ThrottleLimit
+    /// and -TimeoutSeconds; one outcome per cluster, in the order the clusters were given (each as
+    /// soon as the ones before it are done), a failure on one never stopping the others.
+    /// </summary>
+    public async IAsyncEnumerable<FleetOutcome<ClusterCreationResult>> CreateAllAsync(IReadOnlyList<ClusterCreation> creations,
+        IReadOnlyList<FleetCluster> fleet, bool whatIf, FanOutOptions fanOut, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // The runner works on fleet clusters: each creation goes in as its new cluster, found again by reference.
+        var byCluster = new Dictionary<FleetCluster, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < creations.Count; i++) byCluster[new FleetCluster { Name = creations[i].Spec.Name }] = i;
+        var finished = new Dictionary<int, FleetOutcome<ClusterCreationResult>>();
+        var next = 0;
+        var outcomes = FleetRunner.RunAsync<(int Index, FleetOutcome<ClusterCreationResult> Outcome)>(
+            byCluster.Keys.ToList(),
+            fanOut with { Activity = "Creating Cluster API clusters" },
+            async (cluster, sink, cancel) =>
+            {
+                var index = byCluster[cluster];
+                var created = await CreateAsync(creations[index], fleet, whatIf, cancel).ConfigureAwait(false);
+                sink.Emit((index, FleetOutcome<ClusterCreationResult>.Success(cluster.Name, created)));
+            },
+            (cluster, error, _) => [(byCluster[cluster], FleetOutcome<ClusterCreationResult>.Failure(cluster.Name, error))],
+            cancellationToken);
+        await foreach (var (index, outcome) in outcomes.ConfigureAwait(false))
+        {
+            finished[index] = outcome;
+            while (finished.Remove(next, out var due))
+            {
+                next++;
+                yield return due;
+            }
+        }
     }
 
     private static FleetInputException Invalid(FleetClusterSpec spec, string message) =>

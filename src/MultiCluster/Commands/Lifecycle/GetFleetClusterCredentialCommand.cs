@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Lifecycle;
@@ -25,6 +24,11 @@ public sealed class GetFleetClusterCredentialCommand : LifecycleCmdlet
     [ValidateNotNullOrEmpty]
     public string? KubeconfigPath { get; set; }
 
+    /// <summary>How long each cluster may take; 0 means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int TimeoutSeconds { get; set; }
+
     protected override void ProcessRecord() => CollectTargets();
 
     protected override void EndProcessing()
@@ -36,49 +40,16 @@ public sealed class GetFleetClusterCredentialCommand : LifecycleCmdlet
         }
         var targets = ResolveTargets();
         var session = RunspaceSessions.Current;
+        var service = new ClusterLifecycleService(session);
+        if (!Merge)
+        {
+            if (targets.Count > 0) RunLifecycle(cancel => service.GetCredentialsAsync(targets, FanOutSettings(TimeoutSeconds), cancel));
+            return;
+        }
         var path = KubeconfigPath is null
             ? ClusterKubeconfigFile.DefaultPath(session.Kubeconfig)
             : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
-        var confirmed = Merge
-            ? targets.Where(t => ShouldProcess(path, $"add the context of cluster '{t.Name}'")).ToList()
-            : targets;
-        var reader = new ClusterKubeconfigReader(session.Connector);
-        var merged = new ConcurrentBag<FleetCluster>();
-        RunPerCluster(confirmed, async (target, cancel) =>
-        {
-            var kubeconfig = await reader.ReadAsync(target.Management, target.Namespace, target.Name, cancel).ConfigureAwait(false);
-            var secretName = ClusterKubeconfigReader.SecretName(target.Name);
-            var source = $"secret {target.Namespace}/{secretName} on '{target.Management.Name}'";
-            var summary = ClusterKubeconfigFile.Describe(kubeconfig, source);
-            if (!Merge)
-            {
-                Emit(new FleetClusterCredential(kubeconfig)
-                {
-                    Cluster = target.Name,
-                    ManagementCluster = target.Management.Name,
-                    Namespace = target.Namespace,
-                    SecretName = secretName,
-                    Context = summary.Context,
-                    Server = summary.Server,
-                });
-                return;
-            }
-            ClusterKubeconfigFile.Merge(path, kubeconfig, source);
-            OnPipeline(() => WriteVerbose($"Cluster '{target.Name}': context '{summary.Context}' merged into {path}."));
-            var member = target.Known ?? new FleetCluster { Name = target.Name, Role = FleetClusterRole.Workload };
-            merged.Add(member with
-            {
-                Context = summary.Context ?? ClusterKubeconfigReader.ContextName(target.Name),
-                Kubeconfig = path,
-                ManagementCluster = target.Management.Name,
-                ClusterApiNamespace = target.Namespace,
-            });
-        });
-        if (merged.IsEmpty) return;
-        // The fleet changes before the clusters go down the pipeline, so the next cmdlet finds them.
-        session.AddClusters(merged.ToList());
-        var order = targets.Select(t => t.Name).ToList();
-        foreach (var cluster in merged.OrderBy(c => order.IndexOf(c.Name)))
-            WriteObject(cluster);
+        var confirmed = targets.Where(t => ShouldProcess(path, $"add the context of cluster '{t.Name}'")).ToList();
+        if (confirmed.Count > 0) RunLifecycle(cancel => service.MergeCredentialsAsync(confirmed, path, FanOutSettings(TimeoutSeconds), cancel));
     }
 }

@@ -1,27 +1,23 @@
 using System.Management.Automation;
-using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Lifecycle;
 
-/// <summary>One workload cluster a lifecycle cmdlet acts on, and where its Cluster object lives.</summary>
-public sealed record LifecycleTarget(string Name, FleetCluster Management, string Namespace, FleetCluster? Known);
-
 /// <summary>
 /// A cmdlet that acts on Cluster API workload clusters: takes them as FleetCluster objects from the
 /// pipeline (New-FleetCluster's output carries its management cluster and namespace) or by -Name,
 /// finds their management cluster (-ManagementCluster, else the fleet's one with role
-/// management) before touching anything, and works on them side by side, one error per cluster.
+/// management) before touching anything, and works on them side by side within -ThrottleLimit,
+/// one error per cluster.
 /// </summary>
 public abstract class LifecycleCmdlet : FleetCmdlet
 {
     protected const string NameSet = "Name";
     protected const string InputSet = "InputObject";
-    private const string DefaultNamespace = "default";
-
-    private readonly List<(string Name, string? Management, string? Namespace, FleetCluster? Known)> _requests = new();
+    private readonly List<LifecycleRequest> _requests = new();
 
     /// <summary>Names of the workload clusters (the Cluster objects' names).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
@@ -45,17 +41,22 @@ public abstract class LifecycleCmdlet : FleetCmdlet
     [Alias("ClusterApiNamespace")]
     public string? Namespace { get; set; }
 
+    /// <summary>How many clusters to work on at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = FanOutOptions.DefaultThrottleLimit;
+
     /// <summary>Call from ProcessRecord: remembers the clusters of this pipeline input.</summary>
     protected void CollectTargets()
     {
         if (ParameterSetName == InputSet)
         {
             foreach (var cluster in InputObject)
-                _requests.Add((cluster.Name, NonEmpty(ManagementCluster) ?? cluster.ManagementCluster, NonEmpty(Namespace) ?? cluster.ClusterApiNamespace, cluster));
+                _requests.Add(new LifecycleRequest(cluster.Name, NonEmpty(ManagementCluster) ?? cluster.ManagementCluster, NonEmpty(Namespace) ?? cluster.ClusterApiNamespace, cluster));
             return;
         }
         foreach (var name in Name)
-            _requests.Add((name, NonEmpty(ManagementCluster), NonEmpty(Namespace), null));
+            _requests.Add(new LifecycleRequest(name, NonEmpty(ManagementCluster), NonEmpty(Namespace), null));
     }
 
     /// <summary>
@@ -65,44 +66,56 @@ public abstract class LifecycleCmdlet : FleetCmdlet
     /// </summary>
     protected IReadOnlyList<LifecycleTarget> ResolveTargets()
     {
-        var fleet = RunspaceSessions.Current.GetFleet().Clusters;
-        var targets = new List<LifecycleTarget>();
-        foreach (var request in _requests.DistinctBy(r => (r.Name.ToLowerInvariant(), r.Management?.ToLowerInvariant(), r.Namespace)))
+        try
         {
-            try
-            {
-                // A cluster named, not piped, still has its management cluster and namespace when the fleet knows it.
-                var known = request.Known ?? fleet.FirstOrDefault(c => string.Equals(c.Name, request.Name, StringComparison.OrdinalIgnoreCase));
-                var ns = request.Namespace ?? known?.ClusterApiNamespace ?? DefaultNamespace;
-                ClusterSpecValidator.ValidateNamespace(request.Name, ns);
-                targets.Add(new LifecycleTarget(request.Name, ManagementClusters.Resolve(fleet, request.Management ?? known?.ManagementCluster), ns, known));
-            }
-            catch (FleetException ex)
-            {
-                Terminate(ex);
-            }
+            return LifecycleTarget.Resolve(RunspaceSessions.Current.GetFleet().Clusters, _requests);
         }
-        return targets;
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+            throw; // not reached: Terminate throws
+        }
     }
 
+    /// <summary>-ThrottleLimit and a per-cluster time limit (null for none) as the engine takes them.</summary>
+    protected FanOutOptions FanOutSettings(int? timeoutSeconds) =>
+        new() { ThrottleLimit = ThrottleLimit, TimeoutSeconds = timeoutSeconds is > 0 ? timeoutSeconds : null };
+
     /// <summary>
-    /// Runs <paramref name="work"/> for every target side by side; a failure is that cluster's
-    /// non-terminating error and the others go on.
+    /// The targets to act on: all of them with -WhatIf (ShouldProcess writes each what-if line) or
+    /// <paramref name="force"/> (no prompts), else those the user confirms one by one. The prompt
+    /// names each cluster, with <paramref name="detail"/> after it.
     /// </summary>
-    protected void RunPerCluster(IReadOnlyList<LifecycleTarget> targets, Func<LifecycleTarget, CancellationToken, Task> work)
+    protected IReadOnlyList<LifecycleTarget> Confirm(IReadOnlyList<LifecycleTarget> targets, string action, bool force = false, string detail = "") =>
+        force && !IsWhatIf ? targets : targets.Where(t => ShouldProcess(t.Description + detail, action)).ToList();
+
+    /// <summary>
+    /// Terminates with ClusterLimitExceeded when the targets are more clusters than
+    /// <paramref name="maxClusters"/> allows (one unless raised), before anything is asked or changed.
+    /// </summary>
+    protected void CheckClusterLimit(IReadOnlyList<LifecycleTarget> targets, string action, int? maxClusters)
     {
-        if (targets.Count == 0) return;
-        RunEngine(cancel => Task.WhenAll(targets.Select(async target =>
+        try
         {
-            try
+            ClusterCircuitBreaker.Check(action, targets.Select(t => t.Name).ToList(), maxClusters);
+        }
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+        }
+    }
+
+    /// <summary>Runs one engine fan-out and writes each cluster's value, or its error, as it arrives.</summary>
+    protected void RunLifecycle<T>(Func<CancellationToken, IAsyncEnumerable<FleetOutcome<T>>> run) where T : class
+    {
+        RunEngine(async cancel =>
+        {
+            await foreach (var outcome in run(cancel).ConfigureAwait(false))
             {
-                await work(target, cancel).ConfigureAwait(false);
+                if (outcome.Error is { } error) EmitError(error);
+                else Emit(outcome.Value);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
-            {
-                EmitError(ex);
-            }
-        })));
+        });
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

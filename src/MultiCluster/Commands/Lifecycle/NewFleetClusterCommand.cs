@@ -3,7 +3,6 @@ using System.Management.Automation;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
-using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Lifecycle;
@@ -116,6 +115,16 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string? AwsProfile { get; set; }
 
+    /// <summary>How many clusters to create at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = FanOutOptions.DefaultThrottleLimit;
+
+    /// <summary>How long creating each cluster may take; 0 means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int TimeoutSeconds { get; set; }
+
     private readonly List<(FleetClusterSpec Spec, string? ManagementName)> _requests = new();
 
     protected override void ProcessRecord() => _requests.Add((BuildSpec(), ManagementCluster));
@@ -132,10 +141,8 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
             if (OutputPath is not null)
             {
                 var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-                var renderer = new ClusterManifestService();
-                foreach (var (spec, _) in _requests)
-                    foreach (var manifest in ManifestWriter.Render(spec.Name, renderer.Render(spec, fleet).Objects, directory))
-                        WriteObject(manifest);
+                foreach (var manifest in creator.Render(_requests.Select(r => r.Spec), fleet, directory))
+                    WriteObject(manifest);
                 return;
             }
         }
@@ -151,25 +158,23 @@ public sealed class NewFleetClusterCommand : FleetCmdlet
                         || whatIf)
             .ToList();
         if (confirmed.Count == 0) return;
+        var fanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
         RunEngine(async cancel =>
         {
-            foreach (var creation in confirmed)
+            await foreach (var outcome in creator.CreateAllAsync(confirmed, fleet, whatIf, fanOut, cancel).ConfigureAwait(false))
             {
-                try
+                if (outcome.Error is { } failure)
                 {
-                    var outcome = await creator.CreateAsync(creation, fleet, whatIf, cancel).ConfigureAwait(false);
-                    foreach (var result in outcome.Results)
-                    {
-                        if (whatIf) Emit(result);
-                        else OnPipeline(() => WriteVerbose($"{result.Cluster}: {result.Kind} {result.Namespace}/{result.Name} {result.Action}"));
-                        if (result.Error is { } error) EmitError(error);
-                    }
-                    if (outcome.Created is { } created) Emit(created);
+                    EmitError(failure);
+                    continue;
                 }
-                catch (FleetException ex)
+                foreach (var result in outcome.Value!.Results)
                 {
-                    EmitError(ex);
+                    if (whatIf) Emit(result);
+                    else OnPipeline(() => WriteVerbose($"{result.Cluster}: {result.Kind} {result.Namespace}/{result.Name} {result.Action}"));
+                    if (result.Error is { } error) EmitError(error);
                 }
+                if (outcome.Value.Created is { } created) Emit(created);
             }
         });
     }

@@ -1,7 +1,6 @@
 using System.Management.Automation;
-using MultiCluster.Engine.ClusterApi;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
-using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Lifecycle;
@@ -24,36 +23,26 @@ public sealed class RemoveFleetClusterCommand : LifecycleCmdlet
     [ValidateRange(1, 86400)]
     public int TimeoutSeconds { get; set; } = 1800;
 
+    /// <summary>How many clusters one call may remove; one unless raised on purpose.</summary>
+    [Parameter]
+    [ValidateRange(1, 10000)]
+    public int MaxClusters { get; set; } = ClusterCircuitBreaker.DefaultMaxClusters;
+
+    /// <summary>Removes without asking for confirmation; the -MaxClusters limit still holds.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord() => CollectTargets();
 
     protected override void EndProcessing()
     {
-        var confirmed = ResolveTargets()
-            .Where(t => ShouldProcess($"Cluster {t.Namespace}/{t.Name} on management cluster '{t.Management.Name}' and all its machines", "delete"))
-            .ToList();
-        var operations = new ManagedClusterClient(RunspaceSessions.Current.Connector);
-        var waiter = new ClusterWaiter(operations);
-        var removed = new System.Collections.Concurrent.ConcurrentBag<string>();
-        RunPerCluster(confirmed, async (target, cancel) =>
-        {
-            var existed = await operations.DeleteClusterAsync(target.Management, target.Namespace, target.Name, cancel).ConfigureAwait(false);
-            if (existed && Wait)
-                await waiter.WaitUntilGoneAsync(target.Management, target.Namespace, target.Name, TimeSpan.FromSeconds(TimeoutSeconds), cancel).ConfigureAwait(false);
-            // A Cluster object that is not there leaves the fleet only if the fleet knew it as a
-            // cluster of this management cluster: a wrong -Namespace must not drop a fleet member.
-            if (existed || string.Equals(target.Known?.ManagementCluster, target.Management.Name, StringComparison.OrdinalIgnoreCase))
-                removed.Add(target.Name);
-            Emit(new FleetResourceResult
-            {
-                Cluster = target.Management.Name,
-                ApiVersion = ClusterApiVersions.CoreGroup,
-                Kind = "Cluster",
-                Namespace = target.Namespace,
-                Name = target.Name,
-                Action = existed ? FleetResourceAction.Deleted : FleetResourceAction.NotFound,
-                Message = existed ? (Wait ? "deleted with its machines" : "deletion started") : "no such Cluster",
-            });
-        });
-        RunspaceSessions.Current.RemoveClusters(removed.ToList());
+        var targets = ResolveTargets();
+        const string action = "delete";
+        CheckClusterLimit(targets, action, MaxClusters);
+        var confirmed = Confirm(targets, action, Force, " and all its machines");
+        if (confirmed.Count == 0) return;
+        var service = new ClusterLifecycleService(RunspaceSessions.Current);
+        var wait = Wait ? new ClusterWaitOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds) } : null;
+        RunLifecycle(cancel => service.RemoveAsync(confirmed, wait, FanOutSettings(null), cancel));
     }
 }

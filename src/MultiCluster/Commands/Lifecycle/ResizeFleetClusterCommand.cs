@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
@@ -23,23 +24,30 @@ public sealed class ResizeFleetClusterCommand : LifecycleCmdlet
     [ValidateNotNullOrEmpty]
     public string? MachineDeployment { get; set; }
 
+    /// <summary>How long each cluster may take; 0 means no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>How many clusters one call may resize; one unless raised on purpose.</summary>
+    [Parameter]
+    [ValidateRange(1, 10000)]
+    public int MaxClusters { get; set; } = ClusterCircuitBreaker.DefaultMaxClusters;
+
+    /// <summary>Resizes without asking for confirmation; the -MaxClusters limit still holds.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord() => CollectTargets();
 
     protected override void EndProcessing()
     {
-        var confirmed = ResolveTargets()
-            .Where(t => ShouldProcess($"Cluster {t.Namespace}/{t.Name} on management cluster '{t.Management.Name}'", $"scale workers to {WorkerReplicas}"))
-            .ToList();
-        var operations = new ManagedClusterClient(RunspaceSessions.Current.Connector);
-        RunPerCluster(confirmed, async (target, cancel) =>
-        {
-            var scaled = await operations.ScaleWorkersAsync(target.Management, target.Namespace, target.Name, WorkerReplicas, MachineDeployment, cancel)
-                .ConfigureAwait(false);
-            WriteVerboseLine($"Cluster '{target.Name}': machine deployment {scaled} scaled to {WorkerReplicas}.");
-            var state = await operations.GetStateAsync(target.Management, target.Namespace, target.Name, cancel).ConfigureAwait(false);
-            if (state is not null) Emit(state.ToFleetCluster(target.Known, target.Management.Name));
-        });
+        var targets = ResolveTargets();
+        var action = $"scale workers to {WorkerReplicas}";
+        CheckClusterLimit(targets, action, MaxClusters);
+        var confirmed = Confirm(targets, action, Force);
+        if (confirmed.Count == 0) return;
+        var service = new ClusterLifecycleService(RunspaceSessions.Current);
+        RunLifecycle(cancel => service.ResizeAsync(confirmed, WorkerReplicas, MachineDeployment, FanOutSettings(TimeoutSeconds), cancel));
     }
-
-    private void WriteVerboseLine(string message) => OnPipeline(() => WriteVerbose(message));
 }

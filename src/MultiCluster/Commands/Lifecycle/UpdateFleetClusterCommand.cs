@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
@@ -8,9 +10,10 @@ namespace MultiCluster.Commands.Lifecycle;
 /// Upgrades Cluster API clusters: the control plane first, waiting until Cluster API reports it
 /// rolled, then each MachineDeployment in turn. A skipped minor version, a downgrade, or workers
 /// left beyond the supported skew are refused before anything is touched. Clusters are upgraded
-/// side by side; a failure is that cluster's error.
+/// side by side within -ThrottleLimit; a failure is that cluster's error. More than one cluster
+/// needs -MaxClusters.
 /// </summary>
-[Cmdlet(VerbsData.Update, "FleetCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Update, "FleetCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetClusterUpgrade))]
 public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
 {
@@ -28,6 +31,20 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
     [ValidateNotNullOrEmpty]
     public string KubernetesVersion { get; set; } = "";
 
+    /// <summary>How many clusters to upgrade at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = FanOutOptions.DefaultThrottleLimit;
+
+    /// <summary>How many clusters one call may upgrade; one unless raised on purpose.</summary>
+    [Parameter]
+    [ValidateRange(1, 10000)]
+    public int MaxClusters { get; set; } = ClusterCircuitBreaker.DefaultMaxClusters;
+
+    /// <summary>Upgrades without asking for confirmation; the -MaxClusters limit still holds.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord() => _names.AddRange(Name);
 
     protected override void EndProcessing()
@@ -35,30 +52,33 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
         RequireKubernetesVersion(KubernetesVersion);
         // A cluster New-FleetCluster made is known to the fleet with its management cluster and
         // namespace; they are used unless -ManagementCluster or -Namespace say otherwise.
-        var fleet = RunspaceSessions.Current.GetFleet().Clusters;
         var namespaceGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Namespace));
-        var targets = _names.Distinct(StringComparer.Ordinal).Select(name =>
+        var requests = _names.Distinct(StringComparer.Ordinal)
+            .Select(name => new LifecycleRequest(name, ManagementCluster, namespaceGiven ? Namespace : null, null));
+        IReadOnlyList<LifecycleTarget> targets;
+        try
         {
-            var known = fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
-            return (Name: name, Management: ResolveManagementCluster(known?.ManagementCluster),
-                Namespace: namespaceGiven ? Namespace : known?.ClusterApiNamespace ?? Namespace);
-        }).ToList();
-        var confirmed = targets
-            .Where(t => ShouldProcess($"cluster '{t.Name}' on '{t.Management.Name}'", $"Upgrade to {KubernetesVersion}"))
-            .ToList();
+            targets = LifecycleTarget.Resolve(RunspaceSessions.Current.GetFleet().Clusters, requests);
+            ClusterCircuitBreaker.Check($"upgrade to {KubernetesVersion}", targets.Select(t => t.Name).ToList(), MaxClusters);
+        }
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+            return;
+        }
+        var action = $"Upgrade to {KubernetesVersion}";
+        var confirmed = Force && !IsWhatIf ? targets : targets.Where(t => ShouldProcess($"cluster '{t.Name}' on '{t.Management.Name}'", action)).ToList();
         if (confirmed.Count == 0) return;
-        var operations = new ManagedClusterClient(RunspaceSessions.Current.Connector);
+        var service = new ClusterLifecycleService(RunspaceSessions.Current);
         var settings = WaitSettings();
-        RunEngine(cancel => Task.WhenAll(confirmed.Select(async target =>
+        var fanOut = new FanOutOptions { ThrottleLimit = ThrottleLimit };
+        RunEngine(async cancel =>
         {
-            try
+            await foreach (var outcome in service.UpgradeAsync(confirmed, KubernetesVersion, settings, fanOut, cancel).ConfigureAwait(false))
             {
-                Emit(await operations.UpgradeAsync(target.Management, target.Namespace, target.Name, KubernetesVersion, settings, cancel).ConfigureAwait(false));
+                if (outcome.Error is { } error) EmitError(error);
+                else Emit(outcome.Value);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
-            {
-                EmitError(ex);
-            }
-        })));
+        });
     }
 }

@@ -29,12 +29,9 @@ public sealed class WaitFleetClusterCommand : LifecycleCmdlet
     protected override void EndProcessing()
     {
         var targets = ResolveTargets();
-        var waiter = new ClusterWaiter(new ManagedClusterClient(RunspaceSessions.Current.Connector)) { PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds) };
-        var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
-        RunPerCluster(targets, async (target, cancel) =>
-        {
-            var state = await waiter.WaitUntilReadyAsync(target.Management, target.Namespace, target.Name, timeout, cancel).ConfigureAwait(false);
-            Emit(state.ToFleetCluster(target.Known, target.Management.Name));
-        });
+        if (targets.Count == 0) return;
+        var service = new ClusterLifecycleService(RunspaceSessions.Current);
+        var wait = new ClusterWaitOptions { Timeout = TimeSpan.FromSeconds(TimeoutSeconds), PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds) };
+        RunLifecycle(cancel => service.WaitAsync(targets, wait, FanOutSettings(null), cancel));
     }
 }
