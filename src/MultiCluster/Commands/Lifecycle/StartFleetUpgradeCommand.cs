@@ -17,7 +17,7 @@ namespace MultiCluster.Commands.Lifecycle;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "FleetUpgrade", DefaultParameterSetName = ResumeSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetUpgradeStatus), typeof(FleetUpgradeWave))]
-public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
+public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
 {
     private const string PolicySet = "Policy";
     private const string PlanSet = "Plan";
@@ -68,6 +68,16 @@ public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
     /// <summary>Runs waves whose maintenance window is closed instead of stopping before them.</summary>
     [Parameter]
     public SwitchParameter IgnoreSchedule { get; set; }
+
+    /// <summary>How long one cluster's whole upgrade may take.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int PollIntervalSeconds { get; set; } = 5;
 
     protected override void ProcessRecord()
     {
@@ -219,4 +229,11 @@ public sealed class StartFleetUpgradeCommand : RollingUpgradeCmdlet
             return ex.InnerException is { } inner && ex is MethodInvocationException ? inner.Message : ex.Message;
         }
     }
+
+    /// <summary>The wait settings from -TimeoutSeconds and -PollIntervalSeconds.</summary>
+    private ClusterUpgradeOptions WaitSettings() => new()
+    {
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds),
+    };
 }

@@ -15,7 +15,7 @@ namespace MultiCluster.Commands.Lifecycle;
 /// </summary>
 [Cmdlet(VerbsData.Update, "FleetCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetClusterUpgrade))]
-public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
+public sealed class UpdateFleetClusterCommand : UpgradeCmdlet
 {
     private readonly List<string> _names = new();
 
@@ -30,6 +30,16 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string KubernetesVersion { get; set; } = "";
+
+    /// <summary>How long one cluster's whole upgrade may take.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int PollIntervalSeconds { get; set; } = 5;
 
     /// <summary>How many clusters to upgrade at once.</summary>
     [Parameter]
@@ -81,4 +91,11 @@ public sealed class UpdateFleetClusterCommand : RollingUpgradeCmdlet
             }
         });
     }
+
+    /// <summary>The wait settings from -TimeoutSeconds and -PollIntervalSeconds.</summary>
+    private ClusterUpgradeOptions WaitSettings() => new()
+    {
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds),
+    };
 }

@@ -46,24 +46,3 @@ public abstract class UpgradeCmdlet : FleetCmdlet
             $"-KubernetesVersion '{version}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3."));
     }
 }
-
-/// <summary>An upgrade cmdlet that waits for Cluster API to roll machines: -TimeoutSeconds and -PollIntervalSeconds.</summary>
-public abstract class RollingUpgradeCmdlet : UpgradeCmdlet
-{
-    /// <summary>How long one cluster's whole upgrade may take.</summary>
-    [Parameter]
-    [ValidateRange(1, 86400)]
-    public int TimeoutSeconds { get; set; } = 3600;
-
-    /// <summary>How often the control plane's and MachineDeployments' status is read.</summary>
-    [Parameter]
-    [ValidateRange(1, 600)]
-    public int PollIntervalSeconds { get; set; } = 5;
-
-    /// <summary>The wait settings from -TimeoutSeconds and -PollIntervalSeconds.</summary>
-    protected ClusterUpgradeOptions WaitSettings() => new()
-    {
-        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-        PollInterval = TimeSpan.FromSeconds(PollIntervalSeconds),
-    };
-}
