@@ -1,9 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Access;
-using MultiCluster.Engine.ClusterApi;
-using MultiCluster.Engine.FanOut;
-using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Access;
@@ -40,52 +37,25 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
     protected override void EndProcessing()
     {
         var settings = ReadSettings();
-        IReadOnlyList<RbacDefinition> bindings;
-        try { bindings = OidcGroupBindings.Create(GroupBinding); }
-        catch (Exception ex) { Terminate(ex); return; }
-        FleetCluster management;
-        try { management = ManagementClusters.Resolve(RunspaceSessions.Current.GetFleet().Clusters, ManagementCluster); }
-        catch (Exception ex) { Terminate(ex); return; }
-
-        var clusters = SelectClusters().Where(c => !string.Equals(c.Name, management.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        var session = RunspaceSessions.Current;
+        var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        var rbac = new RbacService(RunspaceSessions.Current.Connector);
-        IReadOnlyList<FleetTarget> rbacTargets;
-        try { rbacTargets = bindings.Count == 0 ? [] : rbac.Plan(clusters, bindings); }
-        catch (Exception ex) { Terminate(ex); return; }
-
         var whatIf = IsWhatIf;
         var options = FanOutSettings();
         FleetOidcMethod? method = Method == "Auto" ? null : Enum.Parse<FleetOidcMethod>(Method);
-        var service = new OidcControlPlaneService(RunspaceSessions.Current.Connector);
-        var changes = new List<OidcControlPlaneChange>();
+        var setup = new OidcSetup(session.Connector);
+        OidcSetupPlan? plan = null;
+        RunEngine(async cancel => plan = await setup.PlanAsync(settings, GroupBinding, session.GetFleet().Clusters, clusters, ManagementCluster, method, Namespace,
+            options, cancel).ConfigureAwait(false));
+        if (plan is null) return;
+        foreach (var error in plan.Errors) WriteError(ErrorRecords.From(error));
+
+        var changes = plan.Changes.Where(c => whatIf || !c.HasChanges || ShouldProcess(c.Description, "set OIDC")).ToList();
+        var bindings = whatIf ? plan.Bindings : plan.Bindings.Where(t => ShouldProcess(t.Description, "bind OIDC group")).ToList();
+        if (changes.Count == 0 && bindings.Count == 0) return;
         RunEngine(async cancel =>
         {
-            await foreach (var outcome in service.PlanAsync(management, clusters, settings, method, Namespace, options, cancel).ConfigureAwait(false))
-            {
-                if (outcome.Value is { } change) changes.Add(change);
-                if (outcome.Error is { } error) EmitError(error);
-            }
-        });
-
-        var confirmed = changes.Where(c => whatIf || !c.HasChanges || ShouldProcess(c.Description, "set OIDC")).ToList();
-        if (confirmed.Count > 0)
-        {
-            RunEngine(async cancel =>
-            {
-                await foreach (var result in service.ApplyAsync(management, confirmed, whatIf, options, cancel).ConfigureAwait(false))
-                {
-                    Emit(result);
-                    if (result.Error is { } error) EmitError(error);
-                }
-            });
-        }
-
-        var confirmedBindings = whatIf ? rbacTargets : rbacTargets.Where(t => ShouldProcess(t.Description, "bind OIDC group")).ToList();
-        if (confirmedBindings.Count == 0) return;
-        RunEngine(async cancel =>
-        {
-            await foreach (var result in rbac.ApplyAsync(confirmedBindings, new ApplyOptions { WhatIf = whatIf, FanOut = options }, cancel).ConfigureAwait(false))
+            await foreach (var result in setup.ApplyAsync(plan.Management, changes, bindings, whatIf, options, cancel).ConfigureAwait(false))
             {
                 Emit(result);
                 if (result.Error is { } error) EmitError(error);
