@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Reporting;

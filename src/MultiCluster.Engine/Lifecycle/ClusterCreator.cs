@@ -3,7 +3,6 @@ using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
-using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle;

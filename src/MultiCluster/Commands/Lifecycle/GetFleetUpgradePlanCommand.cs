@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using MultiCluster.Engine.Lifecycle.Upgrade;
-using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Lifecycle;
