@@ -90,6 +90,18 @@ public sealed class EmulatedCluster : IAsyncDisposable
     /// <summary>Faults in force now.</summary>
     public FaultSettings Faults => faults;
 
+    private const int RequestLogSize = 5000;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<RequestLogEntry> requests = new();
+
+    /// <summary>The last API requests answered (oldest first), for tests that check what was sent and when.</summary>
+    public IReadOnlyList<RequestLogEntry> Requests => requests.ToArray();
+
+    internal void RecordRequest(string method, string path, int status)
+    {
+        requests.Enqueue(new RequestLogEntry(DateTimeOffset.UtcNow, method, path, status));
+        while (requests.Count > RequestLogSize) requests.TryDequeue(out _);
+    }
+
     /// <summary>True while the listener is up (not stopped by a fault or disposal).</summary>
     public bool IsListening => app is not null;
 

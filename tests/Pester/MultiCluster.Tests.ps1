@@ -125,10 +125,12 @@ data:
         $preview[0].Changes.Path | Should -Contain 'data.color'
     }
 
-    It 'refuses to delete from several clusters without -Force' {
+    It 'refuses to delete from several clusters without a raised -MaxClusters, which -Force does not give' {
         { Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeletionLimitExceeded*'
-        $removed = Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Force -Confirm:$false
+        { Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeletionLimitExceeded*'
+        $removed = Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -MaxClusters 2 -Force
         $removed | ForEach-Object { $_.Action | Should -Be 'Deleted' }
     }
 }
@@ -179,13 +181,13 @@ Describe 'RBAC' {
         Test-FleetRbac @readers | Should -BeNullOrEmpty
     }
 
-    It 'prunes only managed objects, and across clusters only with -Force' {
+    It 'prunes only managed objects, and across clusters only with a raised -MaxClusters' {
         $keep = @{ Name = 'pester-keep'; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'pods'; verbs = 'get' } }
         Set-FleetRbac @keep | Out-Null
         { Set-FleetRbac @keep -Prune -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DeletionLimitExceeded*'
         (Get-FleetRbac $script:rbacName).Count | Should -Be 3
 
-        $pruned = Set-FleetRbac @keep -Prune -Force
+        $pruned = Set-FleetRbac @keep -Prune -MaxClusters 3 -Force
         $pruned | Where-Object Name -eq $script:rbacName | ForEach-Object { $_.Action | Should -Be 'Deleted' }
         Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
         (Get-FleetRbac pester-keep).Count | Should -Be 3

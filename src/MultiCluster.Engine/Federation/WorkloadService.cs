@@ -134,7 +134,7 @@ public sealed class WorkloadService
         }
         if (created.Count > 0)
         {
-            var deleteOptions = new DeleteOptions { WhatIf = options.WhatIf, Force = true, FanOut = options.FanOut };
+            var deleteOptions = new DeleteOptions { WhatIf = options.WhatIf, FanOut = options.FanOut };
             await foreach (var result in _delete.DeleteAsync(created, deleteOptions, cancellationToken).ConfigureAwait(false))
                 yield return result;
         }

@@ -380,8 +380,8 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         var guarded = () => _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions());
         (await guarded.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
 
-        var plan = await _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions { Force = true });
-        var removed = await _service.DeleteAsync(plan.Targets, new DeleteOptions { Force = true }).ToListAsync();
+        var plan = await _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 });
+        var removed = await _service.DeleteAsync(plan.Targets, new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 }).ToListAsync();
 
         removed.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
         for (var i = 1; i <= 3; i++) (await Deployment(i)).Should().BeNull();

@@ -49,9 +49,7 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
         var clusters = SelectClusters().Where(c => !string.Equals(c.Name, management.Name, StringComparison.OrdinalIgnoreCase)).ToList();
         if (clusters.Count == 0) return;
         var rbac = new RbacService(Sessions.Current.Connector);
-        IReadOnlyList<FleetTarget> rbacTargets;
-        try { rbacTargets = bindings.Count == 0 ? [] : rbac.Plan(clusters, bindings); }
-        catch (Exception ex) { Terminate(ex); return; }
+        var rbacTargets = bindings.Count == 0 ? [] : RunEngineStep(() => rbac.Plan(clusters, bindings));
 
         var whatIf = IsWhatIf;
         var options = FanOutSettings();
