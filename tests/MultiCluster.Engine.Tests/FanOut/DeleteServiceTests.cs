@@ -63,7 +63,7 @@ public class DeleteServiceTests
     {
         var fleet = new FakeFleet(["a"]);
         for (var i = 0; i < 4; i++)
-            fleet["a"].Seed($"/api/v1/namespaces/team/configmaps/cm-{i}", $$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-{{i}}","namespace":"team","labels":{"app":"web"}}}""");
+            fleet["a"].Seed($"/api/v1/namespaces/team/configmaps/cm-{i}", ConfigMap.Replace("settings", $"cm-{i}"));
         fleet["a"].Seed("/api/v1/namespaces/team/configmaps/other", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"other","namespace":"team"}}""");
         var service = new DeleteService(fleet, fleet.ApiFactory);
         var query = new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap", Namespace = "team", LabelSelector = "app=web" };
@@ -84,7 +84,7 @@ public class DeleteServiceTests
     {
         var fleet = new FakeFleet(["a"]);
         foreach (var name in new[] { "one", "two" })
-            fleet["a"].Seed($"/api/v1/namespaces/team/configmaps/{name}", $$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{name}}","namespace":"team"}}""");
+            fleet["a"].Seed($"/api/v1/namespaces/team/configmaps/{name}", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","namespace":"team"}}""");
         var service = new DeleteService(fleet, fleet.ApiFactory);
         var everything = new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap", Namespace = "team" };
 

@@ -36,9 +36,17 @@ public sealed class GetFleetClusterCredentialCommand : LifecycleCmdlet
         }
         var targets = ResolveTargets();
         var session = Sessions.Current;
-        var path = KubeconfigPath is null
-            ? ClusterKubeconfigFile.DefaultPath(session.Kubeconfig)
-            : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
+        var path = "";
+        if (Merge)
+        {
+            try
+            {
+                path = KubeconfigPath is null
+                    ? ClusterKubeconfigFile.DefaultPath(session.Kubeconfig)
+                    : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
+            }
+            catch (FleetException ex) { Terminate(ex); return; }
+        }
         var confirmed = Merge
             ? targets.Where(t => ShouldProcess(path, $"add the context of cluster '{t.Name}'")).ToList()
             : targets;
