@@ -25,7 +25,7 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
 
         removed.Should().ContainSingle();
         removed[0].Should().Match<FleetResourceResult>(r => r.Cluster == "prod-a" && r.Name == name && r.Action == FleetResourceAction.Deleted);
-        var left = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default", name).ThrowIfFailed().Output.Cast<FleetResource>().ToList();
+        var left = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b -ErrorAction SilentlyContinue", name).Output.Cast<FleetResource>().ToList();
         left.Should().ContainSingle().Which.Cluster.Should().Be("prod-b", "prod-b's object was not piped");
     }
 
@@ -53,7 +53,7 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
         {
             ("prod-a", a, FleetResourceAction.Deleted), ("prod-b", b, FleetResourceAction.Deleted),
         });
-        session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default", shared).ThrowIfFailed().Output.Should().HaveCount(2, "'shared' was never piped");
+        session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b", shared).ThrowIfFailed().Output.Should().HaveCount(2, "'shared' was never piped");
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
 
         applied.Should().HaveCount(2);
         applied.Select(r => (r.Cluster, r.Action)).Should().BeEquivalentTo(new[] { ("prod-a", FleetResourceAction.Unchanged), ("prod-b", FleetResourceAction.Unchanged) });
-        var live = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default", name).ThrowIfFailed().Output.Cast<FleetResource>()
+        var live = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b", name).ThrowIfFailed().Output.Cast<FleetResource>()
             .ToDictionary(r => r.Cluster, r => ((System.Collections.IDictionary)r.Object["data"]!)["from"]);
         live.Should().HaveCount(2);
         live["prod-a"].Should().Be("a");
