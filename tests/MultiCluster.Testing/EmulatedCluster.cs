@@ -20,7 +20,7 @@ public sealed class EmulatedClusterOptions
     public string KubernetesVersion { get; init; } = "v1.32.3";
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
-    /// <summary>The admin bearer token; a random one when null.</summary>
+    /// <summary>The admin bearer token; a random one carrying <see cref="SecretCanary.Marker"/> when null.</summary>
     public string? AdminToken { get; init; }
     public IList<IAuthenticator> Authenticators { get; init; } = new List<IAuthenticator>();
     /// <summary>Defaults to <see cref="MastersOnlyAuthorizer"/>.</summary>
@@ -51,7 +51,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     {
         Name = options.Name;
         KubernetesVersion = options.KubernetesVersion;
-        AdminToken = options.AdminToken ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        AdminToken = options.AdminToken ?? SecretCanary.NewToken();
         Clock = options.Clock ?? new TestClock();
         Authorizer = options.Authorizer ?? new MastersOnlyAuthorizer();
         authenticators = [new StaticTokenAuthenticator(AdminToken, UserInfo.Admin), .. options.Authenticators];
