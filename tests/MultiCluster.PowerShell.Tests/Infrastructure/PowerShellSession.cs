@@ -36,7 +36,7 @@ public sealed class PowerShellSession : IDisposable
     /// </summary>
     public PowerShellResult Run(string script, params object?[] arguments)
     {
-        var started = DateTime.UtcNow.AddSeconds(-1); // file times are coarse on some file systems
+        var started = DateTime.UtcNow; // files the test wrote before the run are its own fixtures
         var result = RunUnchecked(script, arguments);
         SecretCanaryScan.Check(result, _runspace.SessionStateProxy.GetVariable("Error") as System.Collections.ArrayList, started);
         return result;
