@@ -6,6 +6,7 @@
 BeforeAll {
     $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
     Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
 
     # Three emulated clusters in a child process; it stops when its standard input closes.
     $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -50,6 +51,10 @@ AfterAll {
     }
     Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
 }
+
+# Every scenario, success and failure paths: no test bed credential in $Error or in a file others can read.
+BeforeEach { $script:canarySince = [datetime]::UtcNow }
+AfterEach { Assert-NoSecretCanary -Path $script:work -Since $script:canarySince }
 
 Describe 'Inventory' {
     It 'selects clusters by label, region and wildcard' {
