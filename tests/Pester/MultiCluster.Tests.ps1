@@ -7,6 +7,7 @@ BeforeAll {
     $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
     Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
     . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
+    $script:canarySince = [datetime]::UtcNow
 
     # Three emulated clusters in a child process; it stops when its standard input closes.
     $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -45,16 +46,18 @@ clusters:
 }
 
 AfterAll {
-    if ($script:emulator -and -not $script:emulator.HasExited) {
-        $script:emulator.StandardInput.Close()
-        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+    # Every scenario of this file, success and failure paths: no test bed credential in $Error or in a file others can read.
+    try {
+        Assert-NoSecretCanary -Path $script:work -Since $script:canarySince
     }
-    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    finally {
+        if ($script:emulator -and -not $script:emulator.HasExited) {
+            $script:emulator.StandardInput.Close()
+            if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+        }
+        Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
-
-# Every scenario, success and failure paths: no test bed credential in $Error or in a file others can read.
-BeforeEach { $script:canarySince = [datetime]::UtcNow }
-AfterEach { Assert-NoSecretCanary -Path $script:work -Since $script:canarySince }
 
 Describe 'Inventory' {
     It 'selects clusters by label, region and wildcard' {

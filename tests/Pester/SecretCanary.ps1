@@ -35,7 +35,8 @@ function Assert-NoSecretCanary {
         Remove-Item -LiteralPath $clixml -Force
         $global:Error.Clear()
     }
-    foreach ($file in Get-ChildItem -LiteralPath $Path -File -Recurse -Force -ErrorAction SilentlyContinue) {
+    $files = if ($Path.Count -gt 0) { Get-ChildItem -LiteralPath $Path -File -Recurse -Force -ErrorAction SilentlyContinue } else { @() }
+    foreach ($file in $files) {
         if ($file.LastWriteTimeUtc -lt $Since.ToUniversalTime()) { continue }
         if (-not $IsWindows -and -not ($file.UnixFileMode -band ([System.IO.UnixFileMode]'GroupRead, OtherRead'))) { continue }
         if ((Get-Content -Raw -LiteralPath $file.FullName -ErrorAction SilentlyContinue) -like "*$($script:SecretCanaryMarker)*") {
