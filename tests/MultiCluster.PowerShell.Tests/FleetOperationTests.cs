@@ -65,7 +65,7 @@ public sealed class FleetOperationTests(EmulatorFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void Deleting_from_several_clusters_needs_Force_and_a_single_cluster_delete_does_not()
+    public void Deleting_from_several_clusters_needs_a_raised_MaxClusters_that_Force_does_not_give_and_a_single_cluster_delete_does_not()
     {
         using var session = fixture.NewSession();
         var ns = "del-" + Guid.NewGuid().ToString("N")[..6];
@@ -74,14 +74,18 @@ public sealed class FleetOperationTests(EmulatorFixture fixture) : IClassFixture
         var refused = session.Run("Remove-FleetResource Namespace $args[0] -Confirm:$false", ns);
         refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("DeletionLimitExceeded,");
         session.Run("Get-FleetResource Namespace $args[0]", ns).Output.Should().HaveCount(3, "nothing was deleted");
+        var forced = session.Run("Remove-FleetResource Namespace $args[0] -Force", ns);
+        forced.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("DeletionLimitExceeded,", "-Force only silences the prompts");
+        forced.TerminatingRecord.CategoryInfo.Category.Should().Be(ErrorCategory.LimitsExceeded);
+        session.Run("Get-FleetResource Namespace $args[0]", ns).Output.Should().HaveCount(3, "nothing was deleted");
 
-        var preview = Results(session.Run("Remove-FleetResource Namespace $args[0] -Force -WhatIf", ns));
+        var preview = Results(session.Run("Remove-FleetResource Namespace $args[0] -MaxClusters 3 -WhatIf", ns));
         preview.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.WouldDelete);
 
         var one = Results(session.Run("Remove-FleetResource Namespace $args[0] -Cluster dev-c -Confirm:$false", ns));
         one.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Deleted);
 
-        var rest = Results(session.Run("Get-FleetResource Namespace $args[0] -Cluster prod-a, prod-b | Remove-FleetResource -Force", ns));
+        var rest = Results(session.Run("Get-FleetResource Namespace $args[0] -Cluster prod-a, prod-b | Remove-FleetResource -MaxClusters 2 -Force", ns));
         rest.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
     }
 

@@ -19,6 +19,7 @@ public sealed class OidcConfigTests(EmulatorFixture fixture) : IClassFixture<Emu
         var dex = output.OfType<FleetDexConfig>().Should().ContainSingle().Which;
         dex.Connector.Should().Be("ldap");
         dex.Yaml.Should().Contain("bindPW: $DEX_LDAP_BIND_PASSWORD").And.Contain("inCluster: true");
+        dex.Yaml.Should().Contain("Kubernetes fleet test-fleet", "the session's fleet is read on the pipeline thread, not a worker's empty one");
         File.ReadAllText(dex.Path!).Should().Be(dex.Yaml);
         var clusters = output.OfType<FleetOidcApiServerConfig>().ToList();
         clusters.Select(c => c.Cluster).Should().BeEquivalentTo("prod-a", "prod-b", "dev-c");

@@ -189,14 +189,14 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
         foreach (var context in fixture.Contexts) await AdminOk(context, "create", "-f", handMadeFile);
 
         var refused = session.Run(set + " -Prune", kept);
-        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("DeletionLimitExceeded,", "pruning on three clusters needs -Force");
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("DeletionLimitExceeded,", "pruning on three clusters needs a raised -MaxClusters");
         Grants(session.Run("Get-FleetRbac $args[0]", old)).Should().HaveCount(3, "the refused prune removed nothing");
 
-        var preview = Results(session.Run(set + " -Prune -Force -WhatIf", kept));
+        var preview = Results(session.Run(set + " -Prune -MaxClusters 3 -WhatIf", kept));
         preview.Where(r => r.Name == old).Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.WouldDelete);
         Grants(session.Run("Get-FleetRbac $args[0]", old)).Should().HaveCount(3, "-WhatIf removed nothing");
 
-        var pruned = Results(session.Run(set + " -Prune -Force", kept));
+        var pruned = Results(session.Run(set + " -Prune -MaxClusters 3 -Force", kept));
         pruned.Where(r => r.Name == kept).Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
         pruned.Where(r => r.Name == old).Select(r => (r.Cluster, r.Kind, r.Action)).Should().BeEquivalentTo(
             new[] { "prod-a", "prod-b", "dev-c" }.SelectMany(c => new[]

@@ -67,7 +67,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
             """);
         const string Run = """
             $global:checked = [System.Collections.Generic.List[string]]::new()
-            $smoke = { param($Cluster, $Wave) $global:checked.Add($Cluster.Name); if ($Cluster.Name -eq 'w-staging-01' -and $global:broken) { throw 'checkout answers 502' } }
+            $smoke = { param($Cluster, $Wave) $global:checked.Add($Cluster.Name); if ($Cluster.Name -eq 'w-staging-01' -and $global:broken) { throw 'checkout answers 502' }; $true }
             $resume = @{ Resume = [bool]$args[1] }
             Start-FleetUpgrade -Policy $args[0] -KubernetesVersion v1.33.0 -RolloutId waves-test -Check @{ smoke = $smoke } -PollIntervalSeconds 1 -Confirm:$false @resume
             """;
@@ -106,7 +106,30 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
     }
 
     [RequiresSharedCrdsFact]
-    public void A_manual_wave_is_skipped_when_confirmation_is_refused_and_runs_when_approved_in_advance()
+    public void A_check_passes_only_by_returning_true_without_writing_an_error()
+    {
+        using var session = fixture.NewSessionWithClusters(["q-dev-01"]);
+        var policy = PolicyFile("""
+            waves:
+              - { name: dev, clusters: [q-dev-*], preChecks: [quiet] }
+            """);
+        const string Start = "Start-FleetUpgrade -Policy $args[0] -KubernetesVersion v1.33.0 -RolloutId $args[1] -Check @{ quiet = $args[2] } -PollIntervalSeconds 1 -Confirm:$false";
+
+        var silent = session.Run(Start, policy, "silent", ScriptBlock.Create("param($Cluster)"));
+        var erring = session.Run(Start, policy, "erring", ScriptBlock.Create("param($Cluster) Get-FleetCluster no-such-cluster; $true"));
+
+        foreach (var (result, reason) in new[] { (silent, "returned nothing"), (erring, "no-such-cluster") })
+        {
+            var status = Status(result);
+            status.State.Should().Be(FleetUpgradeState.Failed);
+            status.StoppedReason.Should().Contain("pre-check 'quiet' failed").And.Contain(reason);
+            result.Errors.Should().ContainSingle(e => e.FullyQualifiedErrorId.StartsWith("UpgradeCheckFailed,"));
+        }
+        ServerVersion(session, "q-dev-01").Should().Be(ClusterApiClusters.FromVersion, "a check that did not say yes upgrades nothing");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_manual_wave_stops_the_rollout_when_confirmation_is_refused_and_runs_when_approved_in_advance()
     {
         var host = new AnsweringHost(answer: false);
         using var session = fixture.NewSessionWithClusters(["m-dev-01", "m-prod-01"], host);
@@ -122,7 +145,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         var status = Status(result);
         status.State.Should().Be(FleetUpgradeState.Declined);
         status.Waves.Select(w => w.State).Should().Equal(FleetUpgradeState.Succeeded, FleetUpgradeState.Declined);
-        result.Warnings.Should().Contain("Wave 'prod' was not approved; it is skipped.");
+        result.Warnings.Should().Contain("Wave 'prod' was not approved; the rollout stops before it. -Resume asks again.");
         ServerVersion(session, "m-dev-01").Should().Be(ToVersion);
         ServerVersion(session, "m-prod-01").Should().Be(ClusterApiClusters.FromVersion);
         Status(session.Run("Get-FleetUpgradeStatus manual-test").ThrowIfFailed()).Waves[1].Message.Should().Be("Manual approval was refused.");
@@ -148,7 +171,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
         using var ps = session.CreatePowerShell();
         ps.AddScript("""
             param($policy, $marker)
-            $soak = { param($Cluster) if ($Cluster.Name -eq 'c-staging-01') { [IO.File]::WriteAllText($marker, 'x'); for ($i = 0; $i -lt 1200; $i++) { [Threading.Thread]::Sleep(100) } } }
+            $soak = { param($Cluster) if ($Cluster.Name -eq 'c-staging-01') { [IO.File]::WriteAllText($marker, 'x'); for ($i = 0; $i -lt 1200; $i++) { [Threading.Thread]::Sleep(100) } }; $true }
             Start-FleetUpgrade -Policy $policy -KubernetesVersion v1.33.0 -RolloutId ctrlc-test -Check @{ soak = $soak } -PollIntervalSeconds 1 -Confirm:$false
             """).AddArgument(policy).AddArgument(marker);
 
@@ -164,7 +187,7 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
 
         var resumed = session.Run("""
             $global:soaked = [System.Collections.Generic.List[string]]::new()
-            Start-FleetUpgrade -Policy $args[0] -KubernetesVersion v1.33.0 -RolloutId ctrlc-test -Resume -Check @{ soak = { param($Cluster) $global:soaked.Add($Cluster.Name) } } -PollIntervalSeconds 1 -Confirm:$false
+            Start-FleetUpgrade -Policy $args[0] -KubernetesVersion v1.33.0 -RolloutId ctrlc-test -Resume -Check @{ soak = { param($Cluster) $global:soaked.Add($Cluster.Name); $true } } -PollIntervalSeconds 1 -Confirm:$false
             $global:soaked
             """, policy).ThrowIfFailed();
 

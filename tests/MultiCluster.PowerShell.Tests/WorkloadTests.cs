@@ -104,11 +104,11 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
         Drifts(session.Run(template + " | Compare-FleetWorkload -Selector 'env=prod'", ns)).Should().BeEmpty();
 
         var refused = session.Run("Remove-FleetWorkload settings ConfigMap -Namespace $args[0]", ns);
-        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("DeletionLimitExceeded,", "removing from two clusters needs -Force");
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("DeletionLimitExceeded,", "removing from two clusters needs a raised -MaxClusters");
         Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0] -Selector 'env=prod'", ns))
             .Should().OnlyContain(s => s.Present == true, "the refused remove deleted nothing");
 
-        var removed = Results(session.Run("Remove-FleetWorkload settings ConfigMap -Namespace $args[0] -Force", ns));
+        var removed = Results(session.Run("Remove-FleetWorkload settings ConfigMap -Namespace $args[0] -MaxClusters 3 -Force", ns));
         removed.Where(r => r.Action == FleetResourceAction.Deleted).Select(r => r.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
         Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false);
     }

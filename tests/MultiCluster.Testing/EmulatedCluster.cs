@@ -20,7 +20,7 @@ public sealed class EmulatedClusterOptions
     public string KubernetesVersion { get; init; } = "v1.32.3";
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
-    /// <summary>The admin bearer token; a random one when null.</summary>
+    /// <summary>The admin bearer token; a random one carrying <see cref="SecretCanary.Marker"/> when null.</summary>
     public string? AdminToken { get; init; }
     public IList<IAuthenticator> Authenticators { get; init; } = new List<IAuthenticator>();
     /// <summary>Defaults to <see cref="MastersOnlyAuthorizer"/>.</summary>
@@ -51,7 +51,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     {
         Name = options.Name;
         KubernetesVersion = options.KubernetesVersion;
-        AdminToken = options.AdminToken ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        AdminToken = options.AdminToken ?? SecretCanary.NewToken();
         Clock = options.Clock ?? new TestClock();
         Authorizer = options.Authorizer ?? new MastersOnlyAuthorizer();
         authenticators = [new StaticTokenAuthenticator(AdminToken, UserInfo.Admin), .. options.Authenticators];
@@ -92,6 +92,18 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>Faults in force now.</summary>
     public FaultSettings Faults => faults;
+
+    private const int RequestLogSize = 5000;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<RequestLogEntry> requests = new();
+
+    /// <summary>The last API requests answered (oldest first), for tests that check what was sent and when.</summary>
+    public IReadOnlyList<RequestLogEntry> Requests => requests.ToArray();
+
+    internal void RecordRequest(string method, string path, int status)
+    {
+        requests.Enqueue(new RequestLogEntry(DateTimeOffset.UtcNow, method, path, status));
+        while (requests.Count > RequestLogSize) requests.TryDequeue(out _);
+    }
 
     /// <summary>True while the listener is up (not stopped by a fault or disposal).</summary>
     public bool IsListening => app is not null;

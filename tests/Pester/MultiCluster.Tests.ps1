@@ -6,6 +6,8 @@
 BeforeAll {
     $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
     Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
+    $script:canarySince = [datetime]::UtcNow
 
     # Three emulated clusters in a child process; it stops when its standard input closes.
     $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -44,11 +46,17 @@ clusters:
 }
 
 AfterAll {
-    if ($script:emulator -and -not $script:emulator.HasExited) {
-        $script:emulator.StandardInput.Close()
-        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+    # Every scenario of this file, success and failure paths: no test bed credential in $Error or in a file others can read.
+    try {
+        Assert-NoSecretCanary -Path $script:work -Since $script:canarySince
     }
-    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    finally {
+        if ($script:emulator -and -not $script:emulator.HasExited) {
+            $script:emulator.StandardInput.Close()
+            if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+        }
+        Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 Describe 'Inventory' {
@@ -125,10 +133,12 @@ data:
         $preview[0].Changes.Path | Should -Contain 'data.color'
     }
 
-    It 'refuses to delete from several clusters without -Force' {
+    It 'refuses to delete from several clusters without a raised -MaxClusters, which -Force does not give' {
         { Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeletionLimitExceeded*'
-        $removed = Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Force -Confirm:$false
+        { Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeletionLimitExceeded*'
+        $removed = Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -MaxClusters 2 -Force
         $removed | ForEach-Object { $_.Action | Should -Be 'Deleted' }
     }
 }
@@ -179,13 +189,13 @@ Describe 'RBAC' {
         Test-FleetRbac @readers | Should -BeNullOrEmpty
     }
 
-    It 'prunes only managed objects, and across clusters only with -Force' {
+    It 'prunes only managed objects, and across clusters only with a raised -MaxClusters' {
         $keep = @{ Name = 'pester-keep'; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'pods'; verbs = 'get' } }
         Set-FleetRbac @keep | Out-Null
         { Set-FleetRbac @keep -Prune -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'DeletionLimitExceeded*'
         (Get-FleetRbac $script:rbacName).Count | Should -Be 3
 
-        $pruned = Set-FleetRbac @keep -Prune -Force
+        $pruned = Set-FleetRbac @keep -Prune -MaxClusters 3 -Force
         $pruned | Where-Object Name -eq $script:rbacName | ForEach-Object { $_.Action | Should -Be 'Deleted' }
         Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
         (Get-FleetRbac pester-keep).Count | Should -Be 3

@@ -80,7 +80,7 @@ public sealed class RbacService
         foreach (var type in new[] { ClusterRoleBindingType, RoleBindingType, ClusterRoleType, RoleType })
         {
             var query = new ResourceQuery { ApiVersion = type.ApiVersion, Kind = type.Kind, AllNamespaces = type.Namespaced, LabelSelector = ManagedSelector };
-            var found = await _delete.PlanAsync(clusters, query, options with { Force = true }, cancellationToken).ConfigureAwait(false);
+            var found = await _delete.PlanAsync(clusters, query, options.Unlimited(), cancellationToken).ConfigureAwait(false);
             targets.AddRange(found.Targets.Where(t => !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name)) && IsManaged(t.Object)
                 && t.Object.Labels.GetValueOrDefault(RbacDefinition.ScopeLabel) == scope));
             known.AddRange(found.KnownResults.Where(r => r.Action == FleetResourceAction.Failed));

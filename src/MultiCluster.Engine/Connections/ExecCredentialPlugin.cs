@@ -197,23 +197,24 @@ internal sealed partial class ExecCredentialPlugin : ICredentialSource
     [GeneratedRegex(@"(?i)(bearer\s+)\S+")]
     private static partial Regex BearerToken();
 
-    [GeneratedRegex(@"(?i)((?:token|password|secret|key|credential)[""']?\s*[:=]\s*[""']?)[^\s""',}]+")]
-    private static partial Regex NamedSecret();
+    [GeneratedRegex(@"(?i)password|token|secret|key")]
+    private static partial Regex SecretWord();
 
     [GeneratedRegex(@"k8s-aws-v1\.[A-Za-z0-9_\-]+|eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-.]+|[A-Za-z0-9+/_\-]{32,}={0,2}")]
     private static partial Regex TokenLike();
 
     /// <summary>
-    /// The first lines of a plugin's stderr with anything that looks like a credential replaced:
-    /// bearer tokens, <c>token=...</c>-style pairs, JWTs, EKS tokens and long base64 runs.
+    /// The first line of a plugin's stderr, cut after the first of "password", "token", "secret"
+    /// or "key" (what follows such a word is taken for its value), with bearer tokens, JWTs, EKS
+    /// tokens and long base64 runs before it replaced. Later lines are never shown.
     /// </summary>
     internal static string Scrub(string text)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(5);
-        var joined = string.Join(" ", lines);
-        joined = BearerToken().Replace(joined, "$1***");
-        joined = NamedSecret().Replace(joined, "$1***");
-        joined = TokenLike().Replace(joined, "***");
-        return joined.Length > 400 ? joined[..400] + "..." : joined;
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        if (SecretWord().Match(line) is { Success: true } word)
+            line = line[..(word.Index + word.Length)] + " ***";
+        line = BearerToken().Replace(line, "$1***");
+        line = TokenLike().Replace(line, "***");
+        return line.Length > 300 ? line[..300] + "..." : line;
     }
 }

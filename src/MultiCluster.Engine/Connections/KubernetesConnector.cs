@@ -155,7 +155,7 @@ public sealed class KubernetesConnector : IClusterConnector, IDisposable
             {
                 // Run the plugin now: a client certificate must be known before the client exists,
                 // and a broken plugin should fail the connection, not the first call.
-                var credential = plugin.GetAsync(CancellationToken.None).GetAwaiter().GetResult();
+                var credential = plugin.GetAsync(FleetCallContext.Cancellation).GetAwaiter().GetResult();
                 if (credential.ClientCertificateData is { } certificate && credential.ClientKeyData is { } key)
                 {
                     // The library expects base64 of the PEM text, as kubeconfig files carry it.

@@ -29,10 +29,12 @@ public static class KubernetesErrors
                 return fleet;
             case AggregateException { InnerExceptions.Count: 1 } aggregate:
                 return Translate(aggregate.InnerExceptions[0], cluster, objectRef, callerToken);
+            // Neither is kept as InnerException: an HttpOperationException's Request carries the
+            // Authorization header and the body. Only status, reason and message are copied.
             case HttpOperationException http:
-                return FromStatus((int)http.Response.StatusCode, StatusText(http.Response.Content), cluster, objectRef, exception);
+                return FromServerStatus((int)http.Response.StatusCode, StatusOf(http.Response.Content), cluster, objectRef);
             case KubernetesException kubernetes when kubernetes.Status is { Code: { } code } status:
-                return FromStatus(code, StatusText(status), cluster, objectRef, exception);
+                return FromServerStatus(code, StatusOf(status), cluster, objectRef);
             case KubeConfigException:
                 return Fail(FleetErrorIds.KubeconfigInvalid, FleetErrorCategory.InvalidData, cluster, objectRef,
                     $"The kubeconfig entry of cluster '{cluster}' cannot be used: {FirstLine(exception.Message)}", exception);
@@ -71,9 +73,18 @@ public static class KubernetesErrors
             $"The request to cluster '{cluster}' failed: {FirstLine(exception.Message)}", exception);
     }
 
-    /// <summary>The fleet exception for an HTTP status the API server answered.</summary>
-    public static FleetClusterException FromStatus(int statusCode, string? serverMessage, string cluster, string? objectRef, Exception? inner = null)
+    /// <summary>The fleet exception for an HTTP status the API server answered (with its message only).</summary>
+    public static FleetClusterException FromStatus(int statusCode, string? serverMessage, string cluster, string? objectRef, Exception? inner = null) =>
+        FromServerStatus(statusCode, new ServerStatus(serverMessage, null, false), cluster, objectRef, inner);
+
+    /// <summary>
+    /// The fleet exception for an HTTP status the API server answered with a <c>kind: Status</c>
+    /// body. A 409 is ApplyConflict (with -ForceConflicts advice) only when the server names field
+    /// manager conflicts; AlreadyExists and a stale resourceVersion have ids of their own.
+    /// </summary>
+    internal static FleetClusterException FromServerStatus(int statusCode, ServerStatus status, string cluster, string? objectRef, Exception? inner = null)
     {
+        var serverMessage = status.Text;
         var what = objectRef is null ? $"cluster '{cluster}'" : $"{objectRef} on cluster '{cluster}'";
         var detail = string.IsNullOrWhiteSpace(serverMessage) ? "" : $": {serverMessage}";
         return statusCode switch
@@ -85,8 +96,13 @@ public static class KubernetesErrors
                 $"Access denied to {what} (403 Forbidden){detail}", inner),
             404 => Fail(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, cluster, objectRef,
                 $"{(objectRef ?? "The requested resource")} was not found on cluster '{cluster}'{detail}", inner),
-            409 => Fail(FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists, cluster, objectRef,
+            409 when status.FieldManagerConflict => Fail(FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists, cluster, objectRef,
                 $"Conflict on {what}{detail}", inner, "Another field manager owns these fields; use -ForceConflicts to take them over."),
+            409 when status.Reason == "AlreadyExists" => Fail(FleetErrorIds.ResourceAlreadyExists, FleetErrorCategory.ResourceExists, cluster, objectRef,
+                $"{(objectRef ?? "The object")} already exists on cluster '{cluster}'{detail}", inner),
+            409 => Fail(FleetErrorIds.ResourceChanged, FleetErrorCategory.InvalidOperation, cluster, objectRef,
+                $"{(objectRef ?? "The object")} on cluster '{cluster}' was changed by someone else meanwhile (409){detail}", inner,
+                "Run the command again: it reads the object afresh."),
             400 or 422 => Fail(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, cluster, objectRef,
                 $"Cluster '{cluster}' rejected {(objectRef ?? "the object")} as invalid ({statusCode}){detail}", inner),
             408 or 504 => Fail(FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout, cluster, objectRef,
@@ -109,19 +125,26 @@ public static class KubernetesErrors
     }
 
     /// <summary>The API server's message and causes from a <c>kind: Status</c> body, or null when the body is not one.</summary>
-    internal static string? StatusText(string? body)
+    internal static string? StatusText(string? body) => StatusOf(body).Text;
+
+    /// <summary>What a <c>kind: Status</c> body says: message with causes, reason, and whether it names field manager conflicts.</summary>
+    internal static ServerStatus StatusOf(string? body)
     {
-        if (string.IsNullOrWhiteSpace(body) || !body.TrimStart().StartsWith('{')) return null;
+        if (string.IsNullOrWhiteSpace(body) || !body.TrimStart().StartsWith('{')) return new ServerStatus(null, null, false);
         try
         {
-            var status = KubernetesJson.Deserialize<k8s.Models.V1Status>(body);
-            return StatusText(status);
+            return StatusOf(KubernetesJson.Deserialize<k8s.Models.V1Status>(body));
         }
         catch (JsonException)
         {
-            return null;
+            return new ServerStatus(null, null, false);
         }
     }
+
+    private static ServerStatus StatusOf(k8s.Models.V1Status? status) => new(
+        StatusText(status),
+        status?.Reason,
+        status?.Details?.Causes?.Any(c => c.Reason == "FieldManagerConflict") == true);
 
     private static string? StatusText(k8s.Models.V1Status? status)
     {
@@ -149,3 +172,6 @@ public static class KubernetesErrors
         return line.Length > 300 ? line[..300] + "..." : line;
     }
 }
+
+/// <summary>The parts of an API server's <c>kind: Status</c> answer that the error mapping reads.</summary>
+internal sealed record ServerStatus(string? Text, string? Reason, bool FieldManagerConflict);

@@ -63,6 +63,8 @@ public static class FleetErrorIds
     public const string ResourceNotFound = nameof(ResourceNotFound);
     public const string ResourceKindUnknown = nameof(ResourceKindUnknown);
     public const string ApplyConflict = nameof(ApplyConflict);
+    public const string ResourceAlreadyExists = nameof(ResourceAlreadyExists);
+    public const string ResourceChanged = nameof(ResourceChanged);
     public const string ManifestInvalid = nameof(ManifestInvalid);
     public const string ManifestParseFailed = nameof(ManifestParseFailed);
     public const string SelectorInvalid = nameof(SelectorInvalid);

@@ -51,34 +51,41 @@ public sealed class ApplyService
     /// <see cref="FleetInputException"/> before any cluster is touched when there is nothing to
     /// apply or an object appears twice. Contacts no cluster.
     /// </summary>
-    public IReadOnlyList<FleetTarget> Plan(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects)
+    public IReadOnlyList<FleetTarget> Plan(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects) =>
+        Plan(ClusterObjects.Everywhere(clusters, objects));
+
+    /// <summary>
+    /// The (cluster, object) targets of an apply where each cluster has its own objects (objects
+    /// piped from a cluster go back to that cluster only). Checks as the other overload does.
+    /// </summary>
+    public IReadOnlyList<FleetTarget> Plan(IReadOnlyList<ClusterObjects> work)
     {
-        if (clusters.Count == 0)
+        if (work.Count == 0)
         {
             throw new FleetInputException(FleetErrorIds.NoClustersSelected, FleetErrorCategory.ObjectNotFound, "(clusters)",
                 "No clusters were selected to apply to.");
         }
-        if (objects.Count == 0)
+        if (work.All(w => w.Objects.Count == 0))
         {
             throw new FleetInputException(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, "(manifests)",
                 "The input holds no Kubernetes objects to apply.");
         }
-        var duplicate = objects.GroupBy(o => (o.ApiVersion, o.Kind, o.Namespace, o.Name)).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        foreach (var (_, objects) in work)
         {
+            var duplicate = objects.GroupBy(o => (o.ApiVersion, o.Kind, o.Namespace, o.Name)).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is null) continue;
             var first = duplicate.First();
             throw new FleetInputException(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, first.Reference,
                 $"{first.Reference} appears more than once in the input ({string.Join("; ", duplicate.Select(o => o.Origin?.ToString() ?? "input object"))}).");
         }
 
-        var crdKinds = ObjectScope.CrdKinds(objects);
-        var ordered = objects.OrderBy(o => IsFirstPhase(o) ? 0 : 1).ToList();
         // Building a connection reads certificates and keys; do the clusters side by side, not one after another.
-        var defaultNamespaces = clusters.AsParallel().AsOrdered().Select(TryDefaultNamespace).ToList();
+        var defaultNamespaces = work.AsParallel().AsOrdered().Select(w => TryDefaultNamespace(w.Cluster)).ToList();
         var targets = new List<FleetTarget>();
-        foreach (var (cluster, defaultNamespace) in clusters.Zip(defaultNamespaces))
+        foreach (var ((cluster, objects), defaultNamespace) in work.Zip(defaultNamespaces))
         {
-            foreach (var obj in ordered)
+            var crdKinds = ObjectScope.CrdKinds(objects);
+            foreach (var obj in objects.OrderBy(o => IsFirstPhase(o) ? 0 : 1))
             {
                 var shownNamespace = ObjectScope.LooksClusterScoped(obj, crdKinds) ? null : obj.Namespace ?? defaultNamespace;
                 targets.Add(new FleetTarget(cluster, obj, "apply", shownNamespace));

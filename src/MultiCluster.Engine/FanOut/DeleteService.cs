@@ -13,14 +13,28 @@ public sealed record DeleteOptions
     /// <summary>Report WouldDelete (checked with a server-side dry run) instead of deleting.</summary>
     public bool WhatIf { get; init; }
 
-    /// <summary>Skip the circuit breaker (-Force).</summary>
-    public bool Force { get; init; }
-
-    /// <summary>Clusters a delete may remove objects from without -Force.</summary>
+    /// <summary>Clusters a delete may remove objects from (-MaxClusters). -Force never raises it: it only silences prompts.</summary>
     public int MaxClusters { get; init; } = 1;
 
-    /// <summary>Share of the fleet (0..1) a delete may reach without -Force, when it reaches more than one cluster.</summary>
+    /// <summary>Share of the fleet (0..1) a delete may reach, when it reaches more than one cluster; an explicit -MaxClusters raises it to 1.</summary>
     public double MaxFleetShare { get; init; } = 0.5;
+
+    /// <summary>Objects a delete may remove from any one cluster (-MaxObjects).</summary>
+    public int MaxObjects { get; init; } = DefaultMaxObjects;
+
+    /// <summary>
+    /// Whether a delete may remove every object of a kind in a namespace (or of a cluster-scoped
+    /// kind) when that is more than one object; an explicit -MaxObjects allows it.
+    /// </summary>
+    public bool AllowEveryObjectOfAKind { get; init; }
+
+    public const int DefaultMaxObjects = 10;
+
+    /// <summary>These options with every limit lifted, for a partial plan whose caller checks the limits over the whole.</summary>
+    public DeleteOptions Unlimited() => this with
+    {
+        MaxClusters = int.MaxValue, MaxFleetShare = 1, MaxObjects = int.MaxValue, AllowEveryObjectOfAKind = true,
+    };
 
     /// <summary>Clusters in the fleet, for <see cref="MaxFleetShare"/>; null means the clusters given to the plan.</summary>
     public int? FleetSize { get; init; }
@@ -52,7 +66,8 @@ public sealed class DeletePlan
 /// <summary>
 /// Deletes objects across clusters, guarded by a circuit breaker: a delete reaching more than
 /// <see cref="DeleteOptions.MaxClusters"/> clusters, or more than <see cref="DeleteOptions.MaxFleetShare"/>
-/// of the fleet, is refused (DeletionLimitExceeded) unless forced. A cluster that cannot be read
+/// of the fleet, or more than <see cref="DeleteOptions.MaxObjects"/> objects on one cluster, or every
+/// object of a kind in a namespace, is refused (DeletionLimitExceeded) unless that limit is raised. A cluster that cannot be read
 /// is reported failed (ClusterListFailed), never taken for one where the object is absent.
 /// </summary>
 public sealed class DeleteService
@@ -94,13 +109,23 @@ public sealed class DeleteService
     /// <summary>Plans deleting the given objects (from manifests) on each cluster where they exist.</summary>
     public Task<DeletePlan> PlanAsync(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects, DeleteOptions options,
         CancellationToken cancellationToken = default) =>
-        PlanCoreAsync(clusters, options, $"{objects.Count} object(s)",
-            (cluster, error) => objects.Select(o => ListFailed(cluster, o.Reference, error, o.ApiVersion, o.Kind, o.Namespace, o.Name)),
+        PlanAsync(ClusterObjects.Everywhere(clusters, objects), options, cancellationToken);
+
+    /// <summary>
+    /// Plans deleting each cluster's own objects there, where they exist: an object piped from one
+    /// cluster is never looked for, or deleted, on another.
+    /// </summary>
+    public Task<DeletePlan> PlanAsync(IReadOnlyList<ClusterObjects> work, DeleteOptions options, CancellationToken cancellationToken = default)
+    {
+        var byCluster = work.ToDictionary(w => w.Cluster.Name, w => w.Objects, StringComparer.Ordinal);
+        var count = work.SelectMany(w => w.Objects).DistinctBy(o => o.Reference).Count();
+        return PlanCoreAsync(work.Select(w => w.Cluster).ToList(), options, $"{count} object(s)",
+            (cluster, error) => byCluster[cluster].Select(o => ListFailed(cluster, o.Reference, error, o.ApiVersion, o.Kind, o.Namespace, o.Name)),
             async (resources, token) =>
         {
             var present = new List<KubeObject>();
             var missing = new List<FleetResourceResult>();
-            foreach (var obj in objects)
+            foreach (var obj in byCluster[resources.Name])
             {
                 var type = await resources.Discovery.ResolveAsync(obj.ApiVersion, obj.Kind, token).ConfigureAwait(false);
                 var ns = type.Namespaced ? obj.Namespace ?? resources.Connection.DefaultNamespace : null;
@@ -114,6 +139,7 @@ public sealed class DeleteService
             }
             return (present, missing);
         }, cancellationToken);
+    }
 
     /// <summary>
     /// Deletes (or, with <see cref="DeleteOptions.WhatIf"/>, dry-runs deleting) the confirmed targets;
@@ -175,6 +201,7 @@ public sealed class DeleteService
         }
 
         var found = new ConcurrentDictionary<string, IReadOnlyList<KubeObject>>(StringComparer.Ordinal);
+        var everyObject = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var known = new List<FleetResourceResult>();
         var outcomes = FleetRunner.RunAsync<FleetResourceResult>(
             clusters,
@@ -184,6 +211,8 @@ public sealed class DeleteService
                 var resources = ClusterResources.For(_connector.Connect(cluster), _apiFactory);
                 var (present, missing) = await read(resources, token).ConfigureAwait(false);
                 found[cluster.Name] = present;
+                if (!options.AllowEveryObjectOfAKind && await EveryObjectOfAKindAsync(resources, present, token).ConfigureAwait(false) is { } whole)
+                    everyObject[cluster.Name] = whole;
                 foreach (var result in missing) sink.Emit(result);
             },
             (cluster, error, _) => onReadFailed(cluster.Name, error),
@@ -199,13 +228,44 @@ public sealed class DeleteService
             .SelectMany(c => found[c.Name].Select(obj => new FleetTarget(c, obj, "delete", obj.Namespace)))
             .ToList();
         var plan = new DeletePlan(targets, known.OrderBy(r => clusterOrder.GetValueOrDefault(r.Cluster)).ToList());
-        CheckCircuitBreaker(plan, clusters.Count, options, what);
+        CheckCircuitBreaker(plan, clusters.Count, options, what,
+            clusters.Where(c => everyObject.ContainsKey(c.Name)).Select(c => $"{everyObject[c.Name]} on cluster '{c.Name}'").ToList());
         return plan;
     }
 
-    internal static void CheckCircuitBreaker(DeletePlan plan, int selectedClusters, DeleteOptions options, string what)
+    /// <summary>
+    /// "every ConfigMap in namespace team" when <paramref name="present"/> holds more than one object
+    /// of a kind and namespace and those are all the cluster has of it; null otherwise.
+    /// </summary>
+    private static async Task<string?> EveryObjectOfAKindAsync(ClusterResources resources, IReadOnlyList<KubeObject> present, CancellationToken cancellationToken)
     {
-        if (options.Force) return;
+        foreach (var group in present.GroupBy(o => (o.ApiVersion, o.Kind, o.Namespace)).Where(g => g.Count() > 1))
+        {
+            var type = await resources.Discovery.ResolveAsync(group.Key.ApiVersion, group.Key.Kind, cancellationToken).ConfigureAwait(false);
+            var live = await resources.Client.ListAsync(type, group.Key.Namespace, null, cancellationToken).ConfigureAwait(false);
+            var deleting = group.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            if (live.All(o => deleting.Contains(o.Name)))
+                return $"every {group.Key.Kind} {(group.Key.Namespace is null ? "of the cluster" : $"in namespace '{group.Key.Namespace}'")} ({deleting.Count})";
+        }
+        return null;
+    }
+
+    internal static void CheckCircuitBreaker(DeletePlan plan, int selectedClusters, DeleteOptions options, string what,
+        IReadOnlyList<string>? everyObjectOfAKind = null)
+    {
+        var perCluster = plan.Targets.GroupBy(t => t.Cluster.Name, StringComparer.Ordinal).MaxBy(g => g.Count());
+        if (perCluster is not null && perCluster.Count() > options.MaxObjects)
+        {
+            throw new FleetInputException(FleetErrorIds.DeletionLimitExceeded, FleetErrorCategory.LimitsExceeded, what,
+                $"Refusing to delete {perCluster.Count()} objects from cluster '{perCluster.Key}': more than the {options.MaxObjects} object(s) allowed on one cluster.",
+                recommendedAction: "Narrow the selection, or raise -MaxObjects if removing all of them is intended (-Force only skips the prompts).");
+        }
+        if (everyObjectOfAKind is { Count: > 0 })
+        {
+            throw new FleetInputException(FleetErrorIds.DeletionLimitExceeded, FleetErrorCategory.LimitsExceeded, what,
+                $"Refusing to delete {string.Join("; ", everyObjectOfAKind)}: that empties the kind there.",
+                recommendedAction: "Narrow the selection, or give -MaxObjects explicitly if removing every one of them is intended (-Force only skips the prompts).");
+        }
         var count = plan.ClusterCount;
         var fleetSize = Math.Max(options.FleetSize ?? selectedClusters, 1);
         var overCount = count > options.MaxClusters;
@@ -218,7 +278,7 @@ public sealed class DeleteService
             : $"more than {options.MaxFleetShare:P0} of the fleet of {fleetSize}";
         throw new FleetInputException(FleetErrorIds.DeletionLimitExceeded, FleetErrorCategory.LimitsExceeded, what,
             $"Refusing to delete {what} from {count} clusters ({clusters}): {reason}.",
-            recommendedAction: "Narrow the selection, raise -MaxClusters, or pass -Force if removing it from all of them is intended.");
+            recommendedAction: "Narrow the selection, or raise -MaxClusters if removing it from all of them is intended (-Force only skips the prompts).");
     }
 
     private static FleetResourceResult ListFailed(string cluster, string what, FleetException error,

@@ -76,14 +76,15 @@ public sealed class WorkloadService
     }
 
     /// <summary>
-    /// Puts a snapshot back: objects that existed are applied as they were (forced, so fields the
-    /// wave added are dropped), objects the wave created are deleted. One result per object.
+    /// Puts a snapshot back: of objects that existed, the fields the module had applied are applied
+    /// as they were (forced, so fields the wave added are dropped; fields other managers own are
+    /// left to them, see <see cref="OwnedFields"/>), objects the wave created are deleted. One result per object.
     /// </summary>
     public async IAsyncEnumerable<FleetResourceResult> RollbackAsync(WorkloadSnapshot snapshot, ApplyOptions options,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var restore = snapshot.Entries.Where(e => e.Previous is not null)
-            .Select(e => new FleetTarget(e.Cluster, AsApplied(e.Previous!), "restore", e.Previous!.Namespace)).ToList();
+            .Select(e => new FleetTarget(e.Cluster, OwnedFields.Restorable(e.Previous!), "restore", e.Previous!.Namespace)).ToList();
         var created = snapshot.Entries.Where(e => e.Previous is null)
             .Select(e => new FleetTarget(e.Cluster, e.Desired, "delete", e.Desired.Namespace)).ToList();
         if (restore.Count > 0)
@@ -93,22 +94,10 @@ public sealed class WorkloadService
         }
         if (created.Count > 0)
         {
-            var deleteOptions = new DeleteOptions { WhatIf = options.WhatIf, Force = true, FanOut = options.FanOut };
+            var deleteOptions = new DeleteOptions { WhatIf = options.WhatIf, FanOut = options.FanOut };
             await foreach (var result in _delete.DeleteAsync(created, deleteOptions, cancellationToken).ConfigureAwait(false))
                 yield return result;
         }
-    }
-
-    // An object as read, made fit to apply again: no server-owned metadata and no status.
-    private static KubeObject AsApplied(KubeObject live)
-    {
-        var copy = live.Clone();
-        copy.Json.Remove("status");
-        if (copy.Metadata is { } metadata)
-        {
-            foreach (var field in new[] { "managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
-        }
-        return copy;
     }
 
     /// <summary>

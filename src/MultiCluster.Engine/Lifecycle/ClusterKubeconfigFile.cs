@@ -29,11 +29,23 @@ public static class ClusterKubeconfigFile
         return new KubeconfigSummary(context, (string?)server);
     }
 
-    /// <summary>The kubeconfig file kubectl writes to: the first of the session's files, else ~/.kube/config.</summary>
-    public static string DefaultPath(KubeconfigSource source) =>
-        !source.IsContent && source.Files.Count > 0
+    /// <summary>
+    /// The kubeconfig file kubectl writes to: the first of the session's files, else ~/.kube/config.
+    /// A session whose kubeconfig came from content (a runbook's -KubeconfigContent) has no file,
+    /// and credentials are not written to disk unasked: that needs a path (KubeconfigPathRequired).
+    /// </summary>
+    public static string DefaultPath(KubeconfigSource source)
+    {
+        if (source.IsContent)
+        {
+            throw new FleetInputException(LifecycleErrorIds.KubeconfigPathRequired, FleetErrorCategory.InvalidArgument, "-KubeconfigPath",
+                "The session's kubeconfig came from content (-KubeconfigContent), not a file, so -Merge has no file to add the contexts to and writes none unasked.",
+                recommendedAction: "Give -KubeconfigPath to name the file to write, or leave out -Merge to get the credential objects.");
+        }
+        return source.Files.Count > 0
             ? source.Files[0]
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+    }
 
     /// <summary>
     /// Merges <paramref name="kubeconfig"/> into the file at <paramref name="path"/> (created when

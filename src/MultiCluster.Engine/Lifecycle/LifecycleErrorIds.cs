@@ -24,4 +24,5 @@ public static class LifecycleErrorIds
     public const string UpgradeRolloutExists = nameof(UpgradeRolloutExists);
     public const string UpgradeRolloutNotFound = nameof(UpgradeRolloutNotFound);
     public const string UpgradeRolloutInvalid = nameof(UpgradeRolloutInvalid);
+    public const string KubeconfigPathRequired = nameof(KubeconfigPathRequired);
 }

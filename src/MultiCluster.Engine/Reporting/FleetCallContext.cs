@@ -7,15 +7,28 @@ namespace MultiCluster.Engine.Reporting;
 public static class FleetCallContext
 {
     private static readonly AsyncLocal<IFleetReporter?> CurrentReporter = new();
+    private static readonly AsyncLocal<CancellationToken> CurrentCancellation = new();
 
     public static IFleetReporter Reporter => CurrentReporter.Value ?? NullFleetReporter.Instance;
 
-    /// <summary>Makes <paramref name="reporter"/> current until the returned scope is disposed.</summary>
-    public static IDisposable Use(IFleetReporter reporter)
+    /// <summary>
+    /// The operation's stop token, for work reached through an API that takes none (a cached
+    /// connection built on first use runs its exec credential plugin under it).
+    /// </summary>
+    public static CancellationToken Cancellation => CurrentCancellation.Value;
+
+    /// <summary>Makes <paramref name="reporter"/> (and <paramref name="cancellation"/>) current until the returned scope is disposed.</summary>
+    public static IDisposable Use(IFleetReporter reporter, CancellationToken cancellation = default)
     {
         var previous = CurrentReporter.Value;
+        var previousCancellation = CurrentCancellation.Value;
         CurrentReporter.Value = reporter;
-        return new Scope(() => CurrentReporter.Value = previous);
+        CurrentCancellation.Value = cancellation;
+        return new Scope(() =>
+        {
+            CurrentReporter.Value = previous;
+            CurrentCancellation.Value = previousCancellation;
+        });
     }
 
     private sealed class Scope(Action restore) : IDisposable

@@ -4,7 +4,8 @@ namespace MultiCluster.Engine.Resources;
 
 /// <summary>
 /// Renders generated objects instead of applying them (-OutputPath): one multi-document YAML
-/// file per cluster, <c>DIR/CLUSTER.yaml</c>, and one <see cref="FleetManifest"/> per object.
+/// file per cluster, <c>DIR/CLUSTER.yaml</c> (mode 0600 when it holds a Secret), and one
+/// <see cref="FleetManifest"/> per object.
 /// </summary>
 public static class ManifestWriter
 {
@@ -18,7 +19,10 @@ public static class ManifestWriter
             try
             {
                 Directory.CreateDirectory(outputDirectory);
-                File.WriteAllText(path, YamlWriter.WriteAll(objects.Select(o => o.Json)));
+                var yaml = YamlWriter.WriteAll(objects.Select(o => o.Json));
+                // A Secret's data is a credential: its file is the owner's alone, as a kubeconfig is.
+                if (objects.Any(IsSecret)) OwnerOnlyFile.Write(path, yaml);
+                else File.WriteAllText(path, yaml);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -36,6 +40,8 @@ public static class ManifestWriter
             Yaml = o.ToYaml(),
         }).ToList();
     }
+
+    private static bool IsSecret(KubeObject obj) => obj.Kind == "Secret" && obj.ApiVersion == "v1";
 
     // Cluster names may be ARNs (arn:aws:eks:...:cluster/name); keep file names portable.
     internal static string SafeFileName(string cluster)

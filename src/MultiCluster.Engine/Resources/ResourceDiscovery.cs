@@ -133,13 +133,19 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
 
     private async Task<IReadOnlyDictionary<string, ResourceType>> GetGroupVersionAsync(string apiVersion, bool refresh, CancellationToken cancellationToken)
     {
-        var fresh = new Lazy<Task<IReadOnlyDictionary<string, ResourceType>>>(() => FetchAsync(apiVersion, cancellationToken));
+        // The fetch is shared by every caller asking meanwhile, so it runs under none of their tokens
+        // (the request timeout bounds it); each caller stops waiting when its own token is cancelled.
+        var fresh = new Lazy<Task<IReadOnlyDictionary<string, ResourceType>>>(() => FetchAsync(apiVersion, CancellationToken.None));
         var entry = refresh
             ? _groupVersions.AddOrUpdate(apiVersion, fresh, (_, _) => fresh)
             : _groupVersions.GetOrAdd(apiVersion, fresh);
         try
         {
-            return await entry.Value.ConfigureAwait(false);
+            return await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !entry.Value.IsCompleted)
+        {
+            throw; // this caller gave up; the shared fetch goes on for the others
         }
         catch
         {

@@ -12,9 +12,10 @@ internal static class ResourceErrors
 {
     /// <summary>
     /// The fleet exception for an unsuccessful answer about <paramref name="objectRef"/>: 404 is
-    /// ResourceNotFound naming the object, 409 ApplyConflict and 400/422 ManifestInvalid, both with
-    /// the server's causes (the fields at fault).
+    /// ResourceNotFound naming the object, 409 ApplyConflict (field manager conflicts),
+    /// ResourceAlreadyExists or ResourceChanged, and 400/422 ManifestInvalid, with the server's
+    /// causes (the fields at fault).
     /// </summary>
     public static FleetClusterException FromResponse(KubeApiResponse response, string cluster, string? objectRef) =>
-        KubernetesErrors.FromStatus((int)response.Status, KubernetesErrors.StatusText(response.Body), cluster, objectRef);
+        KubernetesErrors.FromServerStatus((int)response.Status, KubernetesErrors.StatusOf(response.Body), cluster, objectRef);
 }

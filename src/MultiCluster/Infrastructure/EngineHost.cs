@@ -7,8 +7,9 @@ namespace MultiCluster.Infrastructure;
 /// <summary>Connects the engine's reporting to a running cmdlet.</summary>
 internal static class EngineHost
 {
-    public static IDisposable AttachReporter(FleetCmdlet cmdlet, PipelineBridge bridge) =>
-        FleetCallContext.Use(new CmdletReporter(cmdlet, bridge));
+    /// <summary>Makes this cmdlet the engine's reporter, and <paramref name="stop"/> the token work that cannot take one (building a connection) observes.</summary>
+    public static IDisposable AttachReporter(FleetCmdlet cmdlet, PipelineBridge bridge, CancellationToken stop) =>
+        FleetCallContext.Use(new CmdletReporter(cmdlet, bridge), stop);
 
     /// <summary>Forwards engine reports to the pipeline thread as verbose, debug, warning and progress records.</summary>
     private sealed class CmdletReporter(FleetCmdlet cmdlet, PipelineBridge bridge) : IFleetReporter

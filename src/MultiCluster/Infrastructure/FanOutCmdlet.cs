@@ -45,6 +45,9 @@ public abstract class FanOutCmdlet : FleetCmdlet
         if (Cluster is not null) _clusterNames.AddRange(Cluster);
     }
 
+    /// <summary>Call from ProcessRecord for an object piped from a cluster: that cluster is selected too.</summary>
+    protected void CollectCluster(string name) => _clusterNames.Add(name);
+
     /// <summary>
     /// The clusters this call acts on (-Cluster, piped clusters and -Selector), in fleet order. Writes
     /// one ClusterNotFound error per name that names no cluster, and NoClustersSelected when nothing
@@ -85,15 +88,27 @@ public abstract class FanOutCmdlet : FleetCmdlet
     protected FanOutOptions FanOutSettings() =>
         new() { ThrottleLimit = ThrottleLimit, TimeoutSeconds = TimeoutSeconds > 0 ? TimeoutSeconds : null };
 
-    /// <summary>The circuit breaker's settings (-Force, -MaxClusters against the session's fleet) with the fan-out's.</summary>
-    protected DeleteOptions DeleteSettings(bool whatIf, bool force, int maxClusters) => new()
+    /// <summary>
+    /// The circuit breaker's settings with the fan-out's: -MaxClusters against the session's fleet
+    /// (given explicitly, it is the whole limit, the half-the-fleet share included) and -MaxObjects
+    /// (given explicitly, it allows emptying a kind in a namespace). -Force is no part of it.
+    /// </summary>
+    protected DeleteOptions DeleteSettings(bool whatIf, int maxClusters, int maxObjects)
     {
-        WhatIf = whatIf,
-        Force = force,
-        MaxClusters = maxClusters,
-        FleetSize = RunspaceSessions.Current.GetFleet().Clusters.Count,
-        FanOut = FanOutSettings(),
-    };
+        var defaults = new DeleteOptions();
+        var clustersRaised = MyInvocation.BoundParameters.ContainsKey("MaxClusters");
+        var objectsRaised = MyInvocation.BoundParameters.ContainsKey("MaxObjects");
+        return new DeleteOptions
+        {
+            WhatIf = whatIf,
+            MaxClusters = maxClusters,
+            MaxFleetShare = clustersRaised ? 1 : defaults.MaxFleetShare,
+            MaxObjects = maxObjects,
+            AllowEveryObjectOfAKind = objectsRaised,
+            FleetSize = RunspaceSessions.Current.GetFleet().Clusters.Count,
+            FanOut = FanOutSettings(),
+        };
+    }
 
     /// <summary>
     /// The delete flow every removing cmdlet shares: plan (reads every cluster, may refuse with the

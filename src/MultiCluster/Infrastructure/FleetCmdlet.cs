@@ -11,7 +11,8 @@ namespace MultiCluster.Infrastructure;
 public abstract class FleetCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stopping = new();
-    private PipelineBridge? _bridge;
+    private volatile PipelineBridge? _bridge;
+    private readonly int _pipelineThread = Environment.CurrentManagedThreadId; // PowerShell creates a cmdlet on its pipeline thread
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken StopToken => _stopping.Token;
@@ -22,21 +23,24 @@ public abstract class FleetCmdlet : PSCmdlet
     /// Runs <paramref name="work"/> on the thread pool, with the engine reporting to this cmdlet,
     /// draining output on the pipeline thread. A failure that escapes the work terminates the
     /// cmdlet with its error record; per-cluster failures should go through <see cref="EmitError"/>.
+    /// Whatever way this returns or throws (Ctrl+C, an error under -ErrorAction Stop, a downstream
+    /// Select-Object -First), the work has been cancelled and has ended: nothing runs on unobserved.
     /// </summary>
     protected void RunEngine(Func<CancellationToken, Task> work)
     {
+        using var engineStop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
         var bridge = new PipelineBridge();
         _bridge = bridge;
         try
         {
-            using (EngineHost.AttachReporter(this, bridge))
-                bridge.Run(() => work(StopToken));
+            using (EngineHost.AttachReporter(this, bridge, engineStop.Token))
+                bridge.Run(() => work(engineStop.Token), engineStop);
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
+        catch (Exception ex) when (ex is not (PipelineStoppedException or ActionPreferenceStopException))
         {
             ThrowTerminatingError(ErrorRecords.From(ex));
         }
@@ -46,30 +50,55 @@ public abstract class FleetCmdlet : PSCmdlet
         }
     }
 
-    /// <summary>Writes an object to the pipeline (from any thread while <see cref="RunEngine"/> runs).</summary>
-    protected void Emit(object? value)
+    /// <summary>
+    /// Runs a synchronous engine step (a plan that builds connections, so runs exec credential
+    /// plugins and warns about insecure TLS) inside the engine's scope: the reporter attached,
+    /// stopped by Ctrl+C, its errors mapped like every other.
+    /// </summary>
+    protected T RunEngineStep<T>(Func<T> step)
     {
-        if (_bridge is { } bridge) bridge.Post(() => WriteObject(value));
-        else WriteObject(value);
+        T result = default!;
+        RunEngine(_ =>
+        {
+            result = step();
+            return Task.CompletedTask;
+        });
+        return result;
     }
+
+    /// <summary>Writes an object to the pipeline (from any thread while <see cref="RunEngine"/> runs).</summary>
+    protected void Emit(object? value) => OnPipeline(() => WriteObject(value));
 
     /// <summary>Writes a non-terminating error for one target (from any thread while <see cref="RunEngine"/> runs).</summary>
     protected void EmitError(Exception error)
     {
         var record = ErrorRecords.From(error);
-        if (_bridge is { } bridge) bridge.Post(() => WriteError(record));
-        else WriteError(record);
+        OnPipeline(() => WriteError(record));
     }
 
-    /// <summary>Runs an action on the pipeline thread (ShouldProcess, WriteWarning ...).</summary>
+    /// <summary>
+    /// Runs an action on the pipeline thread (ShouldProcess, WriteWarning ...): queued while
+    /// <see cref="RunEngine"/> runs, run at once on the pipeline thread, dropped from any other
+    /// thread (work that outlived its command has nobody to write to).
+    /// </summary>
     internal void OnPipeline(Action action)
     {
         if (_bridge is { } bridge) bridge.Post(action);
-        else action();
+        else if (OnPipelineThread) action();
     }
 
-    /// <summary>Runs a function on the pipeline thread and awaits its result (script blocks, ShouldContinue), from any thread while <see cref="RunEngine"/> runs.</summary>
-    internal Task<T> OnPipelineAsync<T>(Func<T> function) => _bridge is { } bridge ? bridge.Invoke(function) : Task.FromResult(function());
+    /// <summary>
+    /// Runs a function on the pipeline thread and awaits its result (script blocks, ShouldContinue),
+    /// from any thread while <see cref="RunEngine"/> runs; cancelled when called from another thread
+    /// outside it, never run there.
+    /// </summary>
+    internal Task<T> OnPipelineAsync<T>(Func<T> function)
+    {
+        if (_bridge is { } bridge) return bridge.Invoke(function);
+        return OnPipelineThread ? Task.FromResult(function()) : Task.FromCanceled<T>(new CancellationToken(canceled: true));
+    }
+
+    private bool OnPipelineThread => Environment.CurrentManagedThreadId == _pipelineThread;
 
     /// <summary>True when -WhatIf is in force (the parameter or $WhatIfPreference).</summary>
     protected bool IsWhatIf =>

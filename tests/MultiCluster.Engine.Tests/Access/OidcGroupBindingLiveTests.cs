@@ -64,7 +64,7 @@ public sealed class OidcGroupBindingLiveTests : IAsyncLifetime
         var rbac = new RbacService(_connector);
         await rbac.ApplyAsync(rbac.Plan(_connector.Clusters, definitions), new ApplyOptions()).ToListAsync();
 
-        var plan = await rbac.PlanPruneAsync(_connector.Clusters, [], new DeleteOptions { Force = true });
+        var plan = await rbac.PlanPruneAsync(_connector.Clusters, [], new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 });
 
         plan.Targets.Should().BeEmpty("Set-FleetOidc's group bindings are in a prune scope of their own");
     }

@@ -155,7 +155,7 @@ public sealed class RbacServiceLiveTests : IAsyncLifetime
         var grants = await _service.GetAsync(_connector.Clusters, new FanOutOptions()).ToListAsync();
         grants.Select(g => g.Value!).Should().HaveCount(3).And.OnlyContain(g => g.RoleName == "cluster-admin" && g.Rbac == "oidc-admins" && g.Rules.Count > 0);
 
-        var options = new DeleteOptions { Force = true };
+        var options = new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 };
         var scoped = RbacDefinition.Bind("oidc-viewers", null, "view", [new RbacSubject("Group", "oidc:viewers")]).InScope("oidc");
         (await _service.SetAsync(_connector.Clusters, [scoped], new ApplyOptions()).ToListAsync()).Should().HaveCount(3);
         var plan = await _service.PlanPruneAsync(_connector.Clusters, [], options);

@@ -96,6 +96,25 @@ public class ExecCredentialPluginTests : IDisposable
     }
 
     [UnixFact]
+    public async Task Stderr_is_cut_to_its_first_line_and_to_nothing_after_a_secret_word()
+    {
+        var failing = Script("leaky.sh", """
+            echo "login failed: password was Tr0ub4dor and more" >&2
+            echo "second line with session abc123" >&2
+            exit 1
+            """);
+        var plugin = new ExecCredentialPlugin("c1", Exec(failing));
+
+        var error = (await ((Func<Task>)(() => plugin.GetAsync(CancellationToken.None))).Should().ThrowAsync<FleetClusterException>()).Which;
+
+        error.Message.Should().Contain("login failed: password ***");
+        error.Message.Should().NotContain("Tr0ub4dor").And.NotContain("and more").And.NotContain("second line").And.NotContain("abc123");
+        ExecCredentialPlugin.Scrub("no access key AKIA1234 given\nmore").Should().Be("no access key ***");
+        ExecCredentialPlugin.Scrub("SECRET: x y z").Should().Be("SECRET ***");
+        ExecCredentialPlugin.Scrub("the plugin is not logged in").Should().Be("the plugin is not logged in");
+    }
+
+    [UnixFact]
     public async Task Output_that_is_not_an_ExecCredential_fails_without_showing_it()
     {
         var wrong = Script("wrong.sh", "echo '{\"kind\":\"Other\",\"status\":{\"token\":\"leaky-token\"}}'\n");

@@ -21,7 +21,7 @@ public class KubernetesErrorsTests
     [InlineData(HttpStatusCode.Unauthorized, FleetErrorIds.ClusterAuthenticationFailed, FleetErrorCategory.AuthenticationError)]
     [InlineData(HttpStatusCode.Forbidden, FleetErrorIds.ClusterAccessDenied, FleetErrorCategory.PermissionDenied)]
     [InlineData(HttpStatusCode.NotFound, FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound)]
-    [InlineData(HttpStatusCode.Conflict, FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists)]
+    [InlineData(HttpStatusCode.Conflict, FleetErrorIds.ResourceChanged, FleetErrorCategory.InvalidOperation)]
     [InlineData(HttpStatusCode.UnprocessableEntity, FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData)]
     [InlineData(HttpStatusCode.InternalServerError, FleetErrorIds.ServerError, FleetErrorCategory.ResourceUnavailable)]
     [InlineData(HttpStatusCode.ServiceUnavailable, FleetErrorIds.ServerError, FleetErrorCategory.ResourceUnavailable)]
@@ -48,6 +48,46 @@ public class KubernetesErrorsTests
 
         error.Message.Should().Be("Cluster 'c1' rejected apps/v1 Deployment default/web as invalid (422): Deployment.apps \"web\" is invalid " +
             "(spec.replicas: Invalid value: -1: must be greater than or equal to 0).");
+    }
+
+    [Theory]
+    [InlineData("Conflict", "FieldManagerConflict", FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists, true)]
+    [InlineData("AlreadyExists", null, FleetErrorIds.ResourceAlreadyExists, FleetErrorCategory.ResourceExists, false)]
+    [InlineData("Conflict", null, FleetErrorIds.ResourceChanged, FleetErrorCategory.InvalidOperation, false)]
+    public void A_409_is_an_apply_conflict_only_when_the_server_names_field_manager_conflicts(string reason, string? cause, string id,
+        FleetErrorCategory category, bool adviseForceConflicts)
+    {
+        var causes = cause is null ? "" : $$""","details":{"causes":[{"reason":"{{cause}}","message":"conflict with \"kubectl\"","field":".data.color"}]}""";
+        var body = $$"""{"kind":"Status","apiVersion":"v1","status":"Failure","message":"it failed","reason":"{{reason}}","code":409{{causes}}}""";
+
+        var error = KubernetesErrors.Translate(Http(HttpStatusCode.Conflict, body), "c1", "v1 ConfigMap default/settings");
+
+        error.ErrorId.Should().Be(id);
+        error.Category.Should().Be(category);
+        error.Target.Should().Be("c1: v1 ConfigMap default/settings");
+        (error.RecommendedAction?.Contains("-ForceConflicts") == true).Should().Be(adviseForceConflicts);
+    }
+
+    [Fact]
+    public void An_HTTP_failure_keeps_no_request_so_no_token_or_body_travels_with_the_error()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, "https://10.0.0.1/api/v1/namespaces/default/secrets/db");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "canary-token-123");
+        var http = new HttpOperationException("Operation returned an invalid status code 'Forbidden'")
+        {
+            Request = new HttpRequestMessageWrapper(request, """{"data":{"password":"canary-password"}}"""),
+            Response = new HttpResponseMessageWrapper(new HttpResponseMessage(HttpStatusCode.Forbidden), """{"kind":"Status","message":"secrets \"db\" is forbidden","reason":"Forbidden","code":403}"""),
+        };
+
+        var error = KubernetesErrors.Translate(http, "c1", "v1 Secret default/db");
+
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterAccessDenied);
+        error.Message.Should().Contain("secrets \"db\" is forbidden");
+        for (Exception? e = error; e is not null; e = e.InnerException)
+            e.Should().NotBeOfType<HttpOperationException>();
+        error.InnerException.Should().BeNull();
+        var kubernetes = KubernetesErrors.Translate(new KubernetesException(new V1Status { Code = 409, Reason = "AlreadyExists", Message = "exists" }), "c1");
+        kubernetes.InnerException.Should().BeNull();
     }
 
     [Fact]

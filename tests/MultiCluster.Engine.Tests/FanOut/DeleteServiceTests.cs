@@ -46,18 +46,55 @@ public class DeleteServiceTests
     }
 
     [Fact]
-    public async Task Raised_MaxClusters_within_the_share_or_Force_lets_it_through()
+    public async Task Raised_MaxClusters_within_the_share_lets_it_through()
     {
         var fleet = FleetWithConfigMapOn(["a", "b", "c", "d"], "a", "b");
         var service = new DeleteService(fleet, fleet.ApiFactory);
 
         var raised = await service.PlanAsync(fleet.Clusters, Query, new DeleteOptions { MaxClusters = 2 });
-        var forced = await service.PlanAsync(fleet.Clusters, Query, new DeleteOptions { Force = true });
 
         raised.Targets.Select(t => t.Description).Should().Equal(
             "Cluster a: delete v1 ConfigMap team/settings", "Cluster b: delete v1 ConfigMap team/settings");
-        forced.ClusterCount.Should().Be(2);
         raised.KnownResults.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.NotFound);
+    }
+
+    [Fact]
+    public async Task More_objects_on_one_cluster_than_MaxObjects_are_refused_until_it_is_raised()
+    {
+        var fleet = new FakeFleet(["a"]);
+        for (var i = 0; i < 4; i++)
+            fleet["a"].Seed($"/api/v1/namespaces/team/configmaps/cm-{i}", ConfigMap.Replace("settings", $"cm-{i}"));
+        fleet["a"].Seed("/api/v1/namespaces/team/configmaps/other", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"other","namespace":"team"}}""");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+        var query = new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap", Namespace = "team", LabelSelector = "app=web" };
+
+        var refused = () => service.PlanAsync(fleet.Clusters, query, new DeleteOptions { MaxObjects = 3 });
+        var error = (await refused.Should().ThrowAsync<FleetInputException>()).Which;
+        error.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
+        error.Category.Should().Be(FleetErrorCategory.LimitsExceeded);
+        error.Message.Should().Contain("4 objects from cluster 'a'").And.Contain("3 object(s) allowed");
+
+        var raised = await service.PlanAsync(fleet.Clusters, query, new DeleteOptions { MaxObjects = 4 });
+        raised.Targets.Should().HaveCount(4);
+        fleet["a"].Requests.Should().NotContain(r => r.StartsWith("DELETE", StringComparison.Ordinal), "planning deletes nothing");
+    }
+
+    [Fact]
+    public async Task Deleting_every_object_of_a_kind_in_a_namespace_needs_an_explicit_raise()
+    {
+        var fleet = new FakeFleet(["a"]);
+        foreach (var name in new[] { "one", "two" })
+            fleet["a"].Seed($"/api/v1/namespaces/team/configmaps/{name}", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","namespace":"team"}}""");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+        var everything = new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap", Namespace = "team" };
+
+        var refused = () => service.PlanAsync(fleet.Clusters, everything, new DeleteOptions());
+        var error = (await refused.Should().ThrowAsync<FleetInputException>()).Which;
+        error.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
+        error.Message.Should().Contain("every ConfigMap in namespace 'team' (2) on cluster 'a'");
+
+        var allowed = await service.PlanAsync(fleet.Clusters, everything, new DeleteOptions { AllowEveryObjectOfAKind = true });
+        allowed.Targets.Select(t => t.Object.Name).Should().BeEquivalentTo("one", "two");
     }
 
     [Fact]

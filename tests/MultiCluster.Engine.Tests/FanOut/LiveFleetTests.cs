@@ -126,7 +126,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
         (await refused.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
 
         await _fleet["live-1"].SetFaultsAsync(new FaultSettings { Stopped = true });
-        var options = new DeleteOptions { Force = true };
+        var options = new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 };
         var plan = await service.PlanAsync(_connector.Clusters, query, options);
         await _fleet["live-1"].ClearFaultsAsync();
 

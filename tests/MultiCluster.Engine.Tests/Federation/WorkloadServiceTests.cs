@@ -323,6 +323,32 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollback_restores_only_the_fields_the_module_applied_and_leaves_other_managers_fields_to_them()
+    {
+        await Publish(Plan(TeachingExample.Replace("    - name: cluster3\n", "")));
+        async Task Autoscale(string note)
+        {
+            using var client = Client(1);
+            var patch = new V1Patch("""{"metadata":{"annotations":{"autoscaler.example.com/last-scale":"NOTE"}}}""".Replace("NOTE", note), V1Patch.PatchType.MergePatch);
+            await client.AppsV1.PatchNamespacedDeploymentAsync(patch, Name, Namespace, fieldManager: "autoscaler");
+        }
+        await Autoscale("before-the-wave");
+        var targets = _service.PlanPublish(Plan(TeachingExample.Replace("replicas: 3", "replicas: 9")));
+        var snapshot = await _service.SnapshotAsync(targets, new FanOutOptions());
+        await _service.PublishAsync(targets, new ApplyOptions()).ToListAsync();
+        await Autoscale("during-the-wave");
+
+        var rolledBack = await _service.RollbackAsync(snapshot, new ApplyOptions()).ToListAsync();
+
+        rolledBack.Should().HaveCount(3).And.OnlyContain(r => r.Action != FleetResourceAction.Failed);
+        var deployment = (await Deployment(1))!;
+        deployment.Spec.Replicas.Should().Be(3, "the module's own field is put back");
+        deployment.Metadata.Annotations["autoscaler.example.com/last-scale"].Should().Be("during-the-wave", "another manager's field is not rolled back");
+        deployment.Metadata.ManagedFields.Where(f => f.Manager == "multicluster").Select(f => f.FieldsV1.ToString())
+            .Should().NotContain(f => f.Contains("autoscaler.example.com"), "the rollback took no other manager's field");
+    }
+
+    [Fact]
     public async Task A_snapshot_of_an_unreadable_cluster_is_incomplete()
     {
         await _emulators[0].SetFaultsAsync(new FaultSettings { Stopped = true });
@@ -381,8 +407,8 @@ public sealed class WorkloadServiceTests : IAsyncLifetime
         var guarded = () => _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions());
         (await guarded.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(FleetErrorIds.DeletionLimitExceeded);
 
-        var plan = await _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions { Force = true });
-        var removed = await _service.DeleteAsync(plan.Targets, new DeleteOptions { Force = true }).ToListAsync();
+        var plan = await _service.PlanRemoveAsync(workload, _fleet, new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 });
+        var removed = await _service.DeleteAsync(plan.Targets, new DeleteOptions { MaxClusters = int.MaxValue, MaxFleetShare = 1 }).ToListAsync();
 
         removed.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Deleted);
         for (var i = 1; i <= 3; i++) (await Deployment(i)).Should().BeNull();

@@ -28,6 +28,18 @@ public sealed class ClusterKubeconfigFileTests : IDisposable
         """;
 
     [Fact]
+    public void A_session_whose_kubeconfig_is_content_has_no_default_file_to_write_credentials_to()
+    {
+        var act = () => ClusterKubeconfigFile.DefaultPath(global::MultiCluster.Engine.Connections.KubeconfigSource.FromContent(Kubeconfig("w1", "tok")));
+
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.ErrorId.Should().Be(LifecycleErrorIds.KubeconfigPathRequired);
+        error.Category.Should().Be(FleetErrorCategory.InvalidArgument);
+        error.Target.Should().Be("-KubeconfigPath");
+        ClusterKubeconfigFile.DefaultPath(global::MultiCluster.Engine.Connections.KubeconfigSource.FromPaths(Path.Combine(_directory, "k"))).Should().Be(Path.Combine(_directory, "k"));
+    }
+
+    [Fact]
     public void Describe_names_the_current_context_and_its_server_only()
     {
         ClusterKubeconfigFile.Describe(Kubeconfig("dev-01", "secret-token", "https://10.0.0.1:6443"), "test")

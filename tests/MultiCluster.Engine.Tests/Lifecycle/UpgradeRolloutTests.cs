@@ -74,7 +74,7 @@ public class UpgradeRolloutTests
     }
 
     [RequiresSharedCrdsFact]
-    public async Task A_manual_wave_that_is_not_approved_is_skipped_and_recorded_and_the_next_wave_runs()
+    public async Task A_manual_wave_that_is_not_approved_stops_the_rollout_and_leaves_the_later_waves_untouched()
     {
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-manual");
         await bed.CreateClustersAsync("dev-01", "prod-01", "tools-01");
@@ -89,17 +89,77 @@ public class UpgradeRolloutTests
 
         asked.Should().Equal("prod");
         status.State.Should().Be(FleetUpgradeState.Declined);
-        status.StoppedReason.Should().Be("Wave 'prod' not approved; -Resume asks again.");
+        status.StoppedReason.Should().Be("Wave 'prod' was not approved; the rollout stops before it. -Resume asks again.");
         status.Waves.Select(w => (w.Name, w.State)).Should().Equal(
-            ("dev", FleetUpgradeState.Succeeded), ("prod", FleetUpgradeState.Declined), ("tools", FleetUpgradeState.Succeeded));
+            ("dev", FleetUpgradeState.Succeeded), ("prod", FleetUpgradeState.Declined), ("tools", FleetUpgradeState.Pending));
         status.Waves[1].Message.Should().Be("Manual approval was refused.");
         bed.ControlPlaneVersion("prod-01").Should().Be(UpgradeTestBed.FromVersion);
-        bed.Child("tools-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion);
+        bed.ControlPlaneVersion("tools-01").Should().Be(UpgradeTestBed.FromVersion, "no wave runs past a declined one");
 
         var approved = await RunAsync(bed, null, Options(bed, _ => null, resume: true, approve: _ => true));
 
         approved.State.Should().Be(FleetUpgradeState.Succeeded);
         bed.Child("prod-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_Running_checkpoint_without_a_recent_heartbeat_reads_as_Interrupted_and_a_fresh_one_cannot_be_resumed_twice()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-heartbeat", withController: false);
+        var plan = Plan(bed, "waves:\n  - { name: dev, clusters: [dev-*] }\n");
+        async Task WriteRunningAsync(string rolloutId, TimeSpan age)
+        {
+            var status = UpgradeRollout.NewStatus(plan, Options(bed, _ => null, rolloutId: rolloutId));
+            status.State = status.Waves[0].State = FleetUpgradeState.Running;
+            // The last write of a run that then died (killed process): nothing rewrote it since.
+            var checkpoint = new UpgradeCheckpoint(bed.Connector, bed.Management, "default", () => DateTimeOffset.UtcNow - age);
+            await checkpoint.WriteAsync(new UpgradeRolloutRecord(plan, status), CancellationToken.None);
+        }
+        await WriteRunningAsync("killed", UpgradeCheckpoint.StaleAfter + TimeSpan.FromMinutes(1));
+        await WriteRunningAsync("alive", TimeSpan.FromSeconds(5));
+        var rollout = new UpgradeRollout(bed.Connector);
+
+        var killed = (await rollout.GetAsync(bed.Management, "default", "killed", CancellationToken.None))!.Status;
+        killed.State.Should().Be(FleetUpgradeState.Interrupted);
+        killed.Waves[0].State.Should().Be(FleetUpgradeState.Interrupted);
+        killed.StoppedReason.Should().StartWith("The run stopped without recording it (no heartbeat since").And.EndWith("-Resume continues it.");
+        (await rollout.PrepareAsync(null, Options(bed, _ => null, resume: true, rolloutId: "killed"), CancellationToken.None))
+            .Status.State.Should().Be(FleetUpgradeState.Interrupted, "a dead run's rollout can be resumed");
+
+        (await rollout.GetAsync(bed.Management, "default", "alive", CancellationToken.None))!.Status.State.Should().Be(FleetUpgradeState.Running);
+        var second = () => rollout.PrepareAsync(null, Options(bed, _ => null, resume: true, rolloutId: "alive"), CancellationToken.None);
+        var error = (await second.Should().ThrowAsync<FleetClusterException>()).Which;
+        error.ErrorId.Should().Be(LifecycleErrorIds.UpgradeRolloutExists);
+        error.Message.Should().Contain("is running in another session");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_long_run_rewrites_its_checkpoint_as_a_heartbeat()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-beat");
+        await bed.CreateClustersAsync("dev-01");
+        var rollout = new UpgradeRollout(bed.Connector);
+        var options = new UpgradeRolloutOptions
+        {
+            ManagementCluster = bed.Management,
+            RolloutId = "beat",
+            Checks = new Dictionary<string, UpgradeCheck> { ["smoke"] = async (_, token) => { await Task.Delay(TimeSpan.FromSeconds(2), token); return null; } },
+            Upgrade = new ClusterUpgradeOptions { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(60) },
+            Now = () => Now,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        };
+        var prepared = await rollout.PrepareAsync(Plan(bed, "waves:\n  - { name: dev, clusters: [dev-*], preChecks: [smoke] }\n"), options, CancellationToken.None);
+        var writes = new ConcurrentQueue<DateTimeOffset>();
+        var running = rollout.RunAsync(prepared, bed.Fleet, options, CancellationToken.None);
+        while (!running.IsCompleted)
+        {
+            if ((await rollout.GetAsync(bed.Management, "default", "beat", CancellationToken.None))?.Status is { State: FleetUpgradeState.Running } status)
+                writes.Enqueue(status.Updated);
+            await Task.Delay(100);
+        }
+
+        (await running).State.Should().Be(FleetUpgradeState.Succeeded);
+        writes.Distinct().Count().Should().BeGreaterThan(4, "the checkpoint was rewritten while the 2 s pre-check ran, though no step finished");
     }
 
     [RequiresSharedCrdsFact]

@@ -25,6 +25,39 @@ public class ResourceDiscoveryTests
 
     private const string CoreV1 = """{"resources":[{"name":"configmaps","kind":"ConfigMap","namespaced":true},{"name":"namespaces","kind":"Namespace","namespaced":false},{"name":"namespaces/status","kind":"Namespace","namespaced":false}]}""";
 
+    /// <summary>Holds every request until released; a request whose token is cancelled gives up.</summary>
+    private sealed class HeldApi : IKubeApi
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Requests;
+
+        public void Release() => _release.SetResult();
+
+        public async Task<KubeApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body, string? contentType, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Requests);
+            await _release.Task.WaitAsync(cancellationToken);
+            return new KubeApiResponse(HttpStatusCode.OK, CoreV1);
+        }
+    }
+
+    [Fact]
+    public async Task A_shared_lookup_does_not_carry_the_first_callers_cancellation()
+    {
+        var api = new HeldApi();
+        var discovery = new ResourceDiscovery(api, "c1");
+        using var firstCaller = new CancellationTokenSource();
+
+        var first = discovery.ResolveAsync("v1", "ConfigMap", firstCaller.Token);
+        var second = discovery.ResolveAsync("v1", "ConfigMap", CancellationToken.None);
+        firstCaller.Cancel();
+        await ((Func<Task>)(() => first)).Should().ThrowAsync<OperationCanceledException>();
+        api.Release();
+
+        (await second).Plural.Should().Be("configmaps", "the second caller was not cancelled, so its lookup must not be");
+        api.Requests.Should().Be(1, "both callers shared one request");
+    }
+
     [Fact]
     public async Task Resolves_scope_and_plural_and_caches_per_group_version()
     {

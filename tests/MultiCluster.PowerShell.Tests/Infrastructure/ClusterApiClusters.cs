@@ -33,6 +33,7 @@ public static class ClusterApiClusters
                     [Threading.Thread]::Sleep(250)
                 }
                 [IO.File]::WriteAllBytes($args[1], [Convert]::FromBase64String($secret.Object.data.value))
+                [IO.File]::SetUnixFileMode($args[1], [IO.UnixFileMode]'UserRead, UserWrite') # it holds the cluster's admin token
                 """, name, path).ThrowIfFailed();
             fleet += $"""
 

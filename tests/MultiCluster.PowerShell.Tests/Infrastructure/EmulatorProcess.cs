@@ -44,6 +44,25 @@ public sealed class EmulatorProcess : IAsyncDisposable
     /// </summary>
     public async Task SetFaultsAsync(string context, string json)
     {
+        using var response = await AdminAsync(context, HttpMethod.Post, "/_emulator/faults", json);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The API requests one emulated cluster answered so far (admin paths excluded), oldest first; status 499 means the client went away first.</summary>
+    public async Task<IReadOnlyList<EmulatedRequest>> RequestsAsync(string context)
+    {
+        using var response = await AdminAsync(context, HttpMethod.Get, "/_emulator/requests", null);
+        response.EnsureSuccessStatusCode();
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("items").EnumerateArray()
+            .Select(item => new EmulatedRequest(
+                DateTimeOffset.Parse(item.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+                item.GetProperty("method").GetString()!, item.GetProperty("path").GetString()!, item.GetProperty("status").GetInt32()))
+            .ToList();
+    }
+
+    private async Task<HttpResponseMessage> AdminAsync(string context, HttpMethod method, string path, string? json)
+    {
         var ca = X509Certificate2.CreateFromPem(PemFromBase64(CertificateAuthorityData));
         using var handler = new HttpClientHandler
         {
@@ -58,13 +77,12 @@ public sealed class EmulatorProcess : IAsyncDisposable
             },
         };
         using var http = new HttpClient(handler) { BaseAddress = Servers[context] };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/_emulator/faults")
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminTokenOf(context));
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
     }
 
     private static string PemFromBase64(string data) => Encoding.UTF8.GetString(Convert.FromBase64String(data));
@@ -148,3 +166,6 @@ public sealed class EmulatorProcess : IAsyncDisposable
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 }
+
+/// <summary>One request an emulated cluster answered.</summary>
+public sealed record EmulatedRequest(DateTimeOffset Time, string Method, string Path, int Status);

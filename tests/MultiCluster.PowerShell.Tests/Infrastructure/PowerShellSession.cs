@@ -31,8 +31,18 @@ public sealed class PowerShellSession : IDisposable
     /// Runs a script with positional arguments (<c>$args</c>) and collects every stream. A
     /// terminating error (a cmdlet's ThrowTerminatingError) stops the script and is returned as
     /// <see cref="PowerShellResult.TerminatingRecord"/>, as a user's <c>try/catch</c> would see it.
+    /// Every run goes through <see cref="SecretCanaryScan"/>: a test bed credential found in its
+    /// streams, <c>$Error</c> or a file others can read fails the test.
     /// </summary>
     public PowerShellResult Run(string script, params object?[] arguments)
+    {
+        var started = DateTime.UtcNow; // files the test wrote before the run are its own fixtures
+        var result = RunUnchecked(script, arguments);
+        SecretCanaryScan.Check(result, _runspace.SessionStateProxy.GetVariable("Error") as System.Collections.ArrayList, started);
+        return result;
+    }
+
+    private PowerShellResult RunUnchecked(string script, object?[] arguments)
     {
         var caught = new List<ErrorRecord>();
         _runspace.SessionStateProxy.SetVariable("__terminatingErrors", caught);

@@ -26,7 +26,7 @@ internal sealed partial class ApiHandler
     private async Task InjectFaultsAsync(HttpContext http)
     {
         var faults = cluster.Faults;
-        if (faults.IsNone) return;
+        if (faults.IsNone || !faults.AppliesTo(http.Request.Method)) return;
         if (faults.Hanging)
         {
             using var hang = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, cluster.ListenerStopping, cluster.HangReleased);
@@ -92,6 +92,18 @@ internal sealed partial class ApiHandler
                 await WriteJsonAsync(http, 200, FaultsJson(settings)).ConfigureAwait(false);
                 return;
             }
+            case ("GET", "/_emulator/requests"):
+                await WriteJsonAsync(http, 200, new JsonObject
+                {
+                    ["items"] = new JsonArray(cluster.Requests.Select(r => (JsonNode?)new JsonObject
+                    {
+                        ["time"] = r.Time.ToString("o", CultureInfo.InvariantCulture),
+                        ["method"] = r.Method,
+                        ["path"] = r.Path,
+                        ["status"] = r.Status,
+                    }).ToArray()),
+                }).ConfigureAwait(false);
+                return;
             case ("POST", "/_emulator/clock"):
             {
                 var body = await ReadOptionalObjectAsync(http).ConfigureAwait(false) ?? new JsonObject();
@@ -124,6 +136,7 @@ internal sealed partial class ApiHandler
             FailureStatusCode = code == 0 ? 500 : code,
             RetryAfterSeconds = body["retryAfterSeconds"] is null ? 1 : (int)Number("retryAfterSeconds"),
             Hanging = Flag("hanging"),
+            Methods = body["methods"] is JsonArray methods ? methods.Select(m => m!.GetValue<string>().ToUpperInvariant()).ToList() : null,
         };
     }
 
@@ -136,6 +149,7 @@ internal sealed partial class ApiHandler
         ["failureStatusCode"] = f.FailureStatusCode,
         ["retryAfterSeconds"] = f.RetryAfterSeconds,
         ["hanging"] = f.Hanging,
+        ["methods"] = f.Methods is null ? null : new JsonArray(f.Methods.Select(m => (JsonNode?)m).ToArray()),
     };
 
     private JsonObject State()

@@ -18,6 +18,14 @@ public sealed record FaultSettings
     public int RetryAfterSeconds { get; init; } = 1;
     /// <summary>Requests are accepted and never answered until this is cleared or the instance stops.</summary>
     public bool Hanging { get; init; }
+    /// <summary>HTTP methods the faults apply to (GET, DELETE ...); null means every request.</summary>
+    public IReadOnlyList<string>? Methods { get; init; }
 
     public bool IsNone => this == None;
+
+    /// <summary>True when the faults apply to a request with this method.</summary>
+    public bool AppliesTo(string method) => Methods is null || Methods.Contains(method, StringComparer.OrdinalIgnoreCase);
 }
+
+/// <summary>One API request as the instance answered it (admin paths excluded); 499 means the client went away first.</summary>
+public sealed record RequestLogEntry(DateTimeOffset Time, string Method, string Path, int Status);

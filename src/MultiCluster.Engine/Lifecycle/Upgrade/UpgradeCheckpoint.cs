@@ -15,7 +15,10 @@ public sealed record UpgradeRolloutRecord(IReadOnlyList<FleetUpgradeWave> Plan, 
 /// A rollout's checkpoint: the ConfigMap <c>fleet-upgrade-&lt;id&gt;</c> in the management
 /// cluster, labelled <see cref="RolloutLabel"/>, holding the plan (<c>plan.json</c>) and each
 /// wave's and cluster's state (<c>status.json</c>). It is rewritten after every step, so a run cut
-/// off anywhere leaves the last finished step recorded.
+/// off anywhere leaves the last finished step recorded, and at least every
+/// <see cref="HeartbeatInterval"/> while a run holds it: a Running checkpoint whose heartbeat is
+/// older than <see cref="StaleAfter"/> belonged to a run that died without recording it (a killed
+/// process, a lost connection) and reads as Interrupted.
 /// </summary>
 public sealed partial class UpgradeCheckpoint
 {
@@ -26,14 +29,22 @@ public sealed partial class UpgradeCheckpoint
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>How often a running rollout rewrites its checkpoint even when nothing changed.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>A Running checkpoint not rewritten for this long is taken as interrupted (four missed heartbeats).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+
     private readonly ClusterResources _resources;
     private readonly string _namespace;
+    private readonly Func<DateTimeOffset> _clock;
     private ResourceType? _configMaps;
 
-    public UpgradeCheckpoint(IClusterConnector connector, FleetCluster management, string ns)
+    public UpgradeCheckpoint(IClusterConnector connector, FleetCluster management, string ns, Func<DateTimeOffset>? clock = null)
     {
         _resources = ClusterResources.For(connector.Connect(management), null);
         _namespace = ns;
+        _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
     /// <summary>The ConfigMap holding rollout <paramref name="rolloutId"/>.</summary>
@@ -69,7 +80,7 @@ public sealed partial class UpgradeCheckpoint
 
     public async Task WriteAsync(UpgradeRolloutRecord record, CancellationToken cancellationToken)
     {
-        record.Status.Updated = DateTimeOffset.UtcNow;
+        record.Status.Updated = _clock();
         var configMap = new KubeObject(new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -96,7 +107,7 @@ public sealed partial class UpgradeCheckpoint
         {
             var plan = JsonSerializer.Deserialize<List<FleetUpgradeWave>>(Text(configMap, PlanKey), Json);
             var status = JsonSerializer.Deserialize<FleetUpgradeStatus>(Text(configMap, StatusKey), Json);
-            if (plan is not null && status is not null && plan.Count == status.Waves.Count) return new UpgradeRolloutRecord(plan, status);
+            if (plan is not null && status is not null && plan.Count == status.Waves.Count) return new UpgradeRolloutRecord(plan, WithoutStaleRun(status));
         }
         catch (JsonException)
         {
@@ -104,6 +115,21 @@ public sealed partial class UpgradeCheckpoint
         throw new FleetClusterException(LifecycleErrorIds.UpgradeRolloutInvalid, FleetErrorCategory.InvalidData, _resources.Name,
             $"The rollout checkpoint ConfigMap {_namespace}/{configMap.Name} does not hold a readable {PlanKey} and {StatusKey}.",
             recommendedAction: "Delete the ConfigMap and start the rollout again; clusters already at the version are not upgraded twice.");
+    }
+
+    // A run that holds the checkpoint beats every HeartbeatInterval; one that stopped beating was
+    // killed or cut off without recording it, so it reads as Interrupted, as a stopped run would.
+    private FleetUpgradeStatus WithoutStaleRun(FleetUpgradeStatus status)
+    {
+        if (status.State != FleetUpgradeState.Running || _clock() - status.Updated <= StaleAfter) return status;
+        foreach (var wave in status.Waves.Where(w => w.State == FleetUpgradeState.Running))
+        {
+            wave.State = FleetUpgradeState.Interrupted;
+            foreach (var cluster in wave.Clusters.Where(c => c.State == FleetUpgradeState.Running)) cluster.State = FleetUpgradeState.Interrupted;
+        }
+        status.State = FleetUpgradeState.Interrupted;
+        status.StoppedReason = $"The run stopped without recording it (no heartbeat since {status.Updated:u}; the process was killed or lost the management cluster); -Resume continues it.";
+        return status;
     }
 
     private static string Text(KubeObject configMap, string key) => configMap.Json["data"]?[key] is JsonValue value ? value.GetValue<string>() : "";

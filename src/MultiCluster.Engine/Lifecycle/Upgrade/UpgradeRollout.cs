@@ -26,7 +26,7 @@ public sealed class UpgradeRolloutOptions
     /// <summary>The checks the policy names besides the built-in clusterHealth and versionSkew (names compare case-insensitively).</summary>
     public IReadOnlyDictionary<string, UpgradeCheck> Checks { get; init; } = new Dictionary<string, UpgradeCheck>();
 
-    /// <summary>Asked before a manual-approval wave; false skips (declines) the wave. Without it manual waves are declined.</summary>
+    /// <summary>Asked before a manual-approval wave; false declines it and stops the rollout there. Without it manual waves are declined.</summary>
     public Func<FleetUpgradeWave, CancellationToken, Task<bool>>? Approve { get; init; }
 
     /// <summary>Asked before every auto-approval wave; false stops the rollout there, as the user asked.</summary>
@@ -41,13 +41,16 @@ public sealed class UpgradeRolloutOptions
 
     /// <summary>The clock windows are judged by.</summary>
     public Func<DateTimeOffset> Now { get; init; } = () => DateTimeOffset.UtcNow;
+
+    /// <summary>How often the checkpoint is rewritten while the run lasts (<see cref="UpgradeCheckpoint.HeartbeatInterval"/>).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = UpgradeCheckpoint.HeartbeatInterval;
 }
 
 /// <summary>
 /// Runs an upgrade plan wave by wave (Start-FleetUpgrade): for each cluster of a wave, at most
 /// maxUnavailable at once, the pre-checks, the upgrade (<see cref="ManagedClusterClient.UpgradeAsync"/>),
 /// the post-checks. The first failing wave stops the rollout, naming the cluster and the check; a
-/// manual wave that is not approved is declined and skipped; a wave whose window is closed stops
+/// manual wave that is not approved stops it too (Declined); a wave whose window is closed stops
 /// the rollout until a later run. Every step is checkpointed (<see cref="UpgradeCheckpoint"/>), so
 /// a resumed run skips what succeeded.
 /// </summary>
@@ -105,6 +108,13 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                 throw new FleetClusterException(LifecycleErrorIds.UpgradeRolloutNotFound, FleetErrorCategory.ObjectNotFound, options.ManagementCluster.Name,
                     $"No rollout '{options.RolloutId}' to resume: management cluster '{options.ManagementCluster.Name}' has no ConfigMap {options.Namespace}/{UpgradeCheckpoint.ConfigMapName(options.RolloutId)}.",
                     recommendedAction: "Run Get-FleetUpgradeStatus to list the rollouts, or start this one without -Resume.");
+            }
+            if (existing.Status.State == FleetUpgradeState.Running)
+            {
+                // Its heartbeat is fresh (a stale one reads as Interrupted): another run holds it now.
+                throw new FleetClusterException(LifecycleErrorIds.UpgradeRolloutExists, FleetErrorCategory.ResourceExists, options.ManagementCluster.Name,
+                    $"Rollout '{options.RolloutId}' is running in another session (its checkpoint was written at {existing.Status.Updated:u}); two runs of one rollout cannot both proceed.",
+                    recommendedAction: $"Wait for it, or, if that run is gone, resume after {UpgradeCheckpoint.StaleAfter.TotalMinutes:0} minutes without a heartbeat.");
             }
             ValidateChecks(existing.Plan, options.Checks);
             return existing;
@@ -178,9 +188,12 @@ public sealed class UpgradeRollout(IClusterConnector connector)
 
         public async Task<FleetUpgradeStatus> ExecuteAsync(CancellationToken cancellationToken)
         {
+            using var stopBeating = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task? heartbeat = null;
             try
             {
                 await UpdateAsync(() => (Status.State, Status.StoppedReason) = (FleetUpgradeState.Running, null), cancellationToken).ConfigureAwait(false);
+                heartbeat = BeatAsync(stopBeating.Token);
                 for (var i = 0; i < rollout.Plan.Count; i++)
                 {
                     var wave = rollout.Plan[i];
@@ -190,11 +203,7 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                         100 * i / rollout.Plan.Count);
                     if (!await StartWaveAsync(wave, state, cancellationToken).ConfigureAwait(false)) return Status;
                 }
-                var declined = Status.Waves.Where(w => w.State == FleetUpgradeState.Declined).Select(w => w.Name).ToList();
-                await UpdateAsync(() => (Status.State, Status.StoppedReason) = declined.Count == 0
-                    ? (FleetUpgradeState.Succeeded, null)
-                    : (FleetUpgradeState.Declined, $"Wave{(declined.Count == 1 ? "" : "s")} {string.Join(", ", declined.Select(d => $"'{d}'"))} not approved; -Resume asks again."),
-                    cancellationToken).ConfigureAwait(false);
+                await UpdateAsync(() => (Status.State, Status.StoppedReason) = (FleetUpgradeState.Succeeded, null), cancellationToken).ConfigureAwait(false);
                 return Status;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -212,6 +221,33 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                 }, grace.Token).ConfigureAwait(false);
                 throw;
             }
+            finally
+            {
+                stopBeating.Cancel();
+                if (heartbeat is not null) await heartbeat.ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Rewrites the checkpoint every heartbeat interval while the run lasts, so a run that dies silently is told from one that works.</summary>
+        private async Task BeatAsync(CancellationToken cancellationToken)
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                    await UpdateAsync(() => { }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    // A missed beat is not a failed rollout; the next beat, or the next step, writes again.
+                    _reporter.Verbose($"Rollout '{Status.RolloutId}': heartbeat not written: {ex.Message}");
+                }
+            }
         }
 
         /// <summary>Runs one wave; false when the rollout stops at it.</summary>
@@ -225,13 +261,16 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                     (FleetUpgradeState.WaitingForWindow, reason, FleetUpgradeState.WaitingForWindow, reason), cancellationToken).ConfigureAwait(false);
                 return false;
             }
+            // Fail closed: a manual wave nobody approved (declined, or a host that cannot ask) stops
+            // the rollout there; a later wave never runs past it.
             if (wave.Approval == FleetUpgradeApproval.Manual
                 && !(options.Approve is { } approve && await approve(wave, cancellationToken).ConfigureAwait(false)))
             {
-                _reporter.Warning($"Wave '{wave.Name}' was not approved; it is skipped.");
-                await UpdateAsync(() => (state.State, state.Message) = (FleetUpgradeState.Declined, "Manual approval was refused."), cancellationToken)
-                    .ConfigureAwait(false);
-                return true;
+                var reason = $"Wave '{wave.Name}' was not approved; the rollout stops before it. -Resume asks again.";
+                _reporter.Warning(reason);
+                await UpdateAsync(() => (state.State, state.Message, Status.State, Status.StoppedReason) =
+                    (FleetUpgradeState.Declined, "Manual approval was refused.", FleetUpgradeState.Declined, reason), cancellationToken).ConfigureAwait(false);
+                return false;
             }
             // A manual wave was just asked about; asking again whether to proceed would be the same question twice.
             if (wave.Approval == FleetUpgradeApproval.Auto && options.Proceed is { } proceed && !await proceed(wave, cancellationToken).ConfigureAwait(false))

@@ -43,13 +43,14 @@ public sealed class NewFleetOidcConfigCommand : OidcCmdlet
         if (clusters.Count == 0) return;
 
         var directory = OutputPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-        var service = new OidcConfigService(RunspaceSessions.Current.Connector);
+        var session = RunspaceSessions.Current; // the runspace's session: read here, on the pipeline thread, never on a worker
+        var service = new OidcConfigService(session.Connector);
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {
             // Asked for first: it checks -KubernetesVersion, so a bad one stops the command before anything is written.
             var apiServers = service.RenderApiServersAsync(clusters, settings, KubernetesVersion, directory, options, cancel);
-            Emit(OidcConfigService.RenderDex(settings, connector, clusters, RedirectUri, RunspaceSessions.Current.CurrentFleet?.Name, directory));
+            Emit(OidcConfigService.RenderDex(settings, connector, clusters, RedirectUri, session.CurrentFleet?.Name, directory));
             await foreach (var outcome in apiServers.ConfigureAwait(false))
             {
                 if (outcome.Value is { } config) Emit(config);

@@ -19,14 +19,19 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
     [Parameter]
     public SwitchParameter Prune { get; set; }
 
-    /// <summary>Prunes without asking, and past the circuit breaker.</summary>
+    /// <summary>Prunes without asking. It raises no limit: -MaxClusters and -MaxObjects do.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>How many clusters -Prune may remove objects from without -Force (default 1).</summary>
+    /// <summary>How many clusters -Prune may remove objects from (default 1); given explicitly, it also lifts the half-the-fleet limit.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int MaxClusters { get; set; } = 1;
+
+    /// <summary>How many objects -Prune may remove from one cluster (default 10); given explicitly, it also allows removing every object of a kind in a namespace.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxObjects { get; set; } = MultiCluster.Engine.FanOut.DeleteOptions.DefaultMaxObjects;
 
     protected override void EndProcessing()
     {
@@ -40,9 +45,7 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
         if (clusters.Count == 0) return;
 
         var service = new RbacService(RunspaceSessions.Current.Connector);
-        IReadOnlyList<FleetTarget> targets;
-        try { targets = service.Plan(clusters, definitions); }
-        catch (Exception ex) { Terminate(ex); return; }
+        var targets = RunEngineStep(() => service.Plan(clusters, definitions));
 
         var whatIf = IsWhatIf;
         var fanOut = FanOutSettings();
@@ -61,7 +64,7 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
         }
         if (!Prune) return;
 
-        var pruneOptions = DeleteSettings(whatIf, Force, MaxClusters);
+        var pruneOptions = DeleteSettings(whatIf, MaxClusters, MaxObjects);
         RunDelete("prune", whatIf, Force,
             cancel => service.PlanPruneAsync(clusters, definitions, pruneOptions, cancellationToken: cancel),
             (pruned, cancel) => service.PruneAsync(pruned, pruneOptions, cancel));

@@ -14,14 +14,19 @@ namespace MultiCluster.Commands.Federation;
 [OutputType(typeof(FleetResourceResult))]
 public sealed class RemoveFleetWorkloadCommand : WorkloadReferenceCmdlet
 {
-    /// <summary>Deletes without asking, and past the one-cluster circuit breaker.</summary>
+    /// <summary>Deletes without asking. It raises no limit: -MaxClusters and -MaxObjects do.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>How many clusters one call may delete from without -Force (default 1).</summary>
+    /// <summary>How many clusters one call may delete from (default 1); given explicitly, it also lifts the half-the-fleet limit.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int MaxClusters { get; set; } = 1;
+
+    /// <summary>How many objects one call may delete from one cluster (default 10); given explicitly, it also allows deleting every object of a kind in a namespace.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxObjects { get; set; } = MultiCluster.Engine.FanOut.DeleteOptions.DefaultMaxObjects;
 
     protected override void EndProcessing()
     {
@@ -31,7 +36,7 @@ public sealed class RemoveFleetWorkloadCommand : WorkloadReferenceCmdlet
 
         var whatIf = IsWhatIf;
         var service = new WorkloadService(RunspaceSessions.Current.Connector);
-        var options = DeleteSettings(whatIf, Force, MaxClusters);
+        var options = DeleteSettings(whatIf, MaxClusters, MaxObjects);
         RunDelete("delete", whatIf, Force,
             cancel => service.PlanRemoveAsync(workload, clusters, options, cancel),
             (confirmed, cancel) => service.DeleteAsync(confirmed, options, cancel));

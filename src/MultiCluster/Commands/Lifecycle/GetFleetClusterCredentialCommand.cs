@@ -46,9 +46,14 @@ public sealed class GetFleetClusterCredentialCommand : LifecycleCmdlet
             if (targets.Count > 0) RunLifecycle(cancel => service.GetCredentialsAsync(targets, FanOutSettings(TimeoutSeconds), cancel));
             return;
         }
-        var path = KubeconfigPath is null
-            ? ClusterKubeconfigFile.DefaultPath(session.Kubeconfig)
-            : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
+        string path;
+        try
+        {
+            path = KubeconfigPath is null
+                ? ClusterKubeconfigFile.DefaultPath(session.Kubeconfig)
+                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath);
+        }
+        catch (FleetException ex) { Terminate(ex); return; }
         var confirmed = targets.Where(t => ShouldProcess(path, $"add the context of cluster '{t.Name}'")).ToList();
         if (confirmed.Count > 0) RunLifecycle(cancel => service.MergeCredentialsAsync(confirmed, path, FanOutSettings(TimeoutSeconds), cancel));
     }

@@ -209,14 +209,31 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
         return checks;
     }
 
+    /// <summary>Null when a check's output says it passed: its last value is $true, or has a Passed or Success property that is $true.</summary>
+    private static string? CheckVerdict(IReadOnlyList<PSObject?> output)
+    {
+        if (output.Count == 0 || output[^1] is null) return "the script block returned nothing; a check passes only by returning $true";
+        var last = output[^1]!;
+        if (last.BaseObject is bool verdict) return verdict ? null : "the script block returned $false";
+        foreach (var name in new[] { "Passed", "Success" })
+        {
+            if (last.Properties[name]?.Value is { } value)
+                return LanguagePrimitives.IsTrue(value) && value is bool or PSObject { BaseObject: bool } ? null : $"the script block's result has {name} = {value}";
+        }
+        return $"the script block returned '{last}', not $true";
+    }
+
     private async Task<string?> RunCheckAsync(ScriptBlock block, UpgradeCheckContext context, CancellationToken cancel)
     {
         try
         {
             return await OnPipelineAsync(() =>
             {
-                var output = block.Invoke((object?)context.FleetCluster ?? context.Cluster, context.Wave);
-                return output.Any(o => o?.BaseObject is false) ? "the script block returned $false" : null;
+                // Fail closed: any error the block writes stops it (and fails the check), and only
+                // an explicit $true, or an object whose Passed/Success is $true, passes.
+                var stopOnError = new List<PSVariable> { new("ErrorActionPreference", ActionPreference.Stop) };
+                var output = block.InvokeWithContext(null, stopOnError, (object?)context.FleetCluster ?? context.Cluster, context.Wave);
+                return CheckVerdict(output);
             }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is PipelineStoppedException || cancel.IsCancellationRequested)

@@ -41,7 +41,7 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
     {
         CollectClusters();
         if (ParameterSetName == PathSet) _documents.AddPaths(this, Path);
-        else _documents.AddObject(InputObject);
+        else if (_documents.AddObject(InputObject) is { } owner) CollectCluster(owner);
     }
 
     protected override void EndProcessing()
@@ -66,7 +66,9 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
         if (clusters.Count == 0) return;
 
         var service = new ApplyService(RunspaceSessions.Current.Connector);
-        var targets = service.Plan(clusters, objects);
+        var work = _documents.ByCluster(clusters);
+        // Planning builds connections (exec plugins, TLS warnings): inside the engine's scope, stoppable.
+        var targets = RunEngineStep(() => service.Plan(work));
         var whatIf = IsWhatIf;
         var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();
         if (confirmed.Count == 0) return;

@@ -17,7 +17,7 @@ public sealed class RemoveFleetResourceCommand : FanOutCmdlet
 {
     private const string ByNameSet = "ByName";
     private const string InputSet = "InputObject";
-    private readonly List<object?> _inputs = new();
+    private readonly DocumentInputs _documents = new();
 
     /// <summary>The kind of the object to delete.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByNameSet)]
@@ -43,41 +43,47 @@ public sealed class RemoveFleetResourceCommand : FanOutCmdlet
     [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
     public object? InputObject { get; set; }
 
-    /// <summary>Deletes without asking, and past the one-cluster circuit breaker.</summary>
+    /// <summary>Deletes without asking. It raises no limit: -MaxClusters and -MaxObjects do.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>How many clusters one call may delete from without -Force (default 1).</summary>
+    /// <summary>How many clusters one call may delete from (default 1); given explicitly, it also lifts the half-the-fleet limit.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int MaxClusters { get; set; } = 1;
 
+    /// <summary>How many objects one call may delete from one cluster (default 10); given explicitly, it also allows deleting every object of a kind in a namespace.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxObjects { get; set; } = MultiCluster.Engine.FanOut.DeleteOptions.DefaultMaxObjects;
+
     protected override void ProcessRecord()
     {
         CollectClusters();
-        if (ParameterSetName == InputSet && InputObject is not null)
-            _inputs.Add(PowerShellObjects.ToPlain(InputObject));
+        if (ParameterSetName == InputSet && _documents.AddObject(InputObject) is { } owner) CollectCluster(owner);
     }
 
     protected override void EndProcessing()
     {
-        IReadOnlyList<KubeObject>? objects = null;
         if (ParameterSetName == InputSet)
         {
-            // The same object piped from several clusters is one object to delete on each of them.
-            try { objects = ManifestReader.ReadObjects(_inputs).DistinctBy(o => o.Reference).ToList(); }
+            try { _documents.Read(fromPaths: false); }
             catch (Exception ex) { Terminate(ex); return; }
         }
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
+        // A piped object is deleted on the cluster it was read from and nowhere else.
+        var work = ParameterSetName == InputSet
+            ? _documents.ByCluster(clusters).Select(w => w with { Objects = w.Objects.DistinctBy(o => o.Reference).ToList() }).ToList()
+            : null;
 
         var whatIf = IsWhatIf;
         var service = new DeleteService(RunspaceSessions.Current.Connector);
-        var options = DeleteSettings(whatIf, Force, MaxClusters);
+        var options = DeleteSettings(whatIf, MaxClusters, MaxObjects);
         RunDelete("delete", whatIf, Force,
-            cancel => objects is null
+            cancel => work is null
                 ? service.PlanAsync(clusters, new ResourceQuery { Kind = Kind, Name = Name, ApiVersion = ApiVersion, Namespace = Namespace }, options, cancel)
-                : service.PlanAsync(clusters, objects, options, cancel),
+                : service.PlanAsync(work, options, cancel),
             (confirmed, cancel) => service.DeleteAsync(confirmed, options, cancel));
     }
 }

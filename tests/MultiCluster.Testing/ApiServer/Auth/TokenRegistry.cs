@@ -46,7 +46,7 @@ public sealed class TokenRegistry(Func<DateTimeOffset> now)
         return user.IsInGroup(AuthUser.Authenticated) ? user : user with { Groups = [.. user.Groups, AuthUser.Authenticated] };
     }
 
-    internal static string NewOpaqueToken() => Base64Url(RandomNumberGenerator.GetBytes(32));
+    internal static string NewOpaqueToken() => SecretCanary.Marker + Base64Url(RandomNumberGenerator.GetBytes(32));
 
     internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

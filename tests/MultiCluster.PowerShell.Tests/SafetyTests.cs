@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using MultiCluster.PowerShell.Tests.Infrastructure;
+
+namespace MultiCluster.PowerShell.Tests;
+
+/// <summary>
+/// No command does more than it says: a piped object is deleted or applied on its own cluster
+/// only, and a pipeline that stops (an error under -ErrorAction Stop, Select-Object -First) stops
+/// the engine before anything else is changed.
+/// </summary>
+public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public void A_piped_object_is_deleted_on_its_own_cluster_and_a_same_named_object_elsewhere_survives()
+    {
+        using var session = fixture.NewSession();
+        var name = "piped-" + Guid.NewGuid().ToString("N")[..6];
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' }; data = @{ a = '1' } } | Invoke-FleetApply -Cluster prod-a, prod-b",
+            name).ThrowIfFailed();
+
+        // prod-a's object is piped; prod-b is named too (as a user selecting "these clusters" would).
+        var removed = Results(session.Run("""
+            Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a | Remove-FleetResource -Cluster prod-b -MaxClusters 2 -Confirm:$false
+            """, name));
+
+        removed.Should().ContainSingle();
+        removed[0].Should().Match<FleetResourceResult>(r => r.Cluster == "prod-a" && r.Name == name && r.Action == FleetResourceAction.Deleted);
+        var left = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b -ErrorAction SilentlyContinue", name).Output.Cast<FleetResource>().ToList();
+        left.Should().ContainSingle().Which.Cluster.Should().Be("prod-b", "prod-b's object was not piped");
+    }
+
+    [Fact]
+    public void Objects_piped_from_two_clusters_are_each_deleted_where_they_came_from()
+    {
+        using var session = fixture.NewSession();
+        var a = "only-a-" + Guid.NewGuid().ToString("N")[..6];
+        var b = "only-b-" + Guid.NewGuid().ToString("N")[..6];
+        var shared = "shared-" + Guid.NewGuid().ToString("N")[..6];
+        foreach (var (cluster, names) in new[] { ("prod-a", new[] { a, shared }), ("prod-b", new[] { b, shared }) })
+        {
+            foreach (var n in names)
+                session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' } } | Invoke-FleetApply -Cluster $args[1]", n, cluster).ThrowIfFailed();
+        }
+
+        // prod-a's own object and prod-b's own object: nothing else, though both clusters hold 'shared'.
+        var removed = Results(session.Run("""
+            @(Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a) + @(Get-FleetResource ConfigMap $args[1] -Namespace default -Cluster prod-b) |
+              Remove-FleetResource -MaxClusters 2 -Confirm:$false
+            """, a, b));
+
+        removed.Should().HaveCount(2);
+        removed.Select(r => (r.Cluster, r.Name, r.Action)).Should().BeEquivalentTo(new[]
+        {
+            ("prod-a", a, FleetResourceAction.Deleted), ("prod-b", b, FleetResourceAction.Deleted),
+        });
+        session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b", shared).ThrowIfFailed().Output.Should().HaveCount(2, "'shared' was never piped");
+    }
+
+    [Fact]
+    public void A_piped_object_is_applied_to_its_own_cluster_only()
+    {
+        using var session = fixture.NewSession();
+        var name = "copy-" + Guid.NewGuid().ToString("N")[..6];
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' }; data = @{ from = 'a' } } | Invoke-FleetApply -Cluster prod-a", name).ThrowIfFailed();
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' }; data = @{ from = 'b' } } | Invoke-FleetApply -Cluster prod-b", name).ThrowIfFailed();
+
+        var applied = Results(session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b | Invoke-FleetApply", name));
+
+        applied.Should().HaveCount(2);
+        applied.Select(r => (r.Cluster, r.Action)).Should().BeEquivalentTo(new[] { ("prod-a", FleetResourceAction.Unchanged), ("prod-b", FleetResourceAction.Unchanged) });
+        var live = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, prod-b", name).ThrowIfFailed().Output.Cast<FleetResource>()
+            .ToDictionary(r => r.Cluster, r => ((System.Collections.IDictionary)r.Object["data"]!)["from"]);
+        live.Should().HaveCount(2);
+        live["prod-a"].Should().Be("a");
+        live["prod-b"].Should().Be("b", "prod-a's copy was never applied to prod-b");
+    }
+
+    [Fact]
+    public async Task Remove_FleetResource_with_ErrorAction_Stop_stops_the_engine_and_nothing_is_deleted_after_the_error()
+    {
+        using var session = fixture.NewSession();
+        var name = "stop-" + Guid.NewGuid().ToString("N")[..6];
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' } } | Invoke-FleetApply -Cluster prod-a, dev-c", name).ThrowIfFailed();
+        var failing = fixture.Contexts[0]; // prod-a: every DELETE fails
+        var slow = fixture.Contexts[2];    // dev-c: every DELETE waits 6 s before it is carried out
+        await fixture.Emulator.SetFaultsAsync(failing, """{"failureRate":1,"methods":["DELETE"]}""");
+        await fixture.Emulator.SetFaultsAsync(slow, """{"latencyMs":6000,"methods":["DELETE"]}""");
+        PowerShellResult result;
+        try
+        {
+            result = session.Run("Remove-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a, dev-c -MaxClusters 2 -Confirm:$false -ErrorAction Stop", name);
+            await Task.Delay(TimeSpan.FromSeconds(8)); // past dev-c's delay: an engine left running would have deleted by now
+        }
+        finally
+        {
+            await fixture.Emulator.SetFaultsAsync(failing, "{}");
+            await fixture.Emulator.SetFaultsAsync(slow, "{}");
+        }
+
+        result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ServerError,");
+        var deletes = (await fixture.Emulator.RequestsAsync(slow)).Where(r => r.Method == "DELETE" && r.Path.Contains(name)).ToList();
+        deletes.Should().ContainSingle("dev-c's delete was sent before prod-a failed");
+        deletes[0].Status.Should().Be(499, "the stopped command cancelled it before the server carried it out");
+        session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster dev-c", name).ThrowIfFailed().Output.Should().ContainSingle();
+    }
+
+    private static List<FleetResourceResult> Results(PowerShellResult result) => result.Output.Cast<FleetResourceResult>().ToList();
+}

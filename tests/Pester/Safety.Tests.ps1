@@ -1,0 +1,89 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# No command does more than it says, and no secret escapes: scenarios against emulated clusters.
+
+BeforeAll {
+    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
+
+    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-safety-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $script:work | Out-Null
+    $script:kubeconfig = Join-Path $script:work 'kubeconfig'
+    $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($emulatorDll.FullName, '--clusters', '2', '--kubeconfig', $script:kubeconfig, '--name-prefix', 'safety')) {
+        $info.ArgumentList.Add($a)
+    }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $script:emulator = [System.Diagnostics.Process]::Start($info)
+    $script:contexts = @()
+    while (($line = $script:emulator.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
+        if ($line.Trim()) { $script:contexts += ($line.Trim() -split '\s+')[0] }
+    }
+    Import-Fleet -Content "clusters:`n  - name: a`n    context: $($script:contexts[0])`n  - name: b`n    context: $($script:contexts[1])`n" -Kubeconfig $script:kubeconfig
+}
+
+AfterAll {
+    if ($script:emulator -and -not $script:emulator.HasExited) {
+        $script:emulator.StandardInput.Close()
+        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+    }
+    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Safety' {
+    BeforeEach { $script:since = [datetime]::UtcNow; $global:Error.Clear() }
+
+    It 'deletes a piped object on its own cluster only' {
+        $name = 'piped-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $name; namespace = 'default' } } | Invoke-FleetApply -Cluster a, b | Out-Null
+
+        $out = Get-FleetResource ConfigMap $name -Namespace default -Cluster a | Remove-FleetResource -Confirm:$false -Verbose *>&1
+
+        $removed = @($out | Where-Object { $_ -is [MultiCluster.FleetResourceResult] })
+        $removed.Count | Should -Be 1
+        $removed[0].Cluster | Should -Be 'a'
+        $removed[0].Action | Should -Be 'Deleted'
+        (Get-FleetResource ConfigMap $name -Namespace default -Cluster b).Cluster | Should -Be 'b'
+        Assert-NoSecretCanary -Output $out -Path $script:work -Since $script:since
+    }
+
+    It '-Force silences the prompts but raises no limit' {
+        $name = 'forced-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $name; namespace = 'default' } } | Invoke-FleetApply -Cluster a, b | Out-Null
+
+        { Remove-FleetResource ConfigMap $name -Namespace default -Force -ErrorAction Stop } | Should -Throw -ErrorId 'DeletionLimitExceeded*'
+        (Get-FleetResource ConfigMap $name -Namespace default).Count | Should -Be 2
+        (Remove-FleetResource ConfigMap $name -Namespace default -MaxClusters 2 -Force).Action | Should -Be @('Deleted', 'Deleted')
+        Assert-NoSecretCanary -Path $script:work -Since $script:since
+    }
+
+    It 'lets no token escape on a failure path, verbose and debug included' {
+        $broken = Join-Path $script:work 'broken.kubeconfig'
+        (Get-Content -Raw $script:kubeconfig) -replace 'https://127\.0\.0\.1:\d+', 'https://127.0.0.1:9' | Set-Content $broken
+        [System.IO.File]::SetUnixFileMode($broken, [System.IO.UnixFileMode]'UserRead, UserWrite')
+        Import-Fleet -Content "clusters:`n  - name: gone`n    context: $($script:contexts[0])`n" -Kubeconfig $broken
+
+        $out = & {
+            $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'
+            Test-FleetCluster
+            Get-FleetResource ConfigMap nothing -Namespace default
+            @{ apiVersion = 'v1'; kind = 'Secret'; metadata = @{ name = 's'; namespace = 'default' }; stringData = @{ password = 'x' } } | Invoke-FleetApply
+        } *>&1
+
+        @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+        Assert-NoSecretCanary -Output $out -Path $script:work -Since $script:since
+        Import-Fleet -Content "clusters:`n  - name: a`n    context: $($script:contexts[0])`n  - name: b`n    context: $($script:contexts[1])`n" -Kubeconfig $script:kubeconfig
+    }
+
+    It 'the canary finds a token that did escape' {
+        $token = (Get-Content -Raw $script:kubeconfig | Select-String 'token:\s*(\S+)').Matches[0].Groups[1].Value
+        { Assert-NoSecretCanary -Output @("leaked $token") } | Should -Throw '*the output streams*'
+        Write-Error "leaked $token" -ErrorAction SilentlyContinue
+        { Assert-NoSecretCanary } | Should -Throw '*$Error*'
+    }
+}
