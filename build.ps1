@@ -35,7 +35,10 @@ $moduleDir = Join-Path $root 'out/MultiCluster'
 
 if (-not $NoBuild) {
     dotnet build (Join-Path $root 'MultiCluster.sln') -c $Configuration -nologo
-    if ($LASTEXITCODE -ne 0) { throw "dotnet build failed with exit code $LASTEXITCODE" }
+    if ($LASTEXITCODE -ne 0) {
+        if ($Test) { Write-Host "dotnet build failed with exit code $LASTEXITCODE"; Write-Host 'tests: 0 passed, 1 failed, 0 skipped'; exit 1 }
+        throw "dotnet build failed with exit code $LASTEXITCODE"
+    }
 }
 
 if ($Package) {
