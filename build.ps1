@@ -77,7 +77,10 @@ if ($Test) {
         $failed++
     }
     else {
-        & ([Environment]::ProcessPath) -NoProfile -NonInteractive -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') `
+        # This pwsh again: the .NET tool runs as "dotnet pwsh.dll", an installed one as pwsh itself.
+        $pwsh, $pwshArguments = [Environment]::ProcessPath, @()
+        if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $pwshArguments = @(Join-Path $PSHOME 'pwsh.dll') }
+        & $pwsh @pwshArguments -NoProfile -NonInteractive -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') `
             -PesterPath $pester -SummaryPath $summary -ResultPath (Join-Path $results 'pester.xml')
         if (Test-Path $summary) {
             $counts = Get-Content -Raw $summary | ConvertFrom-Json
