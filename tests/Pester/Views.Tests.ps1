@@ -31,6 +31,7 @@ Describe 'The <TypeName> view at 80 columns' -ForEach $views {
         foreach ($column in $Columns) { $row[$column.Property] = 'x' * [Math]::Max(4, $column.Width) }
         $lines = @(([pscustomobject]$row | Format-Table | Out-String -Width 80) -split "`n" | Where-Object { $_.Trim() })
         $lines.Count | Should -BeGreaterOrEqual 3 -Because 'a header, its underline and a row'
+        $lines[1] | Should -Match '^[\s-]+$' -Because "the $TypeName view's header takes one line, no column squeezed into wrapping ('$($lines[1])')"
         $headerWords = $lines[0] -split '\s+' | Where-Object { $_ }
 
         $key = $Columns | Where-Object { $_.Label -in $keyNames -or $_.Property -in $keyNames } | Select-Object -First 1
