@@ -176,7 +176,8 @@ public class EmulatorConsoleTests
     private static async Task<List<string>> ReadUntilReady(Process process)
     {
         var lines = new List<string>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Loading CRDs on a machine busy with other test runs can take a while.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             lines.Add(line);
