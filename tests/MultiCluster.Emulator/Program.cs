@@ -2,11 +2,14 @@ using System.Runtime.InteropServices;
 using MultiCluster.Testing;
 using MultiCluster.Testing.Controllers;
 
-// Serves emulated clusters until stdin closes or SIGTERM/Ctrl+C; scripts wait for the READY line.
+// Serves emulated clusters until SIGTERM or Ctrl+C, or, when started with its stdin a pipe, until the
+// parent closes that pipe (or dies). Scripts wait for the READY line. A stdin that is a terminal,
+// /dev/null or a file (`dotnet run ... &` in a script) never stops it.
 var clusters = 1;
 string? kubeconfigPath = null;
 string? crds = null;
 var prefix = "emu";
+string[]? names = null;
 var controllers = new List<string>();
 var settings = new ControllerSettings();
 TimeSpan Seconds(string value) => TimeSpan.FromSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
@@ -20,10 +23,11 @@ for (var i = 0; i < args.Length; i++)
         case "--crds": crds = Value(); break;
         case "--controllers": controllers.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
         case "--name-prefix": prefix = Value(); break;
+        case "--names": names = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); clusters = names.Length; break;
         case "--cluster-provision-delay": settings = settings with { ClusterProvisionDelay = Seconds(Value()) }; break;
         case "--cluster-machine-step": settings = settings with { ClusterMachineStepInterval = Seconds(Value()) }; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: MultiCluster.Emulator --clusters N --kubeconfig PATH [--crds DIR|all] [--controllers all|NAME,...] [--name-prefix emu] [--cluster-provision-delay SECONDS] [--cluster-machine-step SECONDS]");
+            Console.WriteLine("usage: MultiCluster.Emulator --clusters N --kubeconfig PATH [--crds DIR|all] [--controllers all|NAME,...] [--name-prefix emu | --names NAME,...] [--cluster-provision-delay SECONDS] [--cluster-machine-step SECONDS]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]} (see --help)");
@@ -42,10 +46,14 @@ if (controllers.Count > 0)
 }
 
 await using var fleet = await EmulatedFleet.StartAsync(clusters, prefix, kubeconfigPath,
-    (_, options) => controllers.Count == 0 ? options : new EmulatedClusterOptions
+    (index, options) =>
     {
-        Name = options.Name,
-        Controllers = ControllerCatalog.Create(settings, controllers.ToArray()),
+        var name = names is null ? options.Name : names[index - 1];
+        return new EmulatedClusterOptions
+        {
+            Name = name,
+            Controllers = controllers.Count == 0 ? [] : ControllerCatalog.Create(settings, controllers.ToArray()),
+        };
     });
 if (crds is not null)
 {
@@ -64,6 +72,9 @@ Console.WriteLine("READY");
 Console.Out.Flush();
 
 var stop = new TaskCompletionSource();
+// With a parent holding our stdin, the parent decides when we stop: a Ctrl+C meant for the parent's
+// prompt (which the terminal sends to us too) must not take its clusters away.
+var ownedByParent = StandardInput.IsPipe();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;
@@ -72,13 +83,15 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    stop.TrySetResult();
+    if (!ownedByParent) stop.TrySetResult();
 };
-_ = Task.Run(() =>
+if (ownedByParent)
 {
-    // stdin closing (the parent script ended) stops the server too.
-    while (Console.In.ReadLine() is not null) { }
-    stop.TrySetResult();
-});
+    _ = Task.Run(() =>
+    {
+        while (Console.In.ReadLine() is not null) { }
+        stop.TrySetResult();
+    });
+}
 await stop.Task;
 return 0;

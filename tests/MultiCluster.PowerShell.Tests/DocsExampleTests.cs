@@ -44,7 +44,9 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
     [MemberData(nameof(Examples))]
     public void Example_runs_and_shows_what_the_page_says(string page, int number)
     {
-        var example = ParseExamples(File.ReadAllText(Path.Combine(Repository.Root, "docs", page + ".md")))[number - 1];
+        var markdown = File.ReadAllText(Path.Combine(Repository.Root, "docs", page + ".md"));
+        var example = ParseExamples(markdown)[number - 1];
+        var at = $"docs/{page}.md:{HeadingLine(markdown, number)} (example {number})";
         using var session = docs.NewSession();
         var result = session.Run(example.Code);
 
@@ -52,19 +54,26 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         var errors = result.Errors.Concat(result.TerminatingRecord is { } t ? [t] : []).ToList();
         if (shownError is not null)
         {
-            errors.Should().Contain(e => e.Exception.Message == shownError, $"{page} example {number} shows this error");
+            errors.Should().Contain(e => e.Exception.Message == shownError, $"{at} shows this error");
             return;
         }
-        errors.Should().BeEmpty($"{page} example {number} runs cleanly: {string.Join("; ", errors.Select(e => e.ToString()))}");
+        errors.Should().BeEmpty($"{at} runs cleanly: {string.Join("; ", errors.Select(e => e.ToString()))}");
         if (example.Output is null) return;
 
         // A table: each data row's first cell is a value of one of the objects written.
         var values = result.RawOutput.SelectMany(o => o.Properties.Select(p => Convert.ToString(p.Value))).ToHashSet();
         foreach (var row in example.Output.Split('\n').Skip(2).Where(r => r.Trim().Length > 0))
-            values.Should().Contain(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], $"{page} example {number} lists this row");
+            values.Should().Contain(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], $"{at} lists this row");
     }
 
     private sealed record Example(string Code, string? Output);
+
+    /// <summary>The line of the example's heading, where a reader of a failure finds it.</summary>
+    private static int HeadingLine(string markdown, int number)
+    {
+        var heading = Regex.Matches(markdown, @"^### Example \d+", RegexOptions.Multiline)[number - 1];
+        return markdown[..heading.Index].Count(c => c == '\n') + 1;
+    }
 
     private static List<Example> ParseExamples(string markdown)
     {

@@ -53,6 +53,35 @@ public sealed class HelpTests
     }
 
     [Fact]
+    public void Every_parameter_a_page_documents_exists_on_its_cmdlet()
+    {
+        using var session = new PowerShellSession();
+        var parameters = session.Run("Get-Command -Module MultiCluster | ForEach-Object { $c = $_; $c.Parameters.Keys | ForEach-Object { '{0}|{1}' -f $c.Name, $_ } }")
+            .ThrowIfFailed().Output.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var commands = parameters.Select(p => p.Split('|')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        commands.Should().NotBeEmpty();
+
+        var strays = new List<string>();
+        foreach (var page in Directory.EnumerateFiles(Path.Combine(Repository.Root, "docs"), "*.md").Order())
+        {
+            var lines = File.ReadAllLines(page);
+            if (!lines.Any(l => l.StartsWith("external help file:"))) continue;
+            var command = Path.GetFileNameWithoutExtension(page);
+            if (!commands.Contains(command))
+            {
+                strays.Add($"docs/{command}.md:1 documents {command}, which the module does not export");
+                continue;
+            }
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].StartsWith("### -") && !parameters.Contains($"{command}|{lines[i][5..].Trim()}"))
+                    strays.Add($"docs/{command}.md:{i + 1} documents {lines[i][4..].Trim()}, which {command} does not have");
+            }
+        }
+        strays.Should().BeEmpty();
+    }
+
+    [Fact]
     public void Module_page_and_about_topics_exist_and_Get_Help_finds_the_about_topic()
     {
         File.Exists(Path.Combine(Repository.Root, "docs", "MultiCluster.md")).Should().BeTrue();

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace MultiCluster.Testing.Tests;
 
-/// <summary>The console entry point as scripts use it: READY after the contexts, clean exit when stdin closes.</summary>
+/// <summary>
+/// The console entry point as scripts use it: READY after the contexts, clean exit when the stdin pipe
+/// its parent holds closes; a stdin that is /dev/null (a script's `&amp;`) keeps it serving until SIGTERM.
+/// </summary>
 public class EmulatorConsoleTests
 {
     private static string EmulatorDll
@@ -38,6 +41,88 @@ public class EmulatorConsoleTests
         {
             if (!process.HasExited) process.Kill();
             File.Delete(kubeconfig);
+        }
+    }
+
+    [Fact]
+    public async Task Named_clusters_ignore_a_Ctrl_C_meant_for_the_parent_and_stop_when_its_pipe_closes()
+    {
+        if (OperatingSystem.IsWindows()) return; // signals by kill(1)
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"emulator-console-{Guid.NewGuid():N}.kubeconfig");
+        using var process = Start(EmulatorDll, "--names", "mgmt-use1,prod-euc1-01", "--kubeconfig", kubeconfig);
+        try
+        {
+            var lines = await ReadUntilReady(process);
+            lines.Should().HaveCount(3);
+            lines[0].Should().MatchRegex(@"^mgmt-use1 https://127\.0\.0\.1:\d+/$");
+            lines[1].Should().StartWith("prod-euc1-01 ");
+
+            await Signal("INT", process.Id);
+            (await ExitsWithin(process, TimeSpan.FromSeconds(2))).Should().BeFalse("a Ctrl+C at the parent's prompt leaves its clusters running");
+            await ListNamespaces(kubeconfig, "prod-euc1-01");
+
+            process.StandardInput.Close();
+            (await ExitsWithin(process, TimeSpan.FromSeconds(15))).Should().BeTrue("the parent closed the pipe");
+            process.ExitCode.Should().Be(0);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [Fact]
+    public async Task Started_in_the_background_with_stdin_from_dev_null_it_serves_until_SIGTERM()
+    {
+        if (OperatingSystem.IsWindows()) return; // /dev/null and kill(1)
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"emulator-console-{Guid.NewGuid():N}.kubeconfig");
+        // As `dotnet run --project tests/MultiCluster.Emulator ... &` in a script: stdin is /dev/null.
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-c", "exec dotnet \"$0\" --clusters 1 --kubeconfig \"$1\" --name-prefix bg < /dev/null", EmulatorDll, kubeconfig })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        try
+        {
+            (await ReadUntilReady(process)).Should().HaveCount(2);
+            (await ExitsWithin(process, TimeSpan.FromSeconds(2))).Should().BeFalse("an empty stdin says nothing about the parent");
+            await ListNamespaces(kubeconfig, "bg-1");
+
+            await Signal("TERM", process.Id);
+            (await ExitsWithin(process, TimeSpan.FromSeconds(15))).Should().BeTrue();
+            process.ExitCode.Should().Be(0);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+            File.Delete(kubeconfig);
+        }
+    }
+
+    private static async Task ListNamespaces(string kubeconfig, string context)
+    {
+        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context));
+        (await k8s.CoreV1OperationsExtensions.ListNamespaceAsync(client.CoreV1)).Items.Should().NotBeEmpty();
+    }
+
+    private static async Task Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        kill.ExitCode.Should().Be(0);
+    }
+
+    private static async Task<bool> ExitsWithin(Process process, TimeSpan time)
+    {
+        using var wait = new CancellationTokenSource(time);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -91,7 +176,8 @@ public class EmulatorConsoleTests
     private static async Task<List<string>> ReadUntilReady(Process process)
     {
         var lines = new List<string>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Loading CRDs on a machine busy with other test runs can take a while.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             lines.Add(line);

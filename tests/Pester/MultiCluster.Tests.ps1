@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 # User scenarios against emulated clusters, as an administrator would type them.
-# Run by build.ps1 -Test (after dotnet build) where pwsh and Pester 5 exist.
+# Run by the test command (dotnet pwsh ./build.ps1 -Test) in the project's pwsh with Pester 5.9.1.
 
 BeforeAll {
     $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
@@ -117,8 +117,10 @@ data:
 
     It 'applies, then reports Unchanged on the second run' {
         $first = Invoke-FleetApply -Path $script:manifest -Selector 'env=prod'
+        $first | Should -HaveCount 4
         $first | ForEach-Object { $_.Action | Should -Be 'Created' }
         $second = Invoke-FleetApply -Path $script:manifest -Selector 'env=prod'
+        $second | Should -HaveCount 4
         $second | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
     }
 
@@ -129,6 +131,7 @@ data:
             data       = @{ color = 'green' }
         }
         $preview = $changed | Invoke-FleetApply -Selector 'env=prod' -WhatIf
+        $preview | Should -HaveCount 2
         $preview | ForEach-Object { $_.Action | Should -Be 'WouldChange' }
         $preview[0].Changes.Path | Should -Contain 'data.color'
     }
@@ -139,6 +142,7 @@ data:
         { Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeletionLimitExceeded*'
         $removed = Remove-FleetResource -Kind ConfigMap -Name settings -Namespace pester-app -Selector 'env=prod' -MaxClusters 2 -Force
+        $removed | Should -HaveCount 2
         $removed | ForEach-Object { $_.Action | Should -Be 'Deleted' }
     }
 }
@@ -158,8 +162,10 @@ Describe 'RBAC' {
         Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
 
         $first = Set-FleetRbac @readers
+        $first | Should -HaveCount 6
         $first | ForEach-Object { $_.Action | Should -Be 'Created' }
         $second = Set-FleetRbac @readers
+        $second | Should -HaveCount 6
         $second | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
         $grants = Get-FleetRbac $script:rbacName
         $grants.Count | Should -Be 3
@@ -196,6 +202,7 @@ Describe 'RBAC' {
         (Get-FleetRbac $script:rbacName).Count | Should -Be 3
 
         $pruned = Set-FleetRbac @keep -Prune -MaxClusters 3 -Force
+        $pruned | Where-Object Name -eq $script:rbacName | Should -HaveCount 6
         $pruned | Where-Object Name -eq $script:rbacName | ForEach-Object { $_.Action | Should -Be 'Deleted' }
         Get-FleetRbac $script:rbacName | Should -BeNullOrEmpty
         (Get-FleetRbac pester-keep).Count | Should -Be 3
@@ -393,6 +400,7 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
             Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
             Get-FleetClusterCredential -Merge -KubeconfigPath $script:merged |
             Test-FleetCluster
+        $health | Should -HaveCount 1
         $health.Status | Should -Be 'Healthy'
         $health.ServerVersion | Should -Be 'v1.32.3'
         $health.NodeCount | Should -Be 3
@@ -410,7 +418,22 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
         $health = Resize-FleetCluster pester-dev-01 -WorkerReplicas 4 -Confirm:$false |
             Wait-FleetCluster -PollIntervalSeconds 1 -TimeoutSeconds 120 |
             Test-FleetCluster
+        $health | Should -HaveCount 1
         $health.NodeCount | Should -Be 5
+    }
+
+    It 'upgrades the cluster, control plane then workers' {
+        $health = @(Update-FleetCluster pester-dev-01 -KubernetesVersion v1.33.0 -PollIntervalSeconds 1 -TimeoutSeconds 120 -Confirm:$false | Test-FleetCluster)
+        $health | Should -HaveCount 1
+        $health[0].ServerVersion | Should -Be 'v1.33.0'
+        $health[0].NodeCount | Should -Be 5
+    }
+
+    It 'previews the OIDC settings of the new cluster''s API server and an admin group' {
+        $preview = @(Set-FleetOidc -IssuerUrl https://dex.example.com -ClientId kubernetes -Cluster pester-dev-01 -GroupBinding @{ 'oidc:platform-admins' = 'cluster-admin' } -WhatIf |
+            Select-Object Cluster, Kind, Name, Action)
+        $preview | Should -HaveCount 3
+        ($preview | ForEach-Object { "$($_.Kind) $($_.Action)" } | Sort-Object) | Should -Be @('ClusterRole WouldCreate', 'ClusterRoleBinding WouldCreate', 'KubeadmControlPlane WouldChange')
     }
 
     It 'stops on bad input before anything is created' {

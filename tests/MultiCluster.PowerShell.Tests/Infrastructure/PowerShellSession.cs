@@ -6,7 +6,8 @@ namespace MultiCluster.PowerShell.Tests.Infrastructure;
 
 /// <summary>
 /// A real PowerShell runspace (System.Management.Automation) with the built module imported from
-/// out/MultiCluster, as a user's session would have it. Only the engine's core cmdlets exist here.
+/// out/MultiCluster, as a user's session would have it, with the full set of PowerShell's own
+/// cmdlets (Microsoft.PowerShell.SDK): Select-Object, Export-Csv, ConvertTo-Json, Out-String ...
 /// </summary>
 public sealed class PowerShellSession : IDisposable
 {
@@ -15,7 +16,7 @@ public sealed class PowerShellSession : IDisposable
     /// <param name="host">A host that answers prompts (see <see cref="AnsweringHost"/>); none by default, so nothing can prompt.</param>
     public PowerShellSession(bool importModule = true, IDictionary<string, string>? environment = null, System.Management.Automation.Host.PSHost? host = null)
     {
-        var state = InitialSessionState.CreateDefault2();
+        var state = InitialSessionState.CreateDefault();
         _runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
         if (environment is not null)
