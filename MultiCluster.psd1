@@ -36,6 +36,7 @@
         'Get-FleetUpgradePlan'
         'Start-FleetUpgrade'
         'Get-FleetUpgradeStatus'
+        'Test-FleetNetwork'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
