@@ -18,6 +18,9 @@ public static class MeshErrorIds
     /// <summary>The mesh id asked for differs from the one a member already runs.</summary>
     public const string MeshIdMismatch = nameof(MeshIdMismatch);
 
+    /// <summary>A mesh id that is not a valid label value.</summary>
+    public const string MeshIdInvalid = nameof(MeshIdInvalid);
+
     /// <summary>A network name that is not a valid label value.</summary>
     public const string NetworkInvalid = nameof(NetworkInvalid);
 
