@@ -37,6 +37,9 @@
         'Start-FleetUpgrade'
         'Get-FleetUpgradeStatus'
         'Test-FleetNetwork'
+        'Join-FleetMesh'
+        'Test-FleetMesh'
+        'Remove-FleetMesh'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

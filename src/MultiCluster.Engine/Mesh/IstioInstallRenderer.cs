@@ -3,16 +3,6 @@ using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Mesh;
 
-/// <summary>How Join-FleetMesh renders Istio's install configuration.</summary>
-public enum IstioConfigFormat
-{
-    /// <summary>IstioOperator resources for <c>istioctl install -f</c>.</summary>
-    IstioOperator,
-
-    /// <summary>Values files for the istiod and gateway Helm charts.</summary>
-    Helm,
-}
-
 /// <summary>
 /// The install configuration of one multi-primary member, as Istio's multi-network guide and
 /// samples/multicluster make it: the istio-system namespace labelled with the network; the control

@@ -1,0 +1,104 @@
+using System.Collections;
+using System.Management.Automation;
+using MultiCluster.Engine.Mesh;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Mesh;
+
+/// <summary>
+/// Joins the selected clusters into an Istio multi-primary mesh: per member the istio-system
+/// network label and the reader account, role, binding and token; for every ordered pair the
+/// remote secret istioctl create-remote-secret makes. A second run writes only missing or broken
+/// links; -Rotate rolls every token without a gap. With -OutputPath it renders each member's
+/// install configuration (IstioOperator or Helm values, east-west gateway) and touches no cluster.
+/// </summary>
+[Cmdlet(VerbsCommon.Join, "FleetMesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FleetMeshLink), typeof(FleetManifest))]
+public sealed class JoinFleetMeshCommand : FanOutCmdlet
+{
+    /// <summary>The mesh to join. Istio only for now.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateSet(nameof(FleetMeshProvider.Istio))]
+    public FleetMeshProvider Provider { get; set; }
+
+    /// <summary>Istio's global.meshID, the same on every member.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string MeshId { get; set; } = "";
+
+    /// <summary>Istio network per cluster: @{ 'prod-use1-01' = 'net-east' }.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Network { get; set; }
+
+    /// <summary>Each cluster's network is its region.</summary>
+    [Parameter]
+    public SwitchParameter NetworkPerRegion { get; set; }
+
+    /// <summary>New reader tokens everywhere; the old ones are revoked once every new link works.</summary>
+    [Parameter]
+    public SwitchParameter Rotate { get; set; }
+
+    /// <summary>Renders each member's install configuration into this folder instead of changing clusters.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
+    /// <summary>IstioOperator resources (default) or Helm values files.</summary>
+    [Parameter]
+    public IstioConfigFormat Format { get; set; } = IstioConfigFormat.IstioOperator;
+
+    protected override void ProcessRecord() => CollectClusters();
+
+    protected override void EndProcessing()
+    {
+        var clusters = SelectClusters();
+        if (clusters.Count == 0) return;
+        var whatIf = IsWhatIf;
+        IstioMeshPlan plan;
+        try
+        {
+            var networks = Network?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString() ?? "", e => e.Value?.ToString() ?? "", StringComparer.OrdinalIgnoreCase);
+            plan = IstioMeshPlan.Create(clusters, new IstioJoinOptions
+            {
+                MeshId = MeshId, Networks = networks, NetworkPerRegion = NetworkPerRegion, Rotate = Rotate, WhatIf = whatIf, FanOut = FanOutSettings(),
+            });
+        }
+        catch (Exception ex)
+        {
+            Terminate(ex);
+            return;
+        }
+
+        if (OutputPath is not null)
+        {
+            var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+            try
+            {
+                foreach (var member in plan.Members)
+                    foreach (var manifest in IstioInstallRenderer.Render(member, MeshId, Format, whatIf ? null : directory))
+                        WriteObject(manifest);
+            }
+            catch (Exception ex)
+            {
+                Terminate(ex);
+            }
+            return;
+        }
+
+        var peers = plan.Members.Count - 1;
+        var confirmed = whatIf ? plan.Members : plan.Members.Where(m => ShouldProcess(
+            $"Cluster {m.Name}: join Istio mesh {MeshId}{(m.Network is null ? "" : " on network " + m.Network)} (reader access, remote secrets of {peers} peers{(Rotate ? ", new token" : "")})",
+            "Join-FleetMesh")).ToList();
+        if (confirmed.Count == 0) return;
+        var service = new IstioMeshService(Sessions.Current.Connector);
+        RunEngine(async cancel =>
+        {
+            await foreach (var link in service.JoinAsync(plan with { Members = confirmed }, cancel).ConfigureAwait(false))
+            {
+                Emit(link);
+                if (link.Error is { } error) EmitError(error);
+            }
+        });
+    }
+}
