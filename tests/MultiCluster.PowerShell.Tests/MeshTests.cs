@@ -71,4 +71,72 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
         result.Output.Should().BeEmpty();
         result.Errors.Should().ContainSingle().Which.FullyQualifiedErrorId.Should().StartWith("ClusterNotFound");
     }
+
+    [Fact]
+    public void Join_previews_then_links_every_pair_then_reports_Unchanged_and_Test_FleetMesh_finds_every_link_healthy()
+    {
+        using var session = fixture.NewSession();
+
+        var preview = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -WhatIf");
+        var joined = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1");
+        var again = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1");
+        var test = session.Run("Test-FleetMesh");
+
+        preview.Errors.Should().BeEmpty();
+        var previewLinks = preview.Output.Cast<FleetMeshLink>().ToList();
+        previewLinks.Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.WouldCreate || l.Action == FleetResourceAction.Unchanged);
+        joined.Errors.Should().BeEmpty();
+        var links = joined.Output.Cast<FleetMeshLink>().ToList();
+        links.Should().HaveCount(6);
+        links.Should().OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy && l.Provider == FleetMeshProvider.Istio);
+        links.Select(l => (l.Cluster, l.Peer)).Should().BeEquivalentTo(new[]
+        {
+            ("prod-a", "prod-b"), ("prod-a", "dev-c"), ("prod-b", "prod-a"), ("prod-b", "dev-c"), ("dev-c", "prod-a"), ("dev-c", "prod-b"),
+        });
+        links.Single(l => l.Cluster == "prod-a" && l.Peer == "dev-c").SecretName.Should().Be("istio-system/istio-remote-secret-dev-c");
+        again.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.Unchanged);
+        test.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy && l.Action == null);
+        foreach (var run in new[] { preview, joined, again, test })
+        {
+            run.AllText().Contains("token: ").Should().BeFalse("no kubeconfig with a token appears in any stream");
+            fixture.Emulator.AdminTokens.Any(run.AllText().Contains).Should().BeFalse();
+        }
+    }
+
+    [Fact]
+    public void Join_with_a_network_that_is_no_label_value_stops_before_any_cluster_is_touched()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ 'prod-b' = 'east net' }");
+
+        result.Output.Should().BeEmpty();
+        var error = result.TerminatingRecord;
+        error.Should().NotBeNull();
+        error!.FullyQualifiedErrorId.Should().StartWith("NetworkInvalid");
+        error.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        error.TargetObject.Should().Be("prod-b");
+        error.Exception.Message.Should().Be("Network 'east net' of cluster 'prod-b' (-Network) is not a valid label value: a label value must be empty or consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit.");
+    }
+
+    [Fact]
+    public void Join_renders_install_configuration_per_cluster_with_OutputPath_and_changes_no_cluster()
+    {
+        using var session = fixture.NewSession();
+        var folder = Path.Combine(Path.GetTempPath(), "mesh-render-" + Guid.NewGuid().ToString("N")[..6]);
+        try
+        {
+            var result = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -OutputPath $args[0] -Cluster prod-a", folder);
+
+            result.Errors.Should().BeEmpty();
+            var manifests = result.Output.Cast<FleetManifest>().ToList();
+            manifests.Select(m => $"{m.Kind}/{m.Name}").Should().Equal("Namespace/istio-system", "IstioOperator/istio-controlplane", "IstioOperator/eastwest", "Gateway/cross-network-gateway");
+            var file = File.ReadAllText(Path.Combine(folder, "prod-a.yaml"));
+            file.Should().Contain("meshID: mesh1").And.Contain("clusterName: prod-a").And.Contain("network: us-east-1").And.Contain("topology.istio.io/network: us-east-1");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
 }

@@ -72,3 +72,40 @@ Describe 'Test-FleetNetwork' {
         ($table -split "`n" | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Istio multi-primary' {
+    It 'joins every pair, heals exactly the link deleted by hand, and rotates tokens' {
+        $links = @(Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ east = 'net-east'; west = 'net-west'; central = 'net-central' })
+        $links.Count | Should -Be 6
+        $links | ForEach-Object { $_.Action | Should -Be 'Created'; $_.Status | Should -Be 'Healthy' }
+
+        @(Test-FleetMesh | Where-Object Status -ne Healthy).Count | Should -Be 0
+        Remove-FleetResource -Kind Secret -Name istio-remote-secret-central -Namespace istio-system -Cluster west -Confirm:$false | Out-Null
+        $broken = @(Test-FleetMesh | Where-Object Status -ne Healthy)
+        $broken.Count | Should -Be 1
+        $broken[0].Cluster | Should -Be 'west'
+        $broken[0].Peer | Should -Be 'central'
+
+        $again = @(Join-FleetMesh -Provider Istio -MeshId mesh1)
+        $again.Count | Should -Be 6
+        @($again | Where-Object Action -ne Unchanged).Count | Should -Be 1
+        ($again | Where-Object Action -eq Created).Cluster | Should -Be 'west'
+
+        $rotated = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -Rotate)
+        $rotated | ForEach-Object { $_.Action | Should -Be 'Configured'; $_.Status | Should -Be 'Healthy' }
+        @(Test-FleetMesh | Where-Object Status -eq Healthy).Count | Should -Be 6
+    }
+
+    It 'refuses a mesh id that is no label value before touching a cluster' {
+        { Join-FleetMesh -Provider Istio -MeshId 'mesh one' -ErrorAction Stop } | Should -Throw -ErrorId 'MeshIdInvalid*'
+    }
+
+    It 'removes a member from every peer' {
+        $removed = @(Remove-FleetMesh -Cluster central -Confirm:$false)
+        $removed.Count | Should -Be 4
+        $removed | ForEach-Object { $_.Action | Should -Be 'Deleted' }
+        $left = @(Test-FleetMesh -Cluster east, west)
+        $left.Count | Should -Be 2
+        $left | ForEach-Object { $_.Status | Should -Be 'Healthy' }
+    }
+}
