@@ -139,4 +139,34 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
             if (Directory.Exists(folder)) Directory.Delete(folder, true);
         }
     }
+
+    [Fact]
+    public void Join_with_Cilium_allocates_ids_and_renders_values_and_refuses_an_id_out_of_range_by_name_and_source()
+    {
+        using var session = SessionWithNetworks("{ podCidr: 10.1.0.0/16, clusterId: 7 }", "{ podCidr: 10.2.0.0/16 }", "{ podCidr: 10.3.0.0/16, clusterId: 1 }");
+        var folder = Path.Combine(Path.GetTempPath(), "cilium-render-" + Guid.NewGuid().ToString("N")[..6]);
+        try
+        {
+            var rendered = session.Run("Join-FleetMesh -Provider Cilium -OutputPath $args[0]", folder);
+            var noPath = session.Run("Join-FleetMesh -Provider Cilium");
+
+            rendered.Errors.Should().BeEmpty();
+            var manifests = rendered.Output.Cast<FleetManifest>().ToList();
+            manifests.Select(m => (m.Cluster, m.Kind, m.Name)).Should().Equal(("prod-a", "HelmValues", "cilium"), ("prod-b", "HelmValues", "cilium"), ("dev-c", "HelmValues", "cilium"));
+            manifests.Select(m => m.Yaml.Split('\n')[2].Trim()).Should().Equal("id: 7", "id: 2", "id: 1");
+            File.ReadAllText(Path.Combine(folder, "prod-b.cilium-values.yaml")).Should().Be(manifests[1].Yaml);
+            noPath.TerminatingRecord!.Exception.Message.Should().Be("Join-FleetMesh -Provider Cilium renders each member's Helm values: give -OutputPath. (Parameter 'OutputPath')");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+
+        using var bad = SessionWithNetworks("{ podCidr: 10.1.0.0/16, clusterId: 256 }", "{ podCidr: 10.2.0.0/16 }", "{ podCidr: 10.3.0.0/16 }");
+        var refused = bad.Run("Join-FleetMesh -Provider Cilium -OutputPath ./never");
+        refused.Output.Should().BeEmpty();
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterIdInvalid");
+        refused.TerminatingRecord.TargetObject.Should().Be("prod-a");
+        refused.TerminatingRecord.Exception.Message.Should().Be("Cluster id 256 of 'prod-a' (fleet file) is outside Cilium's range 1-255.");
+    }
 }

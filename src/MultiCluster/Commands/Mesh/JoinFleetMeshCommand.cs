@@ -16,15 +16,24 @@ namespace MultiCluster.Commands.Mesh;
 [OutputType(typeof(FleetMeshLink), typeof(FleetManifest))]
 public sealed class JoinFleetMeshCommand : FanOutCmdlet
 {
-    /// <summary>The mesh to join. Istio only for now.</summary>
+    /// <summary>The mesh to join: Istio, or Cilium (rendered with -OutputPath).</summary>
     [Parameter(Mandatory = true)]
-    [ValidateSet(nameof(FleetMeshProvider.Istio))]
+    [ValidateSet(nameof(FleetMeshProvider.Istio), nameof(FleetMeshProvider.Cilium))]
     public FleetMeshProvider Provider { get; set; }
 
-    /// <summary>Istio's global.meshID, the same on every member.</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>Istio's global.meshID, the same on every member (Istio only, required there).</summary>
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string MeshId { get; set; } = "";
+
+    /// <summary>Cilium: ids up to 511 (clustermesh.maxConnectedClusters: 511).</summary>
+    [Parameter]
+    public SwitchParameter ExtendedClusterId { get; set; }
+
+    /// <summary>Cilium: the clustermesh-apiserver Service type.</summary>
+    [Parameter]
+    [ValidateSet("NodePort", "LoadBalancer")]
+    public string ServiceType { get; set; } = "NodePort";
 
     /// <summary>Istio network per cluster: @{ 'prod-use1-01' = 'net-east' }.</summary>
     [Parameter]
@@ -55,6 +64,16 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
         var whatIf = IsWhatIf;
+        if (Provider == FleetMeshProvider.Cilium)
+        {
+            JoinCilium(clusters, whatIf);
+            return;
+        }
+        if (MeshId.Length == 0)
+        {
+            Terminate(new ArgumentException("Istio needs -MeshId, the global.meshID every member shares.", nameof(MeshId)));
+            return;
+        }
         IstioMeshPlan plan;
         try
         {
@@ -99,6 +118,25 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
                 Emit(link);
                 if (link.Error is { } error) EmitError(error);
             }
+        });
+    }
+
+    // Cilium is rendered only: the values go to -OutputPath; nothing is written to a cluster.
+    private void JoinCilium(IReadOnlyList<FleetCluster> clusters, bool whatIf)
+    {
+        if (OutputPath is null)
+        {
+            Terminate(new ArgumentException("Join-FleetMesh -Provider Cilium renders each member's Helm values: give -OutputPath.", nameof(OutputPath)));
+            return;
+        }
+        var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+        var options = new CiliumJoinOptions { ExtendedClusterIds = ExtendedClusterId, ServiceType = ServiceType, FanOut = FanOutSettings() };
+        var planner = new CiliumMeshPlanner(Sessions.Current.Connector);
+        RunEngine(async cancel =>
+        {
+            var members = await planner.PlanAsync(clusters, options, cancel).ConfigureAwait(false);
+            foreach (var manifest in CiliumMeshPlanner.Render(members, options, whatIf ? null : directory))
+                Emit(manifest);
         });
     }
 }
