@@ -40,6 +40,7 @@
         'Join-FleetMesh'
         'Test-FleetMesh'
         'Remove-FleetMesh'
+        'Set-FleetGlobalService'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
