@@ -109,3 +109,19 @@ Describe 'Istio multi-primary' {
         $left | ForEach-Object { $_.Status | Should -Be 'Healthy' }
     }
 }
+
+Describe 'Set-FleetGlobalService' {
+    It 'marks a service global with either annotation form and reads both back the same' {
+        @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'api'; namespace = 'default' }
+           spec = @{ ports = @(@{ port = 8080 }) } } | Invoke-FleetApply -Cluster east, west | Out-Null
+        $current = Set-FleetGlobalService api -Affinity local -Cluster east
+        $legacy = Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west
+        $current.Global | Should -BeTrue
+        $legacy.Global | Should -BeTrue
+        $legacy.Affinity | Should -Be $current.Affinity
+        $legacy.AnnotationStyle | Should -Be 'Legacy'
+        (Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west).Action | Should -Be 'Unchanged'
+        $annotations = (Get-FleetResource -Kind Service -Name api -Namespace default -Cluster west).Object.metadata.annotations
+        $annotations.'io.cilium/global-service' | Should -Be 'true'
+    }
+}
