@@ -40,6 +40,16 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
 
     private Task<List<FleetMeshLink>> Test() => _service.TestAsync(_connector.Clusters, new FanOutOptions()).ToListAsync().AsTask();
 
+    /// <summary>
+    /// What a join writes, per cluster: istio-system, the reader ClusterRole, token and remote Secrets.
+    /// (The store's resource version is no witness: the RBAC controllers write on their own at start.)
+    /// </summary>
+    private IEnumerable<string> MeshObjects() => _fleet.Clusters.SelectMany(c =>
+        new[] { ("namespaces", (string?)null, "istio-system"), ("clusterroles", null, "istio-reader-clusterrole-istio-system") }
+            .Where(o => c.Store.Get(c.Registry.Find(o.Item1 == "clusterroles" ? "rbac.authorization.k8s.io" : "", o.Item1)!, o.Item2, o.Item3) is not null)
+            .Select(o => $"{c.Name}: {o.Item1}/{o.Item3}")
+            .Concat(c.Store.List(c.Registry.Find("", "secrets")!, "istio-system").Items.Select(i => $"{c.Name}: secrets/{i["metadata"]!["name"]}")));
+
     private static string Describe(IEnumerable<FleetMeshLink> links) => string.Join("\n", links.Select(l => $"{l}: {l.Status} {l.Message}"));
 
     private static Kubernetes Admin(EmulatedCluster cluster)
@@ -166,12 +176,10 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
     [Fact]
     public async Task WhatIf_reports_six_links_to_create_and_changes_nothing()
     {
-        var before = _fleet.Clusters.Select(c => c.Store.CurrentResourceVersion).ToList();
-
         var preview = await Join(whatIf: true);
 
         preview.Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.WouldCreate && l.Status == FleetMeshLinkStatus.NotChecked, Describe(preview));
-        _fleet.Clusters.Select(c => c.Store.CurrentResourceVersion).Should().Equal(before);
+        MeshObjects().Should().BeEmpty();
     }
 
     [Fact]
@@ -179,7 +187,7 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
     {
         MeshSeed.Namespace(_fleet[1], "istio-system");
         MeshSeed.ConfigMap(_fleet[1], "istio-system", "istio", new Dictionary<string, string> { ["mesh"] = "defaultConfig:\n  meshId: mesh0\ntrustDomain: cluster.local\n" });
-        var before = _fleet.Clusters.Select(c => c.Store.CurrentResourceVersion).ToList();
+        var before = MeshObjects().ToList();
 
         var join = () => Join();
 
@@ -187,7 +195,8 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
         error.ErrorId.Should().Be(MeshErrorIds.MeshIdMismatch);
         error.Target.Should().Be(_fleet[1].Name);
         error.Message.Should().StartWith($"Cluster '{_fleet[1].Name}' already runs mesh id 'mesh0' (istio-system/istio mesh config defaultConfig.meshId), not 'mesh1' (-MeshId).");
-        _fleet.Clusters.Select(c => c.Store.CurrentResourceVersion).Should().Equal(before);
+        MeshObjects().Should().Equal(before);
+        before.Should().Equal($"{_fleet[1].Name}: namespaces/istio-system");
     }
 
     [Fact]
