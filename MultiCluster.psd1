@@ -36,6 +36,11 @@
         'Get-FleetUpgradePlan'
         'Start-FleetUpgrade'
         'Get-FleetUpgradeStatus'
+        'Test-FleetNetwork'
+        'Join-FleetMesh'
+        'Test-FleetMesh'
+        'Remove-FleetMesh'
+        'Set-FleetGlobalService'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -17,11 +17,15 @@ internal sealed class ClusterResources
     public ClusterResources(ClusterConnection connection, IKubeApi api)
     {
         Connection = connection;
+        Api = api;
         Discovery = new ResourceDiscovery(api, connection.Name);
         Client = new ResourceClient(api, connection.Name);
     }
 
     public ClusterConnection Connection { get; }
+
+    /// <summary>Raw requests to the API server (paths no generic kind covers, such as /version).</summary>
+    public IKubeApi Api { get; }
     public ResourceDiscovery Discovery { get; }
     public ResourceClient Client { get; }
     public string Name => Connection.Name;

@@ -1,0 +1,35 @@
+namespace MultiCluster.Engine.Mesh;
+
+/// <summary>Stable error ids of the mesh cmdlets, beside <see cref="Errors.FleetErrorIds"/>.</summary>
+public static class MeshErrorIds
+{
+    /// <summary>A Cilium cluster id is outside 1-255 (1-511 with extended ids) or not a number.</summary>
+    public const string ClusterIdInvalid = nameof(ClusterIdInvalid);
+
+    /// <summary>Two members would get the same Cilium cluster id or name.</summary>
+    public const string ClusterIdDuplicate = nameof(ClusterIdDuplicate);
+
+    /// <summary>A cluster name Cilium or Istio would refuse.</summary>
+    public const string ClusterNameInvalid = nameof(ClusterNameInvalid);
+
+    /// <summary>The same cluster is given twice.</summary>
+    public const string ClusterDuplicate = nameof(ClusterDuplicate);
+
+    /// <summary>The mesh id asked for differs from the one a member already runs.</summary>
+    public const string MeshIdMismatch = nameof(MeshIdMismatch);
+
+    /// <summary>A mesh id that is not a valid label value.</summary>
+    public const string MeshIdInvalid = nameof(MeshIdInvalid);
+
+    /// <summary>A network name that is not a valid label value.</summary>
+    public const string NetworkInvalid = nameof(NetworkInvalid);
+
+    /// <summary>Members' pod or service ranges overlap where the provider cannot route them.</summary>
+    public const string CidrOverlap = nameof(CidrOverlap);
+
+    /// <summary>A remote secret or its token does not work (Test-FleetMesh, rotation).</summary>
+    public const string MeshLinkBroken = nameof(MeshLinkBroken);
+
+    /// <summary>No -Provider was given and the fleet names none.</summary>
+    public const string ProviderMissing = nameof(ProviderMissing);
+}

@@ -1,0 +1,142 @@
+using System.Collections;
+using System.Management.Automation;
+using MultiCluster.Engine.Mesh;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Mesh;
+
+/// <summary>
+/// Joins the selected clusters into an Istio multi-primary mesh: per member the istio-system
+/// network label and the reader account, role, binding and token; for every ordered pair the
+/// remote secret istioctl create-remote-secret makes. A second run writes only missing or broken
+/// links; -Rotate rolls every token without a gap. With -OutputPath it renders each member's
+/// install configuration (IstioOperator or Helm values, east-west gateway) and touches no cluster.
+/// </summary>
+[Cmdlet(VerbsCommon.Join, "FleetMesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FleetMeshLink), typeof(FleetManifest))]
+public sealed class JoinFleetMeshCommand : FanOutCmdlet
+{
+    /// <summary>The mesh to join: Istio, or Cilium (rendered with -OutputPath).</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateSet(nameof(FleetMeshProvider.Istio), nameof(FleetMeshProvider.Cilium))]
+    public FleetMeshProvider Provider { get; set; }
+
+    /// <summary>Istio's global.meshID, the same on every member (Istio only, required there).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string MeshId { get; set; } = "";
+
+    /// <summary>Cilium: ids up to 511 (clustermesh.maxConnectedClusters: 511).</summary>
+    [Parameter]
+    public SwitchParameter ExtendedClusterId { get; set; }
+
+    /// <summary>Cilium: the clustermesh-apiserver Service type.</summary>
+    [Parameter]
+    [ValidateSet("NodePort", "LoadBalancer")]
+    public string ServiceType { get; set; } = "NodePort";
+
+    /// <summary>Istio network per cluster: @{ 'prod-use1-01' = 'net-east' }.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Network { get; set; }
+
+    /// <summary>Each cluster's network is its region.</summary>
+    [Parameter]
+    public SwitchParameter NetworkPerRegion { get; set; }
+
+    /// <summary>New reader tokens everywhere; the old ones are revoked once every new link works.</summary>
+    [Parameter]
+    public SwitchParameter Rotate { get; set; }
+
+    /// <summary>Renders each member's install configuration into this folder instead of changing clusters.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
+    /// <summary>IstioOperator resources (default) or Helm values files.</summary>
+    [Parameter]
+    public IstioConfigFormat Format { get; set; } = IstioConfigFormat.IstioOperator;
+
+    protected override void ProcessRecord() => CollectClusters();
+
+    protected override void EndProcessing()
+    {
+        var clusters = SelectClusters();
+        if (clusters.Count == 0) return;
+        var whatIf = IsWhatIf;
+        if (Provider == FleetMeshProvider.Cilium)
+        {
+            JoinCilium(clusters, whatIf);
+            return;
+        }
+        if (MeshId.Length == 0)
+        {
+            Terminate(new ArgumentException("Istio needs -MeshId, the global.meshID every member shares.", nameof(MeshId)));
+            return;
+        }
+        IstioMeshPlan plan;
+        try
+        {
+            var networks = Network?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString() ?? "", e => e.Value?.ToString() ?? "", StringComparer.OrdinalIgnoreCase);
+            plan = IstioMeshPlan.Create(clusters, new IstioJoinOptions
+            {
+                MeshId = MeshId, Networks = networks, NetworkPerRegion = NetworkPerRegion, Rotate = Rotate, WhatIf = whatIf, FanOut = FanOutSettings(),
+            });
+        }
+        catch (Exception ex)
+        {
+            Terminate(ex);
+            return;
+        }
+
+        if (OutputPath is not null)
+        {
+            var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+            try
+            {
+                foreach (var member in plan.Members)
+                    foreach (var manifest in IstioInstallRenderer.Render(member, MeshId, Format, whatIf ? null : directory))
+                        WriteObject(manifest);
+            }
+            catch (Exception ex)
+            {
+                Terminate(ex);
+            }
+            return;
+        }
+
+        var peers = plan.Members.Count - 1;
+        var confirmed = whatIf ? plan.Members : plan.Members.Where(m => ShouldProcess(
+            $"Cluster {m.Name}: join Istio mesh {MeshId}{(m.Network is null ? "" : " on network " + m.Network)} (reader access, remote secrets of {peers} peers{(Rotate ? ", new token" : "")})",
+            "Join-FleetMesh")).ToList();
+        if (confirmed.Count == 0) return;
+        var service = new IstioMeshService(Sessions.Current.Connector);
+        RunEngine(async cancel =>
+        {
+            await foreach (var link in service.JoinAsync(plan with { Members = confirmed }, cancel).ConfigureAwait(false))
+            {
+                Emit(link);
+                if (link.Error is { } error) EmitError(error);
+            }
+        });
+    }
+
+    // Cilium is rendered only: the values go to -OutputPath; nothing is written to a cluster.
+    private void JoinCilium(IReadOnlyList<FleetCluster> clusters, bool whatIf)
+    {
+        if (OutputPath is null)
+        {
+            Terminate(new ArgumentException("Join-FleetMesh -Provider Cilium renders each member's Helm values: give -OutputPath.", nameof(OutputPath)));
+            return;
+        }
+        var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+        var options = new CiliumJoinOptions { ExtendedClusterIds = ExtendedClusterId, ServiceType = ServiceType, FanOut = FanOutSettings() };
+        var planner = new CiliumMeshPlanner(Sessions.Current.Connector);
+        RunEngine(async cancel =>
+        {
+            var members = await planner.PlanAsync(clusters, options, cancel).ConfigureAwait(false);
+            foreach (var manifest in CiliumMeshPlanner.Render(members, options, whatIf ? null : directory))
+                Emit(manifest);
+        });
+    }
+}

@@ -1,0 +1,172 @@
+using MultiCluster.PowerShell.Tests.Infrastructure;
+
+namespace MultiCluster.PowerShell.Tests;
+
+/// <summary>Three emulated clusters with RBAC and service-account tokens, as the mesh cmdlets need.</summary>
+public sealed class MeshEmulatorFixture() : EmulatorFixture("rbac,serviceaccount-tokens");
+
+/// <summary>Test-FleetNetwork and the mesh cmdlets in a real runspace over emulated clusters.</summary>
+public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshEmulatorFixture>
+{
+    private PowerShellSession SessionWithNetworks(string networkA, string networkB, string networkC)
+    {
+        var session = new PowerShellSession();
+        var fleet = $"""
+            name: mesh
+            clusters:
+              - name: prod-a
+                context: {fixture.Contexts[0]}
+                region: us-east-1
+                network: {networkA}
+              - name: prod-b
+                context: {fixture.Contexts[1]}
+                region: eu-central-1
+                network: {networkB}
+              - name: dev-c
+                context: {fixture.Contexts[2]}
+                region: eu-central-1
+                network: {networkC}
+            """;
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", fleet, fixture.Kubeconfig).ThrowIfFailed();
+        return session;
+    }
+
+    [Fact]
+    public void Test_FleetNetwork_finds_the_overlapping_pair_and_the_id_out_of_range_and_passes_the_rest()
+    {
+        using var session = SessionWithNetworks(
+            "{ podCidr: 10.244.0.0/16, serviceCidr: 10.96.0.0/16, clusterId: 1 }",
+            "{ podCidr: 10.244.0.0/17, serviceCidr: 10.97.0.0/16, clusterId: 2 }",
+            "{ podCidr: 10.30.0.0/16, serviceCidr: 10.98.0.0/16, clusterId: 300 }");
+
+        var result = session.Run("Test-FleetNetwork -Provider Cilium");
+
+        result.Errors.Should().BeEmpty();
+        var checks = result.Output.Cast<FleetNetworkCheck>().ToList();
+        checks.Should().HaveCount(18, "3 reachability, 6 ranges, 3 pairs, 3 ids, 3 names");
+        var findings = checks.Where(c => c.Status != FleetCheckStatus.Pass).ToList();
+        findings.Should().HaveCount(2);
+        findings[0].Should().BeEquivalentTo(new
+        {
+            Cluster = "prod-a", Peer = "prod-b", Check = "CidrOverlap", Status = FleetCheckStatus.Fail, Value = "10.244.0.0/16", Source = "fleet file",
+            Message = "The pod range 10.244.0.0/16 of prod-a (fleet file) overlaps the pod range of prod-b, 10.244.0.0/17 (fleet file).",
+        });
+        findings[1].Should().BeEquivalentTo(new
+        {
+            Cluster = "dev-c", Peer = (string?)null, Check = "ClusterId", Status = FleetCheckStatus.Fail, Value = "300", Source = "fleet file",
+            Message = "Cluster id 300 of dev-c (fleet file) is outside Cilium's range 1-255.",
+        });
+
+        var extended = session.Run("Test-FleetNetwork -Provider Cilium -ExtendedClusterId -Cluster dev-c | Where-Object Check -eq ClusterId");
+        extended.Output.Cast<FleetNetworkCheck>().Should().ContainSingle().Which.Status.Should().Be(FleetCheckStatus.Pass);
+    }
+
+    [Fact]
+    public void Test_FleetNetwork_of_a_cluster_not_in_the_fleet_writes_ClusterNotFound_and_checks_nothing()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Test-FleetNetwork -Cluster nowhere");
+
+        result.Output.Should().BeEmpty();
+        result.Errors.Should().ContainSingle().Which.FullyQualifiedErrorId.Should().StartWith("ClusterNotFound");
+    }
+
+    [Fact]
+    public void Join_previews_then_links_every_pair_then_reports_Unchanged_and_Test_FleetMesh_finds_every_link_healthy()
+    {
+        using var session = fixture.NewSession();
+
+        var preview = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -WhatIf");
+        var joined = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1");
+        var again = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1");
+        var test = session.Run("Test-FleetMesh");
+
+        preview.Errors.Should().BeEmpty();
+        var previewLinks = preview.Output.Cast<FleetMeshLink>().ToList();
+        previewLinks.Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.WouldCreate || l.Action == FleetResourceAction.Unchanged);
+        joined.Errors.Should().BeEmpty();
+        var links = joined.Output.Cast<FleetMeshLink>().ToList();
+        links.Should().HaveCount(6);
+        links.Should().OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy && l.Provider == FleetMeshProvider.Istio);
+        links.Select(l => (l.Cluster, l.Peer)).Should().BeEquivalentTo(new[]
+        {
+            ("prod-a", "prod-b"), ("prod-a", "dev-c"), ("prod-b", "prod-a"), ("prod-b", "dev-c"), ("dev-c", "prod-a"), ("dev-c", "prod-b"),
+        });
+        links.Single(l => l.Cluster == "prod-a" && l.Peer == "dev-c").SecretName.Should().Be("istio-system/istio-remote-secret-dev-c");
+        again.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.Unchanged);
+        test.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy && l.Action == null);
+        foreach (var run in new[] { preview, joined, again, test })
+        {
+            run.AllText().Contains("token: ").Should().BeFalse("no kubeconfig with a token appears in any stream");
+            fixture.Emulator.AdminTokens.Any(run.AllText().Contains).Should().BeFalse();
+        }
+    }
+
+    [Fact]
+    public void Join_with_a_network_that_is_no_label_value_stops_before_any_cluster_is_touched()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ 'prod-b' = 'east net' }");
+
+        result.Output.Should().BeEmpty();
+        var error = result.TerminatingRecord;
+        error.Should().NotBeNull();
+        error!.FullyQualifiedErrorId.Should().StartWith("NetworkInvalid");
+        error.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        error.TargetObject.Should().Be("prod-b");
+        error.Exception.Message.Should().Be("Network 'east net' of cluster 'prod-b' (-Network) is not a valid label value: a label value must be empty or consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit.");
+    }
+
+    [Fact]
+    public void Join_renders_install_configuration_per_cluster_with_OutputPath_and_changes_no_cluster()
+    {
+        using var session = fixture.NewSession();
+        var folder = Path.Combine(Path.GetTempPath(), "mesh-render-" + Guid.NewGuid().ToString("N")[..6]);
+        try
+        {
+            var result = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -OutputPath $args[0] -Cluster prod-a", folder);
+
+            result.Errors.Should().BeEmpty();
+            var manifests = result.Output.Cast<FleetManifest>().ToList();
+            manifests.Select(m => $"{m.Kind}/{m.Name}").Should().Equal("Namespace/istio-system", "IstioOperator/istio-controlplane", "IstioOperator/eastwest", "Gateway/cross-network-gateway");
+            var file = File.ReadAllText(Path.Combine(folder, "prod-a.yaml"));
+            file.Should().Contain("meshID: mesh1").And.Contain("clusterName: prod-a").And.Contain("network: us-east-1").And.Contain("topology.istio.io/network: us-east-1");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
+    public void Join_with_Cilium_allocates_ids_and_renders_values_and_refuses_an_id_out_of_range_by_name_and_source()
+    {
+        using var session = SessionWithNetworks("{ podCidr: 10.1.0.0/16, clusterId: 7 }", "{ podCidr: 10.2.0.0/16 }", "{ podCidr: 10.3.0.0/16, clusterId: 1 }");
+        var folder = Path.Combine(Path.GetTempPath(), "cilium-render-" + Guid.NewGuid().ToString("N")[..6]);
+        try
+        {
+            var rendered = session.Run("Join-FleetMesh -Provider Cilium -OutputPath $args[0]", folder);
+            var noPath = session.Run("Join-FleetMesh -Provider Cilium");
+
+            rendered.Errors.Should().BeEmpty();
+            var manifests = rendered.Output.Cast<FleetManifest>().ToList();
+            manifests.Select(m => (m.Cluster, m.Kind, m.Name)).Should().Equal(("prod-a", "HelmValues", "cilium"), ("prod-b", "HelmValues", "cilium"), ("dev-c", "HelmValues", "cilium"));
+            manifests.Select(m => m.Yaml.Split('\n')[2].Trim()).Should().Equal("id: 7", "id: 2", "id: 1");
+            File.ReadAllText(Path.Combine(folder, "prod-b.cilium-values.yaml")).Should().Be(manifests[1].Yaml);
+            noPath.TerminatingRecord!.Exception.Message.Should().Be("Join-FleetMesh -Provider Cilium renders each member's Helm values: give -OutputPath. (Parameter 'OutputPath')");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+
+        using var bad = SessionWithNetworks("{ podCidr: 10.1.0.0/16, clusterId: 256 }", "{ podCidr: 10.2.0.0/16 }", "{ podCidr: 10.3.0.0/16 }");
+        var refused = bad.Run("Join-FleetMesh -Provider Cilium -OutputPath ./never");
+        refused.Output.Should().BeEmpty();
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterIdInvalid");
+        refused.TerminatingRecord.TargetObject.Should().Be("prod-a");
+        refused.TerminatingRecord.Exception.Message.Should().Be("Cluster id 256 of 'prod-a' (fleet file) is outside Cilium's range 1-255.");
+    }
+}

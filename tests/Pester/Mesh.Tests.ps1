@@ -1,0 +1,127 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Mesh and cross-cluster networking scenarios against three emulated clusters with RBAC and tokens.
+
+BeforeAll {
+    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+
+    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-mesh-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $script:work | Out-Null
+    $script:kubeconfig = Join-Path $script:work 'kubeconfig'
+    $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $arguments = @($emulatorDll.FullName, '--clusters', '3', '--kubeconfig', $script:kubeconfig, '--name-prefix', 'mesh',
+        '--controllers', 'rbac,serviceaccount-tokens')
+    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $script:emulator = [System.Diagnostics.Process]::Start($info)
+    $script:contexts = @()
+    while (($line = $script:emulator.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
+        if ($line.Trim()) { $script:contexts += ($line.Trim() -split '\s+')[0] }
+    }
+
+    $fleetYaml = @"
+name: mesh
+clusters:
+  - name: east
+    context: $($script:contexts[0])
+    region: us-east-1
+    network: { podCidr: 10.1.0.0/16, serviceCidr: 10.101.0.0/16, clusterId: 1 }
+  - name: west
+    context: $($script:contexts[1])
+    region: us-west-2
+    network: { podCidr: 10.1.128.0/17, serviceCidr: 10.102.0.0/16, clusterId: 2 }
+  - name: central
+    context: $($script:contexts[2])
+    region: eu-central-1
+    network: { podCidr: 10.3.0.0/16, serviceCidr: 10.103.0.0/16, clusterId: 2 }
+"@
+    Import-Fleet -Content $fleetYaml -Kubeconfig $script:kubeconfig
+}
+
+AfterAll {
+    if ($script:emulator -and -not $script:emulator.HasExited) {
+        $script:emulator.StandardInput.Close()
+        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+    }
+    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Test-FleetNetwork' {
+    It 'finds the overlapping pod ranges and the duplicate cluster id, and nothing else' {
+        $findings = @(Get-FleetCluster | Test-FleetNetwork -Provider Cilium | Where-Object Status -ne Pass)
+        $findings.Count | Should -Be 2
+        $findings[0].Check | Should -Be 'CidrOverlap'
+        $findings[0].Cluster | Should -Be 'east'
+        $findings[0].Peer | Should -Be 'west'
+        $findings[0].Status | Should -Be 'Fail'
+        $findings[0].RecommendedAction | Should -BeLike '*Submariner Globalnet*'
+        $findings[1].Check | Should -Be 'ClusterId'
+        $findings[1].Cluster | Should -Be 'central'
+        $findings[1].Peer | Should -Be 'west'
+        $findings[1].Message | Should -Be 'Cluster id 2 of central (fleet file) is also the id of west (fleet file).'
+    }
+
+    It 'formats its checks in 80 columns with the status visible' {
+        $table = Test-FleetNetwork -Cluster east -Provider Submariner | Format-Table | Out-String -Width 80
+        $table | Should -Match 'Status'
+        ($table -split "`n" | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Istio multi-primary' {
+    It 'joins every pair, heals exactly the link deleted by hand, and rotates tokens' {
+        $links = @(Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ east = 'net-east'; west = 'net-west'; central = 'net-central' })
+        $links.Count | Should -Be 6
+        $links | ForEach-Object { $_.Action | Should -Be 'Created'; $_.Status | Should -Be 'Healthy' }
+
+        @(Test-FleetMesh | Where-Object Status -ne Healthy).Count | Should -Be 0
+        Remove-FleetResource -Kind Secret -Name istio-remote-secret-central -Namespace istio-system -Cluster west -Confirm:$false | Out-Null
+        $broken = @(Test-FleetMesh | Where-Object Status -ne Healthy)
+        $broken.Count | Should -Be 1
+        $broken[0].Cluster | Should -Be 'west'
+        $broken[0].Peer | Should -Be 'central'
+
+        $again = @(Join-FleetMesh -Provider Istio -MeshId mesh1)
+        $again.Count | Should -Be 6
+        @($again | Where-Object Action -ne Unchanged).Count | Should -Be 1
+        ($again | Where-Object Action -eq Created).Cluster | Should -Be 'west'
+
+        $rotated = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -Rotate)
+        $rotated | ForEach-Object { $_.Action | Should -Be 'Configured'; $_.Status | Should -Be 'Healthy' }
+        @(Test-FleetMesh | Where-Object Status -eq Healthy).Count | Should -Be 6
+    }
+
+    It 'refuses a mesh id that is no label value before touching a cluster' {
+        { Join-FleetMesh -Provider Istio -MeshId 'mesh one' -ErrorAction Stop } | Should -Throw -ErrorId 'MeshIdInvalid*'
+    }
+
+    It 'removes a member from every peer' {
+        $removed = @(Remove-FleetMesh -Cluster central -Confirm:$false)
+        $removed.Count | Should -Be 4
+        $removed | ForEach-Object { $_.Action | Should -Be 'Deleted' }
+        $left = @(Test-FleetMesh -Cluster east, west)
+        $left.Count | Should -Be 2
+        $left | ForEach-Object { $_.Status | Should -Be 'Healthy' }
+    }
+}
+
+Describe 'Set-FleetGlobalService' {
+    It 'marks a service global with either annotation form and reads both back the same' {
+        @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'api'; namespace = 'default' }
+           spec = @{ ports = @(@{ port = 8080 }) } } | Invoke-FleetApply -Cluster east, west | Out-Null
+        $current = Set-FleetGlobalService api -Affinity local -Cluster east
+        $legacy = Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west
+        $current.Global | Should -BeTrue
+        $legacy.Global | Should -BeTrue
+        $legacy.Affinity | Should -Be $current.Affinity
+        $legacy.AnnotationStyle | Should -Be 'Legacy'
+        (Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west).Action | Should -Be 'Unchanged'
+        $annotations = (Get-FleetResource -Kind Service -Name api -Namespace default -Cluster west).Object.metadata.annotations
+        $annotations.'io.cilium/global-service' | Should -Be 'true'
+    }
+}
