@@ -110,7 +110,7 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
             $"Cluster {m.Name}: join Istio mesh {MeshId}{(m.Network is null ? "" : " on network " + m.Network)} (reader access, remote secrets of {peers} peers{(Rotate ? ", new token" : "")})",
             "Join-FleetMesh")).ToList();
         if (confirmed.Count == 0) return;
-        var service = new IstioMeshService(Sessions.Current.Connector);
+        var service = new IstioMeshService(RunspaceSessions.Current.Connector);
         RunEngine(async cancel =>
         {
             await foreach (var link in service.JoinAsync(plan with { Members = confirmed }, cancel).ConfigureAwait(false))
@@ -131,7 +131,7 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         }
         var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
         var options = new CiliumJoinOptions { ExtendedClusterIds = ExtendedClusterId, ServiceType = ServiceType, FanOut = FanOutSettings() };
-        var planner = new CiliumMeshPlanner(Sessions.Current.Connector);
+        var planner = new CiliumMeshPlanner(RunspaceSessions.Current.Connector);
         RunEngine(async cancel =>
         {
             var members = await planner.PlanAsync(clusters, options, cancel).ConfigureAwait(false);

@@ -29,11 +29,11 @@ public sealed class RemoveFleetMeshCommand : FanOutCmdlet
         }
         var members = SelectClusters();
         if (members.Count == 0) return;
-        var fleet = Sessions.Current.GetFleet().Clusters;
+        var fleet = RunspaceSessions.Current.GetFleet().Clusters;
         var whatIf = IsWhatIf;
         var confirmed = whatIf ? members : members.Where(m => ShouldProcess(
             $"Cluster {m.Name}: remove its Istio remote secrets from {fleet.Count - 1} peers, theirs from it, and its reader tokens", "Remove-FleetMesh")).ToList();
-        var service = new IstioMeshService(Sessions.Current.Connector);
+        var service = new IstioMeshService(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         foreach (var member in confirmed)
         {

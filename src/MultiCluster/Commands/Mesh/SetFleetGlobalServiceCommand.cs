@@ -41,7 +41,7 @@ public sealed class SetFleetGlobalServiceCommand : FanOutCmdlet
         var confirmed = whatIf ? clusters : clusters.Where(c => ShouldProcess(
             $"Cluster {c.Name}: mark Service {Namespace}/{Name} global (affinity {Affinity}{(LegacyAnnotation ? ", legacy annotations" : "")})", "Set-FleetGlobalService")).ToList();
         if (confirmed.Count == 0) return;
-        var services = new CiliumGlobalServices(Sessions.Current.Connector);
+        var services = new CiliumGlobalServices(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {

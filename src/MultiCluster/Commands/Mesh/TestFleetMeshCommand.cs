@@ -24,7 +24,7 @@ public sealed class TestFleetMeshCommand : FanOutCmdlet
     {
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        var service = new IstioMeshService(Sessions.Current.Connector);
+        var service = new IstioMeshService(RunspaceSessions.Current.Connector);
         var options = FanOutSettings();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         RunEngine(async cancel =>

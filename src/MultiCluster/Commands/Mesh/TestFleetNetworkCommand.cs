@@ -28,7 +28,7 @@ public sealed class TestFleetNetworkCommand : FanOutCmdlet
     {
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        var preflight = new NetworkPreflight(Sessions.Current.Connector);
+        var preflight = new NetworkPreflight(RunspaceSessions.Current.Connector);
         var options = new NetworkPreflightOptions { Provider = Provider, ExtendedClusterIds = ExtendedClusterId, FanOut = FanOutSettings() };
         RunEngine(async cancel =>
         {
