@@ -137,7 +137,7 @@ public class ResourceErrorsTests
     [InlineData(401, "ClusterAuthenticationFailed", FleetErrorCategory.AuthenticationError)]
     [InlineData(403, "ClusterAccessDenied", FleetErrorCategory.PermissionDenied)]
     [InlineData(404, "ResourceNotFound", FleetErrorCategory.ObjectNotFound)]
-    [InlineData(409, "ApplyConflict", FleetErrorCategory.ResourceExists)]
+    [InlineData(409, "ResourceChanged", FleetErrorCategory.InvalidOperation)] // no FieldManagerConflict cause: not an apply conflict
     [InlineData(422, "ManifestInvalid", FleetErrorCategory.InvalidData)]
     [InlineData(429, "ServerError", FleetErrorCategory.ResourceUnavailable)]
     [InlineData(504, "ClusterTimeout", FleetErrorCategory.OperationTimeout)]
