@@ -26,6 +26,9 @@ public sealed class RecoveryTestBed : IAsyncDisposable
     }
 
     public EmulatedFleet Fleet { get; }
+
+    /// <summary>The primary's clock as the engine's time (both clocks move together).</summary>
+    public TimeProvider Time => new EmulatorTime(Primary.Clock);
     public VeleroObjectStorage Storage { get; }
     public KubernetesConnector Connector { get; }
     public IReadOnlyList<FleetCluster> Clusters { get; }
@@ -123,4 +126,10 @@ public sealed class RecoveryTestBed : IAsyncDisposable
         Connector.Dispose();
         await Fleet.DisposeAsync();
     }
+}
+
+/// <summary>An emulator clock as a <see cref="TimeProvider"/>, so the engine measures ages on the clusters' time.</summary>
+internal sealed class EmulatorTime(TestClock clock) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => clock.UtcNow;
 }

@@ -472,7 +472,8 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
             }
             try
             {
-                Cluster.Store.Create(type, obj);
+                // Through the API server as Velero does: defaults (a Service's new clusterIP) and validation apply.
+                Cluster.Cluster.CreateObject(obj);
                 restored++;
             }
             catch (ApiStatusException)
