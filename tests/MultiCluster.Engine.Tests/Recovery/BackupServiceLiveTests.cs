@@ -16,6 +16,9 @@ public class BackupServiceLiveTests
         bed.SharedLocation();
         bed.SeedProduction(bed.Primary);
         var service = new BackupService(bed.Connector, null, bed.Time);
+        // Ten seconds past a five-minute mark, so no cron run falls within the first backup's two seconds.
+        var start = bed.Primary.Clock.UtcNow;
+        await bed.AdvanceAsync(NextFiveMinuteMark(start) - start + TimeSpan.FromSeconds(10));
         var schedule = BackupScheduleDefinition.Create("production", null, TimeSpan.FromMinutes(5), null, TimeSpan.FromDays(30),
             d => d with { IncludedNamespaces = ["production"] });
 
@@ -44,7 +47,9 @@ public class BackupServiceLiveTests
         standbyBackups[0].Phase.Should().Be("Completed");
         standbyBackups[0].StartTime.Should().Be(first.StartTime);
 
-        await bed.AdvanceAsync(TimeSpan.FromMinutes(5));
+        // To just past the cron's next run (the next multiple of five minutes), then past the backup's two seconds.
+        var now = bed.Primary.Clock.UtcNow;
+        await bed.AdvanceAsync(NextFiveMinuteMark(now) - now + TimeSpan.FromMilliseconds(100));
         await bed.AdvanceAsync(TimeSpan.FromSeconds(2));
         var later = await Values(service.GetBackupsAsync(bed.Clusters, false, new FanOutOptions()));
         later.Should().HaveCount(4, "the cron made a second backup, synced to the standby");
@@ -147,6 +152,9 @@ public class BackupServiceLiveTests
         error.Target.Should().Be(bed.StandbyCluster.Name);
         error.Message.Should().Be($"Cluster '{bed.StandbyCluster.Name}' has no Velero: it does not serve velero.io/v1 (the Velero CRDs are not installed).");
     }
+
+    private static DateTimeOffset NextFiveMinuteMark(DateTimeOffset now) =>
+        new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute / 5 * 5, 0, TimeSpan.Zero).AddMinutes(5);
 
     private static async Task<List<T>> Values<T>(IAsyncEnumerable<FleetOutcome<T>> outcomes) where T : class
     {
