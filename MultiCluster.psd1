@@ -36,6 +36,10 @@
         'Get-FleetUpgradePlan'
         'Start-FleetUpgrade'
         'Get-FleetUpgradeStatus'
+        'New-FleetBackupSchedule'
+        'New-FleetBackupLocation'
+        'Get-FleetBackup'
+        'Get-FleetBackupSchedule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
