@@ -17,4 +17,22 @@ public static class RecoveryErrorIds
 
     /// <summary>Velero (its CRDs or namespace) is not installed on a cluster.</summary>
     public const string VeleroNotInstalled = nameof(VeleroNotInstalled);
+
+    /// <summary>The primary answers and is ready: a failover needs -Force (a planned one).</summary>
+    public const string FailoverPrimaryHealthy = nameof(FailoverPrimaryHealthy);
+
+    /// <summary>The standby sees no Completed backup to restore (or not the one named).</summary>
+    public const string FailoverNoBackup = nameof(FailoverNoBackup);
+
+    /// <summary>The newest usable backup is older than -MaxRpo.</summary>
+    public const string FailoverRpoExceeded = nameof(FailoverRpoExceeded);
+
+    /// <summary>The restore ended PartiallyFailed or Failed; traffic was not moved.</summary>
+    public const string FailoverRestoreFailed = nameof(FailoverRestoreFailed);
+
+    /// <summary>The restored workloads did not become available in time; traffic was not moved.</summary>
+    public const string FailoverWorkloadsUnavailable = nameof(FailoverWorkloadsUnavailable);
+
+    /// <summary>The health URL did not answer with success after the switch.</summary>
+    public const string FailoverVerifyFailed = nameof(FailoverVerifyFailed);
 }
