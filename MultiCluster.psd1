@@ -40,6 +40,7 @@
         'New-FleetBackupLocation'
         'Get-FleetBackup'
         'Get-FleetBackupSchedule'
+        'Invoke-FleetFailover'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -17,7 +17,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         "New-FleetCluster", "Wait-FleetCluster", "Get-FleetClusterCredential", "Resize-FleetCluster", "Remove-FleetCluster",
         "Set-FleetOidc",
         // Velero: the docs fleet has its CRDs only when ../shared/crds is there.
-        "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule",
+        "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule", "Invoke-FleetFailover",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));

@@ -299,7 +299,8 @@ public sealed class FailoverService
         RtoText = rto is { } t ? BackupCron.Describe(t) : "",
         Traffic = traffic?.Description,
         Steps = steps,
-        Message = errorId is null ? message : $"{errorId}: {message}",
+        Message = message,
+        ErrorId = errorId,
     };
 
     /// <summary>The failover as the audit ConfigMap keeps it.</summary>

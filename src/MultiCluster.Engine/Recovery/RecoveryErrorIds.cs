@@ -35,4 +35,7 @@ public static class RecoveryErrorIds
 
     /// <summary>The health URL did not answer with success after the switch.</summary>
     public const string FailoverVerifyFailed = nameof(FailoverVerifyFailed);
+
+    /// <summary>The failover's parameters contradict each other (same cluster twice, a traffic provider without its record).</summary>
+    public const string FailoverInputInvalid = nameof(FailoverInputInvalid);
 }

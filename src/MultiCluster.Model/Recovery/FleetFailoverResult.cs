@@ -42,5 +42,8 @@ public sealed class FleetFailoverResult
     public IReadOnlyList<FleetFailoverStep> Steps { get; init; } = [];
     public string? Message { get; init; }
 
+    /// <summary>The error id of the step that failed (FailoverRestoreFailed ...); null unless Failed.</summary>
+    public string? ErrorId { get; init; }
+
     public override string ToString() => $"{From} -> {To}: {Status}";
 }

@@ -133,7 +133,8 @@ public class FailoverServiceLiveTests
         result.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("AssessPrimary", "Succeeded"), ("SelectBackup", "Succeeded"), ("Restore", "Failed"),
             ("WaitForWorkloads", "NotRun"), ("SwitchTraffic", "NotRun"), ("Verify", "NotRun"));
         result.Steps[2].Message.Should().StartWith($"Restore {result.Restore} of production-1 ended PartiallyFailed (1 errors, 0 warnings").And.EndWith("traffic was not moved. See 'velero restore describe " + result.Restore + " --details'.");
-        result.Message.Should().StartWith("FailoverRestoreFailed: ");
+        result.ErrorId.Should().Be(RecoveryErrorIds.FailoverRestoreFailed);
+        result.Message.Should().Be(result.Steps[2].Message);
         world.RecordValue().Should().Be(PrimaryAddress, "the record is untouched");
         world.Route53.Requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal)).Should().Be(1, "only the seeding CREATE was posted");
     }
