@@ -150,6 +150,61 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
         Schedules(session.Run("Get-FleetBackupSchedule $args[0]", name)).Should().BeEmpty("rendering sends nothing");
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task Failover_is_refused_while_the_primary_is_healthy_then_runs_once_it_is_down_and_a_second_run_changes_nothing()
+    {
+        using var session = fixture.NewSession();
+        var bucket = Unique("fo");
+        var ns = Unique("orders");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[1] } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'orders-settings'; namespace = $args[1] }; data = @{ mode = 'live' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -Default -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -AccessMode ReadOnly -Cluster prod-b | Out-Null
+            New-FleetBackupSchedule $args[1] -Rpo 01:00:00 -IncludedNamespace $args[1] -StorageLocation $args[0] -Cluster prod-a | Out-Null
+            """, bucket, ns).ThrowIfFailed();
+        for (var i = 0; i < 50 && Backups(session.Run("Get-FleetBackup -Cluster prod-b -Schedule $args[0] -Phase Completed", ns)).Count == 0; i++)
+            Thread.Sleep(100);
+
+        var refused = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverPrimaryHealthy,");
+        refused.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidOperation);
+        refused.TerminatingRecord.TargetObject.Should().Be("prod-a");
+        refused.Output.Should().BeEmpty();
+
+        var plan = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Force -WhatIf", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Backup.Should().StartWith(ns + "-");
+        plan.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Planned", "Planned", "Skipped", "Skipped");
+
+        // prod-a stops for 20 seconds (it listens again by itself; the other tests of this class need it).
+        await fixture.Emulator.SetFaultsAsync(fixture.Emulator.Contexts[0], """{"stopped":true,"stoppedForSeconds":20}""");
+        try
+        {
+            var run = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
+            var result = run.ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+            result.Status.Should().Be("Completed", result.Message);
+            result.Steps.Should().HaveCount(6);
+            result.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Skipped", "Skipped");
+            result.Backup.Should().Be(plan.Backup);
+            result.Rpo.Should().BePositive();
+            result.Rto.Should().BePositive();
+            run.Progress.Should().Contain(p => p.StatusDescription == "Restore");
+            var restored = session.Run("Get-FleetResource -Kind ConfigMap -Namespace $args[0] -Cluster prod-b", ns).ThrowIfFailed().Output;
+            restored.Select(o => o!.ToString()).Should().Contain($"prod-b: ConfigMap {ns}/orders-settings", "the primary's ConfigMap was restored");
+
+            var again = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+            again.Status.Should().Be("AlreadyComplete");
+            again.Restore.Should().Be(result.Restore);
+        }
+        finally
+        {
+            for (var i = 0; i < 60 && session.Run("Get-FleetBackupSchedule -Cluster prod-a").Errors.Count > 0; i++)
+                Thread.Sleep(500);
+        }
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
     private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();
