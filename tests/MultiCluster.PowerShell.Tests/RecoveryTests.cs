@@ -180,6 +180,9 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
 
         // prod-a stops for 20 seconds (it listens again by itself; the other tests of this class need it).
         await fixture.Emulator.SetFaultsAsync(fixture.Emulator.Contexts[0], """{"stopped":true,"stoppedForSeconds":20}""");
+        // The emulator stops its listener after answering the fault request: wait until prod-a is down.
+        for (var i = 0; i < 50 && session.Run("(Test-FleetCluster -Cluster prod-a).Status.ToString()").Output.SingleOrDefault() is "Healthy"; i++)
+            Thread.Sleep(100);
         try
         {
             var run = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
