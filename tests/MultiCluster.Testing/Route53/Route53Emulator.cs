@@ -299,7 +299,7 @@ public sealed class Route53Emulator : IAsyncDisposable
         if (!amzDate.StartsWith(date, StringComparison.Ordinal)) throw new Route53Fault(403, "SignatureDoesNotMatch", "Date in Credential scope does not match X-Amz-Date.");
         var names = signedHeaders.Split(';');
         if (!names.Contains("host") || !names.Contains("x-amz-date")) throw new Route53Fault(403, "SignatureDoesNotMatch", "The host and x-amz-date headers must be signed.");
-        var canonicalHeaders = string.Concat(names.Select(n => $"{n}:{(n == "host" ? request.Host.Value : request.Headers[n].ToString()).Trim()}\n"));
+        var canonicalHeaders = string.Concat(names.Select(n => $"{n}:{(n == "host" ? request.Host.Value ?? "" : request.Headers[n].ToString()).Trim()}\n"));
         var payloadHash = Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
         var canonicalRequest = string.Join("\n", request.Method, CanonicalPath(request.Path.Value ?? "/"), CanonicalQuery(request), canonicalHeaders, signedHeaders, payloadHash);
         var scope = $"{date}/{region}/{service}/aws4_request";
