@@ -41,6 +41,11 @@
         'Test-FleetMesh'
         'Remove-FleetMesh'
         'Set-FleetGlobalService'
+        'New-FleetBackupSchedule'
+        'New-FleetBackupLocation'
+        'Get-FleetBackup'
+        'Get-FleetBackupSchedule'
+        'Invoke-FleetFailover'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -16,6 +16,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
     {
         "New-FleetCluster", "Wait-FleetCluster", "Get-FleetClusterCredential", "Resize-FleetCluster", "Remove-FleetCluster",
         "Set-FleetOidc",
+        // Velero: the docs fleet has its CRDs only when ../shared/crds is there.
+        "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule", "Invoke-FleetFailover",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));
@@ -102,7 +104,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
             // prod-use1-01 is the management cluster: with the Cluster API CRDs (when present) and
             // the simulated controllers, the lifecycle pages' examples provision real-looking clusters.
             _emulator = await EmulatorProcess.StartAsync(3, "docs",
-                crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : ClusterApiFixture.ClusterApiCrds, controllers: "all");
+                crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : ClusterApiFixture.ClusterApiCrds + ",velero", controllers: "all");
             WorkingDirectory = Path.Combine(_emulator.Directory, "work");
             Directory.CreateDirectory(Path.Combine(WorkingDirectory, "manifests"));
             _fleetYaml = $"""
@@ -189,6 +191,14 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
                   Invoke-FleetApply -Selector 'env=prod'
                 @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'default' }; data = @{ color = 'blue' } } |
                   Invoke-FleetApply
+                """).ThrowIfFailed();
+            if (MultiCluster.Testing.SharedFiles.Crds is null) return;
+            // Velero on the production clusters sharing one bucket (read-only on the standby), and a schedule that has backed up shop.
+            session.Run("""
+                @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply -Selector 'env=prod'
+                New-FleetBackupLocation default -Provider aws -Bucket docs-dr-backups -Region us-east-1 -Default -Cluster prod-use1-01
+                New-FleetBackupLocation default -Provider aws -Bucket docs-dr-backups -Region us-east-1 -AccessMode ReadOnly -Cluster prod-euc1-01
+                New-FleetBackupSchedule shop -Rpo 01:00:00 -IncludedNamespace shop -Ttl 7.00:00:00 -Cluster prod-use1-01
                 """).ThrowIfFailed();
         }
 

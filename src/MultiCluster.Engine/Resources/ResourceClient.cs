@@ -27,6 +27,8 @@ internal sealed record LiveVersion(string ResourceVersion, string Content)
         {
             metadata.Remove("resourceVersion");
             metadata.Remove("managedFields");
+            // A status write bumps generation on kinds without a status subresource (Velero's CRDs).
+            metadata.Remove("generation");
         }
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(copy.ToJsonString())));
     }

@@ -20,6 +20,7 @@ public static class ControllerCatalog
         [NamespaceDefaultsController.ServiceAccountsName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.DefaultServiceAccount),
         [NamespaceDefaultsController.RootCaPublisherName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.RootCaConfigMap),
         [ClusterApiController.ControllerName] = settings => new ClusterApiController(settings.ClusterProvisionDelay, settings.ClusterMachineStepInterval),
+        [Velero.VeleroController.ControllerName] = settings => new Velero.VeleroController(settings.VeleroStorage, settings.VeleroBackupDuration, settings.VeleroRestoreDuration),
     };
 
     /// <summary>The registered names, in registration order.</summary>
@@ -73,4 +74,13 @@ public sealed record ControllerSettings
     /// instance's clock; small by default so rollouts in end-to-end tests finish in about a second.
     /// </summary>
     public TimeSpan ClusterMachineStepInterval { get; init; } = ClusterApiController.DefaultMachineStepInterval;
+
+    /// <summary>The object store the Velero controllers of one call share (the process-wide one by default).</summary>
+    public Velero.VeleroObjectStorage VeleroStorage { get; init; } = Velero.VeleroObjectStorage.Shared;
+
+    /// <summary>How long a Velero Backup stays InProgress, on the instance's clock.</summary>
+    public TimeSpan VeleroBackupDuration { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a Velero Restore stays InProgress, on the instance's clock.</summary>
+    public TimeSpan VeleroRestoreDuration { get; init; } = TimeSpan.FromMilliseconds(200);
 }

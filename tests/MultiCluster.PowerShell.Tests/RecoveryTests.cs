@@ -1,0 +1,216 @@
+using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing.Xunit;
+
+namespace MultiCluster.PowerShell.Tests;
+
+/// <summary>
+/// Three emulated clusters with the real Velero CRDs and every simulated controller (Velero among
+/// them): prod-a the primary, prod-b its standby over the same bucket, dev-c without a location.
+/// </summary>
+public sealed class RecoveryEmulatorFixture : IAsyncLifetime
+{
+    public EmulatorProcess Emulator { get; private set; } = null!;
+    private string _fleetYaml = "";
+
+    public async Task InitializeAsync()
+    {
+        if (MultiCluster.Testing.SharedFiles.Crds is null) return;
+        Emulator = await EmulatorProcess.StartAsync(3, "dr" + Guid.NewGuid().ToString("N")[..4], crds: "velero", controllers: "all");
+        _fleetYaml = $"""
+            name: dr-fleet
+            clusters:
+              - name: prod-a
+                context: {Emulator.Contexts[0]}
+                region: us-east-1
+                labels: {"{"} env: prod {"}"}
+                drPeer: prod-b
+              - name: prod-b
+                context: {Emulator.Contexts[1]}
+                region: us-west-2
+                role: dr
+                labels: {"{"} env: prod {"}"}
+              - name: dev-c
+                context: {Emulator.Contexts[2]}
+                region: us-west-2
+                labels: {"{"} env: dev {"}"}
+            """;
+    }
+
+    public PowerShellSession NewSession()
+    {
+        var session = new PowerShellSession();
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
+        return session;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Emulator is not null) await Emulator.DisposeAsync();
+    }
+}
+
+/// <summary>Velero schedules and locations put on the fleet, and the backups and RPOs read back, as a user types them.</summary>
+public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixture<RecoveryEmulatorFixture>
+{
+    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..6];
+
+    [RequiresSharedCrdsFact]
+    public void A_schedule_from_an_RPO_backs_up_and_the_standby_sees_the_backup_with_its_RPO()
+    {
+        using var session = fixture.NewSession();
+        var bucket = Unique("bucket");
+        var schedule = Unique("shop");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'shop' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'web'; namespace = 'shop' }; data = @{ color = 'blue' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            """).ThrowIfFailed();
+
+        var locations = Results(session.Run("""
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[1] -Region us-east-1 -Default -Cluster prod-a
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[1] -Region us-east-1 -AccessMode ReadOnly -Cluster prod-b
+            """, bucket, bucket));
+        locations.Should().HaveCount(2);
+        locations.Select(r => (r.Cluster, r.Kind, r.Namespace, r.Name, r.Action)).Should().Equal(
+            ("prod-a", "BackupStorageLocation", "velero", bucket, FleetResourceAction.Created),
+            ("prod-b", "BackupStorageLocation", "velero", bucket, FleetResourceAction.Created));
+
+        var preview = Results(session.Run("New-FleetBackupSchedule $args[0] -Rpo 00:05:00 -IncludedNamespace shop -Ttl 1.00:00:00 -StorageLocation $args[1] -Cluster prod-a -WhatIf", schedule, bucket));
+        preview.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.WouldCreate);
+        Schedules(session.Run("Get-FleetBackupSchedule $args[0]", schedule)).Should().BeEmpty("-WhatIf created nothing");
+
+        var created = Results(session.Run("New-FleetBackupSchedule $args[0] -Rpo 00:05:00 -IncludedNamespace shop -Ttl 1.00:00:00 -StorageLocation $args[1] -Cluster prod-a", schedule, bucket));
+        created.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Created);
+        var again = Results(session.Run("New-FleetBackupSchedule $args[0] -Rpo 00:05:00 -IncludedNamespace shop -Ttl 1.00:00:00 -StorageLocation $args[1] -Cluster prod-a", schedule, bucket));
+        again.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Unchanged);
+
+        var read = Schedules(session.Run("Get-FleetBackupSchedule $args[0]", schedule));
+        read.Should().ContainSingle();
+        read[0].Cluster.Should().Be("prod-a");
+        read[0].Schedule.Should().Be("*/5 * * * *");
+        read[0].WorstCaseRpo.Should().Be(TimeSpan.FromMinutes(5));
+        read[0].Ttl.Should().Be(TimeSpan.FromDays(1));
+
+        // The immediate backup takes 200 ms of the emulator's clock; wait for both clusters to list the same one
+        // Completed (a cron run at a five-minute mark may still be on its way to the standby).
+        List<FleetBackup> backups = [];
+        for (var i = 0; i < 50 && (backups.Count(b => b.Phase == "Completed") < 2 || backups.Select(b => b.Name).Distinct().Count() != 1); i++)
+        {
+            Thread.Sleep(100);
+            backups = Backups(session.Run("Get-FleetBackup -Schedule $args[0] -Latest", schedule));
+        }
+        backups.Should().HaveCount(2);
+        backups.Select(b => b.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
+        backups.Should().OnlyContain(b => b.Phase == "Completed" && b.Schedule == schedule && b.Name.StartsWith(schedule + "-")
+            && b.Rpo > TimeSpan.Zero && b.Rpo < TimeSpan.FromMinutes(1) && b.ItemsBackedUp >= 2);
+        backups.Select(b => b.Name).Distinct().Should().ContainSingle("the standby sees the primary's backup, not one of its own");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Bad_input_stops_before_anything_is_sent()
+    {
+        using var session = fixture.NewSession();
+        var name = Unique("bad");
+        var cases = new (string Script, string ErrorId, string Message)[]
+        {
+            ("New-FleetBackupSchedule $args[0] -Schedule 'every day'", "ScheduleInvalid",
+                "The schedule 'every day' is not a cron expression: The given cron expression has an invalid format. Minutes: Value must be a number between 0 and 59 (all inclusive)."),
+            ("New-FleetBackupSchedule $args[0] -Rpo 00:00:30", "RpoUnachievable",
+                "An RPO of 30s cannot be guaranteed: a Velero schedule runs at most once a minute."),
+            ("New-FleetBackupSchedule $args[0] -Rpo 01:00:00 -Ttl -01:00:00", "TtlInvalid",
+                $"Schedule '{name}': the TTL -01:00:00 is negative; give how long Velero keeps each backup, e.g. 30 days."),
+            ("New-FleetBackupLocation $args[0] -Provider aws -Bucket 'dr/prod'", "BackupLocationInvalid",
+                $"Backup location '{name}': the bucket 'dr/prod' contains '/'; put the path in -Prefix instead."),
+        };
+        foreach (var (script, errorId, message) in cases)
+        {
+            var result = session.Run(script, name);
+            result.TerminatingRecord.Should().NotBeNull(script);
+            result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith(errorId + ",", script);
+            result.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument, script);
+            result.TerminatingRecord.Exception.Message.Should().Be(message);
+            result.Output.Should().BeEmpty(script);
+        }
+        Schedules(session.Run("Get-FleetBackupSchedule $args[0]", name)).Should().BeEmpty("nothing was created");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Rendering_writes_one_file_per_cluster_and_sends_nothing()
+    {
+        using var session = fixture.NewSession();
+        var name = Unique("render");
+        var directory = Path.Combine(fixture.Emulator.Directory, name);
+
+        var manifests = session.Run("New-FleetBackupSchedule $args[0] -Schedule '0 */4 * * *' -Selector 'env=prod' -OutputPath $args[1]", name, directory)
+            .ThrowIfFailed().Output.Cast<FleetManifest>().ToList();
+
+        manifests.Should().HaveCount(2);
+        manifests.Select(m => (m.Cluster, m.Kind, m.Name)).Should().Equal(("prod-a", "Schedule", name), ("prod-b", "Schedule", name));
+        File.ReadAllText(Path.Combine(directory, "prod-a.yaml")).Should().Contain("schedule: 0 */4 * * *").And.Contain("- events.events.k8s.io");
+        Schedules(session.Run("Get-FleetBackupSchedule $args[0]", name)).Should().BeEmpty("rendering sends nothing");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Failover_is_refused_while_the_primary_is_healthy_then_runs_once_it_is_down_and_a_second_run_changes_nothing()
+    {
+        using var session = fixture.NewSession();
+        var bucket = Unique("fo");
+        var ns = Unique("orders");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[1] } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'orders-settings'; namespace = $args[1] }; data = @{ mode = 'live' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -Default -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -AccessMode ReadOnly -Cluster prod-b | Out-Null
+            New-FleetBackupSchedule $args[1] -Rpo 01:00:00 -IncludedNamespace $args[1] -StorageLocation $args[0] -Cluster prod-a | Out-Null
+            """, bucket, ns).ThrowIfFailed();
+        for (var i = 0; i < 50 && Backups(session.Run("Get-FleetBackup -Cluster prod-b -Schedule $args[0] -Phase Completed", ns)).Count == 0; i++)
+            Thread.Sleep(100);
+
+        var refused = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverPrimaryHealthy,");
+        refused.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidOperation);
+        refused.TerminatingRecord.TargetObject.Should().Be("prod-a");
+        refused.Output.Should().BeEmpty();
+
+        var plan = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Force -WhatIf", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Backup.Should().StartWith(ns + "-");
+        plan.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Planned", "Planned", "Skipped", "Skipped");
+
+        // prod-a stops for 20 seconds (it listens again by itself; the other tests of this class need it).
+        await fixture.Emulator.SetFaultsAsync(fixture.Emulator.Contexts[0], """{"stopped":true,"stoppedForSeconds":20}""");
+        // The emulator stops its listener after answering the fault request: wait until prod-a is down.
+        for (var i = 0; i < 50 && session.Run("(Test-FleetCluster -Cluster prod-a).Status.ToString()").Output.SingleOrDefault() is "Healthy"; i++)
+            Thread.Sleep(100);
+        try
+        {
+            var run = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
+            var result = run.ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+            result.Status.Should().Be("Completed", result.Message);
+            result.Steps.Should().HaveCount(6);
+            result.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Skipped", "Skipped");
+            result.Backup.Should().Be(plan.Backup);
+            result.Rpo.Should().BePositive();
+            result.Rto.Should().BePositive();
+            run.Progress.Should().Contain(p => p.StatusDescription == "Restore");
+            var restored = session.Run("Get-FleetResource -Kind ConfigMap -Namespace $args[0] -Cluster prod-b", ns).ThrowIfFailed().Output;
+            restored.Select(o => o!.ToString()).Should().Contain($"prod-b: ConfigMap {ns}/orders-settings", "the primary's ConfigMap was restored");
+
+            var again = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+            again.Status.Should().Be("AlreadyComplete");
+            again.Restore.Should().Be(result.Restore);
+        }
+        finally
+        {
+            for (var i = 0; i < 60 && session.Run("Get-FleetBackupSchedule -Cluster prod-a").Errors.Count > 0; i++)
+                Thread.Sleep(500);
+        }
+    }
+
+    private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
+
+    private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();
+
+    private static List<FleetBackup> Backups(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackup>().ToList();
+}

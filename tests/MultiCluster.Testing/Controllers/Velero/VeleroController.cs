@@ -1,0 +1,563 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cronos;
+using MultiCluster.Testing.ApiServer;
+
+namespace MultiCluster.Testing.Controllers.Velero;
+
+/// <summary>
+/// Stands in for a Velero server (1.18) once the Velero CRDs are installed; without them it does
+/// nothing, as a cluster without Velero. Simulated:
+/// <list type="bullet">
+/// <item>BackupStorageLocation: Available (ReadOnly ones too), and backup sync: every backup in
+/// its bucket/prefix that the cluster lacks appears in the location's namespace with
+/// <c>spec.storageLocation</c> = the local name and label <c>velero.io/storage-location</c>;
+/// Completed/PartiallyFailed backups of that location missing from storage are deleted. Sync runs
+/// when the location changes, when its storage changes, and every <c>backupSyncPeriod</c> (1m).</item>
+/// <item>Backup: New -> InProgress (startTimestamp, expiration = start + ttl, default 720h) ->
+/// after <see cref="BackupDuration"/> Completed (or <see cref="BackupOutcome"/>, or the
+/// <see cref="OutcomeAnnotation"/> of the Backup), items counted, uploaded to storage. A location
+/// that is missing or ReadOnly gives FailedValidation.</item>
+/// <item>Schedule: Enabled or FailedValidation (a cron Cronos cannot read); a Backup
+/// <c>&lt;schedule&gt;-&lt;yyyyMMddHHmmss&gt;</c> at once unless skipImmediately, then on the cron,
+/// on the instance's clock; paused schedules make none.</item>
+/// <item>Restore: the backup's items recreated in the target cluster in Velero's resource priority
+/// order, namespaceMapping applied, labels velero.io/backup-name and velero.io/restore-name,
+/// status, uid and resourceVersion dropped, a Service's clusterIP cleared; an existing object is
+/// kept (a warning when it differs); a kind the cluster does not serve is an error
+/// (PartiallyFailed). <see cref="RestoreOutcome"/> or the annotation forces the outcome.</item>
+/// </list>
+/// Left out: volume snapshots and data movement, hooks, resource policies, cluster-scoped
+/// resources other than Namespaces, label selectors beyond matchLabels, item operations.
+/// </summary>
+public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backupDuration, TimeSpan restoreDuration) : StoreController
+{
+    public const string ControllerName = "velero";
+    public const string Group = "velero.io";
+
+    /// <summary>An annotation on a Backup or Restore forcing its final phase (PartiallyFailed or Failed).</summary>
+    public const string OutcomeAnnotation = "emulator.multicluster.io/velero-outcome";
+
+    /// <summary>Velero 1.18's restore priorities: these first, in this order; then the rest; then the low ones.</summary>
+    public static readonly IReadOnlyList<string> HighPriorities =
+    [
+        "customresourcedefinitions", "namespaces", "storageclasses", "volumesnapshotclass.snapshot.storage.k8s.io",
+        "volumesnapshotcontents.snapshot.storage.k8s.io", "volumesnapshots.snapshot.storage.k8s.io", "datauploads.velero.io",
+        "persistentvolumes", "persistentvolumeclaims", "clusterroles", "roles", "serviceaccounts", "clusterrolebindings",
+        "rolebindings", "secrets", "configmaps", "limitranges", "priorityclasses", "pods", "replicasets.apps",
+        "clusterclasses.cluster.x-k8s.io", "endpoints", "services",
+    ];
+
+    public static readonly IReadOnlyList<string> LowPriorities =
+    [
+        "clusterbootstraps.run.tanzu.vmware.com", "clusters.cluster.x-k8s.io", "clusterresourcesets.addons.cluster.x-k8s.io",
+        "apps.kappctrl.k14s.io", "packageinstalls.packaging.carvel.dev",
+    ];
+
+    /// <summary>What Velero never restores.</summary>
+    public static readonly IReadOnlySet<string> NeverRestored = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "nodes", "events", "events.events.k8s.io", "backups.velero.io", "restores.velero.io", "resticrepositories.velero.io",
+        "backuprepositories.velero.io", "csinodes.storage.k8s.io", "volumeattachments.storage.k8s.io",
+    };
+
+    private static readonly TimeSpan DefaultTtl = TimeSpan.FromHours(720);
+    private static readonly TimeSpan DefaultSyncPeriod = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<ObjectKey, DateTimeOffset> _due = [];
+
+    public VeleroController() : this(VeleroObjectStorage.Shared, TimeSpan.Zero, TimeSpan.Zero)
+    {
+    }
+
+    public override string Name => ControllerName;
+
+    public VeleroObjectStorage Storage { get; } = storage;
+
+    /// <summary>How long a Backup stays InProgress, on the instance's clock.</summary>
+    public TimeSpan BackupDuration { get; } = backupDuration;
+
+    /// <summary>How long a Restore stays InProgress, on the instance's clock.</summary>
+    public TimeSpan RestoreDuration { get; } = restoreDuration;
+
+    /// <summary>When set (PartiallyFailed or Failed), the final phase of every Backup from now on.</summary>
+    public string? BackupOutcome { get; set; }
+
+    /// <summary>When set (PartiallyFailed or Failed), the final phase of every Restore from now on.</summary>
+    public string? RestoreOutcome { get; set; }
+
+    protected override IReadOnlyList<(string Group, string Resource)> Watches { get; } =
+        [(Group, "backupstoragelocations"), (Group, "backups"), (Group, "restores"), (Group, "schedules")];
+
+    protected override void OnStart() => Storage.Changed += OnStorageChanged;
+
+    protected override void OnStop() => Storage.Changed -= OnStorageChanged;
+
+    private void OnStorageChanged((string Provider, string Bucket, string Prefix) location)
+    {
+        if (Type("backupstoragelocations") is not { } type) return;
+        foreach (var bsl in Cluster.Store.List(type, null).Items)
+            if (LocationOf(bsl) == location)
+                Enqueue(ObjectKey.For(type, Namespace(bsl), NameOf(bsl)));
+    }
+
+    protected override void Reconcile(ObjectKey key)
+    {
+        switch (key.Resource)
+        {
+            case "backupstoragelocations": ReconcileLocation(key); break;
+            case "backups": ReconcileBackup(key); break;
+            case "restores": ReconcileRestore(key); break;
+            case "schedules": ReconcileSchedule(key); break;
+        }
+    }
+
+    // ---- BackupStorageLocation and backup sync ----
+
+    private void ReconcileLocation(ObjectKey key)
+    {
+        var type = Type("backupstoragelocations")!;
+        var bsl = Cluster.Store.Get(type, key.Namespace, key.Name);
+        if (bsl is null) return;
+        var now = Cluster.Clock.UtcNow;
+        Sync(bsl);
+        bsl["status"] = new JsonObject
+        {
+            ["phase"] = "Available",
+            ["lastSyncedTime"] = Timestamp(now),
+            ["lastValidationTime"] = Timestamp(now),
+        };
+        Cluster.Store.Update(type, bsl);
+        var period = GoDuration.TryParse((string?)bsl["spec"]?["backupSyncPeriod"], out var p) ? p : DefaultSyncPeriod;
+        if (period > TimeSpan.Zero) RequeueAt(key, now + period);
+    }
+
+    private void Sync(JsonObject bsl)
+    {
+        var backupType = Type("backups")!;
+        var ns = Namespace(bsl);
+        var name = NameOf(bsl);
+        var stored = Storage.List(LocationOf(bsl));
+        var local = Cluster.Store.List(backupType, ns).Items.ToDictionary(NameOf, StringComparer.Ordinal);
+        foreach (var backup in stored.Where(b => !local.ContainsKey(b.Name)))
+        {
+            var labels = (backup.Backup["metadata"]?["labels"] as JsonObject)?.DeepClone().AsObject() ?? [];
+            labels["velero.io/storage-location"] = name;
+            var spec = backup.Backup["spec"]?.DeepClone().AsObject() ?? [];
+            spec["storageLocation"] = name;
+            Cluster.Store.Create(backupType, new JsonObject
+            {
+                ["apiVersion"] = "velero.io/v1",
+                ["kind"] = "Backup",
+                ["metadata"] = new JsonObject { ["name"] = backup.Name, ["namespace"] = ns, ["labels"] = labels },
+                ["spec"] = spec,
+                ["status"] = backup.Backup["status"]?.DeepClone(),
+            });
+        }
+        var storedNames = stored.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (backupName, backup) in local)
+        {
+            var phase = (string?)backup["status"]?["phase"];
+            if ((string?)backup["metadata"]?["labels"]?["velero.io/storage-location"] == name && phase is "Completed" or "PartiallyFailed"
+                && !storedNames.Contains(backupName))
+                Cluster.Store.Delete(backupType, ns, backupName);
+        }
+    }
+
+    // ---- Backup ----
+
+    private void ReconcileBackup(ObjectKey key)
+    {
+        var type = Type("backups")!;
+        var backup = Cluster.Store.Get(type, key.Namespace, key.Name);
+        if (backup is null) return;
+        var phase = (string?)backup["status"]?["phase"] ?? "";
+        var now = Cluster.Clock.UtcNow;
+        if (phase is "" or "New")
+        {
+            var bsl = FindLocation(key.Namespace, (string?)backup["spec"]?["storageLocation"]);
+            var problem = bsl is null
+                ? $"an existing backup storage location wasn't specified at backup creation time and the server default couldn't be found"
+                : (string?)bsl["spec"]?["accessMode"] == "ReadOnly"
+                    ? $"backup can't be created because backup storage location {NameOf(bsl)} is currently in read-only mode"
+                    : null;
+            if (problem is not null)
+            {
+                backup["status"] = new JsonObject { ["phase"] = "FailedValidation", ["validationErrors"] = new JsonArray(problem) };
+                Cluster.Store.Update(type, backup);
+                return;
+            }
+            var ttl = GoDuration.TryParse((string?)backup["spec"]?["ttl"], out var t) && t > TimeSpan.Zero ? t : DefaultTtl;
+            var labels = backup["metadata"]!["labels"] as JsonObject ?? [];
+            labels["velero.io/storage-location"] = NameOf(bsl!);
+            backup["metadata"]!["labels"] = labels;
+            backup["spec"]!["storageLocation"] = NameOf(bsl!);
+            backup["status"] = new JsonObject
+            {
+                ["version"] = 1,
+                ["formatVersion"] = "1.1.0",
+                ["expiration"] = Timestamp(now + ttl),
+                ["phase"] = "InProgress",
+                ["startTimestamp"] = Timestamp(now),
+            };
+            Cluster.Store.Update(type, backup);
+            _due[key] = now + BackupDuration;
+        }
+        else if (phase != "InProgress")
+        {
+            return;
+        }
+        var due = _due.TryGetValue(key, out var d) ? d : now;
+        if (now < due)
+        {
+            RequeueAt(key, due);
+            return;
+        }
+        _due.Remove(key);
+        var items = Snapshot(backup["spec"] as JsonObject ?? []);
+        var outcome = OutcomeOf(backup, BackupOutcome);
+        var status = backup["status"]!.AsObject();
+        status["phase"] = outcome;
+        status["completionTimestamp"] = Timestamp(now);
+        status["progress"] = new JsonObject { ["totalItems"] = items.Count, ["itemsBackedUp"] = outcome == "Failed" ? 0 : items.Count };
+        if (outcome == "PartiallyFailed") status["errors"] = 1;
+        if (outcome == "Failed") status["failureReason"] = "simulated failure";
+        Cluster.Store.Update(type, backup);
+        if (outcome != "Failed" && FindLocation(key.Namespace, (string?)backup["spec"]?["storageLocation"]) is { } location)
+            Storage.Upload(LocationOf(location), new VeleroStoredBackup(key.Name, backup, items));
+    }
+
+    private List<VeleroStoredItem> Snapshot(JsonObject spec)
+    {
+        var included = Strings(spec["includedNamespaces"]);
+        var excluded = Strings(spec["excludedNamespaces"]);
+        var includedResources = Strings(spec["includedResources"]);
+        var excludedResources = Strings(spec["excludedResources"]);
+        var matchLabels = spec["labelSelector"]?["matchLabels"] as JsonObject;
+        bool NamespaceWanted(string ns) =>
+            (included.Count == 0 || included.Contains("*") || included.Contains(ns)) && !excluded.Contains(ns);
+        bool ResourceWanted(ResourceType type) =>
+            (includedResources.Count == 0 || includedResources.Contains("*") || Names(type).Any(includedResources.Contains))
+            && !Names(type).Any(excludedResources.Contains);
+
+        var items = new List<VeleroStoredItem>();
+        var namespaces = Cluster.Registry.Find("", "namespaces")!;
+        foreach (var ns in Cluster.Store.List(namespaces, null).Items.Where(n => NamespaceWanted(NameOf(n))))
+            items.Add(new VeleroStoredItem("", "namespaces", false, ns));
+        foreach (var type in Cluster.Registry.All.Where(t => t.Namespaced && t.Group != Group && ResourceWanted(t))
+                     .OrderBy(t => t.QualifiedResource, StringComparer.Ordinal))
+        {
+            foreach (var obj in Cluster.Store.List(type, null).Items)
+            {
+                if (!NamespaceWanted(Namespace(obj))) continue;
+                if (matchLabels is not null && matchLabels.Any(l => (string?)obj["metadata"]?["labels"]?[l.Key] != (string?)l.Value)) continue;
+                items.Add(new VeleroStoredItem(type.Group, type.Plural, true, obj));
+            }
+        }
+        return items;
+    }
+
+    // ---- Schedule ----
+
+    private void ReconcileSchedule(ObjectKey key)
+    {
+        var type = Type("schedules")!;
+        var schedule = Cluster.Store.Get(type, key.Namespace, key.Name);
+        if (schedule is null) return;
+        var text = (string?)schedule["spec"]?["schedule"] ?? "";
+        CronExpression cron;
+        try
+        {
+            cron = CronExpression.Parse(text);
+        }
+        catch (CronFormatException e)
+        {
+            var failed = new JsonObject { ["phase"] = "FailedValidation", ["validationErrors"] = new JsonArray($"invalid schedule: {e.Message}") };
+            if (!JsonNode.DeepEquals(schedule["status"], failed))
+            {
+                schedule["status"] = failed;
+                Cluster.Store.Update(type, schedule);
+            }
+            return;
+        }
+        var status = schedule["status"] as JsonObject ?? [];
+        var changed = (string?)status["phase"] != "Enabled";
+        status["phase"] = "Enabled";
+        status.Remove("validationErrors");
+        var now = Cluster.Clock.UtcNow;
+        var paused = (bool?)schedule["spec"]?["paused"] == true;
+        var last = DateTimeOffset.TryParse((string?)status["lastBackup"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var l) ? l : (DateTimeOffset?)null;
+        var created = DateTimeOffset.Parse((string)schedule["metadata"]!["creationTimestamp"]!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        DateTimeOffset? due = last is null && (bool?)schedule["spec"]?["skipImmediately"] != true
+            ? now
+            : cron.GetNextOccurrence(last ?? created, TimeZoneInfo.Utc);
+        if (!paused && due is { } at && at <= now)
+        {
+            CreateScheduledBackup(schedule, now);
+            status["lastBackup"] = Timestamp(now);
+            changed = true;
+            due = cron.GetNextOccurrence(now, TimeZoneInfo.Utc);
+        }
+        if (changed)
+        {
+            schedule["status"] = status;
+            Cluster.Store.Update(type, schedule);
+        }
+        if (!paused && due is { } next) RequeueAt(key, next);
+    }
+
+    private void CreateScheduledBackup(JsonObject schedule, DateTimeOffset now)
+    {
+        var name = NameOf(schedule);
+        var template = schedule["spec"]?["template"]?.DeepClone().AsObject() ?? [];
+        var labels = (template["metadata"]?["labels"] ?? schedule["metadata"]?["labels"])?.DeepClone().AsObject() ?? [];
+        template.Remove("metadata");
+        labels["velero.io/schedule-name"] = name;
+        var metadata = new JsonObject
+        {
+            ["name"] = $"{name}-{now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}",
+            ["namespace"] = Namespace(schedule),
+            ["labels"] = labels,
+        };
+        if (schedule["metadata"]?["annotations"] is JsonObject annotations) metadata["annotations"] = annotations.DeepClone();
+        Cluster.Store.Create(Type("backups")!, new JsonObject
+        {
+            ["apiVersion"] = "velero.io/v1",
+            ["kind"] = "Backup",
+            ["metadata"] = metadata,
+            ["spec"] = template,
+        });
+    }
+
+    // ---- Restore ----
+
+    private void ReconcileRestore(ObjectKey key)
+    {
+        var type = Type("restores")!;
+        var restore = Cluster.Store.Get(type, key.Namespace, key.Name);
+        if (restore is null) return;
+        var phase = (string?)restore["status"]?["phase"] ?? "";
+        var now = Cluster.Clock.UtcNow;
+        if (phase is "" or "New")
+        {
+            var backup = SourceBackup(restore, key.Namespace, out var problem);
+            if (backup is null)
+            {
+                restore["status"] = new JsonObject { ["phase"] = "FailedValidation", ["validationErrors"] = new JsonArray(problem) };
+                Cluster.Store.Update(type, restore);
+                return;
+            }
+            restore["spec"]!["backupName"] = NameOf(backup);
+            restore["status"] = new JsonObject { ["phase"] = "InProgress", ["startTimestamp"] = Timestamp(now) };
+            Cluster.Store.Update(type, restore);
+            _due[key] = now + RestoreDuration;
+        }
+        else if (phase != "InProgress")
+        {
+            return;
+        }
+        var due = _due.TryGetValue(key, out var d) ? d : now;
+        if (now < due)
+        {
+            RequeueAt(key, due);
+            return;
+        }
+        _due.Remove(key);
+        var status = restore["status"]!.AsObject();
+        var backupName = (string)restore["spec"]!["backupName"]!;
+        var stored = Cluster.Store.Get(Type("backups")!, key.Namespace, backupName) is { } b
+                     && FindLocation(key.Namespace, (string?)b["spec"]?["storageLocation"]) is { } location
+            ? Storage.Find(LocationOf(location), backupName)
+            : null;
+        if (stored is null)
+        {
+            status["phase"] = "Failed";
+            status["failureReason"] = $"error downloading backup {backupName} from its storage location";
+            status["completionTimestamp"] = Timestamp(now);
+            Cluster.Store.Update(type, restore);
+            return;
+        }
+        var (restored, total, warnings, errors) = RestoreItems(restore, stored);
+        var outcome = OutcomeOf(restore, RestoreOutcome);
+        if (outcome == "Completed" && errors > 0) outcome = "PartiallyFailed";
+        status["phase"] = outcome;
+        status["completionTimestamp"] = Timestamp(now);
+        status["progress"] = new JsonObject { ["totalItems"] = total, ["itemsRestored"] = restored };
+        if (warnings > 0) status["warnings"] = warnings;
+        if (outcome == "PartiallyFailed") status["errors"] = Math.Max(errors, 1);
+        if (outcome == "Failed") status["failureReason"] = "simulated failure";
+        Cluster.Store.Update(type, restore);
+    }
+
+    private JsonObject? SourceBackup(JsonObject restore, string ns, out string problem)
+    {
+        var backups = Cluster.Store.List(Type("backups")!, ns).Items;
+        var backupName = (string?)restore["spec"]?["backupName"];
+        JsonObject? backup;
+        if (!string.IsNullOrEmpty(backupName))
+        {
+            backup = backups.FirstOrDefault(b => NameOf(b) == backupName);
+            problem = $"Error retrieving backup: backups.velero.io \"{backupName}\" not found";
+        }
+        else
+        {
+            var schedule = (string?)restore["spec"]?["scheduleName"];
+            backup = backups.Where(b => (string?)b["metadata"]?["labels"]?["velero.io/schedule-name"] == schedule && (string?)b["status"]?["phase"] == "Completed")
+                .OrderByDescending(b => (string?)b["status"]?["startTimestamp"], StringComparer.Ordinal).FirstOrDefault();
+            problem = $"No backups found for schedule {schedule}";
+        }
+        if (backup is not null && (string?)backup["status"]?["phase"] is not ("Completed" or "PartiallyFailed"))
+        {
+            problem = $"Backup {NameOf(backup)} is not in a restorable phase ({(string?)backup["status"]?["phase"]})";
+            return null;
+        }
+        return backup;
+    }
+
+    private (int Restored, int Total, int Warnings, int Errors) RestoreItems(JsonObject restore, VeleroStoredBackup backup)
+    {
+        var spec = restore["spec"]!.AsObject();
+        var included = Strings(spec["includedNamespaces"]);
+        var excluded = Strings(spec["excludedNamespaces"]);
+        var mapping = (spec["namespaceMapping"] as JsonObject)?.ToDictionary(m => m.Key, m => (string)m.Value!) ?? [];
+        var restoreName = NameOf(restore);
+        int restored = 0, warnings = 0, errors = 0;
+        var wanted = backup.Items.Where(i =>
+        {
+            var ns = i.Namespaced ? Namespace(i.Object) : NameOf(i.Object);
+            var qualified = i.Group.Length == 0 ? i.Resource : $"{i.Resource}.{i.Group}";
+            return !NeverRestored.Contains(qualified) && (included.Count == 0 || included.Contains("*") || included.Contains(ns)) && !excluded.Contains(ns);
+        }).OrderBy(i => Priority(i)).ToList();
+        foreach (var item in wanted)
+        {
+            var obj = item.Object.DeepClone().AsObject();
+            var metadata = obj["metadata"]!.AsObject();
+            foreach (var field in new[] { "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "deletionTimestamp" })
+                metadata.Remove(field);
+            obj.Remove("status");
+            if (item.Resource == "namespaces")
+            {
+                var target = mapping.GetValueOrDefault(NameOf(obj), NameOf(obj));
+                metadata["name"] = target;
+                if (metadata["labels"] is JsonObject nsLabels) nsLabels["kubernetes.io/metadata.name"] = target;
+                obj.Remove("spec");
+            }
+            else if (item.Namespaced)
+            {
+                metadata["namespace"] = mapping.GetValueOrDefault(Namespace(obj), Namespace(obj));
+            }
+            if (item.Resource == "services" && obj["spec"] is JsonObject serviceSpec && (string?)serviceSpec["clusterIP"] != "None")
+            {
+                serviceSpec.Remove("clusterIP");
+                serviceSpec.Remove("clusterIPs");
+            }
+            var labels = metadata["labels"] as JsonObject ?? [];
+            labels["velero.io/backup-name"] = LabelValue(backup.Name);
+            labels["velero.io/restore-name"] = LabelValue(restoreName);
+            metadata["labels"] = labels;
+
+            var type = Cluster.Registry.Find(item.Group, item.Resource);
+            if (type is null)
+            {
+                errors++;
+                continue;
+            }
+            var existing = Cluster.Store.Get(type, item.Namespaced ? (string?)metadata["namespace"] : null, NameOf(obj));
+            if (existing is not null)
+            {
+                if (item.Resource != "namespaces" && !JsonNode.DeepEquals(existing["spec"] ?? existing["data"], obj["spec"] ?? obj["data"])) warnings++;
+                continue;
+            }
+            try
+            {
+                // Through the API server as Velero does: defaults (a Service's new clusterIP) and validation apply.
+                Cluster.Cluster.CreateObject(obj);
+                restored++;
+            }
+            catch (ApiStatusException)
+            {
+                errors++;
+            }
+        }
+        return (restored, wanted.Count, warnings, errors);
+    }
+
+    private static int Priority(VeleroStoredItem item)
+    {
+        var qualified = item.Group.Length == 0 ? item.Resource : $"{item.Resource}.{item.Group}";
+        var high = IndexOf(HighPriorities, qualified);
+        if (high >= 0) return high;
+        var low = IndexOf(LowPriorities, qualified);
+        return low >= 0 ? 10_000 + low : 1_000;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++)
+            if (list[i] == value) return i;
+        return -1;
+    }
+
+    /// <summary>Velero's label values: longer than 63 characters become the first 57 plus 6 hex characters of a sha256.</summary>
+    public static string LabelValue(string value) =>
+        value.Length <= 63 ? value : value[..57] + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..6].ToLowerInvariant();
+
+    // ---- helpers ----
+
+    private ResourceType? Type(string plural) => Cluster.Registry.Find(Group, plural);
+
+    private JsonObject? FindLocation(string ns, string? name)
+    {
+        if (Type("backupstoragelocations") is not { } type) return null;
+        var all = Cluster.Store.List(type, ns).Items;
+        return string.IsNullOrEmpty(name) ? all.FirstOrDefault(b => (bool?)b["spec"]?["default"] == true) : all.FirstOrDefault(b => NameOf(b) == name);
+    }
+
+    private static (string Provider, string Bucket, string Prefix) LocationOf(JsonObject bsl) =>
+        ((string?)bsl["spec"]?["provider"] ?? "", (string?)bsl["spec"]?["objectStorage"]?["bucket"] ?? "", ((string?)bsl["spec"]?["objectStorage"]?["prefix"] ?? "").Trim('/'));
+
+    private static string OutcomeOf(JsonObject obj, string? forced)
+    {
+        var annotated = (string?)obj["metadata"]?["annotations"]?[OutcomeAnnotation];
+        if (annotated is "PartiallyFailed" or "Failed") return annotated;
+        return forced is "PartiallyFailed" or "Failed" ? forced : "Completed";
+    }
+
+    private static IEnumerable<string> Names(ResourceType type) =>
+        type.Group.Length == 0 ? [type.Plural, type.Kind.ToLowerInvariant()] : [type.Plural, type.QualifiedResource, $"{type.Kind.ToLowerInvariant()}.{type.Group}"];
+
+    private static HashSet<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? array.Select(n => (string?)n).OfType<string>().ToHashSet(StringComparer.Ordinal) : [];
+
+    private static string NameOf(JsonObject obj) => (string?)obj["metadata"]?["name"] ?? "";
+
+    private static string Namespace(JsonObject obj) => (string?)obj["metadata"]?["namespace"] ?? "";
+
+    private static string Timestamp(DateTimeOffset time) => ObjectStore.Timestamp(time);
+}
+
+/// <summary>Go's time.Duration text, as Velero writes ttl and backupSyncPeriod ("720h0m0s", "1m", "1.5h").</summary>
+public static class GoDuration
+{
+    public static bool TryParse(string? text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (string.IsNullOrEmpty(text)) return false;
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"^(?:(\d+(?:\.\d+)?)(h|ms|m|s))+$");
+        if (!match.Success) return false;
+        for (var i = 0; i < match.Groups[1].Captures.Count; i++)
+        {
+            var value = double.Parse(match.Groups[1].Captures[i].Value, CultureInfo.InvariantCulture);
+            duration += match.Groups[2].Captures[i].Value switch
+            {
+                "h" => TimeSpan.FromHours(value),
+                "m" => TimeSpan.FromMinutes(value),
+                "s" => TimeSpan.FromSeconds(value),
+                _ => TimeSpan.FromMilliseconds(value),
+            };
+        }
+        return true;
+    }
+}

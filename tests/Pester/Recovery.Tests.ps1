@@ -1,0 +1,128 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# Backup and disaster recovery scenarios against emulated clusters with the real Velero CRDs.
+# Needs ../shared/crds (the Velero CRDs); skipped without it.
+
+BeforeDiscovery {
+    # As SharedFiles.Crds finds them: $MULTICLUSTER_SHARED, else a shared/crds folder in an ancestor of the repository.
+    function Find-SharedCrds {
+        if ($env:MULTICLUSTER_SHARED -and (Test-Path (Join-Path $env:MULTICLUSTER_SHARED 'crds'))) { return Join-Path $env:MULTICLUSTER_SHARED 'crds' }
+        for ($dir = Get-Item $PSScriptRoot; $dir; $dir = $dir.Parent) {
+            $candidate = Join-Path $dir.FullName 'shared/crds'
+            if (Test-Path (Join-Path $candidate 'README.md')) { return $candidate }
+        }
+    }
+    $script:noCrds = -not (Find-SharedCrds)
+}
+
+BeforeAll {
+    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+    $shared = $env:MULTICLUSTER_SHARED -and (Test-Path (Join-Path $env:MULTICLUSTER_SHARED 'crds'))
+    for ($dir = Get-Item $PSScriptRoot; -not $shared -and $dir; $dir = $dir.Parent) { $shared = Test-Path (Join-Path $dir.FullName 'shared/crds/README.md') }
+    if (-not $shared) { return }
+
+    # Three emulated clusters with the Velero CRDs and the simulated controllers; stops when stdin closes.
+    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-dr-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $script:work | Out-Null
+    $script:kubeconfig = Join-Path $script:work 'kubeconfig'
+    $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($emulatorDll.FullName, '--clusters', '3', '--kubeconfig', $script:kubeconfig, '--name-prefix', 'pesterdr', '--crds', 'velero', '--controllers', 'all')) {
+        $info.ArgumentList.Add($a)
+    }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $script:emulator = [System.Diagnostics.Process]::Start($info)
+    $script:contexts = @()
+    while (($line = $script:emulator.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
+        if ($line.Trim()) { $script:contexts += ($line.Trim() -split '\s+')[0] }
+    }
+
+    $fleetYaml = @"
+name: pester-dr
+clusters:
+  - name: primary
+    context: $($script:contexts[0])
+    region: us-east-1
+    labels: { env: prod }
+    drPeer: standby
+  - name: standby
+    context: $($script:contexts[1])
+    region: us-west-2
+    role: dr
+    labels: { env: prod }
+  - name: lab
+    context: $($script:contexts[2])
+    region: us-west-2
+    labels: { env: dev }
+"@
+    Import-Fleet -Content $fleetYaml -Kubeconfig $script:kubeconfig
+    @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+    @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'shop' } } | Invoke-FleetApply -Cluster primary | Out-Null
+    @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'web'; namespace = 'shop' }; data = @{ color = 'blue' } } |
+        Invoke-FleetApply -Cluster primary | Out-Null
+    $script:bucket = 'pester-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+}
+
+AfterAll {
+    if ($script:emulator -and -not $script:emulator.HasExited) {
+        $script:emulator.StandardInput.Close()
+        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
+    }
+    if ($script:work) { Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+Describe 'Backup schedules and inventory' -Skip:$script:noCrds {
+    It 'puts a read-write location on the primary and a read-only one on the standby' {
+        $results = @(
+            New-FleetBackupLocation default -Provider aws -Bucket $script:bucket -Region us-east-1 -Default -Cluster primary
+            New-FleetBackupLocation default -Provider aws -Bucket $script:bucket -Region us-east-1 -AccessMode ReadOnly -Cluster standby
+        )
+        $results.Count | Should -Be 2
+        $results.Action | Should -Be @('Created', 'Created')
+        $results.Cluster | Should -Be @('primary', 'standby')
+    }
+
+    It 'turns an RPO into a cron and reports the worst case' {
+        $result = New-FleetBackupSchedule shop -Rpo 00:05:00 -IncludedNamespace shop -Ttl 30.00:00:00 -Cluster primary
+        $result.Action | Should -Be 'Created'
+        (New-FleetBackupSchedule shop -Rpo 00:05:00 -IncludedNamespace shop -Ttl 30.00:00:00 -Cluster primary).Action | Should -Be 'Unchanged'
+
+        $schedules = @(Get-FleetBackupSchedule shop)
+        $schedules.Count | Should -Be 1
+        $schedules[0].Cluster | Should -Be 'primary'
+        $schedules[0].Schedule | Should -Be '*/5 * * * *'
+        $schedules[0].WorstCaseRpoText | Should -Be '5m'
+        $schedules[0].Ttl | Should -Be ([timespan]::FromDays(30))
+    }
+
+    It 'shows the backup on the primary and, through the shared bucket, on the standby' {
+        # Until both list the same newest backup: a cron run at a five-minute mark may be on its way to the standby.
+        $deadline = (Get-Date).AddSeconds(10)
+        do {
+            Start-Sleep -Milliseconds 200
+            $backups = @(Get-FleetBackup -Schedule shop -Latest -Phase Completed)
+        } while (($backups.Count -lt 2 -or @($backups.Name | Select-Object -Unique).Count -ne 1) -and (Get-Date) -lt $deadline)
+        $backups.Count | Should -Be 2
+        ($backups.Cluster | Sort-Object) | Should -Be @('primary', 'standby')
+        @($backups.Name | Select-Object -Unique).Count | Should -Be 1
+        $backups | ForEach-Object { $_.Rpo | Should -BeLessThan ([timespan]::FromMinutes(1)) }
+    }
+
+    It 'refuses a cron that does not parse before sending anything' {
+        { New-FleetBackupSchedule broken -Schedule 'every day' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScheduleInvalid,MultiCluster.Commands.Recovery.NewFleetBackupScheduleCommand'
+        @(Get-FleetBackupSchedule broken).Count | Should -Be 0
+    }
+
+    It 'renders a schedule to files without applying it' {
+        $out = Join-Path $script:work 'velero'
+        $manifests = @(New-FleetBackupSchedule payments -Schedule '0 */4 * * *' -Selector 'env=prod' -OutputPath $out)
+        $manifests.Count | Should -Be 2
+        Get-Content (Join-Path $out 'primary.yaml') -Raw | Should -Match 'schedule: 0 \*/4 \* \* \*'
+        @(Get-FleetBackupSchedule payments).Count | Should -Be 0
+    }
+}
