@@ -152,7 +152,7 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
 
     private static FleetCluster One(string name)
     {
-        var selected = RunspaceSessions.Current.Select(new ClusterSelection { Names = [name] });
+        var selected = RunspaceSessions.Current.Select(new ClusterPlacement { Names = [name] });
         if (selected.NotFound.Count > 0) throw selected.NotFound[0];
         if (selected.Clusters.Count != 1)
         {
