@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing;
 using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.PowerShell.Tests;
@@ -117,7 +118,7 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         using var session = fixture.NewSession();
         var (first, second) = (NewName("m1"), NewName("m2"));
         var kubeconfig = Path.Combine(fixture.Management.Directory, first + ".kubeconfig");
-        File.WriteAllText(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig));
+        KubeconfigWriter.WriteFile(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig));
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
@@ -286,7 +287,7 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         // The management cluster's kubeconfig pointing at a port nobody listens on.
         var context = fixture.Management.Contexts[0];
         var kubeconfig = Path.Combine(fixture.Management.Directory, "unreachable-" + Guid.NewGuid().ToString("N")[..6]);
-        File.WriteAllText(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig)
+        KubeconfigWriter.WriteFile(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig)
             .Replace(fixture.Management.Servers[context].GetLeftPart(UriPartial.Authority), "https://127.0.0.1:9"));
         using var session = new PowerShellSession();
         session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]",

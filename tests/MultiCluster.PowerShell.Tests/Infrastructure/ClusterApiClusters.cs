@@ -32,8 +32,9 @@ public static class ClusterApiClusters
                     if ([DateTime]::UtcNow -gt $deadline) { throw "cluster $($args[0]) was not provisioned" }
                     [Threading.Thread]::Sleep(250)
                 }
-                [IO.File]::WriteAllBytes($args[1], [Convert]::FromBase64String($secret.Object.data.value))
-                [IO.File]::SetUnixFileMode($args[1], [IO.UnixFileMode]'UserRead, UserWrite') # it holds the cluster's admin token
+                # It holds the cluster's admin token: owner-only from its first byte.
+                $stream = [IO.FileStream]::new($args[1], [IO.FileStreamOptions]@{ Mode = 'Create'; Access = 'Write'; UnixCreateMode = 'UserRead, UserWrite' })
+                try { $bytes = [Convert]::FromBase64String($secret.Object.data.value); $stream.Write($bytes, 0, $bytes.Length) } finally { $stream.Dispose() }
                 """, name, path).ThrowIfFailed();
             fleet += $"""
 
