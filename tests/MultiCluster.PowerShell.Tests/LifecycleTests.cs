@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using MultiCluster.PowerShell.Tests.Infrastructure;
-using MultiCluster.Testing;
 using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.PowerShell.Tests;
@@ -117,8 +116,10 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
     {
         using var session = fixture.NewSession();
         var (first, second) = (NewName("m1"), NewName("m2"));
-        var kubeconfig = Path.Combine(fixture.Management.Directory, first + ".kubeconfig");
-        KubeconfigWriter.WriteFile(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig));
+        // A folder of its own (not one the secret canary of a concurrent scenario reads): the file starts readable by others on purpose.
+        var folder = Directory.CreateTempSubdirectory("mc-merge-").FullName;
+        var kubeconfig = Path.Combine(folder, first + ".kubeconfig");
+        OwnerOnlyFile.Write(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig));
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
@@ -140,6 +141,7 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         management.Output.OfType<FleetClusterHealth>().Single().Status.Should().Be(FleetHealthStatus.Healthy, "the other clusters of the fleet still connect");
 
         session.Run("Remove-FleetCluster $args[0], $args[1] -MaxClusters 2 -Confirm:$false", first, second).ThrowIfFailed();
+        Directory.Delete(folder, recursive: true);
     }
 
     [RequiresSharedCrdsFact]
@@ -287,7 +289,7 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         // The management cluster's kubeconfig pointing at a port nobody listens on.
         var context = fixture.Management.Contexts[0];
         var kubeconfig = Path.Combine(fixture.Management.Directory, "unreachable-" + Guid.NewGuid().ToString("N")[..6]);
-        KubeconfigWriter.WriteFile(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig)
+        OwnerOnlyFile.Write(kubeconfig, File.ReadAllText(fixture.Management.Kubeconfig)
             .Replace(fixture.Management.Servers[context].GetLeftPart(UriPartial.Authority), "https://127.0.0.1:9"));
         using var session = new PowerShellSession();
         session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]",
