@@ -52,6 +52,25 @@ public sealed class InventoryTests(EmulatorFixture fixture) : IClassFixture<Emul
     }
 
     [Fact]
+    public void Relative_kubeconfig_paths_in_fleet_content_resolve_against_the_PowerShell_location()
+    {
+        using var session = fixture.NewSession();
+        var location = Directory.CreateTempSubdirectory("fleet-location-").FullName;
+        try
+        {
+            Path.GetFullPath(location).Should().NotBe(Path.GetFullPath(Directory.GetCurrentDirectory()), "the PowerShell location differs from the process's");
+            session.Run("Set-Location -LiteralPath $args[0]; Import-Fleet -Content 'clusters: [ { name: rel, kubeconfig: sub/kc.yaml } ]'", location).ThrowIfFailed();
+
+            var cluster = session.Run("Get-FleetCluster rel").ThrowIfFailed().Output.Should().ContainSingle().Subject.Should().BeOfType<FleetCluster>().Subject;
+            cluster.Kubeconfig.Should().Be(Path.Combine(location, "sub", "kc.yaml"));
+        }
+        finally
+        {
+            Directory.Delete(location, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_bad_selector_stops_before_anything_runs()
     {
         using var session = fixture.NewSession();

@@ -43,10 +43,41 @@ internal sealed record EksTokenRequest(string ClusterName, string Region, string
         }
         if (string.IsNullOrEmpty(cluster)) return null;
 
-        region ??= environment.GetValueOrDefault("AWS_REGION") ?? environment.GetValueOrDefault("AWS_DEFAULT_REGION")
-            ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "us-east-1";
         profile ??= environment.GetValueOrDefault("AWS_PROFILE");
+        // The aws CLI's order: --region, the environment, then the profile's region in the config file.
+        region ??= environment.GetValueOrDefault("AWS_REGION") ?? environment.GetValueOrDefault("AWS_DEFAULT_REGION")
+            ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
+            ?? ProfileRegion(string.IsNullOrEmpty(profile) ? Environment.GetEnvironmentVariable("AWS_PROFILE") : profile, ConfigFilePath()) ?? "us-east-1";
         return new EksTokenRequest(cluster, region, string.IsNullOrEmpty(profile) ? null : profile);
+    }
+
+    /// <summary>The shared config file: <c>$AWS_CONFIG_FILE</c>, else <c>~/.aws/config</c>.</summary>
+    internal static string ConfigFilePath() =>
+        Environment.GetEnvironmentVariable("AWS_CONFIG_FILE") is { Length: > 0 } path
+            ? path
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "config");
+
+    /// <summary>
+    /// The <c>region</c> of <paramref name="profile"/> (<c>[profile NAME]</c>, or <c>[default]</c> when
+    /// null) in the shared config file at <paramref name="configPath"/>; null when it names none.
+    /// </summary>
+    internal static string? ProfileRegion(string? profile, string configPath)
+    {
+        if (!File.Exists(configPath)) return null;
+        var wanted = string.IsNullOrEmpty(profile) || profile == "default" ? new[] { "default", "profile default" } : new[] { "profile " + profile };
+        var inSection = false;
+        foreach (var raw in File.ReadLines(configPath))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('[') && line.EndsWith(']'))
+            {
+                inSection = wanted.Contains(line[1..^1].Trim(), StringComparer.Ordinal);
+                continue;
+            }
+            var equals = line.IndexOf('=');
+            if (inSection && equals > 0 && line[..equals].Trim() == "region" && line[(equals + 1)..].Trim() is { Length: > 0 } region) return region;
+        }
+        return null;
     }
 
     private static bool HasOption(List<string> args, string name) =>
@@ -108,12 +139,19 @@ internal sealed class EksTokenSource : ICredentialSource
     /// <summary>The token for <paramref name="clusterName"/>, signed at <paramref name="signedAtUtc"/>.</summary>
     internal static string CreateToken(ImmutableCredentials credentials, string clusterName, string region, DateTime signedAtUtc)
     {
-        var url = SigV4Presigner.Presign("GET", $"sts.{region}.amazonaws.com", "/",
+        var url = SigV4Presigner.Presign("GET", StsHost(region), "/",
             new KeyValuePair<string, string>[] { new("Action", "GetCallerIdentity"), new("Version", "2011-06-15") },
             new Dictionary<string, string> { ["x-k8s-aws-id"] = clusterName },
             SigV4Presigner.EmptyPayloadHash, "sts", region, credentials, signedAtUtc, expiresSeconds: 60);
         return TokenPrefix + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(url)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
+
+    /// <summary>The regional STS endpoint in the region's partition (aws, aws-cn, aws-iso, aws-iso-b).</summary>
+    internal static string StsHost(string region) => $"sts.{region}." + (
+        region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn"
+        : region.StartsWith("us-isob-", StringComparison.Ordinal) ? "sc2s.sgov.gov"
+        : region.StartsWith("us-iso-", StringComparison.Ordinal) ? "c2s.ic.gov"
+        : "amazonaws.com");
 
     private ImmutableCredentials ResolveCredentials() => AwsCredentialChain.Resolve(_request.Profile, NotFound);
 

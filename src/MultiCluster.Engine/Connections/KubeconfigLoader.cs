@@ -39,7 +39,7 @@ public static class KubeconfigLoader
         if (source.Content is { } content)
         {
             var fromContent = Parse(() => KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content))), KubeconfigSource.ContentName);
-            ResolveRelativePaths(fromContent, Directory.GetCurrentDirectory());
+            ResolveRelativePaths(fromContent, source.BaseDirectory ?? Directory.GetCurrentDirectory());
             return new LoadedKubeconfig(fromContent, source, Array.Empty<string>());
         }
 

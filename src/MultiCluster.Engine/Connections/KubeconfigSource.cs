@@ -9,11 +9,12 @@ public sealed class KubeconfigSource
     /// <summary>What messages call a kubeconfig that came from a string.</summary>
     public const string ContentName = "<content>";
 
-    private KubeconfigSource(IReadOnlyList<string> files, string? content, bool fromEnvironment)
+    private KubeconfigSource(IReadOnlyList<string> files, string? content, bool fromEnvironment, string? baseDirectory = null)
     {
         Files = files;
         Content = content;
         IsFromEnvironment = fromEnvironment;
+        BaseDirectory = baseDirectory;
     }
 
     /// <summary>The files merged, first wins; empty when the kubeconfig came from a string.</summary>
@@ -23,6 +24,9 @@ public sealed class KubeconfigSource
     public bool IsContent => Content is not null;
 
     internal string? Content { get; }
+
+    /// <summary>What relative paths in <see cref="Content"/> resolve against (the PowerShell location); null: the process's current directory.</summary>
+    internal string? BaseDirectory { get; }
 
     /// <summary>The files searched, or "&lt;content&gt;": safe to show in messages.</summary>
     public string Description => IsContent ? ContentName : Files.Count == 0 ? "(no kubeconfig file)" : string.Join(Path.PathSeparator.ToString(), Files);
@@ -49,11 +53,14 @@ public sealed class KubeconfigSource
         return new KubeconfigSource(paths.Select(p => Path.GetFullPath(ExpandHome(p))).Distinct().ToList(), null, fromEnvironment: false);
     }
 
-    /// <summary>A kubeconfig held in a string.</summary>
-    public static KubeconfigSource FromContent(string content)
+    /// <summary>
+    /// A kubeconfig held in a string; its relative paths (certificate files, exec commands) resolve
+    /// against <paramref name="baseDirectory"/> (the cmdlets pass the PowerShell location).
+    /// </summary>
+    public static KubeconfigSource FromContent(string content, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return new KubeconfigSource(Array.Empty<string>(), content, fromEnvironment: false);
+        return new KubeconfigSource(Array.Empty<string>(), content, fromEnvironment: false, baseDirectory);
     }
 
     internal static string ExpandHome(string path) =>

@@ -79,7 +79,8 @@ public static class FleetRunner
         ChannelWriter<T> writer,
         CancellationToken runToken)
     {
-        using var throttle = new SemaphoreSlim(options.ThrottleLimit);
+        // Not disposed: a timed-out cluster's slot is released when its work really ends, which may be after the run.
+        var throttle = new SemaphoreSlim(options.ThrottleLimit);
         var reporter = FleetCallContext.Reporter;
         var finished = 0;
         try
@@ -94,13 +95,17 @@ public static class FleetRunner
                 {
                     return;
                 }
+                Task? stillRunning = null;
                 try
                 {
-                    await RunClusterAsync(cluster, options, work, onClusterFailure, writer, runToken).ConfigureAwait(false);
+                    stillRunning = await RunClusterAsync(cluster, options, work, onClusterFailure, writer, runToken).ConfigureAwait(false);
                 }
                 finally
                 {
-                    throttle.Release();
+                    // A timed-out cluster is reported at once, but its slot stays taken until its
+                    // work ends, so the throttle bounds the requests really in flight.
+                    if (stillRunning is null) throttle.Release();
+                    else _ = stillRunning.ContinueWith(_ => throttle.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     var done = Interlocked.Increment(ref finished);
                     reporter.Progress(null, options.Activity, $"{done}/{clusters.Count} clusters", done * 100 / Math.Max(clusters.Count, 1));
                 }
@@ -114,7 +119,8 @@ public static class FleetRunner
         }
     }
 
-    private static async Task RunClusterAsync<T>(
+    /// <summary>Runs one cluster's work and reports its failure; returns the work when it timed out and is still running, else null.</summary>
+    private static async Task<Task?> RunClusterAsync<T>(
         FleetCluster cluster,
         FanOutOptions options,
         Func<FleetCluster, IFleetResultSink<T>, CancellationToken, Task> work,
@@ -125,16 +131,17 @@ public static class FleetRunner
         using var clusterCancellation = CancellationTokenSource.CreateLinkedTokenSource(runToken);
         if (options.TimeoutSeconds is { } seconds) clusterCancellation.CancelAfter(TimeSpan.FromSeconds(seconds));
         var sink = new ClusterSink<T>(writer);
+        var running = Task.Run(() => work(cluster, sink, clusterCancellation.Token), CancellationToken.None);
         try
         {
             // WaitAsync: a cluster whose work ignores its token still ends at its timeout.
-            await Task.Run(() => work(cluster, sink, clusterCancellation.Token), CancellationToken.None)
-                .WaitAsync(clusterCancellation.Token).ConfigureAwait(false);
+            await running.WaitAsync(clusterCancellation.Token).ConfigureAwait(false);
+            return null;
         }
         catch (Exception ex)
         {
             var emitted = sink.Close();
-            if (runToken.IsCancellationRequested) return;
+            if (runToken.IsCancellationRequested) return running.IsCompleted ? null : running;
 
             var error = ex is OperationCanceledException && clusterCancellation.IsCancellationRequested
                 ? new FleetClusterException(FleetErrorIds.ClusterTimeout, FleetErrorCategory.OperationTimeout, cluster.Name,
@@ -149,6 +156,7 @@ public static class FleetRunner
             {
                 // The failure callback is the last line of defence; an exception on a worker would kill the host.
             }
+            return running.IsCompleted ? null : running;
         }
         finally
         {

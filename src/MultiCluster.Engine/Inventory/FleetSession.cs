@@ -31,8 +31,8 @@ public sealed class FleetSession : IDisposable
     /// <summary>Loads a fleet file and makes it current (see <see cref="FleetFileParser.Load"/>).</summary>
     public Fleet ImportFleet(string path) => SetFleet(FleetFileParser.Load(path));
 
-    /// <summary>Parses fleet YAML from a string and makes it current (see <see cref="FleetFileParser.Parse"/>).</summary>
-    public Fleet ImportFleetContent(string content) => SetFleet(FleetFileParser.Parse(content));
+    /// <summary>Parses fleet YAML from a string and makes it current (see <see cref="FleetFileParser.Parse"/>); relative kubeconfig paths resolve against <paramref name="baseDirectory"/> (the PowerShell location).</summary>
+    public Fleet ImportFleetContent(string content, string? baseDirectory = null) => SetFleet(FleetFileParser.Parse(content, baseDirectory: baseDirectory));
 
     public Fleet SetFleet(Fleet fleet)
     {

@@ -73,7 +73,7 @@ public sealed class ClusterLifecycleService(FleetSession session)
         var outcomes = RunAsync<FleetResourceResult>(targets, Backstop(fanOut, wait?.Timeout) with { Activity = "Deleting Cluster API clusters" },
             async (target, cancel) =>
             {
-                var existed = await _client.DeleteClusterAsync(target.Management, target.Namespace, target.Name, cancel).ConfigureAwait(false);
+                var (existed, apiVersion) = await _client.DeleteClusterAsync(target.Management, target.Namespace, target.Name, cancel).ConfigureAwait(false);
                 if (existed && waiter is not null)
                     await waiter.WaitUntilGoneAsync(target.Management, target.Namespace, target.Name, wait!.Timeout, cancel).ConfigureAwait(false);
                 // A Cluster object that is not there leaves the fleet only if the fleet knew it as a
@@ -83,7 +83,7 @@ public sealed class ClusterLifecycleService(FleetSession session)
                 return new FleetResourceResult
                 {
                     Cluster = target.Management.Name,
-                    ApiVersion = ClusterApiVersions.CoreGroup,
+                    ApiVersion = apiVersion,
                     Kind = "Cluster",
                     Namespace = target.Namespace,
                     Name = target.Name,

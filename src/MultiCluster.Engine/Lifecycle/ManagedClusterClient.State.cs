@@ -44,8 +44,14 @@ public sealed partial class ManagedClusterClient
 
     /// <summary>
     /// Deletes the Cluster object (Cluster API deletes its machines, control plane and
-    /// infrastructure, then lets the Cluster go). False when it did not exist.
+    /// infrastructure, then lets the Cluster go). Says whether it existed, and the apiVersion the
+    /// management cluster serves Clusters at (cluster.x-k8s.io/v1beta1 or v1beta2).
     /// </summary>
-    public Task<bool> DeleteClusterAsync(FleetCluster management, string ns, string cluster, CancellationToken cancellationToken = default) =>
-        RunAsync(management, cluster, (context, token) => context.Client.DeleteAsync(context.ClusterType, ns, cluster, dryRun: false, token), cancellationToken);
+    public Task<ClusterDeletion> DeleteClusterAsync(FleetCluster management, string ns, string cluster, CancellationToken cancellationToken = default) =>
+        RunAsync(management, cluster, async (context, token) => new ClusterDeletion(
+            await context.Client.DeleteAsync(context.ClusterType, ns, cluster, dryRun: false, token).ConfigureAwait(false), context.ClusterType.ApiVersion),
+            cancellationToken);
 }
+
+/// <summary>What deleting a Cluster object found: whether it existed, and its served apiVersion.</summary>
+public readonly record struct ClusterDeletion(bool Existed, string ApiVersion);

@@ -50,9 +50,13 @@ public sealed partial class ManagedClusterClient(IClusterConnector connector)
                 var pool = Pick(cluster, pools.OfType<JsonObject>().Select(p => p["name"]!.GetValue<string>()).ToList(), machineDeployment);
                 var updated = (JsonArray)pools.DeepClone();
                 foreach (var entry in updated.OfType<JsonObject>().Where(p => p["name"]!.GetValue<string>() == pool)) entry["replicas"] = replicas;
-                await context.PatchAsync(context.ClusterType, ns, cluster,
-                    new JsonObject { ["spec"] = new JsonObject { ["topology"] = new JsonObject { ["workers"] = new JsonObject { ["machineDeployments"] = updated } } } }, token)
-                    .ConfigureAwait(false);
+                // A merge patch replaces the whole list: carry the version it was read at, so a
+                // change made in between (another pool scaled) is refused, not overwritten.
+                await context.PatchAsync(context.ClusterType, ns, cluster, new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = clusterObject.ResourceVersion },
+                    ["spec"] = new JsonObject { ["topology"] = new JsonObject { ["workers"] = new JsonObject { ["machineDeployments"] = updated } } },
+                }, token).ConfigureAwait(false);
                 return pool;
             }
             var deployments = await context.MachineDeploymentsAsync(ns, cluster, token).ConfigureAwait(false);

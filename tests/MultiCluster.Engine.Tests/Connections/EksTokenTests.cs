@@ -55,6 +55,42 @@ public class EksTokenTests
         signature.Should().Be(ReferenceSignature(url, "prod-use1-01", "us-east-1", Credentials.SecretKey));
     }
 
+    [Theory]
+    [InlineData("cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn/")]
+    [InlineData("cn-northwest-1", "https://sts.cn-northwest-1.amazonaws.com.cn/")]
+    [InlineData("us-iso-east-1", "https://sts.us-iso-east-1.c2s.ic.gov/")]
+    [InlineData("us-isob-east-1", "https://sts.us-isob-east-1.sc2s.sgov.gov/")]
+    [InlineData("us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com/")]
+    public void The_token_is_signed_for_the_STS_host_of_the_region_s_partition(string region, string prefix)
+    {
+        var url = Decode(EksTokenSource.CreateToken(Credentials, "c", region, SignedAt));
+
+        url.Should().StartWith(prefix);
+        url.Should().Contain($"%2F{region}%2Fsts%2Faws4_request");
+        url[(url.LastIndexOf('=') + 1)..].Should().Be(ReferenceSignature(url, "c", region, Credentials.SecretKey));
+    }
+
+    [Fact]
+    public void The_region_is_the_profile_s_region_in_the_shared_config_file()
+    {
+        var config = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(config, "[default]\nregion = eu-central-1\n\n[profile china]\noutput = json\nregion=cn-north-1\n[profile bare]\noutput = json\n");
+
+            EksTokenRequest.ProfileRegion("china", config).Should().Be("cn-north-1");
+            EksTokenRequest.ProfileRegion(null, config).Should().Be("eu-central-1");
+            EksTokenRequest.ProfileRegion("default", config).Should().Be("eu-central-1");
+            EksTokenRequest.ProfileRegion("bare", config).Should().BeNull();
+            EksTokenRequest.ProfileRegion("missing", config).Should().BeNull();
+            EksTokenRequest.ProfileRegion("china", config + ".absent").Should().BeNull();
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     [Fact]
     public void The_session_token_is_signed_into_the_url()
     {

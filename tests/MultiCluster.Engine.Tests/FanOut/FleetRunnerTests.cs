@@ -62,6 +62,30 @@ public class FleetRunnerTests
     }
 
     [Fact]
+    public async Task A_timed_out_cluster_keeps_its_throttle_slot_until_its_work_really_ends()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        TimeSpan firstEnded = default, secondStarted = default;
+
+        var results = await FleetRunner.RunAsync<string>(Clusters(2), new FanOutOptions { ThrottleLimit = 1, TimeoutSeconds = 1 }, async (cluster, sink, _) =>
+        {
+            if (cluster.Name == "c1")
+            {
+                // Ignores its token: still sending for a second after its timeout.
+                await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+                firstEnded = stopwatch.Elapsed;
+                return;
+            }
+            secondStarted = stopwatch.Elapsed;
+            sink.Emit($"{cluster.Name}:ok");
+        }, Failure).ToListAsync();
+
+        results.Should().Equal("c1:ClusterTimeout", "c2:ok");
+        firstEnded.Should().BeGreaterThan(TimeSpan.FromSeconds(1.5));
+        secondStarted.Should().BeGreaterThanOrEqualTo(firstEnded, "with -ThrottleLimit 1 the second cluster waits until the first one's work has ended");
+    }
+
+    [Fact]
     public async Task One_throwing_cluster_does_not_stop_the_others()
     {
         var results = await FleetRunner.RunAsync<string>(Clusters(4), new FanOutOptions(), (cluster, sink, _) =>

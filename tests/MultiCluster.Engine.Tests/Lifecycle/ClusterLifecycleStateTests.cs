@@ -95,9 +95,18 @@ public class ClusterLifecycleStateTests
         var missing = () => waiter.WaitUntilReadyAsync(management.Cluster, "default", "nope", TimeSpan.FromSeconds(1));
         (await missing.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(FleetErrorIds.ClusterNotFound);
 
-        (await operations.DeleteClusterAsync(management.Cluster, "default", "dev-01")).Should().BeTrue();
+        (await operations.DeleteClusterAsync(management.Cluster, "default", "dev-01")).Should().Be(new ClusterDeletion(true, "cluster.x-k8s.io/v1beta2"));
         await waiter.WaitUntilGoneAsync(management.Cluster, "default", "dev-01", TimeSpan.FromSeconds(10));
         (await operations.GetStateAsync(management.Cluster, "default", "dev-01")).Should().BeNull();
-        (await operations.DeleteClusterAsync(management.Cluster, "default", "dev-01")).Should().BeFalse();
+        (await operations.DeleteClusterAsync(management.Cluster, "default", "dev-01")).Should().Be(new ClusterDeletion(false, "cluster.x-k8s.io/v1beta2"));
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Deleting_reports_the_apiVersion_the_management_cluster_serves()
+    {
+        await using var management = await ManagementCluster.StartV1Beta1Async("mgmt-delete-v1beta1");
+
+        (await new ManagedClusterClient(management.Connector).DeleteClusterAsync(management.Cluster, "default", "gone"))
+            .Should().Be(new ClusterDeletion(false, "cluster.x-k8s.io/v1beta1"));
     }
 }

@@ -2,6 +2,7 @@ using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Resources;
+using MultiCluster.Testing.ApiServer;
 using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Engine.Tests.Lifecycle;
@@ -69,6 +70,31 @@ public class ManagedClusterClientTests
         topology["version"]!.GetValue<string>().Should().Be("v1.33.2");
         topology["workers"]!["machineDeployments"]![0]!["replicas"]!.GetValue<int>().Should().Be(4);
         topology["workers"]!["machineDeployments"]![0]!["class"]!.GetValue<string>().Should().Be("default-worker");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_topology_pool_list_changed_after_it_was_read_is_refused_not_overwritten()
+    {
+        await using var management = await ManagementCluster.StartAsync("mgmt-cc-race");
+        await CreateAsync(management, Spec("dev-04", "quick-start"));
+        var emulator = management.Emulator;
+        var clusters = emulator.Registry.Find("cluster.x-k8s.io", "clusters")!;
+        await emulator.SetFaultsAsync(new FaultSettings { Hanging = true, Methods = ["PATCH"] });
+
+        var scaling = new ManagedClusterClient(management.Connector).ScaleWorkersAsync(management.Cluster, "default", "dev-04", 7, "md-0");
+        while (!emulator.RequestLog.Requests.Any(r => r.Method == "GET" && r.Path.EndsWith("/clusters/dev-04", StringComparison.Ordinal))) await Task.Delay(20);
+        await Task.Delay(300);
+        // Another writer scales the pool between our read and our patch.
+        var live = emulator.Store.Get(clusters, "default", "dev-04")!;
+        live["spec"]!["topology"]!["workers"]!["machineDeployments"]![0]!["replicas"] = 3;
+        emulator.Store.Update(clusters, live);
+        await emulator.ClearFaultsAsync();
+
+        var error = (await FluentActions.Awaiting(() => scaling).Should().ThrowAsync<FleetClusterException>()).Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ResourceChanged);
+        error.Cluster.Should().Be(management.Cluster.Name);
+        emulator.Store.Get(clusters, "default", "dev-04")!["spec"]!["topology"]!["workers"]!["machineDeployments"]![0]!["replicas"]!.GetValue<int>()
+            .Should().Be(3, "the other writer's change stands");
     }
 
     [RequiresSharedCrdsFact]

@@ -134,6 +134,51 @@ public class UpgradeRolloutTests
     }
 
     [RequiresSharedCrdsFact]
+    public async Task Two_runs_of_one_rollout_cannot_both_proceed_the_second_stops_at_its_first_checkpoint_write()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-twice");
+        await bed.CreateClustersAsync("dev-01");
+        var release = new TaskCompletionSource();
+        var checksRun = 0;
+        var options = new UpgradeRolloutOptions
+        {
+            ManagementCluster = bed.Management,
+            RolloutId = "twice",
+            Checks = new Dictionary<string, UpgradeCheck>
+            {
+                ["smoke"] = async (_, token) => { Interlocked.Increment(ref checksRun); await release.Task.WaitAsync(token); return null; },
+            },
+            Upgrade = new ClusterUpgradeOptions { PollInterval = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(60) },
+            Now = () => Now,
+        };
+        var plan = Plan(bed, "waves:\n  - { name: dev, clusters: [dev-*], preChecks: [smoke] }\n");
+        var rollout = new UpgradeRollout(bed.Connector);
+        // Both sessions read before either wrote: both see a new rollout.
+        var first = await rollout.PrepareAsync(plan, options, CancellationToken.None);
+        var second = await rollout.PrepareAsync(plan, options, CancellationToken.None);
+        var running = rollout.RunAsync(first, bed.Fleet, options, CancellationToken.None);
+        while (Volatile.Read(ref checksRun) == 0) await Task.Delay(50);
+        var written = (await rollout.GetAsync(bed.Management, "default", "twice", CancellationToken.None))!;
+
+        var secondRun = () => rollout.RunAsync(second, bed.Fleet, options, CancellationToken.None);
+        var error = (await secondRun.Should().ThrowAsync<FleetClusterException>()).Which;
+        error.ErrorId.Should().Be(LifecycleErrorIds.UpgradeRolloutExists);
+        error.Category.Should().Be(FleetErrorCategory.ResourceExists);
+        error.Target.Should().Be(bed.Management.Name);
+        error.Message.Should().Contain("was started by another run").And.Contain("two runs of one rollout cannot both proceed");
+        Volatile.Read(ref checksRun).Should().Be(1, "the second run ran no check");
+        (await rollout.GetAsync(bed.Management, "default", "twice", CancellationToken.None))!.ResourceVersion
+            .Should().Be(written.ResourceVersion, "the second run wrote nothing");
+
+        // A copy read before the first run's later writes is refused the same way.
+        release.SetResult();
+        (await running).State.Should().Be(FleetUpgradeState.Succeeded);
+        var staleWrite = () => new UpgradeCheckpoint(bed.Connector, bed.Management, "default").WriteAsync(written, CancellationToken.None);
+        (await staleWrite.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Contain("was changed by another run");
+        (await rollout.GetAsync(bed.Management, "default", "twice", CancellationToken.None))!.Status.State.Should().Be(FleetUpgradeState.Succeeded);
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task A_long_run_rewrites_its_checkpoint_as_a_heartbeat()
     {
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-beat");

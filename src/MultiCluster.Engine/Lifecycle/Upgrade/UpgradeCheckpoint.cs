@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -8,8 +9,15 @@ using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
-/// <summary>A rollout's plan and where it stands, as its checkpoint holds them.</summary>
-public sealed record UpgradeRolloutRecord(IReadOnlyList<FleetUpgradeWave> Plan, FleetUpgradeStatus Status);
+/// <summary>
+/// A rollout's plan and where it stands, as its checkpoint holds them, and the checkpoint's
+/// resourceVersion when it was read or last written (null: not written yet). The next write is
+/// guarded by it, so of two runs holding the same version only the first one writes.
+/// </summary>
+public sealed record UpgradeRolloutRecord(IReadOnlyList<FleetUpgradeWave> Plan, FleetUpgradeStatus Status)
+{
+    public string? ResourceVersion { get; set; }
+}
 
 /// <summary>
 /// A rollout's checkpoint: the ConfigMap <c>fleet-upgrade-&lt;id&gt;</c> in the management
@@ -78,28 +86,50 @@ public sealed partial class UpgradeCheckpoint
         return configMaps.Select(Parse).OrderByDescending(r => r.Status.Started).ToList();
     }
 
+    /// <summary>
+    /// Creates the checkpoint (a new rollout) or replaces the version <paramref name="record"/>
+    /// read or last wrote. When another run created or rewrote it in between, nothing is written
+    /// and UpgradeRolloutExists says so: two runs of one rollout cannot both proceed.
+    /// </summary>
     public async Task WriteAsync(UpgradeRolloutRecord record, CancellationToken cancellationToken)
     {
         record.Status.Updated = _clock();
+        var metadata = new JsonObject
+        {
+            ["name"] = ConfigMapName(record.Status.RolloutId),
+            ["namespace"] = _namespace,
+            ["labels"] = new JsonObject { [RolloutLabel] = record.Status.RolloutId, ["app.kubernetes.io/managed-by"] = ResourceClient.FieldManager },
+        };
+        if (record.ResourceVersion is not null) metadata["resourceVersion"] = record.ResourceVersion;
         var configMap = new KubeObject(new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "ConfigMap",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = ConfigMapName(record.Status.RolloutId),
-                ["namespace"] = _namespace,
-                ["labels"] = new JsonObject { [RolloutLabel] = record.Status.RolloutId, ["app.kubernetes.io/managed-by"] = ResourceClient.FieldManager },
-            },
+            ["metadata"] = metadata,
             ["data"] = new JsonObject
             {
                 [PlanKey] = JsonSerializer.Serialize(record.Plan, Json),
                 [StatusKey] = JsonSerializer.Serialize(record.Status, Json),
             },
         });
-        await _resources.Client.ApplyAsync(await ConfigMapsAsync(cancellationToken).ConfigureAwait(false), configMap, forceConflicts: true, dryRun: false, cancellationToken)
-            .ConfigureAwait(false);
+        var type = await ConfigMapsAsync(cancellationToken).ConfigureAwait(false);
+        var response = record.ResourceVersion is null
+            ? await _resources.Api.SendAsync(HttpMethod.Post, type.CollectionPath(_namespace) + FieldManagerQuery, configMap.ToJson(), "application/json", cancellationToken)
+                .ConfigureAwait(false)
+            : await _resources.Api.SendAsync(HttpMethod.Put, type.ObjectPath(_namespace, configMap.Name) + FieldManagerQuery, configMap.ToJson(), "application/json",
+                cancellationToken).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.Conflict)
+        {
+            throw new FleetClusterException(LifecycleErrorIds.UpgradeRolloutExists, FleetErrorCategory.ResourceExists, _resources.Name,
+                $"Rollout '{record.Status.RolloutId}' was {(record.ResourceVersion is null ? "started" : "changed")} by another run: its checkpoint "
+                + $"{_namespace}/{configMap.Name} is no longer the version this run read; two runs of one rollout cannot both proceed, so this one stops here.",
+                recommendedAction: "Run Get-FleetUpgradeStatus to see where the other run stands; resume only after it has stopped.");
+        }
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, _resources.Name, $"v1 ConfigMap {_namespace}/{configMap.Name}");
+        record.ResourceVersion = KubeObject.Parse(response.Body).ResourceVersion;
     }
+
+    private const string FieldManagerQuery = "?fieldManager=" + ResourceClient.FieldManager;
 
     private UpgradeRolloutRecord Parse(KubeObject configMap)
     {
@@ -107,7 +137,8 @@ public sealed partial class UpgradeCheckpoint
         {
             var plan = JsonSerializer.Deserialize<List<FleetUpgradeWave>>(Text(configMap, PlanKey), Json);
             var status = JsonSerializer.Deserialize<FleetUpgradeStatus>(Text(configMap, StatusKey), Json);
-            if (plan is not null && status is not null && plan.Count == status.Waves.Count) return new UpgradeRolloutRecord(plan, WithoutStaleRun(status));
+            if (plan is not null && status is not null && plan.Count == status.Waves.Count)
+                return new UpgradeRolloutRecord(plan, WithoutStaleRun(status)) { ResourceVersion = configMap.ResourceVersion };
         }
         catch (JsonException)
         {

@@ -42,11 +42,13 @@ public sealed class ImportFleetCommand : FleetCmdlet
         var session = RunspaceSessions.Current;
         try
         {
+            // Relative paths in content resolve where the user stands in PowerShell, not the process's directory.
+            var location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             var fleet = ParameterSetName == ContentSet
-                ? session.ImportFleetContent(Content)
+                ? session.ImportFleetContent(Content, location)
                 : session.ImportFleet(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path));
             if (KubeconfigContent is not null)
-                session.UseKubeconfig(KubeconfigSource.FromContent(KubeconfigContent));
+                session.UseKubeconfig(KubeconfigSource.FromContent(KubeconfigContent, location));
             else if (Kubeconfig is not null)
                 session.UseKubeconfig(KubeconfigSource.FromPaths(Kubeconfig.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray()));
             WriteVerbose($"Fleet '{fleet.Name}' with {fleet.Clusters.Count} clusters is the session's fleet; kubeconfig: {session.Kubeconfig.Description}.");
