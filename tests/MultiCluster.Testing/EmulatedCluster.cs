@@ -77,7 +77,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public Uri Server => new($"https://127.0.0.1:{Port}");
     public ObjectStore Store { get; }
 
-    /// <summary>Every API request this instance answered, with when it started and finished.</summary>
+    /// <summary>The last API requests this instance answered, with when each started and finished (also served at /_emulator/requests).</summary>
     public RequestLog RequestLog { get; } = new();
     public ResourceRegistry Registry { get; }
     public TestClock Clock { get; }
@@ -93,18 +93,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>Faults in force now.</summary>
     public FaultSettings Faults => faults;
-
-    private const int RequestLogSize = 5000;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<RequestLogEntry> requests = new();
-
-    /// <summary>The last API requests answered (oldest first), for tests that check what was sent and when.</summary>
-    public IReadOnlyList<RequestLogEntry> Requests => requests.ToArray();
-
-    internal void RecordRequest(string method, string path, int status)
-    {
-        requests.Enqueue(new RequestLogEntry(DateTimeOffset.UtcNow, method, path, status));
-        while (requests.Count > RequestLogSize) requests.TryDequeue(out _);
-    }
 
     /// <summary>True while the listener is up (not stopped by a fault or disposal).</summary>
     public bool IsListening => app is not null;

@@ -98,12 +98,12 @@ internal sealed partial class ApiHandler
             case ("GET", "/_emulator/requests"):
                 await WriteJsonAsync(http, 200, new JsonObject
                 {
-                    ["items"] = new JsonArray(cluster.Requests.Select(r => (JsonNode?)new JsonObject
+                    ["items"] = new JsonArray(cluster.RequestLog.Requests.Select(r => (JsonNode?)new JsonObject
                     {
-                        ["time"] = r.Time.ToString("o", CultureInfo.InvariantCulture),
+                        ["time"] = r.Finished.ToString("o", CultureInfo.InvariantCulture),
                         ["method"] = r.Method,
-                        ["path"] = r.Path,
-                        ["status"] = r.Status,
+                        ["path"] = r.Path + r.Query,
+                        ["status"] = r.StatusCode,
                     }).ToArray()),
                 }).ConfigureAwait(false);
                 return;
