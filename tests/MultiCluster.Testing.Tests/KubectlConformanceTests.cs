@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace MultiCluster.Testing.Tests;
@@ -145,8 +146,17 @@ public class KubectlConformanceTests : IAsyncLifetime
     [RequiresKubectlFact]
     public async Task Get_watch_prints_changes_until_the_request_timeout()
     {
-        var watch = Kubectl("get", "configmaps", "--watch", "--request-timeout", "4s", "-o", "name");
-        await Task.Delay(1500);
+        var cluster = fleet.Clusters[0]; // kc-1, the current context
+        var watch = Kubectl("get", "configmaps", "--watch", "--request-timeout", "10s", "-o", "name");
+        // kubectl lists, then watches from the list's resourceVersion: once the list was answered,
+        // a create is seen by the watch, however long kubectl took to start on a loaded machine.
+        var deadline = Stopwatch.StartNew();
+        while (!cluster.RequestLog.Requests.Any(r => r.Method == "GET" && r.Path == "/api/v1/namespaces/default/configmaps" && !r.Query.Contains("watch=", StringComparison.Ordinal)))
+        {
+            deadline.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60), "kubectl lists the config maps first");
+            watch.IsCompleted.Should().BeFalse("kubectl is still waiting for changes");
+            await Task.Delay(50);
+        }
         ShouldSucceed(await KubectlWithInput("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seen}\ndata: {k: v}\n", "create", "-f", "-"));
         var result = await watch;
         result.Stdout.Should().Contain("configmap/seen");

@@ -43,7 +43,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private readonly ApiHandler handler;
     private WebApplication? app;
     private CancellationTokenSource listenerStopping = new();
-    private FaultSettings faults = FaultSettings.None;
+    private volatile FaultSettings faults = FaultSettings.None;
+    private readonly SemaphoreSlim faultsGate = new(1, 1);
     private CancellationTokenSource hangRelease = new();
     private bool disposed;
 
@@ -76,7 +77,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public Uri Server => new($"https://127.0.0.1:{Port}");
     public ObjectStore Store { get; }
 
-    /// <summary>Every API request this instance answered, with when it started and finished.</summary>
+    /// <summary>The last API requests this instance answered, with when each started and finished (also served at /_emulator/requests).</summary>
     public RequestLog RequestLog { get; } = new();
     public ResourceRegistry Registry { get; }
     public TestClock Clock { get; }
@@ -92,18 +93,6 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>Faults in force now.</summary>
     public FaultSettings Faults => faults;
-
-    private const int RequestLogSize = 5000;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<RequestLogEntry> requests = new();
-
-    /// <summary>The last API requests answered (oldest first), for tests that check what was sent and when.</summary>
-    public IReadOnlyList<RequestLogEntry> Requests => requests.ToArray();
-
-    internal void RecordRequest(string method, string path, int status)
-    {
-        requests.Enqueue(new RequestLogEntry(DateTimeOffset.UtcNow, method, path, status));
-        while (requests.Count > RequestLogSize) requests.TryDequeue(out _);
-    }
 
     /// <summary>True while the listener is up (not stopped by a fault or disposal).</summary>
     public bool IsListening => app is not null;
@@ -159,11 +148,53 @@ public sealed class EmulatedCluster : IAsyncDisposable
     internal CancellationToken HangReleased => hangRelease.Token;
 
     /// <summary>
-    /// Changes the faults in force. Stopped closes the listener (clients get connection
-    /// refused) and clearing it listens again on the same port; clearing Hanging releases the
-    /// requests that hang.
+    /// Changes the faults in force. Stopped fails every request at once, on open connections too
+    /// (their streams are reset), then closes the listener (new connections are refused); clearing
+    /// it listens again on the same port. Clearing Hanging releases the requests that hang.
     /// </summary>
     public async Task SetFaultsAsync(FaultSettings settings, CancellationToken cancellationToken = default)
+    {
+        await faultsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Apply(settings);
+            if (settings.Stopped && app is not null) await StopListenerAsync().ConfigureAwait(false);
+            else if (!settings.Stopped && app is null && !disposed) await StartListenerAsync(Port, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            faultsGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Goes down (<paramref name="stopped"/> in force before <paramref name="answer"/> runs, so no
+    /// later request is served), answers the request that asked for it, then closes the listener in
+    /// the background; the task returned completes once the listener is closed. Fault changes
+    /// asked meanwhile wait for the close.
+    /// </summary>
+    internal async Task<Task> StopAfterAnsweringAsync(FaultSettings stopped, Func<Task> answer)
+    {
+        await faultsGate.WaitAsync().ConfigureAwait(false);
+        Apply(stopped);
+        Task stopping;
+        try
+        {
+            await answer().ConfigureAwait(false);
+        }
+        finally
+        {
+            // The listener waits for this request to end before it closes, hence in the background.
+            stopping = Task.Run(async () =>
+            {
+                try { await StopListenerAsync().ConfigureAwait(false); }
+                finally { faultsGate.Release(); }
+            });
+        }
+        return stopping;
+    }
+
+    private void Apply(FaultSettings settings)
     {
         var previous = faults;
         faults = settings;
@@ -173,8 +204,17 @@ public sealed class EmulatedCluster : IAsyncDisposable
             release.Cancel();
             release.Dispose();
         }
-        if (settings.Stopped && app is not null) await StopListenerAsync().ConfigureAwait(false);
-        else if (!settings.Stopped && app is null && !disposed) await StartListenerAsync(Port, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A down instance serves nothing: requests still reaching it on open connections are reset.</summary>
+    private Task ServeAsync(HttpContext http)
+    {
+        if (faults.Stopped)
+        {
+            http.Abort();
+            return Task.CompletedTask;
+        }
+        return RequestLog.RecordAsync(http, handler.HandleAsync);
     }
 
     public Task ClearFaultsAsync() => SetFaultsAsync(FaultSettings.None);
@@ -207,7 +247,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var webApp = builder.Build();
-        webApp.Run(http => RequestLog.RecordAsync(http, handler.HandleAsync));
+        webApp.Run(ServeAsync);
         lock (lifecycleGate)
         {
             if (listenerStopping.IsCancellationRequested) listenerStopping = new CancellationTokenSource();

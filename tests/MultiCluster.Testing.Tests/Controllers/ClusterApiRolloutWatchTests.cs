@@ -9,19 +9,23 @@ using MultiCluster.Testing.Xunit;
 namespace MultiCluster.Testing.Tests.Controllers;
 
 /// <summary>
-/// The rollout in real time with a small step, as end-to-end tests see it: a client watching a
-/// MachineDeployment sees every intermediate count. v1beta1 runs on the Cluster API CRDs with
+/// The rollout as end-to-end tests see it: a client watching a MachineDeployment sees every
+/// intermediate count. The test moves the instance's clock one step at a time, each once the
+/// controller is idle, so a loaded machine cannot run two steps in one reconcile (a late wall-clock
+/// wake-up runs every step due) and hide a count. v1beta1 runs on the Cluster API CRDs with
 /// v1beta1 as the storage version, as releases before v1.11 (v1beta2) served them.
 /// </summary>
 public sealed class ClusterApiRolloutWatchTests
 {
     private const string Group = ClusterApiController.ClusterGroup;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    // Far longer than any test: only the test's clock advances make the controller step.
+    private static readonly TimeSpan Step = TimeSpan.FromHours(1);
 
     private static async Task<(EmulatedCluster Cluster, ClusterApiController Controller)> StartAsync(string storageVersion)
     {
         var controllers = ControllerCatalog.Create(
-            new ControllerSettings { ClusterProvisionDelay = TimeSpan.FromMilliseconds(300), ClusterMachineStepInterval = TimeSpan.FromMilliseconds(250) },
+            new ControllerSettings { ClusterProvisionDelay = Step, ClusterMachineStepInterval = Step },
             ClusterApiController.ControllerName);
         var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Controllers = controllers });
         foreach (var file in Directory.EnumerateFiles(Path.Combine(SharedFiles.Crds!, "cluster-api"), "*.yaml").Order(StringComparer.Ordinal))
@@ -116,11 +120,14 @@ public sealed class ClusterApiRolloutWatchTests
         await CreateWorkloadClusterAsync(client, version);
 
         JsonNode? deployment = null;
-        while (!Settled(deployment?["status"], version, 1))
+        while (true)
         {
-            await Task.Delay(50, timeout.Token);
+            await controller.WhenIdleAsync().WaitAsync(timeout.Token);
             deployment = JsonSerializer.SerializeToNode(await client.CustomObjects.GetNamespacedCustomObjectAsync(
                 Group, version, "default", "machinedeployments", "work-md", timeout.Token));
+            if (Settled(deployment?["status"], version, 1))
+                break;
+            cluster.Clock.Advance(Step);
         }
         controller.LastError.Should().BeNull();
 
@@ -131,17 +138,29 @@ public sealed class ClusterApiRolloutWatchTests
 
         var updated = new List<int>();
         var rollingOut = new List<string?>();
-        await foreach (var (_, item) in watch)
+        var watching = Task.Run(async () =>
         {
-            var seen = JsonSerializer.SerializeToNode(item)!["status"];
-            if ((long?)seen?["observedGeneration"] != 2)
-                continue;
-            if (updated.Count == 0 || updated[^1] != Count(seen, UpdatedField(version)))
-                updated.Add(Count(seen, UpdatedField(version))!.Value);
-            rollingOut.Add((string?)RollingOut(seen, version)?["status"]);
-            if (Settled(seen, version, 2))
+            await foreach (var (_, item) in watch)
+            {
+                var seen = JsonSerializer.SerializeToNode(item)!["status"];
+                if ((long?)seen?["observedGeneration"] != 2)
+                    continue;
+                if (updated.Count == 0 || updated[^1] != Count(seen, UpdatedField(version)))
+                    updated.Add(Count(seen, UpdatedField(version))!.Value);
+                rollingOut.Add((string?)RollingOut(seen, version)?["status"]);
+                if (Settled(seen, version, 2))
+                    break;
+            }
+        });
+        while (!watching.IsCompleted)
+        {
+            await controller.WhenIdleAsync().WaitAsync(timeout.Token);
+            // Give the watch a moment to catch up before the next step; steps beyond the end change nothing.
+            if (await Task.WhenAny(watching, Task.Delay(20, timeout.Token)) == watching)
                 break;
+            cluster.Clock.Advance(Step);
         }
+        await watching;
 
         updated.Should().Equal(0, 1, 2, 3);
         rollingOut.Should().StartWith("True").And.EndWith("False");

@@ -73,19 +73,22 @@ internal sealed partial class ApiHandler
                 var stopFor = body["stoppedForSeconds"] is JsonValue v && v.TryGetValue<double>(out var s) ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
                 if (settings.Stopped || stopFor is not null)
                 {
-                    // Answer first: the listener this request came through is about to close.
+                    // Down before the answer leaves, so no request after it is served; the listener closes after.
                     var restartAfter = stopFor;
-                    await WriteJsonAsync(http, 202, FaultsJson(settings with { Stopped = true })).ConfigureAwait(false);
-                    await http.Response.CompleteAsync().ConfigureAwait(false);
-                    _ = Task.Run(async () =>
+                    var stopping = await cluster.StopAfterAnsweringAsync(settings with { Stopped = true }, async () =>
                     {
-                        await cluster.SetFaultsAsync(settings with { Stopped = true }).ConfigureAwait(false);
-                        if (restartAfter is { } wait)
+                        await WriteJsonAsync(http, 202, FaultsJson(settings with { Stopped = true })).ConfigureAwait(false);
+                        await http.Response.CompleteAsync().ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+                    if (restartAfter is { } wait)
+                    {
+                        _ = Task.Run(async () =>
                         {
+                            await stopping.ConfigureAwait(false);
                             await Task.Delay(wait).ConfigureAwait(false);
                             await cluster.SetFaultsAsync(settings with { Stopped = false }).ConfigureAwait(false);
-                        }
-                    });
+                        });
+                    }
                     return;
                 }
                 await cluster.SetFaultsAsync(settings).ConfigureAwait(false);
@@ -95,12 +98,12 @@ internal sealed partial class ApiHandler
             case ("GET", "/_emulator/requests"):
                 await WriteJsonAsync(http, 200, new JsonObject
                 {
-                    ["items"] = new JsonArray(cluster.Requests.Select(r => (JsonNode?)new JsonObject
+                    ["items"] = new JsonArray(cluster.RequestLog.Requests.Select(r => (JsonNode?)new JsonObject
                     {
-                        ["time"] = r.Time.ToString("o", CultureInfo.InvariantCulture),
+                        ["time"] = r.Finished.ToString("o", CultureInfo.InvariantCulture),
                         ["method"] = r.Method,
-                        ["path"] = r.Path,
-                        ["status"] = r.Status,
+                        ["path"] = r.Path + r.Query,
+                        ["status"] = r.StatusCode,
                     }).ToArray()),
                 }).ConfigureAwait(false);
                 return;

@@ -77,11 +77,6 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
         {
             // The client went away or the instance is stopping: nobody is left to answer.
         }
-        finally
-        {
-            if (!path.StartsWith("/_emulator/", StringComparison.Ordinal))
-                cluster.RecordRequest(http.Request.Method, path + http.Request.QueryString, http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode);
-        }
     }
 
     private async Task RouteAsync(HttpContext http, string path, UserInfo user)

@@ -26,6 +26,3 @@ public sealed record FaultSettings
     /// <summary>True when the faults apply to a request with this method.</summary>
     public bool AppliesTo(string method) => Methods is null || Methods.Contains(method, StringComparer.OrdinalIgnoreCase);
 }
-
-/// <summary>One API request as the instance answered it (admin paths excluded); 499 means the client went away first.</summary>
-public sealed record RequestLogEntry(DateTimeOffset Time, string Method, string Path, int Status);

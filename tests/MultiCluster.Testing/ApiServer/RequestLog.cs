@@ -2,16 +2,20 @@ using Microsoft.AspNetCore.Http;
 
 namespace MultiCluster.Testing.ApiServer;
 
-/// <summary>One request an instance answered: what was asked, when it came in and when it was answered.</summary>
+/// <summary>One request an instance answered: what was asked, when it came in and when it was answered; 499 means the client went away first.</summary>
 public sealed record LoggedRequest(string Method, string Path, string Query, DateTimeOffset Started, DateTimeOffset Finished, int StatusCode);
 
 /// <summary>
-/// Every API request an instance answers (its own /_emulator/ calls left out), in the order they
-/// finished: what a test reads to see what a command asked of a cluster, and how much at once.
+/// The last <see cref="Capacity"/> API requests an instance answered (its own /_emulator/ calls
+/// left out), in the order they finished: what a test reads to see what a command asked of a
+/// cluster, and how much at once.
 /// </summary>
 public sealed class RequestLog
 {
-    private readonly List<LoggedRequest> _requests = new();
+    /// <summary>Oldest entries are dropped beyond this, so a long-lived instance stays small.</summary>
+    public const int Capacity = 5000;
+
+    private readonly Queue<LoggedRequest> _requests = new();
 
     public IReadOnlyList<LoggedRequest> Requests
     {
@@ -49,8 +53,13 @@ public sealed class RequestLog
         }
         finally
         {
-            var entry = new LoggedRequest(http.Request.Method, path, http.Request.QueryString.Value ?? "", started, DateTimeOffset.UtcNow, http.Response.StatusCode);
-            lock (_requests) _requests.Add(entry);
+            var status = http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode;
+            var entry = new LoggedRequest(http.Request.Method, path, http.Request.QueryString.Value ?? "", started, DateTimeOffset.UtcNow, status);
+            lock (_requests)
+            {
+                _requests.Enqueue(entry);
+                while (_requests.Count > Capacity) _requests.Dequeue();
+            }
         }
     }
 }
