@@ -26,7 +26,11 @@ if ($ResultPath) {
     $config.TestResult.OutputFormat = 'NUnitXml'
     $config.TestResult.OutputPath = $ResultPath
 }
+# The scenarios run with a user's default preference (Continue), not this runner's Stop: a
+# non-terminating error must stay one there, as it does at a prompt.
+$ErrorActionPreference = 'Continue'
 $run = Invoke-Pester -Configuration $config
+$ErrorActionPreference = 'Stop'
 
 # Pester returns nothing when it finds no test file; a container that failed to run or a block whose
 # BeforeAll threw hides its tests: all of these count as failures.
