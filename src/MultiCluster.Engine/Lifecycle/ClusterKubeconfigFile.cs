@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
@@ -110,25 +109,14 @@ public static class ClusterKubeconfigFile
         }
     }
 
-    // Written next to the target and moved over it, so a reader never sees half a file and the
-    // credentials are never readable by others, not even for a moment.
     private static void WriteOwnerOnly(string path, string text)
     {
-        var directory = Path.GetDirectoryName(path)!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            Directory.CreateDirectory(directory);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temporary, options))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-                writer.Write(text);
-            File.Move(temporary, path, overwrite: true);
+            OwnerOnlyFile.Write(path, text);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
             throw new FleetInputException(FleetErrorIds.OutputPathNotWritable, FleetErrorCategory.PermissionDenied, path,
                 $"Cannot write the kubeconfig '{path}': {ex.Message}");
         }
