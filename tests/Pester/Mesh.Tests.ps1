@@ -3,26 +3,12 @@
 # Mesh and cross-cluster networking scenarios against three emulated clusters with RBAC and tokens.
 
 BeforeAll {
-    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
-
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-mesh-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $script:work | Out-Null
-    $script:kubeconfig = Join-Path $script:work 'kubeconfig'
-    $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
-        Sort-Object LastWriteTime -Descending | Select-Object -First 1
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $arguments = @($emulatorDll.FullName, '--clusters', '3', '--kubeconfig', $script:kubeconfig, '--name-prefix', 'mesh',
-        '--controllers', 'rbac,serviceaccount-tokens')
-    foreach ($a in $arguments) { $info.ArgumentList.Add($a) }
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $script:emulator = [System.Diagnostics.Process]::Start($info)
-    $script:contexts = @()
-    while (($line = $script:emulator.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
-        if ($line.Trim()) { $script:contexts += ($line.Trim() -split '\s+')[0] }
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+    Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix mesh -Controllers 'rbac,serviceaccount-tokens'
+    $script:work = $script:emu.Directory
+    $script:kubeconfig = $script:emu.Kubeconfig
+    $script:contexts = $script:emu.Contexts
 
     $fleetYaml = @"
 name: mesh
@@ -44,11 +30,7 @@ clusters:
 }
 
 AfterAll {
-    if ($script:emulator -and -not $script:emulator.HasExited) {
-        $script:emulator.StandardInput.Close()
-        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
-    }
-    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-TestEmulator $script:emu
 }
 
 Describe 'Test-FleetNetwork' {

@@ -4,42 +4,19 @@
 # Needs ../shared/crds (the Velero CRDs); skipped without it.
 
 BeforeDiscovery {
-    # As SharedFiles.Crds finds them: $MULTICLUSTER_SHARED, else a shared/crds folder in an ancestor of the repository.
-    function Find-SharedCrds {
-        if ($env:MULTICLUSTER_SHARED -and (Test-Path (Join-Path $env:MULTICLUSTER_SHARED 'crds'))) { return Join-Path $env:MULTICLUSTER_SHARED 'crds' }
-        for ($dir = Get-Item $PSScriptRoot; $dir; $dir = $dir.Parent) {
-            $candidate = Join-Path $dir.FullName 'shared/crds'
-            if (Test-Path (Join-Path $candidate 'README.md')) { return $candidate }
-        }
-    }
-    $script:noCrds = -not (Find-SharedCrds)
+    Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+    $script:noCrds = -not (Get-SharedCrdsDirectory)
 }
 
 BeforeAll {
-    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
-    $shared = $env:MULTICLUSTER_SHARED -and (Test-Path (Join-Path $env:MULTICLUSTER_SHARED 'crds'))
-    for ($dir = Get-Item $PSScriptRoot; -not $shared -and $dir; $dir = $dir.Parent) { $shared = Test-Path (Join-Path $dir.FullName 'shared/crds/README.md') }
-    if (-not $shared) { return }
+    Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+    Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    if (-not (Get-SharedCrdsDirectory)) { return }
 
-    # Three emulated clusters with the Velero CRDs and the simulated controllers; stops when stdin closes.
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-dr-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $script:work | Out-Null
-    $script:kubeconfig = Join-Path $script:work 'kubeconfig'
-    $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
-        Sort-Object LastWriteTime -Descending | Select-Object -First 1
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($emulatorDll.FullName, '--clusters', '3', '--kubeconfig', $script:kubeconfig, '--name-prefix', 'pesterdr', '--crds', 'velero', '--controllers', 'all')) {
-        $info.ArgumentList.Add($a)
-    }
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $script:emulator = [System.Diagnostics.Process]::Start($info)
-    $script:contexts = @()
-    while (($line = $script:emulator.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
-        if ($line.Trim()) { $script:contexts += ($line.Trim() -split '\s+')[0] }
-    }
+    $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix pesterdr -Crds velero -Controllers all
+    $script:work = $script:emu.Directory
+    $script:kubeconfig = $script:emu.Kubeconfig
+    $script:contexts = $script:emu.Contexts
 
     $fleetYaml = @"
 name: pester-dr
@@ -68,11 +45,7 @@ clusters:
 }
 
 AfterAll {
-    if ($script:emulator -and -not $script:emulator.HasExited) {
-        $script:emulator.StandardInput.Close()
-        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
-    }
-    if ($script:work) { Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue }
+    Stop-TestEmulator $script:emu
 }
 
 Describe 'Backup schedules and inventory' -Skip:$script:noCrds {

@@ -3,36 +3,20 @@
 # No command does more than it says, and no secret escapes: scenarios against emulated clusters.
 
 BeforeAll {
-    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+    Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
     . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
 
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("mc-pester-safety-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory -Path $script:work | Out-Null
-    $script:kubeconfig = Join-Path $script:work 'kubeconfig'
-    $emulatorDll = Get-ChildItem (Join-Path $root 'tests/MultiCluster.Emulator/bin') -Recurse -Filter 'MultiCluster.Emulator.dll' |
-        Sort-Object LastWriteTime -Descending | Select-Object -First 1
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($emulatorDll.FullName, '--clusters', '2', '--kubeconfig', $script:kubeconfig, '--name-prefix', 'safety')) {
-        $info.ArgumentList.Add($a)
-    }
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $script:emulator = [System.Diagnostics.Process]::Start($info)
-    $script:contexts = @()
-    while (($line = $script:emulator.StandardOutput.ReadLine()) -ne $null -and $line.Trim() -ne 'READY') {
-        if ($line.Trim()) { $script:contexts += ($line.Trim() -split '\s+')[0] }
-    }
+    # Two plain clusters, no simulated controllers.
+    $script:emu = Start-TestEmulator -Clusters 2 -NamePrefix safety -Controllers ''
+    $script:work = $script:emu.Directory
+    $script:kubeconfig = $script:emu.Kubeconfig
+    $script:contexts = $script:emu.Contexts
     Import-Fleet -Content "clusters:`n  - name: a`n    context: $($script:contexts[0])`n  - name: b`n    context: $($script:contexts[1])`n" -Kubeconfig $script:kubeconfig
 }
 
 AfterAll {
-    if ($script:emulator -and -not $script:emulator.HasExited) {
-        $script:emulator.StandardInput.Close()
-        if (-not $script:emulator.WaitForExit(10000)) { $script:emulator.Kill($true) }
-    }
-    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-TestEmulator $script:emu
 }
 
 Describe 'Safety' {
