@@ -104,5 +104,47 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
         session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster dev-c", name).ThrowIfFailed().Output.Should().ContainSingle();
     }
 
+    [Theory]
+    [InlineData("Select-Object -First 1")]
+    [InlineData("ForEach-Object { throw 'downstream failed' }")]
+    public async Task A_pipeline_stopped_downstream_stops_Get_FleetResource_and_no_request_is_served_afterwards(string downstream)
+    {
+        using var session = fixture.NewSession();
+        var name = "first-" + Guid.NewGuid().ToString("N")[..6];
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' } } | Invoke-FleetApply -Cluster prod-a", name).ThrowIfFailed();
+        var slow = new[] { fixture.Contexts[1], fixture.Contexts[2] }; // prod-b, dev-c: every GET waits 2 s, so prod-a answers first
+        foreach (var context in slow) await fixture.Emulator.SetFaultsAsync(context, """{"latencyMs":2000,"methods":["GET"]}""");
+        var started = DateTimeOffset.UtcNow;
+        PowerShellResult result;
+        try
+        {
+            result = session.Run("Get-FleetResource ConfigMap -Namespace default -Cluster prod-a, prod-b, dev-c | " + downstream);
+            await Task.Delay(TimeSpan.FromSeconds(5)); // past discovery + list (2 s each): an engine left running would have listed by now
+        }
+        finally
+        {
+            foreach (var context in slow) await fixture.Emulator.SetFaultsAsync(context, "{}");
+        }
+
+        if (downstream.StartsWith("Select", StringComparison.Ordinal))
+        {
+            result.TerminatingRecord.Should().BeNull();
+            result.Output.Should().ContainSingle().Which.Should().BeOfType<FleetResource>().Which.Cluster.Should().Be("prod-a");
+        }
+        else
+        {
+            result.TerminatingRecord!.Exception.Message.Should().Be("downstream failed");
+        }
+        foreach (var context in slow)
+        {
+            var requests = (await fixture.Emulator.RequestsAsync(context)).Where(r => r.Time >= started).ToList();
+            requests.Should().NotBeEmpty($"{context} was asked before the pipeline stopped");
+            // A discovery fetch in flight is shared by every caller on the connection, so it may finish; the engine went no further.
+            requests.Should().OnlyContain(r => r.Status == 499 || r.Path.StartsWith("/api", StringComparison.Ordinal) && !r.Path.Contains("configmaps"),
+                $"nothing but an in-flight discovery read was served on {context} after the pipeline stopped: {string.Join("; ", requests)}");
+            requests.Should().NotContain(r => r.Path.Contains("configmaps"), $"the stopped command never went on to list {context}");
+        }
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.Output.Cast<FleetResourceResult>().ToList();
 }
