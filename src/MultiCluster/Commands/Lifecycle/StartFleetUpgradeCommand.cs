@@ -88,6 +88,7 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
     {
         var session = RunspaceSessions.Current;
         IReadOnlyList<FleetUpgradeWave>? plan = null;
+        string rolloutId;
         try
         {
             if (ParameterSetName == PolicySet)
@@ -100,6 +101,7 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
             {
                 plan = UpgradeStart.PlanFromWaves(_plan);
             }
+            rolloutId = RolloutId ?? UpgradeStart.DefaultRolloutId(plan);
         }
         catch (Exception ex)
         {
@@ -112,7 +114,7 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
         {
             ManagementCluster = ResolveManagementCluster(),
             Namespace = Namespace,
-            RolloutId = RolloutId ?? UpgradeStart.DefaultRolloutId(plan),
+            RolloutId = rolloutId,
             Resume = Resume,
             Checks = ScriptChecks(),
             IgnoreSchedule = IgnoreSchedule,
