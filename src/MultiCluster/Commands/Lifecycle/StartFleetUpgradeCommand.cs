@@ -88,26 +88,20 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
     {
         var session = RunspaceSessions.Current;
         IReadOnlyList<FleetUpgradeWave>? plan = null;
-        string version;
+        string rolloutId;
         try
         {
             if (ParameterSetName == PolicySet)
             {
                 RequireKubernetesVersion(KubernetesVersion);
-                var policy = UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy));
-                plan = UpgradePlanner.Plan(policy, session.GetFleet().Clusters, KubernetesVersion, DateTimeOffset.UtcNow).Waves;
+                plan = UpgradeStart.PlanFromPolicy(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy), KubernetesVersion,
+                    session.GetFleet().Clusters, DateTimeOffset.UtcNow);
             }
             else if (ParameterSetName == PlanSet)
             {
-                plan = _plan.OrderBy(w => w.Order).ToList();
-                var versions = plan.Select(w => w.KubernetesVersion).Distinct(StringComparer.Ordinal).ToList();
-                if (versions.Count != 1)
-                {
-                    throw new FleetInputException(LifecycleErrorIds.UpgradePolicyInvalid, FleetErrorCategory.InvalidArgument, "Plan",
-                        versions.Count == 0 ? "-Plan holds no waves." : $"-Plan mixes Kubernetes versions ({string.Join(", ", versions)}); a rollout moves to one version.");
-                }
+                plan = UpgradeStart.PlanFromWaves(_plan);
             }
-            version = plan?[0].KubernetesVersion ?? "";
+            rolloutId = RolloutId ?? UpgradeStart.DefaultRolloutId(plan);
         }
         catch (Exception ex)
         {
@@ -115,11 +109,12 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
             return;
         }
 
+        var whatIf = IsWhatIf;
         var options = new UpgradeRolloutOptions
         {
             ManagementCluster = ResolveManagementCluster(),
             Namespace = Namespace,
-            RolloutId = RolloutId ?? UpgradeCheckpoint.DefaultRolloutId(version),
+            RolloutId = rolloutId,
             Resume = Resume,
             Checks = ScriptChecks(),
             IgnoreSchedule = IgnoreSchedule,
@@ -127,36 +122,20 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
             Approve = (wave, _) => OnPipelineAsync(() => Approve(wave)),
             Proceed = (wave, _) => OnPipelineAsync(() => ShouldProcess(WaveTarget(wave), $"Upgrade to {wave.KubernetesVersion}")),
         };
-        var rollout = new UpgradeRollout(session.Connector);
-        UpgradeRolloutRecord? prepared = null;
-        RunEngine(async cancel => prepared = await rollout.PrepareAsync(plan, options, cancel).ConfigureAwait(false));
-        if (prepared is null) return;
+        UpgradeStartResult? result = null;
+        RunEngine(async cancel => result = await new UpgradeStart(session.Connector).RunAsync(plan, session.GetFleet().Clusters, options, whatIf, cancel)
+            .ConfigureAwait(false));
+        if (result is null) return;
 
-        if (IsWhatIf)
+        // -WhatIf: the plan still to run, as objects and as what-if lines.
+        foreach (var pending in result.Pending)
         {
-            // The whole plan still to run, as objects and as what-if lines; nothing is written, not even the checkpoint.
-            for (var i = 0; i < prepared.Plan.Count; i++)
-            {
-                var wave = prepared.Plan[i];
-                var state = prepared.Status.Waves[i];
-                if (state.State == FleetUpgradeState.Succeeded) continue;
-                WriteObject(wave);
-                foreach (var cluster in state.Clusters.Where(c => c.State != FleetUpgradeState.Succeeded))
-                    ShouldProcess($"cluster '{cluster.Cluster}' (wave {wave.Order} '{wave.Name}', {Describe(wave)})", $"Upgrade to {wave.KubernetesVersion}");
-            }
-            return;
+            WriteObject(pending.Wave);
+            foreach (var cluster in pending.Clusters)
+                ShouldProcess($"cluster '{cluster}' (wave {pending.Wave.Order} '{pending.Wave.Name}', {Describe(pending.Wave)})", $"Upgrade to {pending.Wave.KubernetesVersion}");
         }
-
-        FleetUpgradeStatus? status = null;
-        RunEngine(async cancel => status = await rollout.RunAsync(prepared, session.GetFleet().Clusters, options, cancel).ConfigureAwait(false));
-        if (status is null) return;
-        WriteObject(status);
-        if (status.State == FleetUpgradeState.Failed)
-        {
-            WriteError(ErrorRecords.From(new FleetClusterException(LifecycleErrorIds.UpgradeCheckFailed, FleetErrorCategory.InvalidOperation,
-                options.ManagementCluster.Name, $"Rollout '{status.RolloutId}' stopped: {status.StoppedReason}",
-                recommendedAction: "Fix the cause, then run Start-FleetUpgrade -Resume to continue where it stopped.")));
-        }
+        if (result.Status is { } status) WriteObject(status);
+        if (result.Failure is { } failure) WriteError(ErrorRecords.From(failure));
     }
 
     private static string WaveTarget(FleetUpgradeWave wave) =>
