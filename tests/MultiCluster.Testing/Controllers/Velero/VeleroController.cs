@@ -209,13 +209,7 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
         {
             return;
         }
-        var due = _due.TryGetValue(key, out var d) ? d : now;
-        if (now < due)
-        {
-            RequeueAt(key, due);
-            return;
-        }
-        _due.Remove(key);
+        if (StillRunning(key, now)) return;
         var items = Snapshot(backup["spec"] as JsonObject ?? []);
         var outcome = OutcomeOf(backup, BackupOutcome);
         var status = backup["status"]!.AsObject();
@@ -260,6 +254,22 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
     }
 
     // ---- Schedule ----
+
+    /// <summary>
+    /// True while the backup or restore started for <paramref name="key"/> has time left (it is
+    /// requeued for then); false once it is due, when its end time is forgotten.
+    /// </summary>
+    private bool StillRunning(ObjectKey key, DateTimeOffset now)
+    {
+        var due = _due.TryGetValue(key, out var d) ? d : now;
+        if (now < due)
+        {
+            RequeueAt(key, due);
+            return true;
+        }
+        _due.Remove(key);
+        return false;
+    }
 
     private void ReconcileSchedule(ObjectKey key)
     {
@@ -358,13 +368,7 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
         {
             return;
         }
-        var due = _due.TryGetValue(key, out var d) ? d : now;
-        if (now < due)
-        {
-            RequeueAt(key, due);
-            return;
-        }
-        _due.Remove(key);
+        if (StillRunning(key, now)) return;
         var status = restore["status"]!.AsObject();
         var backupName = (string)restore["spec"]!["backupName"]!;
         var stored = Cluster.Store.Get(Type("backups")!, key.Namespace, backupName) is { } b
