@@ -134,7 +134,7 @@ public sealed class ApplyService
             var loop = Parallel.ForEachAsync(phase, parallel, async (obj, token) =>
             {
                 var result = await ApplyOneAsync(resources, obj, batch, live, options, token).ConfigureAwait(false);
-                sink.Emit(result);
+                await sink.EmitAsync(result).ConfigureAwait(false);
                 var count = Interlocked.Increment(ref done);
                 reporter.Verbose($"Cluster {cluster.Name}: {(options.WhatIf ? "preview" : "apply")} {obj.Reference}: {result.Action} ({result.Duration.TotalMilliseconds:0} ms)");
                 reporter.Progress(cluster.Name, options.WhatIf ? "Previewing" : "Applying", $"{count}/{objects.Count} objects", count * 100 / objects.Count);

@@ -164,7 +164,7 @@ public sealed class DeleteService
                 {
                     var result = await DeleteOneAsync(resources, obj, options.WhatIf, objectToken).ConfigureAwait(false);
                     FleetCallContext.Reporter.Verbose($"Cluster {cluster.Name}: {(options.WhatIf ? "preview delete" : "delete")} {obj.Reference}: {result.Action}");
-                    sink.Emit(result);
+                    await sink.EmitAsync(result).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             },
             (cluster, error, emitted) => byCluster[cluster.Name]
@@ -213,7 +213,7 @@ public sealed class DeleteService
                 found[cluster.Name] = present;
                 if (!options.AllowEveryObjectOfAKind && await EveryObjectOfAKindAsync(resources, present, token).ConfigureAwait(false) is { } whole)
                     everyObject[cluster.Name] = whole;
-                foreach (var result in missing) sink.Emit(result);
+                foreach (var result in missing) await sink.EmitAsync(result).ConfigureAwait(false);
             },
             (cluster, error, _) => onReadFailed(cluster.Name, error),
             cancellationToken);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Resources;
@@ -9,18 +10,22 @@ public sealed class FleetResourceReader
 {
     private readonly IClusterConnector _connector;
     private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
+    private readonly int _listPageSize;
 
     public FleetResourceReader(IClusterConnector connector) : this(connector, null) { }
 
-    internal FleetResourceReader(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory)
+    internal FleetResourceReader(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory,
+        int listPageSize = ResourceClient.DefaultListPageSize)
     {
         _connector = connector;
         _apiFactory = apiFactory;
+        _listPageSize = listPageSize;
     }
 
     /// <summary>
-    /// The objects matching <paramref name="query"/> on each cluster. A cluster that fails, or
-    /// that lacks the named object (ResourceNotFound), yields one outcome carrying the error.
+    /// The objects matching <paramref name="query"/> on each cluster, streamed page by page: a
+    /// cluster's first objects come out before its next page is asked for. A cluster that fails,
+    /// or that lacks the named object (ResourceNotFound), yields one outcome carrying the error.
     /// </summary>
     public IAsyncEnumerable<FleetOutcome<FleetResource>> GetAsync(IReadOnlyList<FleetCluster> clusters, ResourceQuery query,
         FanOutOptions options, CancellationToken cancellationToken = default) =>
@@ -30,19 +35,41 @@ public sealed class FleetResourceReader
             async (cluster, sink, token) =>
             {
                 var resources = ClusterResources.For(_connector.Connect(cluster), _apiFactory);
-                var found = await FindAsync(resources, query, token).ConfigureAwait(false);
-                if (found.Objects.Count == 0 && query.Name is not null)
+                var found = 0;
+                FoundObjects? last = null;
+                await foreach (var page in FindPagesAsync(resources, query, _listPageSize, token).ConfigureAwait(false))
                 {
-                    sink.Emit(FleetOutcome<FleetResource>.Failure(cluster.Name, NotFound(cluster.Name, query, found.Namespace)));
-                    return;
+                    last = page;
+                    found += page.Objects.Count;
+                    foreach (var obj in page.Objects)
+                        await sink.EmitAsync(FleetOutcome<FleetResource>.Success(cluster.Name, ResourceFormatter.ToFleetResource(cluster.Name, obj))).ConfigureAwait(false);
                 }
-                foreach (var obj in found.Objects) sink.Emit(FleetOutcome<FleetResource>.Success(cluster.Name, ResourceFormatter.ToFleetResource(cluster.Name, obj)));
+                if (found == 0 && query.Name is not null)
+                    await sink.EmitAsync(FleetOutcome<FleetResource>.Failure(cluster.Name, NotFound(cluster.Name, query, last?.Namespace))).ConfigureAwait(false);
             },
             (cluster, error, _) => [FleetOutcome<FleetResource>.Failure(cluster.Name, error)],
             cancellationToken);
 
     /// <summary>The objects matching the query on one cluster, with the type and namespace used.</summary>
     internal static async Task<FoundObjects> FindAsync(ClusterResources resources, ResourceQuery query, CancellationToken cancellationToken)
+    {
+        FoundObjects? found = null;
+        var objects = new List<KubeObject>();
+        await foreach (var page in FindPagesAsync(resources, query, ResourceClient.DefaultListPageSize, cancellationToken).ConfigureAwait(false))
+        {
+            found = page;
+            objects.AddRange(page.Objects);
+        }
+        return found! with { Objects = objects };
+    }
+
+    /// <summary>
+    /// The objects matching the query on one cluster, one page at a time (at least one page, maybe
+    /// empty, so the type and namespace used are always known); the next page is read only when
+    /// the caller asks for it.
+    /// </summary>
+    internal static async IAsyncEnumerable<FoundObjects> FindPagesAsync(ClusterResources resources, ResourceQuery query, int pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var type = query.ApiVersion is null
             ? await resources.Discovery.FindAsync(query.Kind, cancellationToken).ConfigureAwait(false)
@@ -52,11 +79,13 @@ public sealed class FleetResourceReader
         if (query.Name is not null && !query.AllNamespaces && string.IsNullOrWhiteSpace(query.LabelSelector))
         {
             var single = await resources.Client.GetAsync(type, ns, query.Name, cancellationToken).ConfigureAwait(false);
-            return new FoundObjects(type, ns, single is null ? [] : [single]);
+            yield return new FoundObjects(type, ns, single is null ? [] : [single]);
+            yield break;
         }
 
-        var listed = await resources.Client.ListAsync(type, ns, query.LabelSelector, cancellationToken).ConfigureAwait(false);
-        return new FoundObjects(type, ns, query.Name is null ? listed : listed.Where(o => o.Name == query.Name).ToList());
+        // The list always answers with at least one page, maybe empty.
+        await foreach (var page in resources.Client.ListPagesAsync(type, ns, query.LabelSelector, pageSize, cancellationToken).ConfigureAwait(false))
+            yield return new FoundObjects(type, ns, query.Name is null ? page : page.Where(o => o.Name == query.Name).ToList());
     }
 
     internal static FleetClusterException NotFound(string cluster, ResourceQuery query, string? ns) =>

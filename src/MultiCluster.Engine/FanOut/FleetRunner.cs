@@ -10,6 +10,16 @@ namespace MultiCluster.Engine.FanOut;
 /// <summary>Where one cluster's work hands its results as each is ready.</summary>
 public interface IFleetResultSink<in T>
 {
+    /// <summary>
+    /// Hands a result over, waiting while the run's buffer is full (the consumer is slower than
+    /// the clusters), so a fast cluster never piles up results in memory and none is dropped.
+    /// </summary>
+    ValueTask EmitAsync(T result);
+
+    /// <summary>
+    /// <see cref="EmitAsync"/> for synchronous callers: blocks the worker while the buffer is full.
+    /// Prefer <see cref="EmitAsync"/>, which frees the thread meanwhile.
+    /// </summary>
     void Emit(T result);
 }
 
@@ -26,12 +36,18 @@ public sealed record FanOutOptions
 
     /// <summary>What the fleet progress record says is going on ("Applying manifests").</summary>
     public string Activity { get; init; } = "Working on clusters";
+
+    public const int DefaultResultBufferSize = 256;
+
+    /// <summary>Results held between the clusters and the consumer; a cluster's work waits while it is full.</summary>
+    public int ResultBufferSize { get; init; } = DefaultResultBufferSize;
 }
 
 /// <summary>
 /// Runs one operation against many clusters: at most <see cref="FanOutOptions.ThrottleLimit"/> at
 /// once, each within its own timeout, all stopped by the caller's token (Ctrl+C). Results stream
-/// out as they are emitted, for the cmdlet to drain on its pipeline thread. Every failure on a
+/// out as they are emitted, for the cmdlet to drain on its pipeline thread, through a buffer of
+/// <see cref="FanOutOptions.ResultBufferSize"/>: when the consumer falls behind, the clusters wait. Every failure on a
 /// cluster, whatever was thrown, becomes results for that cluster; the others carry on.
 /// </summary>
 public static class FleetRunner
@@ -52,10 +68,15 @@ public static class FleetRunner
         // The cmdlets validate these ranges with [ValidateRange]; here they are programming errors.
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ThrottleLimit, 1, nameof(options.ThrottleLimit));
         if (options.TimeoutSeconds is { } limit) ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(options.TimeoutSeconds));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ResultBufferSize, 1, nameof(options.ResultBufferSize));
 
         // Stopping early (break, Ctrl+C) cancels the work still running.
         using var runCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+        var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(options.ResultBufferSize)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
         var producer = Task.Run(() => ProduceAsync(clusters, options, work, onClusterFailure, channel.Writer, runCancellation.Token), CancellationToken.None);
         try
         {
@@ -130,7 +151,7 @@ public static class FleetRunner
     {
         using var clusterCancellation = CancellationTokenSource.CreateLinkedTokenSource(runToken);
         if (options.TimeoutSeconds is { } seconds) clusterCancellation.CancelAfter(TimeSpan.FromSeconds(seconds));
-        var sink = new ClusterSink<T>(writer);
+        var sink = new ClusterSink<T>(writer, clusterCancellation.Token);
         var running = Task.Run(() => work(cluster, sink, clusterCancellation.Token), CancellationToken.None);
         try
         {
@@ -140,7 +161,7 @@ public static class FleetRunner
         }
         catch (Exception ex)
         {
-            var emitted = sink.Close();
+            var emitted = await sink.CloseAsync().ConfigureAwait(false);
             if (runToken.IsCancellationRequested) return running.IsCompleted ? null : running;
 
             var error = ex is OperationCanceledException && clusterCancellation.IsCancellationRequested
@@ -150,42 +171,64 @@ public static class FleetRunner
                 : KubernetesErrors.Translate(ex, cluster.Name, null, runToken);
             try
             {
-                foreach (var result in onClusterFailure(cluster, error, emitted)) writer.TryWrite(result);
+                foreach (var result in onClusterFailure(cluster, error, emitted)) await writer.WriteAsync(result, runToken).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // The failure callback is the last line of defence; an exception on a worker would kill the host.
+                // The failure callback is the last line of defence (an exception on a worker would kill the
+                // host); a write cancelled because the run stopped has nobody to report to.
             }
             return running.IsCompleted ? null : running;
         }
         finally
         {
-            sink.Close();
+            await sink.CloseAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Forwards one cluster's results, remembers them, and ignores late ones once the cluster has failed.</summary>
-    private sealed class ClusterSink<T>(ChannelWriter<T> writer) : IFleetResultSink<T>
+    /// <summary>
+    /// Forwards one cluster's results, waiting for room in the buffer, remembers them, and ignores
+    /// late ones once the cluster has failed. One result is forwarded at a time, so closing waits
+    /// for a write in progress (the cluster's token, cancelled on timeout or stop, ends it).
+    /// </summary>
+    private sealed class ClusterSink<T>(ChannelWriter<T> writer, CancellationToken clusterToken) : IFleetResultSink<T>
     {
+        private readonly SemaphoreSlim _gate = new(1, 1);
         private readonly List<T> _emitted = [];
         private bool _closed;
 
-        public void Emit(T result)
+        public async ValueTask EmitAsync(T result)
         {
-            lock (_emitted)
+            await _gate.WaitAsync(clusterToken).ConfigureAwait(false);
+            try
             {
                 if (_closed) return;
+                await writer.WriteAsync(result, clusterToken).ConfigureAwait(false);
                 _emitted.Add(result);
-                writer.TryWrite(result);
+            }
+            finally
+            {
+                _gate.Release();
             }
         }
 
-        public IReadOnlyList<T> Close()
+        public void Emit(T result)
         {
-            lock (_emitted)
+            var pending = EmitAsync(result);
+            if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
+        }
+
+        public async Task<IReadOnlyList<T>> CloseAsync()
+        {
+            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
             {
                 _closed = true;
                 return _emitted.ToList();
+            }
+            finally
+            {
+                _gate.Release();
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
@@ -42,7 +43,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
 {
     public const string FieldManager = "multicluster";
     private const string ApplyPatchContentType = "application/apply-patch+yaml";
-    private const int ListPageSize = 500;
+    public const int DefaultListPageSize = 500;
 
     public string Cluster => cluster;
 
@@ -59,10 +60,27 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
     public async Task<IReadOnlyList<KubeObject>> ListAsync(ResourceType type, string? ns, string? labelSelector, CancellationToken cancellationToken)
     {
         var items = new List<KubeObject>();
+        await foreach (var page in ListPagesAsync(type, ns, labelSelector, DefaultListPageSize, cancellationToken).ConfigureAwait(false))
+            items.AddRange(page);
+        return items;
+    }
+
+    /// <summary>
+    /// The objects of <paramref name="type"/> matching the label selector, one page at a time: the
+    /// next page is requested only when the caller asks for it, so the first objects can be used
+    /// (or the reading stopped) before the rest is fetched. When the server has let the continue
+    /// token expire (410 Gone), the list starts over once, skipping what was already handed out.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<KubeObject>> ListPagesAsync(ResourceType type, string? ns, string? labelSelector, int pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var handedOut = new HashSet<string>(StringComparer.Ordinal);
+        var restarted = false;
         string? continueToken = null;
-        do
+        while (true)
         {
-            var query = $"?limit={ListPageSize}";
+            var query = $"?limit={pageSize}";
             if (!string.IsNullOrEmpty(labelSelector)) query += "&labelSelector=" + Uri.EscapeDataString(labelSelector);
             if (continueToken is not null) query += "&continue=" + Uri.EscapeDataString(continueToken);
 
@@ -73,21 +91,39 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
                     $"Cluster '{cluster}' rejected the label selector '{labelSelector}': {KubernetesErrors.StatusText(response.Body) ?? "bad request"}.",
                     recommendedAction: "Use the Kubernetes selector syntax: key=value, key!=value, key in (a,b), !key.");
             }
+            if (ContinueExpired(response, continueToken, ref restarted))
+            {
+                continueToken = null;
+                continue;
+            }
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
 
             var list = JsonNode.Parse(response.Body) as JsonObject;
+            var page = new List<KubeObject>();
             foreach (var item in (list?["items"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 var copy = (JsonObject)item.DeepClone();
                 // List items omit apiVersion and kind; put them back so each object stands alone.
                 copy["apiVersion"] ??= type.ApiVersion;
                 copy["kind"] ??= type.Kind;
-                items.Add(new KubeObject(copy));
+                var obj = new KubeObject(copy);
+                if (handedOut.Add(obj.Namespace + "/" + obj.Name)) page.Add(obj);
             }
             continueToken = list?["metadata"]?["continue"]?.GetValue<string>() is { Length: > 0 } next ? next : null;
+            yield return page;
+            if (continueToken is null) yield break;
         }
-        while (continueToken is not null);
-        return items;
+    }
+
+    /// <summary>
+    /// True the first time the server answers a continued list with 410 Gone (the token is too old
+    /// for a consistent list): the caller starts the list over. A second expiry is an error.
+    /// </summary>
+    private static bool ContinueExpired(KubeApiResponse response, string? continueToken, ref bool restarted)
+    {
+        if (response.Status != HttpStatusCode.Gone || continueToken is null || restarted) return false;
+        restarted = true;
+        return true;
     }
 
     /// <summary>
@@ -98,11 +134,17 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
     public async Task<IReadOnlyDictionary<string, LiveVersion>> ListVersionsAsync(ResourceType type, string? ns, CancellationToken cancellationToken)
     {
         var versions = new Dictionary<string, LiveVersion>(StringComparer.Ordinal);
+        var restarted = false;
         string? continueToken = null;
-        do
+        while (true)
         {
-            var query = $"?limit={ListPageSize}" + (continueToken is null ? "" : "&continue=" + Uri.EscapeDataString(continueToken));
+            var query = $"?limit={DefaultListPageSize}" + (continueToken is null ? "" : "&continue=" + Uri.EscapeDataString(continueToken));
             var response = await api.SendAsync(HttpMethod.Get, type.CollectionPath(ns) + query, null, null, cancellationToken).ConfigureAwait(false);
+            if (ContinueExpired(response, continueToken, ref restarted))
+            {
+                continueToken = null;
+                continue;
+            }
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
 
             // Names, versions and a digest of each item are kept, not the items.
@@ -120,8 +162,8 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
             }
             continueToken = list.RootElement.TryGetProperty("metadata", out var listMetadata) && listMetadata.ValueKind == JsonValueKind.Object
                             && Text(listMetadata, "continue") is { Length: > 0 } next ? next : null;
+            if (continueToken is null) break;
         }
-        while (continueToken is not null);
         return versions;
     }
 

@@ -69,6 +69,17 @@ public abstract class FleetCmdlet : PSCmdlet
     /// <summary>Writes an object to the pipeline (from any thread while <see cref="RunEngine"/> runs).</summary>
     protected void Emit(object? value) => OnPipeline(() => WriteObject(value));
 
+    /// <summary>
+    /// Writes an object to the pipeline and completes once it has been written (and the commands
+    /// downstream have taken it): the engine reads no further ahead than the pipeline consumes,
+    /// so a <c>Select-Object -First</c> stops it before it asks for more.
+    /// </summary>
+    protected Task EmitAsync(object? value) => OnPipelineAsync(() =>
+    {
+        WriteObject(value);
+        return true;
+    });
+
     /// <summary>Writes a non-terminating error for one target (from any thread while <see cref="RunEngine"/> runs).</summary>
     protected void EmitError(Exception error)
     {

@@ -162,6 +162,59 @@ public class FleetRunnerTests
         received.Should().Equal("c1", "c2");
     }
 
+    [Fact]
+    public async Task A_slow_consumer_holds_the_clusters_back_to_the_buffer_size_and_loses_nothing()
+    {
+        const int bound = 8;
+        const int perCluster = 150;
+        var handedOver = 0;   // results whose EmitAsync has returned
+        var consumed = 0;
+        var mostAhead = 0;
+
+        var run = FleetRunner.RunAsync<string>(Clusters(4), new FanOutOptions { ResultBufferSize = bound }, async (cluster, sink, token) =>
+        {
+            for (var i = 0; i < perCluster; i++)
+            {
+                await sink.EmitAsync($"{cluster.Name}:{i}");
+                Interlocked.Increment(ref handedOver);
+            }
+        }, Failure);
+        var results = new List<string>();
+        await foreach (var result in run)
+        {
+            results.Add(result);
+            consumed++;
+            // Handed over but not yet taken: at most what the buffer holds.
+            InterlockedMax(ref mostAhead, Volatile.Read(ref handedOver) - consumed);
+            if (consumed % 25 == 0) await Task.Delay(20);
+        }
+
+        results.Should().HaveCount(4 * perCluster);
+        results.Should().OnlyHaveUniqueItems();
+        foreach (var cluster in Clusters(4))
+            results.Where(r => r.StartsWith(cluster.Name + ":", StringComparison.Ordinal)).Select(r => int.Parse(r[(r.IndexOf(':') + 1)..]))
+                .Should().Equal(Enumerable.Range(0, perCluster), "each cluster's results come out whole and in order");
+        mostAhead.Should().BeGreaterThan(0, "the clusters did get ahead of the slow consumer").And.BeLessThanOrEqualTo(bound);
+    }
+
+    [Fact]
+    public async Task Synchronous_emit_waits_for_room_instead_of_dropping()
+    {
+        var results = new List<string>();
+        await foreach (var result in FleetRunner.RunAsync<string>(Clusters(2), new FanOutOptions { ResultBufferSize = 1 }, (cluster, sink, _) =>
+        {
+            for (var i = 0; i < 50; i++) sink.Emit($"{cluster.Name}:{i}");
+            return Task.CompletedTask;
+        }, Failure))
+        {
+            results.Add(result);
+            await Task.Delay(1);
+        }
+
+        results.Should().HaveCount(100);
+        results.Should().OnlyHaveUniqueItems();
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

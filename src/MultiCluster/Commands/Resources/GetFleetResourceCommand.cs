@@ -57,7 +57,7 @@ public sealed class GetFleetResourceCommand : FanOutCmdlet
             await foreach (var outcome in service.GetAsync(clusters, query, options, cancel).ConfigureAwait(false))
             {
                 if (outcome.Error is { } error) EmitError(error);
-                else Emit(outcome.Value);
+                else await EmitAsync(outcome.Value).ConfigureAwait(false);
             }
         });
     }
