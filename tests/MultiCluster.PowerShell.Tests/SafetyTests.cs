@@ -115,10 +115,12 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
         var slow = new[] { fixture.Contexts[1], fixture.Contexts[2] }; // prod-b, dev-c: every GET waits 2 s, so prod-a answers first
         foreach (var context in slow) await fixture.Emulator.SetFaultsAsync(context, """{"latencyMs":2000,"methods":["GET"]}""");
         var started = DateTimeOffset.UtcNow;
+        var stopped = DateTimeOffset.MaxValue;
         PowerShellResult result;
         try
         {
             result = session.Run("Get-FleetResource ConfigMap -Namespace default -Cluster prod-a, prod-b, dev-c | " + downstream);
+            stopped = DateTimeOffset.UtcNow;
             await Task.Delay(TimeSpan.FromSeconds(5)); // past discovery + list (2 s each): an engine left running would have listed by now
         }
         finally
@@ -139,11 +141,48 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
         {
             var requests = (await fixture.Emulator.RequestsAsync(context)).Where(r => r.Time >= started).ToList();
             requests.Should().NotBeEmpty($"{context} was asked before the pipeline stopped");
-            // A discovery fetch in flight is shared by every caller on the connection, so it may finish; the engine went no further.
-            requests.Should().OnlyContain(r => r.Status == 499 || r.Path.StartsWith("/api", StringComparison.Ordinal) && !r.Path.Contains("configmaps"),
-                $"nothing but an in-flight discovery read was served on {context} after the pipeline stopped: {string.Join("; ", requests)}");
+            requests.Should().NotContain(r => r.Started >= stopped, $"no request to {context} began after the command ended: {string.Join("; ", requests)}");
+            // A discovery fetch in flight is shared by every caller on the connection, so the one begun before
+            // the stop may finish; nothing else was served, and the engine went no further.
+            var served = requests.Where(r => r.Status != 499).ToList();
+            served.Should().HaveCountLessThanOrEqualTo(1, $"at most the one shared discovery read was served on {context}: {string.Join("; ", served)}");
+            served.Should().OnlyContain(r => r.Method == "GET" && r.Path.StartsWith("/api", StringComparison.Ordinal) && !r.Path.Contains("configmaps"),
+                $"nothing but an in-flight discovery read was served on {context} after the pipeline stopped: {string.Join("; ", served)}");
             requests.Should().NotContain(r => r.Path.Contains("configmaps"), $"the stopped command never went on to list {context}");
         }
+    }
+
+    [Fact]
+    public async Task Select_Object_First_1_over_a_list_of_more_than_one_page_requests_no_second_page()
+    {
+        using var session = fixture.NewSession();
+        var ns = "pages-" + Guid.NewGuid().ToString("N")[..6];
+        const string cluster = "prod-a";
+        var context = fixture.Contexts[0]; // prod-a
+        session.Run("""
+            $ns = $args[0]
+            $objects = @(@{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $ns } }) +
+                @(1..501 | ForEach-Object { @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = ('cm-{0:D3}' -f $_); namespace = $ns } } })
+            $objects | Invoke-FleetApply -Cluster $args[1] | Out-Null
+            """, ns, cluster).ThrowIfFailed();
+        var listPath = $"/api/v1/namespaces/{ns}/configmaps?";
+        var seeded = DateTimeOffset.UtcNow; // the apply lists too; only what Get-FleetResource asks counts
+        async Task<List<EmulatedRequest>> Lists() => (await fixture.Emulator.RequestsAsync(context))
+            .Where(r => r.Started >= seeded && r.Method == "GET" && r.Path.StartsWith(listPath, StringComparison.Ordinal)).ToList();
+
+        var first = session.Run("Get-FleetResource ConfigMap -Namespace $args[0] -Cluster $args[1] | Select-Object -First 1", ns, cluster).ThrowIfFailed();
+        await Task.Delay(TimeSpan.FromSeconds(1)); // an engine reading ahead would have asked for the second page by now
+
+        first.Output.Should().ContainSingle().Which.Should().BeOfType<FleetResource>().Which.Name.Should().Be("cm-001");
+        var afterFirst = await Lists();
+        afterFirst.Should().ContainSingle("the first object needed only the first page")
+            .Which.Path.Should().NotContain("continue=");
+
+        var all = session.Run("Get-FleetResource ConfigMap -Namespace $args[0] -Cluster $args[1]", ns, cluster).ThrowIfFailed();
+        all.Output.Should().HaveCount(501);
+        var lists = (await Lists()).Skip(1).ToList();
+        lists.Should().HaveCount(2, "the whole list takes two pages of 500, so a second page was there to be asked for");
+        lists[1].Path.Should().Contain("continue=");
     }
 
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.Output.Cast<FleetResourceResult>().ToList();

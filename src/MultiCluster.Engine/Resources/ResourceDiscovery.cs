@@ -63,6 +63,7 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
         var match = Match(await GetGroupVersionAsync("v1", refresh: false, cancellationToken).ConfigureAwait(false), kindOrPlural);
         if (match is not null) return match;
 
+        cancellationToken.ThrowIfCancellationRequested();
         var response = await api.SendAsync(HttpMethod.Get, "/apis", null, null, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, "discovery /apis");
         var preferred = (JsonNode.Parse(response.Body)?["groups"] as JsonArray ?? [])
@@ -135,6 +136,8 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
     {
         // The fetch is shared by every caller asking meanwhile, so it runs under none of their tokens
         // (the request timeout bounds it); each caller stops waiting when its own token is cancelled.
+        // A caller already stopped starts no fetch: only one begun before the stop may still run on.
+        cancellationToken.ThrowIfCancellationRequested();
         var fresh = new Lazy<Task<IReadOnlyDictionary<string, ResourceType>>>(() => FetchAsync(apiVersion, CancellationToken.None));
         var entry = refresh
             ? _groupVersions.AddOrUpdate(apiVersion, fresh, (_, _) => fresh)

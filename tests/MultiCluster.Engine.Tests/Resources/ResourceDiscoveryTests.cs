@@ -58,6 +58,22 @@ public class ResourceDiscoveryTests
         api.Requests.Should().Be(1, "both callers shared one request");
     }
 
+    [Theory]
+    [InlineData("ConfigMap")]      // a well-known kind: one group version
+    [InlineData("Widget")]         // unknown: the walk of /apis and every group
+    public async Task A_caller_already_stopped_starts_no_lookup(string kind)
+    {
+        var api = new ScriptedApi { Answers = { ["/api/v1"] = (HttpStatusCode.OK, CoreV1), ["/apis"] = (HttpStatusCode.OK, """{"groups":[]}""") } };
+        var discovery = new ResourceDiscovery(api, "c1");
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+
+        await ((Func<Task>)(() => discovery.FindAsync(kind, stopped.Token))).Should().ThrowAsync<OperationCanceledException>();
+        await ((Func<Task>)(() => discovery.ResolveAsync("apps/v1", "Deployment", stopped.Token))).Should().ThrowAsync<OperationCanceledException>();
+
+        api.Requests.Should().BeEmpty("a stopped caller must not begin a shared lookup that would run on after the stop");
+    }
+
     [Fact]
     public async Task Resolves_scope_and_plural_and_caches_per_group_version()
     {

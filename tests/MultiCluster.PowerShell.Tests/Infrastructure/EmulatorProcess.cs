@@ -57,7 +57,8 @@ public sealed class EmulatorProcess : IAsyncDisposable
         return document.RootElement.GetProperty("items").EnumerateArray()
             .Select(item => new EmulatedRequest(
                 DateTimeOffset.Parse(item.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-                item.GetProperty("method").GetString()!, item.GetProperty("path").GetString()!, item.GetProperty("status").GetInt32()))
+                item.GetProperty("method").GetString()!, item.GetProperty("path").GetString()!, item.GetProperty("status").GetInt32(),
+                DateTimeOffset.Parse(item.GetProperty("started").GetString()!, System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();
     }
 
@@ -168,4 +169,5 @@ public sealed class EmulatorProcess : IAsyncDisposable
 }
 
 /// <summary>One request an emulated cluster answered.</summary>
-public sealed record EmulatedRequest(DateTimeOffset Time, string Method, string Path, int Status);
+/// <summary>One answered request: <paramref name="Time"/> when it was answered, <paramref name="Started"/> when it came in.</summary>
+public sealed record EmulatedRequest(DateTimeOffset Time, string Method, string Path, int Status, DateTimeOffset Started);

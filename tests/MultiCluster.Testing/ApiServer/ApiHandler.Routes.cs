@@ -101,6 +101,7 @@ internal sealed partial class ApiHandler
                     ["items"] = new JsonArray(cluster.RequestLog.Requests.Select(r => (JsonNode?)new JsonObject
                     {
                         ["time"] = r.Finished.ToString("o", CultureInfo.InvariantCulture),
+                        ["started"] = r.Started.ToString("o", CultureInfo.InvariantCulture),
                         ["method"] = r.Method,
                         ["path"] = r.Path + r.Query,
                         ["status"] = r.StatusCode,
