@@ -23,6 +23,12 @@ public sealed record ApplyOptions
     /// this bounds streams, not connections.
     /// </summary>
     public int ObjectConcurrency { get; init; } = 32;
+
+    /// <summary>
+    /// Asked (with a description of the cluster, object and change) before a binding whose roleRef
+    /// changed is deleted and created again; false leaves it as it is. Null replaces without asking.
+    /// </summary>
+    public Func<string, Task<bool>>? ConfirmReplace { get; init; }
 }
 
 /// <summary>
@@ -206,7 +212,7 @@ public sealed class ApplyService
             prepared = Prepare(given, type, resources.Connection.DefaultNamespace);
             return options.WhatIf
                 ? await PreviewAsync(resources, type, prepared, batch, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false)
-                : await ApplyAsync(resources, type, prepared, live, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false);
+                : await ApplyAsync(resources, type, prepared, live, options, stopwatch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -238,11 +244,32 @@ public sealed class ApplyService
     }
 
     private static async Task<FleetResourceResult> ApplyAsync(ClusterResources resources, ResourceType type, KubeObject obj, LiveVersions live,
-        bool force, Stopwatch stopwatch, CancellationToken cancellationToken)
+        ApplyOptions options, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var before = await live.VersionAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
-        var applied = await resources.Client.ApplyAsync(type, obj, force, dryRun: false, cancellationToken).ConfigureAwait(false);
+        if (before is not null && BindingRoleRef.IsBinding(type)
+            && await resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false) is { } current
+            && BindingRoleRef.Change(current, obj) is { } change)
+        {
+            return await ReplaceAsync(resources, type, obj, change, options, stopwatch, cancellationToken).ConfigureAwait(false);
+        }
+        var applied = await resources.Client.ApplyAsync(type, obj, options.ForceConflicts, dryRun: false, cancellationToken).ConfigureAwait(false);
         return Result(resources.Name, obj, ActionOf(before, applied), stopwatch.Elapsed, null);
+    }
+
+    // The server refuses a new roleRef on an existing binding; the binding is deleted and applied anew, once confirmed.
+    private static async Task<FleetResourceResult> ReplaceAsync(ClusterResources resources, ResourceType type, KubeObject obj, string change,
+        ApplyOptions options, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        var description = $"{obj.Reference} on cluster '{resources.Name}' (its roleRef changes from {change}: delete and recreate)";
+        if (options.ConfirmReplace is { } confirm && !await confirm(description).ConfigureAwait(false))
+        {
+            return Result(resources.Name, obj, FleetResourceAction.Unchanged, stopwatch.Elapsed,
+                $"Not replaced: its roleRef would change from {change}, which needs the binding deleted and recreated.");
+        }
+        await resources.Client.DeleteAsync(type, obj.Namespace, obj.Name, dryRun: false, cancellationToken).ConfigureAwait(false);
+        await resources.Client.ApplyAsync(type, obj, options.ForceConflicts, dryRun: false, cancellationToken).ConfigureAwait(false);
+        return Result(resources.Name, obj, FleetResourceAction.Replaced, stopwatch.Elapsed, $"roleRef changed from {change}: deleted and recreated.");
     }
 
     /// <summary>
@@ -272,6 +299,13 @@ public sealed class ApplyService
             // Only the dry run failed: looked at below, where a namespace created in this run explains it.
         }
         var live = liveTask.Result;
+        if (live is not null && BindingRoleRef.IsBinding(type) && BindingRoleRef.Change(live, obj) is { } roleRefChange)
+        {
+            // The dry run refuses the new roleRef as the real apply would; replacing is what would happen.
+            _ = dryRunTask.Exception;
+            return Result(resources.Name, obj, FleetResourceAction.WouldReplace, stopwatch.Elapsed,
+                $"roleRef changes from {roleRefChange}: the binding would be deleted and recreated.");
+        }
         ApplyResponse dryRun;
         try
         {
@@ -292,10 +326,15 @@ public sealed class ApplyService
             $"{changes.Count} field{(changes.Count == 1 ? "" : "s")} would change: {shown}", changes);
     }
 
-    /// <summary>The object as it is sent: namespace defaulted or dropped by scope, managed-by label set.</summary>
+    /// <summary>
+    /// The object as it is sent: what its server owns removed (an object read from one cluster
+    /// carries another's uid and resourceVersion), namespace defaulted or dropped by scope,
+    /// managed-by label set.
+    /// </summary>
     internal static KubeObject Prepare(KubeObject given, ResourceType type, string defaultNamespace)
     {
         var prepared = given.Clone();
+        ServerOwnedFields.Remove(prepared.Json);
         prepared.Namespace = TargetNamespace(given, type, defaultNamespace);
         prepared.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
         return prepared;

@@ -12,4 +12,8 @@ public enum FleetResourceAction
     WouldDelete,
     NotFound,
     Failed,
+    /// <summary>Deleted and created again, because the change touched a field the server never changes in place (a binding's roleRef).</summary>
+    Replaced,
+    /// <summary>What -WhatIf reports for an object that would be <see cref="Replaced"/>.</summary>
+    WouldReplace,
 }

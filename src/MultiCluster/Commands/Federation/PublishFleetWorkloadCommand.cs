@@ -78,7 +78,12 @@ public sealed class PublishFleetWorkloadCommand : WorkloadTemplateCmdlet
         var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "publish")).ToList();
         if (confirmed.Count > 0)
         {
-            var options = new ApplyOptions { WhatIf = whatIf, FanOut = fanOut };
+            var options = new ApplyOptions
+            {
+                WhatIf = whatIf,
+                FanOut = fanOut,
+                ConfirmReplace = description => OnPipelineAsync(() => ShouldProcess(description, "replace")),
+            };
             RunEngine(async cancel =>
             {
                 await foreach (var result in service.PublishAsync(confirmed, options, cancel).ConfigureAwait(false))

@@ -78,6 +78,7 @@ public sealed class InvokeFleetApplyCommand : FanOutCmdlet
             WhatIf = whatIf,
             ForceConflicts = ForceConflicts,
             FanOut = FanOutSettings(),
+            ConfirmReplace = description => OnPipelineAsync(() => ShouldProcess(description, "replace")),
         };
         // The engine reports fleet and per-cluster progress; results stream as each object finishes.
         RunEngine(async cancel =>
