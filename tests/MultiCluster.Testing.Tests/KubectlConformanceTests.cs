@@ -161,4 +161,60 @@ public class KubectlConformanceTests : IAsyncLifetime
         var result = await watch;
         result.Stdout.Should().Contain("configmap/seen");
     }
+
+    private const string Settings = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: blue}\n";
+
+    private async Task<JsonElement> GetJson(params string[] args)
+    {
+        var result = await Kubectl([.. args, "-o", "json"]);
+        ShouldSucceed(result);
+        return JsonDocument.Parse(result.Stdout).RootElement;
+    }
+
+    [RequiresKubectlFact]
+    public async Task A_resourceVersion_in_an_applied_manifest_is_a_precondition()
+    {
+        ShouldSucceed(await KubectlWithInput(Settings, "apply", "--server-side", "-f", "-"));
+        var current = (await GetJson("get", "configmap", "settings")).GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+        ShouldSucceed(await KubectlWithInput(Settings.Replace("mode: blue", "mode: green"), "apply", "--server-side", "-f", "-"));
+
+        var stale = await KubectlWithInput(Settings.Replace("name: settings,", $"name: settings, resourceVersion: \"{current}\",").Replace("mode: blue", "mode: red"),
+            "apply", "--server-side", "-f", "-");
+
+        stale.ExitCode.Should().NotBe(0);
+        stale.Stderr.Should().Contain(
+            "Operation cannot be fulfilled on configmaps \"settings\": the object has been modified; please apply your changes to the latest version and try again");
+        (await GetJson("get", "configmap", "settings")).GetProperty("data").GetProperty("mode").GetString().Should().Be("green", "the stale apply changed nothing");
+    }
+
+    [RequiresKubectlFact]
+    public async Task Replace_with_another_objects_uid_fails_its_precondition()
+    {
+        ShouldSucceed(await KubectlWithInput(Settings, "create", "-f", "-"));
+        var uid = (await GetJson("get", "configmap", "settings")).GetProperty("metadata").GetProperty("uid").GetString()!;
+        const string otherUid = "00000000-0000-0000-0000-000000000001";
+
+        var replaced = await KubectlWithInput(Settings.Replace("name: settings,", $"name: settings, uid: {otherUid},"), "replace", "-f", "-");
+
+        replaced.ExitCode.Should().NotBe(0);
+        replaced.Stderr.Should().Contain("Error from server (Conflict)").And.Contain(
+            $"Operation cannot be fulfilled on configmaps \"settings\": Precondition failed: UID in precondition: {otherUid}, UID in object meta: {uid}");
+    }
+
+    [RequiresKubectlFact]
+    public async Task A_bindings_roleRef_cannot_change()
+    {
+        static string Binding(string role) =>
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: readers, namespace: default}\n"
+            + $"roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\n"
+            + "subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]\n";
+        ShouldSucceed(await KubectlWithInput(Binding("view"), "create", "-f", "-"));
+
+        var applied = await KubectlWithInput(Binding("edit"), "apply", "--server-side", "--force-conflicts", "-f", "-");
+
+        applied.ExitCode.Should().NotBe(0);
+        applied.Stderr.Should().Contain("The RoleBinding \"readers\" is invalid: roleRef: Invalid value: "
+            + "rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"ClusterRole\", Name:\"edit\"}: cannot change roleRef");
+        (await GetJson("get", "rolebinding", "readers")).GetProperty("roleRef").GetProperty("name").GetString().Should().Be("view");
+    }
 }

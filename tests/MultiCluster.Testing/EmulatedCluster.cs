@@ -81,6 +81,13 @@ public sealed class EmulatedCluster : IAsyncDisposable
     public RequestLog RequestLog { get; } = new();
     public ResourceRegistry Registry { get; }
     public TestClock Clock { get; }
+
+    /// <summary>
+    /// How long a list's continue token stays good on <see cref="Clock"/>: older ones get 410 Expired,
+    /// as etcd's compaction (every 5 minutes by default) makes a real server answer.
+    /// </summary>
+    public TimeSpan ContinueTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     public ClusterContext Context { get; }
     /// <summary>The authorizer; replace it to plug in RBAC.</summary>
     public IAuthorizer Authorizer { get; set; }

@@ -35,7 +35,9 @@ internal sealed partial class ApiHandler
         var start = 0;
         if (query["continue"].FirstOrDefault() is { Length: > 0 } token)
         {
-            var (rv, lastKey) = DecodeContinue(token);
+            var (rv, lastKey, issued) = DecodeContinue(token);
+            if (cluster.Clock.UtcNow - issued > cluster.ContinueTokenLifetime)
+                throw ApiStatusException.ContinueExpired(EncodeContinue(listRv, lastKey, cluster.Clock.UtcNow));
             listRv = rv;
             start = items.FindIndex(o => string.CompareOrdinal(SortKey(o), lastKey) > 0);
             if (start < 0) start = items.Count;
@@ -46,7 +48,7 @@ internal sealed partial class ApiHandler
         var remaining = items.Count - start - page.Count;
         if (remaining > 0)
         {
-            metadata["continue"] = EncodeContinue(listRv, SortKey(page[^1]));
+            metadata["continue"] = EncodeContinue(listRv, SortKey(page[^1]), cluster.Clock.UtcNow);
             metadata["remainingItemCount"] = remaining;
         }
         return ListObject(type, request.Version, metadata, page);
@@ -63,15 +65,19 @@ internal sealed partial class ApiHandler
     private static string SortKey(JsonObject obj) =>
         $"{obj["metadata"]?["namespace"]?.GetValue<string>()}/{obj["metadata"]?["name"]?.GetValue<string>()}";
 
-    private static string EncodeContinue(long rv, string lastKey) =>
-        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = lastKey }));
+    // The real token holds the version, resourceVersion and start key; "issued" stands in for etcd's compaction of old revisions.
+    private static string EncodeContinue(long rv, string lastKey, DateTimeOffset issued) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        {
+            ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = lastKey, ["issued"] = issued.ToUnixTimeMilliseconds(),
+        }));
 
-    private static (long Rv, string LastKey) DecodeContinue(string token)
+    private static (long Rv, string LastKey, DateTimeOffset Issued) DecodeContinue(string token)
     {
         try
         {
             var node = JsonNode.Parse(Convert.FromBase64String(token))!;
-            return (node["rv"]!.GetValue<long>(), node["start"]!.GetValue<string>());
+            return (node["rv"]!.GetValue<long>(), node["start"]!.GetValue<string>(), DateTimeOffset.FromUnixTimeMilliseconds(node["issued"]!.GetValue<long>()));
         }
         catch (Exception e) when (e is FormatException or JsonException or NullReferenceException or InvalidOperationException)
         {
@@ -164,6 +170,19 @@ internal sealed partial class ApiHandler
     }
 
     // ---- update ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A PUT's body uid is a precondition of the write (kube-apiserver's DefaultUpdatedObjectInfo):
+    /// another object's uid is a 409. Patches carry no precondition; their uid is checked as immutable (422).
+    /// </summary>
+    private void CheckUidPrecondition(ResourceRequest request, JsonObject body)
+    {
+        if (body["metadata"]?["uid"]?.ToString() is not { Length: > 0 } uid) return;
+        var live = cluster.Store.Get(request.Type, request.Namespace, request.Name!) ?? throw ApiStatusException.NotFound(request.Type, request.Name!);
+        var liveUid = live["metadata"]?["uid"]?.ToString();
+        if (uid != liveUid)
+            throw ApiStatusException.Conflict(request.Type, request.Name!, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {liveUid}");
+    }
 
     private JsonObject Update(ResourceRequest request, JsonObject body, WriteContext context, JsonObject? managedAlready = null)
     {
@@ -345,6 +364,7 @@ internal sealed partial class ApiHandler
             throw ApiStatusException.BadRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
         var applied = YamlJson.Parse(text) as JsonObject ?? throw ApiStatusException.BadRequest("the apply patch must be an object");
         var force = IsTrue(context.Query["force"]);
+        var pinnedRv = applied["metadata"]?["resourceVersion"]?.ToString() is { Length: > 0 } rv ? rv : null;
         var options = ManagedFieldsOptionsFor(request, manager, force);
         for (var attempt = 0; ; attempt++)
         {
@@ -364,10 +384,11 @@ internal sealed partial class ApiHandler
                 var result = ManagedFields.Apply(presented, applied, options);
                 if (result.Conflicts.Count > 0 && !force) throw ApplyConflict(result.Conflicts);
                 var merged = result.Object;
-                merged["metadata"]!["resourceVersion"] = live["metadata"]!["resourceVersion"]!.DeepClone();
+                // A resourceVersion in the applied body is a precondition, as for an update; without one the live version is used.
+                merged["metadata"]!["resourceVersion"] = (pinnedRv ?? live["metadata"]!["resourceVersion"]!.GetValue<string>());
                 return (200, Update(request, merged, context, managedAlready: merged));
             }
-            catch (ApiStatusException e) when (e.Code is 409 && e.Reason == "Conflict" && e.Details?["causes"] is null && attempt < PatchRetries)
+            catch (ApiStatusException e) when (e.Code is 409 && e.Reason == "Conflict" && e.Details?["causes"] is null && pinnedRv is null && attempt < PatchRetries)
             {
             }
         }

@@ -250,6 +250,7 @@ internal sealed partial class ApiHandler(EmulatedCluster cluster)
             case "update":
             {
                 var body = await ReadObjectAsync(http).ConfigureAwait(false);
+                if (request.Subresource is null) CheckUidPrecondition(request, body);
                 var updated = request.Subresource == "scale" ? UpdateScale(request, body, context) : Update(request, body, context);
                 AddWarnings(http, context);
                 await WriteJsonAsync(http, 200, updated).ConfigureAwait(false);

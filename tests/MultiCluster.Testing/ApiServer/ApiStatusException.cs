@@ -23,7 +23,15 @@ public sealed class ApiStatusException : Exception
     /// <summary>Seconds for a Retry-After header (429 and some 500s).</summary>
     public int? RetryAfterSeconds { get; init; }
 
-    public JsonObject ToStatus() => StatusBody(Code, Reason, Message, Details?.DeepClone().AsObject());
+    /// <summary>The continue token a 410 for an expired one offers (metadata.continue of the Status).</summary>
+    public string? ListContinue { get; init; }
+
+    public JsonObject ToStatus()
+    {
+        var status = StatusBody(Code, Reason, Message, Details?.DeepClone().AsObject());
+        if (ListContinue is not null) status["metadata"] = new JsonObject { ["continue"] = ListContinue };
+        return status;
+    }
 
     public static JsonObject StatusBody(int code, string reason, string message, JsonObject? details)
     {
@@ -103,6 +111,14 @@ public sealed class ApiStatusException : Exception
         new(403, "Forbidden", message, ResourceDetails(name, group, resource));
 
     public static ApiStatusException Gone(string message) => new(410, "Expired", message);
+
+    /// <summary>kube-apiserver's answer to a continue token whose snapshot etcd has compacted away.</summary>
+    public static ApiStatusException ContinueExpired(string inconsistentContinue) =>
+        new(410, "Expired",
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, "
+            + "or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an "
+            + "inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+        { ListContinue = inconsistentContinue };
 
     public static ApiStatusException Internal(string message) =>
         new(500, "InternalError", $"Internal error occurred: {message}", new JsonObject

@@ -43,9 +43,17 @@ internal static partial class MetadataValidation
     public static List<FieldError> UpdateErrors(ResourceType type, JsonObject old, JsonObject updated)
     {
         var errors = new List<FieldError>();
+        var oldUid = old["metadata"]?["uid"]?.ToString();
+        var newUid = updated["metadata"]?["uid"]?.ToString();
+        if (!string.IsNullOrEmpty(newUid) && !string.IsNullOrEmpty(oldUid) && newUid != oldUid)
+            errors.Add(new FieldError("FieldValueInvalid", "metadata.uid", $"Invalid value: \"{newUid}\": field is immutable"));
         if (type.IsCustom) return errors;
         switch (type.Group, type.Kind)
         {
+            case ("rbac.authorization.k8s.io", "RoleBinding" or "ClusterRoleBinding"):
+                if (old["roleRef"] is { } oldRoleRef && !JsonNode.DeepEquals(oldRoleRef, updated["roleRef"]))
+                    errors.Add(new FieldError("FieldValueInvalid", "roleRef", $"Invalid value: {GoRoleRef(updated["roleRef"])}: cannot change roleRef"));
+                break;
             case ("apps", "Deployment"):
                 var oldSelector = old["spec"]?["selector"];
                 var newSelector = updated["spec"]?["selector"];
@@ -89,6 +97,10 @@ internal static partial class MetadataValidation
                     $"Invalid value: \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
         }
     }
+
+    // How Go prints the rbac.RoleRef value (%#v) in the real message.
+    private static string GoRoleRef(JsonNode? roleRef) =>
+        $"rbac.RoleRef{{APIGroup:\"{roleRef?["apiGroup"]}\", Kind:\"{roleRef?["kind"]}\", Name:\"{roleRef?["name"]}\"}}";
 
     private static string GoLabelSelector(JsonNode? selector) =>
         selector?["matchLabels"] is JsonObject labels

@@ -377,13 +377,15 @@ public sealed class ObjectStore
         return !JsonNode.DeepEquals(Strip(old, dropStatus), Strip(updated, dropStatus));
     }
 
+    // A write that changes nothing is not stored. managedFields count (a change to them alone is stored and
+    // bumps the resourceVersion, as on a real server), but not their timestamps, which every write renews.
     private static JsonObject WithoutVolatileMetadata(JsonObject obj)
     {
         var copy = obj.DeepClone().AsObject();
         if (copy["metadata"] is JsonObject meta)
         {
             meta.Remove("resourceVersion");
-            meta.Remove("managedFields");
+            foreach (var entry in (meta["managedFields"] as JsonArray ?? []).OfType<JsonObject>()) entry.Remove("time");
         }
         return copy;
     }
