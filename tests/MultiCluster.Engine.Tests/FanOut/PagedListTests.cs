@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 using MultiCluster.Testing;
@@ -79,5 +80,44 @@ public sealed class PagedListTests : IAsyncLifetime
         await Task.Delay(300);
 
         ListRequests().Should().ContainSingle("the run stopped before anyone asked for the second page");
+    }
+
+    [Fact]
+    public async Task A_continue_token_that_expired_between_pages_starts_the_list_over_once_without_repeating_objects()
+    {
+        var reader = new FleetResourceReader(_connector, null, PageSize);
+        await using var outcomes = reader.GetAsync(_connector.Clusters, ConfigMaps, new FanOutOptions { ResultBufferSize = 1 }).GetAsyncEnumerator();
+        (await outcomes.MoveNextAsync()).Should().BeTrue();
+        var names = new List<string> { outcomes.Current.Value!.Name };
+        Cluster.Clock.Advance(Cluster.ContinueTokenLifetime + TimeSpan.FromSeconds(1)); // the first page's token is now too old
+
+        while (await outcomes.MoveNextAsync())
+        {
+            outcomes.Current.Error.Should().BeNull();
+            names.Add(outcomes.Current.Value!.Name);
+        }
+
+        names.Should().HaveCount(ObjectCount);
+        names.Should().Equal(Enumerable.Range(0, ObjectCount).Select(i => $"cm-{i:D2}"), "the objects handed out before the restart are not handed out again");
+        var expired = Cluster.RequestLog.Requests.Where(r => r.Path.EndsWith("/configmaps", StringComparison.Ordinal) && r.StatusCode == 410).ToList();
+        expired.Should().ContainSingle("the expired token was sent once, then the list started over");
+        ListRequests().Where(q => !q.Contains("continue=")).Should().HaveCount(2, "the first list and its restart");
+    }
+
+    [Fact]
+    public async Task A_second_expired_continue_token_fails_the_cluster()
+    {
+        Cluster.ContinueTokenLifetime = TimeSpan.FromSeconds(-1); // every continue token is already too old
+        var reader = new FleetResourceReader(_connector, null, PageSize);
+
+        var outcomes = await reader.GetAsync(_connector.Clusters, ConfigMaps, new FanOutOptions()).ToListAsync();
+
+        outcomes.Should().HaveCount(PageSize + 1, "the first page's objects, then the failure");
+        outcomes.Take(PageSize).Should().OnlyContain(o => o.Error == null);
+        var error = outcomes[^1].Error!;
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterRequestFailed);
+        error.Category.Should().Be(FleetErrorCategory.InvalidOperation);
+        error.Message.Should().StartWith($"Cluster '{Cluster.Name}' answered 410 for v1 ConfigMap list on cluster '{Cluster.Name}'").And.Contain("The provided continue parameter is too old to display a consistent list result.");
+        ListRequests().Should().HaveCount(4, "page one, its expired continuation, the restart, and the second expired continuation");
     }
 }
