@@ -102,7 +102,7 @@ public static class WorkloadPlanner
         {
             var rendered = definition.Template.Clone();
             var applied = new List<OverrideOperation>();
-            foreach (var (clusterOverride, _) in patterns.Where(p => p.Pattern.IsMatch(cluster.Name)))
+            foreach (var (clusterOverride, _) in patterns.Where(p => p.Pattern.IsMatch(cluster)))
             {
                 added.AddRange(ApplyOverride(definition, rendered, clusterOverride, cluster.Name));
                 applied.AddRange(clusterOverride.Operations);
@@ -112,7 +112,7 @@ public static class WorkloadPlanner
         }
         // Overrides of clusters outside the placement are checked against the template too, so a
         // typo surfaces now rather than when the cluster joins the placement.
-        var unused = patterns.Where(p => !selection.Clusters.Any(c => p.Pattern.IsMatch(c.Name))).Select(p => p.Override).ToList();
+        var unused = patterns.Where(p => !selection.Clusters.Any(c => p.Pattern.IsMatch(c))).Select(p => p.Override).ToList();
         foreach (var clusterOverride in unused) ApplyOverride(definition, definition.Template.Clone(), clusterOverride, clusterOverride.Cluster);
         return new WorkloadPlan(definition, fleet, work, selection.NotFound, unused.Select(o => o.Cluster).ToList(), added);
     }

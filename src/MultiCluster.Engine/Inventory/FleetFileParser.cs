@@ -17,7 +17,7 @@ public static class FleetFileParser
     public const string ContentSource = "<content>";
 
     private static readonly string[] TopLevelKeys = { "name", "clusters", "architecture" };
-    private static readonly string[] ClusterKeys = { "name", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
+    private static readonly string[] ClusterKeys = { "name", "aliases", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
     private static readonly string[] ArchitectureClusterKeys = ClusterKeys.Concat(new[] { "purpose", "size", "k8s_version" }).ToArray();
     private static readonly string[] NetworkKeys = { "podCidr", "serviceCidr", "clusterId", "meshNetwork" };
     private static readonly string[] ArchitectureKeys = { "regions", "management" };
@@ -55,6 +55,7 @@ public static class FleetFileParser
     private sealed class Reader(string source, string baseDirectory)
     {
         private readonly List<(FleetCluster Cluster, Mark At)> _clusters = new();
+        private readonly List<(string Alias, string Cluster, Mark At)> _aliases = new();
         private string? _fleetName;
 
         public Fleet Read(string content)
@@ -90,6 +91,7 @@ public static class FleetFileParser
             if (!top.Children.Keys.Any(k => KeyOf(k) is "clusters" or "architecture"))
                 throw Fail(top.Start, "expected a 'clusters:' list or an 'architecture:' section", FleetErrorCategory.InvalidData);
 
+            CheckAliases();
             var name = string.IsNullOrWhiteSpace(_fleetName) ? fleetName : _fleetName!;
             return new Fleet
             {
@@ -192,6 +194,7 @@ public static class FleetFileParser
             if (string.IsNullOrWhiteSpace(name)) throw Fail(nameNode.Start, "a cluster's 'name' must not be empty", FleetErrorCategory.InvalidData);
 
             string? context = null, kubeconfig = null, provider = null, drPeer = null, purpose = null, size = null, version = null;
+            var aliases = new List<string>();
             FleetClusterRole? role = null;
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
             var network = new FleetClusterNetwork();
@@ -203,6 +206,7 @@ public static class FleetFileParser
                     throw Fail(keyNode.Start, $"unknown key '{key}' in cluster '{name}'.{NameSuggestions.DidYouMean(key, allowedKeys)}", FleetErrorCategory.InvalidData);
                 switch (key)
                 {
+                    case "aliases": aliases = ReadAliases(value, name); break;
                     case "context": context = Scalar(value, key); break;
                     case "kubeconfig": kubeconfig = ResolvePath(Scalar(value, key)); break;
                     case "region": region = Scalar(value, key); break;
@@ -221,6 +225,7 @@ public static class FleetFileParser
             var cluster = new FleetCluster
             {
                 Name = name,
+                Aliases = aliases,
                 Context = string.IsNullOrEmpty(context) ? name : context,
                 Kubeconfig = kubeconfig,
                 Region = region,
@@ -234,6 +239,39 @@ public static class FleetFileParser
                 KubernetesVersion = version,
             };
             return (cluster, nameNode.Start);
+        }
+
+        // A single alias may be written as a value; each is kept with where it stands, for CheckAliases.
+        private List<string> ReadAliases(YamlNode node, string cluster)
+        {
+            var items = node is YamlSequenceNode list ? list.Children.ToList() : [node];
+            var aliases = new List<string>();
+            foreach (var item in items)
+            {
+                var alias = Scalar(item, "aliases").Trim();
+                if (alias.Length == 0) throw Fail(item.Start, $"an alias of cluster '{cluster}' is empty", FleetErrorCategory.InvalidData);
+                if (WildcardName.ContainsWildcards(alias))
+                    throw Fail(item.Start, $"the alias '{alias}' of cluster '{cluster}' holds a wildcard character (*, ? or [)", FleetErrorCategory.InvalidData);
+                if (aliases.Contains(alias, StringComparer.OrdinalIgnoreCase) || string.Equals(alias, cluster, StringComparison.OrdinalIgnoreCase)) continue;
+                aliases.Add(alias);
+                _aliases.Add((alias, cluster, item.Start));
+            }
+            return aliases;
+        }
+
+        // An alias must name one cluster only: not another cluster's name, not another cluster's alias.
+        private void CheckAliases()
+        {
+            foreach (var (alias, cluster, at) in _aliases)
+            {
+                var named = _clusters.FirstOrDefault(c => string.Equals(c.Cluster.Name, alias, StringComparison.OrdinalIgnoreCase));
+                if (named.Cluster is not null)
+                    throw Fail(at, $"the alias '{alias}' of cluster '{cluster}' is the name of cluster '{named.Cluster.Name}' (line {named.At.Line}); an alias must name one cluster only", FleetErrorCategory.InvalidData);
+                var other = _aliases.FirstOrDefault(a => a.Cluster != cluster && string.Equals(a.Alias, alias, StringComparison.OrdinalIgnoreCase));
+                if (other.Alias is not null)
+                    throw Fail(other.At.Line > at.Line ? other.At : at,
+                        $"the alias '{alias}' names two clusters, '{cluster}' (line {at.Line}) and '{other.Cluster}' (line {other.At.Line}); an alias must name one cluster only", FleetErrorCategory.InvalidData);
+            }
         }
 
         private static bool IsDisasterRecoveryPurpose(string? purpose) =>
@@ -352,6 +390,7 @@ public static class FleetFileParser
         private static FleetCluster Copy(FleetCluster c, FleetClusterRole? role = null, string? fleet = null) => new()
         {
             Name = c.Name,
+            Aliases = c.Aliases,
             Context = c.Context,
             Kubeconfig = c.Kubeconfig,
             Region = c.Region,
