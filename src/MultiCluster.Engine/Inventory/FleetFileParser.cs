@@ -20,7 +20,11 @@ public static class FleetFileParser
     private static readonly string[] ClusterKeys = { "name", "aliases", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
     private static readonly string[] ArchitectureClusterKeys = ClusterKeys.Concat(new[] { "purpose", "size", "k8s_version" }).ToArray();
     private static readonly string[] NetworkKeys = { "podCidr", "serviceCidr", "clusterId", "meshNetwork" };
-    private static readonly string[] ArchitectureKeys = { "regions", "management" };
+    private static readonly string[] ArchitectureKeys = { "regions", "management", "networking", "data", "identity" };
+    private static readonly string[] ManagementKeys = { "cluster", "region", "purpose", "size", "tools", "k8s_version" };
+    private static readonly string[] NetworkingKeys = { "mesh", "cross_cluster", "ingress", "egress" };
+    private static readonly string[] DataKeys = { "replication", "backup", "database" };
+    private static readonly string[] IdentityKeys = { "federation", "rbac_sync" };
     private static readonly string[] RegionKeys = { "name", "clusters" };
 
     /// <summary>Loads the fleet file at <paramref name="path"/>; relative kubeconfig paths resolve against its folder.</summary>
@@ -57,6 +61,7 @@ public static class FleetFileParser
         private readonly List<(FleetCluster Cluster, Mark At)> _clusters = new();
         private readonly List<(string Alias, string Cluster, Mark At)> _aliases = new();
         private string? _fleetName;
+        private FleetArchitecture? _architecture;
 
         public Fleet Read(string content)
         {
@@ -98,6 +103,7 @@ public static class FleetFileParser
                 Name = name,
                 SourcePath = source,
                 Clusters = _clusters.Select(c => WithFleet(c.Cluster, name)).ToList(),
+                Architecture = _architecture,
             };
         }
 
@@ -129,6 +135,7 @@ public static class FleetFileParser
         private void ReadArchitecture(YamlMappingNode architecture)
         {
             YamlMappingNode? management = null;
+            var sections = new Dictionary<string, Dictionary<string, FleetArchitectureChoice?>>(StringComparer.Ordinal);
             foreach (var (keyNode, value) in architecture.Children)
             {
                 var key = KeyOf(keyNode);
@@ -141,30 +148,103 @@ public static class FleetFileParser
                     case "management":
                         management = AsMapping(value, "management");
                         break;
+                    case "networking":
+                        sections[key] = ReadChoices(value, key, NetworkingKeys);
+                        break;
+                    case "data":
+                        sections[key] = ReadChoices(value, key, DataKeys);
+                        break;
+                    case "identity":
+                        sections[key] = ReadChoices(value, key, IdentityKeys);
+                        break;
                     default:
                         throw Fail(keyNode.Start, $"unknown key '{key}' in 'architecture'.{NameSuggestions.DidYouMean(key, ArchitectureKeys)}", FleetErrorCategory.InvalidData);
                 }
             }
-            if (management is null) return;
+            FleetArchitectureChoice? Choice(string section, string key) =>
+                sections.TryGetValue(section, out var choices) ? choices.GetValueOrDefault(key) : null;
+            _architecture = new FleetArchitecture
+            {
+                Networking = new FleetNetworkingArchitecture
+                {
+                    Mesh = Choice("networking", "mesh"), CrossCluster = Choice("networking", "cross_cluster"),
+                    Ingress = Choice("networking", "ingress"), Egress = Choice("networking", "egress"),
+                },
+                Data = new FleetDataArchitecture
+                {
+                    Replication = Choice("data", "replication"), Backup = Choice("data", "backup"), Database = Choice("data", "database"),
+                },
+                Identity = new FleetIdentityArchitecture { Federation = Choice("identity", "federation"), RbacSync = Choice("identity", "rbac_sync") },
+                Management = management is null ? null : ReadManagement(management),
+            };
+        }
 
-            // The management section carries more than the cluster name (tools, notes); only 'cluster' and 'region' matter here.
+        private Dictionary<string, FleetArchitectureChoice?> ReadChoices(YamlNode node, string section, string[] keys)
+        {
+            var choices = new Dictionary<string, FleetArchitectureChoice?>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in AsMapping(node, section).Children)
+            {
+                var key = KeyOf(keyNode);
+                if (!keys.Contains(key, StringComparer.Ordinal))
+                    throw Fail(keyNode.Start, $"unknown key '{key}' in '{section}'.{NameSuggestions.DidYouMean(key, keys)}", FleetErrorCategory.InvalidData);
+                choices[key] = ArchitectureProviders.Recognise(Scalar(value, $"{section}.{key}"));
+            }
+            return choices;
+        }
+
+        private FleetManagementArchitecture ReadManagement(YamlMappingNode management)
+        {
+            string? region = null, purpose = null, size = null, version = null;
+            var tools = new List<string>();
+            foreach (var (keyNode, value) in management.Children)
+            {
+                var key = KeyOf(keyNode);
+                switch (key)
+                {
+                    case "cluster": break;
+                    case "region": region = Scalar(value, "management.region"); break;
+                    case "purpose": purpose = Scalar(value, "management.purpose"); break;
+                    case "size": size = Scalar(value, "management.size"); break;
+                    case "k8s_version": version = Scalar(value, "management.k8s_version"); break;
+                    case "tools":
+                        var items = value is YamlSequenceNode list ? list.Children.ToList() : [value];
+                        tools.AddRange(items.Select(i => Scalar(i, "management.tools")).Where(t => t.Trim().Length > 0));
+                        break;
+                    default:
+                        throw Fail(keyNode.Start, $"unknown key '{key}' in 'management'.{NameSuggestions.DidYouMean(key, ManagementKeys)}", FleetErrorCategory.InvalidData);
+                }
+            }
+
             var clusterNode = Child(management, "cluster")
                 ?? throw Fail(management.Start, "'management' must name its cluster ('cluster: <name>')", FleetErrorCategory.InvalidData);
             var managementName = Scalar(clusterNode, "management.cluster");
             var index = _clusters.FindIndex(c => string.Equals(c.Cluster.Name, managementName, StringComparison.OrdinalIgnoreCase));
             if (index >= 0)
             {
-                _clusters[index] = (Copy(_clusters[index].Cluster, role: FleetClusterRole.Management), _clusters[index].At);
-                return;
+                var known = _clusters[index].Cluster;
+                // What the management section says fills in what the cluster entry leaves out.
+                _clusters[index] = (known with
+                {
+                    Role = FleetClusterRole.Management,
+                    Purpose = known.Purpose ?? purpose,
+                    Size = known.Size ?? size,
+                    KubernetesVersion = known.KubernetesVersion ?? version,
+                }, _clusters[index].At);
             }
-            var managementRegion = Child(management, "region");
-            AddCluster((new FleetCluster
+            else
             {
-                Name = managementName,
-                Context = managementName,
-                Role = FleetClusterRole.Management,
-                Region = managementRegion is null ? null : Scalar(managementRegion, "management.region"),
-            }, clusterNode.Start));
+                AddCluster((new FleetCluster
+                {
+                    Name = managementName,
+                    Context = managementName,
+                    Role = FleetClusterRole.Management,
+                    Region = region,
+                    Purpose = purpose,
+                    Size = size,
+                    KubernetesVersion = version,
+                }, clusterNode.Start));
+            }
+            return new FleetManagementArchitecture { Cluster = managementName, Region = region, Purpose = purpose, Size = size, Tools = tools };
         }
 
         private void ReadRegion(YamlMappingNode region)
