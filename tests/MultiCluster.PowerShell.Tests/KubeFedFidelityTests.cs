@@ -75,7 +75,7 @@ public sealed class KubeFedFidelityTests(EmulatorFixture fixture) : IClassFixtur
 
         var results = run.Output.Cast<FleetResourceResult>().ToList();
         results.Should().HaveCount(2);
-        results.Select(r => r.Cluster).Should().Equal("prod-a", "prod-b");
+        results.Select(r => r.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
         results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created && r.Kind == "Deployment" && r.Name == "api" && r.Namespace == ns);
         run.Verbose.Should().ContainSingle(v => v.Contains("added /spec/template/spec/containers/0/env")).Which.Should().Contain("'prod-b'");
         again.Output.Cast<FleetResourceResult>().Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
