@@ -358,7 +358,7 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
             ("Set-FleetRbac -Name $args[0] -Rule @{ apiGroups = ''; resources = 'pods'; verbs = 'get' } -ServiceAccount ci", "subjects[0].namespace is required"),
             ("Set-FleetRbac -Path $args[1]", $"FederatedClusterRole '{name}' ({file}, document 1"),
             ("Set-FleetRbac -Path $args[1]", "spec.template.rules[0].verbs is empty"),
-            ("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'x' } } | Set-FleetRbac", "'ConfigMap' is not FederatedClusterRole or FederatedClusterRoleBinding"),
+            ("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'x' } } | Set-FleetRbac", "'ConfigMap' is not FederatedClusterRole, FederatedClusterRoleBinding, FederatedRole or FederatedRoleBinding"),
         };
         foreach (var (script, message) in cases)
         {

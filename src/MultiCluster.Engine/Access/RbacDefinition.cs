@@ -71,8 +71,8 @@ public sealed record RbacSubject(string Kind, string Name, string? Namespace = n
 }
 
 /// <summary>
-/// A role (a ClusterRole, or a Role when <see cref="Namespace"/> is set) and its binding to
-/// subjects, both named <see cref="Name"/>; or, from <see cref="Bind"/>, only a binding to a
+/// A role (a ClusterRole, or a Role when <see cref="Namespace"/> is set) named <see cref="Name"/>
+/// and its binding to subjects, named <see cref="BindingName"/>; or, from <see cref="Bind"/>, only a binding to a
 /// ClusterRole the cluster already has (view, edit, cluster-admin). Built only through the
 /// factories, which validate.
 /// </summary>
@@ -86,9 +86,10 @@ public sealed class RbacDefinition
     private static readonly string[] SubjectKinds = ["Group", "User", "ServiceAccount"];
 
     private RbacDefinition(string name, string? ns, IReadOnlyList<RbacRule> rules, IReadOnlyList<RbacSubject> subjects, string? existingClusterRole,
-        ClusterPlacement? placement)
+        ClusterPlacement? placement, string? bindingName = null)
     {
         Name = name;
+        BindingName = bindingName ?? name;
         Namespace = ns;
         Rules = rules;
         Subjects = subjects;
@@ -97,6 +98,12 @@ public sealed class RbacDefinition
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// The binding's name: the definition's name, except for a KubeFed binding document, which
+    /// keeps its own (a FederatedClusterRoleBinding <c>developers</c> of role <c>developer</c>).
+    /// </summary>
+    public string BindingName { get; }
 
     /// <summary>Null for a ClusterRole and ClusterRoleBinding.</summary>
     public string? Namespace { get; }
@@ -130,7 +137,7 @@ public sealed class RbacDefinition
     /// "oidc", so a Set-FleetRbac -Prune that does not list them leaves them alone.
     /// </summary>
     public RbacDefinition InScope(string scope) =>
-        new(Name, Namespace, Rules, Subjects, ExistingClusterRole, Placement) { Scope = RequireName(scope, Name, "scope") };
+        new(Name, Namespace, Rules, Subjects, ExistingClusterRole, Placement, BindingName) { Scope = RequireName(scope, Name, "scope") };
 
     /// <summary>
     /// The one placement the definitions carry, or null when none carries one. Definitions placed
@@ -171,36 +178,38 @@ public sealed class RbacDefinition
         return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, [], subjects.ToList(), source, existingClusterRole: role);
     }
 
+    private static readonly string[] KubeFedRbacKinds = ["FederatedClusterRole", "FederatedClusterRoleBinding", "FederatedRole", "FederatedRoleBinding"];
+
     /// <summary>
-    /// From KubeFed documents: each FederatedClusterRole with the FederatedClusterRoleBinding whose
-    /// roleRef names it. Other kinds, and bindings to roles not given, are input errors.
+    /// From KubeFed documents: each FederatedClusterRole (or namespaced FederatedRole) with the
+    /// FederatedClusterRoleBinding (FederatedRoleBinding) whose roleRef names it; a binding whose
+    /// role is not among the documents binds that existing ClusterRole. Every object keeps its
+    /// document's own name and namespace, as KubeFed gives it, whatever role a binding refers to.
+    /// Other kinds are input errors.
     /// </summary>
     public static IReadOnlyList<RbacDefinition> FromKubeFed(IReadOnlyList<KubeObject> documents)
     {
         var roles = new List<KubeObject>();
-        var bindings = new Dictionary<string, KubeObject>(StringComparer.Ordinal);
+        var bindings = new Dictionary<(string? Namespace, string Kind, string Name), KubeObject>();
         foreach (var doc in documents)
         {
             var where = Describe(doc);
-            if (doc.Kind == "FederatedClusterRole") roles.Add(doc);
-            else if (doc.Kind == "FederatedClusterRoleBinding")
+            if (!KubeFedRbacKinds.Contains(doc.Kind, StringComparer.Ordinal))
+                throw Invalid(where, "kind", $"'{doc.Kind}' is not {string.Join(", ", KubeFedRbacKinds[..^1])} or {KubeFedRbacKinds[^1]}");
+            var namespaced = doc.Kind is "FederatedRole" or "FederatedRoleBinding";
+            if (namespaced && string.IsNullOrWhiteSpace(doc.Namespace)) throw Invalid(where, "metadata.namespace", "is missing (a " + doc.Kind + " is namespaced)");
+            if (!doc.Kind.EndsWith("Binding", StringComparison.Ordinal))
             {
-                var roleRef = doc.Json["spec"]?["template"]?["roleRef"] as JsonObject;
-                var roleName = RequireName(roleRef?["name"]?.GetValue<string>(), where, "spec.template.roleRef.name");
-                if (roleRef?["kind"]?.GetValue<string>() is { } refKind && refKind != "ClusterRole")
-                {
-                    throw Invalid(where, "spec.template.roleRef.kind", $"must be ClusterRole, not '{refKind}'");
-                }
-                if (!bindings.TryAdd(roleName, doc)) throw Invalid(where, "spec.template.roleRef.name", $"role '{roleName}' is bound twice");
+                roles.Add(doc);
+                continue;
             }
-            else throw Invalid(where, "kind", $"'{doc.Kind}' is not FederatedClusterRole or FederatedClusterRoleBinding");
-        }
-
-        var roleNames = roles.Select(r => r.Metadata?["name"]?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
-        var orphan = bindings.FirstOrDefault(b => !roleNames.Contains(b.Key));
-        if (orphan.Value is not null)
-        {
-            throw Invalid(Describe(orphan.Value), "spec.template.roleRef.name", $"names role '{orphan.Key}', which is not among the FederatedClusterRole documents");
+            var roleRef = doc.Json["spec"]?["template"]?["roleRef"] as JsonObject;
+            var roleName = RequireName(roleRef?["name"]?.GetValue<string>(), where, "spec.template.roleRef.name");
+            var refKind = roleRef?["kind"]?.GetValue<string>() ?? (namespaced ? "Role" : "ClusterRole");
+            if (refKind != "ClusterRole" && !(namespaced && refKind == "Role"))
+                throw Invalid(where, "spec.template.roleRef.kind", $"must be {(namespaced ? "Role or ClusterRole" : "ClusterRole")}, not '{refKind}'");
+            if (!bindings.TryAdd((namespaced ? doc.Namespace : null, refKind, roleName), doc))
+                throw Invalid(where, "spec.template.roleRef.name", $"{refKind} '{roleName}' is bound twice");
         }
 
         var definitions = new List<RbacDefinition>();
@@ -208,41 +217,59 @@ public sealed class RbacDefinition
         {
             var where = Describe(role);
             var name = RequireName(role.Metadata?["name"]?.GetValue<string>(), where, "metadata.name");
+            var ns = role.Kind == "FederatedRole" ? role.Namespace : null;
             var ruleNodes = role.Json["spec"]?["template"]?["rules"] as JsonArray ?? [];
             var rules = ruleNodes.Select((node, index) => node is JsonObject json
                 ? RbacRule.FromJson(json)
                 : throw Invalid(where, $"spec.template.rules[{index}]", "is not a rule object")).ToList();
             var placement = ReadPlacement(role, where);
             var subjects = new List<RbacSubject>();
-            if (bindings.Remove(name, out var binding))
+            var bindingName = name;
+            if (bindings.Remove((ns, ns is null ? "ClusterRole" : "Role", name), out var binding))
             {
                 if (ReadPlacement(binding, Describe(binding)) is { } bindingPlacement && bindingPlacement.ToString() != placement?.ToString())
                 {
                     throw Invalid(Describe(binding), "spec.placement", $"places the binding ({bindingPlacement}) elsewhere than its role ({placement?.ToString() ?? "no placement"})");
                 }
-                var subjectNodes = binding.Json["spec"]?["template"]?["subjects"] as JsonArray ?? [];
-                subjects.AddRange(subjectNodes.Select(node => new RbacSubject(
-                    node?["kind"]?.GetValue<string>() ?? "", node?["name"]?.GetValue<string>() ?? "", node?["namespace"]?.GetValue<string>())));
+                subjects.AddRange(ReadSubjects(binding));
+                bindingName = RequireName(binding.Metadata?["name"]?.GetValue<string>(), Describe(binding), "metadata.name");
                 where = $"{where} and {Describe(binding)}";
             }
-            definitions.Add(Validate(name, null, rules, subjects, where, "spec.template.rules", "spec.template.subjects", placement: placement));
+            definitions.Add(Validate(name, ns, rules, subjects, where, "spec.template.rules", "spec.template.subjects", placement: placement, bindingName: bindingName));
+        }
+
+        // Bindings left refer to a role the documents do not define: a ClusterRole the clusters
+        // already have (view, edit) is bound as it is; a Role cannot be, since the module only
+        // binds existing ClusterRoles.
+        foreach (var ((ns, refKind, roleName), binding) in bindings)
+        {
+            var where = Describe(binding);
+            if (refKind == "Role")
+                throw Invalid(where, "spec.template.roleRef.name", $"names Role '{roleName}', which is not among the FederatedRole documents in namespace '{ns}'");
+            var name = RequireName(binding.Metadata?["name"]?.GetValue<string>(), where, "metadata.name");
+            definitions.Add(Validate(name, ns, [], ReadSubjects(binding).ToList(), where, subjectsPath: "spec.template.subjects",
+                existingClusterRole: roleName, placement: ReadPlacement(binding, where)));
         }
         return definitions;
     }
+
+    private static IEnumerable<RbacSubject> ReadSubjects(KubeObject binding) =>
+        (binding.Json["spec"]?["template"]?["subjects"] as JsonArray ?? []).Select(node => new RbacSubject(
+            node?["kind"]?.GetValue<string>() ?? "", node?["name"]?.GetValue<string>() ?? "", node?["namespace"]?.GetValue<string>()));
 
     /// <summary>The role (when the module manages it) and binding as rbac.authorization.k8s.io/v1 objects, labelled as this module's.</summary>
     public IReadOnlyList<KubeObject> Render() => ManagesRole ? [RenderRole(), RenderBinding()] : [RenderBinding()];
 
     internal KubeObject RenderRole()
     {
-        var role = NewObject(RoleKind);
+        var role = NewObject(RoleKind, Name);
         role.Json["rules"] = new JsonArray(Rules.Select(r => (JsonNode?)r.ToJson()).ToArray());
         return role;
     }
 
     internal KubeObject RenderBinding()
     {
-        var binding = NewObject(BindingKind);
+        var binding = NewObject(BindingKind, BindingName);
         binding.Json["subjects"] = new JsonArray(Subjects.Select(s =>
         {
             var json = new JsonObject { ["kind"] = s.Kind, ["name"] = s.Name };
@@ -254,9 +281,9 @@ public sealed class RbacDefinition
         return binding;
     }
 
-    private KubeObject NewObject(string kind)
+    private KubeObject NewObject(string kind, string name)
     {
-        var metadata = new JsonObject { ["name"] = Name };
+        var metadata = new JsonObject { ["name"] = name };
         if (Namespace is not null) metadata["namespace"] = Namespace;
         var obj = new KubeObject(new JsonObject { ["apiVersion"] = RbacApiVersion, ["kind"] = kind, ["metadata"] = metadata });
         obj.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
@@ -266,7 +293,8 @@ public sealed class RbacDefinition
     }
 
     private static RbacDefinition Validate(string name, string? ns, List<RbacRule> rules, List<RbacSubject> subjects, string source,
-        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null, ClusterPlacement? placement = null)
+        string rulesPath = "rules", string subjectsPath = "subjects", string? existingClusterRole = null, ClusterPlacement? placement = null,
+        string? bindingName = null)
     {
         if (rules.Count == 0 && existingClusterRole is null) throw Invalid(source, rulesPath, "holds no rules");
         for (var i = 0; i < rules.Count; i++)
@@ -302,7 +330,7 @@ public sealed class RbacDefinition
             normalized.Add(new RbacSubject(kind, subject.Name, subjectNamespace));
         }
         if (normalized.Count == 0) throw Invalid(source, subjectsPath, "holds no subjects to bind the role to");
-        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList(), existingClusterRole, placement);
+        return new RbacDefinition(name, ns, rules, normalized.Distinct().ToList(), existingClusterRole, placement, bindingName);
     }
 
     private static readonly string[] RuleFields = ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"];

@@ -90,6 +90,34 @@ public sealed class RbacService
         return plan;
     }
 
+    /// <summary>
+    /// Bindings an earlier version created under a name the definitions no longer give them: the
+    /// module's bindings labelled for a definition whose binding now has another name (before
+    /// KubeFed bindings kept their own names, a FederatedClusterRoleBinding <c>developers</c> of
+    /// role <c>developer</c> was created as <c>developer</c>). Found by their labels, only
+    /// reported: -Prune removes them like any unwanted object, nothing removes them silently.
+    /// A cluster that cannot be read is left out; applying reports its error.
+    /// </summary>
+    public async Task<IReadOnlyList<FleetTarget>> FindMisnamedBindingsAsync(IReadOnlyList<FleetCluster> clusters,
+        IReadOnlyList<RbacDefinition> definitions, DeleteOptions options, string? scope = null, CancellationToken cancellationToken = default)
+    {
+        var renamed = definitions.Where(d => d.BindingName != d.Name).ToList();
+        if (renamed.Count == 0) return [];
+        var wanted = definitions.SelectMany(d => d.Render()).Select(o => (o.Kind, o.Namespace, o.Name)).ToHashSet();
+        var found = new List<FleetTarget>();
+        foreach (var type in new[] { ClusterRoleBindingType, RoleBindingType })
+        {
+            var query = new ResourceQuery { ApiVersion = type.ApiVersion, Kind = type.Kind, AllNamespaces = type.Namespaced, LabelSelector = ManagedSelector };
+            var plan = await _delete.PlanAsync(clusters, query, options.Unlimited(), cancellationToken).ConfigureAwait(false);
+            found.AddRange(plan.Targets.Where(t => IsManaged(t.Object)
+                && !wanted.Contains((t.Object.Kind, t.Object.Namespace, t.Object.Name))
+                && t.Object.Labels.GetValueOrDefault(RbacDefinition.ScopeLabel) == scope
+                && renamed.Any(d => d.BindingKind == t.Object.Kind && d.Namespace == t.Object.Namespace
+                                    && t.Object.Labels[RbacDefinition.RbacLabel] == d.Name)));
+        }
+        return found;
+    }
+
     /// <summary>Deletes (or with WhatIf previews deleting) the confirmed prune targets.</summary>
     public IAsyncEnumerable<FleetResourceResult> PruneAsync(IEnumerable<FleetTarget> targets, DeleteOptions options,
         CancellationToken cancellationToken = default) =>
@@ -184,7 +212,7 @@ public sealed class RbacService
             ? await client.GetAsync(RoleType, definition.Namespace, definition.RoleName, cancellationToken).ConfigureAwait(false)
             : await client.GetAsync(ClusterRoleType, null, definition.RoleName, cancellationToken).ConfigureAwait(false);
         var binding = await client.GetAsync(definition.Namespace is null ? ClusterRoleBindingType : RoleBindingType, definition.Namespace,
-            definition.Name, cancellationToken).ConfigureAwait(false);
+            definition.BindingName, cancellationToken).ConfigureAwait(false);
 
         if (role is null)
         {
@@ -221,24 +249,24 @@ public sealed class RbacService
 
         if (binding is null)
         {
-            Add(FleetRbacDriftType.MissingBinding, bindingKind, null, definition.Name, null, $"{bindingKind} {definition.Name} is not on the cluster.");
+            Add(FleetRbacDriftType.MissingBinding, bindingKind, null, definition.BindingName, null, $"{bindingKind} {definition.BindingName} is not on the cluster.");
             return drifts;
         }
         var heldRef = $"{RoleRefKind(binding)}/{RoleRefName(binding)}";
         var wantedRef = $"{roleKind}/{definition.RoleName}";
         if (heldRef != wantedRef)
         {
-            Add(FleetRbacDriftType.ChangedRoleRef, bindingKind, wantedRef, wantedRef, heldRef, $"{bindingKind} {definition.Name} refers to {heldRef}, not {wantedRef}.");
+            Add(FleetRbacDriftType.ChangedRoleRef, bindingKind, wantedRef, wantedRef, heldRef, $"{bindingKind} {definition.BindingName} refers to {heldRef}, not {wantedRef}.");
         }
         var heldSubjects = Subjects(binding).Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
         var wantedSubjects = definition.Subjects.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var subject in wantedSubjects.Where(s => !heldSubjects.Contains(s)))
         {
-            Add(FleetRbacDriftType.MissingSubject, bindingKind, subject, subject, null, $"{bindingKind} {definition.Name} does not bind {subject}.");
+            Add(FleetRbacDriftType.MissingSubject, bindingKind, subject, subject, null, $"{bindingKind} {definition.BindingName} does not bind {subject}.");
         }
         foreach (var subject in heldSubjects.Where(s => !wantedSubjects.Contains(s)))
         {
-            Add(FleetRbacDriftType.ExtraSubject, bindingKind, subject, null, subject, $"{bindingKind} {definition.Name} also binds {subject}.");
+            Add(FleetRbacDriftType.ExtraSubject, bindingKind, subject, null, subject, $"{bindingKind} {definition.BindingName} also binds {subject}.");
         }
         return drifts;
     }

@@ -35,8 +35,10 @@ public static class JsonPointer
     /// <summary>
     /// Applies one operation to <paramref name="root"/> in place. Throws <see cref="JsonPointerException"/>
     /// when the path does not exist (replace, remove, or add's parent), or an index is out of range.
+    /// In <see cref="FleetOverrideMode.KubeFed"/> mode a replace of an absent object member adds it,
+    /// as evanphx/json-patch v4 did; the result is true exactly then, so callers can say so.
     /// </summary>
-    public static void Apply(JsonObject root, OverrideOp op, string pointer, JsonNode? value)
+    public static bool Apply(JsonObject root, OverrideOp op, string pointer, JsonNode? value, FleetOverrideMode mode = FleetOverrideMode.Strict)
     {
         var tokens = Parse(pointer);
         if (tokens.Count == 0) throw new JsonPointerException("the whole object cannot be overridden; name a field under it");
@@ -52,13 +54,15 @@ public static class JsonPointer
         switch (parent)
         {
             case JsonObject map:
-                if (op != OverrideOp.Add && !map.ContainsKey(last)) throw new JsonPointerException($"{pointer} does not exist");
+                var absent = !map.ContainsKey(last);
+                var addsAbsent = absent && op == OverrideOp.Replace && mode == FleetOverrideMode.KubeFed;
+                if (op != OverrideOp.Add && absent && !addsAbsent) throw new JsonPointerException($"{pointer} does not exist");
                 if (op == OverrideOp.Remove) map.Remove(last);
                 else map[last] = value?.DeepClone();
-                break;
+                return addsAbsent;
             case JsonArray list:
                 ApplyToArray(list, op, last, pointer, value);
-                break;
+                return false;
             default:
                 throw new JsonPointerException($"{Format(tokens.Take(tokens.Count - 1))} is a value, not an object or a list");
         }

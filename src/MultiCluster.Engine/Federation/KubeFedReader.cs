@@ -12,7 +12,8 @@ namespace MultiCluster.Engine.Federation;
 /// federated object, as KubeFed does), <c>spec.placement.clusters[].name</c> or, when no cluster
 /// list is given, <c>spec.placement.clusterSelector</c> (matchLabels and matchExpressions; an empty
 /// selector picks every cluster), and <c>spec.overrides[].clusterOverrides[]</c> (JSON pointers; op
-/// defaults to replace). Anything else is refused with the field it does not understand.
+/// defaults to replace, and they apply as KubeFed applied them: see <see cref="FleetOverrideMode.KubeFed"/>).
+/// Anything else is refused with the field it does not understand.
 /// </summary>
 public static class KubeFedReader
 {
@@ -99,7 +100,7 @@ public static class KubeFedReader
                 var path = Text(operation["path"]) ?? throw Invalid(source, $"has a clusterOverrides item for '{cluster}' without a path.");
                 parsed.Add(new OverrideOperation(op, path, operation["value"]?.DeepClone()));
             }
-            result.Add(new ClusterOverride(cluster, parsed));
+            result.Add(new ClusterOverride(cluster, parsed, FleetOverrideMode.KubeFed));
         }
         return result;
     }

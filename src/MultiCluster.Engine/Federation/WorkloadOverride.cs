@@ -31,9 +31,9 @@ public sealed record OverrideOperation(OverrideOp Op, string Path, JsonNode? Val
 
 /// <summary>
 /// The operations for the clusters a name or wildcard pattern (<c>prod-*</c>) picks, applied in
-/// order to that cluster's copy of the template.
+/// order to that cluster's copy of the template, with the patch semantics of <see cref="Mode"/>.
 /// </summary>
-public sealed record ClusterOverride(string Cluster, IReadOnlyList<OverrideOperation> Operations);
+public sealed record ClusterOverride(string Cluster, IReadOnlyList<OverrideOperation> Operations, FleetOverrideMode Mode = FleetOverrideMode.Strict);
 
 /// <summary>
 /// Reads overrides as PowerShell hands them over: a dictionary from cluster name (wildcards allowed)
@@ -44,7 +44,8 @@ public sealed record ClusterOverride(string Cluster, IReadOnlyList<OverrideOpera
 public static class WorkloadOverrideReader
 {
     /// <example><c>@{ 'prod-use1' = @{ '/spec/replicas' = 5 }; 'dev-*' = @(@{ op = 'add'; path = '/spec/template/spec/containers/0/env'; value = @() }) }</c></example>
-    public static IReadOnlyList<ClusterOverride> Read(IDictionary? overrides)
+    /// <param name="mode">Strict RFC 6902 unless the caller asks for KubeFed's semantics (-OverrideMode KubeFed).</param>
+    public static IReadOnlyList<ClusterOverride> Read(IDictionary? overrides, FleetOverrideMode mode = FleetOverrideMode.Strict)
     {
         var result = new List<ClusterOverride>();
         if (overrides is null) return result;
@@ -52,7 +53,7 @@ public static class WorkloadOverrideReader
         {
             var cluster = Convert.ToString(entry.Key, CultureInfo.InvariantCulture)?.Trim() ?? "";
             if (cluster.Length == 0) throw Invalid("(override)", "An override names no cluster.");
-            result.Add(new ClusterOverride(cluster, ReadOperations(cluster, entry.Value)));
+            result.Add(new ClusterOverride(cluster, ReadOperations(cluster, entry.Value), mode));
         }
         return result;
     }

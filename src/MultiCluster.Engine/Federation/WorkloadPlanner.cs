@@ -14,8 +14,9 @@ public sealed record ClusterWork(FleetCluster Cluster, KubeObject Object, IReadO
 public sealed class WorkloadPlan
 {
     internal WorkloadPlan(WorkloadDefinition definition, IReadOnlyList<FleetCluster> fleet, IReadOnlyList<ClusterWork> work,
-        IReadOnlyList<FleetClusterException> notFound, IReadOnlyList<string> unusedOverrides)
+        IReadOnlyList<FleetClusterException> notFound, IReadOnlyList<string> unusedOverrides, IReadOnlyList<string> addedMembers)
     {
+        AddedMembers = addedMembers;
         Definition = definition;
         Fleet = fleet;
         Work = work;
@@ -40,6 +41,12 @@ public sealed class WorkloadPlan
 
     /// <summary>Override cluster names or patterns that match no placed cluster (KubeFed ignores them too), for a warning.</summary>
     public IReadOnlyList<string> UnusedOverrides { get; }
+
+    /// <summary>
+    /// What KubeFed-mode overrides added because the template lacked the member they replace
+    /// ("cluster: replace /path added the absent member"), for -Verbose.
+    /// </summary>
+    public IReadOnlyList<string> AddedMembers { get; }
 
     /// <summary>The template with the workload's labels, as it goes to clusters without overrides.</summary>
     public KubeObject LabelledTemplate => WorkloadPlanner.Label(Definition.Template.Clone(), Definition.Name);
@@ -90,13 +97,14 @@ public static class WorkloadPlanner
 
         var patterns = definition.Overrides.Select(o => (Override: o, Pattern: new WildcardName(o.Cluster))).ToList();
         var work = new List<ClusterWork>();
+        var added = new List<string>();
         foreach (var cluster in selection.Clusters)
         {
             var rendered = definition.Template.Clone();
             var applied = new List<OverrideOperation>();
-            foreach (var (clusterOverride, _) in patterns.Where(p => p.Pattern.IsMatch(cluster.Name)))
+            foreach (var (clusterOverride, _) in patterns.Where(p => p.Pattern.IsMatch(cluster)))
             {
-                ApplyOverride(definition, rendered, clusterOverride, cluster.Name);
+                added.AddRange(ApplyOverride(definition, rendered, clusterOverride, cluster.Name));
                 applied.AddRange(clusterOverride.Operations);
             }
             // Labels go on after the overrides, so no override can drop what prune and drift rely on.
@@ -104,9 +112,9 @@ public static class WorkloadPlanner
         }
         // Overrides of clusters outside the placement are checked against the template too, so a
         // typo surfaces now rather than when the cluster joins the placement.
-        var unused = patterns.Where(p => !selection.Clusters.Any(c => p.Pattern.IsMatch(c.Name))).Select(p => p.Override).ToList();
+        var unused = patterns.Where(p => !selection.Clusters.Any(c => p.Pattern.IsMatch(c))).Select(p => p.Override).ToList();
         foreach (var clusterOverride in unused) ApplyOverride(definition, definition.Template.Clone(), clusterOverride, clusterOverride.Cluster);
-        return new WorkloadPlan(definition, fleet, work, selection.NotFound, unused.Select(o => o.Cluster).ToList());
+        return new WorkloadPlan(definition, fleet, work, selection.NotFound, unused.Select(o => o.Cluster).ToList(), added);
     }
 
     internal static KubeObject Label(KubeObject obj, string workload)
@@ -149,22 +157,36 @@ public static class WorkloadPlanner
         }
     }
 
-    private static void ApplyOverride(WorkloadDefinition definition, KubeObject target, ClusterOverride clusterOverride, string cluster)
+    /// <returns>One note per operation that added an absent member (KubeFed mode only).</returns>
+    private static List<string> ApplyOverride(WorkloadDefinition definition, KubeObject target, ClusterOverride clusterOverride, string cluster)
     {
+        var added = new List<string>();
         foreach (var operation in clusterOverride.Operations)
         {
             try
             {
-                JsonPointer.Apply(target.Json, operation.Op, operation.Path, operation.Value);
+                if (JsonPointer.Apply(target.Json, operation.Op, operation.Path, operation.Value, clusterOverride.Mode))
+                    added.Add($"{definition.Source}: the override '{operation}' for cluster '{cluster}' added {operation.Path}, which the template lacks (KubeFed's replace adds an absent member).");
             }
             catch (Exception ex) when (ex is JsonPointerException or FormatException)
             {
+                // A Secret's values stay out of the message; any other value helps find the line.
+                var value = operation.Op == OverrideOp.Remove || definition.Template.Kind == "Secret" ? "" : $" (value {ValueText(operation.Value)})";
                 throw new FleetInputException(FederationErrorIds.OverrideInvalid, FleetErrorCategory.InvalidArgument,
                     $"{definition.Source}: {cluster}: {operation.Path}",
-                    $"The override '{operation}' for cluster '{cluster}' in {definition.Source} does not fit the template: {ex.Message}.",
-                    ex, "Check the path against the template (JSON pointer: /spec/template/spec/containers/0/image; ~1 for '/', ~0 for '~'); use add for a field the template lacks.");
+                    $"The override '{operation}'{value} for cluster '{cluster}' in {definition.Source} does not fit the template: {ex.Message}.",
+                    ex, clusterOverride.Mode == FleetOverrideMode.KubeFed
+                        ? "Check the path against the template (JSON pointer: /spec/template/spec/containers/0/image; ~1 for '/', ~0 for '~'); a replace may add the last member of a path, never its parents or a list item past the end."
+                        : "Check the path against the template (JSON pointer: /spec/template/spec/containers/0/image; ~1 for '/', ~0 for '~'); use add for a field the template lacks, or -OverrideMode KubeFed.");
             }
         }
+        return added;
+    }
+
+    private static string ValueText(System.Text.Json.Nodes.JsonNode? value)
+    {
+        var text = value?.ToJsonString() ?? "null";
+        return text.Length > 80 ? text[..77] + "..." : text;
     }
 
     private static FleetInputException Empty(WorkloadDefinition definition, string why) =>

@@ -6,7 +6,9 @@ namespace MultiCluster.Engine.Inventory;
 /// <summary>
 /// Checks a fleet against a multi-region reference architecture: geographic distribution, DR
 /// peers in other regions, a management cluster, Kubernetes' published scale limits, unique
-/// names and Cilium cluster ids, version skew, and CIDR overlaps between meshed clusters.
+/// names and Cilium cluster ids, version skew, and CIDR overlaps between meshed clusters; and the
+/// reference-architecture sections against the clusters (a Cilium mesh without cluster ids,
+/// active-active data in one region, management tools it cannot vouch for).
 /// </summary>
 public static partial class ArchitectureAnalyzer
 {
@@ -37,7 +39,29 @@ public static partial class ArchitectureAnalyzer
         public const string KubernetesVersionUnsupported = nameof(KubernetesVersionUnsupported);
         public const string KubernetesVersionInvalid = nameof(KubernetesVersionInvalid);
         public const string CidrOverlap = nameof(CidrOverlap);
+        public const string MeshClusterIdMissing = nameof(MeshClusterIdMissing);
+        public const string ActiveActiveSingleRegion = nameof(ActiveActiveSingleRegion);
+        public const string ManagementToolUnknown = nameof(ManagementToolUnknown);
+        public const string ManagementToolRetired = nameof(ManagementToolRetired);
+        public const string ManagementToolMissing = nameof(ManagementToolMissing);
+        public const string ArchitectureChoiceUnknown = nameof(ArchitectureChoiceUnknown);
     }
+
+    /// <summary>Management tools the check knows, by the words a tools list uses for them.</summary>
+    private static readonly (string[] Names, string Tool)[] KnownTools =
+    [
+        (["cluster api", "cluster-api", "capi", "clusterctl"], "Cluster API"),
+        (["argocd", "argo cd", "argo-cd"], "Argo CD"),
+        (["velero"], "Velero"),
+        (["prometheus", "thanos", "grafana"], "Prometheus"),
+        (["dex"], "Dex"),
+        (["kubefed", "kubefedctl"], "KubeFed"),
+        (["karmada"], "Karmada"),
+        (["istio", "istioctl"], "Istio"),
+        (["cilium"], "Cilium"),
+        (["external-dns", "externaldns"], "ExternalDNS"),
+        (["cert-manager"], "cert-manager"),
+    ];
 
     public static IReadOnlyList<FleetArchitectureFinding> Analyze(Fleet fleet)
     {
@@ -50,6 +74,7 @@ public static partial class ArchitectureAnalyzer
         CheckUniqueness(clusters, findings);
         CheckVersions(clusters, findings);
         CheckCidrs(clusters, findings);
+        if (fleet.Architecture is { } architecture) CheckSections(fleet, architecture, findings);
         return findings;
     }
 
@@ -228,6 +253,61 @@ public static partial class ArchitectureAnalyzer
                     "Give every meshed cluster its own pod and service ranges."));
             }
         }
+    }
+
+    // The networking, data, identity and management sections checked against the clusters they describe.
+    private static void CheckSections(Fleet fleet, FleetArchitecture architecture, List<FleetArchitectureFinding> findings)
+    {
+        var networking = architecture.Networking;
+        if (networking.Mesh?.Provider == "Cilium" || networking.CrossCluster?.Provider == "Cilium")
+        {
+            var text = (networking.Mesh?.Provider == "Cilium" ? networking.Mesh : networking.CrossCluster)!.Text;
+            foreach (var cluster in fleet.Clusters.Where(c => c.Role != FleetClusterRole.Management && c.Network.ClusterId is null))
+                findings.Add(Finding(Rules.MeshClusterIdMissing, FleetFindingSeverity.Error, cluster.Name,
+                    $"The networking section says '{text}', but cluster '{cluster.Name}' has no network.clusterId; Cilium Cluster Mesh needs a unique id (1 to {MaxClusterId}) on every member.",
+                    "Give the cluster network: { clusterId: N } in the fleet file."));
+        }
+
+        if (architecture.Data.ActiveActive)
+        {
+            var regions = fleet.Clusters.Where(c => c.Role != FleetClusterRole.Management).Select(c => c.Region)
+                .Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (regions.Count < 2)
+                findings.Add(Finding(Rules.ActiveActiveSingleRegion, FleetFindingSeverity.Error, fleet.Name,
+                    $"The data section says '{architecture.Data.Replication!.Text}', but the workload clusters are in {(regions.Count == 0 ? "no named region" : "one region (" + regions[0] + ")")}; active-active replication needs writers in at least two regions.",
+                    "Add clusters in a second region, or describe the replication as active-passive."));
+        }
+
+        foreach (var (section, key, choice) in new[]
+                 {
+                     ("networking", "mesh", networking.Mesh), ("networking", "cross_cluster", networking.CrossCluster),
+                     ("data", "backup", architecture.Data.Backup), ("identity", "federation", architecture.Identity.Federation),
+                 })
+        {
+            if (choice is { Provider: null })
+                findings.Add(Finding(Rules.ArchitectureChoiceUnknown, FleetFindingSeverity.Info, $"{section}.{key}",
+                    $"'{choice.Text}' in {section}.{key} names no product this module recognises; cmdlets take no default from it.",
+                    "Name the product (for example Cilium Cluster Mesh, Istio, Velero, Dex with OIDC) to have it checked and used."));
+        }
+
+        if (architecture.Management is not { } management) return;
+        var tools = management.Tools.Select(t => (Text: t, Tool: KnownTools.FirstOrDefault(k => k.Names.Any(n => t.Trim().ToLowerInvariant().Contains(n))).Tool)).ToList();
+        foreach (var (text, tool) in tools)
+        {
+            if (tool is null)
+                findings.Add(Finding(Rules.ManagementToolUnknown, FleetFindingSeverity.Info, management.Cluster,
+                    $"The management tool '{text}' is not one this check knows, so whether '{management.Cluster}' can run it was not checked.",
+                    "Check its requirements by hand."));
+            else if (tool == "KubeFed")
+                findings.Add(Finding(Rules.ManagementToolRetired, FleetFindingSeverity.Warning, management.Cluster,
+                    $"The management tool '{text}' is KubeFed, which is retired (kubernetes-retired/kubefed, archived in 2023): its controllers are no longer released for new Kubernetes versions, so '{management.Cluster}' cannot be kept on a supported version and run it.",
+                    "Publish the KubeFed documents with Publish-FleetWorkload and Set-FleetRbac, which read them as they are."));
+        }
+        // Dex named as the identity federation is a tool to run too: a tools list that leaves it out is incomplete.
+        if (architecture.Identity.Federation?.Provider == "Dex" && tools.Count > 0 && !tools.Any(t => t.Tool == "Dex"))
+            findings.Add(Finding(Rules.ManagementToolMissing, FleetFindingSeverity.Warning, management.Cluster,
+                $"The identity section says '{architecture.Identity.Federation.Text}', but Dex is not among the tools of the management cluster '{management.Cluster}' ({string.Join(", ", management.Tools)}).",
+                "Add dex to management.tools, or run New-FleetOidcConfig -Apply to install it on the identity cluster."));
     }
 
     private static Cidr? Parse(string? text) => text is not null && Cidrs.TryParse(text, out var cidr) ? cidr : null;

@@ -15,7 +15,8 @@ public static class ClusterSelector
     /// Picks clusters of <paramref name="fleet"/>, or of the placement's own
     /// <see cref="ClusterPlacement.Clusters"/>; an empty placement picks them all. Throws
     /// <see cref="FleetInputException"/> (SelectorInvalid) for a label selector that does not parse; a name without wildcards that
-    /// matches no cluster becomes a ClusterNotFound error in the result, with the closest names.
+    /// matches no cluster becomes a ClusterNotFound error in the result, with the closest names. Names
+    /// and patterns match a cluster's name or any of its <see cref="FleetCluster.Aliases"/>.
     /// </summary>
     public static ClusterSelectionResult Select(IReadOnlyList<FleetCluster> fleet, ClusterPlacement selection)
     {
@@ -26,12 +27,12 @@ public static class ClusterSelector
         var roles = selection.Roles ?? Array.Empty<FleetClusterRole>();
 
         var notFound = names
-            .Where(n => !n.HasWildcards && !fleet.Any(c => n.IsMatch(c.Name)))
+            .Where(n => !n.HasWildcards && !fleet.Any(n.IsMatch))
             .Select(n => NotFound(n.Literal, fleet))
             .ToList();
 
         var picked = fleet.Where(c =>
-                (names.Count == 0 || names.Any(n => n.IsMatch(c.Name)))
+                (names.Count == 0 || names.Any(n => n.IsMatch(c)))
                 && (regions.Count == 0 || (c.Region is { } region && regions.Any(r => r.IsMatch(region))))
                 && (roles.Count == 0 || roles.Contains(c.Role))
                 && (labelSelector is null || labelSelector.Matches(c.Labels)))
@@ -39,8 +40,18 @@ public static class ClusterSelector
         return new ClusterSelectionResult { Clusters = picked, NotFound = notFound };
     }
 
-    private static FleetClusterException NotFound(string name, IReadOnlyList<FleetCluster> fleet) =>
-        new(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
-            $"The fleet has no cluster named '{name}'.{NameSuggestions.DidYouMean(name, fleet.Select(c => c.Name))}",
-            recommendedAction: "Run Get-FleetCluster to list the clusters of the current fleet.");
+    /// <summary>The ClusterNotFound error for a name no cluster has, suggesting the closest names and aliases.</summary>
+    public static FleetClusterException NotFound(string name, IReadOnlyList<FleetCluster> fleet)
+    {
+        var known = fleet.SelectMany(c => c.Aliases.Prepend(c.Name)).ToList();
+        var hint = NameSuggestions.DidYouMean(name, known);
+        if (hint.Length == 0 && known.Count > 0)
+        {
+            // Nothing near enough to be a typo: still say which names come closest, so the reader sees what the fleet calls its clusters.
+            var closest = known.Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(k => NameSuggestions.Distance(name, k)).ThenBy(k => k, StringComparer.OrdinalIgnoreCase).Take(3);
+            hint = $" The closest names: {string.Join(", ", closest.Select(c => $"'{c}'"))}.";
+        }
+        return new(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name, $"The fleet has no cluster named '{name}'.{hint}",
+            recommendedAction: "Run Get-FleetCluster to list the clusters of the current fleet, or add the name to a cluster's aliases in the fleet file.");
+    }
 }

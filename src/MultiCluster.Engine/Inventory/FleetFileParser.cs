@@ -17,10 +17,14 @@ public static class FleetFileParser
     public const string ContentSource = "<content>";
 
     private static readonly string[] TopLevelKeys = { "name", "clusters", "architecture" };
-    private static readonly string[] ClusterKeys = { "name", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
+    private static readonly string[] ClusterKeys = { "name", "aliases", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
     private static readonly string[] ArchitectureClusterKeys = ClusterKeys.Concat(new[] { "purpose", "size", "k8s_version" }).ToArray();
     private static readonly string[] NetworkKeys = { "podCidr", "serviceCidr", "clusterId", "meshNetwork" };
-    private static readonly string[] ArchitectureKeys = { "regions", "management" };
+    private static readonly string[] ArchitectureKeys = { "regions", "management", "networking", "data", "identity" };
+    private static readonly string[] ManagementKeys = { "cluster", "region", "purpose", "size", "tools", "k8s_version" };
+    private static readonly string[] NetworkingKeys = { "mesh", "cross_cluster", "ingress", "egress" };
+    private static readonly string[] DataKeys = { "replication", "backup", "database" };
+    private static readonly string[] IdentityKeys = { "federation", "rbac_sync" };
     private static readonly string[] RegionKeys = { "name", "clusters" };
 
     /// <summary>Loads the fleet file at <paramref name="path"/>; relative kubeconfig paths resolve against its folder.</summary>
@@ -55,7 +59,9 @@ public static class FleetFileParser
     private sealed class Reader(string source, string baseDirectory)
     {
         private readonly List<(FleetCluster Cluster, Mark At)> _clusters = new();
+        private readonly List<(string Alias, string Cluster, Mark At)> _aliases = new();
         private string? _fleetName;
+        private FleetArchitecture? _architecture;
 
         public Fleet Read(string content)
         {
@@ -90,12 +96,14 @@ public static class FleetFileParser
             if (!top.Children.Keys.Any(k => KeyOf(k) is "clusters" or "architecture"))
                 throw Fail(top.Start, "expected a 'clusters:' list or an 'architecture:' section", FleetErrorCategory.InvalidData);
 
+            CheckAliases();
             var name = string.IsNullOrWhiteSpace(_fleetName) ? fleetName : _fleetName!;
             return new Fleet
             {
                 Name = name,
                 SourcePath = source,
                 Clusters = _clusters.Select(c => WithFleet(c.Cluster, name)).ToList(),
+                Architecture = _architecture,
             };
         }
 
@@ -127,6 +135,7 @@ public static class FleetFileParser
         private void ReadArchitecture(YamlMappingNode architecture)
         {
             YamlMappingNode? management = null;
+            var sections = new Dictionary<string, Dictionary<string, FleetArchitectureChoice?>>(StringComparer.Ordinal);
             foreach (var (keyNode, value) in architecture.Children)
             {
                 var key = KeyOf(keyNode);
@@ -139,30 +148,103 @@ public static class FleetFileParser
                     case "management":
                         management = AsMapping(value, "management");
                         break;
+                    case "networking":
+                        sections[key] = ReadChoices(value, key, NetworkingKeys);
+                        break;
+                    case "data":
+                        sections[key] = ReadChoices(value, key, DataKeys);
+                        break;
+                    case "identity":
+                        sections[key] = ReadChoices(value, key, IdentityKeys);
+                        break;
                     default:
                         throw Fail(keyNode.Start, $"unknown key '{key}' in 'architecture'.{NameSuggestions.DidYouMean(key, ArchitectureKeys)}", FleetErrorCategory.InvalidData);
                 }
             }
-            if (management is null) return;
+            FleetArchitectureChoice? Choice(string section, string key) =>
+                sections.TryGetValue(section, out var choices) ? choices.GetValueOrDefault(key) : null;
+            _architecture = new FleetArchitecture
+            {
+                Networking = new FleetNetworkingArchitecture
+                {
+                    Mesh = Choice("networking", "mesh"), CrossCluster = Choice("networking", "cross_cluster"),
+                    Ingress = Choice("networking", "ingress"), Egress = Choice("networking", "egress"),
+                },
+                Data = new FleetDataArchitecture
+                {
+                    Replication = Choice("data", "replication"), Backup = Choice("data", "backup"), Database = Choice("data", "database"),
+                },
+                Identity = new FleetIdentityArchitecture { Federation = Choice("identity", "federation"), RbacSync = Choice("identity", "rbac_sync") },
+                Management = management is null ? null : ReadManagement(management),
+            };
+        }
 
-            // The management section carries more than the cluster name (tools, notes); only 'cluster' and 'region' matter here.
+        private Dictionary<string, FleetArchitectureChoice?> ReadChoices(YamlNode node, string section, string[] keys)
+        {
+            var choices = new Dictionary<string, FleetArchitectureChoice?>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in AsMapping(node, section).Children)
+            {
+                var key = KeyOf(keyNode);
+                if (!keys.Contains(key, StringComparer.Ordinal))
+                    throw Fail(keyNode.Start, $"unknown key '{key}' in '{section}'.{NameSuggestions.DidYouMean(key, keys)}", FleetErrorCategory.InvalidData);
+                choices[key] = ArchitectureProviders.Recognise(Scalar(value, $"{section}.{key}"));
+            }
+            return choices;
+        }
+
+        private FleetManagementArchitecture ReadManagement(YamlMappingNode management)
+        {
+            string? region = null, purpose = null, size = null, version = null;
+            var tools = new List<string>();
+            foreach (var (keyNode, value) in management.Children)
+            {
+                var key = KeyOf(keyNode);
+                switch (key)
+                {
+                    case "cluster": break;
+                    case "region": region = Scalar(value, "management.region"); break;
+                    case "purpose": purpose = Scalar(value, "management.purpose"); break;
+                    case "size": size = Scalar(value, "management.size"); break;
+                    case "k8s_version": version = Scalar(value, "management.k8s_version"); break;
+                    case "tools":
+                        var items = value is YamlSequenceNode list ? list.Children.ToList() : [value];
+                        tools.AddRange(items.Select(i => Scalar(i, "management.tools")).Where(t => t.Trim().Length > 0));
+                        break;
+                    default:
+                        throw Fail(keyNode.Start, $"unknown key '{key}' in 'management'.{NameSuggestions.DidYouMean(key, ManagementKeys)}", FleetErrorCategory.InvalidData);
+                }
+            }
+
             var clusterNode = Child(management, "cluster")
                 ?? throw Fail(management.Start, "'management' must name its cluster ('cluster: <name>')", FleetErrorCategory.InvalidData);
             var managementName = Scalar(clusterNode, "management.cluster");
             var index = _clusters.FindIndex(c => string.Equals(c.Cluster.Name, managementName, StringComparison.OrdinalIgnoreCase));
             if (index >= 0)
             {
-                _clusters[index] = (Copy(_clusters[index].Cluster, role: FleetClusterRole.Management), _clusters[index].At);
-                return;
+                var known = _clusters[index].Cluster;
+                // What the management section says fills in what the cluster entry leaves out.
+                _clusters[index] = (known with
+                {
+                    Role = FleetClusterRole.Management,
+                    Purpose = known.Purpose ?? purpose,
+                    Size = known.Size ?? size,
+                    KubernetesVersion = known.KubernetesVersion ?? version,
+                }, _clusters[index].At);
             }
-            var managementRegion = Child(management, "region");
-            AddCluster((new FleetCluster
+            else
             {
-                Name = managementName,
-                Context = managementName,
-                Role = FleetClusterRole.Management,
-                Region = managementRegion is null ? null : Scalar(managementRegion, "management.region"),
-            }, clusterNode.Start));
+                AddCluster((new FleetCluster
+                {
+                    Name = managementName,
+                    Context = managementName,
+                    Role = FleetClusterRole.Management,
+                    Region = region,
+                    Purpose = purpose,
+                    Size = size,
+                    KubernetesVersion = version,
+                }, clusterNode.Start));
+            }
+            return new FleetManagementArchitecture { Cluster = managementName, Region = region, Purpose = purpose, Size = size, Tools = tools };
         }
 
         private void ReadRegion(YamlMappingNode region)
@@ -192,6 +274,7 @@ public static class FleetFileParser
             if (string.IsNullOrWhiteSpace(name)) throw Fail(nameNode.Start, "a cluster's 'name' must not be empty", FleetErrorCategory.InvalidData);
 
             string? context = null, kubeconfig = null, provider = null, drPeer = null, purpose = null, size = null, version = null;
+            var aliases = new List<string>();
             FleetClusterRole? role = null;
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
             var network = new FleetClusterNetwork();
@@ -203,6 +286,7 @@ public static class FleetFileParser
                     throw Fail(keyNode.Start, $"unknown key '{key}' in cluster '{name}'.{NameSuggestions.DidYouMean(key, allowedKeys)}", FleetErrorCategory.InvalidData);
                 switch (key)
                 {
+                    case "aliases": aliases = ReadAliases(value, name); break;
                     case "context": context = Scalar(value, key); break;
                     case "kubeconfig": kubeconfig = ResolvePath(Scalar(value, key)); break;
                     case "region": region = Scalar(value, key); break;
@@ -221,6 +305,7 @@ public static class FleetFileParser
             var cluster = new FleetCluster
             {
                 Name = name,
+                Aliases = aliases,
                 Context = string.IsNullOrEmpty(context) ? name : context,
                 Kubeconfig = kubeconfig,
                 Region = region,
@@ -234,6 +319,39 @@ public static class FleetFileParser
                 KubernetesVersion = version,
             };
             return (cluster, nameNode.Start);
+        }
+
+        // A single alias may be written as a value; each is kept with where it stands, for CheckAliases.
+        private List<string> ReadAliases(YamlNode node, string cluster)
+        {
+            var items = node is YamlSequenceNode list ? list.Children.ToList() : [node];
+            var aliases = new List<string>();
+            foreach (var item in items)
+            {
+                var alias = Scalar(item, "aliases").Trim();
+                if (alias.Length == 0) throw Fail(item.Start, $"an alias of cluster '{cluster}' is empty", FleetErrorCategory.InvalidData);
+                if (WildcardName.ContainsWildcards(alias))
+                    throw Fail(item.Start, $"the alias '{alias}' of cluster '{cluster}' holds a wildcard character (*, ? or [)", FleetErrorCategory.InvalidData);
+                if (aliases.Contains(alias, StringComparer.OrdinalIgnoreCase) || string.Equals(alias, cluster, StringComparison.OrdinalIgnoreCase)) continue;
+                aliases.Add(alias);
+                _aliases.Add((alias, cluster, item.Start));
+            }
+            return aliases;
+        }
+
+        // An alias must name one cluster only: not another cluster's name, not another cluster's alias.
+        private void CheckAliases()
+        {
+            foreach (var (alias, cluster, at) in _aliases)
+            {
+                var named = _clusters.FirstOrDefault(c => string.Equals(c.Cluster.Name, alias, StringComparison.OrdinalIgnoreCase));
+                if (named.Cluster is not null)
+                    throw Fail(at, $"the alias '{alias}' of cluster '{cluster}' is the name of cluster '{named.Cluster.Name}' (line {named.At.Line}); an alias must name one cluster only", FleetErrorCategory.InvalidData);
+                var other = _aliases.FirstOrDefault(a => a.Cluster != cluster && string.Equals(a.Alias, alias, StringComparison.OrdinalIgnoreCase));
+                if (other.Alias is not null)
+                    throw Fail(other.At.Line > at.Line ? other.At : at,
+                        $"the alias '{alias}' names two clusters, '{cluster}' (line {at.Line}) and '{other.Cluster}' (line {other.At.Line}); an alias must name one cluster only", FleetErrorCategory.InvalidData);
+            }
         }
 
         private static bool IsDisasterRecoveryPurpose(string? purpose) =>
@@ -352,6 +470,7 @@ public static class FleetFileParser
         private static FleetCluster Copy(FleetCluster c, FleetClusterRole? role = null, string? fleet = null) => new()
         {
             Name = c.Name,
+            Aliases = c.Aliases,
             Context = c.Context,
             Kubeconfig = c.Kubeconfig,
             Region = c.Region,

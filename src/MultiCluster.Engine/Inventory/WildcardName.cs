@@ -23,6 +23,9 @@ public sealed class WildcardName
 
     public bool IsMatch(string name) => _regex.IsMatch(name);
 
+    /// <summary>True when the pattern matches the cluster's name or one of its aliases.</summary>
+    public bool IsMatch(FleetCluster cluster) => IsMatch(cluster.Name) || cluster.Aliases.Any(IsMatch);
+
     public override string ToString() => Pattern;
 
     /// <summary>The pattern with escapes removed: the literal name a pattern without wildcards stands for.</summary>

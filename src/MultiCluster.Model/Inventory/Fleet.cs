@@ -13,6 +13,9 @@ public sealed class Fleet
 
     public IReadOnlyList<FleetCluster> Clusters { get; init; } = Array.Empty<FleetCluster>();
 
+    /// <summary>The reference-architecture sections (networking, data, identity, management); null for the <c>clusters:</c> layout.</summary>
+    public FleetArchitecture? Architecture { get; init; }
+
     /// <summary>How many clusters the fleet has (a display column).</summary>
     public int ClusterCount => Clusters.Count;
 

@@ -29,6 +29,12 @@ public sealed record FleetCluster
 {
     public required string Name { get; init; }
 
+    /// <summary>
+    /// Other names the cluster goes by (the name KubeFed joined it under, <c>kubefedctl join prod-use1</c>):
+    /// placements, -Cluster and overrides that say one of them mean this cluster.
+    /// </summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     /// <summary>The kubeconfig context; the name when the fleet file gives none.</summary>
     public string Context { get; init; } = "";
 

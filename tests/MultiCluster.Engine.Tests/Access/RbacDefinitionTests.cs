@@ -142,6 +142,7 @@ public class RbacDefinitionTests
         var definition = RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed)).Should().ContainSingle().Which;
 
         definition.Name.Should().Be("cm-readers");
+        definition.BindingName.Should().Be("cm-readers-ops");
         definition.Namespace.Should().BeNull();
         definition.Rules.Should().ContainSingle().Which.Verbs.Should().Equal("get", "list");
         definition.Subjects.Should().Equal(new RbacSubject("Group", "ops"), new RbacSubject("ServiceAccount", "auditor", "audit"));
@@ -176,10 +177,15 @@ public class RbacDefinitionTests
     }
 
     [Fact]
-    public void A_KubeFed_binding_to_an_absent_role_is_an_input_error()
+    public void A_KubeFed_binding_to_a_role_not_given_binds_that_existing_ClusterRole_under_its_own_name()
     {
-        var act = () => RbacDefinition.FromKubeFed(ManifestReader.ReadText(KubeFed.Replace("kind: FederatedClusterRole\nmetadata:\n  name: cm-readers", "kind: FederatedClusterRole\nmetadata:\n  name: other")));
+        var bindingOnly = KubeFed[(KubeFed.IndexOf("---", StringComparison.Ordinal) + 3)..];
 
-        act.Should().Throw<FleetInputException>().Which.Message.Should().Contain("names role 'cm-readers'");
+        var definition = RbacDefinition.FromKubeFed(ManifestReader.ReadText(bindingOnly)).Should().ContainSingle().Which;
+
+        definition.Name.Should().Be("cm-readers-ops");
+        definition.BindingName.Should().Be("cm-readers-ops");
+        definition.ExistingClusterRole.Should().Be("cm-readers");
+        definition.Render().Should().ContainSingle().Which.Json["roleRef"]!["name"]!.GetValue<string>().Should().Be("cm-readers");
     }
 }

@@ -292,7 +292,7 @@ public class UpgradeRolloutTests
         var nothingToResume = () => rollout.PrepareAsync(null, Options(bed, _ => null, resume: true), CancellationToken.None);
 
         (await unknownCheck.Should().ThrowAsync<FleetInputException>()).Which.Message.Should()
-            .Be("Wave 'dev' names the check 'loadTest', which is neither built in (clusterHealth, versionSkew) nor given with -Check.");
+            .Be("Wave 'dev' names the check 'loadTest', which is neither built in (clusterHealth, versionSkew, podSecurity) nor given with -Check.");
         (await badId.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(LifecycleErrorIds.UpgradeRolloutInvalid);
         (await nothingToResume.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(LifecycleErrorIds.UpgradeRolloutNotFound);
         (await rollout.ListAsync(bed.Management, "default", CancellationToken.None)).Should().BeEmpty();

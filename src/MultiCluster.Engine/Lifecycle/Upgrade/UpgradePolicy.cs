@@ -20,7 +20,11 @@ public sealed record UpgradePolicyWave(
     string MaxUnavailable,
     FleetUpgradeApproval Approval,
     IReadOnlyList<string> PreChecks,
-    IReadOnlyList<string> PostChecks);
+    IReadOnlyList<string> PostChecks)
+{
+    /// <summary>The field layout's <c>track</c> (stable or latest); null when the policy does not say.</summary>
+    public string? Track { get; init; }
+}
 
 /// <summary>
 /// A fleet upgrade policy: waves of cluster name patterns, in the order they run.
@@ -39,6 +43,24 @@ public sealed record UpgradePolicyWave(
 /// </code>
 /// The same document is accepted as the <c>policy.yaml</c> key of a ConfigMap. Unknown keys are
 /// errors, so a misspelt field does not silently fall back to a default.
+/// <para>
+/// The layout the field's runbooks use is read into the same waves, one per entry in order:
+/// <code>
+/// clusters:
+///   - name: "dev-*"                 # a name glob
+///     upgrade:
+///       schedule: "0 2 * * SUN"     # cron; day names allowed
+///       strategy: RollingUpdate
+///       max_unavailable: 1
+///       pre_checks: [kube-bench, pod-security-check]
+///       post_checks: [smoke-tests]
+///       auto: true                  # no approval and no window
+///       approval: manual            # or ask before the wave
+///       track: stable               # stable or latest
+/// </code>
+/// Check names the module has built in (cluster-health, version-skew, pod-security-check) become
+/// its own checks; any other name must be given with -Check.
+/// </para>
 /// </summary>
 public sealed partial class UpgradePolicy
 {
@@ -47,6 +69,20 @@ public sealed partial class UpgradePolicy
     private static readonly string[] TopLevelKeys = ["timeZone", "waves"];
     private static readonly string[] WaveKeys =
         ["name", "clusters", "schedule", "timeZone", "window", "strategy", "maxUnavailable", "approval", "preChecks", "postChecks"];
+
+    private static readonly string[] FieldEntryKeys = ["name", "upgrade"];
+    private static readonly string[] FieldUpgradeKeys =
+        ["schedule", "strategy", "max_unavailable", "pre_checks", "post_checks", "auto", "approval", "track", "window", "timeZone"];
+
+    /// <summary>The field's check names that are built-in checks, by the built-in's name.</summary>
+    private static readonly Dictionary<string, string> FieldCheckNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["cluster-health"] = UpgradeRollout.ClusterHealthCheck,
+        ["health-check"] = UpgradeRollout.ClusterHealthCheck,
+        ["version-skew"] = UpgradeRollout.VersionSkewCheck,
+        ["pod-security-check"] = UpgradeRollout.PodSecurityCheck,
+        ["pod-security"] = UpgradeRollout.PodSecurityCheck,
+    };
 
     private UpgradePolicy(IReadOnlyList<UpgradePolicyWave> waves) => Waves = waves;
 
@@ -89,6 +125,7 @@ public sealed partial class UpgradePolicy
             return Parse(inner, $"{source} ({ConfigMapKey})");
         }
 
+        if (root["clusters"] is not null && root["waves"] is null) return ParseFieldLayout(root, source);
         RejectUnknownKeys(root, TopLevelKeys, source, "the policy");
         var defaultZone = ParseTimeZone(root["timeZone"], source, "the policy") ?? TimeZoneInfo.Utc;
         if (root["waves"] is not JsonArray { Count: > 0 } waves) throw Invalid(source, "has no 'waves' list (give at least one wave)");
@@ -144,6 +181,57 @@ public sealed partial class UpgradePolicy
             Strings(wave["preChecks"], source, where, "preChecks"),
             Strings(wave["postChecks"], source, where, "postChecks"));
     }
+
+    // The field's clusters: list, read entry by entry into waves named after their glob.
+    private static UpgradePolicy ParseFieldLayout(JsonObject root, string source)
+    {
+        RejectUnknownKeys(root, ["clusters", "timeZone"], source, "the policy");
+        var defaultZone = ParseTimeZone(root["timeZone"], source, "the policy") ?? TimeZoneInfo.Utc;
+        if (root["clusters"] is not JsonArray { Count: > 0 } entries) throw Invalid(source, "has a 'clusters' that is not a list of entries (give at least one)");
+        var waves = new List<JsonObject>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not JsonObject entry) throw Invalid(source, $"has clusters entry {i + 1} that is not a mapping");
+            var name = Text(entry["name"]) ?? throw Invalid(source, $"has clusters entry {i + 1} without a 'name' (a cluster name glob such as prod-*)");
+            var where = $"clusters entry '{name}'";
+            RejectUnknownKeys(entry, FieldEntryKeys, source, where);
+            var upgrade = entry["upgrade"] as JsonObject ?? (entry["upgrade"] is null ? new JsonObject() : throw Invalid(source, $"has {where} whose 'upgrade' is not a mapping"));
+            RejectUnknownKeys(upgrade, FieldUpgradeKeys, source, $"the upgrade of {where}");
+
+            var auto = Text(upgrade["auto"]);
+            if (auto is not null && !bool.TryParse(auto, out _)) throw Invalid(source, $"has {where} whose auto '{auto}' is not true or false");
+            var isAuto = auto is not null && bool.Parse(auto);
+            var approval = Text(upgrade["approval"]);
+            if (isAuto && approval is not null && !approval.Equals("auto", StringComparison.OrdinalIgnoreCase))
+                throw Invalid(source, $"has {where} with auto: true and approval: {approval}; auto means no approval, so give one or the other");
+            var track = Text(upgrade["track"]);
+            if (track is not null && !track.Equals("stable", StringComparison.OrdinalIgnoreCase) && !track.Equals("latest", StringComparison.OrdinalIgnoreCase))
+                throw Invalid(source, $"has {where} whose track '{track}' is not stable or latest");
+
+            // Same wave shape as the module's layout, so one wave parser checks both.
+            var wave = new JsonObject { ["name"] = name, ["clusters"] = new JsonArray(name) };
+            // auto: the cluster upgrades whenever the rollout reaches it, with no approval and no window.
+            if (!isAuto && upgrade["schedule"] is { } schedule) wave["schedule"] = schedule.DeepClone();
+            if (!isAuto && upgrade["window"] is { } window) wave["window"] = window.DeepClone();
+            if (upgrade["timeZone"] is { } zone) wave["timeZone"] = zone.DeepClone();
+            if (upgrade["strategy"] is { } strategy) wave["strategy"] = strategy.DeepClone();
+            if (upgrade["max_unavailable"] is { } maxUnavailable) wave["maxUnavailable"] = maxUnavailable.DeepClone();
+            wave["approval"] = isAuto ? "auto" : approval ?? "auto";
+            if (upgrade["pre_checks"] is { } pre) wave["preChecks"] = FieldChecks(pre, source, where, "pre_checks");
+            if (upgrade["post_checks"] is { } post) wave["postChecks"] = FieldChecks(post, source, where, "post_checks");
+            waves.Add(wave);
+        }
+        var parsed = waves.Select((w, i) => ParseWave(w, i, defaultZone, source) with
+        {
+            Track = Text(((JsonObject?)entries[i]!["upgrade"])?["track"])?.ToLowerInvariant(),
+        }).ToList();
+        var duplicate = parsed.GroupBy(w => w.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw Invalid(source, $"names the clusters entry '{duplicate.Key}' twice");
+        return new UpgradePolicy(parsed);
+    }
+
+    private static JsonArray FieldChecks(JsonNode node, string source, string where, string field) =>
+        new(Strings(node, source, where, field).Select(c => (JsonNode?)JsonValue.Create(FieldCheckNames.GetValueOrDefault(c, c))).ToArray());
 
     /// <summary>How many of <paramref name="clusters"/> clusters a maxUnavailable value allows at once (at least 1).</summary>
     public static int ResolveMaxUnavailable(string value, int clusters)

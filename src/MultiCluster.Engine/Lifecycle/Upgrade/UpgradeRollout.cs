@@ -2,6 +2,7 @@ using Cronos;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Reporting;
+using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle.Upgrade;
 
@@ -59,19 +60,22 @@ public sealed class UpgradeRollout(IClusterConnector connector)
     public const string ClusterHealthCheck = "clusterHealth";
     public const string VersionSkewCheck = "versionSkew";
 
+    /// <summary>Every namespace but Kubernetes' own carries a pod security admission enforce label.</summary>
+    public const string PodSecurityCheck = "podSecurity";
+
     /// <summary>
     /// Throws UpgradeCheckFailed (bad input, before anything runs) when a wave names a check that is
     /// neither built in nor given.
     /// </summary>
     public static void ValidateChecks(IEnumerable<FleetUpgradeWave> waves, IReadOnlyDictionary<string, UpgradeCheck> checks)
     {
-        var given = new HashSet<string>(checks.Keys, StringComparer.OrdinalIgnoreCase) { ClusterHealthCheck, VersionSkewCheck };
+        var given = new HashSet<string>(checks.Keys, StringComparer.OrdinalIgnoreCase) { ClusterHealthCheck, VersionSkewCheck, PodSecurityCheck };
         foreach (var wave in waves)
         {
             var missing = wave.PreChecks.Concat(wave.PostChecks).FirstOrDefault(c => !given.Contains(c));
             if (missing is null) continue;
             throw new FleetInputException(LifecycleErrorIds.UpgradeCheckFailed, FleetErrorCategory.InvalidArgument, missing,
-                $"Wave '{wave.Name}' names the check '{missing}', which is neither built in ({ClusterHealthCheck}, {VersionSkewCheck}) nor given with -Check.",
+                $"Wave '{wave.Name}' names the check '{missing}', which is neither built in ({ClusterHealthCheck}, {VersionSkewCheck}, {PodSecurityCheck}) nor given with -Check.",
                 recommendedAction: $"Pass -Check @{{ '{missing}' = {{ param($Cluster) ... }} }}.");
         }
     }
@@ -346,6 +350,7 @@ public sealed class UpgradeRollout(IClusterConnector connector)
                     {
                         "clusterhealth" => await HealthAsync(context, cancellationToken).ConfigureAwait(false),
                         "versionskew" => await VersionSkewAsync(context, cancellationToken).ConfigureAwait(false),
+                        "podsecurity" => await PodSecurityAsync(context, cancellationToken).ConfigureAwait(false),
                         _ => await options.Checks.First(c => string.Equals(c.Key, check, StringComparison.OrdinalIgnoreCase)).Value(context, cancellationToken)
                             .ConfigureAwait(false),
                     };
@@ -384,6 +389,21 @@ public sealed class UpgradeRollout(IClusterConnector connector)
             var health = await new ClusterHealthService(owner.Connector).CheckAsync(target, options.Health, cancellationToken).ConfigureAwait(false);
             return health.ServerVersion == context.Wave.KubernetesVersion ? null
                 : $"cluster '{context.Cluster}' reports {health.ServerVersion ?? "no version"} ({health.Status}), not {context.Wave.KubernetesVersion}";
+        }
+
+        private static readonly ResourceType NamespaceType = new("", "v1", "Namespace", "namespaces", false);
+        private static readonly string[] SystemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];
+
+        /// <summary>Every namespace outside Kubernetes' own has pod-security.kubernetes.io/enforce, so the new version admits pods as before.</summary>
+        private async Task<string?> PodSecurityAsync(UpgradeCheckContext context, CancellationToken cancellationToken)
+        {
+            if (context.FleetCluster is not { } target) return NotInFleet(context.Cluster);
+            var client = ClusterResources.For(owner.Connector.Connect(target), null).Client;
+            var namespaces = await client.ListAsync(NamespaceType, null, null, cancellationToken).ConfigureAwait(false);
+            var unlabelled = namespaces.Where(n => !SystemNamespaces.Contains(n.Name) && !n.Labels.ContainsKey("pod-security.kubernetes.io/enforce"))
+                .Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+            return unlabelled.Count == 0 ? null
+                : $"cluster '{context.Cluster}' has {unlabelled.Count} namespace{(unlabelled.Count == 1 ? "" : "s")} without a pod-security.kubernetes.io/enforce label: {string.Join(", ", unlabelled.Take(5))}{(unlabelled.Count > 5 ? ", ..." : "")}";
         }
 
         private static string NotInFleet(string cluster) =>

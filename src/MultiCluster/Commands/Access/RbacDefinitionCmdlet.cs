@@ -10,7 +10,7 @@ namespace MultiCluster.Commands.Access;
 
 /// <summary>
 /// The inputs Set-FleetRbac and Test-FleetRbac share: one role from -Name, -Rule and the subject
-/// parameters, a binding of an existing -ClusterRole to the subjects, or KubeFed FederatedClusterRole/FederatedClusterRoleBinding documents from -Path or
+/// parameters, a binding of an existing -ClusterRole to the subjects, or KubeFed Federated(Cluster)Role/Federated(Cluster)RoleBinding documents from -Path or
 /// the pipeline; clusters from -Cluster, -Selector or piped clusters.
 /// </summary>
 public abstract class RbacDefinitionCmdlet : FanOutCmdlet
@@ -62,7 +62,7 @@ public abstract class RbacDefinitionCmdlet : FanOutCmdlet
     [ValidateNotNullOrEmpty]
     public string[] ServiceAccount { get; set; } = [];
 
-    /// <summary>Files or folders of KubeFed FederatedClusterRole and FederatedClusterRoleBinding documents.</summary>
+    /// <summary>Files or folders of KubeFed FederatedClusterRole, FederatedClusterRoleBinding, FederatedRole and FederatedRoleBinding documents.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MultiCluster.Engine.Access;
 using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Access;
@@ -62,11 +63,31 @@ public sealed class SetFleetRbacCommand : RbacDefinitionCmdlet
                 }
             });
         }
-        if (!Prune) return;
+        if (!Prune)
+        {
+            ReportMisnamedBindings(service, clusters, definitions);
+            return;
+        }
 
         var pruneOptions = DeleteSettings(whatIf, MaxClusters, MaxObjects);
         RunDelete("prune", whatIf, Force,
             cancel => service.PlanPruneAsync(clusters, definitions, pruneOptions, cancellationToken: cancel),
             (pruned, cancel) => service.PruneAsync(pruned, pruneOptions, cancel));
+    }
+
+    // A binding an earlier version created under its role's name is left in place and named, so
+    // nobody loses a grant they did not know about; -Prune removes it with a Deleted record.
+    private void ReportMisnamedBindings(RbacService service, IReadOnlyList<FleetCluster> clusters, IReadOnlyList<RbacDefinition> definitions)
+    {
+        var options = DeleteSettings(whatIf: true, MaxClusters, MaxObjects);
+        IReadOnlyList<FleetTarget> misnamed = [];
+        RunEngine(async cancel => misnamed = await service.FindMisnamedBindingsAsync(clusters, definitions, options, cancellationToken: cancel).ConfigureAwait(false));
+        foreach (var target in misnamed)
+        {
+            var definition = definitions.First(d => d.Name == target.Object.Labels[RbacDefinition.RbacLabel]);
+            WriteWarning($"Cluster {target.Cluster.Name}: {target.Object.Kind} {(target.Object.Namespace is null ? "" : target.Object.Namespace + "/")}{target.Object.Name} " +
+                         $"was created by an earlier version for '{definition.Name}', whose binding is now named '{definition.BindingName}'. " +
+                         "It still grants its subjects; remove it with -Prune (or by hand) once nothing relies on it.");
+        }
     }
 }

@@ -33,6 +33,10 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
     [ValidateNotNull]
     public IDictionary? Override { get; set; }
 
+    /// <summary>How -Override treats a path the template lacks: Strict RFC 6902 (the default), or KubeFed's (replace adds an absent member).</summary>
+    [Parameter]
+    public FleetOverrideMode OverrideMode { get; set; } = FleetOverrideMode.Strict;
+
     protected override void ProcessRecord()
     {
         CollectClusters();
@@ -54,7 +58,7 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
             var objects = _documents.Read(ParameterSetName == PathSet);
             var names = ClusterNames;
             var placement = new ClusterPlacement { Names = names.Count > 0 ? names : null, LabelSelector = Selector };
-            plans = WorkloadPlanner.Plan(objects, placement, WorkloadOverrideReader.Read(Override), fleet);
+            plans = WorkloadPlanner.Plan(objects, placement, WorkloadOverrideReader.Read(Override, OverrideMode), fleet);
         }
         catch (Exception ex)
         {
@@ -64,6 +68,7 @@ public abstract class WorkloadTemplateCmdlet : FanOutCmdlet
         foreach (var plan in plans)
         {
             foreach (var missing in plan.NotFound) WriteError(ErrorRecords.From(missing));
+            foreach (var added in plan.AddedMembers) WriteVerbose(added);
             foreach (var unused in plan.UnusedOverrides)
                 WriteWarning($"Workload {plan.Name}: the override for '{unused}' matches no cluster the workload is placed on.");
         }

@@ -16,8 +16,8 @@ namespace MultiCluster.Commands.Mesh;
 [OutputType(typeof(FleetMeshLink), typeof(FleetManifest))]
 public sealed class JoinFleetMeshCommand : FanOutCmdlet
 {
-    /// <summary>The mesh to join: Istio, or Cilium (rendered with -OutputPath).</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>The mesh to join: Istio, or Cilium (rendered with -OutputPath); by default what the fleet file's networking section names.</summary>
+    [Parameter]
     [ValidateSet(nameof(FleetMeshProvider.Istio), nameof(FleetMeshProvider.Cilium))]
     public FleetMeshProvider Provider { get; set; }
 
@@ -59,8 +59,24 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
 
     protected override void ProcessRecord() => CollectClusters();
 
+    // The reference architecture's networking.mesh (then cross_cluster) stands in for -Provider.
+    private FleetMeshProvider ProviderFromArchitecture()
+    {
+        var architecture = RunspaceSessions.Current.GetFleet().Architecture;
+        var named = MultiCluster.Engine.Inventory.ArchitectureProviders.MeshProvider(architecture);
+        if (named is FleetMeshProvider.Istio or FleetMeshProvider.Cilium)
+        {
+            WriteVerbose($"-Provider {named}: from the fleet file's networking section ('{architecture!.Networking.Mesh?.Text ?? architecture.Networking.CrossCluster?.Text}').");
+            return named.Value;
+        }
+        var said = named is null ? "names no mesh this cmdlet knows" : $"names {named}, which Join-FleetMesh does not join";
+        Terminate(new ArgumentException($"Give -Provider Istio or Cilium: the fleet file's networking section {said}.", nameof(Provider)));
+        return default; // not reached
+    }
+
     protected override void EndProcessing()
     {
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(Provider))) Provider = ProviderFromArchitecture();
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
         var whatIf = IsWhatIf;
