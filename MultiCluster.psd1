@@ -46,6 +46,8 @@
         'Get-FleetBackup'
         'Get-FleetBackupSchedule'
         'Invoke-FleetFailover'
+        'Register-FleetArgoCluster'
+        'Unregister-FleetArgoCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -191,6 +191,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
                   Invoke-FleetApply -Selector 'env=prod'
                 @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'default' }; data = @{ color = 'blue' } } |
                   Invoke-FleetApply
+                @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'argocd' } } | Invoke-FleetApply -Cluster prod-use1-01
                 """).ThrowIfFailed();
             if (MultiCluster.Testing.SharedFiles.Crds is null) return;
             // Velero on the production clusters sharing one bucket (read-only on the standby), and a schedule that has backed up shop.
