@@ -17,4 +17,16 @@ public static class DeliveryErrorIds
 
     /// <summary>A namespace of a namespaced registration does not exist in the cluster.</summary>
     public const string NamespaceNotFound = nameof(NamespaceNotFound);
+
+    /// <summary>A template references a parameter that no generated element defines.</summary>
+    public const string TemplateParameterUndefined = nameof(TemplateParameterUndefined);
+
+    /// <summary>A -Parameter value names a cluster that is not one of the ApplicationSet's clusters.</summary>
+    public const string ParameterClusterUnknown = nameof(ParameterClusterUnknown);
+
+    /// <summary>A name that is not a valid Kubernetes object name, or a parameter name the generator cannot carry.</summary>
+    public const string NameInvalid = nameof(NameInvalid);
+
+    /// <summary>With -Wave, a cluster of the ApplicationSet is in no wave, so RollingSync would never sync it.</summary>
+    public const string WaveIncomplete = nameof(WaveIncomplete);
 }
