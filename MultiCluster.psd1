@@ -48,6 +48,8 @@
         'Invoke-FleetFailover'
         'Register-FleetArgoCluster'
         'Unregister-FleetArgoCluster'
+        'New-FleetApplicationSet'
+        'Get-FleetApplication'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

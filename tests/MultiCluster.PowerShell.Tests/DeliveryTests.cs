@@ -37,6 +37,10 @@ public sealed class DeliveryEmulatorFixture : IAsyncLifetime
         session.Run("@{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'argocd' } } | Invoke-FleetApply -Cluster prod-a").ThrowIfFailed();
     }
 
+    /// <summary>An Application in argocd on prod-a with the status Argo CD would report.</summary>
+    public void CreateApplication(string name, string applicationSet, string cluster, string sync, string health) =>
+        ArgoApplications.Create(Emulator.Kubeconfig, Emulator.Contexts[0], name, applicationSet, cluster, sync, health);
+
     public PowerShellSession NewSession()
     {
         var session = new PowerShellSession();
@@ -133,5 +137,61 @@ public sealed class DeliveryTests(DeliveryEmulatorFixture fixture) : IClassFixtu
         error.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.ObjectNotFound);
         error.TargetObject.Should().Be("prod-a");
         error.Exception.Message.Should().Be("The management cluster 'prod-a' has no namespace 'gitops', where Argo CD keeps its cluster Secrets. Nothing was changed.");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void New_FleetApplicationSet_applies_per_cluster_replicas_then_reports_Unchanged_and_Get_FleetApplication_reads_each_cluster()
+    {
+        using var session = fixture.NewSession();
+        const string command = """
+            New-FleetApplicationSet web -RepoUrl https://git.example.com/web.git -Path 'overlays/{{region}}' -DestinationNamespace web `
+                -Parameter @{ replicas = @{ 'prod-b' = 4; 'dev-c' = 1 } } -HelmParameter @{ replicaCount = '{{replicas}}' } -AutoSync -CreateNamespace `
+                -Wave 'dev-*', 'prod-*'
+            """;
+
+        var preview = session.Run(command + " -WhatIf");
+        var created = session.Run(command);
+        var again = session.Run(command);
+        var changed = session.Run(command.Replace("-AutoSync ", "") + " -WhatIf");
+
+        preview.Errors.Should().BeEmpty();
+        preview.Output.Cast<FleetResourceResult>().Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.WouldCreate);
+        created.Errors.Should().BeEmpty();
+        created.Output.Cast<FleetResourceResult>().Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Cluster = "prod-a", Kind = "ApplicationSet", Namespace = "argocd", Name = "web", Action = FleetResourceAction.Created,
+        }, o => o.ExcludingMissingMembers());
+        again.Output.Cast<FleetResourceResult>().Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Unchanged);
+        changed.Output.Cast<FleetResourceResult>().Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.WouldChange);
+
+        // Argo CD itself does not run here: the Applications it would generate, with the status it would report, are created with kubectl.
+        foreach (var (cluster, health) in new[] { ("prod-b", "Healthy"), ("dev-c", "Degraded") })
+            fixture.CreateApplication($"{cluster}-web", "web", cluster, "Synced", health);
+        var all = session.Run("Get-FleetApplication web");
+        var prodOnly = session.Run("Get-FleetApplication -Selector env=prod");
+
+        all.Errors.Should().BeEmpty();
+        var applications = all.Output.Cast<FleetApplication>().ToList();
+        applications.Should().HaveCount(2);
+        applications.Select(a => (a.Cluster, a.Name, a.ApplicationSet, a.SyncStatus, a.HealthStatus)).Should().Equal(
+            ("dev-c", "dev-c-web", "web", "Synced", "Degraded"), ("prod-b", "prod-b-web", "web", "Synced", "Healthy"));
+        prodOnly.Output.Cast<FleetApplication>().Select(a => a.Cluster).Should().Equal("prod-b");
+    }
+
+    [Fact]
+    public void A_template_parameter_no_cluster_defines_stops_New_FleetApplicationSet_before_anything_is_written()
+    {
+        using var session = fixture.NewSession();
+        var folder = Path.Combine(Path.GetTempPath(), "appset-" + Guid.NewGuid().ToString("N")[..6]);
+
+        var result = session.Run("New-FleetApplicationSet web -RepoUrl https://git.example.com/web.git -Path 'overlays/{{replicas}}' -DestinationNamespace web -OutputPath $args[0]", folder);
+
+        result.Output.Should().BeEmpty();
+        var error = result.TerminatingRecord!;
+        error.FullyQualifiedErrorId.Should().StartWith("TemplateParameterUndefined");
+        error.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        error.TargetObject.Should().Be("replicas");
+        error.Exception.Message.Should().Be("The template 'overlays/{{replicas}}' uses parameter 'replicas', but no element defines it (elements carry cluster, region, the fleet labels and -Parameter). Nothing was changed.");
+        Directory.Exists(folder).Should().BeFalse();
     }
 }
