@@ -81,3 +81,41 @@ Describe 'Argo CD cluster registration' -Skip:$script:noCrds {
         (Register-FleetArgoCluster -Cluster prod-euc1 -WhatIf).Action | Should -Be 'WouldCreate'
     }
 }
+
+Describe 'Argo CD ApplicationSets' -Skip:$script:noCrds {
+    It 'applies an ApplicationSet with per-cluster replicas in waves, then reports Unchanged' {
+        $set = @{
+            Name                 = 'web'
+            RepoUrl              = 'https://git.example.com/web.git'
+            Path                 = 'overlays/{{region}}'
+            DestinationNamespace = 'web'
+            Parameter            = @{ replicas = @{ 'prod-use1' = 10; 'prod-euc1' = 6 } }
+            HelmParameter        = @{ replicaCount = '{{replicas}}' }
+            Wave                 = 'prod-euc1', '*'
+            AutoSync             = $true
+            CreateNamespace      = $true
+        }
+        $first = @(New-FleetApplicationSet @set)
+        $first | Should -HaveCount 1
+        $first[0].Action | Should -Be 'Created'
+        $first[0].Namespace | Should -Be 'argocd'
+        (New-FleetApplicationSet @set).Action | Should -Be 'Unchanged'
+
+        $rendered = New-FleetApplicationSet @set -OutputPath (Join-Path $script:emu.Directory 'argocd')
+        $rendered.Yaml | Should -Match 'replicas: "10"'
+        $rendered.Yaml | Should -Match 'type: RollingSync'
+        Test-Path $rendered.Path | Should -BeTrue
+    }
+
+    It 'refuses a template parameter that a cluster lacks, before writing anything' {
+        $folder = Join-Path $script:emu.Directory 'refused'
+        { New-FleetApplicationSet web -RepoUrl https://git.example.com/web.git -Path 'overlays/{{replicas}}' -DestinationNamespace web `
+            -Parameter @{ replicas = @{ 'prod-use1' = 10 } } -OutputPath $folder -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TemplateParameterUndefined*' -ExpectedMessage "The template 'overlays/{{replicas}}' uses parameter 'replicas', but the element of prod-euc1 does not define it. Nothing was changed."
+        Test-Path $folder | Should -BeFalse
+    }
+
+    It 'lists no Applications while Argo CD has generated none' {
+        @(Get-FleetApplication web) | Should -HaveCount 0
+    }
+}
