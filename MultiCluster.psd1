@@ -50,6 +50,7 @@
         'Unregister-FleetArgoCluster'
         'New-FleetApplicationSet'
         'Get-FleetApplication'
+        'Set-FleetDnsRecord'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
