@@ -119,3 +119,12 @@ Describe 'Argo CD ApplicationSets' -Skip:$script:noCrds {
         @(Get-FleetApplication web) | Should -HaveCount 0
     }
 }
+
+Describe 'Route 53 record sets' -Skip:$script:noCrds {
+    It 'refuses two clusters claiming one location before Route 53 is asked' {
+        { Set-FleetDnsRecord shop.example.com -ZoneName example.com -Policy Geolocation -Cluster prod-use1, prod-euc1 `
+            -Endpoint @{ 'prod-use1' = '192.0.2.10'; 'prod-euc1' = '192.0.2.20' } -Location @{ 'prod-use1' = 'EU'; 'prod-euc1' = 'eu' } `
+            -Route53Endpoint https://127.0.0.1:9 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DnsLocationDuplicate*' -ExpectedMessage "Clusters 'prod-use1' and 'prod-euc1' both claim location 'eu'; Route 53 allows one record set per location. Nothing was changed."
+    }
+}
