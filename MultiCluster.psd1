@@ -46,6 +46,11 @@
         'Get-FleetBackup'
         'Get-FleetBackupSchedule'
         'Invoke-FleetFailover'
+        'Register-FleetArgoCluster'
+        'Unregister-FleetArgoCluster'
+        'New-FleetApplicationSet'
+        'Get-FleetApplication'
+        'Set-FleetDnsRecord'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

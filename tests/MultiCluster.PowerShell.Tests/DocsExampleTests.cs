@@ -18,6 +18,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         "Set-FleetOidc",
         // Velero: the docs fleet has its CRDs only when ../shared/crds is there.
         "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule", "Invoke-FleetFailover",
+        // Argo CD's Application CRD, likewise.
+        "Get-FleetApplication", "Unregister-FleetArgoCluster",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));
@@ -191,6 +193,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
                   Invoke-FleetApply -Selector 'env=prod'
                 @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'default' }; data = @{ color = 'blue' } } |
                   Invoke-FleetApply
+                @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'argocd' } } | Invoke-FleetApply -Cluster prod-use1-01
                 """).ThrowIfFailed();
             if (MultiCluster.Testing.SharedFiles.Crds is null) return;
             // Velero on the production clusters sharing one bucket (read-only on the standby), and a schedule that has backed up shop.
@@ -200,6 +203,11 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
                 New-FleetBackupLocation default -Provider aws -Bucket docs-dr-backups -Region us-east-1 -AccessMode ReadOnly -Cluster prod-euc1-01
                 New-FleetBackupSchedule shop -Rpo 01:00:00 -IncludedNamespace shop -Ttl 7.00:00:00 -Cluster prod-use1-01
                 """).ThrowIfFailed();
+            // Argo CD on the management cluster (its Application CRD only: the ApplicationSet CRD is large), with the shop's Applications.
+            session.Run("Invoke-FleetApply -Path $args[0] -Cluster prod-use1-01 | Out-Null",
+                Path.Combine(MultiCluster.Testing.SharedFiles.Crds, "argo-cd", "application-crd.yaml")).ThrowIfFailed();
+            ArgoApplications.Create(_emulator.Kubeconfig, _emulator.Contexts[0], "prod-euc1-01-shop", "shop", "prod-euc1-01", "Synced", "Healthy");
+            ArgoApplications.Create(_emulator.Kubeconfig, _emulator.Contexts[0], "dev-euc1-01-shop", "shop", "dev-euc1-01", "OutOfSync", "Degraded");
         }
 
         /// <summary>A session in the working folder with the docs fleet imported and Azure Automation's variable cmdlet stood in.</summary>

@@ -20,6 +20,9 @@ public sealed record Route53RecordSet
     public required string Type { get; init; }
     public string? SetIdentifier { get; init; }
     public long? Weight { get; init; }
+
+    /// <summary>Latency routing: the AWS region whose latency decides (with a SetIdentifier).</summary>
+    public string? Region { get; init; }
     public Route53GeoLocation? GeoLocation { get; init; }
     public string? Failover { get; init; }
     public long? Ttl { get; init; }
@@ -27,8 +30,9 @@ public sealed record Route53RecordSet
     public Route53AliasTarget? AliasTarget { get; init; }
     public string? HealthCheckId { get; init; }
 
-    /// <summary>The routing policy the fields make: simple, weighted, failover or geolocation.</summary>
-    public string Policy => Weight is not null ? "weighted" : Failover is not null ? "failover" : GeoLocation is not null ? "geolocation" : "simple";
+    /// <summary>The routing policy the fields make: simple, weighted, failover, geolocation or latency.</summary>
+    public string Policy => Weight is not null ? "weighted" : Failover is not null ? "failover" : GeoLocation is not null ? "geolocation"
+        : Region is not null ? "latency" : "simple";
 
     /// <summary>Same name (ignoring case and the trailing dot), type and set identifier: the same record set to Route 53.</summary>
     public bool SameSetAs(Route53RecordSet other) =>

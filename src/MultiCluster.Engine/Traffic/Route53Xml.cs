@@ -23,6 +23,7 @@ internal static class Route53Xml
         var element = new XElement(Ns + "ResourceRecordSet", new XElement(Ns + "Name", record.Name), new XElement(Ns + "Type", record.Type));
         if (record.SetIdentifier is not null) element.Add(new XElement(Ns + "SetIdentifier", record.SetIdentifier));
         if (record.Weight is { } weight) element.Add(new XElement(Ns + "Weight", weight));
+        if (record.Region is not null) element.Add(new XElement(Ns + "Region", record.Region));
         if (record.GeoLocation is { } geo)
         {
             var location = new XElement(Ns + "GeoLocation");
@@ -57,6 +58,7 @@ internal static class Route53Xml
             Type = Text(element, "Type")!,
             SetIdentifier = Text(element, "SetIdentifier"),
             Weight = Text(element, "Weight") is { } weight ? long.Parse(weight, CultureInfo.InvariantCulture) : null,
+            Region = Text(element, "Region"),
             GeoLocation = geo is null ? null : new Route53GeoLocation(Text(geo, "ContinentCode"), Text(geo, "CountryCode"), Text(geo, "SubdivisionCode")),
             Failover = Text(element, "Failover"),
             Ttl = Text(element, "TTL") is { } ttl ? long.Parse(ttl, CultureInfo.InvariantCulture) : null,

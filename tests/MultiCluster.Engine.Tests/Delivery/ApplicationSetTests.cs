@@ -1,0 +1,253 @@
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Delivery;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Inventory;
+using MultiCluster.Engine.Tests.FanOut;
+using MultiCluster.Testing;
+using MultiCluster.Testing.Xunit;
+
+namespace MultiCluster.Engine.Tests.Delivery;
+
+/// <summary>ApplicationSets built from the fleet, checked whole and against the real ApplicationSet CRD in an emulated management cluster.</summary>
+public sealed class ApplicationSetTests : IAsyncLifetime
+{
+    private static readonly FleetCluster Use1 = new() { Name = "prod-use1", Region = "us-east-1", Labels = new Dictionary<string, string> { ["env"] = "prod" } };
+    private static readonly FleetCluster Usw2 = new() { Name = "prod-usw2", Region = "us-west-2", Labels = new Dictionary<string, string> { ["env"] = "prod" } };
+    private static readonly FleetCluster Euc1 = new() { Name = "prod-euc1", Region = "eu-central-1", Labels = new Dictionary<string, string> { ["env"] = "prod", ["tier"] = "gold" } };
+
+    private EmulatedFleet _fleet = null!;
+    private EmulatorConnector _connector = null!;
+
+    public async Task InitializeAsync()
+    {
+        _fleet = await EmulatedFleet.StartAsync(1, "appset");
+        _connector = new EmulatorConnector(_fleet);
+        if (SharedFiles.Crds is not null) SharedCrds.LoadInto(_fleet[0], "argo-cd");
+        _fleet[0].CreateObject(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "argocd" } });
+    }
+
+    public async Task DisposeAsync() => await _fleet.DisposeAsync();
+
+    private static ApplicationSetRequest Shop(bool goTemplate = false) => new()
+    {
+        Name = "shop",
+        RepoUrl = "https://git.example.com/shop.git",
+        Revision = "main",
+        Path = goTemplate ? "overlays/{{.region}}" : "overlays/{{region}}",
+        DestinationNamespace = "shop",
+        Clusters = [Use1, Usw2, Euc1],
+        Parameters = new Dictionary<string, object?>
+        {
+            ["replicas"] = new Dictionary<string, object?> { ["prod-use1"] = 10, ["prod-usw2"] = 8, ["PROD-EUC1"] = 6 },
+        },
+        HelmParameters = new Dictionary<string, string> { ["replicaCount"] = goTemplate ? "{{.replicas}}" : "{{replicas}}" },
+        ValueFiles = ["values.yaml", goTemplate ? "values-{{.region}}.yaml" : "values-{{region}}.yaml"],
+        GoTemplate = goTemplate,
+        AutoSync = true,
+        CreateNamespace = true,
+    };
+
+    private static FleetInputException Refused(ApplicationSetRequest request)
+    {
+        var build = () => ApplicationSetDefinition.Build(request);
+        return build.Should().Throw<FleetInputException>().Which;
+    }
+
+    [Fact]
+    public void A_list_generator_carries_cluster_region_labels_and_per_cluster_replicas_into_a_region_overlay_with_automated_sync()
+    {
+        var appSet = ApplicationSetDefinition.Build(Shop());
+
+        appSet.ToYaml().Should().Be("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata:
+              name: shop
+              namespace: argocd
+              labels:
+                app.kubernetes.io/managed-by: multicluster
+            spec:
+              generators:
+              - list:
+                  elements:
+                  - cluster: prod-use1
+                    env: prod
+                    region: us-east-1
+                    replicas: "10"
+                  - cluster: prod-usw2
+                    env: prod
+                    region: us-west-2
+                    replicas: "8"
+                  - cluster: prod-euc1
+                    env: prod
+                    region: eu-central-1
+                    replicas: "6"
+                    tier: gold
+              template:
+                metadata:
+                  name: '{{cluster}}-shop'
+                  labels:
+                    app.kubernetes.io/managed-by: multicluster
+                    multicluster.io/applicationset: shop
+                    multicluster.io/cluster: '{{cluster}}'
+                spec:
+                  destination:
+                    name: '{{cluster}}'
+                    namespace: shop
+                  project: default
+                  source:
+                    helm:
+                      parameters:
+                      - name: replicaCount
+                        value: '{{replicas}}'
+                      valueFiles:
+                      - values.yaml
+                      - values-{{region}}.yaml
+                    path: overlays/{{region}}
+                    repoURL: https://git.example.com/shop.git
+                    targetRevision: main
+                  syncPolicy:
+                    automated:
+                      prune: true
+                      selfHeal: true
+                    syncOptions:
+                    - CreateNamespace=true
+
+            """);
+    }
+
+    [Fact]
+    public void Go_templates_keep_numbers_and_refuse_missing_keys()
+    {
+        var spec = ApplicationSetDefinition.Build(Shop(goTemplate: true)).Json["spec"]!;
+
+        spec["goTemplate"]!.GetValue<bool>().Should().BeTrue();
+        spec["goTemplateOptions"]!.AsArray().Select(o => o!.ToString()).Should().Equal("missingkey=error");
+        var elements = spec["generators"]![0]!["list"]!["elements"]!.AsArray();
+        elements.Should().HaveCount(3);
+        elements.Select(e => e!["replicas"]!.GetValue<long>()).Should().Equal(10, 8, 6);
+        spec["template"]!["metadata"]!["name"]!.ToString().Should().Be("{{.cluster}}-shop");
+        spec["template"]!["spec"]!["destination"]!["name"]!.ToString().Should().Be("{{.cluster}}");
+    }
+
+    [Fact]
+    public void A_template_parameter_no_element_defines_is_refused_and_so_is_one_a_single_element_lacks()
+    {
+        var typo = Refused(Shop() with { Path = "overlays/{{regoin}}" });
+        typo.Should().BeEquivalentTo(new
+        {
+            ErrorId = DeliveryErrorIds.TemplateParameterUndefined, Category = FleetErrorCategory.InvalidArgument, Target = "regoin",
+            Message = "The template 'overlays/{{regoin}}' uses parameter 'regoin', but no element defines it (elements carry cluster, region, the fleet labels and -Parameter). Nothing was changed.",
+        }, o => o.ExcludingMissingMembers());
+
+        var goTypo = Refused(Shop(goTemplate: true) with { Revision = "{{ .branch }}" });
+        goTypo.Target.Should().Be("branch");
+
+        var partial = Refused(Shop() with { Parameters = new Dictionary<string, object?> { ["replicas"] = new Dictionary<string, object?> { ["prod-use1"] = 10 } } });
+        partial.Message.Should().Be("The template '{{replicas}}' uses parameter 'replicas', but the element of prod-usw2, prod-euc1 does not define it. Nothing was changed.");
+
+        var tierEverywhere = Refused(Shop() with { Path = "overlays/{{tier}}" });
+        tierEverywhere.Message.Should().Contain("the element of prod-use1, prod-usw2 does not define it");
+    }
+
+    [Fact]
+    public void A_parameter_for_a_cluster_outside_the_set_and_a_bad_name_are_refused()
+    {
+        var unknown = Refused(Shop() with { Parameters = new Dictionary<string, object?> { ["replicas"] = new Dictionary<string, object?> { ["prod-use1"] = 1, ["prod-apse1"] = 2, ["prod-usw2"] = 3, ["prod-euc1"] = 4 } } });
+        unknown.ErrorId.Should().Be(DeliveryErrorIds.ParameterClusterUnknown);
+        unknown.Target.Should().Be("prod-apse1");
+        unknown.Message.Should().StartWith("-Parameter 'replicas' gives a value for cluster 'prod-apse1', which is not one of the ApplicationSet's clusters (prod-use1, prod-usw2, prod-euc1).");
+
+        Refused(Shop() with { Parameters = new Dictionary<string, object?> { ["region"] = "x" } }).ErrorId.Should().Be(DeliveryErrorIds.NameInvalid);
+        Refused(Shop() with { Name = "Shop_1" }).ErrorId.Should().Be(DeliveryErrorIds.NameInvalid);
+    }
+
+    [Fact]
+    public void Waves_become_RollingSync_steps_by_cluster_label_and_a_cluster_in_no_wave_is_refused()
+    {
+        var waves = new[] { new ClusterPlacement { Names = ["prod-euc1"] }, new ClusterPlacement { Names = ["prod-us*"] } };
+
+        var strategy = ApplicationSetDefinition.Build(Shop() with { Waves = waves }).Json["spec"]!["strategy"]!;
+
+        strategy.ToJsonString().Should().Be("""
+            {"type":"RollingSync","rollingSync":{"steps":[{"matchExpressions":[{"key":"multicluster.io/cluster","operator":"In","values":["prod-euc1"]}]},{"matchExpressions":[{"key":"multicluster.io/cluster","operator":"In","values":["prod-use1","prod-usw2"]}]}]}}
+            """.Trim());
+        var incomplete = Refused(Shop() with { Waves = [waves[0]] });
+        incomplete.Should().BeEquivalentTo(new
+        {
+            ErrorId = DeliveryErrorIds.WaveIncomplete, Target = "prod-use1",
+            Message = "Clusters prod-use1, prod-usw2 are in no wave (-Wave); RollingSync would never sync them.",
+        }, o => o.ExcludingMissingMembers());
+    }
+
+    [Fact]
+    public void A_cluster_generator_selects_the_registered_clusters_by_fleet_label_and_knows_its_parameters()
+    {
+        var request = Shop() with
+        {
+            ClusterGenerator = true, ClusterSelector = "env=prod,tier in (gold,silver)", Parameters = new Dictionary<string, object?> { ["replicas"] = 3 },
+            Path = "overlays/{{metadata.labels.multicluster.io/region}}", HelmParameters = new Dictionary<string, string> { ["replicaCount"] = "{{values.replicas}}" },
+            ValueFiles = [],
+        };
+
+        var spec = ApplicationSetDefinition.Build(request).Json["spec"]!;
+
+        spec["generators"]!.ToJsonString().Should().Be("""
+            [{"clusters":{"selector":{"matchLabels":{"app.kubernetes.io/managed-by":"multicluster","env":"prod"},"matchExpressions":[{"key":"tier","operator":"In","values":["gold","silver"]}]},"values":{"replicas":"3"}}}]
+            """.Trim());
+        spec["template"]!["spec"]!["destination"]!["name"]!.ToString().Should().Be("{{name}}");
+        Refused(request with { Path = "overlays/{{region}}" }).Message.Should().Be(
+            "The template 'overlays/{{region}}' uses parameter 'region', but the cluster generator gives name, nameNormalized, server, project, metadata.labels.<key>, metadata.annotations.<key> and values.<parameter>. Nothing was changed.");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task The_real_ApplicationSet_CRD_accepts_it_a_second_apply_is_Unchanged_and_a_dry_run_of_a_change_changes_nothing()
+    {
+        var service = new ApplicationSetService(_connector);
+        var management = _connector.Clusters[0];
+        var waves = new[] { new ClusterPlacement { Names = ["prod-euc1"] }, new ClusterPlacement { Names = ["*"] } };
+
+        var preview = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with { Waves = waves }), whatIf: true);
+        var created = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with { Waves = waves }), whatIf: false);
+        var again = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with { Waves = waves }), whatIf: false);
+        var change = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with { Revision = "v2" }), whatIf: true);
+        var goTemplate = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop(goTemplate: true) with { Name = "shop-go" }), whatIf: false);
+
+        preview.Action.Should().Be(FleetResourceAction.WouldCreate);
+        created.Should().BeEquivalentTo(new { Cluster = management.Name, Kind = "ApplicationSet", Namespace = "argocd", Name = "shop", Action = FleetResourceAction.Created },
+            o => o.ExcludingMissingMembers());
+        again.Action.Should().Be(FleetResourceAction.Unchanged);
+        change.Action.Should().Be(FleetResourceAction.WouldChange);
+        goTemplate.Action.Should().Be(FleetResourceAction.Created);
+        var stored = _fleet[0].Store.Get(_fleet[0].Registry.Find("argoproj.io", "applicationsets")!, "argocd", "shop")!;
+        stored["spec"]!["template"]!["spec"]!["source"]!["targetRevision"]!.ToString().Should().Be("main");
+        stored["spec"]!["strategy"]!["type"]!.ToString().Should().Be("RollingSync");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Applications_are_read_one_per_cluster_with_their_sync_and_health()
+    {
+        foreach (var (cluster, sync, health) in new[] { ("prod-use1", "Synced", "Healthy"), ("prod-euc1", "OutOfSync", "Progressing") })
+        {
+            _fleet[0].CreateObject(JsonNode.Parse($$$"""
+                {"apiVersion":"argoproj.io/v1alpha1","kind":"Application",
+                 "metadata":{"name":"{{{cluster}}}-shop","namespace":"argocd","labels":{"multicluster.io/applicationset":"shop"} },
+                 "spec":{"project":"default","source":{"repoURL":"https://git.example.com/shop.git","path":"overlays","targetRevision":"main"},
+                         "destination":{"name":"{{{cluster}}}","namespace":"shop"} },
+                 "status":{"sync":{"status":"{{{sync}}}","revision":"abc123"},"health":{"status":"{{{health}}}"} } }
+                """)!.AsObject());
+        }
+        var service = new ApplicationSetService(_connector);
+
+        var applications = await service.GetApplicationsAsync(_connector.Clusters[0], "argocd", "shop").ToListAsync();
+
+        applications.Should().HaveCount(2);
+        applications[0].Should().BeEquivalentTo(new FleetApplication
+        {
+            Cluster = "prod-euc1", Name = "prod-euc1-shop", ApplicationSet = "shop", ManagementCluster = _fleet[0].Name, Namespace = "shop",
+            SyncStatus = "OutOfSync", HealthStatus = "Progressing", Revision = "abc123", Message = "",
+        });
+        applications[1].Should().BeEquivalentTo(new { Cluster = "prod-use1", SyncStatus = "Synced", HealthStatus = "Healthy" }, o => o.ExcludingMissingMembers());
+        (await service.GetApplicationsAsync(_connector.Clusters[0], "argocd", "other").ToListAsync()).Should().BeEmpty();
+    }
+}
