@@ -41,6 +41,7 @@
         'Test-FleetMesh'
         'Remove-FleetMesh'
         'Set-FleetGlobalService'
+        'Export-FleetService'
         'New-FleetBackupSchedule'
         'New-FleetBackupLocation'
         'Get-FleetBackup'

@@ -107,3 +107,36 @@ Describe 'Set-FleetGlobalService' {
         $annotations.'io.cilium/global-service' | Should -Be 'true'
     }
 }
+
+Describe 'Export-FleetService' {
+    BeforeAll {
+        $script:mcs = Start-TestEmulator -Clusters 3 -NamePrefix mcs -Crds 'mcs-api' -Controllers 'mcs'
+        $contexts = $script:mcs.Contexts
+        Import-Fleet -Kubeconfig $script:mcs.Kubeconfig -Content @"
+name: services
+clusters:
+  - { name: east, context: $($contexts[0]), region: us-east-1, labels: { env: prod } }
+  - { name: west, context: $($contexts[1]), region: us-west-2, labels: { env: prod } }
+  - { name: lab, context: $($contexts[2]), region: eu-central-1, labels: { env: dev } }
+"@
+        @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'api'; namespace = 'default' }
+           spec = @{ ports = @(@{ name = 'http'; port = 80 }) } } | Invoke-FleetApply -Selector env=prod | Out-Null
+    }
+
+    AfterAll {
+        Stop-TestEmulator $script:mcs
+    }
+
+    It 'exports from the production clusters and every member imports it' {
+        $exports = @(Export-FleetService api -Selector env=prod -Wait -TimeoutSeconds 30)
+        $exports | Should -HaveCount 2
+        $exports.Status | Should -Be @('Exported', 'Exported')
+        $exports[0].DnsName | Should -Be 'api.default.svc.clusterset.local'
+        $exports | ForEach-Object { $_.ImportedBy | Should -HaveCount 3 }
+        @(Export-FleetService api -Selector env=prod).Action | Should -Be @('Unchanged', 'Unchanged')
+    }
+
+    It 'refuses a name that is not a DNS label before writing anything' {
+        { Export-FleetService Bad_Name -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNameInvalid*'
+    }
+}

@@ -41,6 +41,9 @@ public sealed record FleetServiceExport
     /// <summary>The members holding a ServiceImport of the service, in fleet order.</summary>
     public IReadOnlyList<string> ImportedBy { get; init; } = [];
 
+    /// <summary>How many members import the service (the table's Imports column).</summary>
+    public int ImportCount => ImportedBy.Count;
+
     /// <summary>The members of the cluster set still without a ServiceImport (after -Wait, the ones that never got one).</summary>
     public IReadOnlyList<string> MissingImport { get; init; } = [];
 
