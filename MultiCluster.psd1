@@ -42,6 +42,7 @@
         'Remove-FleetMesh'
         'Set-FleetGlobalService'
         'Export-FleetService'
+        'Set-FleetTrafficPolicy'
         'New-FleetBackupSchedule'
         'New-FleetBackupLocation'
         'Get-FleetBackup'

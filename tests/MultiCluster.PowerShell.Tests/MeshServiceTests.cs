@@ -123,4 +123,52 @@ public sealed class MeshServiceTests(MeshServiceEmulatorFixture fixture) : IClas
         result.TerminatingRecord.TargetObject.Should().Be("Web_1");
         session.Run("Get-FleetResource -Kind ServiceExport -ApiVersion multicluster.x-k8s.io/v1alpha1 -Namespace default -Name Web_1 -ErrorAction SilentlyContinue").Output.Should().BeEmpty();
     }
+
+    [RequiresSharedCrdsFact]
+    public void Set_FleetTrafficPolicy_previews_applies_then_reports_Unchanged_and_renders_files()
+    {
+        using var session = fixture.NewSession();
+        var name = Unique("web");
+        const string distribute = "-Distribute @{ 'us-east-1' = @{ 'us-east-1' = 80; 'us-west-2' = 20 } }";
+
+        var preview = session.Run($"Set-FleetTrafficPolicy {name} {distribute} -Selector env=prod -WhatIf");
+        preview.Errors.Should().BeEmpty();
+        preview.Output.Cast<FleetResourceResult>().Select(r => r.Action).Should().Equal(Enumerable.Repeat(FleetResourceAction.WouldCreate, 4));
+        session.Run($"Get-FleetResource DestinationRule {name} -Namespace default -ErrorAction SilentlyContinue").Output.Should().BeEmpty();
+
+        var applied = session.Run($"Set-FleetTrafficPolicy {name} {distribute} -Selector env=prod");
+        applied.Errors.Should().BeEmpty();
+        var results = applied.Output.Cast<FleetResourceResult>().ToList();
+        results.Should().HaveCount(4);
+        results.Select(r => $"{r.Cluster} {r.Kind} {r.Action}").Should().BeEquivalentTo(
+            "prod-a ServiceEntry Created", "prod-a DestinationRule Created", "prod-b ServiceEntry Created", "prod-b DestinationRule Created");
+        var again = session.Run($"Set-FleetTrafficPolicy {name} {distribute} -Selector env=prod");
+        again.Output.Cast<FleetResourceResult>().Select(r => r.Action).Should().Equal(Enumerable.Repeat(FleetResourceAction.Unchanged, 4));
+
+        var folder = Path.Combine(Path.GetTempPath(), "traffic-" + name);
+        var rendered = session.Run($"Set-FleetTrafficPolicy {name} -Failover @{{ 'us-east-1' = 'us-west-2' }} -ApiVersion v1beta1 -Cluster prod-a -OutputPath '{folder}'");
+        rendered.Errors.Should().BeEmpty();
+        rendered.Output.Cast<FleetManifest>().Select(m => m.Kind).Should().Equal("ServiceEntry", "DestinationRule");
+        var yaml = File.ReadAllText(Path.Combine(folder, "prod-a.yaml"));
+        yaml.Should().Contain("apiVersion: networking.istio.io/v1beta1").And.Contain("from: us-east-1").And.Contain("outlierDetection:");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [RequiresSharedCrdsTheory]
+    [InlineData("-Distribute @{ 'us-east-1' = @{ 'us-east-1' = 70; 'us-west-2' = 20 } }", "LocalityWeightsInvalid", "us-east-1")]
+    [InlineData("-Failover @{ 'us-east-1' = 'ap-south-1' }", "LocalityRegionUnknown", "ap-south-1")]
+    [InlineData("-Distribute @{ 'us-east-1' = @{ 'us-east-1' = 'most' } }", "LocalityWeightsInvalid", "us-east-1")]
+    public void Set_FleetTrafficPolicy_refuses_bad_locality_input_before_any_change(string locality, string errorId, string target)
+    {
+        using var session = fixture.NewSession();
+        var name = Unique("bad");
+
+        var result = session.Run($"Set-FleetTrafficPolicy {name} {locality}");
+
+        result.Output.Should().BeEmpty();
+        result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith(errorId);
+        result.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        result.TerminatingRecord.TargetObject.Should().Be(target);
+        session.Run($"Get-FleetResource DestinationRule {name} -Namespace default -ErrorAction SilentlyContinue").Output.Should().BeEmpty();
+    }
 }

@@ -108,9 +108,9 @@ Describe 'Set-FleetGlobalService' {
     }
 }
 
-Describe 'Export-FleetService' {
+Describe 'Export-FleetService and Set-FleetTrafficPolicy' {
     BeforeAll {
-        $script:mcs = Start-TestEmulator -Clusters 3 -NamePrefix mcs -Crds 'mcs-api' -Controllers 'mcs'
+        $script:mcs = Start-TestEmulator -Clusters 3 -NamePrefix mcs -Crds 'mcs-api,istio' -Controllers 'mcs'
         $contexts = $script:mcs.Contexts
         Import-Fleet -Kubeconfig $script:mcs.Kubeconfig -Content @"
 name: services
@@ -138,5 +138,20 @@ clusters:
 
     It 'refuses a name that is not a DNS label before writing anything' {
         { Export-FleetService Bad_Name -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNameInvalid*'
+    }
+
+    It 'puts locality weights on the production clusters and reports Unchanged the second time' {
+        $weights = @{ 'us-east-1' = @{ 'us-east-1' = 80; 'us-west-2' = 20 } }
+        $results = @(Set-FleetTrafficPolicy api -Distribute $weights -Selector env=prod)
+        $results | Should -HaveCount 4
+        ($results | Where-Object Kind -eq DestinationRule).Cluster | Sort-Object | Should -Be @('east', 'west')
+        $results.Action | Sort-Object -Unique | Should -Be 'Created'
+        @(Set-FleetTrafficPolicy api -Distribute $weights -Selector env=prod).Action | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+
+    It 'refuses weights that do not add up to 100 and writes nothing' {
+        { Set-FleetTrafficPolicy cart -Distribute @{ 'us-east-1' = @{ 'us-east-1' = 50; 'us-west-2' = 20 } } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LocalityWeightsInvalid*'
+        Get-FleetResource DestinationRule cart -Namespace default -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
