@@ -3,7 +3,7 @@ using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.PowerShell.Tests;
 
-/// <summary>Three emulated clusters with the real MCS and Istio CRDs and the simulated MCS controller of one cluster set.</summary>
+/// <summary>Three emulated clusters with the real MCS and Istio CRDs, the simulated MCS controller of one cluster set, RBAC and tokens.</summary>
 public sealed class MeshServiceEmulatorFixture : IAsyncLifetime
 {
     public EmulatorProcess Emulator { get; private set; } = null!;
@@ -12,7 +12,7 @@ public sealed class MeshServiceEmulatorFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (MultiCluster.Testing.SharedFiles.Crds is null) return;
-        Emulator = await EmulatorProcess.StartAsync(3, "svc" + Guid.NewGuid().ToString("N")[..4], crds: "mcs-api,istio", controllers: "mcs");
+        Emulator = await EmulatorProcess.StartAsync(3, "svc" + Guid.NewGuid().ToString("N")[..4], crds: "mcs-api,istio", controllers: "mcs,rbac,serviceaccount-tokens");
         _fleetYaml = $"""
             name: services
             clusters:
@@ -170,5 +170,21 @@ public sealed class MeshServiceTests(MeshServiceEmulatorFixture fixture) : IClas
         result.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
         result.TerminatingRecord.TargetObject.Should().Be(target);
         session.Run($"Get-FleetResource DestinationRule {name} -Namespace default -ErrorAction SilentlyContinue").Output.Should().BeEmpty();
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Test_FleetMesh_names_peers_on_other_networks_whose_east_west_gateway_has_no_address()
+    {
+        using var session = fixture.NewSession();
+        session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ 'prod-a' = 'net-a'; 'prod-b' = 'net-b' } -Cluster prod-a, prod-b").ThrowIfFailed();
+
+        var result = session.Run("Test-FleetMesh -Cluster prod-a, prod-b");
+
+        result.Errors.Should().BeEmpty();
+        var links = result.Output.Cast<FleetMeshLink>().OrderBy(l => l.Cluster, StringComparer.Ordinal).ToList();
+        links.Should().HaveCount(2);
+        links.Select(l => (l.Cluster, l.Network, l.PeerNetwork, l.Status)).Should().Equal(
+            ("prod-a", "net-a", "net-b", FleetMeshLinkStatus.Broken), ("prod-b", "net-b", "net-a", FleetMeshLinkStatus.Broken));
+        links[0].Message.Should().Be("'prod-b' is on network 'net-b', not 'net-a', and its east-west gateway istio-system/istio-eastwestgateway has no external address, so traffic from 'prod-a' cannot reach it.");
     }
 }

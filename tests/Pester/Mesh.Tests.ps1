@@ -61,6 +61,20 @@ Describe 'Istio multi-primary' {
         $links.Count | Should -Be 6
         $links | ForEach-Object { $_.Action | Should -Be 'Created'; $_.Status | Should -Be 'Healthy' }
 
+        # Three networks: each peer's east-west gateway needs an external address before traffic can cross.
+        $noGateway = @(Test-FleetMesh | Where-Object Status -ne Healthy)
+        $noGateway.Count | Should -Be 6
+        $noGateway | ForEach-Object { $_.Message | Should -BeLike "*east-west gateway istio-system/istio-eastwestgateway has no external address*" }
+        @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'istio-eastwestgateway'; namespace = 'istio-system' }
+           spec = @{ type = 'LoadBalancer'; ports = @(@{ name = 'tls'; port = 15443 }) } } | Invoke-FleetApply | Out-Null
+        $address = 10
+        foreach ($context in $script:contexts) {
+            # What the cloud's load-balancer controller writes.
+            kubectl --kubeconfig $script:kubeconfig --context $context -n istio-system patch service istio-eastwestgateway --subresource=status `
+                --type=merge -p "{""status"":{""loadBalancer"":{""ingress"":[{""ip"":""203.0.113.$address""}]}}}" | Out-Null
+            $address++
+        }
+
         @(Test-FleetMesh | Where-Object Status -ne Healthy).Count | Should -Be 0
         Remove-FleetResource -Kind Secret -Name istio-remote-secret-central -Namespace istio-system -Cluster west -Confirm:$false | Out-Null
         $broken = @(Test-FleetMesh | Where-Object Status -ne Healthy)
