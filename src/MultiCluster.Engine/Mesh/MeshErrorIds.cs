@@ -41,4 +41,7 @@ public static class MeshErrorIds
 
     /// <summary>-Wait ended with members of the cluster set still lacking the ServiceImport.</summary>
     public const string ServiceImportMissing = nameof(ServiceImportMissing);
+
+    /// <summary>A Cilium member holds another CA than the mesh's (kube-system/cilium-ca).</summary>
+    public const string CiliumCaMismatch = nameof(CiliumCaMismatch);
 }
