@@ -147,7 +147,7 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         RunEngine(async cancel =>
         {
             // Every planned member stays a peer; only the confirmed ones are written to.
-            await foreach (var result in secrets.ApplyAsync(planned, clusters, confirmed.Select(m => m.Cluster).ToHashSet(StringComparer.Ordinal), whatIf, options, cancel).ConfigureAwait(false))
+            await foreach (var result in secrets.ApplyAsync(planned, clusters, confirmed.Select(m => m.Cluster).ToHashSet(StringComparer.Ordinal), whatIf, options.FanOut, cancel).ConfigureAwait(false))
             {
                 Emit(result);
                 if (result.Error is { } error) EmitError(error);
