@@ -110,7 +110,7 @@ public sealed class CiliumClusterMeshSecrets(IClusterConnector connector)
     }
 
     private static JsonObject Copy(JsonObject data, params string[] keys) =>
-        new(keys.Where(k => data[k] is not null).Select(k => KeyValuePair.Create(k, data[k]!.DeepClone())));
+        new(keys.Where(k => data[k] is not null).Select(k => KeyValuePair.Create(k, (JsonNode?)data[k]!.DeepClone())));
 
     /// <summary>Server-side applies an Opaque Secret in kube-system unless its data is already so; the result names it, never its data.</summary>
     private static async Task<FleetResourceResult> WriteAsync(ResourceClient client, string cluster, string name, JsonObject data, string message, bool whatIf, CancellationToken token)

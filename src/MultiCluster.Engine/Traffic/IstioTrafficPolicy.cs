@@ -50,7 +50,7 @@ public sealed partial record IstioTrafficPolicy
             if (value.Length is 0 or > 63 || !DnsLabel().IsMatch(value))
                 throw Invalid(TrafficPolicyErrorIds.TrafficNameInvalid, value, $"'{value}' ({what}) is not a DNS label (lower-case letters, digits and '-', at most 63).");
         if (!DnsName().IsMatch(EffectiveHost))
-            throw Invalid(TrafficPolicyErrorIds.TrafficNameInvalid, EffectiveHost, $"Host '{EffectiveHost}' (-Host) is not a DNS name.");
+            throw Invalid(TrafficPolicyErrorIds.TrafficNameInvalid, EffectiveHost, $"Host '{EffectiveHost}' (-HostName) is not a DNS name.");
         if (!ApiVersions.Contains(ApiVersion))
             throw Invalid(FleetErrorIds.ManifestInvalid, ApiVersion, $"API version '{ApiVersion}' (-ApiVersion) is not one of {string.Join(", ", ApiVersions)}.");
         if (Port is < 1 or > 65535)
@@ -72,7 +72,7 @@ public sealed partial record IstioTrafficPolicy
             throw Invalid(TrafficPolicyErrorIds.ClusterRegionMissing, noRegion.Name,
                 $"Cluster '{noRegion.Name}' has no region in the fleet file, so locality load balancing cannot place its workloads.",
                 "Give the cluster a region in the fleet file (the region of its nodes' topology.kubernetes.io/region label).");
-        var regions = fleet.Select(c => c.Region).Where(r => !string.IsNullOrEmpty(r)).ToHashSet(StringComparer.Ordinal);
+        var regions = fleet.Select(c => c.Region ?? "").Where(r => r.Length > 0).ToHashSet(StringComparer.Ordinal);
 
         if (distribute)
         {

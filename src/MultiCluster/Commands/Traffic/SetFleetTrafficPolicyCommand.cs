@@ -32,7 +32,7 @@ public sealed class SetFleetTrafficPolicyCommand : FanOutCmdlet
     /// <summary>The host; &lt;name&gt;.&lt;namespace&gt;.svc.cluster.local by default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? Host { get; set; }
+    public string? HostName { get; set; }
 
     /// <summary>The HTTP port the ServiceEntry declares.</summary>
     [Parameter]
@@ -73,7 +73,7 @@ public sealed class SetFleetTrafficPolicyCommand : FanOutCmdlet
         {
             objects = new IstioTrafficPolicy
             {
-                Name = Name, Namespace = Namespace, Host = Host, Port = Port, ConsecutiveErrors = ConsecutiveErrors,
+                Name = Name, Namespace = Namespace, Host = HostName, Port = Port, ConsecutiveErrors = ConsecutiveErrors,
                 ApiVersion = "networking.istio.io/" + ApiVersion,
                 Distribute = Distribute is null ? null : ToWeights(Distribute),
                 Failover = Failover?.Cast<DictionaryEntry>().ToDictionary(e => Text(e.Key), e => Text(e.Value), StringComparer.Ordinal),
