@@ -41,6 +41,8 @@
         'Test-FleetMesh'
         'Remove-FleetMesh'
         'Set-FleetGlobalService'
+        'Export-FleetService'
+        'Set-FleetTrafficPolicy'
         'New-FleetBackupSchedule'
         'New-FleetBackupLocation'
         'Get-FleetBackup'

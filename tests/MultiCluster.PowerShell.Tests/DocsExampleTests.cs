@@ -106,7 +106,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
             // prod-use1-01 is the management cluster: with the Cluster API CRDs (when present) and
             // the simulated controllers, the lifecycle pages' examples provision real-looking clusters.
             _emulator = await EmulatorProcess.StartAsync(3, "docs",
-                crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : ClusterApiFixture.ClusterApiCrds + ",velero", controllers: "all");
+                crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : ClusterApiFixture.ClusterApiCrds + ",velero,mcs-api,istio", controllers: "all");
             WorkingDirectory = Path.Combine(_emulator.Directory, "work");
             Directory.CreateDirectory(Path.Combine(WorkingDirectory, "manifests"));
             _fleetYaml = $"""

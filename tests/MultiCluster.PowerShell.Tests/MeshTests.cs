@@ -148,14 +148,12 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
         try
         {
             var rendered = session.Run("Join-FleetMesh -Provider Cilium -OutputPath $args[0]", folder);
-            var noPath = session.Run("Join-FleetMesh -Provider Cilium");
 
             rendered.Errors.Should().BeEmpty();
             var manifests = rendered.Output.Cast<FleetManifest>().ToList();
             manifests.Select(m => (m.Cluster, m.Kind, m.Name)).Should().Equal(("prod-a", "HelmValues", "cilium"), ("prod-b", "HelmValues", "cilium"), ("dev-c", "HelmValues", "cilium"));
             manifests.Select(m => m.Yaml.Split('\n')[2].Trim()).Should().Equal("id: 7", "id: 2", "id: 1");
             File.ReadAllText(Path.Combine(folder, "prod-b.cilium-values.yaml")).Should().Be(manifests[1].Yaml);
-            noPath.TerminatingRecord!.Exception.Message.Should().Be("Join-FleetMesh -Provider Cilium renders each member's Helm values: give -OutputPath. (Parameter 'OutputPath')");
         }
         finally
         {
@@ -168,5 +166,39 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
         refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterIdInvalid");
         refused.TerminatingRecord.TargetObject.Should().Be("prod-a");
         refused.TerminatingRecord.Exception.Message.Should().Be("Cluster id 256 of 'prod-a' (fleet file) is outside Cilium's range 1-255.");
+    }
+
+    [Fact]
+    public void Join_with_Cilium_without_OutputPath_shares_the_CA_and_writes_each_members_peers_without_showing_a_key()
+    {
+        using var session = SessionWithNetworks("{ podCidr: 10.1.0.0/16, clusterId: 1 }", "{ podCidr: 10.2.0.0/16, clusterId: 2 }", "{ podCidr: 10.3.0.0/16, clusterId: 3 }");
+        var keyText = "PRIVATE-" + Guid.NewGuid().ToString("N");
+        session.Run("""
+            $key = $args[0]
+            function Encode([string] $text) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($text)) }
+            @{ apiVersion = 'v1'; kind = 'Secret'; metadata = @{ name = 'cilium-ca'; namespace = 'kube-system' }
+               data = @{ 'ca.crt' = (Encode 'mesh CA'); 'ca.key' = (Encode $key) } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Secret'; metadata = @{ name = 'clustermesh-apiserver-remote-cert'; namespace = 'kube-system' }
+               data = @{ 'ca.crt' = (Encode 'mesh CA'); 'tls.crt' = (Encode 'client cert'); 'tls.key' = (Encode $key) } } | Invoke-FleetApply | Out-Null
+            """, keyText).ThrowIfFailed();
+
+        var preview = session.Run("Join-FleetMesh -Provider Cilium -WhatIf");
+        preview.Output.Cast<FleetResourceResult>().Select(r => r.Action).Should().Equal(Enumerable.Repeat(FleetResourceAction.WouldCreate, 5));
+        session.Run("Get-FleetResource Secret cilium-clustermesh -Namespace kube-system -ErrorAction SilentlyContinue").Output.Should().BeEmpty();
+
+        var joined = session.Run("Join-FleetMesh -Provider Cilium -Verbose");
+        var again = session.Run("Join-FleetMesh -Provider Cilium");
+
+        joined.Errors.Should().BeEmpty();
+        var results = joined.Output.Cast<FleetResourceResult>().ToList();
+        results.Should().HaveCount(5);
+        results.Select(r => $"{r.Cluster} {r.Name} {r.Action}").Should().BeEquivalentTo(
+            "prod-a cilium-clustermesh Created", "prod-b cilium-ca Created", "prod-b cilium-clustermesh Created", "dev-c cilium-ca Created", "dev-c cilium-clustermesh Created");
+        results.Single(r => r.Cluster == "dev-c" && r.Name == "cilium-clustermesh").Message.Should().Be("Peers: prod-a, prod-b.");
+        again.Output.Cast<FleetResourceResult>().Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        foreach (var run in new[] { preview, joined, again })
+        {
+            run.AllText().Should().NotContain(keyText).And.NotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(keyText)));
+        }
     }
 }

@@ -61,6 +61,20 @@ Describe 'Istio multi-primary' {
         $links.Count | Should -Be 6
         $links | ForEach-Object { $_.Action | Should -Be 'Created'; $_.Status | Should -Be 'Healthy' }
 
+        # Three networks: each peer's east-west gateway needs an external address before traffic can cross.
+        $noGateway = @(Test-FleetMesh | Where-Object Status -ne Healthy)
+        $noGateway.Count | Should -Be 6
+        $noGateway | ForEach-Object { $_.Message | Should -BeLike "*east-west gateway istio-system/istio-eastwestgateway has no external address*" }
+        @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'istio-eastwestgateway'; namespace = 'istio-system' }
+           spec = @{ type = 'LoadBalancer'; ports = @(@{ name = 'tls'; port = 15443 }) } } | Invoke-FleetApply | Out-Null
+        $address = 10
+        foreach ($context in $script:contexts) {
+            # What the cloud's load-balancer controller writes.
+            kubectl --kubeconfig $script:kubeconfig --context $context -n istio-system patch service istio-eastwestgateway --subresource=status `
+                --type=merge -p "{""status"":{""loadBalancer"":{""ingress"":[{""ip"":""203.0.113.$address""}]}}}" | Out-Null
+            $address++
+        }
+
         @(Test-FleetMesh | Where-Object Status -ne Healthy).Count | Should -Be 0
         Remove-FleetResource -Kind Secret -Name istio-remote-secret-central -Namespace istio-system -Cluster west -Confirm:$false | Out-Null
         $broken = @(Test-FleetMesh | Where-Object Status -ne Healthy)
@@ -105,5 +119,53 @@ Describe 'Set-FleetGlobalService' {
         (Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west).Action | Should -Be 'Unchanged'
         $annotations = (Get-FleetResource -Kind Service -Name api -Namespace default -Cluster west).Object.metadata.annotations
         $annotations.'io.cilium/global-service' | Should -Be 'true'
+    }
+}
+
+Describe 'Export-FleetService and Set-FleetTrafficPolicy' {
+    BeforeAll {
+        $script:mcs = Start-TestEmulator -Clusters 3 -NamePrefix mcs -Crds 'mcs-api,istio' -Controllers 'mcs'
+        $contexts = $script:mcs.Contexts
+        Import-Fleet -Kubeconfig $script:mcs.Kubeconfig -Content @"
+name: services
+clusters:
+  - { name: east, context: $($contexts[0]), region: us-east-1, labels: { env: prod } }
+  - { name: west, context: $($contexts[1]), region: us-west-2, labels: { env: prod } }
+  - { name: lab, context: $($contexts[2]), region: eu-central-1, labels: { env: dev } }
+"@
+        @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'api'; namespace = 'default' }
+           spec = @{ ports = @(@{ name = 'http'; port = 80 }) } } | Invoke-FleetApply -Selector env=prod | Out-Null
+    }
+
+    AfterAll {
+        Stop-TestEmulator $script:mcs
+    }
+
+    It 'exports from the production clusters and every member imports it' {
+        $exports = @(Export-FleetService api -Selector env=prod -Wait -TimeoutSeconds 30)
+        $exports | Should -HaveCount 2
+        $exports.Status | Should -Be @('Exported', 'Exported')
+        $exports[0].DnsName | Should -Be 'api.default.svc.clusterset.local'
+        $exports | ForEach-Object { $_.ImportedBy | Should -HaveCount 3 }
+        @(Export-FleetService api -Selector env=prod).Action | Should -Be @('Unchanged', 'Unchanged')
+    }
+
+    It 'refuses a name that is not a DNS label before writing anything' {
+        { Export-FleetService Bad_Name -ErrorAction Stop } | Should -Throw -ErrorId 'ServiceNameInvalid*'
+    }
+
+    It 'puts locality weights on the production clusters and reports Unchanged the second time' {
+        $weights = @{ 'us-east-1' = @{ 'us-east-1' = 80; 'us-west-2' = 20 } }
+        $results = @(Set-FleetTrafficPolicy api -Distribute $weights -Selector env=prod)
+        $results | Should -HaveCount 4
+        ($results | Where-Object Kind -eq DestinationRule).Cluster | Sort-Object | Should -Be @('east', 'west')
+        $results.Action | Sort-Object -Unique | Should -Be 'Created'
+        @(Set-FleetTrafficPolicy api -Distribute $weights -Selector env=prod).Action | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+
+    It 'refuses weights that do not add up to 100 and writes nothing' {
+        { Set-FleetTrafficPolicy cart -Distribute @{ 'us-east-1' = @{ 'us-east-1' = 50; 'us-west-2' = 20 } } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LocalityWeightsInvalid*'
+        Get-FleetResource DestinationRule cart -Namespace default -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }

@@ -257,15 +257,33 @@ public sealed class IstioMeshService
     };
 
     /// <summary>Per ordered pair of the clusters, whether the remote secret is there and its token works against the peer.</summary>
-    public IAsyncEnumerable<FleetMeshLink> TestAsync(IReadOnlyList<FleetCluster> clusters, FanOutOptions options, CancellationToken cancellationToken = default) =>
-        FleetRunner.RunAsync<FleetMeshLink>(clusters, options with { Activity = "Checking Istio remote secrets" },
+    /// <summary>A member's network as istiod sees it (the istio-system label) and its east-west gateway's external address.</summary>
+    private sealed record NetworkState(string Cluster, string? Network, string? GatewayAddress);
+
+    public async IAsyncEnumerable<FleetMeshLink> TestAsync(IReadOnlyList<FleetCluster> clusters, FanOutOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Unreachable members have no state: their links fail on their own below.
+        var networks = new Dictionary<string, NetworkState>(StringComparer.Ordinal);
+        await foreach (var state in FleetRunner.RunAsync<NetworkState>(clusters, options with { Activity = "Reading Istio networks" },
+            async (cluster, sink, token) => sink.Emit(await ReadNetworkAsync(cluster, token).ConfigureAwait(false)),
+            (_, _, _) => [], cancellationToken).ConfigureAwait(false))
+        {
+            networks[state.Cluster] = state;
+        }
+
+        await foreach (var link in FleetRunner.RunAsync<FleetMeshLink>(clusters, options with { Activity = "Checking Istio remote secrets" },
             async (cluster, sink, token) =>
             {
                 var client = Client(cluster);
                 foreach (var peer in clusters.Where(c => c.Name != cluster.Name))
                 {
                     var secretName = IstioRemoteSecret.SecretName(peer.Name);
-                    var link = new FleetMeshLink { Cluster = cluster.Name, Peer = peer.Name, SecretName = $"{MeshResourceTypes.IstioNamespace}/{secretName}" };
+                    var link = new FleetMeshLink
+                    {
+                        Cluster = cluster.Name, Peer = peer.Name, SecretName = $"{MeshResourceTypes.IstioNamespace}/{secretName}",
+                        Network = networks.GetValueOrDefault(cluster.Name)?.Network, PeerNetwork = networks.GetValueOrDefault(peer.Name)?.Network,
+                    };
                     var live = await client.GetAsync(MeshResourceTypes.Secret, MeshResourceTypes.IstioNamespace, secretName, token).ConfigureAwait(false);
                     if (live is null)
                     {
@@ -283,12 +301,58 @@ public sealed class IstioMeshService
                         continue;
                     }
                     var verdict = await MeshLinkVerifier.VerifyAsync(peer.Name, kubeconfig, token).ConfigureAwait(false);
-                    sink.Emit(link with { Status = verdict.Status, TokenExpires = verdict.Expires, Message = verdict.Message });
+                    var networkProblem = verdict.Status == FleetMeshLinkStatus.Healthy
+                        ? NetworkProblem(cluster, peer, networks.GetValueOrDefault(cluster.Name), networks.GetValueOrDefault(peer.Name))
+                        : null;
+                    sink.Emit(link with
+                    {
+                        Status = networkProblem is null ? verdict.Status : FleetMeshLinkStatus.Broken,
+                        TokenExpires = verdict.Expires,
+                        Message = networkProblem ?? verdict.Message,
+                    });
                 }
             },
             (cluster, error, emitted) => clusters.Where(p => p.Name != cluster.Name && !emitted.Any(e => e.Peer == p.Name))
                 .Select(p => Failed(cluster.Name, p.Name, error) with { Action = null }),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false))
+        {
+            yield return link;
+        }
+    }
+
+    private async Task<NetworkState> ReadNetworkAsync(FleetCluster cluster, CancellationToken token)
+    {
+        var client = Client(cluster);
+        var ns = await client.GetAsync(MeshResourceTypes.Namespace, null, MeshResourceTypes.IstioNamespace, token).ConfigureAwait(false);
+        var gateway = await client.GetAsync(MeshResourceTypes.Service, MeshResourceTypes.IstioNamespace, IstioInstallRenderer.EastWestGatewayName, token).ConfigureAwait(false);
+        var ingress = gateway?.Json["status"]?["loadBalancer"]?["ingress"]?[0];
+        var address = ingress?["ip"]?.ToString() is { Length: > 0 } ip ? ip : ingress?["hostname"]?.ToString() is { Length: > 0 } host ? host : null;
+        return new NetworkState(cluster.Name, ns?.Labels.GetValueOrDefault(MeshResourceTypes.NetworkLabel) is { Length: > 0 } label ? label : null, address);
+    }
+
+    /// <summary>
+    /// Why traffic from <paramref name="cluster"/> could not reach <paramref name="peer"/>'s workloads
+    /// although the secret works: istio-system's network label differs from the fleet file's, one side
+    /// is labelled and the other not, or the peer is on another network and its east-west gateway
+    /// has no external address. Null when the networks are fine or could not be read.
+    /// </summary>
+    private static string? NetworkProblem(FleetCluster cluster, FleetCluster peer, NetworkState? own, NetworkState? remote)
+    {
+        if (own is null || remote is null) return null;
+        foreach (var (member, state) in new[] { (cluster, own), (peer, remote) })
+        {
+            if (!string.IsNullOrEmpty(member.Network.MeshNetwork) && state.Network != member.Network.MeshNetwork)
+                return $"The namespace {MeshResourceTypes.IstioNamespace} on '{member.Name}' is labelled {MeshResourceTypes.NetworkLabel}={state.Network ?? "(none)"}, but the fleet file puts it on network '{member.Network.MeshNetwork}'.";
+        }
+        if ((own.Network is null) != (remote.Network is null))
+        {
+            var (labelled, bare) = own.Network is null ? (remote, own) : (own, remote);
+            return $"The namespace {MeshResourceTypes.IstioNamespace} on '{bare.Cluster}' has no {MeshResourceTypes.NetworkLabel} label while '{labelled.Cluster}' is on network '{labelled.Network}'; label both, or neither for one network.";
+        }
+        if (own.Network != remote.Network && remote.GatewayAddress is null)
+            return $"'{peer.Name}' is on network '{remote.Network}', not '{own.Network}', and its east-west gateway {MeshResourceTypes.IstioNamespace}/{IstioInstallRenderer.EastWestGatewayName} has no external address, so traffic from '{cluster.Name}' cannot reach it.";
+        return null;
+    }
 
     /// <summary>
     /// Removes <paramref name="member"/>'s links: its remote secret on every peer, the peers'

@@ -32,4 +32,16 @@ public static class MeshErrorIds
 
     /// <summary>No -Provider was given and the fleet names none.</summary>
     public const string ProviderMissing = nameof(ProviderMissing);
+
+    /// <summary>A service or namespace name that is not a DNS label.</summary>
+    public const string ServiceNameInvalid = nameof(ServiceNameInvalid);
+
+    /// <summary>A Service MCS cannot export (ExternalName).</summary>
+    public const string ServiceNotExportable = nameof(ServiceNotExportable);
+
+    /// <summary>-Wait ended with members of the cluster set still lacking the ServiceImport.</summary>
+    public const string ServiceImportMissing = nameof(ServiceImportMissing);
+
+    /// <summary>A Cilium member holds another CA than the mesh's (kube-system/cilium-ca).</summary>
+    public const string CiliumCaMismatch = nameof(CiliumCaMismatch);
 }

@@ -31,6 +31,12 @@ public sealed record FleetMeshLink
 
     public FleetMeshProvider Provider { get; init; } = FleetMeshProvider.Istio;
 
+    /// <summary>Test-FleetMesh: the network of <see cref="Cluster"/> (its istio-system topology.istio.io/network label); null when unlabelled.</summary>
+    public string? Network { get; init; }
+
+    /// <summary>Test-FleetMesh: the network of <see cref="Peer"/>; a different one needs the peer's east-west gateway to have an external address.</summary>
+    public string? PeerNetwork { get; init; }
+
     /// <summary>Namespace/name of the remote secret, for example <c>istio-system/istio-remote-secret-west</c>.</summary>
     public string? SecretName { get; init; }
 

@@ -225,6 +225,55 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
         }
     }
 
+    private void EastWestGateway(EmulatedCluster cluster, string? address)
+    {
+        var service = new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Service",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "istio-eastwestgateway", ["namespace"] = "istio-system" },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "LoadBalancer",
+                ["ports"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["name"] = "tls", ["port"] = 15443 }),
+            },
+        };
+        cluster.CreateObject(service);
+        if (address is null) return;
+        // The address is status, which a create drops: the cloud's controller writes it afterwards.
+        var services = cluster.Registry.Find("", "services")!;
+        var created = cluster.Store.Get(services, "istio-system", "istio-eastwestgateway")!;
+        created["status"] = System.Text.Json.Nodes.JsonNode.Parse("""{"loadBalancer":{"ingress":[{"ip":"ADDRESS"}]}}""".Replace("ADDRESS", address));
+        cluster.Store.Update(services, created);
+    }
+
+    [Fact]
+    public async Task Test_names_a_peer_on_another_network_whose_gateway_has_no_address_and_an_unlabelled_istio_system()
+    {
+        var networks = _fleet.Clusters.Select((c, i) => (c.Name, Network: $"net-{i}")).ToDictionary(n => n.Name, n => n.Network);
+        var joined = await _service.JoinAsync(IstioMeshPlan.Create(_connector.Clusters, new IstioJoinOptions { MeshId = "mesh1", Networks = networks })).ToListAsync();
+        joined.Should().HaveCount(6).And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy, Describe(joined));
+        EastWestGateway(_fleet[0], "203.0.113.10");
+        EastWestGateway(_fleet[1], "203.0.113.11");
+        EastWestGateway(_fleet[2], null);
+
+        var links = await Test();
+
+        links.Should().HaveCount(6);
+        links.Should().OnlyContain(l => l.Network == networks[l.Cluster] && l.PeerNetwork == networks[l.Peer]);
+        var broken = links.Where(l => l.Status != FleetMeshLinkStatus.Healthy).OrderBy(l => l.Cluster, StringComparer.Ordinal).ToList();
+        broken.Select(l => (l.Cluster, l.Peer)).Should().Equal((_fleet[0].Name, _fleet[2].Name), (_fleet[1].Name, _fleet[2].Name));
+        broken[0].Message.Should().Be(
+            $"'{_fleet[2].Name}' is on network 'net-2', not 'net-0', and its east-west gateway istio-system/istio-eastwestgateway has no external address, so traffic from '{_fleet[0].Name}' cannot reach it.");
+
+        var ns = _fleet[1].Store.Get(_fleet[1].Registry.Find("", "namespaces")!, null, "istio-system")!;
+        ns["metadata"]!.AsObject().Remove("labels");
+        _fleet[1].Store.Update(_fleet[1].Registry.Find("", "namespaces")!, ns);
+        var unlabelled = (await Test()).Where(l => l.Cluster == _fleet[0].Name && l.Peer == _fleet[1].Name).Should().ContainSingle().Subject;
+        unlabelled.Status.Should().Be(FleetMeshLinkStatus.Broken);
+        unlabelled.Message.Should().Be(
+            $"The namespace istio-system on '{_fleet[1].Name}' has no topology.istio.io/network label while '{_fleet[0].Name}' is on network 'net-0'; label both, or neither for one network.");
+    }
+
     [Fact]
     public void Bad_input_is_refused_before_any_cluster_is_read()
     {

@@ -21,6 +21,7 @@ public static class ControllerCatalog
         [NamespaceDefaultsController.RootCaPublisherName] = _ => new NamespaceDefaultsController(NamespaceDefaultsController.Kind.RootCaConfigMap),
         [ClusterApiController.ControllerName] = settings => new ClusterApiController(settings.ClusterProvisionDelay, settings.ClusterMachineStepInterval),
         [Velero.VeleroController.ControllerName] = settings => new Velero.VeleroController(settings.VeleroStorage, settings.VeleroBackupDuration, settings.VeleroRestoreDuration),
+        [Mcs.McsController.ControllerName] = settings => new Mcs.McsController(settings.McsClusterSet),
     };
 
     /// <summary>The registered names, in registration order.</summary>
@@ -83,4 +84,7 @@ public sealed record ControllerSettings
 
     /// <summary>How long a Velero Restore stays InProgress, on the instance's clock.</summary>
     public TimeSpan VeleroRestoreDuration { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The cluster set the MCS controllers of one settings object join (a new one per settings, so one fleet shares it).</summary>
+    public Mcs.McsClusterSet McsClusterSet { get; init; } = new();
 }

@@ -13,7 +13,7 @@ namespace MultiCluster.Commands.Mesh;
 /// install configuration (IstioOperator or Helm values, east-west gateway) and touches no cluster.
 /// </summary>
 [Cmdlet(VerbsCommon.Join, "FleetMesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(FleetMeshLink), typeof(FleetManifest))]
+[OutputType(typeof(FleetMeshLink), typeof(FleetManifest), typeof(FleetResourceResult))]
 public sealed class JoinFleetMeshCommand : FanOutCmdlet
 {
     /// <summary>The mesh to join: Istio, or Cilium (rendered with -OutputPath); by default what the fleet file's networking section names.</summary>
@@ -137,22 +137,37 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         });
     }
 
-    // Cilium is rendered only: the values go to -OutputPath; nothing is written to a cluster.
+    // Cilium: with -OutputPath each member's Helm values are rendered; without, the shared CA and the
+    // cilium-clustermesh Secrets are applied to the reachable members, as cilium clustermesh connect does.
     private void JoinCilium(IReadOnlyList<FleetCluster> clusters, bool whatIf)
     {
-        if (OutputPath is null)
-        {
-            Terminate(new ArgumentException("Join-FleetMesh -Provider Cilium renders each member's Helm values: give -OutputPath.", nameof(OutputPath)));
-            return;
-        }
-        var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
         var options = new CiliumJoinOptions { ExtendedClusterIds = ExtendedClusterId, ServiceType = ServiceType, FanOut = FanOutSettings() };
         var planner = new CiliumMeshPlanner(RunspaceSessions.Current.Connector);
+        if (OutputPath is not null)
+        {
+            var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+            RunEngine(async cancel =>
+            {
+                var members = await planner.PlanAsync(clusters, options, cancel).ConfigureAwait(false);
+                foreach (var manifest in CiliumMeshPlanner.Render(members, options, whatIf ? null : directory))
+                    Emit(manifest);
+            });
+            return;
+        }
+        var planned = RunEngineStep(() => planner.PlanAsync(clusters, options, StopToken).GetAwaiter().GetResult());
+        var confirmed = whatIf ? planned : planned.Where(m => ShouldProcess(
+            $"Cluster {m.Cluster}: connect Cilium Cluster Mesh as {m.Name} (id {m.Id}): shared CA and kube-system/cilium-clustermesh with {planned.Count - 1} peers",
+            "Join-FleetMesh")).ToList();
+        if (confirmed.Count == 0) return;
+        var secrets = new CiliumClusterMeshSecrets(RunspaceSessions.Current.Connector);
         RunEngine(async cancel =>
         {
-            var members = await planner.PlanAsync(clusters, options, cancel).ConfigureAwait(false);
-            foreach (var manifest in CiliumMeshPlanner.Render(members, options, whatIf ? null : directory))
-                Emit(manifest);
+            // Every planned member stays a peer; only the confirmed ones are written to.
+            await foreach (var result in secrets.ApplyAsync(planned, clusters, confirmed.Select(m => m.Cluster).ToHashSet(StringComparer.Ordinal), whatIf, options.FanOut, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error) EmitError(error);
+            }
         });
     }
 }
