@@ -46,6 +46,7 @@
         'Get-FleetBackup'
         'Get-FleetBackupSchedule'
         'Invoke-FleetFailover'
+        'Test-FleetFailover'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

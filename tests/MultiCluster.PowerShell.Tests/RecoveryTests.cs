@@ -208,6 +208,85 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
         }
     }
 
+    /// <summary>A bucket shared by prod-a (read-write) and prod-b (read-only), and a namespace on prod-a with a ConfigMap and a Deployment, backed up once.</summary>
+    private static (string Bucket, string Namespace) BackedUpNamespace(PowerShellSession session, string prefix)
+    {
+        var bucket = Unique(prefix);
+        var ns = Unique(prefix + "ns");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[1] } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = $args[1] }; data = @{ mode = 'live' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'api'; namespace = $args[1] }
+               spec = @{ replicas = 2; selector = @{ matchLabels = @{ app = 'api' } }
+                         template = @{ metadata = @{ labels = @{ app = 'api' } }; spec = @{ containers = @(@{ name = 'api'; image = 'nginx:1.27' }) } } } } |
+              Invoke-FleetApply -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -Default -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -AccessMode ReadOnly -Cluster prod-b | Out-Null
+            New-FleetBackupSchedule $args[1] -Rpo 01:00:00 -IncludedNamespace $args[1] -StorageLocation $args[0] -Cluster prod-a | Out-Null
+            """, bucket, ns).ThrowIfFailed();
+        for (var i = 0; i < 50 && Backups(session.Run("Get-FleetBackup -Cluster prod-b -Schedule $args[0] -Phase Completed", ns)).Count == 0; i++)
+            Thread.Sleep(100);
+        return (bucket, ns);
+    }
+
+    private static List<string> NamespacesOf(PowerShellSession session, string cluster, string prefix) =>
+        session.Run("@(Get-FleetResource -Kind Namespace -Cluster $args[0] | Where-Object Name -like $args[1] | ForEach-Object Name)", cluster, prefix + "*")
+            .ThrowIfFailed().Output.Select(o => o!.ToString()!).ToList();
+
+    [RequiresSharedCrdsFact]
+    public void A_drill_restores_under_drill_namespaces_reports_the_RTO_and_leaves_nothing_behind()
+    {
+        using var session = fixture.NewSession();
+        var (_, ns) = BackedUpNamespace(session, "drill");
+
+        var plan = session.Run("Test-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -WhatIf", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Drill.Should().BeTrue();
+        plan.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Planned", "Planned", "Planned");
+        NamespacesOf(session, "prod-b", ns).Should().BeEmpty("-WhatIf restored nothing");
+
+        var run = session.Run("Test-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
+        var result = run.ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Drill.Should().BeTrue();
+        result.From.Should().Be("prod-a");
+        result.To.Should().Be("prod-b");
+        result.Backup.Should().Be(plan.Backup);
+        result.Steps.Should().HaveCount(4);
+        result.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("SelectBackup", "Succeeded"), ("Restore", "Succeeded"), ("WaitForWorkloads", "Succeeded"), ("Cleanup", "Succeeded"));
+        result.Steps[2].Message.Should().Be("1 Deployments available");
+        result.Steps[3].Message.Should().MatchRegex($"^deleted {ns}-drill-\\d{{12}}$");
+        result.Rpo.Should().BePositive();
+        result.Rto.Should().BePositive();
+        result.Traffic.Should().BeNull();
+        run.Progress.Should().Contain(p => p.StatusDescription == "Cleanup");
+        NamespacesOf(session, "prod-b", ns).Should().BeEmpty("the drill namespace was deleted and the standby got no copy of the primary's");
+        session.Run("@(Get-FleetResource -Kind Restore -Namespace velero -Cluster prod-b | Where-Object Name -eq $args[0]).Count", result.Restore)
+            .ThrowIfFailed().Output.Single().Should().Be(1, "the drill's Restore stays as its record");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_drill_with_bad_input_stops_before_any_change()
+    {
+        using var session = fixture.NewSession();
+        var (_, ns) = BackedUpNamespace(session, "drillbad");
+
+        var same = session.Run("Test-FleetFailover -From prod-a -To prod-a -Namespace $args[0] -Confirm:$false", ns);
+        same.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverInputInvalid,");
+        same.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        same.TerminatingRecord.Exception.Message.Should().Be("-From and -To both name 'prod-a': a drill restores the primary's backup into another cluster.");
+        same.Output.Should().BeEmpty();
+
+        var missing = session.Run("Test-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns + "-none");
+        missing.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverNoBackup,");
+        missing.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.ObjectNotFound);
+        missing.TerminatingRecord.TargetObject.Should().Be("prod-b");
+        missing.Output.Should().BeEmpty();
+        NamespacesOf(session, "prod-b", ns).Should().BeEmpty();
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
     private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();

@@ -99,3 +99,52 @@ Describe 'Backup schedules and inventory' -Skip:$script:noCrds {
         @(Get-FleetBackupSchedule payments).Count | Should -Be 0
     }
 }
+
+Describe 'Failover drill' -Skip:$script:noCrds {
+    BeforeAll {
+        @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'orders' } } | Invoke-FleetApply -Cluster primary | Out-Null
+        @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'api'; namespace = 'orders' }
+           spec = @{ replicas = 2; selector = @{ matchLabels = @{ app = 'api' } }
+                     template = @{ metadata = @{ labels = @{ app = 'api' } }; spec = @{ containers = @(@{ name = 'api'; image = 'nginx:1.27' }) } } } } |
+            Invoke-FleetApply -Cluster primary | Out-Null
+        $drillBucket = 'drill-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        New-FleetBackupLocation drill -Provider aws -Bucket $drillBucket -Cluster primary | Out-Null
+        New-FleetBackupLocation drill -Provider aws -Bucket $drillBucket -AccessMode ReadOnly -Cluster standby | Out-Null
+        New-FleetBackupSchedule orders -Rpo 01:00:00 -IncludedNamespace orders -StorageLocation drill -Cluster primary | Out-Null
+        $deadline = (Get-Date).AddSeconds(10)
+        while (@(Get-FleetBackup -Cluster standby -Schedule orders -Phase Completed).Count -eq 0 -and (Get-Date) -lt $deadline) {
+            Start-Sleep -Milliseconds 200
+        }
+    }
+
+    It 'plans the drill with -WhatIf and restores nothing' {
+        $plan = Test-FleetFailover -From primary -To standby -Namespace orders -WhatIf
+        $plan.Status | Should -Be 'Planned'
+        $plan.Drill | Should -BeTrue
+        $plan.Steps | Should -HaveCount 4
+        $plan.Steps[1].Message | Should -Match 'orders -> orders-drill-\d{12}'
+        @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'orders*') | Should -HaveCount 0
+    }
+
+    It 'restores under a drill namespace, measures the RTO and cleans up without touching the primary' {
+        $primaryBefore = @(Get-FleetResource -Kind Deployment -Namespace orders -Cluster primary)
+        $result = Test-FleetFailover -From primary -To standby -Namespace orders -Confirm:$false
+
+        $result.Status | Should -Be 'Completed'
+        $result.Drill | Should -BeTrue
+        $result.Steps | Should -HaveCount 4
+        $result.Steps.Name | Should -Be @('SelectBackup', 'Restore', 'WaitForWorkloads', 'Cleanup')
+        $result.Steps.Outcome | Should -Be @('Succeeded', 'Succeeded', 'Succeeded', 'Succeeded')
+        $result.Rto | Should -BeGreaterThan ([timespan]::Zero)
+        $result.Traffic | Should -BeNullOrEmpty
+        @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'orders*') | Should -HaveCount 0
+        $primaryAfter = @(Get-FleetResource -Kind Deployment -Namespace orders -Cluster primary)
+        $primaryAfter | Should -HaveCount $primaryBefore.Count
+    }
+
+    It 'refuses a namespace no backup holds before any change' {
+        { Test-FleetFailover -From primary -To standby -Namespace nowhere -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FailoverNoBackup,MultiCluster.Commands.Recovery.TestFleetFailoverCommand'
+        @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'nowhere*') | Should -HaveCount 0
+    }
+}

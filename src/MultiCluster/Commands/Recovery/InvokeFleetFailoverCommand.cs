@@ -91,6 +91,11 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>The replicas a warm standby's workload kept at zero gets when it has no multicluster.io/standby-replicas annotation.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Replicas { get; set; }
+
     /// <summary>The namespace Velero runs in.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -111,6 +116,7 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
                 Force = Force,
                 VeleroNamespace = VeleroNamespace,
                 HealthUrl = HealthUrl,
+                Replicas = MyInvocation.BoundParameters.ContainsKey(nameof(Replicas)) ? Replicas : null,
             };
         }
         catch (Exception ex)
@@ -150,14 +156,15 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
         });
     }
 
-    private static FleetCluster One(string name)
+    /// <summary>The one cluster a -From or -To names.</summary>
+    internal static FleetCluster One(string name)
     {
         var selected = RunspaceSessions.Current.Select(new ClusterPlacement { Names = [name] });
         if (selected.NotFound.Count > 0) throw selected.NotFound[0];
         if (selected.Clusters.Count != 1)
         {
             throw new FleetException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.InvalidArgument, name,
-                $"'{name}' names {selected.Clusters.Count} clusters; a failover needs exactly one on each side.");
+                $"'{name}' names {selected.Clusters.Count} clusters; a failover, failback or drill needs exactly one on each side.");
         }
         return selected.Clusters[0];
     }
