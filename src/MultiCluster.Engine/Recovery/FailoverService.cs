@@ -163,6 +163,25 @@ public sealed class FailoverService
             $"{request.To.Name} serves from backup {backup.Name} (RPO {BackupCron.Describe(rpo)}, RTO {BackupCron.Describe(rto)}).");
     }
 
+    /// <summary>A failover as its audit ConfigMap in <paramref name="target"/> records it (from <paramref name="from"/>), or null.</summary>
+    internal static async Task<(string State, DateTimeOffset StartedAt, string Backup, string Restore)?> ReadAuditAsync(ResourceClient target,
+        string veleroNamespace, string from, CancellationToken cancellationToken)
+    {
+        var audit = await target.GetAsync(ConfigMapType, veleroNamespace, AuditName(from), cancellationToken).ConfigureAwait(false);
+        if (audit is null) return null;
+        var record = AuditRecord.Read(audit);
+        return (record.State, record.StartedAt, record.Backup, record.Restore);
+    }
+
+    /// <summary>Marks the failover recorded in <paramref name="target"/> as undone, so the next failover starts afresh.</summary>
+    internal static async Task MarkFailedBackAsync(ResourceClient target, string veleroNamespace, string from, CancellationToken cancellationToken)
+    {
+        var audit = await target.GetAsync(ConfigMapType, veleroNamespace, AuditName(from), cancellationToken).ConfigureAwait(false);
+        if (audit is null || AuditRecord.Read(audit).State == FailedBackState) return;
+        var record = AuditRecord.Read(audit) with { State = FailedBackState };
+        await target.ApplyAsync(ConfigMapType, record.ToConfigMap(veleroNamespace), forceConflicts: true, dryRun: false, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The audit state of a failover a failback undid.</summary>
     internal const string FailedBackState = "FailedBack";
 
@@ -173,6 +192,8 @@ public sealed class FailoverService
     internal ResourceClient Client(FleetCluster cluster) => ClusterResources.For(_connector.Connect(cluster), _apiFactory).Client;
 
     internal TimeProvider Time => _time;
+
+    internal IClusterConnector Connector => _connector;
 
     internal async Task<FleetBackup> SelectBackupAsync(ResourceClient standby, FailoverRequest request, string? recorded, DateTimeOffset now,
         CancellationToken cancellationToken)
