@@ -47,6 +47,7 @@
         'Get-FleetBackupSchedule'
         'Invoke-FleetFailover'
         'Test-FleetFailover'
+        'Invoke-FleetFailback'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

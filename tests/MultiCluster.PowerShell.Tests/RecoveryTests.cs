@@ -287,6 +287,71 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
         NamespacesOf(session, "prod-b", ns).Should().BeEmpty();
     }
 
+    [RequiresSharedCrdsFact]
+    public void A_planned_failover_to_dev_c_is_failed_back_with_what_dev_c_served_and_a_second_failback_changes_nothing()
+    {
+        using var session = fixture.NewSession();
+        var bucket = Unique("fb");
+        var ns = Unique("fbns");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[1] } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = $args[1] }; data = @{ mode = 'live' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -AccessMode ReadOnly -Cluster dev-c | Out-Null
+            New-FleetBackupLocation "$($args[0])-rw" -Provider aws -Bucket $args[0] -Cluster dev-c | Out-Null
+            New-FleetBackupSchedule $args[1] -Rpo 01:00:00 -IncludedNamespace $args[1] -StorageLocation $args[0] -Cluster prod-a | Out-Null
+            """, bucket, ns).ThrowIfFailed();
+        for (var i = 0; i < 50 && Backups(session.Run("Get-FleetBackup -Cluster dev-c -Schedule $args[0] -Phase Completed", ns)).Count == 0; i++)
+            Thread.Sleep(100);
+        var failover = session.Run("Invoke-FleetFailover -From prod-a -To dev-c -Namespace $args[0] -Force -Confirm:$false", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        failover.Status.Should().Be("Completed", failover.Message);
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = $args[0] }; data = @{ mode = 'served-by-dev-c' } } | Invoke-FleetApply -Cluster dev-c -ForceConflicts | Out-Null", ns)
+            .ThrowIfFailed();
+
+        var plan = session.Run("Invoke-FleetFailback -From dev-c -To prod-a -StorageLocation $args[0] -WhatIf", bucket + "-rw").ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("BackupStandby", "Planned"), ("AssessPrimary", "Planned"), ("SelectBackup", "Planned"),
+            ("Restore", "Planned"), ("WaitForWorkloads", "Planned"), ("SwitchTraffic", "Skipped"), ("Verify", "Skipped"));
+        plan.Steps[0].Message.Should().Be($"Backup velero/{plan.Backup} of {ns} in dev-c to location {bucket}-rw");
+
+        var run = session.Run("Invoke-FleetFailback -From dev-c -To prod-a -StorageLocation $args[0] -Confirm:$false", bucket + "-rw");
+        var result = run.ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.From.Should().Be("dev-c");
+        result.To.Should().Be("prod-a");
+        result.Steps.Should().HaveCount(7);
+        result.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Skipped", "Skipped");
+        result.Backup.Should().StartWith("failback-dev-c-");
+        run.Progress.Should().Contain(p => p.StatusDescription == "BackupStandby");
+        session.Run("(Get-FleetResource -Kind ConfigMap -Name settings -Namespace $args[0] -Cluster prod-a).Object.data.mode", ns).ThrowIfFailed()
+            .Output.Single().Should().Be("served-by-dev-c", "the primary got what the standby served");
+
+        var again = session.Run("Invoke-FleetFailback -From dev-c -To prod-a -StorageLocation $args[0] -Confirm:$false", bucket + "-rw").ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        again.Status.Should().Be("AlreadyComplete");
+        again.Restore.Should().Be(result.Restore);
+        session.Run("@(Get-FleetBackup -Cluster dev-c | Where-Object Name -like 'failback-dev-c-*').Count").ThrowIfFailed().Output.Single().Should().Be(1);
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_failback_without_a_failover_is_refused_before_any_change()
+    {
+        using var session = fixture.NewSession();
+        const string countBackups = "@(Get-FleetBackup -Cluster dev-c | Where-Object Name -like 'failback-*').Count";
+        var before = session.Run(countBackups).ThrowIfFailed().Output.Single();
+
+        var refused = session.Run("Invoke-FleetFailback -From dev-c -To prod-b -Namespace shop -Confirm:$false");
+
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailbackNotPossible,");
+        refused.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidOperation);
+        refused.TerminatingRecord.TargetObject.Should().Be("dev-c");
+        refused.TerminatingRecord.Exception.Message.Should().Be(
+            "'dev-c' records no completed failover from 'prod-b' (ConfigMap velero/multicluster-failover-prod-b is missing): there is nothing to fail back.");
+        refused.Output.Should().BeEmpty();
+        session.Run(countBackups).ThrowIfFailed().Output.Single().Should().Be(before, "no backup was taken");
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
     private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();

@@ -148,3 +148,41 @@ Describe 'Failover drill' -Skip:$script:noCrds {
         @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'nowhere*') | Should -HaveCount 0
     }
 }
+
+Describe 'Failover and failback' -Skip:$script:noCrds {
+    BeforeAll {
+        @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'billing' } } | Invoke-FleetApply -Cluster primary | Out-Null
+        @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'billing' }; data = @{ mode = 'live' } } |
+            Invoke-FleetApply -Cluster primary | Out-Null
+        $fbBucket = 'fb-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        New-FleetBackupLocation billing -Provider aws -Bucket $fbBucket -Cluster primary | Out-Null
+        New-FleetBackupLocation billing -Provider aws -Bucket $fbBucket -AccessMode ReadOnly -Cluster lab | Out-Null
+        New-FleetBackupLocation billing-rw -Provider aws -Bucket $fbBucket -Cluster lab | Out-Null
+        New-FleetBackupSchedule billing -Rpo 01:00:00 -IncludedNamespace billing -StorageLocation billing -Cluster primary | Out-Null
+        $deadline = (Get-Date).AddSeconds(10)
+        while (@(Get-FleetBackup -Cluster lab -Schedule billing -Phase Completed).Count -eq 0 -and (Get-Date) -lt $deadline) {
+            Start-Sleep -Milliseconds 200
+        }
+    }
+
+    It 'refuses a failback before any failover' {
+        { Invoke-FleetFailback -From lab -To primary -Namespace billing -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FailbackNotPossible,MultiCluster.Commands.Recovery.InvokeFleetFailbackCommand'
+        @(Get-FleetBackup -Cluster lab | Where-Object Name -like 'failback-*') | Should -HaveCount 0
+    }
+
+    It 'fails over on purpose, then fails back with what the standby served' {
+        $over = Invoke-FleetFailover -From primary -To lab -Namespace billing -Force -Confirm:$false
+        $over.Status | Should -Be 'Completed'
+        @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'billing' }; data = @{ mode = 'from-lab' } } |
+            Invoke-FleetApply -Cluster lab -ForceConflicts | Out-Null
+
+        $back = Invoke-FleetFailback -From lab -To primary -StorageLocation billing-rw -Confirm:$false
+
+        $back.Status | Should -Be 'Completed'
+        $back.Steps | Should -HaveCount 7
+        $back.Steps[0].Name | Should -Be 'BackupStandby'
+        (Get-FleetResource -Kind ConfigMap -Name settings -Namespace billing -Cluster primary).Object.data.mode | Should -Be 'from-lab'
+        (Invoke-FleetFailback -From lab -To primary -StorageLocation billing-rw -Confirm:$false).Status | Should -Be 'AlreadyComplete'
+    }
+}

@@ -107,7 +107,7 @@ public sealed class FailbackService
         IProgress<string>? progress, FleetFailoverStep? backupStep, CancellationToken cancellationToken)
     {
         var result = await _failover.RunAsync(cycle, traffic, whatIf, progress, cancellationToken).ConfigureAwait(false);
-        if (result.Status is "Completed" or "AlreadyComplete")
+        if (!whatIf && result.Status is "Completed" or "AlreadyComplete")
             await FailoverService.MarkFailedBackAsync(standby, cycle.VeleroNamespace, cycle.To.Name, cancellationToken).ConfigureAwait(false);
         var message = result.Status == "Completed" ? $"{cycle.To.Name} serves again from a backup of {cycle.From.Name} taken at the failback ({result.Backup}; RTO {result.RtoText})." : result.Message;
         var first = backupStep ?? new FleetFailoverStep { Name = BackupStandby, Outcome = "Skipped", Message = "done by an earlier run" };

@@ -353,7 +353,7 @@ public sealed class FailoverService
         RpoText = rpo is { } p ? BackupCron.Describe(p) : "",
         RtoText = rto is { } t ? BackupCron.Describe(t) : "",
         Traffic = traffic?.Description,
-        Steps = steps,
+        Steps = steps.ToArray(), // an array: PowerShell indexes it (a collection expression's list type it cannot)
         Message = message,
         ErrorId = errorId,
     };

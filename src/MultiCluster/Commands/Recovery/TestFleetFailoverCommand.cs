@@ -66,8 +66,8 @@ public sealed class TestFleetFailoverCommand : FleetCmdlet
         {
             request = new FailoverRequest
             {
-                From = InvokeFleetFailoverCommand.One(From),
-                To = InvokeFleetFailoverCommand.One(To),
+                From = FailoverCmdlet.One(From),
+                To = FailoverCmdlet.One(To),
                 Namespaces = Namespace,
                 Backup = Backup,
                 MaxRpo = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRpo)) ? MaxRpo : null,

@@ -494,6 +494,10 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
                 Cluster.Cluster.CreateObject(obj);
                 restored++;
             }
+            catch (ApiStatusException e) when (e.Reason == "AlreadyExists")
+            {
+                // Created meanwhile (a namespace's default ServiceAccount and root CA ConfigMap): Velero keeps what is there.
+            }
             catch (ApiStatusException)
             {
                 errors++;
