@@ -48,6 +48,7 @@
         'Invoke-FleetFailover'
         'Test-FleetFailover'
         'Invoke-FleetFailback'
+        'Get-FleetDrReadiness'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -18,7 +18,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         "Set-FleetOidc",
         // Velero: the docs fleet has its CRDs only when ../shared/crds is there.
         "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule", "Invoke-FleetFailover",
-        "Test-FleetFailover", "Invoke-FleetFailback",
+        "Test-FleetFailover", "Invoke-FleetFailback", "Get-FleetDrReadiness",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));

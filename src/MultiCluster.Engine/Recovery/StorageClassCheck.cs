@@ -17,9 +17,9 @@ internal static class StorageClassCheck
     private static readonly ResourceType StorageClass = new("storage.k8s.io", "v1", "StorageClass", "storageclasses", false);
     private static readonly ResourceType ConfigMap = new("", "v1", "ConfigMap", "configmaps", true);
 
-    /// <summary>Each storage class the source's claims use that the target lacks, with the claims that use it.</summary>
+    /// <summary>Each storage class the source's claims use (in <paramref name="namespaces"/>; a null one means every namespace) that the target lacks, with the claims that use it.</summary>
     public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> MissingAsync(ResourceClient source, ResourceClient target,
-        IReadOnlyList<string> namespaces, string veleroNamespace, CancellationToken cancellationToken)
+        IReadOnlyList<string?> namespaces, string veleroNamespace, CancellationToken cancellationToken)
     {
         var needed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var ns in namespaces)
