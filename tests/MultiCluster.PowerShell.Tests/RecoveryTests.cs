@@ -352,6 +352,28 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
         session.Run(countBackups).ThrowIfFailed().Output.Single().Should().Be(before, "no backup was taken");
     }
 
+    [RequiresSharedCrdsFact]
+    public void Readiness_checks_each_primary_with_its_drPeer_and_a_cluster_without_one_fails()
+    {
+        using var session = fixture.NewSession();
+        BackedUpNamespace(session, "ready");
+
+        var checks = session.Run("Get-FleetDrReadiness -MaxRpo 1.00:00:00").ThrowIfFailed().Output.Cast<FleetDrCheck>().ToList();
+
+        checks.Should().HaveCount(9, "eight checks of prod-a with prod-b, one of dev-c; prod-b is checked as prod-a's standby");
+        checks.Take(8).Should().OnlyContain(c => c.Cluster == "prod-a" && c.Standby == "prod-b");
+        checks.Take(8).Select(c => c.Check).Should().Equal("VeleroInstalled", "LocationAvailable", "VeleroInstalled", "LocationAvailable",
+            "StandbySeesBackups", "BackupAge", "StorageClasses", "WarmStandby");
+        checks.Take(5).Should().OnlyContain(c => c.Status == "Pass");
+        checks[8].Should().BeEquivalentTo(new { Cluster = "dev-c", Standby = (string?)null, Check = "Standby", Status = "Fail" });
+        checks[8].Action.Should().Be("Name a standby in the fleet file (drPeer: on dev-c) or with -Standby.");
+
+        var bad = session.Run("Get-FleetDrReadiness -MaxRpo 00:00:00");
+        bad.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverInputInvalid,");
+        bad.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        bad.Output.Should().BeEmpty();
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
     private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();

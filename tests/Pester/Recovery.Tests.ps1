@@ -186,3 +186,25 @@ Describe 'Failover and failback' -Skip:$script:noCrds {
         (Invoke-FleetFailback -From lab -To primary -StorageLocation billing-rw -Confirm:$false).Status | Should -Be 'AlreadyComplete'
     }
 }
+
+Describe 'Disaster-recovery readiness' -Skip:$script:noCrds {
+    It 'checks the primary with its drPeer and says what a cluster without a standby lacks' {
+        $checks = @(Get-FleetDrReadiness -MaxRpo 1.00:00:00)
+        $checks | Should -HaveCount 9
+        $pair = @($checks | Where-Object Cluster -eq 'primary')
+        $pair | Should -HaveCount 8
+        $pair.Standby | Select-Object -Unique | Should -Be 'standby'
+        ($pair | Where-Object Check -eq 'VeleroInstalled').Status | Should -Be @('Pass', 'Pass')
+        ($pair | Where-Object Check -eq 'StandbySeesBackups').Status | Should -Be 'Pass'
+        $lab = @($checks | Where-Object Cluster -eq 'lab')
+        $lab | Should -HaveCount 1
+        $lab[0].Check | Should -Be 'Standby'
+        $lab[0].Status | Should -Be 'Fail'
+    }
+
+    It 'fails the backup age against a tight -MaxRpo, with what to do' {
+        $age = Get-FleetDrReadiness -Cluster primary -MaxRpo 00:00:01 | Where-Object Check -eq 'BackupAge'
+        $age.Status | Should -Be 'Fail'
+        $age.Action | Should -Match 'Get-FleetBackupSchedule -Cluster primary'
+    }
+}
