@@ -374,6 +374,25 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
         bad.Output.Should().BeEmpty();
     }
 
+    [RequiresSharedCrdsFact]
+    public void ExternalDns_as_the_traffic_provider_is_planned_and_needs_its_object_and_host_name()
+    {
+        using var session = fixture.NewSession();
+        // prod-b -> prod-a: prod-a sees its own backups, and the other tests' failovers from prod-a leave no record in it.
+        var (_, ns) = BackedUpNamespace(session, "xdns");
+
+        var plan = session.Run("Invoke-FleetFailover -From prod-b -To prod-a -Namespace $args[0] -Force -TrafficProvider ExternalDns -ExternalDnsObject service/$($args[0])/web -RecordName app.example.com -WhatIf", ns)
+            .ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Traffic.Should().Be($"ExternalDNS app.example.com: Service {ns}/web prod-b -> prod-a");
+        plan.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Planned", "Planned", "Planned", "Skipped");
+
+        var missing = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Force -TrafficProvider ExternalDns -RecordName app.example.com -Confirm:$false", ns);
+        missing.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverInputInvalid,");
+        missing.TerminatingRecord.Exception.Message.Should().Be("-TrafficProvider ExternalDns needs -ExternalDnsObject (kind/namespace/name) and -RecordName (the host name).");
+        missing.Output.Should().BeEmpty();
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
     private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();

@@ -54,10 +54,15 @@ public sealed class ExternalDnsTrafficSwitch : ITrafficSwitch
         ? $"ExternalDNS {_hostname}: {_type.Kind} {_namespace}/{_name} aws-failover PRIMARY -> {_to.Name}"
         : $"ExternalDNS {_hostname}: {_type.Kind} {_namespace}/{_name} {_from.Name} -> {_to.Name}";
 
+    /// <summary>
+    /// A failover pair must be in place on the standby beforehand; an object to move the name to is
+    /// usually created by the restore, so it is only required when the switch runs.
+    /// </summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
+        if (!_failoverPolicy) return;
         var standby = await StandbyObjectAsync(cancellationToken).ConfigureAwait(false);
-        if (_failoverPolicy && !(Hostnames(standby).Contains(_hostname) && standby.Annotations.ContainsKey(ExternalDnsAnnotations.SetIdentifier)))
+        if (!(Hostnames(standby).Contains(_hostname) && standby.Annotations.ContainsKey(ExternalDnsAnnotations.SetIdentifier)))
         {
             throw new FleetException(ExternalDnsObjectNotFound, FleetErrorCategory.InvalidData, $"{_to.Name}: {_type.Kind} {_namespace}/{_name}",
                 $"{_type.Kind} {_namespace}/{_name} in '{_to.Name}' is not half of a Route 53 failover pair for {_hostname}: it needs the annotations {ExternalDnsAnnotations.Hostname} with {_hostname}, {ExternalDnsAnnotations.SetIdentifier} and {ExternalDnsAnnotations.AwsFailover}.",

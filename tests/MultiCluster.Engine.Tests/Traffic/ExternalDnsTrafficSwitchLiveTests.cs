@@ -62,12 +62,12 @@ public class ExternalDnsTrafficSwitchLiveTests
     }
 
     [RequiresSharedCrdsFact]
-    public async Task A_standby_without_the_object_or_the_pair_is_refused_by_the_check()
+    public async Task A_standby_without_the_object_fails_the_switch_and_one_without_the_pair_fails_the_check()
     {
         await using var bed = await StartAsync("xdnsbad", "", "");
         var revision = bed.Standby.Store.CurrentResourceVersion;
 
-        var missing = () => new ExternalDnsTrafficSwitch(bed.Connector, bed.PrimaryCluster, bed.StandbyCluster, "Ingress", "production", "web", "app.example.com", false).CheckAsync(default);
+        var missing = () => new ExternalDnsTrafficSwitch(bed.Connector, bed.PrimaryCluster, bed.StandbyCluster, "Ingress", "production", "web", "app.example.com", false).SwitchAsync(default);
         var notPair = () => new ExternalDnsTrafficSwitch(bed.Connector, bed.PrimaryCluster, bed.StandbyCluster, "Service", "production", "web", "app.example.com", true).CheckAsync(default);
 
         var error = (await missing.Should().ThrowAsync<FleetException>()).Which;

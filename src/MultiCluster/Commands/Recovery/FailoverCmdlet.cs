@@ -35,7 +35,7 @@ public abstract class FailoverCmdlet : FleetCmdlet
 
     /// <summary>How traffic moves: Route53 (an UPSERT of -RecordName to -Target, waited until INSYNC) or None.</summary>
     [Parameter]
-    [ValidateSet("Route53", "None")]
+    [ValidateSet("Route53", "ExternalDns", "None")]
     public string TrafficProvider { get; set; } = "None";
 
     /// <summary>The Route 53 hosted zone's name.</summary>
@@ -72,6 +72,15 @@ public abstract class FailoverCmdlet : FleetCmdlet
     [Parameter]
     public Uri? Route53Endpoint { get; set; }
 
+    /// <summary>With -TrafficProvider ExternalDns: the object whose ExternalDNS annotations move, as kind/namespace/name (service/shop/web, ingress/shop/web).</summary>
+    [Parameter]
+    [ValidatePattern("^(?i:service|ingress)/[^/]+/[^/]+$")]
+    public string? ExternalDnsObject { get; set; }
+
+    /// <summary>With -TrafficProvider ExternalDns: both objects already carry the name as a Route 53 failover pair; flip aws-failover instead of moving the name.</summary>
+    [Parameter]
+    public SwitchParameter ExternalDnsFailoverPolicy { get; set; }
+
     /// <summary>A URL that must answer with success after the switch.</summary>
     [Parameter]
     public Uri? HealthUrl { get; set; }
@@ -98,6 +107,12 @@ public abstract class FailoverCmdlet : FleetCmdlet
                     Terminate(new FleetInputException(RecoveryErrorIds.FailoverInputInvalid, FleetErrorCategory.InvalidArgument, "TrafficProvider",
                         "-TrafficProvider Route53 needs -ZoneName, -RecordName and -Target."));
                 return new Route53TrafficSwitch(new Route53Client(AwsProfile, Route53Endpoint), ZoneName!, RecordName!, RecordType, Target!, SetIdentifier);
+            case "ExternalDns":
+                if (ExternalDnsObject is null || RecordName is null)
+                    Terminate(new FleetInputException(RecoveryErrorIds.FailoverInputInvalid, FleetErrorCategory.InvalidArgument, "TrafficProvider",
+                        "-TrafficProvider ExternalDns needs -ExternalDnsObject (kind/namespace/name) and -RecordName (the host name)."));
+                var parts = ExternalDnsObject!.Split('/');
+                return new ExternalDnsTrafficSwitch(RunspaceSessions.Current.Connector, from, to, parts[0], parts[1], parts[2], RecordName!, ExternalDnsFailoverPolicy);
             default:
                 return null;
         }
