@@ -20,6 +20,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule", "Invoke-FleetFailover",
         // Argo CD's Application CRD, likewise.
         "Get-FleetApplication", "Unregister-FleetArgoCluster",
+        "Test-FleetFailover", "Invoke-FleetFailback", "Get-FleetDrReadiness",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));

@@ -208,6 +208,191 @@ public sealed class RecoveryTests(RecoveryEmulatorFixture fixture) : IClassFixtu
         }
     }
 
+    /// <summary>A bucket shared by prod-a (read-write) and prod-b (read-only), and a namespace on prod-a with a ConfigMap and a Deployment, backed up once.</summary>
+    private static (string Bucket, string Namespace) BackedUpNamespace(PowerShellSession session, string prefix)
+    {
+        var bucket = Unique(prefix);
+        var ns = Unique(prefix + "ns");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[1] } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = $args[1] }; data = @{ mode = 'live' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'api'; namespace = $args[1] }
+               spec = @{ replicas = 2; selector = @{ matchLabels = @{ app = 'api' } }
+                         template = @{ metadata = @{ labels = @{ app = 'api' } }; spec = @{ containers = @(@{ name = 'api'; image = 'nginx:1.27' }) } } } } |
+              Invoke-FleetApply -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -Default -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -AccessMode ReadOnly -Cluster prod-b | Out-Null
+            New-FleetBackupSchedule $args[1] -Rpo 01:00:00 -IncludedNamespace $args[1] -StorageLocation $args[0] -Cluster prod-a | Out-Null
+            """, bucket, ns).ThrowIfFailed();
+        for (var i = 0; i < 50 && Backups(session.Run("Get-FleetBackup -Cluster prod-b -Schedule $args[0] -Phase Completed", ns)).Count == 0; i++)
+            Thread.Sleep(100);
+        return (bucket, ns);
+    }
+
+    private static List<string> NamespacesOf(PowerShellSession session, string cluster, string prefix) =>
+        session.Run("@(Get-FleetResource -Kind Namespace -Cluster $args[0] | Where-Object Name -like $args[1] | ForEach-Object Name)", cluster, prefix + "*")
+            .ThrowIfFailed().Output.Select(o => o!.ToString()!).ToList();
+
+    [RequiresSharedCrdsFact]
+    public void A_drill_restores_under_drill_namespaces_reports_the_RTO_and_leaves_nothing_behind()
+    {
+        using var session = fixture.NewSession();
+        var (_, ns) = BackedUpNamespace(session, "drill");
+
+        var plan = session.Run("Test-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -WhatIf", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Drill.Should().BeTrue();
+        plan.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Planned", "Planned", "Planned");
+        NamespacesOf(session, "prod-b", ns).Should().BeEmpty("-WhatIf restored nothing");
+
+        var run = session.Run("Test-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns);
+        var result = run.ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Drill.Should().BeTrue();
+        result.From.Should().Be("prod-a");
+        result.To.Should().Be("prod-b");
+        result.Backup.Should().Be(plan.Backup);
+        result.Steps.Should().HaveCount(4);
+        result.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("SelectBackup", "Succeeded"), ("Restore", "Succeeded"), ("WaitForWorkloads", "Succeeded"), ("Cleanup", "Succeeded"));
+        result.Steps[2].Message.Should().Be("1 Deployments available");
+        result.Steps[3].Message.Should().MatchRegex($"^deleted {ns}-drill-\\d{{12}}$");
+        result.Rpo.Should().BePositive();
+        result.Rto.Should().BePositive();
+        result.Traffic.Should().BeNull();
+        run.Progress.Should().Contain(p => p.StatusDescription == "Cleanup");
+        NamespacesOf(session, "prod-b", ns).Should().BeEmpty("the drill namespace was deleted and the standby got no copy of the primary's");
+        session.Run("@(Get-FleetResource -Kind Restore -Namespace velero -Cluster prod-b | Where-Object Name -eq $args[0]).Count", result.Restore)
+            .ThrowIfFailed().Output.Single().Should().Be(1, "the drill's Restore stays as its record");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_drill_with_bad_input_stops_before_any_change()
+    {
+        using var session = fixture.NewSession();
+        var (_, ns) = BackedUpNamespace(session, "drillbad");
+
+        var same = session.Run("Test-FleetFailover -From prod-a -To prod-a -Namespace $args[0] -Confirm:$false", ns);
+        same.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverInputInvalid,");
+        same.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        same.TerminatingRecord.Exception.Message.Should().Be("-From and -To both name 'prod-a': a drill restores the primary's backup into another cluster.");
+        same.Output.Should().BeEmpty();
+
+        var missing = session.Run("Test-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Confirm:$false", ns + "-none");
+        missing.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverNoBackup,");
+        missing.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.ObjectNotFound);
+        missing.TerminatingRecord.TargetObject.Should().Be("prod-b");
+        missing.Output.Should().BeEmpty();
+        NamespacesOf(session, "prod-b", ns).Should().BeEmpty();
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_planned_failover_to_dev_c_is_failed_back_with_what_dev_c_served_and_a_second_failback_changes_nothing()
+    {
+        using var session = fixture.NewSession();
+        var bucket = Unique("fb");
+        var ns = Unique("fbns");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[1] } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = $args[1] }; data = @{ mode = 'live' } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -Cluster prod-a | Out-Null
+            New-FleetBackupLocation $args[0] -Provider aws -Bucket $args[0] -AccessMode ReadOnly -Cluster dev-c | Out-Null
+            New-FleetBackupLocation "$($args[0])-rw" -Provider aws -Bucket $args[0] -Cluster dev-c | Out-Null
+            New-FleetBackupSchedule $args[1] -Rpo 01:00:00 -IncludedNamespace $args[1] -StorageLocation $args[0] -Cluster prod-a | Out-Null
+            """, bucket, ns).ThrowIfFailed();
+        for (var i = 0; i < 50 && Backups(session.Run("Get-FleetBackup -Cluster dev-c -Schedule $args[0] -Phase Completed", ns)).Count == 0; i++)
+            Thread.Sleep(100);
+        var failover = session.Run("Invoke-FleetFailover -From prod-a -To dev-c -Namespace $args[0] -Force -Confirm:$false", ns).ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        failover.Status.Should().Be("Completed", failover.Message);
+        session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = $args[0] }; data = @{ mode = 'served-by-dev-c' } } | Invoke-FleetApply -Cluster dev-c -ForceConflicts | Out-Null", ns)
+            .ThrowIfFailed();
+
+        var plan = session.Run("Invoke-FleetFailback -From dev-c -To prod-a -StorageLocation $args[0] -WhatIf", bucket + "-rw").ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("BackupStandby", "Planned"), ("AssessPrimary", "Planned"), ("SelectBackup", "Planned"),
+            ("Restore", "Planned"), ("WaitForWorkloads", "Planned"), ("SwitchTraffic", "Skipped"), ("Verify", "Skipped"));
+        plan.Steps[0].Message.Should().Be($"Backup velero/{plan.Backup} of {ns} in dev-c to location {bucket}-rw");
+
+        var run = session.Run("Invoke-FleetFailback -From dev-c -To prod-a -StorageLocation $args[0] -Confirm:$false", bucket + "-rw");
+        var result = run.ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.From.Should().Be("dev-c");
+        result.To.Should().Be("prod-a");
+        result.Steps.Should().HaveCount(7);
+        result.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Skipped", "Skipped");
+        result.Backup.Should().StartWith("failback-dev-c-");
+        run.Progress.Should().Contain(p => p.StatusDescription == "BackupStandby");
+        session.Run("(Get-FleetResource -Kind ConfigMap -Name settings -Namespace $args[0] -Cluster prod-a).Object.data.mode", ns).ThrowIfFailed()
+            .Output.Single().Should().Be("served-by-dev-c", "the primary got what the standby served");
+
+        var again = session.Run("Invoke-FleetFailback -From dev-c -To prod-a -StorageLocation $args[0] -Confirm:$false", bucket + "-rw").ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        again.Status.Should().Be("AlreadyComplete");
+        again.Restore.Should().Be(result.Restore);
+        session.Run("@(Get-FleetBackup -Cluster dev-c | Where-Object Name -like 'failback-dev-c-*').Count").ThrowIfFailed().Output.Single().Should().Be(1);
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_failback_without_a_failover_is_refused_before_any_change()
+    {
+        using var session = fixture.NewSession();
+        const string countBackups = "@(Get-FleetBackup -Cluster dev-c | Where-Object Name -like 'failback-*').Count";
+        var before = session.Run(countBackups).ThrowIfFailed().Output.Single();
+
+        var refused = session.Run("Invoke-FleetFailback -From dev-c -To prod-b -Namespace shop -Confirm:$false");
+
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailbackNotPossible,");
+        refused.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidOperation);
+        refused.TerminatingRecord.TargetObject.Should().Be("dev-c");
+        refused.TerminatingRecord.Exception.Message.Should().Be(
+            "'dev-c' records no completed failover from 'prod-b' (ConfigMap velero/multicluster-failover-prod-b is missing): there is nothing to fail back.");
+        refused.Output.Should().BeEmpty();
+        session.Run(countBackups).ThrowIfFailed().Output.Single().Should().Be(before, "no backup was taken");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Readiness_checks_each_primary_with_its_drPeer_and_a_cluster_without_one_fails()
+    {
+        using var session = fixture.NewSession();
+        BackedUpNamespace(session, "ready");
+
+        var checks = session.Run("Get-FleetDrReadiness -MaxRpo 1.00:00:00").ThrowIfFailed().Output.Cast<FleetDrCheck>().ToList();
+
+        checks.Should().HaveCount(9, "eight checks of prod-a with prod-b, one of dev-c; prod-b is checked as prod-a's standby");
+        checks.Take(8).Should().OnlyContain(c => c.Cluster == "prod-a" && c.Standby == "prod-b");
+        checks.Take(8).Select(c => c.Check).Should().Equal("VeleroInstalled", "LocationAvailable", "VeleroInstalled", "LocationAvailable",
+            "StandbySeesBackups", "BackupAge", "StorageClasses", "WarmStandby");
+        checks.Take(5).Should().OnlyContain(c => c.Status == "Pass");
+        checks[8].Should().BeEquivalentTo(new { Cluster = "dev-c", Standby = (string?)null, Check = "Standby", Status = "Fail" });
+        checks[8].Action.Should().Be("Name a standby in the fleet file (drPeer: on dev-c) or with -Standby.");
+
+        var bad = session.Run("Get-FleetDrReadiness -MaxRpo 00:00:00");
+        bad.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverInputInvalid,");
+        bad.TerminatingRecord.CategoryInfo.Category.Should().Be(System.Management.Automation.ErrorCategory.InvalidArgument);
+        bad.Output.Should().BeEmpty();
+    }
+
+    [RequiresSharedCrdsFact]
+    public void ExternalDns_as_the_traffic_provider_is_planned_and_needs_its_object_and_host_name()
+    {
+        using var session = fixture.NewSession();
+        // prod-b -> prod-a: prod-a sees its own backups, and the other tests' failovers from prod-a leave no record in it.
+        var (_, ns) = BackedUpNamespace(session, "xdns");
+
+        var plan = session.Run("Invoke-FleetFailover -From prod-b -To prod-a -Namespace $args[0] -Force -TrafficProvider ExternalDns -ExternalDnsObject service/$($args[0])/web -RecordName app.example.com -WhatIf", ns)
+            .ThrowIfFailed().Output.Cast<FleetFailoverResult>().Single();
+        plan.Status.Should().Be("Planned");
+        plan.Traffic.Should().Be($"ExternalDNS app.example.com: Service {ns}/web prod-b -> prod-a");
+        plan.Steps.Select(s => s.Outcome).Should().Equal("Succeeded", "Succeeded", "Planned", "Planned", "Planned", "Skipped");
+
+        var missing = session.Run("Invoke-FleetFailover -From prod-a -To prod-b -Namespace $args[0] -Force -TrafficProvider ExternalDns -RecordName app.example.com -Confirm:$false", ns);
+        missing.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FailoverInputInvalid,");
+        missing.TerminatingRecord.Exception.Message.Should().Be("-TrafficProvider ExternalDns needs -ExternalDnsObject (kind/namespace/name) and -RecordName (the host name).");
+        missing.Output.Should().BeEmpty();
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
 
     private static List<FleetBackupSchedule> Schedules(PowerShellResult result) => result.ThrowIfFailed().Output.Cast<FleetBackupSchedule>().ToList();

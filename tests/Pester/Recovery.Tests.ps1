@@ -99,3 +99,112 @@ Describe 'Backup schedules and inventory' -Skip:$script:noCrds {
         @(Get-FleetBackupSchedule payments).Count | Should -Be 0
     }
 }
+
+Describe 'Failover drill' -Skip:$script:noCrds {
+    BeforeAll {
+        @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'orders' } } | Invoke-FleetApply -Cluster primary | Out-Null
+        @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'api'; namespace = 'orders' }
+           spec = @{ replicas = 2; selector = @{ matchLabels = @{ app = 'api' } }
+                     template = @{ metadata = @{ labels = @{ app = 'api' } }; spec = @{ containers = @(@{ name = 'api'; image = 'nginx:1.27' }) } } } } |
+            Invoke-FleetApply -Cluster primary | Out-Null
+        $drillBucket = 'drill-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        New-FleetBackupLocation drill -Provider aws -Bucket $drillBucket -Cluster primary | Out-Null
+        New-FleetBackupLocation drill -Provider aws -Bucket $drillBucket -AccessMode ReadOnly -Cluster standby | Out-Null
+        New-FleetBackupSchedule orders -Rpo 01:00:00 -IncludedNamespace orders -StorageLocation drill -Cluster primary | Out-Null
+        $deadline = (Get-Date).AddSeconds(10)
+        while (@(Get-FleetBackup -Cluster standby -Schedule orders -Phase Completed).Count -eq 0 -and (Get-Date) -lt $deadline) {
+            Start-Sleep -Milliseconds 200
+        }
+    }
+
+    It 'plans the drill with -WhatIf and restores nothing' {
+        $plan = Test-FleetFailover -From primary -To standby -Namespace orders -WhatIf
+        $plan.Status | Should -Be 'Planned'
+        $plan.Drill | Should -BeTrue
+        $plan.Steps | Should -HaveCount 4
+        $plan.Steps[1].Message | Should -Match 'orders -> orders-drill-\d{12}'
+        @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'orders*') | Should -HaveCount 0
+    }
+
+    It 'restores under a drill namespace, measures the RTO and cleans up without touching the primary' {
+        $primaryBefore = @(Get-FleetResource -Kind Deployment -Namespace orders -Cluster primary)
+        $result = Test-FleetFailover -From primary -To standby -Namespace orders -Confirm:$false
+
+        $result.Status | Should -Be 'Completed'
+        $result.Drill | Should -BeTrue
+        $result.Steps | Should -HaveCount 4
+        $result.Steps.Name | Should -Be @('SelectBackup', 'Restore', 'WaitForWorkloads', 'Cleanup')
+        $result.Steps.Outcome | Should -Be @('Succeeded', 'Succeeded', 'Succeeded', 'Succeeded')
+        $result.Rto | Should -BeGreaterThan ([timespan]::Zero)
+        $result.Traffic | Should -BeNullOrEmpty
+        @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'orders*') | Should -HaveCount 0
+        $primaryAfter = @(Get-FleetResource -Kind Deployment -Namespace orders -Cluster primary)
+        $primaryAfter | Should -HaveCount $primaryBefore.Count
+    }
+
+    It 'refuses a namespace no backup holds before any change' {
+        { Test-FleetFailover -From primary -To standby -Namespace nowhere -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FailoverNoBackup,MultiCluster.Commands.Recovery.TestFleetFailoverCommand'
+        @(Get-FleetResource -Kind Namespace -Cluster standby | Where-Object Name -like 'nowhere*') | Should -HaveCount 0
+    }
+}
+
+Describe 'Failover and failback' -Skip:$script:noCrds {
+    BeforeAll {
+        @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'billing' } } | Invoke-FleetApply -Cluster primary | Out-Null
+        @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'billing' }; data = @{ mode = 'live' } } |
+            Invoke-FleetApply -Cluster primary | Out-Null
+        $fbBucket = 'fb-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        New-FleetBackupLocation billing -Provider aws -Bucket $fbBucket -Cluster primary | Out-Null
+        New-FleetBackupLocation billing -Provider aws -Bucket $fbBucket -AccessMode ReadOnly -Cluster lab | Out-Null
+        New-FleetBackupLocation billing-rw -Provider aws -Bucket $fbBucket -Cluster lab | Out-Null
+        New-FleetBackupSchedule billing -Rpo 01:00:00 -IncludedNamespace billing -StorageLocation billing -Cluster primary | Out-Null
+        $deadline = (Get-Date).AddSeconds(10)
+        while (@(Get-FleetBackup -Cluster lab -Schedule billing -Phase Completed).Count -eq 0 -and (Get-Date) -lt $deadline) {
+            Start-Sleep -Milliseconds 200
+        }
+    }
+
+    It 'refuses a failback before any failover' {
+        { Invoke-FleetFailback -From lab -To primary -Namespace billing -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FailbackNotPossible,MultiCluster.Commands.Recovery.InvokeFleetFailbackCommand'
+        @(Get-FleetBackup -Cluster lab | Where-Object Name -like 'failback-*') | Should -HaveCount 0
+    }
+
+    It 'fails over on purpose, then fails back with what the standby served' {
+        $over = Invoke-FleetFailover -From primary -To lab -Namespace billing -Force -Confirm:$false
+        $over.Status | Should -Be 'Completed'
+        @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'billing' }; data = @{ mode = 'from-lab' } } |
+            Invoke-FleetApply -Cluster lab -ForceConflicts | Out-Null
+
+        $back = Invoke-FleetFailback -From lab -To primary -StorageLocation billing-rw -Confirm:$false
+
+        $back.Status | Should -Be 'Completed'
+        $back.Steps | Should -HaveCount 7
+        $back.Steps[0].Name | Should -Be 'BackupStandby'
+        (Get-FleetResource -Kind ConfigMap -Name settings -Namespace billing -Cluster primary).Object.data.mode | Should -Be 'from-lab'
+        (Invoke-FleetFailback -From lab -To primary -StorageLocation billing-rw -Confirm:$false).Status | Should -Be 'AlreadyComplete'
+    }
+}
+
+Describe 'Disaster-recovery readiness' -Skip:$script:noCrds {
+    It 'checks the primary with its drPeer and says what a cluster without a standby lacks' {
+        $checks = @(Get-FleetDrReadiness -MaxRpo 1.00:00:00)
+        $checks | Should -HaveCount 9
+        $pair = @($checks | Where-Object Cluster -eq 'primary')
+        $pair | Should -HaveCount 8
+        $pair.Standby | Select-Object -Unique | Should -Be 'standby'
+        ($pair | Where-Object Check -eq 'VeleroInstalled').Status | Should -Be @('Pass', 'Pass')
+        ($pair | Where-Object Check -eq 'StandbySeesBackups').Status | Should -Be 'Pass'
+        $lab = @($checks | Where-Object Cluster -eq 'lab')
+        $lab | Should -HaveCount 1
+        $lab[0].Check | Should -Be 'Standby'
+        $lab[0].Status | Should -Be 'Fail'
+    }
+
+    It 'fails the backup age against a tight -MaxRpo, with what to do' {
+        $age = Get-FleetDrReadiness -Cluster primary -MaxRpo 00:00:01 | Where-Object Check -eq 'BackupAge'
+        $age.Status | Should -Be 'Fail'
+        $age.Action | Should -Match 'Get-FleetBackupSchedule -Cluster primary'
+    }
+}

@@ -22,4 +22,19 @@ public sealed record FailoverRequest
     public TimeSpan RestoreTimeout { get; init; } = TimeSpan.FromMinutes(60);
     public TimeSpan WorkloadTimeout { get; init; } = TimeSpan.FromMinutes(15);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Restores each source namespace under another name (Velero's namespaceMapping); a drill's <c>&lt;ns&gt;-drill-&lt;time&gt;</c>.</summary>
+    public IReadOnlyDictionary<string, string> NamespaceMapping { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The replicas a warm standby kept at zero gets when it carries no <see cref="WarmStandby.ReplicasAnnotation"/>.</summary>
+    public int? Replicas { get; init; }
+
+    /// <summary>Velero's existingResourcePolicy for the Restore: null keeps what the target holds, "update" overwrites it (a failback).</summary>
+    public string? ExistingResourcePolicy { get; init; }
+
+    /// <summary>An audit record of a run that started before this is an earlier, finished cycle: the run starts afresh.</summary>
+    public DateTimeOffset? IgnoreRecordsBefore { get; init; }
+
+    /// <summary>The namespace a source namespace is restored into.</summary>
+    public string Target(string ns) => NamespaceMapping.TryGetValue(ns, out var mapped) ? mapped : ns;
 }

@@ -58,6 +58,8 @@ public sealed class FailoverService
         var standby = ClusterResources.For(_connector.Connect(request.To), _apiFactory).Client;
         var audit = await standby.GetAsync(ConfigMapType, request.VeleroNamespace, AuditName(request.From.Name), cancellationToken).ConfigureAwait(false);
         var record = audit is null ? null : AuditRecord.Read(audit);
+        // A failover undone by a failback, or a run older than the cycle asked about, is history: start afresh.
+        if (record is not null && (record.State == FailedBackState || record.StartedAt < request.IgnoreRecordsBefore)) record = null;
         if (record is { State: "Completed" })
             return record.ToResult(request, "AlreadyComplete", "The failover was completed by an earlier run; nothing was changed.");
 
@@ -68,6 +70,7 @@ public sealed class FailoverService
         var stepStart = record is null ? started : _time.GetUtcNow();
         progress?.Report("Assessing the primary");
         string assessment;
+        var primaryAnswers = false;
         if (record?.Done(AssessPrimary) == true)
         {
             assessment = "done by an earlier run";
@@ -81,6 +84,7 @@ public sealed class FailoverService
                     $"The primary '{request.From.Name}' is healthy: failing over would split traffic between two live clusters.",
                     recommendedAction: "For a planned failover, run again with -Force; otherwise find out why you expected the primary to be down.");
             }
+            primaryAnswers = health.Status != FleetHealthStatus.Unreachable;
             assessment = health.Status == FleetHealthStatus.Healthy ? "healthy; planned failover (-Force)" : $"{health.Status}: {health.Reason}";
         }
         steps.Add(Step(AssessPrimary, "Succeeded", stepStart, assessment));
@@ -90,6 +94,12 @@ public sealed class FailoverService
         progress?.Report("Selecting the backup");
         var backup = await SelectBackupAsync(standby, request, record?.Backup, started, cancellationToken).ConfigureAwait(false);
         var rpo = started - backup.StartTime!.Value;
+        // The claims' storage classes can only be read from a primary that answers (a planned failover, a failback).
+        if (primaryAnswers)
+        {
+            var primary = ClusterResources.For(_connector.Connect(request.From), _apiFactory).Client;
+            await StorageClassCheck.EnsureAsync(primary, standby, SourceNamespaces(request, backup), request.VeleroNamespace, cancellationToken).ConfigureAwait(false);
+        }
         steps.Add(Step(SelectBackup, "Succeeded", stepStart, $"{backup.Name}, started {backup.StartTime:u}: RPO {BackupCron.Describe(rpo)}"));
         if (traffic is not null) await traffic.CheckAsync(cancellationToken).ConfigureAwait(false);
 
@@ -110,7 +120,7 @@ public sealed class FailoverService
         // 3. Restore, 4. wait for workloads, 5. switch traffic, 6. verify: each recorded as it ends.
         var remaining = new (string Name, Func<Task<(string Outcome, string Message)>> Run)[]
         {
-            (Restore, () => RestoreAsync(standby, request, backup.Name, restoreName, progress, cancellationToken)),
+            (Restore, () => RestoreAsync(standby, request, backup, restoreName, null, progress, cancellationToken)),
             (WaitForWorkloads, () => WaitForWorkloadsAsync(standby, request, backup, progress, cancellationToken)),
             (SwitchTraffic, async () => traffic is null ? ("Skipped", "no traffic provider")
                 : await traffic.IsSwitchedAsync(cancellationToken).ConfigureAwait(false) ? ("Skipped", traffic.Description + ": already in place")
@@ -153,7 +163,39 @@ public sealed class FailoverService
             $"{request.To.Name} serves from backup {backup.Name} (RPO {BackupCron.Describe(rpo)}, RTO {BackupCron.Describe(rto)}).");
     }
 
-    private async Task<FleetBackup> SelectBackupAsync(ResourceClient standby, FailoverRequest request, string? recorded, DateTimeOffset now,
+    /// <summary>A failover as its audit ConfigMap in <paramref name="target"/> records it (from <paramref name="from"/>), or null.</summary>
+    internal static async Task<(string State, DateTimeOffset StartedAt, string Backup, string Restore)?> ReadAuditAsync(ResourceClient target,
+        string veleroNamespace, string from, CancellationToken cancellationToken)
+    {
+        var audit = await target.GetAsync(ConfigMapType, veleroNamespace, AuditName(from), cancellationToken).ConfigureAwait(false);
+        if (audit is null) return null;
+        var record = AuditRecord.Read(audit);
+        return (record.State, record.StartedAt, record.Backup, record.Restore);
+    }
+
+    /// <summary>Marks the failover recorded in <paramref name="target"/> as undone, so the next failover starts afresh.</summary>
+    internal static async Task MarkFailedBackAsync(ResourceClient target, string veleroNamespace, string from, CancellationToken cancellationToken)
+    {
+        var audit = await target.GetAsync(ConfigMapType, veleroNamespace, AuditName(from), cancellationToken).ConfigureAwait(false);
+        if (audit is null || AuditRecord.Read(audit).State == FailedBackState) return;
+        var record = AuditRecord.Read(audit) with { State = FailedBackState };
+        await target.ApplyAsync(ConfigMapType, record.ToConfigMap(veleroNamespace), forceConflicts: true, dryRun: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The audit state of a failover a failback undid.</summary>
+    internal const string FailedBackState = "FailedBack";
+
+    /// <summary>The namespaces the restore takes from the backup: those asked for, else all the backup holds (empty: every one).</summary>
+    internal static IReadOnlyList<string> SourceNamespaces(FailoverRequest request, FleetBackup backup) =>
+        request.Namespaces.Count > 0 ? request.Namespaces : backup.IncludedNamespaces.Where(n => n != "*").ToList();
+
+    internal ResourceClient Client(FleetCluster cluster) => ClusterResources.For(_connector.Connect(cluster), _apiFactory).Client;
+
+    internal TimeProvider Time => _time;
+
+    internal IClusterConnector Connector => _connector;
+
+    internal async Task<FleetBackup> SelectBackupAsync(ResourceClient standby, FailoverRequest request, string? recorded, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         var backups = (await BackupService.ListVeleroAsync(standby, VeleroKinds.Backup, cancellationToken).ConfigureAwait(false))
@@ -184,15 +226,22 @@ public sealed class FailoverService
     private static bool Covers(FleetBackup backup, IReadOnlyList<string> namespaces) =>
         backup.IncludedNamespaces.Count == 0 || backup.IncludedNamespaces.Contains("*") || namespaces.All(backup.IncludedNamespaces.Contains);
 
-    private async Task<(string, string)> RestoreAsync(ResourceClient standby, FailoverRequest request, string backup, string name,
-        IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>Creates (unless it exists: a resumed run) the Velero Restore and waits for its end; PartiallyFailed and Failed throw.</summary>
+    internal async Task<(string, string)> RestoreAsync(ResourceClient standby, FailoverRequest request, FleetBackup source, string name,
+        IReadOnlyDictionary<string, string>? labels, IProgress<string>? progress, CancellationToken cancellationToken)
     {
+        var backup = source.Name;
         var restoreType = VeleroKinds.Restore;
         var existing = await standby.GetAsync(restoreType, request.VeleroNamespace, name, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
             var spec = new JsonObject { ["backupName"] = backup };
             if (request.Namespaces.Count > 0) spec["includedNamespaces"] = new JsonArray(request.Namespaces.Select(n => (JsonNode?)n).ToArray());
+            if (request.NamespaceMapping.Count > 0)
+                spec["namespaceMapping"] = new JsonObject(request.NamespaceMapping.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
+            if (request.ExistingResourcePolicy is { } policy) spec["existingResourcePolicy"] = policy;
+            var restoreLabels = new JsonObject { [KubeObject.ManagedByLabel] = KubeObject.ManagedByValue };
+            foreach (var (key, value) in labels ?? new Dictionary<string, string>()) restoreLabels[key] = value;
             var restore = new KubeObject(new JsonObject
             {
                 ["apiVersion"] = VeleroKinds.ApiVersion,
@@ -201,7 +250,7 @@ public sealed class FailoverService
                 {
                     ["name"] = name,
                     ["namespace"] = request.VeleroNamespace,
-                    ["labels"] = new JsonObject { [KubeObject.ManagedByLabel] = KubeObject.ManagedByValue },
+                    ["labels"] = restoreLabels,
                 },
                 ["spec"] = spec,
             });
@@ -233,10 +282,16 @@ public sealed class FailoverService
         }
     }
 
-    private async Task<(string, string)> WaitForWorkloadsAsync(ResourceClient standby, FailoverRequest request, FleetBackup backup,
+    /// <summary>
+    /// Scales up the warm standby's zero-replica workloads in the restored namespaces, then waits
+    /// until every Deployment there is available. StatefulSets are scaled but not waited for.
+    /// </summary>
+    internal async Task<(string, string)> WaitForWorkloadsAsync(ResourceClient standby, FailoverRequest request, FleetBackup backup,
         IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var namespaces = request.Namespaces.Count > 0 ? request.Namespaces : backup.IncludedNamespaces.Where(n => n != "*").ToList();
+        var namespaces = SourceNamespaces(request, backup).Select(request.Target).ToList();
+        var scaled = namespaces.Count == 0 ? [] : await WarmStandby.ScaleUpAsync(standby, namespaces, request.Replicas, cancellationToken).ConfigureAwait(false);
+        var scaledText = scaled.Count == 0 ? "" : $"; scaled up {string.Join(", ", scaled)}";
         var deadline = _time.GetUtcNow() + request.WorkloadTimeout;
         while (true)
         {
@@ -244,7 +299,7 @@ public sealed class FailoverService
             foreach (var ns in namespaces.DefaultIfEmpty(null))
                 deployments.AddRange(await standby.ListAsync(DeploymentType, ns, null, cancellationToken).ConfigureAwait(false));
             var waiting = deployments.Where(d => !Available(d)).Select(d => $"{d.Namespace}/{d.Name}").ToList();
-            if (waiting.Count == 0) return ("Succeeded", $"{deployments.Count} Deployments available");
+            if (waiting.Count == 0) return ("Succeeded", $"{deployments.Count} Deployments available{scaledText}");
             progress?.Report($"Waiting for {waiting.Count} of {deployments.Count} Deployments");
             if (_time.GetUtcNow() > deadline)
             {
@@ -282,10 +337,10 @@ public sealed class FailoverService
     private async Task SaveAsync(ResourceClient standby, FailoverRequest request, AuditRecord record, CancellationToken cancellationToken) =>
         await standby.ApplyAsync(ConfigMapType, record.ToConfigMap(request.VeleroNamespace), forceConflicts: true, dryRun: false, cancellationToken).ConfigureAwait(false);
 
-    private FleetFailoverStep Step(string name, string outcome, DateTimeOffset start, string message) =>
+    internal FleetFailoverStep Step(string name, string outcome, DateTimeOffset start, string message) =>
         new() { Name = name, Outcome = outcome, Start = start, End = _time.GetUtcNow(), Message = message };
 
-    private static FleetFailoverResult Result(FailoverRequest request, string status, string? backup, string? restore, TimeSpan? rpo, TimeSpan? rto,
+    internal static FleetFailoverResult Result(FailoverRequest request, string status, string? backup, string? restore, TimeSpan? rpo, TimeSpan? rto,
         ITrafficSwitch? traffic, IReadOnlyList<FleetFailoverStep> steps, string message, string? errorId = null) => new()
     {
         From = request.From.Name,
@@ -298,7 +353,7 @@ public sealed class FailoverService
         RpoText = rpo is { } p ? BackupCron.Describe(p) : "",
         RtoText = rto is { } t ? BackupCron.Describe(t) : "",
         Traffic = traffic?.Description,
-        Steps = steps,
+        Steps = steps.ToArray(), // an array: PowerShell indexes it (a collection expression's list type it cannot)
         Message = message,
         ErrorId = errorId,
     };

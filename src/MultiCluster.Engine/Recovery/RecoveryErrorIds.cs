@@ -38,4 +38,16 @@ public static class RecoveryErrorIds
 
     /// <summary>The failover's parameters contradict each other (same cluster twice, a traffic provider without its record).</summary>
     public const string FailoverInputInvalid = nameof(FailoverInputInvalid);
+
+    /// <summary>The target of a restore lacks a storage class the source's claims use.</summary>
+    public const string StandbyStorageClassMissing = nameof(StandbyStorageClassMissing);
+
+    /// <summary>A drill's mapped namespace already exists in the standby, or cannot be named.</summary>
+    public const string DrillNamespaceInvalid = nameof(DrillNamespaceInvalid);
+
+    /// <summary>Failback without a completed failover to undo, or to a primary that does not answer.</summary>
+    public const string FailbackNotPossible = nameof(FailbackNotPossible);
+
+    /// <summary>The standby's backup before a failback did not complete.</summary>
+    public const string FailbackBackupFailed = nameof(FailbackBackupFailed);
 }

@@ -202,6 +202,98 @@ public class FailoverServiceLiveTests
         world.Bed.Standby.Store.CurrentResourceVersion.Should().Be(revision, "nothing was written before the checks passed");
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task A_warm_standby_kept_at_zero_replicas_is_scaled_up_after_the_restore_and_before_the_switch()
+    {
+        await using var world = await StartAsync("fowarm");
+        RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"production","annotations":{"multicluster.io/standby-replicas":"3"}},
+             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},
+                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]}}}}
+            """));
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"batch","namespace":"production"},
+             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"batch"}},
+                     "template":{"metadata":{"labels":{"app":"batch"}},"spec":{"containers":[{"name":"batch","image":"busybox:1.36"}]}}}}
+            """));
+        await world.Bed.IdleAsync();
+
+        var result = await world.Service().RunAsync(world.Request(force: true), world.Switch(), whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Steps[3].Message.Should().Be("2 Deployments available; scaled up production/web=3", "batch has no annotation and no -Replicas: it stays at zero");
+        ((long)RecoveryTestBed.Get(world.Bed.Standby, "apps", "deployments", "production", "web")!["spec"]!["replicas"]!).Should().Be(3);
+        ((long)RecoveryTestBed.Get(world.Bed.Standby, "apps", "deployments", "production", "batch")!["spec"]!["replicas"]!).Should().Be(0);
+        result.Steps[3].End.Should().BeOnOrBefore(result.Steps[4].Start!.Value, "the workloads were up before traffic moved");
+        world.RecordValue().Should().Be(StandbyAddress);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Replicas_scales_a_warm_standby_without_the_annotation()
+    {
+        await using var world = await StartAsync("foreplicas");
+        RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"production"},
+             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},
+                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]}}}}
+            """));
+
+        var result = await world.Service().RunAsync(world.Request(force: true) with { Replicas = 2 }, null, whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Steps[3].Message.Should().Be("1 Deployments available; scaled up production/web=2");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_standby_lacking_a_storage_class_the_claims_use_is_refused_before_any_change()
+    {
+        await using var world = await StartAsync("fostorage");
+        foreach (var cluster in world.Bed.Fleet.Clusters) RecoveryTestBed.ServeStorageKinds(cluster);
+        RecoveryTestBed.Create(world.Bed.Primary, RecoveryTestBed.Parse("""
+            {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data","namespace":"production"},
+             "spec":{"storageClassName":"fast-ssd","accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}
+            """));
+        var revision = world.Bed.Standby.Store.CurrentResourceVersion;
+
+        var act = () => world.Service().RunAsync(world.Request(force: true), world.Switch(), whatIf: false, null, default);
+
+        var error = (await act.Should().ThrowAsync<FleetInputException>()).Which;
+        error.ErrorId.Should().Be(RecoveryErrorIds.StandbyStorageClassMissing);
+        error.Category.Should().Be(FleetErrorCategory.NotInstalled);
+        error.Target.Should().Be(world.Bed.StandbyCluster.Name);
+        error.Message.Should().Be($"Cluster '{world.Bed.StandbyCluster.Name}' has no storage class 'fast-ssd' (used by production/data): the restored claims would stay Pending.");
+        world.Bed.Standby.Store.CurrentResourceVersion.Should().Be(revision);
+        world.Restores().Should().BeEmpty();
+        world.RecordValue().Should().Be(PrimaryAddress);
+
+        // Velero's change-storage-class ConfigMap mapping it to a class the standby has lets the failover through.
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"},"provisioner":"ebs.csi.aws.com"}"""));
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"change-storage-class-config","namespace":"velero",
+             "labels":{"velero.io/plugin-config":"","velero.io/change-storage-class":"RestoreItemAction"}},"data":{"fast-ssd":"gp3"}}
+            """));
+        var plan = await world.Service().RunAsync(world.Request(force: true), world.Switch(), whatIf: true, null, default);
+        plan.Status.Should().Be("Planned");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_standby_without_Velero_is_refused_before_any_change()
+    {
+        await using var bed = await RecoveryTestBed.StartAsync("fonovelero", veleroOnStandby: false);
+        var revision = bed.Standby.Store.CurrentResourceVersion;
+        var request = new FailoverRequest { From = bed.PrimaryCluster, To = bed.StandbyCluster, Force = true };
+
+        var act = () => new FailoverService(bed.Connector, null, TimeProvider.System, null).RunAsync(request, null, whatIf: false, null, default);
+
+        var error = (await act.Should().ThrowAsync<FleetClusterException>()).Which;
+        error.ErrorId.Should().Be(RecoveryErrorIds.VeleroNotInstalled);
+        error.Category.Should().Be(FleetErrorCategory.NotInstalled);
+        error.Target.Should().Be(bed.StandbyCluster.Name);
+        bed.Standby.Store.CurrentResourceVersion.Should().Be(revision);
+    }
+
     /// <summary>Cancels the run when it reports reaching a step, as a killed process would stop there.</summary>
     private sealed class KillAt(string step, CancellationTokenSource kill) : IProgress<string>
     {

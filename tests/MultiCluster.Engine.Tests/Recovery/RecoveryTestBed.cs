@@ -101,6 +101,25 @@ public sealed class RecoveryTestBed : IAsyncDisposable
             """));
     }
 
+    /// <summary>Serves the kinds the emulator leaves out that a restore's checks read: StatefulSets, PersistentVolumeClaims, StorageClasses.</summary>
+    public static void ServeStorageKinds(EmulatedCluster cluster)
+    {
+        cluster.Registry.Add(new MultiCluster.Testing.ApiServer.ResourceType
+        {
+            Group = "apps", Versions = ["v1"], Kind = "StatefulSet", Plural = "statefulsets", Singular = "statefulset", Namespaced = true,
+            Subresources = ["status", "scale"], TracksGeneration = true,
+        });
+        cluster.Registry.Add(new MultiCluster.Testing.ApiServer.ResourceType
+        {
+            Group = "", Versions = ["v1"], Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim",
+            Namespaced = true, Subresources = ["status"],
+        });
+        cluster.Registry.Add(new MultiCluster.Testing.ApiServer.ResourceType
+        {
+            Group = "storage.k8s.io", Versions = ["v1"], Kind = "StorageClass", Plural = "storageclasses", Singular = "storageclass", Namespaced = false,
+        });
+    }
+
     public static JsonObject Location(string name, string bucket, string accessMode) => Parse($$$"""
         {"apiVersion":"velero.io/v1","kind":"BackupStorageLocation","metadata":{"name":"{{{name}}}","namespace":"velero"},
          "spec":{"provider":"aws","objectStorage":{"bucket":"{{{bucket}}}"},"default":true,"accessMode":"{{{accessMode}}}"}}

@@ -1,9 +1,6 @@
 using System.Management.Automation;
-using MultiCluster.Engine.Dns;
 using MultiCluster.Engine.Errors;
-using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Recovery;
-using MultiCluster.Engine.Traffic;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Recovery;
@@ -15,26 +12,8 @@ namespace MultiCluster.Commands.Recovery;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "FleetFailover", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetFailoverResult))]
-public sealed class InvokeFleetFailoverCommand : FleetCmdlet
+public sealed class InvokeFleetFailoverCommand : FailoverCmdlet
 {
-    /// <summary>The primary cluster (the one that failed); a piped FleetCluster binds here.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterName")]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ClusterNameCompleter))]
-    public string From { get; set; } = "";
-
-    /// <summary>The standby cluster that takes over.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ClusterNameCompleter))]
-    public string To { get; set; } = "";
-
-    /// <summary>The namespaces to restore; all the backup holds when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[] Namespace { get; set; } = [];
-
     /// <summary>The backup to restore; the newest Completed one the standby sees when omitted.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -44,57 +23,9 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
     [Parameter]
     public TimeSpan MaxRpo { get; set; }
 
-    /// <summary>How traffic moves: Route53 (an UPSERT of -RecordName to -Target, waited until INSYNC) or None.</summary>
-    [Parameter]
-    [ValidateSet("Route53", "None")]
-    public string TrafficProvider { get; set; } = "None";
-
-    /// <summary>The Route 53 hosted zone's name.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ZoneName { get; set; }
-
-    /// <summary>The record that carries the service's traffic.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? RecordName { get; set; }
-
-    /// <summary>The record's type.</summary>
-    [Parameter]
-    [ValidateSet("A", "AAAA", "CNAME")]
-    public string RecordType { get; set; } = "A";
-
-    /// <summary>The record set's identifier when it belongs to a weighted, failover or geolocation group.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SetIdentifier { get; set; }
-
-    /// <summary>The standby's address or name the record points to after the switch.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Target { get; set; }
-
-    /// <summary>The AWS profile for Route 53; the default credential chain when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? AwsProfile { get; set; }
-
-    /// <summary>The Route 53 endpoint (China, GovCloud, or a test double); the global one when omitted.</summary>
-    [Parameter]
-    public Uri? Route53Endpoint { get; set; }
-
-    /// <summary>A URL that must answer with success after the switch.</summary>
-    [Parameter]
-    public Uri? HealthUrl { get; set; }
-
     /// <summary>Fails over even though the primary is healthy (a planned failover).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    /// <summary>The namespace Velero runs in.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string VeleroNamespace { get; set; } = "velero";
 
     protected override void EndProcessing()
     {
@@ -111,6 +42,7 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
                 Force = Force,
                 VeleroNamespace = VeleroNamespace,
                 HealthUrl = HealthUrl,
+                Replicas = MyInvocation.BoundParameters.ContainsKey(nameof(Replicas)) ? Replicas : null,
             };
         }
         catch (Exception ex)
@@ -121,14 +53,7 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
         if (string.Equals(From, To, StringComparison.OrdinalIgnoreCase))
             Terminate(new FleetInputException(RecoveryErrorIds.FailoverInputInvalid, FleetErrorCategory.InvalidArgument, From,
                 $"-From and -To both name '{From}': a failover needs two clusters."));
-        ITrafficSwitch? traffic = null;
-        if (TrafficProvider == "Route53")
-        {
-            if (ZoneName is null || RecordName is null || Target is null)
-                Terminate(new FleetInputException(RecoveryErrorIds.FailoverInputInvalid, FleetErrorCategory.InvalidArgument, "TrafficProvider",
-                    "-TrafficProvider Route53 needs -ZoneName, -RecordName and -Target."));
-            traffic = new Route53TrafficSwitch(new Route53Client(AwsProfile, Route53Endpoint), ZoneName!, RecordName!, RecordType, Target!, SetIdentifier);
-        }
+        var traffic = TrafficSwitch(request.From, request.To);
 
         var service = new FailoverService(RunspaceSessions.Current.Connector);
         FleetFailoverResult? plan = null;
@@ -148,18 +73,6 @@ public sealed class InvokeFleetFailoverCommand : FleetCmdlet
             if (result.Status == "Failed")
                 EmitError(new FleetException(result.ErrorId!, FleetErrorCategory.InvalidOperation, To, result.Message!));
         });
-    }
-
-    private static FleetCluster One(string name)
-    {
-        var selected = RunspaceSessions.Current.Select(new ClusterPlacement { Names = [name] });
-        if (selected.NotFound.Count > 0) throw selected.NotFound[0];
-        if (selected.Clusters.Count != 1)
-        {
-            throw new FleetException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.InvalidArgument, name,
-                $"'{name}' names {selected.Clusters.Count} clusters; a failover needs exactly one on each side.");
-        }
-        return selected.Clusters[0];
     }
 
     /// <summary>Each step shown as progress on the pipeline thread.</summary>

@@ -26,7 +26,7 @@ namespace MultiCluster.Testing.Controllers.Velero;
 /// <item>Restore: the backup's items recreated in the target cluster in Velero's resource priority
 /// order, namespaceMapping applied, labels velero.io/backup-name and velero.io/restore-name,
 /// status, uid and resourceVersion dropped, a Service's clusterIP cleared; an existing object is
-/// kept (a warning when it differs); a kind the cluster does not serve is an error
+/// kept (a warning when it differs), or with existingResourcePolicy update overwritten; a kind the cluster does not serve is an error
 /// (PartiallyFailed). <see cref="RestoreOutcome"/> or the annotation forces the outcome.</item>
 /// </list>
 /// Left out: volume snapshots and data movement, hooks, resource policies, cluster-scoped
@@ -427,6 +427,7 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
         var excluded = Strings(spec["excludedNamespaces"]);
         var mapping = (spec["namespaceMapping"] as JsonObject)?.ToDictionary(m => m.Key, m => (string)m.Value!) ?? [];
         var restoreName = NameOf(restore);
+        var updateExisting = (string?)spec["existingResourcePolicy"] == "update";
         int restored = 0, warnings = 0, errors = 0;
         var wanted = backup.Items.Where(i =>
         {
@@ -471,7 +472,20 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
             var existing = Cluster.Store.Get(type, item.Namespaced ? (string?)metadata["namespace"] : null, NameOf(obj));
             if (existing is not null)
             {
-                if (item.Resource != "namespaces" && !JsonNode.DeepEquals(existing["spec"] ?? existing["data"], obj["spec"] ?? obj["data"])) warnings++;
+                if (item.Resource == "namespaces" || JsonNode.DeepEquals(existing["spec"] ?? existing["data"], obj["spec"] ?? obj["data"])) continue;
+                if (updateExisting)
+                {
+                    // existingResourcePolicy update: the backup's content and labels patched over the live object.
+                    foreach (var field in new[] { "spec", "data", "binaryData" })
+                        if (obj[field] is { } value) existing[field] = value.DeepClone();
+                    existing["metadata"]!["labels"] = labels.DeepClone();
+                    Cluster.Store.Update(type, existing);
+                    restored++;
+                }
+                else
+                {
+                    warnings++;
+                }
                 continue;
             }
             try
@@ -479,6 +493,10 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
                 // Through the API server as Velero does: defaults (a Service's new clusterIP) and validation apply.
                 Cluster.Cluster.CreateObject(obj);
                 restored++;
+            }
+            catch (ApiStatusException e) when (e.Reason == "AlreadyExists")
+            {
+                // Created meanwhile (a namespace's default ServiceAccount and root CA ConfigMap): Velero keeps what is there.
             }
             catch (ApiStatusException)
             {

@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
+namespace MultiCluster.Engine.Recovery;
+
+/// <summary>
+/// Whether a failover from a primary to its standby would work now, one check at a time: Velero
+/// on both with an Available location, the standby reading the primary's bucket (ReadOnly), the
+/// newest Completed backup against the RPO asked for, the storage classes the claims need on the
+/// standby, and the standby's tier (warm workloads waiting at zero replicas, hot ones running, or
+/// cold). Only reads.
+/// </summary>
+public sealed class DrReadinessService
+{
+    public const string Pass = nameof(Pass);
+    public const string Warn = nameof(Warn);
+    public const string Fail = nameof(Fail);
+
+    private readonly IClusterConnector _connector;
+    private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
+    private readonly TimeProvider _time;
+
+    public DrReadinessService(IClusterConnector connector) : this(connector, null, TimeProvider.System) { }
+
+    internal DrReadinessService(IClusterConnector connector, Func<ClusterConnection, IKubeApi>? apiFactory, TimeProvider time)
+    {
+        _connector = connector;
+        _apiFactory = apiFactory;
+        _time = time;
+    }
+
+    /// <summary>Every check of <paramref name="primary"/> and <paramref name="standby"/>; a side that does not answer gives a Fail, never an exception.</summary>
+    public async Task<IReadOnlyList<FleetDrCheck>> CheckAsync(FleetCluster primary, FleetCluster? standby, TimeSpan maxRpo, string veleroNamespace,
+        CancellationToken cancellationToken)
+    {
+        var checks = new List<FleetDrCheck>();
+        void Add(string check, string status, string detail, string action = "") =>
+            checks.Add(new FleetDrCheck { Cluster = primary.Name, Standby = standby?.Name, Check = check, Status = status, Detail = detail, Action = action });
+
+        if (standby is null)
+        {
+            Add("Standby", Fail, "no standby: cold, RTO hours (a cluster built and restored from scratch)",
+                $"Name a standby in the fleet file (drPeer: on {primary.Name}) or with -Standby.");
+            return checks;
+        }
+        var sides = new List<(FleetCluster Cluster, ResourceClient Client, IReadOnlyList<KubeObject> Locations)>();
+        foreach (var cluster in new[] { primary, standby })
+        {
+            var client = ClusterResources.For(_connector.Connect(cluster), _apiFactory).Client;
+            try
+            {
+                var locations = (await BackupService.ListVeleroAsync(client, VeleroKinds.BackupStorageLocation, cancellationToken).ConfigureAwait(false))
+                    .Where(l => l.Namespace == veleroNamespace).ToList();
+                Add("VeleroInstalled", Pass, $"{cluster.Name}: velero.io/v1 served");
+                var available = locations.Where(l => (string?)l.Json["status"]?["phase"] == "Available").Select(l => l.Name).ToList();
+                if (available.Count > 0) Add("LocationAvailable", Pass, $"{cluster.Name}: {string.Join(", ", available)} Available");
+                else Add("LocationAvailable", Fail, $"{cluster.Name}: {(locations.Count == 0 ? "no backup storage location" : "no location Available")} in {veleroNamespace}",
+                    $"Create one (New-FleetBackupLocation -Cluster {cluster.Name}) or fix its bucket and credentials (velero backup-location get).");
+                sides.Add((cluster, client, locations));
+            }
+            catch (FleetClusterException e) when (e.ErrorId == RecoveryErrorIds.VeleroNotInstalled)
+            {
+                Add("VeleroInstalled", Fail, $"{cluster.Name}: no Velero (velero.io/v1 not served)", $"Install Velero on {cluster.Name} (velero install, or its Helm chart).");
+            }
+            catch (FleetException e)
+            {
+                Add("Reachable", Fail, $"{cluster.Name}: {e.Message}", $"Check {cluster.Name} with Test-FleetCluster.");
+            }
+        }
+        if (sides.Count < 2) return checks;
+        var (_, primaryClient, primaryLocations) = sides[0];
+        var (_, standbyClient, standbyLocations) = sides[1];
+
+        var shared = standbyLocations.Where(s => primaryLocations.Any(p => FailbackService.Bucket(p) == FailbackService.Bucket(s))).ToList();
+        if (shared.Count == 0)
+            Add("StandbySeesBackups", Fail, $"{standby.Name} has no location over the primary's bucket: it sees none of its backups",
+                $"New-FleetBackupLocation -Bucket <the primary's bucket> -AccessMode ReadOnly -Cluster {standby.Name}");
+        else if (shared.Any(l => (string?)l.Json["spec"]?["accessMode"] == "ReadOnly"))
+            Add("StandbySeesBackups", Pass, $"{standby.Name}: {string.Join(", ", shared.Select(l => l.Name))} over the primary's bucket, ReadOnly");
+        else
+            Add("StandbySeesBackups", Warn, $"{standby.Name}: {string.Join(", ", shared.Select(l => l.Name))} over the primary's bucket, ReadWrite: both clusters write into it",
+                $"Make the standby's location ReadOnly (New-FleetBackupLocation ... -AccessMode ReadOnly -Cluster {standby.Name}); add a separate ReadWrite one only for a failback.");
+
+        var now = _time.GetUtcNow();
+        var newest = (await primaryClient.ListAsync(VeleroKinds.Backup, veleroNamespace, null, cancellationToken).ConfigureAwait(false))
+            .Select(b => BackupService.ToBackup(primary.Name, b, now))
+            .Where(b => b.Phase == "Completed" && b.StartTime is not null)
+            .OrderByDescending(b => b.StartTime).FirstOrDefault();
+        IReadOnlyList<string> namespaces = [];
+        if (newest is null)
+        {
+            Add("BackupAge", Fail, $"{primary.Name} has no Completed backup", $"Schedule one (New-FleetBackupSchedule -Rpo {BackupCron.Describe(maxRpo)} -Cluster {primary.Name}) and check its backups (Get-FleetBackup).");
+        }
+        else
+        {
+            namespaces = newest.IncludedNamespaces.Where(n => n != "*").ToList();
+            var age = now - newest.StartTime!.Value;
+            var seen = await standbyClient.GetAsync(VeleroKinds.Backup, veleroNamespace, newest.Name, cancellationToken).ConfigureAwait(false) is not null;
+            var detail = $"{newest.Name} started {BackupCron.Describe(age)} ago (max {BackupCron.Describe(maxRpo)}){(seen ? "; the standby sees it" : "; the standby does not see it yet")}";
+            if (age > maxRpo)
+                Add("BackupAge", Fail, detail, $"Find out why the schedule stopped (Get-FleetBackupSchedule -Cluster {primary.Name}), or run a backup now.");
+            else if (!seen)
+                Add("BackupAge", Warn, detail, "Wait for Velero's backup sync (1 minute by default), or check the standby's location.");
+            else
+                Add("BackupAge", Pass, detail);
+        }
+
+        var missing = await StorageClassCheck.MissingAsync(primaryClient, standbyClient, namespaces.Count > 0 ? namespaces : [null], veleroNamespace, cancellationToken)
+            .ConfigureAwait(false);
+        if (missing.Count == 0) Add("StorageClasses", Pass, $"{standby.Name} has every storage class the primary's claims use");
+        else Add("StorageClasses", Fail, $"{standby.Name} lacks {StorageClassCheck.Describe(missing)}",
+            $"Create them on {standby.Name}, or map them with Velero's change-storage-class ConfigMap.");
+
+        var warm = namespaces.Count == 0 ? [] : await WarmStandby.FindAsync(standbyClient, namespaces, null, cancellationToken).ConfigureAwait(false);
+        var running = 0;
+        foreach (var ns in namespaces)
+            running += (await StorageClassCheck.ListOrNoneAsync(standbyClient, WarmStandby.Deployment, ns, null, cancellationToken).ConfigureAwait(false))
+                .Count(d => WarmStandby.SpecReplicas(d) > 0);
+        if (warm.Count > 0)
+            Add("WarmStandby", Pass, $"warm: {warm.Count} workloads at zero replicas ready to scale up{(running > 0 ? $", {running} running" : "")} (RTO class < 30 min)");
+        else if (running > 0)
+            Add("WarmStandby", Pass, $"hot: {running} Deployments running in the backed-up namespaces (RTO class < 5 min)");
+        else
+            Add("WarmStandby", Warn, $"cold: no workloads of {(namespaces.Count == 0 ? "the backed-up namespaces" : string.Join(", ", namespaces))} on {standby.Name} (RTO class < 4 h)",
+                $"Keep the Deployments on {standby.Name} at replicas 0 with the annotation {WarmStandby.ReplicasAnnotation}: <replicas> for a warm standby.");
+        return checks;
+    }
+}

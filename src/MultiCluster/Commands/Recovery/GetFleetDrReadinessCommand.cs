@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Recovery;
+using MultiCluster.Infrastructure;
+
+namespace MultiCluster.Commands.Recovery;
+
+/// <summary>
+/// Whether each selected primary could fail over to its standby now: one FleetDrCheck per check
+/// (Velero, locations, backup sync, backup age against -MaxRpo, storage classes, standby tier),
+/// Pass, Warn or Fail with what to do. Only reads.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FleetDrReadiness")]
+[OutputType(typeof(FleetDrCheck))]
+public sealed class GetFleetDrReadinessCommand : FanOutCmdlet
+{
+    /// <summary>The standby of every selected cluster; the fleet's drPeer of each when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string? Standby { get; set; }
+
+    /// <summary>The newest Completed backup must be younger than this.</summary>
+    [Parameter]
+    public TimeSpan MaxRpo { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The namespace Velero runs in.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string VeleroNamespace { get; set; } = "velero";
+
+    protected override void ProcessRecord() => CollectClusters();
+
+    protected override void EndProcessing()
+    {
+        if (MaxRpo <= TimeSpan.Zero)
+            Terminate(new FleetInputException(RecoveryErrorIds.FailoverInputInvalid, FleetErrorCategory.InvalidArgument, "MaxRpo",
+                $"-MaxRpo {MaxRpo} is not a duration: give the data loss you accept, e.g. 01:00:00."));
+        var clusters = SelectClusters();
+        if (clusters.Count == 0) return;
+        var fleet = RunspaceSessions.Current.Select(new Engine.Inventory.ClusterPlacement()).Clusters;
+        var standbyOverride = Standby is null ? null : FailoverCmdlet.One(Standby);
+        // A cluster that is another's standby is checked as that one's standby, not as a primary without one.
+        var standbys = fleet.Select(c => c.DrPeer).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var primaries = clusters.Where(c => standbyOverride is not null || c.DrPeer is not null || !standbys.Contains(c.Name))
+            .Where(c => !string.Equals(c.Name, standbyOverride?.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        var service = new DrReadinessService(RunspaceSessions.Current.Connector);
+        RunEngine(async cancel =>
+        {
+            foreach (var primary in primaries)
+            {
+                var standby = standbyOverride ?? (primary.DrPeer is { } peer ? fleet.FirstOrDefault(c => string.Equals(c.Name, peer, StringComparison.OrdinalIgnoreCase)) : null);
+                foreach (var check in await service.CheckAsync(primary, standby, MaxRpo, VeleroNamespace, cancel).ConfigureAwait(false))
+                    Emit(check);
+            }
+        });
+    }
+}
