@@ -8,20 +8,43 @@ namespace MultiCluster.Infrastructure;
 /// the pipeline thread: workers post actions, the pipeline thread drains them in arrival order
 /// until the work completes. When the pipeline thread stops draining (a downstream command or an
 /// error under -ErrorAction Stop threw), the work is cancelled and awaited before the failure
-/// goes on, and nothing posted after that runs.
+/// goes on, and nothing posted after that runs. The queue is bounded: a worker that posts
+/// while <see cref="Capacity"/> actions wait blocks until the pipeline takes one, so a slow
+/// consumer holds the engine back instead of piling results up in memory.
 /// </summary>
-internal sealed class PipelineBridge
+internal sealed class PipelineBridge(int capacity = PipelineBridge.DefaultCapacity)
 {
-    private readonly BlockingCollection<Action> _actions = new();
+    public const int DefaultCapacity = 256;
+
+    private readonly BlockingCollection<Posted> _actions = new();
+    private readonly SemaphoreSlim _room = new(capacity);
+    private readonly CancellationTokenSource _closing = new();
     private readonly ConcurrentDictionary<object, Action> _pendingInvokes = new();
     private volatile bool _closed;
+    private int _drainThread = -1;
 
-    /// <summary>Queues an action for the pipeline thread. Safe from any thread; dropped once the bridge closed.</summary>
+    /// <summary>How many actions may wait for the pipeline thread before posting workers block.</summary>
+    public int Capacity { get; } = capacity;
+
+    /// <summary>
+    /// Queues an action for the pipeline thread. Safe from any thread; dropped once the bridge
+    /// closed. A worker waits while the queue is full; the pipeline thread itself never waits
+    /// (it is the one that makes room), so its own posts are not counted.
+    /// </summary>
     public void Post(Action action)
     {
         if (_closed) return;
-        try { _actions.Add(action); }
-        catch (InvalidOperationException) { } // work finished; late messages are dropped
+        var counted = Environment.CurrentManagedThreadId != Volatile.Read(ref _drainThread);
+        if (counted)
+        {
+            try { _room.Wait(_closing.Token); }
+            catch (OperationCanceledException) { return; } // closed while waiting: dropped
+        }
+        try { _actions.Add(new Posted(action, counted)); }
+        catch (InvalidOperationException) // work finished; late messages are dropped
+        {
+            if (counted) _room.Release();
+        }
     }
 
     /// <summary>
@@ -50,6 +73,7 @@ internal sealed class PipelineBridge
     /// </summary>
     public void Run(Func<Task> work, CancellationTokenSource stop)
     {
+        Volatile.Write(ref _drainThread, Environment.CurrentManagedThreadId);
         var task = Task.Run(async () =>
         {
             try { await work().ConfigureAwait(false); }
@@ -57,8 +81,11 @@ internal sealed class PipelineBridge
         });
         try
         {
-            foreach (var action in _actions.GetConsumingEnumerable())
-                action();
+            foreach (var posted in _actions.GetConsumingEnumerable())
+            {
+                if (posted.Counted) _room.Release();
+                posted.Action();
+            }
         }
         catch
         {
@@ -79,6 +106,7 @@ internal sealed class PipelineBridge
     private void Close()
     {
         _closed = true;
+        _closing.Cancel(); // wakes workers waiting for room; what they meant to post is dropped
         CancelPendingInvokes();
     }
 
@@ -87,4 +115,6 @@ internal sealed class PipelineBridge
         foreach (var key in _pendingInvokes.Keys)
             if (_pendingInvokes.TryRemove(key, out var cancel)) cancel();
     }
+
+    private sealed record Posted(Action Action, bool Counted);
 }
