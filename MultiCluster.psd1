@@ -51,6 +51,7 @@
         'New-FleetApplicationSet'
         'Get-FleetApplication'
         'Set-FleetDnsRecord'
+        'Set-FleetExternalDns'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
