@@ -49,8 +49,8 @@ public sealed class ModuleManifestTests
             var (verb, noun) = (name.Split('-')[0], name.Split('-')[1]);
             approvedVerbs.Should().Contain(verb, $"{name} uses an approved verb");
             noun.Should().StartWith("Fleet", $"{name} has the Fleet prefix");
-            // "Status" is singular (Get-FleetUpgradeStatus, as the lifecycle issue names it).
-            if (!noun.EndsWith("Status", StringComparison.Ordinal)) noun.Should().NotEndWith("s", $"{name} has a singular noun");
+            // "Status" is singular (Get-FleetUpgradeStatus, as the lifecycle issue names it); "Dns" is an acronym (Set-FleetExternalDns).
+            if (!noun.EndsWith("Status", StringComparison.Ordinal) && !noun.EndsWith("Dns", StringComparison.Ordinal)) noun.Should().NotEndWith("s", $"{name} has a singular noun");
         }
     }
 
