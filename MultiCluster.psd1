@@ -56,6 +56,7 @@
         'New-FleetApplicationSet'
         'Get-FleetApplication'
         'Set-FleetDnsRecord'
+        'Set-FleetExternalDns'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

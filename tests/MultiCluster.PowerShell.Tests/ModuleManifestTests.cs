@@ -49,8 +49,8 @@ public sealed class ModuleManifestTests
             var (verb, noun) = (name.Split('-')[0], name.Split('-')[1]);
             approvedVerbs.Should().Contain(verb, $"{name} uses an approved verb");
             noun.Should().StartWith("Fleet", $"{name} has the Fleet prefix");
-            // "Status" and "Readiness" are singular (Get-FleetUpgradeStatus, Get-FleetDrReadiness, as the issues name them).
-            if (!noun.EndsWith("Status", StringComparison.Ordinal) && !noun.EndsWith("ness", StringComparison.Ordinal))
+            // "Status" and "Readiness" are singular (Get-FleetUpgradeStatus, Get-FleetDrReadiness, as the issues name them); "Dns" is an acronym (Set-FleetExternalDns).
+            if (!noun.EndsWith("Status", StringComparison.Ordinal) && !noun.EndsWith("ness", StringComparison.Ordinal) && !noun.EndsWith("Dns", StringComparison.Ordinal))
                 noun.Should().NotEndWith("s", $"{name} has a singular noun");
         }
     }

@@ -30,3 +30,25 @@ public static class DnsRecordErrorIds
     /// <summary>A cluster without a region under latency routing.</summary>
     public const string DnsRegionMissing = nameof(DnsRegionMissing);
 }
+
+/// <summary>Stable error ids of Set-FleetExternalDns's checks, beside <see cref="DnsRecordErrorIds"/>.</summary>
+public static class ExternalDnsErrorIds
+{
+    /// <summary>The Service or Ingress to annotate is missing on a cluster.</summary>
+    public const string ExternalDnsObjectNotFound = nameof(ExternalDnsObjectNotFound);
+
+    /// <summary>A kind other than Service or Ingress.</summary>
+    public const string ExternalDnsKindInvalid = nameof(ExternalDnsKindInvalid);
+
+    /// <summary>No host name, or several: a routing policy applies to one DNS name.</summary>
+    public const string ExternalDnsHostnameInvalid = nameof(ExternalDnsHostnameInvalid);
+
+    /// <summary>No ExternalDNS Deployment (by image or app.kubernetes.io/name label) on a cluster.</summary>
+    public const string ExternalDnsNotFound = nameof(ExternalDnsNotFound);
+
+    /// <summary>No --domain-filter of a cluster's ExternalDNS covers the host name.</summary>
+    public const string ExternalDnsDomainNotCovered = nameof(ExternalDnsDomainNotCovered);
+
+    /// <summary>Two clusters' ExternalDNS share a --txt-owner-id, so each would take over the other's records.</summary>
+    public const string ExternalDnsOwnerConflict = nameof(ExternalDnsOwnerConflict);
+}

@@ -17,7 +17,7 @@ public enum DnsRoutingPolicy
 }
 
 /// <summary>What Set-FleetDnsRecord was asked for.</summary>
-public sealed record DnsRecordRequest
+public sealed record DnsRecordRequest : IDnsRoutingRequest
 {
     public required string ZoneName { get; init; }
     public required string RecordName { get; init; }
@@ -55,11 +55,12 @@ public sealed record DnsRecordRequest
 public sealed class DnsRecordService(IClusterConnector connector, IRoute53Client route53)
 {
     private static readonly ResourceType ServiceType = new("", "v1", "Service", "services", true);
-    private static readonly string[] Continents = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
 
     public async Task<IReadOnlyList<FleetDnsRecord>> SetAsync(DnsRecordRequest request, CancellationToken cancellationToken = default)
     {
-        CheckNames(request);
+        if (request.Clusters.Count == 0)
+            throw Invalid(FleetErrorIds.NoClustersSelected, request.RecordName, "No clusters to write record sets for.", null);
+        DnsRouting.Check(request, request.RecordName, request.Endpoints.Keys);
         var endpoints = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var cluster in request.Clusters)
             endpoints[cluster.Name] = await EndpointAsync(request, cluster, cancellationToken).ConfigureAwait(false);
@@ -108,69 +109,6 @@ public sealed class DnsRecordService(IClusterConnector connector, IRoute53Client
             : r with { ChangeId = info.Id, Message = $"UPSERT submitted in change {info.Id} ({info.Status})." }).ToList();
     }
 
-    private static void CheckNames(DnsRecordRequest request)
-    {
-        if (request.Clusters.Count == 0)
-            throw Invalid(FleetErrorIds.NoClustersSelected, request.RecordName, "No clusters to write record sets for.", null);
-        foreach (var name in request.Endpoints.Keys.Concat(request.Weights.Keys).Concat(request.HealthChecks.Keys).Concat(request.Locations.Keys)
-                     .Append(request.Primary).OfType<string>())
-        {
-            if (!request.Clusters.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
-            {
-                throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
-                    $"Cluster '{name}' is named in the record options but is not one of the selected clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}). Nothing was changed.");
-            }
-        }
-        switch (request.Policy)
-        {
-            case DnsRoutingPolicy.Weighted:
-                var weights = request.Clusters.Select(c => WeightOf(request, c)).ToList();
-                if (weights.Any(w => w is < 0 or > 255))
-                    throw Invalid(DnsRecordErrorIds.DnsWeightInvalid, request.RecordName, "Route 53 weights are 0 to 255.", null);
-                if (weights.Sum() == 0)
-                {
-                    throw Invalid(DnsRecordErrorIds.DnsWeightInvalid, request.RecordName,
-                        $"The weights of {request.RecordName} sum to zero, so Route 53 would answer with every record set equally; give at least one cluster a weight above 0. Nothing was changed.", null);
-                }
-                break;
-            case DnsRoutingPolicy.Failover:
-                if (request.Clusters.Count != 2)
-                {
-                    throw Invalid(DnsRecordErrorIds.DnsFailoverInvalid, request.RecordName,
-                        $"Failover routing needs exactly two clusters, a primary and a secondary; {request.Clusters.Count} were selected.", null);
-                }
-                if (request.Primary is null)
-                    throw Invalid(DnsRecordErrorIds.DnsFailoverInvalid, request.RecordName, "Failover routing needs -Primary, the cluster that answers while it is healthy.", null);
-                var primary = request.Clusters.First(c => string.Equals(c.Name, request.Primary, StringComparison.OrdinalIgnoreCase));
-                if (HealthCheckOf(request, primary) is null)
-                {
-                    throw Invalid(DnsRecordErrorIds.DnsHealthCheckMissing, primary.Name,
-                        $"The failover primary '{primary.Name}' has no health check (-HealthCheckId); Route 53 counts a record set without one as healthy, so {request.RecordName} would never fail over. Nothing was changed.",
-                        "Create a Route 53 health check for the primary's endpoint and give its id with -HealthCheckId @{ <primary> = '<id>' }.");
-                }
-                break;
-            case DnsRoutingPolicy.Geolocation:
-                var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                foreach (var cluster in request.Clusters)
-                {
-                    var location = LocationOf(request, cluster)
-                        ?? throw Invalid(DnsRecordErrorIds.DnsLocationMissing, cluster.Name, $"Cluster '{cluster.Name}' has no location (-Location); geolocation routing needs one per cluster (a continent, a country, or * for the rest).", null);
-                    Geo(location, cluster.Name);
-                    if (seen.TryGetValue(location, out var other))
-                    {
-                        throw Invalid(DnsRecordErrorIds.DnsLocationDuplicate, cluster.Name,
-                            $"Clusters '{other}' and '{cluster.Name}' both claim location '{location}'; Route 53 allows one record set per location. Nothing was changed.", null);
-                    }
-                    seen[location] = cluster.Name;
-                }
-                break;
-            case DnsRoutingPolicy.Latency:
-                foreach (var cluster in request.Clusters.Where(c => string.IsNullOrEmpty(c.Region)))
-                    throw Invalid(DnsRecordErrorIds.DnsRegionMissing, cluster.Name, $"Cluster '{cluster.Name}' has no region in the fleet file; latency routing needs the AWS region it runs in. Nothing was changed.", null);
-                break;
-        }
-    }
-
     private async Task<string> EndpointAsync(DnsRecordRequest request, FleetCluster cluster, CancellationToken cancellationToken)
     {
         var given = request.Endpoints.FirstOrDefault(e => string.Equals(e.Key, cluster.Name, StringComparison.OrdinalIgnoreCase));
@@ -210,14 +148,14 @@ public sealed class DnsRecordService(IClusterConnector connector, IRoute53Client
         var record = new Route53RecordSet
         {
             Name = Route53Names.Absolute(request.RecordName), Type = type, SetIdentifier = cluster.Name, Ttl = request.Ttl,
-            Values = [endpoint], HealthCheckId = HealthCheckOf(request, cluster),
+            Values = [endpoint], HealthCheckId = DnsRouting.HealthCheckOf(request, cluster),
         };
         return request.Policy switch
         {
             DnsRoutingPolicy.Latency => (cluster, record with { Region = cluster.Region }, cluster.Region!),
-            DnsRoutingPolicy.Weighted => (cluster, record with { Weight = WeightOf(request, cluster) }, WeightOf(request, cluster).ToString(CultureInfo.InvariantCulture)),
+            DnsRoutingPolicy.Weighted => (cluster, record with { Weight = DnsRouting.WeightOf(request, cluster) }, DnsRouting.WeightOf(request, cluster).ToString(CultureInfo.InvariantCulture)),
             DnsRoutingPolicy.Failover => FailoverOf(request, cluster, record),
-            _ => (cluster, record with { GeoLocation = Geo(LocationOf(request, cluster)!, cluster.Name) }, LocationOf(request, cluster)!),
+            _ => (cluster, record with { GeoLocation = Geo(DnsRouting.LocationOf(request, cluster)!, cluster.Name) }, DnsRouting.LocationOf(request, cluster)!),
         };
     }
 
@@ -229,24 +167,9 @@ public sealed class DnsRecordService(IClusterConnector connector, IRoute53Client
 
     private static Route53GeoLocation Geo(string location, string cluster)
     {
-        var code = location.ToUpperInvariant();
-        if (code == "*") return new Route53GeoLocation(CountryCode: "*");
-        if (Continents.Contains(code)) return new Route53GeoLocation(ContinentCode: code);
-        var parts = code.Split('-', 2);
-        if (parts[0].Length == 2 && parts[0].All(char.IsAsciiLetterUpper) && (parts.Length == 1 || parts[1].Length is > 0 and <= 3))
-            return new Route53GeoLocation(CountryCode: parts[0], SubdivisionCode: parts.Length == 2 ? parts[1] : null);
-        throw Invalid(DnsRecordErrorIds.DnsLocationInvalid, cluster,
-            $"Location '{location}' of cluster '{cluster}' is neither a continent code ({string.Join(", ", Continents)}), a country code (DE), a country and subdivision (US-CA), nor *.", null);
+        var (continent, country, subdivision) = DnsRouting.ParseLocation(location, cluster);
+        return new Route53GeoLocation(ContinentCode: continent, CountryCode: country, SubdivisionCode: subdivision);
     }
-
-    private static long WeightOf(DnsRecordRequest request, FleetCluster cluster) =>
-        request.Weights.FirstOrDefault(w => string.Equals(w.Key, cluster.Name, StringComparison.OrdinalIgnoreCase)) is { Key: not null } w ? w.Value : 1;
-
-    private static string? HealthCheckOf(DnsRecordRequest request, FleetCluster cluster) =>
-        request.HealthChecks.FirstOrDefault(h => string.Equals(h.Key, cluster.Name, StringComparison.OrdinalIgnoreCase)).Value;
-
-    private static string? LocationOf(DnsRecordRequest request, FleetCluster cluster) =>
-        request.Locations.FirstOrDefault(l => string.Equals(l.Key, cluster.Name, StringComparison.OrdinalIgnoreCase)).Value;
 
     private static bool Same(Route53RecordSet live, Route53RecordSet wanted) =>
         live.Ttl == wanted.Ttl && live.Values.SequenceEqual(wanted.Values, StringComparer.OrdinalIgnoreCase) && live.Weight == wanted.Weight
