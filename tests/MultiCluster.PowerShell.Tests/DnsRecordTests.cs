@@ -25,7 +25,7 @@ public sealed class DnsRecordTests(EmulatorFixture fixture) : IClassFixture<Emul
     [InlineData("-Policy Failover -Cluster prod-a, prod-b -Primary prod-a -Endpoint @{ 'prod-a' = '192.0.2.10'; 'prod-b' = '192.0.2.20' }", "DnsHealthCheckMissing", "prod-a",
         "The failover primary 'prod-a' has no health check (-HealthCheckId); Route 53 counts a record set without one as healthy, so shop.example.com would never fail over. Nothing was changed.")]
     [InlineData("-Policy Latency -Weight @{ 'prod-x' = 1 }", "ClusterNotFound", "prod-x",
-        "Cluster 'prod-x' is named in the record options but is not one of the selected clusters (prod-a, prod-b, dev-c). Nothing was changed.")]
+        "Cluster 'prod-x' is named in the routing options but is not one of the selected clusters (prod-a, prod-b, dev-c). Nothing was changed.")]
     public void Bad_input_stops_the_command_before_Route_53_is_asked(string options, string errorId, string target, string message)
     {
         using var session = fixture.NewSession();
