@@ -3,15 +3,16 @@ using MultiCluster.Engine.Inventory;
 
 namespace MultiCluster.Engine.ClusterApi;
 
-/// <summary>Finds the management cluster a lifecycle cmdlet talks to: the named one, else the fleet's only cluster with role management.</summary>
+/// <summary>Finds the management cluster a cmdlet talks to (Cluster API, Argo CD): the named one, else the fleet's only cluster with role management.</summary>
 public static class ManagementClusters
 {
     /// <summary>
     /// The cluster of <paramref name="fleet"/> named <paramref name="name"/> (case-insensitive), or
     /// when no name is given the one with role management. Throws FleetInputException
-    /// ClusterNotFound or ManagementClusterNotFound (none, or several to choose from).
+    /// ClusterNotFound or ManagementClusterNotFound (none, or several to choose from);
+    /// <paramref name="runs"/> names what the cluster runs, for the messages.
     /// </summary>
-    public static FleetCluster Resolve(IReadOnlyList<FleetCluster> fleet, string? name)
+    public static FleetCluster Resolve(IReadOnlyList<FleetCluster> fleet, string? name, string runs = "Cluster API")
     {
         if (!string.IsNullOrEmpty(name))
         {
@@ -25,10 +26,10 @@ public static class ManagementClusters
         {
             1 => management[0],
             0 => throw new FleetInputException(ClusterApiErrorIds.ManagementClusterNotFound, FleetErrorCategory.ObjectNotFound, "(management cluster)",
-                "The fleet has no cluster with role management to run Cluster API on.",
+                $"The fleet has no cluster with role management to run {runs} on.",
                 recommendedAction: "Name it with -ManagementCluster, or give it 'role: management' in the fleet file."),
             _ => throw new FleetInputException(ClusterApiErrorIds.ManagementClusterNotFound, FleetErrorCategory.InvalidArgument, "(management cluster)",
-                $"The fleet has several management clusters ({string.Join(", ", management.Select(c => c.Name))}); say which with -ManagementCluster."),
+                $"The fleet has several management clusters ({string.Join(", ", management.Select(c => c.Name))}); say which runs {runs} with -ManagementCluster."),
         };
     }
 }

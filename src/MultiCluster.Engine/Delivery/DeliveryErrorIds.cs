@@ -6,9 +6,6 @@ public static class DeliveryErrorIds
     /// <summary>The management cluster has no Argo CD namespace (Argo CD is not installed there, or in another namespace).</summary>
     public const string ArgoNamespaceNotFound = nameof(ArgoNamespaceNotFound);
 
-    /// <summary>No -ManagementCluster was given and the fleet has no single cluster with role management.</summary>
-    public const string ManagementClusterNotFound = nameof(ManagementClusterNotFound);
-
     /// <summary>Applications still deploy to a cluster being unregistered (and -Force was not given).</summary>
     public const string ArgoClusterInUse = nameof(ArgoClusterInUse);
 
