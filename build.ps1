@@ -58,7 +58,7 @@ if ($Test) {
     $dotnetStatus = $LASTEXITCODE
     $dotnetFailed = 0
     foreach ($trx in Get-ChildItem $results -Filter '*.trx' -ErrorAction SilentlyContinue) {
-        $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $counters = ([xml](Get-Content -Raw -LiteralPath $trx.FullName)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed
         $dotnetFailed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $skipped += [int]$counters.notExecuted
@@ -83,7 +83,7 @@ if ($Test) {
         & $pwsh @pwshArguments -NoProfile -NonInteractive -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') `
             -PesterPath $pester -SummaryPath $summary -ResultPath (Join-Path $results 'pester.xml')
         if (Test-Path $summary) {
-            $counts = Get-Content -Raw $summary | ConvertFrom-Json
+            $counts = Get-Content -Raw -LiteralPath $summary | ConvertFrom-Json
             $passed += $counts.Passed; $failed += $counts.Failed; $skipped += $counts.Skipped
         }
         else {

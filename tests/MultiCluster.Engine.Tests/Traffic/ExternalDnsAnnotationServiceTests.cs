@@ -132,6 +132,37 @@ public sealed class ExternalDnsAnnotationServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_Ingress_is_annotated_like_a_Service_and_reads_back_the_same()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            using var admin = Admin(i);
+            await admin.NetworkingV1.CreateNamespacedIngressAsync(new V1Ingress
+            {
+                Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop" },
+                Spec = new V1IngressSpec { DefaultBackend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = "web", Port = new V1ServiceBackendPort { Number = 443 } } } },
+            }, "shop");
+        }
+
+        var latency = Request(DnsRoutingPolicy.Latency) with { Kind = "Ingress" };
+        var written = await _service.SetAsync(latency);
+
+        written.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Configured);
+        for (var i = 0; i < 3; i++)
+        {
+            using var admin = Admin(i);
+            var ingress = await admin.NetworkingV1.ReadNamespacedIngressAsync("web", "shop");
+            ingress.Metadata.Annotations.Should().Equal(new Dictionary<string, string>
+            {
+                [ExternalDnsAnnotations.Hostname] = "shop.example.com", [ExternalDnsAnnotations.SetIdentifier] = _clusters[i].Name,
+                [ExternalDnsAnnotations.AwsRegion] = _clusters[i].Region!,
+            });
+        }
+        (await AnnotationsAsync(0)).Should().Equal(new Dictionary<string, string> { [Unrelated] = "team-a" }, "the Service of the same name is not the Ingress");
+        (await _service.SetAsync(latency)).Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+    }
+
+    [Fact]
     public async Task Bad_routing_input_and_a_missing_object_are_refused_before_anything_changes()
     {
         var pair = _clusters.Take(2).ToList();
@@ -156,10 +187,10 @@ public sealed class ExternalDnsAnnotationServiceTests : IAsyncLifetime
         {
             ErrorId = FleetErrorIds.ClusterNotFound, Category = FleetErrorCategory.ObjectNotFound, Target = "prod-nowhere",
         }, o => o.ExcludingMissingMembers());
-        (await Refused(Request(DnsRoutingPolicy.Latency) with { Kind = "Ingress" })).Should().BeEquivalentTo(new
+        (await Refused(Request(DnsRoutingPolicy.Latency) with { Kind = "Ingress", Name = "nowhere" })).Should().BeEquivalentTo(new
         {
             ErrorId = ExternalDnsErrorIds.ExternalDnsObjectNotFound, Category = FleetErrorCategory.ObjectNotFound, Target = _clusters[0].Name,
-            Message = $"Cluster '{_clusters[0].Name}' has no Ingress shop/web to annotate. Nothing was changed.",
+            Message = $"Cluster '{_clusters[0].Name}' has no Ingress shop/nowhere to annotate. Nothing was changed.",
         }, o => o.ExcludingMissingMembers());
         await NothingAnnotatedAsync();
     }

@@ -55,6 +55,11 @@ public static class BuiltinResources
             Namespaced = true, ShortNames = ["deploy"], Categories = ["all"], Subresources = ["status", "scale"],
             Scale = new ScaleSpec(".spec.replicas", ".status.replicas", null), TracksGeneration = true,
         };
+        yield return new ResourceType
+        {
+            Group = "networking.k8s.io", Versions = v1, Kind = "Ingress", Plural = "ingresses", Singular = "ingress",
+            Namespaced = true, ShortNames = ["ing"], Subresources = ["status"],
+        };
         foreach (var (kind, plural, namespaced) in new[]
                  {
                      ("ClusterRole", "clusterroles", false), ("ClusterRoleBinding", "clusterrolebindings", false),
