@@ -190,9 +190,9 @@ Describe 'Failover and failback' -Skip:$script:noCrds {
 Describe 'Disaster-recovery readiness' -Skip:$script:noCrds {
     It 'checks the primary with its drPeer and says what a cluster without a standby lacks' {
         $checks = @(Get-FleetDrReadiness -MaxRpo 1.00:00:00)
-        $checks | Should -HaveCount 9
+        $checks | Should -HaveCount 11
         $pair = @($checks | Where-Object Cluster -eq 'primary')
-        $pair | Should -HaveCount 8
+        $pair | Should -HaveCount 10
         $pair.Standby | Select-Object -Unique | Should -Be 'standby'
         ($pair | Where-Object Check -eq 'VeleroInstalled').Status | Should -Be @('Pass', 'Pass')
         ($pair | Where-Object Check -eq 'StandbySeesBackups').Status | Should -Be 'Pass'

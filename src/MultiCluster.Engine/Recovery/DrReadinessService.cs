@@ -8,9 +8,10 @@ namespace MultiCluster.Engine.Recovery;
 /// <summary>
 /// Whether a failover from a primary to its standby would work now, one check at a time: Velero
 /// on both with an Available location, the standby reading the primary's bucket (ReadOnly), the
-/// newest Completed backup against the RPO asked for, the storage classes the claims need on the
-/// standby, and the standby's tier (warm workloads waiting at zero replicas, hot ones running, or
-/// cold). Only reads.
+/// newest Completed backup against the RPO asked for, the schedules covering the primary's
+/// namespaces with the worst-case RPO they give, the storage classes the claims need on the
+/// standby, volume snapshots the standby's region cannot restore, and the standby's tier (warm
+/// workloads waiting at zero replicas, hot ones running, or cold). Only reads.
 /// </summary>
 public sealed class DrReadinessService
 {
@@ -107,6 +108,14 @@ public sealed class DrReadinessService
                 Add("BackupAge", Pass, detail);
         }
 
+        var (scheduleStatus, scheduleDetail, scheduleAction, fileSystemBackup) = await SchedulesAsync(primary, primaryClient, veleroNamespace, maxRpo, now, cancellationToken)
+            .ConfigureAwait(false);
+        Add("Schedules", scheduleStatus, scheduleDetail, scheduleAction);
+
+        var (snapshotStatus, snapshotDetail, snapshotAction) = await SnapshotsAsync(primaryClient, standby, veleroNamespace, fileSystemBackup, cancellationToken)
+            .ConfigureAwait(false);
+        Add("VolumeSnapshots", snapshotStatus, snapshotDetail, snapshotAction);
+
         var missing = await StorageClassCheck.MissingAsync(primaryClient, standbyClient, namespaces.Count > 0 ? namespaces : [null], veleroNamespace, cancellationToken)
             .ConfigureAwait(false);
         if (missing.Count == 0) Add("StorageClasses", Pass, $"{standby.Name} has every storage class the primary's claims use");
@@ -126,5 +135,101 @@ public sealed class DrReadinessService
             Add("WarmStandby", Warn, $"cold: no workloads of {(namespaces.Count == 0 ? "the backed-up namespaces" : string.Join(", ", namespaces))} on {standby.Name} (RTO class < 4 h)",
                 $"Keep the Deployments on {standby.Name} at replicas 0 with the annotation {WarmStandby.ReplicasAnnotation}: <replicas> for a warm standby.");
         return checks;
+    }
+
+    /// <summary>Namespaces every cluster has that hold no workloads of its own: no schedule is expected to cover them.</summary>
+    private static readonly string[] ClusterNamespaces = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+    private static readonly ResourceType Namespace = new("", "v1", "Namespace", "namespaces", false);
+    private static readonly ResourceType PersistentVolume = new("", "v1", "PersistentVolume", "persistentvolumes", false);
+
+    /// <summary>
+    /// Whether the active schedules back up every namespace of the primary, and the worst-case RPO
+    /// they give: per namespace the most frequent schedule covering it, over the namespaces the
+    /// least frequent of those. Also whether every covering schedule moves volume data out of the
+    /// snapshot (file-system backup or CSI data movement), which any region can restore.
+    /// </summary>
+    private static async Task<(string Status, string Detail, string Action, bool FileSystemBackup)> SchedulesAsync(FleetCluster primary,
+        ResourceClient client, string veleroNamespace, TimeSpan targetRpo, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var schedules = (await client.ListAsync(VeleroKinds.Schedule, veleroNamespace, null, cancellationToken).ConfigureAwait(false))
+            .Select(s => (Object: s, Summary: BackupService.ToSchedule(primary.Name, s, now)))
+            .Where(s => !s.Summary.Paused && s.Summary.WorstCaseRpo is not null)
+            .ToList();
+        var create = $"New-FleetBackupSchedule -Name <name> -Rpo {BackupCron.Describe(targetRpo)} -Cluster {primary.Name}";
+        if (schedules.Count == 0)
+            return (Fail, $"{primary.Name} has no active Velero schedule: backups happen only by hand", create, false);
+
+        var namespaces = (await client.ListAsync(Namespace, null, null, cancellationToken).ConfigureAwait(false))
+            .Select(n => n.Name).Where(n => n != veleroNamespace && !ClusterNamespaces.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        var uncovered = new List<string>();
+        TimeSpan worst = TimeSpan.Zero;
+        var fileSystemBackup = true;
+        foreach (var ns in namespaces)
+        {
+            var covering = schedules.Where(s => Covers(s.Object, ns)).ToList();
+            if (covering.Count == 0)
+            {
+                uncovered.Add(ns);
+                continue;
+            }
+            var best = covering.Min(s => s.Summary.WorstCaseRpo!.Value);
+            if (best > worst) worst = best;
+            fileSystemBackup &= covering.All(s => MovesVolumeData(s.Object));
+        }
+        if (uncovered.Count > 0)
+        {
+            return (Fail, $"no active schedule backs up {string.Join(", ", uncovered)}",
+                $"{create} -IncludedNamespace {string.Join(",", uncovered)}", false);
+        }
+        var detail = $"{schedules.Count} schedule(s) cover {(namespaces.Count == 0 ? "every namespace" : string.Join(", ", namespaces))}; worst-case RPO {BackupCron.Describe(worst)} (target {BackupCron.Describe(targetRpo)})";
+        return worst > targetRpo
+            ? (Fail, detail, $"Schedule the backups more often: {create}", fileSystemBackup)
+            : (Pass, detail, "", fileSystemBackup);
+    }
+
+    private static bool Covers(KubeObject schedule, string ns)
+    {
+        var template = schedule.Json["spec"]?["template"];
+        var included = Strings(template?["includedNamespaces"]);
+        if (Strings(template?["excludedNamespaces"]).Contains(ns)) return false;
+        return included.Count == 0 || included.Contains("*") || included.Contains(ns);
+    }
+
+    /// <summary>File-system backup or CSI snapshot data movement put the volume data in the object store, which the standby reads from any region.</summary>
+    private static bool MovesVolumeData(KubeObject schedule)
+    {
+        var template = schedule.Json["spec"]?["template"];
+        return (bool?)template?["defaultVolumesToFsBackup"] == true || (bool?)template?["snapshotMoveData"] == true;
+    }
+
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? array.Select(n => (string?)n).OfType<string>().ToList() : [];
+
+    /// <summary>
+    /// Cloud volume snapshots stay in the region they were taken in: a standby in another region
+    /// cannot restore the primary's persistent volumes from them unless the data is moved.
+    /// </summary>
+    private static async Task<(string Status, string Detail, string Action)> SnapshotsAsync(ResourceClient primaryClient, FleetCluster standby,
+        string veleroNamespace, bool fileSystemBackup, CancellationToken cancellationToken)
+    {
+        var volumes = await StorageClassCheck.ListOrNoneAsync(primaryClient, PersistentVolume, null, null, cancellationToken).ConfigureAwait(false);
+        if (volumes.Count == 0) return (Pass, "the primary has no persistent volumes", "");
+        if (fileSystemBackup)
+            return (Pass, $"{volumes.Count} persistent volume(s) backed up as data (file-system backup or snapshot data movement), restorable in any region", "");
+        var regions = (await primaryClient.ListAsync(VeleroKinds.VolumeSnapshotLocation, veleroNamespace, null, cancellationToken).ConfigureAwait(false))
+            .Select(l => (Name: l.Name, Region: (string?)l.Json["spec"]?["config"]?["region"]))
+            .ToList();
+        var moveData = $"Back the volumes up as data (New-FleetBackupSchedule with Velero's defaultVolumesToFsBackup or snapshotMoveData), or copy the snapshots to {standby.Region ?? "the standby's region"}.";
+        if (regions.Count == 0)
+            return (Warn, $"{volumes.Count} persistent volume(s) and no volume snapshot location: their data is not in the backups", moveData);
+        if (string.IsNullOrEmpty(standby.Region))
+            return (Warn, $"{standby.Name} has no region in the fleet file: cannot tell whether it can restore snapshots taken in {string.Join(", ", regions.Select(r => r.Region ?? "?"))}",
+                $"Give {standby.Name} its region in the fleet file.");
+        var elsewhere = regions.Where(r => !string.Equals(r.Region, standby.Region, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (elsewhere.Count == 0)
+            return (Pass, $"{volumes.Count} persistent volume(s) snapshotted in {standby.Region}, the standby's region", "");
+        return (Fail, $"{volumes.Count} persistent volume(s) snapshotted in {string.Join(", ", elsewhere.Select(r => $"{r.Region ?? "an unnamed region"} ({r.Name})"))}; {standby.Name} in {standby.Region} cannot restore those snapshots",
+            moveData);
     }
 }

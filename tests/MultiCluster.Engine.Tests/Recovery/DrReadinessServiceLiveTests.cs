@@ -17,6 +17,10 @@ public class DrReadinessServiceLiveTests
         RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
             {"apiVersion":"velero.io/v1","kind":"Backup","metadata":{"name":"production-1","namespace":"velero"},"spec":{"includedNamespaces":["production"]}}
             """));
+        RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
+            {"apiVersion":"velero.io/v1","kind":"Schedule","metadata":{"name":"production","namespace":"velero"},
+             "spec":{"schedule":"*/30 * * * *","template":{"includedNamespaces":["production"]}}}
+            """));
         await bed.IdleAsync();
         await bed.AdvanceAsync(TimeSpan.FromSeconds(2));
         return bed;
@@ -37,13 +41,16 @@ public class DrReadinessServiceLiveTests
 
         var checks = await Service(bed).CheckAsync(bed.PrimaryCluster, bed.StandbyCluster, TimeSpan.FromHours(1), "velero", default);
 
-        checks.Should().HaveCount(8);
+        checks.Should().HaveCount(10);
         checks.Select(c => (c.Check, c.Status)).Should().Equal(("VeleroInstalled", "Pass"), ("LocationAvailable", "Pass"), ("VeleroInstalled", "Pass"),
-            ("LocationAvailable", "Pass"), ("StandbySeesBackups", "Pass"), ("BackupAge", "Pass"), ("StorageClasses", "Pass"), ("WarmStandby", "Pass"));
+            ("LocationAvailable", "Pass"), ("StandbySeesBackups", "Pass"), ("BackupAge", "Pass"), ("Schedules", "Pass"), ("VolumeSnapshots", "Pass"),
+            ("StorageClasses", "Pass"), ("WarmStandby", "Pass"));
         checks.Should().OnlyContain(c => c.Cluster == bed.PrimaryCluster.Name && c.Standby == bed.StandbyCluster.Name && c.Action == "");
         checks[4].Detail.Should().Be($"{bed.StandbyCluster.Name}: default over the primary's bucket, ReadOnly");
         checks[5].Detail.Should().StartWith("production-1 started ").And.EndWith("ago (max 1h); the standby sees it");
-        checks[7].Detail.Should().Be("warm: 1 workloads at zero replicas ready to scale up (RTO class < 30 min)");
+        checks[6].Detail.Should().Be("1 schedule(s) cover production; worst-case RPO 30m (target 1h)");
+        checks[7].Detail.Should().Be("the primary has no persistent volumes");
+        checks[9].Detail.Should().Be("warm: 1 workloads at zero replicas ready to scale up (RTO class < 30 min)");
         (bed.Primary.Store.CurrentResourceVersion, bed.Standby.Store.CurrentResourceVersion).Should().Be(revisions, "the checks only read");
     }
 
@@ -58,16 +65,54 @@ public class DrReadinessServiceLiveTests
 
         var checks = await Service(bed).CheckAsync(bed.PrimaryCluster, bed.StandbyCluster, TimeSpan.FromMilliseconds(1), "velero", default);
 
-        checks.Should().HaveCount(8);
+        checks.Should().HaveCount(10);
         var failing = checks.Where(c => c.Status != "Pass").ToList();
-        failing.Should().HaveCount(3);
-        failing.Select(c => (c.Check, c.Status)).Should().Equal(("BackupAge", "Fail"), ("StorageClasses", "Fail"), ("WarmStandby", "Warn"));
-        failing[1].Detail.Should().Be($"{bed.StandbyCluster.Name} lacks 'fast-ssd' (used by production/data)");
+        failing.Should().HaveCount(4);
+        failing.Select(c => (c.Check, c.Status)).Should().Equal(("BackupAge", "Fail"), ("Schedules", "Fail"), ("StorageClasses", "Fail"), ("WarmStandby", "Warn"));
+        failing[1].Detail.Should().Be("1 schedule(s) cover production; worst-case RPO 30m (target 0s)");
+        failing[2].Detail.Should().Be($"{bed.StandbyCluster.Name} lacks 'fast-ssd' (used by production/data)");
         failing.Should().OnlyContain(c => c.Action.Length > 0);
-        failing[2].Detail.Should().Be($"cold: no workloads of production on {bed.StandbyCluster.Name} (RTO class < 4 h)");
+        failing[3].Detail.Should().Be($"cold: no workloads of production on {bed.StandbyCluster.Name} (RTO class < 4 h)");
 
         var alone = await Service(bed).CheckAsync(bed.PrimaryCluster, null, TimeSpan.FromHours(1), "velero", default);
         alone.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Check = "Standby", Status = "Fail" });
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_namespace_no_schedule_covers_and_volumes_snapshotted_in_another_region_fail_with_what_to_do()
+    {
+        await using var bed = await ReadyAsync("readyregion");
+        RecoveryTestBed.CreateNamespace(bed.Primary, "payments");
+        bed.Primary.Registry.Add(new MultiCluster.Testing.ApiServer.ResourceType
+        {
+            Group = "", Versions = ["v1"], Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume", Namespaced = false,
+        });
+        RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
+            {"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv-data"},
+             "spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"csi":{"driver":"ebs.csi.aws.com","volumeHandle":"vol-1"}}}
+            """));
+        RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
+            {"apiVersion":"velero.io/v1","kind":"VolumeSnapshotLocation","metadata":{"name":"ebs","namespace":"velero"},
+             "spec":{"provider":"aws","config":{"region":"us-east-1"}}}
+            """));
+        await bed.IdleAsync();
+        var standby = bed.StandbyCluster with { Region = "us-west-2" };
+
+        var checks = await Service(bed).CheckAsync(bed.PrimaryCluster, standby, TimeSpan.FromHours(1), "velero", default);
+
+        checks.Should().HaveCount(10);
+        var schedules = checks.Single(c => c.Check == "Schedules");
+        schedules.Status.Should().Be("Fail");
+        schedules.Detail.Should().Be("no active schedule backs up payments");
+        schedules.Action.Should().Be($"New-FleetBackupSchedule -Name <name> -Rpo 1h -Cluster {bed.PrimaryCluster.Name} -IncludedNamespace payments");
+        var snapshots = checks.Single(c => c.Check == "VolumeSnapshots");
+        snapshots.Status.Should().Be("Fail");
+        snapshots.Detail.Should().Be($"1 persistent volume(s) snapshotted in us-east-1 (ebs); {standby.Name} in us-west-2 cannot restore those snapshots");
+        snapshots.Action.Should().Contain("defaultVolumesToFsBackup").And.Contain("us-west-2");
+
+        var sameRegion = await Service(bed).CheckAsync(bed.PrimaryCluster, bed.StandbyCluster with { Region = "us-east-1" }, TimeSpan.FromHours(1), "velero", default);
+        sameRegion.Should().HaveCount(10);
+        sameRegion.Single(c => c.Check == "VolumeSnapshots").Should().BeEquivalentTo(new { Status = "Pass", Detail = "1 persistent volume(s) snapshotted in us-east-1, the standby's region" });
     }
 
     [RequiresSharedCrdsFact]

@@ -7,7 +7,7 @@ namespace MultiCluster.Commands.Recovery;
 
 /// <summary>
 /// Whether each selected primary could fail over to its standby now: one FleetDrCheck per check
-/// (Velero, locations, backup sync, backup age against -MaxRpo, storage classes, standby tier),
+/// (Velero, locations, backup sync, backup age and schedules against -MaxRpo, volume snapshots' region, storage classes, standby tier),
 /// Pass, Warn or Fail with what to do. Only reads.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FleetDrReadiness")]
