@@ -202,8 +202,8 @@ Describe 'Disaster-recovery readiness' -Skip:$script:noCrds {
         $lab[0].Status | Should -Be 'Fail'
     }
 
-    It 'fails the backup age against a tight -MaxRpo, with what to do' {
-        $age = Get-FleetDrReadiness -Cluster primary -MaxRpo 00:00:01 | Where-Object Check -eq 'BackupAge'
+    It 'fails the backup age against a tight -TargetRpo (the alias of -MaxRpo), with what to do' {
+        $age = Get-FleetDrReadiness -Cluster primary -TargetRpo 00:00:01 | Where-Object Check -eq 'BackupAge'
         $age.Status | Should -Be 'Fail'
         $age.Action | Should -Match 'Get-FleetBackupSchedule -Cluster primary'
     }

@@ -20,8 +20,9 @@ public sealed class GetFleetDrReadinessCommand : FanOutCmdlet
     [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string? Standby { get; set; }
 
-    /// <summary>The newest Completed backup must be younger than this.</summary>
+    /// <summary>The newest Completed backup must be younger than this, and the schedules' worst-case RPO within it.</summary>
     [Parameter]
+    [Alias("TargetRpo")]
     public TimeSpan MaxRpo { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>The namespace Velero runs in.</summary>
