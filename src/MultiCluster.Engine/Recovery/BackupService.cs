@@ -16,7 +16,6 @@ public sealed class BackupService
 {
     private readonly IClusterConnector _connector;
     private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
-    private readonly ApplyService _apply;
     private readonly TimeProvider _time;
 
     public BackupService(IClusterConnector connector) : this(connector, null, TimeProvider.System) { }
@@ -25,18 +24,8 @@ public sealed class BackupService
     {
         _connector = connector;
         _apiFactory = apiFactory;
-        _apply = new ApplyService(connector, apiFactory);
         _time = time;
     }
-
-    /// <summary>The (cluster, object) targets of putting these Velero objects on the clusters; contacts no cluster.</summary>
-    public IReadOnlyList<FleetTarget> Plan(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects) =>
-        _apply.Plan(clusters, objects);
-
-    /// <summary>Applies (or with WhatIf previews) the confirmed targets of <see cref="Plan"/>.</summary>
-    public IAsyncEnumerable<FleetResourceResult> ApplyAsync(IEnumerable<FleetTarget> targets, ApplyOptions options,
-        CancellationToken cancellationToken = default) =>
-        _apply.ApplyAsync(targets, options with { ForceConflicts = true }, cancellationToken);
 
     /// <summary>Every Backup each cluster sees, newest first; with <paramref name="latestPerSchedule"/> only the newest of each schedule (and of the manual ones).</summary>
     public IAsyncEnumerable<FleetOutcome<FleetBackup>> GetBackupsAsync(IReadOnlyList<FleetCluster> clusters, bool latestPerSchedule,

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Inventory;
+using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Infrastructure;
 
@@ -132,6 +133,39 @@ public abstract class FanOutCmdlet : FleetCmdlet
         RunEngine(async cancel =>
         {
             await foreach (var result in delete(confirmed, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error) EmitError(error);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Writes <paramref name="objects"/> to <paramref name="outputPath"/> (one file per cluster), or
+    /// applies them to every cluster, asking ShouldProcess per cluster and object, and emits each result.
+    /// </summary>
+    protected void ApplyOrRender(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects, string? outputPath,
+        bool forceConflicts = false)
+    {
+        if (outputPath is not null)
+        {
+            var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputPath);
+            foreach (var cluster in clusters)
+                foreach (var manifest in RunEngineStep(() => ManifestWriter.Render(cluster.Name, objects, directory)))
+                    WriteObject(manifest);
+            return;
+        }
+        var service = new ApplyService(RunspaceSessions.Current.Connector);
+        IReadOnlyList<FleetTarget> targets;
+        try { targets = service.Plan(clusters, objects); }
+        catch (Exception ex) { Terminate(ex); return; }
+        var whatIf = IsWhatIf;
+        var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();
+        if (confirmed.Count == 0) return;
+        var options = new ApplyOptions { WhatIf = whatIf, ForceConflicts = forceConflicts, FanOut = FanOutSettings() };
+        RunEngine(async cancel =>
+        {
+            await foreach (var result in service.ApplyAsync(confirmed, options, cancel).ConfigureAwait(false))
             {
                 Emit(result);
                 if (result.Error is { } error) EmitError(error);

@@ -22,7 +22,8 @@ public class BackupServiceLiveTests
         var schedule = BackupScheduleDefinition.Create("production", null, TimeSpan.FromMinutes(5), null, TimeSpan.FromDays(30),
             d => d with { IncludedNamespaces = ["production"] });
 
-        var applied = await service.ApplyAsync(service.Plan([bed.PrimaryCluster], [schedule.Render()]), new ApplyOptions()).ToListAsync();
+        var apply = new ApplyService(bed.Connector);
+        var applied = await apply.ApplyAsync(apply.Plan([bed.PrimaryCluster], [schedule.Render()]), new ApplyOptions { ForceConflicts = true }).ToListAsync();
         applied.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Created);
         await bed.IdleAsync();
         await bed.AdvanceAsync(TimeSpan.FromSeconds(2));

@@ -24,34 +24,14 @@ public abstract class VeleroApplyCmdlet : FanOutCmdlet
 
     protected override void ProcessRecord() => CollectClusters();
 
-    /// <summary>Renders to -OutputPath, or applies to every selected cluster what ShouldProcess allows.</summary>
+    /// <summary>
+    /// Renders to -OutputPath, or applies to every selected cluster what ShouldProcess allows. Velero
+    /// objects are the module's alone, so a conflict with another field manager is overridden.
+    /// </summary>
     protected void ApplyOrRender(IReadOnlyList<KubeObject> objects)
     {
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
-        if (OutputPath is not null)
-        {
-            var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-            foreach (var cluster in clusters)
-                foreach (var manifest in ManifestWriter.Render(cluster.Name, objects, directory))
-                    WriteObject(manifest);
-            return;
-        }
-        var service = new BackupService(RunspaceSessions.Current.Connector);
-        IReadOnlyList<FleetTarget> targets;
-        try { targets = service.Plan(clusters, objects); }
-        catch (Exception ex) { Terminate(ex); return; }
-        var whatIf = IsWhatIf;
-        var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();
-        if (confirmed.Count == 0) return;
-        var options = new ApplyOptions { WhatIf = whatIf, FanOut = FanOutSettings() };
-        RunEngine(async cancel =>
-        {
-            await foreach (var result in service.ApplyAsync(confirmed, options, cancel).ConfigureAwait(false))
-            {
-                Emit(result);
-                if (result.Error is { } error) EmitError(error);
-            }
-        });
+        ApplyOrRender(clusters, objects, OutputPath, forceConflicts: true);
     }
 }

@@ -84,30 +84,7 @@ public sealed class SetFleetTrafficPolicyCommand : FanOutCmdlet
             Terminate(ex);
             return;
         }
-        if (OutputPath is not null)
-        {
-            var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-            foreach (var cluster in clusters)
-                foreach (var manifest in RunEngineStep(() => ManifestWriter.Render(cluster.Name, objects, directory)))
-                    WriteObject(manifest);
-            return;
-        }
-        var service = new ApplyService(RunspaceSessions.Current.Connector);
-        IReadOnlyList<FleetTarget> targets;
-        try { targets = service.Plan(clusters, objects); }
-        catch (FleetException ex) { Terminate(ex); return; }
-        var whatIf = IsWhatIf;
-        var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();
-        if (confirmed.Count == 0) return;
-        var options = new ApplyOptions { WhatIf = whatIf, FanOut = FanOutSettings() };
-        RunEngine(async cancel =>
-        {
-            await foreach (var result in service.ApplyAsync(confirmed, options, cancel).ConfigureAwait(false))
-            {
-                Emit(result);
-                if (result.Error is { } error) EmitError(error);
-            }
-        });
+        ApplyOrRender(clusters, objects, OutputPath);
     }
 
     private static string Text(object? value) => Convert.ToString(value is PSObject ps ? ps.BaseObject : value, CultureInfo.InvariantCulture) ?? "";
