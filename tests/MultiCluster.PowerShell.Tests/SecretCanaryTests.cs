@@ -45,7 +45,8 @@ public sealed class SecretCanaryTests
 
             session.Run("[IO.File]::WriteAllText($args[0], \"token: $($args[1])\"); [IO.File]::SetUnixFileMode($args[0], [IO.UnixFileMode]'UserRead, UserWrite')", owned, Token)
                 .Output.Should().BeEmpty();
-            var act = () => session.Run("[IO.File]::WriteAllText($args[0], \"token: $($args[1])\")", shared, Token);
+            // The mode is set, not left to the umask: under umask 077 (CI machines, hardened hosts) a new file is owner-only.
+            var act = () => session.Run("[IO.File]::WriteAllText($args[0], \"token: $($args[1])\"); [IO.File]::SetUnixFileMode($args[0], [IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')", shared, Token);
 
             act.Should().Throw<InvalidOperationException>().WithMessage($"*the file {shared} (readable by others)*");
         }

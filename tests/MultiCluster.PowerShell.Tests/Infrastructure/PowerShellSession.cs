@@ -37,7 +37,9 @@ public sealed class PowerShellSession : IDisposable
     /// </summary>
     public PowerShellResult Run(string script, params object?[] arguments)
     {
-        var started = DateTime.UtcNow; // files the test wrote before the run are its own fixtures
+        // Files the test wrote before the run are its own fixtures. A file's time comes from the kernel's
+        // coarse clock, up to a tick behind DateTime.UtcNow: a file written at once could look older than the run.
+        var started = DateTime.UtcNow - TimeSpan.FromSeconds(1);
         var result = RunUnchecked(script, arguments);
         SecretCanaryScan.Check(result, _runspace.SessionStateProxy.GetVariable("Error") as System.Collections.ArrayList, started);
         return result;
