@@ -4,6 +4,11 @@ using MultiCluster.Testing;
 namespace MultiCluster.PowerShell.Tests;
 
 /// <summary>The canary every PowerShell run of this suite goes through finds a credential wherever it escapes to.</summary>
+/// <remarks>
+/// Alone, after the parallel tests: its deliberately leaked file lies in a folder every other run's scan reads,
+/// so a test running beside it would fail on that file.
+/// </remarks>
+[Collection(nameof(SecretCanaryTests))]
 public sealed class SecretCanaryTests
 {
     private static readonly string Token = SecretCanary.NewToken();
@@ -56,3 +61,6 @@ public sealed class SecretCanaryTests
         }
     }
 }
+
+[CollectionDefinition(nameof(SecretCanaryTests), DisableParallelization = true)]
+public sealed class SecretCanaryCollection;
