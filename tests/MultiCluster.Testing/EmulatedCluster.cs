@@ -40,6 +40,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
     private readonly List<IController> controllers = new();
     private readonly Dictionary<(string Group, string Resource, string? Subresource), IRequestHook> hooks = new();
     private volatile IAuthenticator[] authenticators;
+    private volatile IWriteAdmission[] writeAdmissions = [];
     private readonly ApiHandler handler;
     private WebApplication? app;
     private CancellationTokenSource listenerStopping = new();
@@ -125,6 +126,11 @@ public sealed class EmulatedCluster : IAsyncDisposable
 
     /// <summary>Adds an authenticator asked after the admin token and the ones before it.</summary>
     public void AddAuthenticator(IAuthenticator authenticator) => authenticators = [.. authenticators, authenticator];
+
+    /// <summary>Adds a check every create and update goes through (RBAC's escalation check, for one).</summary>
+    public void AddWriteAdmission(IWriteAdmission admission) => writeAdmissions = [.. writeAdmissions, admission];
+
+    internal IReadOnlyList<IWriteAdmission> WriteAdmissions => writeAdmissions;
 
     /// <summary>Registers (or replaces) the hook for its resource/subresource.</summary>
     public void AddHook(IRequestHook hook)

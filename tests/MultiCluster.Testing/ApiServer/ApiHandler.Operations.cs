@@ -117,6 +117,7 @@ internal sealed partial class ApiHandler
         if (type.HasStatus && !(type.Group == "" && type.Plural == "namespaces")) obj.Remove("status");
         CheckBuiltinFields(request, obj, context);
         BuiltinDefaults.Apply(type, obj, cluster);
+        Admit(request, name ?? generateName ?? "", null, obj, context);
         ThrowIfInvalid(type, name ?? generateName ?? "", MetadataValidation.Errors(obj));
         BuiltinValidation.Validate(type, obj, name ?? generateName ?? "");
         AdmitCustom(request, obj, context, name ?? generateName ?? "");
@@ -215,6 +216,7 @@ internal sealed partial class ApiHandler
                 else result.Remove("status");
             }
             BuiltinDefaults.Apply(type, result, cluster);
+            Admit(request, request.Name!, live, result, context);
         }
         ThrowIfInvalid(type, request.Name!, [.. MetadataValidation.Errors(result), .. MetadataValidation.UpdateErrors(type, live, result)]);
         BuiltinValidation.Validate(type, result, request.Name!);
@@ -419,6 +421,12 @@ internal sealed partial class ApiHandler
         var manager = context.FieldManager;
         if (manager.Length == 0) return;
         ManagedFields.RecordUpdate(live, updated, ManagedFieldsOptionsFor(request, manager, force: false));
+    }
+
+    private void Admit(ResourceRequest request, string name, JsonObject? live, JsonObject obj, WriteContext context)
+    {
+        foreach (var admission in cluster.WriteAdmissions)
+            admission.Admit(new WriteAdmissionRequest(cluster.Context, context.User, request.Type, request.Namespace, name, live, obj));
     }
 
     // ---- custom resources --------------------------------------------------------------------

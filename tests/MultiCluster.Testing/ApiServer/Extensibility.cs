@@ -98,6 +98,20 @@ public interface IRequestHook
 }
 
 /// <summary>
+/// A check the core runs on every create and update of a resource (PUT, patch, apply; dry runs too), after defaulting and
+/// before validation, as kube-apiserver's policy-based storages and admission do; throw <see cref="ApiStatusException"/> to
+/// refuse. <see cref="WriteAdmissionRequest.Live"/> is null on create.
+/// </summary>
+public interface IWriteAdmission
+{
+    void Admit(WriteAdmissionRequest request);
+}
+
+/// <summary>One write as <see cref="IWriteAdmission"/> sees it: who, what kind, where, the stored object and the one to store.</summary>
+public sealed record WriteAdmissionRequest(
+    ClusterContext Cluster, UserInfo User, ResourceType Type, string? Namespace, string Name, JsonObject? Live, JsonObject Object);
+
+/// <summary>
 /// Time as the simulated controllers see it: real time plus an offset a test advances. Store
 /// timestamps follow it too, so a test that advances an hour sees objects created an hour later.
 /// </summary>

@@ -7,7 +7,7 @@ namespace MultiCluster.Testing.ApiServer;
 /// <summary>
 /// Decodes the Kubernetes protobuf request bodies kubectl's typed commands send
 /// (<c>kubectl create namespace|secret|configmap|serviceaccount|deployment|service</c>,
-/// <c>kubectl auth can-i</c>) into JSON. Only the kinds and fields in the tables below are
+/// <c>kubectl create role|clusterrole|rolebinding|clusterrolebinding</c>, <c>kubectl auth can-i</c>) into JSON. Only the kinds and fields in the tables below are
 /// known; others are answered with 415 as before. Field numbers are those of k8s.io/api's
 /// generated.proto files.
 /// </summary>
@@ -104,6 +104,29 @@ internal static class ProtobufBodies
             [5] = new("resource", Wire.String), [6] = new("subresource", Wire.String), [7] = new("name", Wire.String),
         },
         ["NonResourceAttributes"] = new() { [1] = new("path", Wire.String), [2] = new("verb", Wire.String) },
+        ["Role"] = new() { [1] = new("metadata", Wire.Message, "ObjectMeta"), [2] = new("rules", Wire.Message, "PolicyRule", true) },
+        ["ClusterRole"] = new()
+        {
+            [1] = new("metadata", Wire.Message, "ObjectMeta"), [2] = new("rules", Wire.Message, "PolicyRule", true),
+            [3] = new("aggregationRule", Wire.Message, "AggregationRule"),
+        },
+        ["PolicyRule"] = new()
+        {
+            [1] = new("verbs", Wire.String, Repeated: true), [2] = new("apiGroups", Wire.String, Repeated: true),
+            [3] = new("resources", Wire.String, Repeated: true), [4] = new("resourceNames", Wire.String, Repeated: true),
+            [5] = new("nonResourceURLs", Wire.String, Repeated: true),
+        },
+        ["AggregationRule"] = new() { [1] = new("clusterRoleSelectors", Wire.Message, "LabelSelector", true) },
+        ["RoleBinding"] = new()
+        {
+            [1] = new("metadata", Wire.Message, "ObjectMeta"), [2] = new("subjects", Wire.Message, "Subject", true), [3] = new("roleRef", Wire.Message, "RoleRef"),
+        },
+        ["ClusterRoleBinding"] = new()
+        {
+            [1] = new("metadata", Wire.Message, "ObjectMeta"), [2] = new("subjects", Wire.Message, "Subject", true), [3] = new("roleRef", Wire.Message, "RoleRef"),
+        },
+        ["Subject"] = new() { [1] = new("kind", Wire.String), [2] = new("apiGroup", Wire.String), [3] = new("name", Wire.String), [4] = new("namespace", Wire.String) },
+        ["RoleRef"] = new() { [1] = new("apiGroup", Wire.String), [2] = new("kind", Wire.String), [3] = new("name", Wire.String) },
     };
 
     /// <summary>The JSON form of a protobuf body, or null when its kind is not one this decoder knows.</summary>

@@ -73,6 +73,7 @@ public sealed class ClusterAuth
         Cluster.Impersonator = new HeaderImpersonator(this);
         foreach (var hook in AuthHooks.All(this))
             Cluster.AddHook(hook);
+        Cluster.AddWriteAdmission(new RbacEscalationCheck(Rbac));
         Cluster.AddController(Aggregation);
     }
 

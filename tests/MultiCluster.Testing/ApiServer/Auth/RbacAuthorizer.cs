@@ -63,9 +63,11 @@ public sealed class RbacAuthorizer(IRbacObjects objects)
     /// Every rule granted to <paramref name="user"/> in <paramref name="namespace"/> (cluster-wide
     /// grants included), as SelfSubjectRulesReview lists them.
     /// </summary>
-    public IReadOnlyList<JsonObject> RulesFor(AuthUser user, string @namespace)
+    public IReadOnlyList<JsonObject> RulesFor(AuthUser user, string @namespace) => RulesFor(user, @namespace, []);
+
+    /// <summary>As <see cref="RulesFor(AuthUser, string)"/>, adding each binding's missing role to <paramref name="errors"/>.</summary>
+    public IReadOnlyList<JsonObject> RulesFor(AuthUser user, string @namespace, List<string> errors)
     {
-        var errors = new List<string>();
         var rules = new List<JsonObject>();
         foreach (var binding in objects.ClusterRoleBindings())
             if (MatchingSubject(binding, user, "") is not null && RoleRefOf(binding) is ("ClusterRole", var name))
@@ -92,6 +94,10 @@ public sealed class RbacAuthorizer(IRbacObjects objects)
         }
         return EffectiveClusterRoleRules(role, new HashSet<string>(StringComparer.Ordinal));
     }
+
+    public JsonObject? GetClusterRole(string name) => objects.GetClusterRole(name);
+
+    public JsonObject? GetRole(string @namespace, string name) => objects.GetRole(@namespace, name);
 
     /// <summary>The rules a ClusterRole grants, its aggregationRule resolved.</summary>
     public IReadOnlyList<JsonObject> EffectiveRules(JsonObject clusterRole) =>
