@@ -116,7 +116,9 @@ public sealed class DrReadinessService
             .ConfigureAwait(false);
         Add("VolumeSnapshots", snapshotStatus, snapshotDetail, snapshotAction);
 
-        var missing = await StorageClassCheck.MissingAsync(primaryClient, standbyClient, namespaces.Count > 0 ? namespaces : [null], veleroNamespace, cancellationToken)
+        IReadOnlyList<string?> scopes = [null]; // null: every namespace
+        if (namespaces.Count > 0) scopes = namespaces;
+        var missing = await StorageClassCheck.MissingAsync(primaryClient, standbyClient, scopes, veleroNamespace, cancellationToken)
             .ConfigureAwait(false);
         if (missing.Count == 0) Add("StorageClasses", Pass, $"{standby.Name} has every storage class the primary's claims use");
         else Add("StorageClasses", Fail, $"{standby.Name} lacks {StorageClassCheck.Describe(missing)}",
