@@ -94,14 +94,17 @@ public static class SubmarinerRenderer
             ["ceIPSecPSKSecret"] = SubmarinerRules.PskSecretName,
             ["ceIPSecNATTPort"] = SubmarinerRules.DefaultNatTraversalPort,
             ["natEnabled"] = true,
+            ["debug"] = false,
+            ["ceIPSecDebug"] = false,
             ["cableDriver"] = plan.CableDriver,
             ["clusterID"] = member.ClusterId.Value,
             ["namespace"] = SubmarinerRules.OperatorNamespace,
             ["serviceDiscoveryEnabled"] = true,
             ["connectionHealthCheck"] = new JsonObject { ["enabled"] = true, ["intervalSeconds"] = 1, ["maxPacketLossCount"] = 5 },
         };
-        if (member.PodCidr is { } pods) spec["clusterCIDR"] = pods.Value;
-        if (member.ServiceCidr is { } services) spec["serviceCIDR"] = services.Value;
+        // Required by the CRD; empty, as subctl sends them, when unknown: the operator then detects them.
+        spec["clusterCIDR"] = member.PodCidr?.Value ?? "";
+        spec["serviceCIDR"] = member.ServiceCidr?.Value ?? "";
         if (member.GlobalCidr is { } global) spec["globalCIDR"] = global.Value;
         var objects = new List<KubeObject>
         {
