@@ -108,7 +108,8 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         var named = MultiCluster.Engine.Inventory.ArchitectureProviders.MeshProvider(architecture);
         if (named is not null)
         {
-            WriteVerbose($"-Provider {named}: from the fleet file's networking section ('{architecture!.Networking.Mesh?.Text ?? architecture.Networking.CrossCluster?.Text}').");
+            var text = new[] { architecture!.Networking.Mesh, architecture.Networking.CrossCluster }.First(c => c?.Provider == named.Value.ToString())!.Text;
+            WriteVerbose($"-Provider {named}: from the fleet file's networking section ('{text}').");
             return named.Value;
         }
         Terminate(new ArgumentException("Give -Provider Istio, Cilium or Submariner: the fleet file's networking section names no mesh this cmdlet knows.", nameof(Provider)));
