@@ -244,9 +244,138 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
         }
     }
 
-    private static FleetResourceResult Failed(SubmarinerMember m, ResourceType type, string ns, string name, FleetException error) => new()
+    private static FleetResourceResult Failed(SubmarinerMember m, ResourceType type, string ns, string name, FleetException error) =>
+        Failed(m.Name, type, ns, name, error);
+
+    private static readonly ResourceType RoleBindingType = new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true);
+
+    /// <summary>
+    /// Takes <paramref name="member"/> out of Submariner: on the member its Submariner resource (the
+    /// operator then uninstalls) and its copies of the broker credentials and PSK; on the broker its
+    /// <c>cluster-&lt;id&gt;</c> account, binding and token Secret (so the credentials it held stop
+    /// working) and its Globalnet allocation. Each side is cleaned on its own: an unreachable one is
+    /// reported Failed, the other still cleaned. Objects already gone are NotFound.
+    /// </summary>
+    public async IAsyncEnumerable<FleetResourceResult> RemoveAsync(FleetCluster member, FleetCluster broker, bool whatIf,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        Cluster = m.Name, ApiVersion = type.Group.Length == 0 ? type.Version : $"{type.Group}/{type.Version}", Kind = type.Kind, Namespace = ns, Name = name,
-        Action = FleetResourceAction.Failed, Message = error.Message, Error = error,
+        var memberObjects = new (ResourceType Type, string Namespace, string Name)[]
+        {
+            (SubmarinerPlanner.SubmarinerType, SubmarinerRules.OperatorNamespace, SubmarinerRules.SubmarinerName),
+            (MeshResourceTypes.Secret, SubmarinerRules.OperatorNamespace, SubmarinerRules.BrokerSecretName),
+            (MeshResourceTypes.Secret, SubmarinerRules.OperatorNamespace, SubmarinerRules.PskSecretName),
+        };
+        string? clusterId = null;
+        ResourceClient? memberClient = null;
+        FleetException? memberError = null;
+        try
+        {
+            memberClient = ClusterResources.For(connector.Connect(member), null).Client;
+            var installed = await memberClient.GetAsync(SubmarinerPlanner.SubmarinerType, SubmarinerRules.OperatorNamespace, SubmarinerRules.SubmarinerName, cancellationToken)
+                .ConfigureAwait(false);
+            clusterId = (string?)installed?.Json["spec"]?["clusterID"];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            memberError = KubernetesErrors.Translate(ex, member.Name, null, cancellationToken);
+        }
+        foreach (var (type, ns, name) in memberObjects)
+        {
+            yield return memberError is not null
+                ? Failed(member.Name, type, ns, name, memberError)
+                : await DeleteAsync(memberClient!, member.Name, type, ns, name, whatIf, cancellationToken).ConfigureAwait(false);
+        }
+
+        ResourceClient? brokerClient = null;
+        FleetException? brokerError = null;
+        try
+        {
+            brokerClient = ClusterResources.For(connector.Connect(broker), null).Client;
+            // The member is down or never joined: its broker account names it.
+            clusterId ??= (await brokerClient.ListAsync(MeshResourceTypes.ServiceAccount, SubmarinerRules.BrokerNamespace, null, cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(a => a.Annotations.GetValueOrDefault(SubmarinerRenderer.FleetClusterAnnotation) == member.Name)?.Name["cluster-".Length..];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            brokerError = KubernetesErrors.Translate(ex, broker.Name, null, cancellationToken);
+        }
+        clusterId ??= SubmarinerRules.SanitizeClusterId(member.Name);
+        var account = SubmarinerRules.ClusterServiceAccount(clusterId);
+        var brokerObjects = new (ResourceType Type, string Namespace, string Name)[]
+        {
+            (MeshResourceTypes.Secret, SubmarinerRules.BrokerNamespace, SubmarinerRenderer.TokenSecretName(clusterId)),
+            (RoleBindingType, SubmarinerRules.BrokerNamespace, $"{account}-{SubmarinerRules.BrokerClientRole}"),
+            (MeshResourceTypes.ServiceAccount, SubmarinerRules.BrokerNamespace, account),
+        };
+        foreach (var (type, ns, name) in brokerObjects)
+        {
+            yield return brokerError is not null
+                ? Failed(broker.Name, type, ns, name, brokerError)
+                : await DeleteAsync(brokerClient!, broker.Name, type, ns, name, whatIf, cancellationToken).ConfigureAwait(false);
+        }
+        if (brokerError is null && await ReleaseGlobalCidrAsync(brokerClient!, broker.Name, clusterId, whatIf, cancellationToken).ConfigureAwait(false) is { } released)
+            yield return released;
+    }
+
+    private static async Task<FleetResourceResult> DeleteAsync(ResourceClient client, string cluster, ResourceType type, string ns, string name, bool whatIf,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var gone = whatIf
+                ? await client.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false) is null
+                : !await client.DeleteAsync(type, ns, name, dryRun: false, cancellationToken).ConfigureAwait(false);
+            return Result(cluster, type, ns, name, gone ? FleetResourceAction.NotFound : whatIf ? FleetResourceAction.WouldDelete : FleetResourceAction.Deleted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Failed(cluster, type, ns, name, KubernetesErrors.Translate(ex, cluster, $"{type.Kind} {ns}/{name}", cancellationToken));
+        }
+    }
+
+    /// <summary>Drops the member's entry from the broker's Globalnet record, so its global CIDR is free again; null when it has none.</summary>
+    private static async Task<FleetResourceResult?> ReleaseGlobalCidrAsync(ResourceClient client, string broker, string clusterId, bool whatIf, CancellationToken cancellationToken)
+    {
+        var (ns, name) = (SubmarinerRules.BrokerNamespace, SubmarinerRules.GlobalnetConfigMap);
+        try
+        {
+            var info = await client.GetAsync(MeshResourceTypes.ConfigMap, ns, name, cancellationToken).ConfigureAwait(false);
+            if (info?.Json["data"] is not JsonObject data || JsonNode.Parse(data["clusterinfo"]?.ToString() ?? "[]") is not JsonArray entries) return null;
+            var kept = entries.OfType<JsonObject>().Where(e => (string?)e["cluster_id"] != clusterId).Select(e => (JsonNode?)e.DeepClone()).ToArray();
+            if (kept.Length == entries.Count) return null;
+            if (!whatIf)
+            {
+                var updated = (JsonObject)data.DeepClone();
+                updated["clusterinfo"] = new JsonArray(kept).ToJsonString();
+                var configMap = new KubeObject(new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "ConfigMap",
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                    ["data"] = updated,
+                });
+                configMap.SetLabel("component", "submariner-globalnet");
+                configMap.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
+                await client.ApplyAsync(MeshResourceTypes.ConfigMap, configMap, forceConflicts: false, dryRun: false, cancellationToken).ConfigureAwait(false);
+            }
+            return Result(broker, MeshResourceTypes.ConfigMap, ns, name, whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured,
+                $"The global CIDR of {clusterId} is released.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Failed(broker, MeshResourceTypes.ConfigMap, ns, name, KubernetesErrors.Translate(ex, broker, $"ConfigMap {ns}/{name}", cancellationToken));
+        }
+    }
+
+    private static FleetResourceResult Result(string cluster, ResourceType type, string ns, string name, FleetResourceAction action, string? message = null) => new()
+    {
+        Cluster = cluster, ApiVersion = type.Group.Length == 0 ? type.Version : $"{type.Group}/{type.Version}", Kind = type.Kind, Namespace = ns, Name = name,
+        Action = action, Message = message,
     };
+
+    private static FleetResourceResult Failed(string cluster, ResourceType type, string ns, string name, FleetException error) =>
+        new()
+        {
+            Cluster = cluster, ApiVersion = type.Group.Length == 0 ? type.Version : $"{type.Group}/{type.Version}", Kind = type.Kind, Namespace = ns, Name = name,
+            Action = FleetResourceAction.Failed, Message = error.Message, Error = error,
+        };
 }

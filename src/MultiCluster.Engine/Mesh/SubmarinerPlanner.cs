@@ -176,7 +176,8 @@ public sealed class SubmarinerPlanner(IClusterConnector connector)
         };
     }
 
-    private static FleetCluster Broker(IReadOnlyList<FleetCluster> fleet, string? name)
+    /// <summary>The broker cluster: <paramref name="name"/> (-BrokerCluster), else the fleet's one management cluster.</summary>
+    public static FleetCluster Broker(IReadOnlyList<FleetCluster> fleet, string? name)
     {
         if (!string.IsNullOrEmpty(name))
         {

@@ -19,6 +19,8 @@ public static class SubmarinerRenderer
     public const string TokenSecretType = "kubernetes.io/service-account-token";
     public const string ServiceAccountNameAnnotation = "kubernetes.io/service-account.name";
 
+    public const string FleetClusterAnnotation = "multicluster.io/fleet-cluster";
+
     public static string TokenSecretName(string clusterId) => SubmarinerRules.ClusterServiceAccount(clusterId) + "-token";
 
     /// <summary>Everything the broker cluster holds for this join, namespace first.</summary>
@@ -46,7 +48,10 @@ public static class SubmarinerRenderer
         foreach (var member in plan.Members)
         {
             var account = SubmarinerRules.ClusterServiceAccount(member.ClusterId.Value);
-            objects.Add(Object("v1", "ServiceAccount", account, ns, []));
+            var serviceAccount = Object("v1", "ServiceAccount", account, ns, []);
+            // Names the fleet cluster, so that Remove-FleetMesh finds its credentials when the member itself is down.
+            serviceAccount.Metadata!["annotations"] = new JsonObject { [FleetClusterAnnotation] = member.Name };
+            objects.Add(serviceAccount);
             objects.Add(Object("rbac.authorization.k8s.io/v1", "RoleBinding", $"{account}-{SubmarinerRules.BrokerClientRole}", ns, new()
             {
                 ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "Role", ["name"] = SubmarinerRules.BrokerClientRole },

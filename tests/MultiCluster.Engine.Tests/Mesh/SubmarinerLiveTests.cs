@@ -3,6 +3,7 @@ using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Mesh;
 using MultiCluster.Engine.Tests.FanOut;
 using MultiCluster.Testing;
+using MultiCluster.Testing.ApiServer;
 using MultiCluster.Testing.Controllers;
 using MultiCluster.Testing.Controllers.Mcs;
 using MultiCluster.Testing.Xunit;
@@ -200,5 +201,51 @@ public sealed class SubmarinerLiveTests : IAsyncLifetime
         links[0].Message.Should().Be("The probe submariner-probe-subm-2.submariner-operator.svc.clusterset.local that subm-2 exported is imported here (MCS ServiceImport).");
         _fleet.Clusters.Should().AllSatisfy(c =>
             c.Store.List(c.Registry.Find("multicluster.x-k8s.io", "serviceexports")!, null).Items.Should().BeEmpty("the probes are removed"));
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Remove_cleans_a_member_and_its_broker_credentials_and_still_cleans_the_broker_when_the_member_is_down()
+    {
+        var service = new SubmarinerMeshService(_connector);
+        var plan = await Plan(new SubmarinerJoinOptions { Globalnet = true, LabelGatewayNode = true, ClusterIds = new Dictionary<string, string> { ["subm-2"] = "west" } });
+        (await service.JoinAsync(plan, true, _members.Select(m => m.Name).ToHashSet(), false, new()).ToListAsync())
+            .Where(r => r.Action == FleetResourceAction.Failed).Should().BeEmpty();
+
+        var preview = await service.RemoveAsync(_members[2], _members[0], whatIf: true).ToListAsync();
+
+        preview.Should().HaveCount(7);
+        preview.Select(r => (r.Cluster, r.Kind, r.Name, r.Action)).Should().Equal(
+            ("subm-3", "Submariner", "submariner", FleetResourceAction.WouldDelete),
+            ("subm-3", "Secret", SubmarinerRules.BrokerSecretName, FleetResourceAction.WouldDelete),
+            ("subm-3", "Secret", SubmarinerRules.PskSecretName, FleetResourceAction.WouldDelete),
+            ("subm-1", "Secret", "cluster-subm-3-token", FleetResourceAction.WouldDelete),
+            ("subm-1", "RoleBinding", "cluster-subm-3-submariner-k8s-broker-cluster", FleetResourceAction.WouldDelete),
+            ("subm-1", "ServiceAccount", "cluster-subm-3", FleetResourceAction.WouldDelete),
+            ("subm-1", "ConfigMap", SubmarinerRules.GlobalnetConfigMap, FleetResourceAction.WouldChange));
+        _fleet[2].Store.Get(_fleet[2].Registry.Find("submariner.io", "submariners")!, SubmarinerRules.OperatorNamespace, "submariner").Should().NotBeNull();
+
+        var removed = await service.RemoveAsync(_members[2], _members[0], whatIf: false).ToListAsync();
+
+        removed.Select(r => r.Action).Should().Equal(Enumerable.Repeat(FleetResourceAction.Deleted, 6).Append(FleetResourceAction.Configured));
+        _fleet[2].Store.Get(_fleet[2].Registry.Find("submariner.io", "submariners")!, SubmarinerRules.OperatorNamespace, "submariner").Should().BeNull();
+        Get(0, "", "configmaps", SubmarinerRules.BrokerNamespace, SubmarinerRules.GlobalnetConfigMap)["data"]!["clusterinfo"]!.ToString().Should().Be(
+            """[{"cluster_id":"subm-1","global_cidr":["242.0.0.0/16"]},{"cluster_id":"west","global_cidr":["242.1.0.0/16"]}]""");
+
+        // subm-2 joined as 'west' and is now down: its broker account is found by the fleet cluster it names, and cleaned.
+        await _fleet[1].SetFaultsAsync(new FaultSettings { Stopped = true });
+        var dead = await service.RemoveAsync(_members[1], _members[0], whatIf: false).ToListAsync();
+
+        dead.Should().HaveCount(7);
+        dead.Take(3).Should().AllSatisfy(r =>
+        {
+            r.Cluster.Should().Be("subm-2");
+            r.Action.Should().Be(FleetResourceAction.Failed);
+            ((FleetException)r.Error!).ErrorId.Should().Be(FleetErrorIds.ClusterUnreachable);
+        });
+        dead.Skip(3).Select(r => (r.Cluster, r.Name, r.Action)).Should().Equal(
+            ("subm-1", "cluster-west-token", FleetResourceAction.Deleted),
+            ("subm-1", "cluster-west-submariner-k8s-broker-cluster", FleetResourceAction.Deleted),
+            ("subm-1", "cluster-west", FleetResourceAction.Deleted),
+            ("subm-1", SubmarinerRules.GlobalnetConfigMap, FleetResourceAction.Configured));
     }
 }
