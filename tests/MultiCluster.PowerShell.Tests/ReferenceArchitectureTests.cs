@@ -85,6 +85,9 @@ public sealed class ReferenceArchitectureTests(EmulatorFixture fixture) : IClass
         using var cilium = new PowerShellSession();
         cilium.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", Layout("Cilium Cluster Mesh", "{ podCidr: 10.2.0.0/16, clusterId: 2 }"), fixture.Kubeconfig)
             .ThrowIfFailed();
+        using var submariner = new PowerShellSession();
+        submariner.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", Layout("Linkerd", "{ podCidr: 10.2.0.0/16, clusterId: 2 }"), fixture.Kubeconfig)
+            .ThrowIfFailed();
         using var other = new PowerShellSession();
         other.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", Layout("Linkerd", "{ podCidr: 10.2.0.0/16, clusterId: 2 }").Replace("Submariner", "VPC peering"), fixture.Kubeconfig)
             .ThrowIfFailed();
@@ -92,12 +95,16 @@ public sealed class ReferenceArchitectureTests(EmulatorFixture fixture) : IClass
         try
         {
             var rendered = cilium.Run("Join-FleetMesh -OutputPath $args[0] -Verbose", folder);
+            var crossCluster = submariner.Run("Join-FleetMesh -Globalnet -BrokerCluster store-a -OutputPath $args[0] -Verbose", Path.Combine(folder, "submariner"));
             var refused = other.Run("Join-FleetMesh -OutputPath $args[0]", folder);
 
             rendered.Errors.Should().BeEmpty();
             rendered.Output.Cast<FleetManifest>().Select(m => (m.Cluster, m.Kind)).Should().Equal(("store-a", "HelmValues"), ("store-b", "HelmValues"));
             rendered.Verbose.Should().Contain("-Provider Cilium: from the fleet file's networking section ('Cilium Cluster Mesh').");
-            refused.TerminatingRecord!.Exception.Message.Should().StartWith("Give -Provider Istio or Cilium: the fleet file's networking section names no mesh");
+            crossCluster.Errors.Should().BeEmpty();
+            crossCluster.Verbose.Should().Contain("-Provider Submariner: from the fleet file's networking section ('Submariner').");
+            crossCluster.Output.Cast<FleetManifest>().Where(m => m.Kind == "Submariner").Select(m => m.Cluster).Should().Equal("store-a", "store-b");
+            refused.TerminatingRecord!.Exception.Message.Should().StartWith("Give -Provider Istio, Cilium or Submariner: the fleet file's networking section names no mesh");
             refused.Output.Should().BeEmpty();
         }
         finally

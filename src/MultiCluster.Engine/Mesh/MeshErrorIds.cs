@@ -44,4 +44,19 @@ public static class MeshErrorIds
 
     /// <summary>A Cilium member holds another CA than the mesh's (kube-system/cilium-ca).</summary>
     public const string CiliumCaMismatch = nameof(CiliumCaMismatch);
+
+    /// <summary>A Globalnet range, cluster size or recorded global CIDR that cannot be used.</summary>
+    public const string GlobalnetInvalid = nameof(GlobalnetInvalid);
+
+    /// <summary>The Globalnet range has no free block of the cluster size left.</summary>
+    public const string GlobalnetExhausted = nameof(GlobalnetExhausted);
+
+    /// <summary>A Submariner member has no node labelled submariner.io/gateway=true (and -LabelGatewayNode was not given).</summary>
+    public const string GatewayNodeMissing = nameof(GatewayNodeMissing);
+
+    /// <summary>No -BrokerCluster and not exactly one management cluster to run the Submariner broker.</summary>
+    public const string BrokerClusterMissing = nameof(BrokerClusterMissing);
+
+    /// <summary>A Submariner cluster id asked for differs from the one the cluster already runs.</summary>
+    public const string ClusterIdMismatch = nameof(ClusterIdMismatch);
 }

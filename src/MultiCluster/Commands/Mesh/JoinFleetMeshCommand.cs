@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using MultiCluster.Engine.Mesh;
+using MultiCluster.Engine.Resources;
 using MultiCluster.Infrastructure;
 
 namespace MultiCluster.Commands.Mesh;
@@ -11,14 +12,17 @@ namespace MultiCluster.Commands.Mesh;
 /// remote secret istioctl create-remote-secret makes. A second run writes only missing or broken
 /// links; -Rotate rolls every token without a gap. With -OutputPath it renders each member's
 /// install configuration (IstioOperator or Helm values, east-west gateway) and touches no cluster.
+/// -Provider Cilium renders or connects Cluster Mesh; -Provider Submariner checks ranges, ids and
+/// gateways first, then deploys the broker and joins each member (or renders them), and with
+/// -Verify proves every pair through the Multi-Cluster Services API.
 /// </summary>
 [Cmdlet(VerbsCommon.Join, "FleetMesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FleetMeshLink), typeof(FleetManifest), typeof(FleetResourceResult))]
 public sealed class JoinFleetMeshCommand : FanOutCmdlet
 {
-    /// <summary>The mesh to join: Istio, or Cilium (rendered with -OutputPath); by default what the fleet file's networking section names.</summary>
+    /// <summary>The mesh to join: Istio, Cilium or Submariner; by default what the fleet file's networking section names.</summary>
     [Parameter]
-    [ValidateSet(nameof(FleetMeshProvider.Istio), nameof(FleetMeshProvider.Cilium))]
+    [ValidateSet(nameof(FleetMeshProvider.Istio), nameof(FleetMeshProvider.Cilium), nameof(FleetMeshProvider.Submariner))]
     public FleetMeshProvider Provider { get; set; }
 
     /// <summary>Istio's global.meshID, the same on every member (Istio only, required there).</summary>
@@ -57,6 +61,44 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
     [Parameter]
     public IstioConfigFormat Format { get; set; } = IstioConfigFormat.IstioOperator;
 
+    /// <summary>Submariner: the cluster that runs the broker; by default the fleet's management cluster.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string? BrokerCluster { get; set; }
+
+    /// <summary>Submariner: turn Globalnet on (needed when members' ranges overlap).</summary>
+    [Parameter]
+    public SwitchParameter Globalnet { get; set; }
+
+    /// <summary>Submariner: the range Globalnet allocates each cluster's global CIDR from.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string GlobalnetCidrRange { get; set; } = SubmarinerRules.DefaultGlobalnetRange;
+
+    /// <summary>Submariner: global addresses per cluster (rounded up to a power of two).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int GlobalnetClusterSize { get; set; } = SubmarinerRules.DefaultGlobalnetClusterSize;
+
+    /// <summary>Submariner cluster ids per cluster: @{ 'prod_use1' = 'prod-use1' }.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? ClusterId { get; set; }
+
+    /// <summary>Submariner: label a node submariner.io/gateway=true where no node is.</summary>
+    [Parameter]
+    public SwitchParameter LabelGatewayNode { get; set; }
+
+    /// <summary>Submariner's cable driver.</summary>
+    [Parameter]
+    [ValidateSet("libreswan", "wireguard", "vxlan")]
+    public string CableDriver { get; set; } = "libreswan";
+
+    /// <summary>Submariner: after joining, prove every pair through the Multi-Cluster Services API.</summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
     protected override void ProcessRecord() => CollectClusters();
 
     // The reference architecture's networking.mesh (then cross_cluster) stands in for -Provider.
@@ -64,13 +106,13 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
     {
         var architecture = RunspaceSessions.Current.GetFleet().Architecture;
         var named = MultiCluster.Engine.Inventory.ArchitectureProviders.MeshProvider(architecture);
-        if (named is FleetMeshProvider.Istio or FleetMeshProvider.Cilium)
+        if (named is not null)
         {
-            WriteVerbose($"-Provider {named}: from the fleet file's networking section ('{architecture!.Networking.Mesh?.Text ?? architecture.Networking.CrossCluster?.Text}').");
+            var text = new[] { architecture!.Networking.Mesh, architecture.Networking.CrossCluster }.First(c => c?.Provider == named.Value.ToString())!.Text;
+            WriteVerbose($"-Provider {named}: from the fleet file's networking section ('{text}').");
             return named.Value;
         }
-        var said = named is null ? "names no mesh this cmdlet knows" : $"names {named}, which Join-FleetMesh does not join";
-        Terminate(new ArgumentException($"Give -Provider Istio or Cilium: the fleet file's networking section {said}.", nameof(Provider)));
+        Terminate(new ArgumentException("Give -Provider Istio, Cilium or Submariner: the fleet file's networking section names no mesh this cmdlet knows.", nameof(Provider)));
         return default; // not reached
     }
 
@@ -83,6 +125,11 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         if (Provider == FleetMeshProvider.Cilium)
         {
             JoinCilium(clusters, whatIf);
+            return;
+        }
+        if (Provider == FleetMeshProvider.Submariner)
+        {
+            JoinSubmariner(clusters, whatIf);
             return;
         }
         if (MeshId.Length == 0)
@@ -167,6 +214,67 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
             {
                 Emit(result);
                 if (result.Error is { } error) EmitError(error);
+            }
+        });
+    }
+
+    // Submariner: the preflight decides everything first (Globalnet, global CIDRs, ids, gateways); then the broker and
+    // each member are rendered or, confirmed one by one, applied; -Verify proves every pair through the MCS API.
+    private void JoinSubmariner(IReadOnlyList<FleetCluster> clusters, bool whatIf)
+    {
+        var ids = ClusterId?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString() ?? "", e => e.Value?.ToString() ?? "", StringComparer.OrdinalIgnoreCase);
+        var options = new SubmarinerJoinOptions
+        {
+            BrokerCluster = BrokerCluster, Globalnet = Globalnet, GlobalnetCidrRange = GlobalnetCidrRange, GlobalnetClusterSize = GlobalnetClusterSize,
+            ClusterIds = ids, LabelGatewayNode = LabelGatewayNode, CableDriver = CableDriver, Render = OutputPath is not null, FanOut = FanOutSettings(),
+        };
+        var fleet = RunspaceSessions.Current.GetFleet().Clusters;
+        var planner = new SubmarinerPlanner(RunspaceSessions.Current.Connector);
+        var plan = RunEngineStep(() => planner.PlanAsync(clusters, fleet, options, StopToken).GetAwaiter().GetResult());
+        if (OutputPath is not null)
+        {
+            var directory = whatIf ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+            // One file per cluster: the broker's objects and, when the broker is a member too, its member objects after them.
+            var perCluster = plan.Members.Select(m => m.Cluster).Prepend(plan.Broker).DistinctBy(c => c.Name).Select(c =>
+                (c, (c.Name == plan.Broker.Name ? SubmarinerRenderer.Broker(plan) : [])
+                    .Concat(plan.Members.Where(m => m.Name == c.Name).SelectMany(m => SubmarinerRenderer.Member(plan, m))).ToList()));
+            foreach (var (cluster, objects) in perCluster)
+                foreach (var manifest in RunEngineStep(() => ManifestWriter.Render(cluster.Name, objects, directory)))
+                    WriteObject(manifest);
+            return;
+        }
+
+        var globalnet = plan.Globalnet ? $"Globalnet {plan.GlobalnetRange}, {plan.GlobalnetClusterSize} addresses per cluster" : "no Globalnet";
+        var broker = whatIf || ShouldProcess(
+            $"Cluster {plan.Broker.Name}: deploy the Submariner broker in {SubmarinerRules.BrokerNamespace} ({globalnet}) with credentials for {plan.Members.Count} members",
+            "Join-FleetMesh");
+        var confirmed = plan.Members.Where(m => whatIf || ShouldProcess(
+            $"Cluster {m.Name}: join Submariner as {m.ClusterId.Value}{(m.GlobalCidr is null ? "" : " with global CIDR " + m.GlobalCidr.Value)}" +
+            (m.LabelGateway ? $", labelling node {m.GatewayNode} {SubmarinerRules.GatewayLabel}=true" : ""),
+            "Join-FleetMesh")).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        if (!broker && confirmed.Count == 0) return;
+        var service = new SubmarinerMeshService(RunspaceSessions.Current.Connector);
+        var fanOut = FanOutSettings();
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        RunEngine(async cancel =>
+        {
+            await foreach (var result in service.JoinAsync(plan, broker, confirmed, whatIf, fanOut, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error)
+                {
+                    EmitError(error);
+                    failed.Add(result.Cluster);
+                }
+            }
+            if (!Verify || whatIf) return;
+            var joined = plan with { Members = plan.Members.Where(m => confirmed.Contains(m.Name) && !failed.Contains(m.Name)).ToList() };
+            if (joined.Members.Count < 2) return;
+            var timeout = TimeSpan.FromSeconds(TimeoutSeconds > 0 ? TimeoutSeconds : 60);
+            foreach (var link in await service.VerifyAsync(joined, timeout, fanOut, cancel).ConfigureAwait(false))
+            {
+                Emit(link);
+                if (link.Error is { } error) EmitError(error);
             }
         });
     }

@@ -8,15 +8,23 @@ namespace MultiCluster.Commands.Mesh;
 /// Takes members out of the Istio mesh: removes each member's remote secret from every other
 /// cluster of the fleet, the peers' remote secrets from the member, and the member's reader tokens.
 /// A member or peer that cannot be reached is reported; the reachable side is still cleaned.
+/// -Provider Submariner removes a member's Submariner resource and credential copies, and its
+/// credentials and Globalnet allocation on the broker.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FleetMesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(FleetMeshLink))]
+[OutputType(typeof(FleetMeshLink), typeof(FleetResourceResult))]
 public sealed class RemoveFleetMeshCommand : FanOutCmdlet
 {
-    /// <summary>The mesh to leave. Istio only for now.</summary>
+    /// <summary>The mesh to leave: Istio or Submariner.</summary>
     [Parameter]
-    [ValidateSet(nameof(FleetMeshProvider.Istio))]
+    [ValidateSet(nameof(FleetMeshProvider.Istio), nameof(FleetMeshProvider.Submariner))]
     public FleetMeshProvider Provider { get; set; } = FleetMeshProvider.Istio;
+
+    /// <summary>Submariner: the cluster that runs the broker; by default the fleet's management cluster.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string? BrokerCluster { get; set; }
 
     protected override void ProcessRecord() => CollectClusters();
 
@@ -31,6 +39,11 @@ public sealed class RemoveFleetMeshCommand : FanOutCmdlet
         if (members.Count == 0) return;
         var fleet = RunspaceSessions.Current.GetFleet().Clusters;
         var whatIf = IsWhatIf;
+        if (Provider == FleetMeshProvider.Submariner)
+        {
+            RemoveSubmariner(members, fleet, whatIf);
+            return;
+        }
         var confirmed = whatIf ? members : members.Where(m => ShouldProcess(
             $"Cluster {m.Name}: remove its Istio remote secrets from {fleet.Count - 1} peers, theirs from it, and its reader tokens", "Remove-FleetMesh")).ToList();
         var service = new IstioMeshService(RunspaceSessions.Current.Connector);
@@ -46,5 +59,28 @@ public sealed class RemoveFleetMeshCommand : FanOutCmdlet
                 }
             });
         }
+    }
+
+    private void RemoveSubmariner(IReadOnlyList<FleetCluster> members, IReadOnlyList<FleetCluster> fleet, bool whatIf)
+    {
+        FleetCluster broker;
+        try { broker = SubmarinerPlanner.Broker(fleet, BrokerCluster); }
+        catch (Exception ex) { Terminate(ex); return; }
+        var confirmed = whatIf ? members : members.Where(m => ShouldProcess(
+            $"Cluster {m.Name}: remove its Submariner resource and credential copies, and its credentials and global CIDR on the broker {broker.Name}",
+            "Remove-FleetMesh")).ToList();
+        if (confirmed.Count == 0) return;
+        var service = new SubmarinerMeshService(RunspaceSessions.Current.Connector);
+        RunEngine(async cancel =>
+        {
+            foreach (var member in confirmed)
+            {
+                await foreach (var result in service.RemoveAsync(member, broker, whatIf, cancel).ConfigureAwait(false))
+                {
+                    Emit(result);
+                    if (result.Error is { } error) EmitError(error);
+                }
+            }
+        });
     }
 }
