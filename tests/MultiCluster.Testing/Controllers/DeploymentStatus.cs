@@ -97,9 +97,26 @@ public static class DeploymentStatus
         var oldReady = recreate ? 0 : Math.Min(Int(previous, "readyReplicas"), desired);
         var oldKept = Math.Min(oldReady, desired - MaxUnavailable(deployment, desired));
         var updated = oldKept == 0 ? desired : Math.Min(desired, desired + MaxSurge(deployment, desired) - oldKept);
-        var progressing = Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
-            $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
+        var progressing = ProgressDeadline(deployment) is { } deadline && now >= deadline
+            ? Condition(previous, "Progressing", "False", "ProgressDeadlineExceeded",
+                $"ReplicaSet \"{ReplicaSetName(deployment)}\" has timed out progressing.", now)
+            : Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
+                $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
         return Build(deployment, desired, oldKept + updated, updated, oldKept, oldKept, progressing, now);
+    }
+
+    /// <summary>
+    /// When a stuck rollout times out: spec.progressDeadlineSeconds (default 600) after the last
+    /// progress, the Progressing condition's lastUpdateTime while it is True; null before the first status.
+    /// </summary>
+    public static DateTimeOffset? ProgressDeadline(JsonObject deployment)
+    {
+        var progressing = (deployment["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
+            .FirstOrDefault(c => (string?)c["type"] == "Progressing");
+        if (progressing is null || (string?)progressing["status"] != "True") return null;
+        if (!DateTimeOffset.TryParse((string?)progressing["lastUpdateTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
+            return null;
+        return since + TimeSpan.FromSeconds(Number(deployment["spec"]?["progressDeadlineSeconds"]) ?? 600);
     }
 
     /// <summary>The status of a finished rollout: all desired replicas updated, ready and available.</summary>
