@@ -107,13 +107,13 @@ public static class DeploymentStatus
 
     /// <summary>
     /// When a stuck rollout times out: spec.progressDeadlineSeconds (default 600) after the last
-    /// progress, the Progressing condition's lastUpdateTime while it is True; null before the first status.
+    /// progress, the lastUpdateTime of Progressing True/ReplicaSetUpdated; null when no rollout is under way.
     /// </summary>
     public static DateTimeOffset? ProgressDeadline(JsonObject deployment)
     {
         var progressing = (deployment["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
             .FirstOrDefault(c => (string?)c["type"] == "Progressing");
-        if (progressing is null || (string?)progressing["status"] != "True") return null;
+        if (progressing is null || (string?)progressing["status"] != "True" || (string?)progressing["reason"] != "ReplicaSetUpdated") return null;
         if (!DateTimeOffset.TryParse((string?)progressing["lastUpdateTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
             return null;
         return since + TimeSpan.FromSeconds(Number(deployment["spec"]?["progressDeadlineSeconds"]) ?? 600);

@@ -27,8 +27,8 @@ public sealed record EventWatchOptions
 /// each cluster is listed first (its matching events come out oldest first), then watched from
 /// the list's resourceVersion. A dropped stream resumes from the last resourceVersion seen
 /// (bookmarks keep it fresh); a 410 (history compacted) lists again and emits only events not
-/// emitted before (new, or changed since: a higher count). A cluster that stops answering is
-/// reported once as a warning, asked again with a doubling delay, and reported again when it is
+/// emitted before (new, or changed since: a higher count). A cluster that stops answering (two
+/// requests in a row fail) is reported once as a warning, asked again with a doubling delay, and reported again when it is
 /// back; only a refusal no retry can mend (credentials, permissions, a missing context) is an error.
 /// </summary>
 public sealed class FleetEventWatcher(IClusterConnector connector, EventWatchOptions? options = null)
@@ -68,6 +68,7 @@ public sealed class FleetEventWatcher(IClusterConnector connector, EventWatchOpt
         var emitted = new Dictionary<string, string>(StringComparer.Ordinal); // uid -> resourceVersion already emitted
         string? resourceVersion = null; // null: list (again) before watching
         var down = false;
+        var failures = 0; // in a row, since the cluster last answered
         var delay = _options.RetryDelay;
         ClusterEvents? source = null;
         EventApi? api = null;
@@ -75,6 +76,7 @@ public sealed class FleetEventWatcher(IClusterConnector connector, EventWatchOpt
         void Answered()
         {
             delay = _options.RetryDelay;
+            failures = 0;
             if (!down) return;
             down = false;
             reporter.Warning($"Cluster '{cluster.Name}' answers again; watching its events from resourceVersion {resourceVersion}.");
@@ -130,7 +132,9 @@ public sealed class FleetEventWatcher(IClusterConnector connector, EventWatchOpt
                     catch (OperationCanceledException) { }
                     return;
                 }
-                if (!down)
+                // One failed request is a blip (a connection reset, a server restarting its listener), not worth a
+                // warning; a second in a row means the cluster is gone for now.
+                if (!down && ++failures >= 2)
                 {
                     down = true;
                     reporter.Warning($"Cluster '{cluster.Name}' dropped out of the event watch: {error.Message} Retrying until it answers.");
