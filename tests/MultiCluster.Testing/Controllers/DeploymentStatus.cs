@@ -97,9 +97,13 @@ public static class DeploymentStatus
         var oldReady = recreate ? 0 : Math.Min(Int(previous, "readyReplicas"), desired);
         var oldKept = Math.Min(oldReady, desired - MaxUnavailable(deployment, desired));
         var updated = oldKept == 0 ? desired : Math.Min(desired, desired + MaxSurge(deployment, desired) - oldKept);
-        var progressing = ProgressDeadline(deployment) is { } deadline && now >= deadline
+        var timedOutMessage = $"ReplicaSet \"{ReplicaSetName(deployment)}\" has timed out progressing.";
+        var timedOut = (previous?["conditions"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["type"] == "Progressing"
+                && (string?)c["reason"] == "ProgressDeadlineExceeded" && (string?)c["message"] == timedOutMessage) == true
+            || (ProgressDeadline(deployment) is { } deadline && now >= deadline);
+        var progressing = timedOut
             ? Condition(previous, "Progressing", "False", "ProgressDeadlineExceeded",
-                $"ReplicaSet \"{ReplicaSetName(deployment)}\" has timed out progressing.", now)
+                timedOutMessage, now)
             : Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
                 $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
         return Build(deployment, desired, oldKept + updated, updated, oldKept, oldKept, progressing, now);
