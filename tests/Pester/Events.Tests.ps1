@@ -27,7 +27,7 @@ clusters:
     function Stop-EmulatedCluster([int] $Index, [int] $Seconds) {
         $context = $script:emu.Contexts[$Index]
         $token = [regex]::Match((Get-Content -Raw $script:emu.Kubeconfig), "(?m)^- name: `"?$([regex]::Escape($context))-admin`"?\s+user:\s+token:\s*(\S+)").Groups[1].Value
-        Invoke-RestMethod -Method Post -Uri "$($script:emu.Servers[$context])/_emulator/faults" -SkipCertificateCheck `
+        Invoke-RestMethod -Method Post -Uri "$($script:emu.Servers[$context].TrimEnd('/'))/_emulator/faults" -SkipCertificateCheck `
             -Headers @{ Authorization = "Bearer $token" } -ContentType 'application/json' `
             -Body (@{ stopped = $true; stoppedForSeconds = $Seconds } | ConvertTo-Json) | Out-Null
     }
@@ -75,7 +75,7 @@ Describe 'Get-FleetEvent' {
             param($module, $fleet, $kubeconfig)
             Import-Module $module
             Import-Fleet -Content $fleet -Kubeconfig $kubeconfig
-            Get-FleetEvent -Watch -TimeoutSeconds 30 -WarningVariable dropped 3>$null
+            Get-FleetEvent -Watch -TimeoutSeconds 30 -WarningVariable dropped -WarningAction SilentlyContinue
             $dropped | ForEach-Object { "WARNING: $_" }
         }
         Start-Sleep -Seconds 6                                       # the job has imported the module and is watching
