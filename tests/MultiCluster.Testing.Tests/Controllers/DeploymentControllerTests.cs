@@ -150,6 +150,38 @@ public sealed class DeploymentControllerTests : IAsyncLifetime
         Condition(stuck, "Available").Status.Should().Be("False");
     }
 
+    [Fact]
+    public async Task Pods_that_cannot_pull_their_image_get_the_kubelets_events_and_the_rollout_times_out()
+    {
+        var web = Web(2);
+        web.Spec.Template.Spec.Containers[0].Image = "registry.invalid/web:2";
+        await _admin.AppsV1.CreateNamespacedDeploymentAsync(web, "default");
+        var stuck = await Settled();
+        var replicaSet = Condition(stuck, "Progressing").Message.Split('"')[1];
+
+        var events = (await _admin.CoreV1.ListNamespacedEventAsync("default")).Items;
+        events.Should().HaveCount(6, "two new pods, each Pulling, Failed and BackOff");
+        var pods = events.Select(e => e.InvolvedObject.Name).Distinct().ToList();
+        pods.Should().HaveCount(2);
+        pods.Should().OnlyContain(p => p.StartsWith(replicaSet + "-") && p.Length == replicaSet.Length + 6);
+        var warnings = events.Where(e => e.Type == "Warning").ToList();
+        warnings.Should().HaveCount(2);
+        warnings.Should().OnlyContain(e => e.Reason == "Failed" && e.InvolvedObject.Kind == "Pod" && e.Source.Component == "kubelet"
+            && e.Message.StartsWith("Failed to pull image \"registry.invalid/web:2\": ") && e.InvolvedObject.FieldPath == "spec.containers{web}");
+        events.Where(e => e.Reason == "BackOff").Should().OnlyContain(e => e.Type == "Normal" && e.Message == "Back-off pulling image \"registry.invalid/web:2\"");
+
+        _cluster.Clock.Advance(TimeSpan.FromSeconds(599));
+        Condition(await Settled(), "Progressing").Reason.Should().Be("ReplicaSetUpdated");
+        _cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        var timedOut = Condition(await Settled(), "Progressing");
+        timedOut.Status.Should().Be("False");
+        timedOut.Reason.Should().Be("ProgressDeadlineExceeded");
+        timedOut.Message.Should().Be($"ReplicaSet \"{replicaSet}\" has timed out progressing.");
+        _cluster.Clock.Advance(TimeSpan.FromMinutes(5));
+        Condition(await Settled(), "Progressing").Reason.Should().Be("ProgressDeadlineExceeded", "a timed-out rollout stays timed out");
+        (await _admin.CoreV1.ListNamespacedEventAsync("default")).Items.Should().HaveCount(6, "events are recorded once per pod");
+    }
+
     private async Task<V1Deployment> Refreshed(V1Deployment edited)
     {
         var current = await _admin.AppsV1.ReadNamespacedDeploymentAsync("web", "default");

@@ -44,11 +44,13 @@ public static class BuiltinResources
             Group = "", Versions = v1, Kind = "Node", Plural = "nodes", Singular = "node", Namespaced = false,
             ShortNames = ["no"], Subresources = ["status"],
         };
-        yield return new ResourceType
+        var coreEvent = new ResourceType
         {
             Group = "", Versions = v1, Kind = "Event", Plural = "events", Singular = "event", Namespaced = true,
             ShortNames = ["ev"],
         };
+        yield return coreEvent;
+        yield return EventConversion.EventsV1(coreEvent);
         yield return new ResourceType
         {
             Group = "apps", Versions = v1, Kind = "Deployment", Plural = "deployments", Singular = "deployment",

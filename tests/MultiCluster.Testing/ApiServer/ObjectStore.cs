@@ -53,6 +53,7 @@ public sealed class ObjectStore
     private readonly List<Subscriber> subscribers = new();
     private readonly Func<DateTimeOffset> now;
     private long revision;
+    private long compactedRevision;
 
     public ObjectStore(Func<DateTimeOffset>? clock = null)
     {
@@ -77,6 +78,7 @@ public sealed class ObjectStore
 
     public JsonObject? Get(ResourceType type, string? ns, string name)
     {
+        if (type.StoredAs is { } view) return Get(view.Storage, ns, name) is { } stored ? view.FromStorage(stored) : null;
         lock (gate)
             return Table(type).TryGetValue(KeyOf(type, ns, name), out var obj) ? obj.DeepClone().AsObject() : null;
     }
@@ -84,6 +86,11 @@ public sealed class ObjectStore
     /// <summary>Objects of a type, in one namespace or (ns null) across all.</summary>
     public StoreList List(ResourceType type, string? ns)
     {
+        if (type.StoredAs is { } view)
+        {
+            var stored = List(view.Storage, ns);
+            return stored with { Items = stored.Items.Select(view.FromStorage).ToList() };
+        }
         lock (gate)
         {
             var items = Table(type)
@@ -97,6 +104,7 @@ public sealed class ObjectStore
     /// <summary>Stores a new object; sets uid, resourceVersion, creationTimestamp, generation and a name from generateName.</summary>
     public JsonObject Create(ResourceType type, JsonObject obj)
     {
+        if (type.StoredAs is { } view) return view.FromStorage(Create(view.Storage, view.ToStorage(obj)));
         lock (gate)
         {
             var stored = obj.DeepClone().AsObject();
@@ -135,6 +143,7 @@ public sealed class ObjectStore
     /// </summary>
     public JsonObject Update(ResourceType type, JsonObject obj)
     {
+        if (type.StoredAs is { } view) return view.FromStorage(Update(view.Storage, view.ToStorage(obj)));
         lock (gate)
         {
             var updated = obj.DeepClone().AsObject();
@@ -185,6 +194,8 @@ public sealed class ObjectStore
     public JsonObject Delete(ResourceType type, string? ns, string name, string? expectedUid = null,
         string? expectedResourceVersion = null, DeletionPropagation propagation = DeletionPropagation.Background)
     {
+        if (type.StoredAs is { } view)
+            return view.FromStorage(Delete(view.Storage, ns, name, expectedUid, expectedResourceVersion, propagation));
         lock (gate)
         {
             var key = KeyOf(type, ns, name);
@@ -232,16 +243,18 @@ public sealed class ObjectStore
     /// </summary>
     public StoreWatch Watch(ResourceType type, string? ns, string? fromResourceVersion)
     {
+        var view = type.StoredAs;
+        if (view is not null) type = view.Storage;
         lock (gate)
         {
             var channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
-            var subscriber = new Subscriber(type.Group, type.Plural, type.Namespaced ? ns : null, channel.Writer);
+            var subscriber = new Subscriber(type.Group, type.Plural, type.Namespaced ? ns : null, channel.Writer, view?.FromStorage);
             if (string.IsNullOrEmpty(fromResourceVersion) || fromResourceVersion == "0")
             {
                 foreach (var kv in Table(type).Where(kv => subscriber.Namespace is null || kv.Key.Ns == subscriber.Namespace))
                 {
                     var rv = long.Parse(Metadata(kv.Value)["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-                    channel.Writer.TryWrite(new StoreEvent(WatchEventType.Added,
+                    subscriber.Write(new StoreEvent(WatchEventType.Added,
                         new ObjectKey(type.Group, type.Plural, kv.Key.Ns, kv.Key.Name), kv.Value, rv));
                 }
             }
@@ -250,10 +263,10 @@ public sealed class ObjectStore
                 if (!long.TryParse(fromResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
                     throw ApiStatusException.BadRequest($"invalid resource version \"{fromResourceVersion}\"");
                 var oldest = history.First?.Value.ResourceVersion ?? revision + 1;
-                if (from < oldest - 1 && history.Count >= HistoryLimit)
-                    throw ApiStatusException.Gone($"too old resource version: {from} ({oldest - 1})");
+                if ((from < oldest - 1 && history.Count >= HistoryLimit) || from < compactedRevision)
+                    throw ApiStatusException.Gone($"too old resource version: {from} ({Math.Max(oldest - 1, compactedRevision)})");
                 foreach (var e in history.Where(e => e.ResourceVersion > from && subscriber.Matches(e.Key)))
-                    channel.Writer.TryWrite(e);
+                    subscriber.Write(e);
             }
             subscribers.Add(subscriber);
             return new StoreWatch(channel.Reader, () =>
@@ -261,6 +274,19 @@ public sealed class ObjectStore
                 lock (gate) subscribers.Remove(subscriber);
                 channel.Writer.TryComplete();
             });
+        }
+    }
+
+    /// <summary>
+    /// Forgets the change history up to now, as etcd's compaction does: a watch from an older
+    /// resourceVersion is then answered 410 Expired ("too old resource version"), and its client must list again.
+    /// </summary>
+    public void Compact()
+    {
+        lock (gate)
+        {
+            history.Clear();
+            compactedRevision = revision;
         }
     }
 
@@ -332,7 +358,7 @@ public sealed class ObjectStore
         history.AddLast(e);
         if (history.Count > HistoryLimit) history.RemoveFirst();
         foreach (var s in subscribers)
-            if (s.Matches(e.Key)) s.Writer.TryWrite(e);
+            if (s.Matches(e.Key)) s.Write(e);
         var handlers = Changed;
         if (handlers is not null)
             handlers(e with { Object = e.Object.DeepClone().AsObject(), OldObject = e.OldObject?.DeepClone().AsObject() });
@@ -422,8 +448,13 @@ public sealed class ObjectStore
         return new string(chars);
     }
 
-    private sealed record Subscriber(string Group, string Resource, string? Namespace, ChannelWriter<StoreEvent> Writer)
+    private sealed record Subscriber(string Group, string Resource, string? Namespace, ChannelWriter<StoreEvent> Writer,
+        Func<JsonObject, JsonObject>? View)
     {
+        /// <summary>Hands a change to the watch, converted when it watches another API's view of the storage.</summary>
+        public void Write(StoreEvent e) => Writer.TryWrite(View is null ? e
+            : e with { Object = View(e.Object), OldObject = e.OldObject is null ? null : View(e.OldObject) });
+
         public bool Matches(ObjectKey key) =>
             key.Group == Group && key.Resource == Resource && (Namespace is null || key.Namespace == Namespace);
     }

@@ -38,6 +38,13 @@ public sealed record ResourceType
     public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonObject?> OpenApiSchemas { get; init; } =
         new Dictionary<string, System.Text.Json.Nodes.JsonObject?>();
 
+    /// <summary>
+    /// Another API's view of objects stored as <see cref="Storage"/> (events.k8s.io/v1 Event over
+    /// core/v1 Event, as kube-apiserver serves both from one storage): the store keeps one table and
+    /// converts on the way in and out.
+    /// </summary>
+    public StorageView? StoredAs { get; init; }
+
     public string StorageVersion => Versions[0];
     public string ListKind => Kind + "List";
     public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
@@ -48,6 +55,10 @@ public sealed record ResourceType
 }
 
 public enum NameRule { Subdomain, Label, Dns1035Label }
+
+/// <summary>How a type's objects are kept in another type's table: that type and the two conversions.</summary>
+public sealed record StorageView(ResourceType Storage, Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonObject> ToStorage,
+    Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonObject> FromStorage);
 
 /// <summary>The resources an instance serves; built-ins at start, custom resources as CRDs come and go.</summary>
 public sealed class ResourceRegistry

@@ -10,7 +10,10 @@ namespace MultiCluster.Testing.Controllers;
 /// rollout (ready and available replicas = spec.replicas; Available MinimumReplicasAvailable,
 /// Progressing NewReplicaSetAvailable). A pod template with an image the simulated kubelet cannot
 /// pull (<see cref="DeploymentStatus.UnpullableRegistrySuffix"/>) never finishes: its status stays
-/// <see cref="DeploymentStatus.Stuck"/> until the spec changes. No ReplicaSets or Pods are created.
+/// <see cref="DeploymentStatus.Stuck"/> until the spec changes, its pods get the kubelet's image pull
+/// events (<see cref="KubeletImagePullEvents"/>), and once spec.progressDeadlineSeconds (600 by
+/// default) pass without progress, Progressing turns False with ProgressDeadlineExceeded.
+/// No ReplicaSets or Pods are created.
 /// </summary>
 public sealed class DeploymentController(TimeSpan readyDelay) : StoreController
 {
@@ -44,10 +47,14 @@ public sealed class DeploymentController(TimeSpan readyDelay) : StoreController
             return;
         }
         var now = Cluster.Clock.UtcNow;
-        if (DeploymentStatus.UnpullableImage(deployment) is not null)
+        if (DeploymentStatus.UnpullableImage(deployment) is { } image)
         {
             _rollouts.Remove(key);
-            WriteIfChanged(type, deployment, DeploymentStatus.Stuck(deployment, now));
+            var stuck = DeploymentStatus.Stuck(deployment, now);
+            WriteIfChanged(type, deployment, stuck);
+            var oldReady = (int)(DeploymentStatus.Number(stuck["readyReplicas"]) ?? 0);
+            KubeletImagePullEvents.Record(Cluster, deployment, image, (int)(DeploymentStatus.Number(stuck["replicas"]) ?? 0) - oldReady);
+            if (DeploymentStatus.ProgressDeadline(deployment) is { } deadline && now < deadline) RequeueAt(key, deadline);
             return;
         }
         var generation = DeploymentStatus.Generation(deployment);

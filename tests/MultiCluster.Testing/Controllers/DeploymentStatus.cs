@@ -97,9 +97,30 @@ public static class DeploymentStatus
         var oldReady = recreate ? 0 : Math.Min(Int(previous, "readyReplicas"), desired);
         var oldKept = Math.Min(oldReady, desired - MaxUnavailable(deployment, desired));
         var updated = oldKept == 0 ? desired : Math.Min(desired, desired + MaxSurge(deployment, desired) - oldKept);
-        var progressing = Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
-            $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
+        var timedOutMessage = $"ReplicaSet \"{ReplicaSetName(deployment)}\" has timed out progressing.";
+        var timedOut = (previous?["conditions"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["type"] == "Progressing"
+                && (string?)c["reason"] == "ProgressDeadlineExceeded" && (string?)c["message"] == timedOutMessage) == true
+            || (ProgressDeadline(deployment) is { } deadline && now >= deadline);
+        var progressing = timedOut
+            ? Condition(previous, "Progressing", "False", "ProgressDeadlineExceeded",
+                timedOutMessage, now)
+            : Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
+                $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
         return Build(deployment, desired, oldKept + updated, updated, oldKept, oldKept, progressing, now);
+    }
+
+    /// <summary>
+    /// When a stuck rollout times out: spec.progressDeadlineSeconds (default 600) after the last
+    /// progress, the lastUpdateTime of Progressing True/ReplicaSetUpdated; null when no rollout is under way.
+    /// </summary>
+    public static DateTimeOffset? ProgressDeadline(JsonObject deployment)
+    {
+        var progressing = (deployment["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
+            .FirstOrDefault(c => (string?)c["type"] == "Progressing");
+        if (progressing is null || (string?)progressing["status"] != "True" || (string?)progressing["reason"] != "ReplicaSetUpdated") return null;
+        if (!DateTimeOffset.TryParse((string?)progressing["lastUpdateTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
+            return null;
+        return since + TimeSpan.FromSeconds(Number(deployment["spec"]?["progressDeadlineSeconds"]) ?? 600);
     }
 
     /// <summary>The status of a finished rollout: all desired replicas updated, ready and available.</summary>
