@@ -57,6 +57,8 @@
         'Get-FleetApplication'
         'Set-FleetDnsRecord'
         'Set-FleetExternalDns'
+        'New-FleetMonitoringConfig'
+        'Test-FleetMonitoring'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
