@@ -73,7 +73,7 @@ public sealed class MonitoringLiveTests : IAsyncLifetime
         await ApplyAsync(_clusters, new Dictionary<string, string> { [_clusters[1].Name] = answering.Address, [_clusters[2].Name] = stoppedAddress });
         var targets = await MonitoringConfigReader.ReadAsync(_connector, _clusters[0], FleetMonitoringProvider.Prometheus, "monitoring", "cluster", default);
 
-        var checks = await MonitoringCheckService.CheckAsync(_clusters.Skip(1).ToList(), targets, new MonitoringProbeOptions());
+        var checks = await MonitoringCheckService.CheckAsync(_clusters.Skip(1).ToList(), _clusters, targets, new MonitoringProbeOptions());
 
         checks.Should().HaveCount(6);
         checks.Select(c => $"{c.Cluster} {c.Check} {c.Status} {c.Problem}".TrimEnd()).Should().Equal(
@@ -96,7 +96,7 @@ public sealed class MonitoringLiveTests : IAsyncLifetime
             new("old-cluster", endpoint.Address, labels, "http"),
         ];
 
-        var checks = await MonitoringCheckService.CheckAsync(_clusters.Skip(1).ToList(), targets, new MonitoringProbeOptions());
+        var checks = await MonitoringCheckService.CheckAsync(_clusters.Skip(1).ToList(), _clusters, targets, new MonitoringProbeOptions());
 
         checks.Should().HaveCount(5);
         checks.Select(c => $"{c.Cluster} {c.Check} {c.Status} {c.Problem}".TrimEnd()).Should().Equal(

@@ -28,8 +28,12 @@ public sealed record MonitoringProbeOptions
 /// </summary>
 public static class MonitoringCheckService
 {
-    public static async Task<IReadOnlyList<FleetMonitoringCheck>> CheckAsync(IReadOnlyList<FleetCluster> workloads, IReadOnlyList<ConfiguredTarget> targets,
-        MonitoringProbeOptions options, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The checks of <paramref name="workloads"/> (the selected clusters but the management cluster) against
+    /// <paramref name="targets"/>; a target naming no cluster of <paramref name="fleet"/> is Extra.
+    /// </summary>
+    public static async Task<IReadOnlyList<FleetMonitoringCheck>> CheckAsync(IReadOnlyList<FleetCluster> workloads, IReadOnlyList<FleetCluster> fleet,
+        IReadOnlyList<ConfiguredTarget> targets, MonitoringProbeOptions options, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false }, disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
         var byCluster = targets.ToLookup(t => t.Cluster, StringComparer.OrdinalIgnoreCase);
@@ -59,10 +63,10 @@ public static class MonitoringCheckService
         });
         var results = (await Task.WhenAll(perCluster).ConfigureAwait(false)).SelectMany(c => c).ToList();
 
-        var names = workloads.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var names = fleet.SelectMany(c => c.Aliases.Prepend(c.Name)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         results.AddRange(targets.Where(t => !names.Contains(t.Cluster)).Select(t => Check(t.Cluster, "Target", "Warn", "Extra", t.Address,
-            $"The config has a target for '{t.Cluster}', which is no selected cluster of the fleet.",
-            "Run New-FleetMonitoringConfig over the whole fleet to remove it, or check -Cluster and -Selector.")));
+            $"The config has a target for '{t.Cluster}', which is no cluster of the fleet.",
+            "Run New-FleetMonitoringConfig over the fleet to remove it.")));
         return results;
     }
 

@@ -85,7 +85,7 @@ public sealed class TestFleetMonitoringCommand : FanOutCmdlet
             var targets = path is not null
                 ? MonitoringConfigReader.ReadFile(path, Provider, ClusterLabel)
                 : await MonitoringConfigReader.ReadAsync(session.Connector, management!, Provider, Namespace, ClusterLabel, cancel).ConfigureAwait(false);
-            foreach (var check in await MonitoringCheckService.CheckAsync(workloads, targets, options, cancellationToken: cancel).ConfigureAwait(false))
+            foreach (var check in await MonitoringCheckService.CheckAsync(workloads, fleet, targets, options, cancellationToken: cancel).ConfigureAwait(false))
                 Emit(check);
         });
     }
