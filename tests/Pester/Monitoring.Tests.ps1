@@ -112,7 +112,7 @@ Describe 'Prometheus federation from the fleet' {
     It 'refuses a cluster without a region when the region label is asked for' {
         $folder = Join-Path $script:emu.Directory 'no-region'
         try {
-            Import-Fleet -Content ($script:fleetYaml -replace '(?m)^    region: eu-central-1\r?\n', '') -Kubeconfig $script:emu.Kubeconfig
+            Import-Fleet -Content ($script:fleetYaml -replace '(?m)^    region: eu-central-1\r?$', '') -Kubeconfig $script:emu.Kubeconfig
             { New-FleetMonitoringConfig Prometheus -OutputPath $folder -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ClusterRegionMissing,*' -ExpectedMessage "Cluster 'prod-euc1' has no region in the fleet file, so its 'region' label cannot be set. Nothing was changed."
             Test-Path $folder | Should -BeFalse
