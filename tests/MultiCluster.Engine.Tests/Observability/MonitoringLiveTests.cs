@@ -107,6 +107,49 @@ public sealed class MonitoringLiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Thanos_endpoints_read_back_from_the_management_cluster_carry_each_clusters_labels_and_are_probed_on_the_HTTP_port()
+    {
+        using var sidecarHttp = new ReadyEndpoint();
+        var plan = new MonitoringSettings
+        {
+            Provider = FleetMonitoringProvider.Thanos,
+            Endpoints = new Dictionary<string, string> { [_clusters[1].Name] = "127.0.0.1:10901", [_clusters[2].Name] = "127.0.0.1:10911" },
+        }.Validate(_clusters[0], _clusters);
+        var management = MonitoringRenderer.Render(plan)[0];
+        var apply = new ApplyService(_connector);
+        (await apply.ApplyAsync(apply.Plan([management]), new ApplyOptions()).ToListAsync()).Select(r => r.Action).Should().Equal(FleetResourceAction.Created);
+
+        var targets = await MonitoringConfigReader.ReadAsync(_connector, _clusters[0], FleetMonitoringProvider.Thanos, "monitoring", "cluster", default);
+        var checks = await MonitoringCheckService.CheckAsync(_clusters.Skip(1).ToList(), _clusters, targets,
+            new MonitoringProbeOptions { Provider = FleetMonitoringProvider.Thanos, ProbePort = sidecarHttp.Port });
+
+        targets.Select(t => $"{t.Cluster} {t.Address} {MonitoringSettings.LabelKey(t.Labels)}").Should().Equal(
+            $"{_clusters[1].Name} 127.0.0.1:10901 cluster=\"{_clusters[1].Name}\",region=\"us-east-1\"",
+            $"{_clusters[2].Name} 127.0.0.1:10911 cluster=\"{_clusters[2].Name}\",region=\"eu-central-1\"");
+        checks.Should().HaveCount(6);
+        checks.Should().OnlyContain(c => c.Status == "Pass");
+        sidecarHttp.Requests.Should().Equal("/-/ready", "/-/ready");
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_accepts_but_never_answers_fails_after_the_timeout()
+    {
+        using var hanging = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        hanging.Start();
+        var address = $"127.0.0.1:{((System.Net.IPEndPoint)hanging.LocalEndpoint).Port}";
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var checks = await MonitoringCheckService.CheckAsync([_clusters[1]], _clusters,
+            [new ConfiguredTarget(_clusters[1].Name, address, new Dictionary<string, string> { ["cluster"] = _clusters[1].Name }, "http")],
+            new MonitoringProbeOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+
+        stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        checks.Should().HaveCount(3);
+        checks[2].Should().Match<FleetMonitoringCheck>(c => c.Check == "Endpoint" && c.Status == "Fail" && c.Problem == "Unreachable"
+            && c.Detail == $"http://{address}/-/ready did not answer within 0.5 s.");
+    }
+
+    [Fact]
     public async Task Reading_a_config_that_is_not_there_names_the_cluster_and_the_ConfigMap()
     {
         var act = () => MonitoringConfigReader.ReadAsync(_connector, _clusters[0], FleetMonitoringProvider.Thanos, "monitoring", "cluster", default);
