@@ -58,6 +58,8 @@
         'Set-FleetDnsRecord'
         'Set-FleetExternalDns'
         'Get-FleetEvent'
+        'New-FleetMonitoringConfig'
+        'Test-FleetMonitoring'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -145,19 +145,23 @@ public abstract class FanOutCmdlet : FleetCmdlet
     /// applies them to every cluster, asking ShouldProcess per cluster and object, and emits each result.
     /// </summary>
     protected void ApplyOrRender(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<KubeObject> objects, string? outputPath,
-        bool forceConflicts = false)
+        bool forceConflicts = false) =>
+        ApplyOrRender(ClusterObjects.Everywhere(clusters, objects), outputPath, forceConflicts);
+
+    /// <summary>As the other overload, where each cluster has its own objects (a cluster with none gets no file and no request).</summary>
+    protected void ApplyOrRender(IReadOnlyList<ClusterObjects> work, string? outputPath, bool forceConflicts = false)
     {
         if (outputPath is not null)
         {
             var directory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(outputPath);
-            foreach (var cluster in clusters)
+            foreach (var (cluster, objects) in work.Where(w => w.Objects.Count > 0))
                 foreach (var manifest in RunEngineStep(() => ManifestWriter.Render(cluster.Name, objects, directory)))
                     WriteObject(manifest);
             return;
         }
         var service = new ApplyService(RunspaceSessions.Current.Connector);
         IReadOnlyList<FleetTarget> targets;
-        try { targets = service.Plan(clusters, objects); }
+        try { targets = service.Plan(work); }
         catch (Exception ex) { Terminate(ex); return; }
         var whatIf = IsWhatIf;
         var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();
