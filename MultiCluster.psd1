@@ -57,6 +57,8 @@
         'Get-FleetApplication'
         'Set-FleetDnsRecord'
         'Set-FleetExternalDns'
+        'Sync-FleetSecret'
+        'Test-FleetSecret'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

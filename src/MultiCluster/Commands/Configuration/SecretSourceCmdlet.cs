@@ -112,7 +112,9 @@ public abstract class SecretSourceCmdlet : FanOutCmdlet
             throw; // not reached
         }
         SecretSyncSource? source = null;
-        RunEngine(async cancel => source = await SecretSources.ResolveAsync(request, RunspaceSessions.Current.Connector, cancel).ConfigureAwait(false));
+        // The session belongs to this runspace, which the engine's thread-pool work does not run in.
+        var connector = RunspaceSessions.Current.Connector;
+        RunEngine(async cancel => source = await SecretSources.ResolveAsync(request, connector, cancel).ConfigureAwait(false));
         return source!;
     }
 
