@@ -160,6 +160,70 @@ public sealed class SecretSyncTests(EmulatorFixture fixture) : IClassFixture<Emu
             record.ErrorDetails?.RecommendedAction.Should().Contain("ConvertTo-SecureString -AsPlainText -Force");
     }
 
+    [RequiresKubectlFact]
+    public async Task Copies_from_a_source_cluster_the_source_no_longer_has_show_as_Extra_and_Prune_removes_them_within_the_circuit_breaker()
+    {
+        using var session = fixture.NewSession();
+        var ns = Unique("team");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[0] } } | Invoke-FleetApply | Out-Null
+            foreach ($name in 'a', 'b') {
+                @{ apiVersion = 'v1'; kind = 'Secret'; metadata = @{ name = $name; namespace = $args[0]; labels = @{ app = 'shop' } }; stringData = @{ key = $args[1] } } |
+                    Invoke-FleetApply -Cluster prod-a | Out-Null
+            }
+            """, ns, Secret).ThrowIfFailed();
+        const string FromSource = "Sync-FleetSecret -SourceCluster prod-a -SourceNamespace $args[0] -SourceSelector app=shop";
+
+        var synced = Results(session.Run(FromSource, ns).ThrowIfFailed());
+        synced.Should().HaveCount(4).And.OnlyContain(r => r.Action == FleetResourceAction.Created && r.Cluster != "prod-a", "the source cluster is no target");
+        (await Kubectl.RunAsync(fixture.Kubeconfig, fixture.Contexts[0], "delete", "secret", "b", "-n", ns)).ExitCode.Should().Be(0);
+
+        var status = Statuses(session.Run("Test-FleetSecret -SourceCluster prod-a -SourceNamespace $args[0] -SourceSelector app=shop", ns).ThrowIfFailed());
+        status.Should().HaveCount(4);
+        status.Where(s => s.Status == FleetSecretState.Extra).Select(s => $"{s.Cluster}/{s.Name}").Should().BeEquivalentTo("prod-b/b", "dev-c/b");
+        status.Where(s => s.Status == FleetSecretState.InSync).Select(s => $"{s.Cluster}/{s.Name}").Should().BeEquivalentTo("prod-b/a", "dev-c/a");
+
+        var refused = session.Run(FromSource + " -Prune -Force", ns);
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().Be("DeletionLimitExceeded,MultiCluster.Commands.Configuration.SyncFleetSecretCommand");
+        Statuses(session.Run("Test-FleetSecret -SourceCluster prod-a -SourceNamespace $args[0] -SourceSelector app=shop", ns))
+            .Count(s => s.Status == FleetSecretState.Extra).Should().Be(2, "the circuit breaker deleted nothing");
+
+        var pruned = session.Run(FromSource + " -Prune -Force -MaxClusters 2", ns).ThrowIfFailed();
+        pruned.Output.OfType<FleetResourceResult>().Select(r => $"{r.Cluster}/{r.Name} {r.Action}").Should().BeEquivalentTo("prod-b/b Deleted", "dev-c/b Deleted");
+        Results(pruned).Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged && r.Name == "a");
+    }
+
+    [Fact]
+    public void RolloutRestart_restarts_the_first_waves_Deployment_and_stops_when_it_is_not_ready_in_time()
+    {
+        using var session = fixture.NewSession();
+        var ns = Unique("rollout");
+        session.Run("""
+            @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $args[0] } } | Invoke-FleetApply | Out-Null
+            @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'web'; namespace = $args[0] }
+               spec = @{ selector = @{ matchLabels = @{ app = 'web' } }
+                         template = @{ metadata = @{ labels = @{ app = 'web' } }
+                                       spec = @{ containers = @(@{ name = 'web'; image = 'nginx:1.27'; envFrom = @(@{ secretRef = @{ name = 'cfg' } }) }) } } } } |
+                Invoke-FleetApply | Out-Null
+            """, ns).ThrowIfFailed();
+        const string Sync = "Sync-FleetSecret -Name cfg -Namespace $args[0] -Value (ConvertTo-SecureString $args[1] -AsPlainText -Force) -RolloutRestart -Wave 'prod-a', '*' -WaveTimeoutSeconds 1";
+        Results(session.Run(Sync, ns, "first").ThrowIfFailed()).Should().HaveCount(3).And.OnlyContain(r => r.Kind == "Secret" && r.Action == FleetResourceAction.Created);
+
+        // No controller runs in these clusters, so the restarted Deployment never becomes ready.
+        var changed = session.Run(Sync, ns, Secret);
+
+        Results(changed).Select(r => $"{r.Cluster} {r.Kind} {r.Name} {r.Action}").Should().Equal(
+            "prod-a Secret cfg Configured", "prod-a Deployment web Configured", "prod-a Deployment web Failed");
+        changed.Errors.Should().ContainSingle().Which.FullyQualifiedErrorId.Should().Be("SecretRolloutNotReady,MultiCluster.Commands.Configuration.SyncFleetSecretCommand");
+        changed.Warnings.Should().Equal("Wave 1 did not become ready; the later waves (prod-b, dev-c) were not synced.");
+        Statuses(session.Run("Test-FleetSecret -Name cfg -Namespace $args[0] -Value (ConvertTo-SecureString $args[1] -AsPlainText -Force)", ns, Secret))
+            .Select(s => $"{s.Cluster} {s.Status}").Should().BeEquivalentTo("prod-a InSync", "prod-b Stale", "dev-c Stale");
+
+        var badWave = session.Run(Sync.Replace("'prod-a', '*'", "'prod-a'"), ns, Secret);
+        badWave.TerminatingRecord!.FullyQualifiedErrorId.Should().Be("SecretWaveInvalid,MultiCluster.Commands.Configuration.SyncFleetSecretCommand");
+        badWave.TerminatingRecord.Exception.Message.Should().Be("The clusters prod-b, dev-c are in no wave; add them to a wave, or end with a wave of '*'.");
+    }
+
     private static List<string> Names(PowerShellSession session) =>
         session.Run("Get-FleetResource -Kind Secret -Namespace default | ForEach-Object { $_.Cluster + '/' + $_.Name } | Sort-Object")
             .ThrowIfFailed().Output.Cast<string>().ToList();
