@@ -9,9 +9,7 @@ namespace MultiCluster.Engine.Configuration;
 /// </summary>
 internal static class DeploymentReferences
 {
-    /// <summary>Whether the Deployment's pod template uses the <paramref name="kind"/> named <paramref name="name"/>.</summary>
-    public static bool Uses(KubeObject deployment, string kind, string name) => Used(deployment).Contains((kind, name));
-
+    /// <summary>The (kind, name) of every Secret and ConfigMap the Deployment's pod template uses.</summary>
     public static IReadOnlySet<(string Kind, string Name)> Used(KubeObject deployment)
     {
         var used = new HashSet<(string, string)>();
