@@ -60,6 +60,8 @@
         'Get-FleetEvent'
         'New-FleetMonitoringConfig'
         'Test-FleetMonitoring'
+        'Sync-FleetSecret'
+        'Test-FleetSecret'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
