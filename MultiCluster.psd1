@@ -57,6 +57,7 @@
         'Get-FleetApplication'
         'Set-FleetDnsRecord'
         'Set-FleetExternalDns'
+        'Export-Fleet'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

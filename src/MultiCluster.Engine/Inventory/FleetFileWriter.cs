@@ -23,14 +23,17 @@ public static class FleetFileWriter
         return YamlWriter.Write(root);
     }
 
-    /// <summary>Writes <paramref name="fleet"/> to <paramref name="path"/>; FleetFileExists when the file exists and <paramref name="force"/> is false.</summary>
-    public static void WriteFile(Fleet fleet, string path, bool force)
+    /// <summary>
+    /// Writes <paramref name="fleet"/> to <paramref name="path"/>; FleetFileExists when the file exists and
+    /// <paramref name="force"/> is false. <paramref name="shownAs"/> is how messages name it (the path as the user typed it).
+    /// </summary>
+    public static void WriteFile(Fleet fleet, string path, bool force, string? shownAs = null)
     {
         var full = Path.GetFullPath(path);
         if (File.Exists(full) && !force)
         {
             throw new FleetInputException(Import.FleetImportErrorIds.FleetFileExists, FleetErrorCategory.ResourceExists, full,
-                $"The fleet file '{full}' exists.", recommendedAction: "Give -Force to replace it, or name another file.");
+                $"The fleet file '{shownAs ?? full}' exists.", recommendedAction: "Give -Force to replace it, or name another file.");
         }
         try
         {
