@@ -36,7 +36,7 @@ public sealed record FleetImportRequest
 /// </summary>
 public sealed class FleetImporter(FleetSession session)
 {
-    /// <summary>The imported clusters as the fleet now holds them, the source cluster first.</summary>
+    /// <summary>The imported clusters as the fleet now holds them: the source cluster first, then by name.</summary>
     public async Task<IReadOnlyList<FleetCluster>> ImportAsync(FleetImportRequest request, CancellationToken cancellationToken = default)
     {
         var current = session.GetFleet();
@@ -60,6 +60,7 @@ public sealed class FleetImporter(FleetSession session)
                 recommendedAction: "Check -SourceCluster and -Namespace.");
         }
         CheckNames(read.Clusters);
+        read = read with { Clusters = read.Clusters.OrderBy(c => c.Cluster.Name, StringComparer.OrdinalIgnoreCase).ToList() };
 
         var path = request.KubeconfigPath is null ? null : Path.GetFullPath(request.KubeconfigPath);
         var imported = read.Clusters.Select(c => c.Cluster with { Kubeconfig = path }).ToList();
