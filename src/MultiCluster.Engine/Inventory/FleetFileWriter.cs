@@ -14,13 +14,13 @@ public static class FleetFileWriter
 {
     public static string Write(Fleet fleet)
     {
-        var root = new JsonObject
-        {
-            ["name"] = fleet.Name,
-            ["clusters"] = new JsonArray(fleet.Clusters.Select(c => (JsonNode?)Cluster(c)).ToArray()),
-        };
-        if (fleet.Architecture is { } architecture && Architecture(architecture) is { Count: > 0 } sections) root["architecture"] = sections;
-        return YamlWriter.Write(root);
+        // Written section by section: the parser reads top-level keys in order, and the management
+        // section names a cluster the clusters list must have defined first.
+        var text = YamlWriter.Write(new JsonObject { ["name"] = fleet.Name })
+            + YamlWriter.Write(new JsonObject { ["clusters"] = new JsonArray(fleet.Clusters.Select(c => (JsonNode?)Cluster(c)).ToArray()) });
+        if (fleet.Architecture is { } architecture && Architecture(architecture) is { Count: > 0 } sections)
+            text += YamlWriter.Write(new JsonObject { ["architecture"] = sections });
+        return text;
     }
 
     /// <summary>
