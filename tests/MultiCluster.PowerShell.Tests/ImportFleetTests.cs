@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Text;
+using System.Text.Json.Nodes;
 using MultiCluster.PowerShell.Tests.Infrastructure;
 using MultiCluster.Testing.Xunit;
 
@@ -49,31 +50,58 @@ public sealed class ImportFleetFixture : IAsyncLifetime
             var token = await Kubectl.RunAsync(Emulator.Kubeconfig, Emulator.Contexts[i],
                 "get", "secret", "argocd-manager-long-lived-token", "-n", "kube-system", "-o", "jsonpath={.data.token}");
             token.ExitCode.Should().Be(0, token.Stderr);
-            await CreateAsync($$"""
-                {"apiVersion":"v1","kind":"List","items":[
-                 {"apiVersion":"v1","kind":"Secret","metadata":{"name":"{{name}}-token","namespace":"kube-federation-system"},"data":{"token":"{{token.Stdout}}"}},
-                 {"apiVersion":"core.kubefed.io/v1beta1","kind":"KubeFedCluster","metadata":{"name":"{{name}}","namespace":"kube-federation-system","labels":{"region":"{{(i == 1 ? "eu-central-1" : "eu-west-1")}}"}},
-                  "spec":{"apiEndpoint":"{{Emulator.Servers[Emulator.Contexts[i]].AbsoluteUri.TrimEnd('/')}}","caBundle":"{{Emulator.CertificateAuthorityData}}","secretRef":{"name":"{{name}}-token"}}}]}
-                """);
+            var server = Emulator.Servers[Emulator.Contexts[i]].AbsoluteUri.TrimEnd('/');
+            await CreateAsync(
+                new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "Secret",
+                    ["metadata"] = new JsonObject { ["name"] = name + "-token", ["namespace"] = "kube-federation-system" },
+                    ["data"] = new JsonObject { ["token"] = token.Stdout.Trim() },
+                },
+                new JsonObject
+                {
+                    ["apiVersion"] = "core.kubefed.io/v1beta1", ["kind"] = "KubeFedCluster",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = name, ["namespace"] = "kube-federation-system",
+                        ["labels"] = new JsonObject { ["region"] = i == 1 ? "eu-central-1" : "eu-west-1" },
+                    },
+                    ["spec"] = new JsonObject
+                    {
+                        ["apiEndpoint"] = server, ["caBundle"] = Emulator.CertificateAuthorityData,
+                        ["secretRef"] = new JsonObject { ["name"] = name + "-token" },
+                    },
+                });
         }
         // Bad input in namespaces of their own: a KubeFedCluster whose secret is gone, an Argo CD cluster secret without server.
-        await CreateAsync($$"""
-            {"apiVersion":"v1","kind":"List","items":[
-             {"apiVersion":"core.kubefed.io/v1beta1","kind":"KubeFedCluster","metadata":{"name":"orphan","namespace":"kubefed-broken"},
-              "spec":{"apiEndpoint":"https://10.1.2.3:6443","secretRef":{"name":"orphan-token"}}},
-             {"apiVersion":"v1","kind":"Secret","metadata":{"name":"no-server","namespace":"argocd-broken","labels":{"argocd.argoproj.io/secret-type":"cluster"}},
-              "data":{"name":"{{Convert.ToBase64String(Encoding.UTF8.GetBytes("edge-1"))}}","config":"e30="}}]}
-            """);
+        await CreateAsync(
+            new JsonObject
+            {
+                ["apiVersion"] = "core.kubefed.io/v1beta1", ["kind"] = "KubeFedCluster",
+                ["metadata"] = new JsonObject { ["name"] = "orphan", ["namespace"] = "kubefed-broken" },
+                ["spec"] = new JsonObject { ["apiEndpoint"] = "https://10.1.2.3:6443", ["secretRef"] = new JsonObject { ["name"] = "orphan-token" } },
+            },
+            new JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Secret",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = "no-server", ["namespace"] = "argocd-broken",
+                    ["labels"] = new JsonObject { ["argocd.argoproj.io/secret-type"] = "cluster" },
+                },
+                ["data"] = new JsonObject { ["name"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("edge-1")), ["config"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("{}")) },
+            });
     }
 
-    // kubectl create from an owner-only file outside the scanned folders: it holds real tokens.
-    private async Task CreateAsync(string json)
+    // kubectl create from an owner-only file outside the scanned folders: it holds real tokens. The
+    // server checks each object against its CRD; kubectl's own check needs an OpenAPI document of a List.
+    private async Task CreateAsync(params JsonObject[] objects)
     {
         var file = Path.Combine(Path.GetTempPath(), $"kubefed-{Guid.NewGuid():N}.json");
-        OwnerOnlyFile.Write(file, json);
+        OwnerOnlyFile.Write(file, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray(objects.Select(o => (JsonNode?)o).ToArray()) }.ToJsonString());
         try
         {
-            var result = await Kubectl.RunAsync(Emulator.Kubeconfig, Emulator.Contexts[0], "create", "-f", file);
+            var result = await Kubectl.RunAsync(Emulator.Kubeconfig, Emulator.Contexts[0], "create", "--validate=false", "-f", file);
             result.ExitCode.Should().Be(0, result.Stderr);
         }
         finally
