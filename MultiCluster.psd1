@@ -62,6 +62,7 @@
         'Test-FleetMonitoring'
         'Sync-FleetSecret'
         'Test-FleetSecret'
+        'Export-Fleet'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

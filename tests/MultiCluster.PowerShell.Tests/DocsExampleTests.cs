@@ -21,6 +21,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         // Argo CD's Application CRD, likewise.
         "Get-FleetApplication", "Unregister-FleetArgoCluster",
         "Test-FleetFailover", "Invoke-FleetFailback", "Get-FleetDrReadiness",
+        // Import-Fleet -From ClusterApi reads the clusters New-FleetCluster made.
+        "Import-Fleet",
     };
 
     public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));

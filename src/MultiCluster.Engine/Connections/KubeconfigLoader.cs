@@ -36,6 +36,14 @@ public static class KubeconfigLoader
     /// </summary>
     public static LoadedKubeconfig Load(KubeconfigSource source)
     {
+        var loaded = LoadFilesOrContent(source);
+        if (source.InMemory.Count == 0) return loaded;
+        var inMemory = source.InMemory.Select(text => Parse(() => KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text))), "(imported in memory)"));
+        return new LoadedKubeconfig(Merge(inMemory.Append(loaded.Configuration)), source, loaded.FilesRead);
+    }
+
+    private static LoadedKubeconfig LoadFilesOrContent(KubeconfigSource source)
+    {
         if (source.Content is { } content)
         {
             var fromContent = Parse(() => KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content))), KubeconfigSource.ContentName);

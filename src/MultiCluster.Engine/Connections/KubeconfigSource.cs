@@ -9,12 +9,14 @@ public sealed class KubeconfigSource
     /// <summary>What messages call a kubeconfig that came from a string.</summary>
     public const string ContentName = "<content>";
 
-    private KubeconfigSource(IReadOnlyList<string> files, string? content, bool fromEnvironment, string? baseDirectory = null)
+    private KubeconfigSource(IReadOnlyList<string> files, string? content, bool fromEnvironment, string? baseDirectory = null,
+        IReadOnlyList<string>? inMemory = null)
     {
         Files = files;
         Content = content;
         IsFromEnvironment = fromEnvironment;
         BaseDirectory = baseDirectory;
+        InMemory = inMemory ?? [];
     }
 
     /// <summary>The files merged, first wins; empty when the kubeconfig came from a string.</summary>
@@ -28,8 +30,28 @@ public sealed class KubeconfigSource
     /// <summary>What relative paths in <see cref="Content"/> resolve against (the PowerShell location); null: the process's current directory.</summary>
     internal string? BaseDirectory { get; }
 
-    /// <summary>The files searched, or "&lt;content&gt;": safe to show in messages.</summary>
-    public string Description => IsContent ? ContentName : Files.Count == 0 ? "(no kubeconfig file)" : string.Join(Path.PathSeparator.ToString(), Files);
+    /// <summary>
+    /// Kubeconfigs the session holds in memory only (what Import-Fleet -From discovered), newest
+    /// first; merged ahead of the files or content, so their contexts win.
+    /// </summary>
+    internal IReadOnlyList<string> InMemory { get; }
+
+    /// <summary>The files searched, or "&lt;content&gt;", and how many kubeconfigs are held in memory: safe to show in messages.</summary>
+    public string Description
+    {
+        get
+        {
+            var main = IsContent ? ContentName : Files.Count == 0 ? "(no kubeconfig file)" : string.Join(Path.PathSeparator.ToString(), Files);
+            return InMemory.Count == 0 ? main : $"{main} and {InMemory.Count} imported in memory";
+        }
+    }
+
+    /// <summary>This source with <paramref name="kubeconfig"/> (YAML) added in memory ahead of everything it already holds.</summary>
+    public KubeconfigSource WithInMemory(string kubeconfig)
+    {
+        ArgumentNullException.ThrowIfNull(kubeconfig);
+        return new KubeconfigSource(Files, Content, IsFromEnvironment, BaseDirectory, [kubeconfig, .. InMemory]);
+    }
 
     public override string ToString() => Description;
 

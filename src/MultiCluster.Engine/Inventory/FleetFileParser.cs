@@ -17,8 +17,8 @@ public static class FleetFileParser
     public const string ContentSource = "<content>";
 
     private static readonly string[] TopLevelKeys = { "name", "clusters", "architecture" };
-    private static readonly string[] ClusterKeys = { "name", "aliases", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer" };
-    private static readonly string[] ArchitectureClusterKeys = ClusterKeys.Concat(new[] { "purpose", "size", "k8s_version" }).ToArray();
+    private static readonly string[] ClusterKeys = { "name", "aliases", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer", "purpose", "size", "k8s_version" };
+    private static readonly string[] ArchitectureClusterKeys = ClusterKeys;
     private static readonly string[] NetworkKeys = { "podCidr", "serviceCidr", "clusterId", "meshNetwork" };
     private static readonly string[] ArchitectureKeys = { "regions", "management", "networking", "data", "identity" };
     private static readonly string[] ManagementKeys = { "cluster", "region", "purpose", "size", "tools", "k8s_version" };

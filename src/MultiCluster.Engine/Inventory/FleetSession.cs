@@ -40,6 +40,36 @@ public sealed class FleetSession : IDisposable
         return fleet;
     }
 
+    /// <summary>
+    /// Makes <paramref name="fleet"/> current and adds <paramref name="inMemoryKubeconfig"/> (when
+    /// given) to the session's kubeconfig in memory, where its contexts win over the files', in one
+    /// step under the lock; the cached clients are dropped, so kubeconfig files are read again.
+    /// What Import-Fleet -From does with discovered credentials.
+    /// </summary>
+    public Fleet SetFleet(Fleet fleet, string? inMemoryKubeconfig)
+    {
+        KubernetesConnector previous;
+        lock (_gate)
+        {
+            _fleet = fleet;
+            previous = _connector;
+            _connector = new KubernetesConnector(inMemoryKubeconfig is null ? previous.Source : previous.Source.WithInMemory(inMemoryKubeconfig), _connectorOptions);
+        }
+        previous.Dispose();
+        return fleet;
+    }
+
+    /// <summary>The context names of the session's kubeconfig.</summary>
+    public IReadOnlyList<string> ContextNames
+    {
+        get
+        {
+            KubernetesConnector connector;
+            lock (_gate) connector = _connector;
+            return connector.Kubeconfig.ContextNames;
+        }
+    }
+
     /// <summary>Forgets the imported fleet: the kubeconfig contexts are the fleet again.</summary>
     public void ClearFleet()
     {

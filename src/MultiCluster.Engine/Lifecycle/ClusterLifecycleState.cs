@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Lifecycle;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Lifecycle;
 

@@ -3,7 +3,7 @@ using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Resources;
 
-namespace MultiCluster.Engine.Lifecycle;
+namespace MultiCluster.Engine.ClusterApi;
 
 /// <summary>
 /// Reads the admin kubeconfig Cluster API writes for a workload cluster: the <c>value</c> key of

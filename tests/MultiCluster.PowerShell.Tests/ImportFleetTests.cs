@@ -1,0 +1,239 @@
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json.Nodes;
+using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing.Xunit;
+
+namespace MultiCluster.PowerShell.Tests;
+
+/// <summary>
+/// Three emulated clusters enforcing RBAC and issuing service-account tokens: prod-a runs Argo CD
+/// and KubeFed (their real CRDs); prod-b and dev-c are registered in Argo CD by
+/// Register-FleetArgoCluster (real argocd-manager tokens) and joined to KubeFed with those tokens,
+/// as kubefedctl join leaves a KubeFedCluster and its token secret.
+/// </summary>
+public sealed class ImportFleetFixture : IAsyncLifetime
+{
+    public EmulatorProcess Emulator { get; private set; } = null!;
+    private string _fleetYaml = "";
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await EmulatorProcess.StartAsync(3, "if" + Guid.NewGuid().ToString("N")[..4],
+            crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : "argo-cd,kubefed", controllers: "rbac,serviceaccount-tokens");
+        _fleetYaml = $"""
+            name: before
+            clusters:
+              - name: prod-a
+                context: {Emulator.Contexts[0]}
+                region: us-east-1
+                role: management
+              - name: prod-b
+                context: {Emulator.Contexts[1]}
+                region: eu-central-1
+                labels: {"{"} env: prod {"}"}
+              - name: dev-c
+                context: {Emulator.Contexts[2]}
+                region: eu-central-1
+                labels: {"{"} env: dev {"}"}
+            """;
+        if (MultiCluster.Testing.SharedFiles.Crds is null) return;
+        using var session = NewSession();
+        session.Run("""
+            'argocd', 'kube-federation-system', 'kubefed-broken', 'argocd-broken' | ForEach-Object {
+              @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $_ } } } | Invoke-FleetApply -Cluster prod-a | Out-Null
+            Register-FleetArgoCluster | Out-Null
+            """).ThrowIfFailed();
+        for (var i = 1; i <= 2; i++)
+        {
+            var name = i == 1 ? "prod-b" : "dev-c";
+            var token = await Kubectl.RunAsync(Emulator.Kubeconfig, Emulator.Contexts[i],
+                "get", "secret", "argocd-manager-long-lived-token", "-n", "kube-system", "-o", "jsonpath={.data.token}");
+            token.ExitCode.Should().Be(0, token.Stderr);
+            var server = Emulator.Servers[Emulator.Contexts[i]].AbsoluteUri.TrimEnd('/');
+            await CreateAsync(
+                new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "Secret",
+                    ["metadata"] = new JsonObject { ["name"] = name + "-token", ["namespace"] = "kube-federation-system" },
+                    ["data"] = new JsonObject { ["token"] = token.Stdout.Trim() },
+                },
+                new JsonObject
+                {
+                    ["apiVersion"] = "core.kubefed.io/v1beta1", ["kind"] = "KubeFedCluster",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = name, ["namespace"] = "kube-federation-system",
+                        ["labels"] = new JsonObject { ["region"] = i == 1 ? "eu-central-1" : "eu-west-1" },
+                    },
+                    ["spec"] = new JsonObject
+                    {
+                        ["apiEndpoint"] = server, ["caBundle"] = Emulator.CertificateAuthorityData,
+                        ["secretRef"] = new JsonObject { ["name"] = name + "-token" },
+                    },
+                });
+        }
+        // Bad input in namespaces of their own: a KubeFedCluster whose secret is gone, an Argo CD cluster secret without server.
+        await CreateAsync(
+            new JsonObject
+            {
+                ["apiVersion"] = "core.kubefed.io/v1beta1", ["kind"] = "KubeFedCluster",
+                ["metadata"] = new JsonObject { ["name"] = "orphan", ["namespace"] = "kubefed-broken" },
+                ["spec"] = new JsonObject { ["apiEndpoint"] = "https://10.1.2.3:6443", ["secretRef"] = new JsonObject { ["name"] = "orphan-token" } },
+            },
+            new JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "Secret",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = "no-server", ["namespace"] = "argocd-broken",
+                    ["labels"] = new JsonObject { ["argocd.argoproj.io/secret-type"] = "cluster" },
+                },
+                ["data"] = new JsonObject { ["name"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("edge-1")), ["config"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("{}")) },
+            });
+    }
+
+    // kubectl create from an owner-only file outside the scanned folders: it holds real tokens. The
+    // server checks each object against its CRD; kubectl's own check needs an OpenAPI document of a List.
+    private async Task CreateAsync(params JsonObject[] objects)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"kubefed-{Guid.NewGuid():N}.json");
+        OwnerOnlyFile.Write(file, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray(objects.Select(o => (JsonNode?)o).ToArray()) }.ToJsonString());
+        try
+        {
+            var result = await Kubectl.RunAsync(Emulator.Kubeconfig, Emulator.Contexts[0], "create", "--validate=false", "-f", file);
+            result.ExitCode.Should().Be(0, result.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public PowerShellSession NewSession()
+    {
+        var session = new PowerShellSession();
+        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
+        return session;
+    }
+
+    public async Task DisposeAsync() => await Emulator.DisposeAsync();
+}
+
+/// <summary>Import-Fleet -From ArgoCD and -From KubeFed, and Export-Fleet, in a real runspace.</summary>
+public sealed class ImportFleetTests(ImportFleetFixture fixture) : IClassFixture<ImportFleetFixture>
+{
+    private static List<string> Names(PowerShellResult result) => result.Output.Cast<FleetCluster>().Select(c => c.Name).ToList();
+
+    [RequiresSharedCrdsFact]
+    public void Argo_CD_clusters_become_the_fleet_are_reached_and_export_to_a_file_that_imports_back()
+    {
+        using var session = fixture.NewSession();
+        var folder = Directory.CreateTempSubdirectory("mc-export-").FullName;
+        var path = Path.Combine(folder, "argo.fleet.yaml");
+
+        var imported = session.Run("Import-Fleet -From ArgoCD -ManagementCluster prod-a -Verbose");
+
+        imported.Errors.Should().BeEmpty();
+        imported.Terminating.Should().BeNull();
+        imported.Output.Should().HaveCount(3);
+        imported.Output.Cast<FleetCluster>().Select(c => (c.Name, c.Role, c.Region, c.LabelText)).Should().Equal(
+            ("prod-a", FleetClusterRole.Management, "us-east-1", ""),
+            ("dev-c", FleetClusterRole.Workload, "eu-central-1", "env=dev"),
+            ("prod-b", FleetClusterRole.Workload, "eu-central-1", "env=prod"));
+        imported.Verbose.Should().Contain(v => v.Contains("Imported 2 clusters from ArgoCD on 'prod-a'") && v.Contains("in the session's memory"));
+        Names(session.Run("Get-FleetCluster")).Should().Equal("prod-a", "dev-c", "prod-b");
+        session.Run("(Get-Fleet).Name").Output.Should().Equal("prod-a");
+
+        var health = session.Run("Get-FleetCluster | Test-FleetCluster");
+        health.Errors.Should().BeEmpty();
+        health.Output.Cast<FleetClusterHealth>().Should().HaveCount(3).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
+
+        session.Run("Export-Fleet $args[0] -WhatIf", path).Errors.Should().BeEmpty();
+        File.Exists(path).Should().BeFalse("-WhatIf writes nothing");
+        var exported = session.Run("Export-Fleet $args[0] -PassThru", path);
+        exported.Errors.Should().BeEmpty();
+        exported.Output.Should().ContainSingle().Which.Should().BeOfType<FileInfo>().Which.FullName.Should().Be(path);
+        var text = File.ReadAllText(path);
+        text.Should().Contain("- name: prod-b").And.NotContain("token").And.NotContain("certificate");
+
+        var again = session.Run("Import-Fleet $args[0] -PassThru; Get-FleetCluster | Test-FleetCluster", path);
+        again.Errors.Should().BeEmpty();
+        again.Output.OfType<Fleet>().Single().Clusters.Select(c => (c.Name, c.Role, c.Region, c.LabelText)).Should().Equal(
+            imported.Output.Cast<FleetCluster>().Select(c => (c.Name, c.Role, c.Region, c.LabelText)), "the file reads back to the same clusters");
+        again.Output.OfType<FleetClusterHealth>().Should().HaveCount(3).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy,
+            "the contexts the file names are the session's imported ones");
+
+        var refused = session.Run("Export-Fleet $args[0]", path);
+        refused.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FleetFileExists,");
+        refused.TerminatingRecord.CategoryInfo.Category.Should().Be(ErrorCategory.ResourceExists);
+        File.ReadAllText(path).Should().Be(text);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [RequiresSharedCrdsFact]
+    public void KubeFed_clusters_are_imported_into_an_owner_only_kubeconfig_and_reached()
+    {
+        using var session = fixture.NewSession();
+        var folder = Directory.CreateTempSubdirectory("mc-ps-kubefed-").FullName;
+        var kubeconfig = Path.Combine(folder, "kubefed.kubeconfig");
+
+        var imported = session.Run("Import-Fleet -From KubeFed -SourceCluster prod-a -KubeconfigPath $args[0] | Test-FleetCluster", kubeconfig);
+
+        imported.Errors.Should().BeEmpty();
+        imported.Output.Cast<FleetClusterHealth>().Select(h => (h.Cluster, h.Status)).Should().Equal(
+            ("prod-a", FleetHealthStatus.Healthy), ("dev-c", FleetHealthStatus.Healthy), ("prod-b", FleetHealthStatus.Healthy));
+        if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(kubeconfig).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var members = session.Run("Get-FleetCluster dev-c, prod-b").Output.Cast<FleetCluster>().ToList();
+        members.Should().HaveCount(2).And.OnlyContain(c => c.Kubeconfig == kubeconfig);
+        members.Select(c => c.Region).Should().Equal("eu-west-1", "eu-central-1");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [RequiresSharedCrdsFact]
+    public void A_KubeFedCluster_whose_secret_is_missing_is_refused_naming_it_and_the_fleet_stays()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Import-Fleet -From KubeFed -Namespace kubefed-broken");
+
+        var record = result.TerminatingRecord!;
+        record.FullyQualifiedErrorId.Should().StartWith("FleetSourceInvalid,");
+        record.CategoryInfo.Category.Should().Be(ErrorCategory.InvalidData);
+        record.TargetObject.Should().Be("prod-a");
+        record.Exception.Message.Should().Be("Cannot import the KubeFed clusters of 'prod-a': KubeFedCluster kubefed-broken/orphan on 'prod-a' names the secret kubefed-broken/orphan-token, which does not exist. Nothing was imported.");
+        Names(session.Run("Get-FleetCluster")).Should().Equal("prod-a", "prod-b", "dev-c");
+        session.Run("(Get-Fleet).Name").Output.Should().Equal("before");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void An_Argo_CD_secret_without_server_is_refused_naming_it()
+    {
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Import-Fleet -From ArgoCD -Namespace argocd-broken");
+
+        var record = result.TerminatingRecord!;
+        record.FullyQualifiedErrorId.Should().StartWith("FleetSourceInvalid,");
+        record.CategoryInfo.Category.Should().Be(ErrorCategory.InvalidData);
+        record.Exception.Message.Should().Contain("Argo CD cluster secret argocd-broken/no-server on 'prod-a' has no 'server'");
+        Names(session.Run("Get-FleetCluster")).Should().Equal("prod-a", "prod-b", "dev-c");
+    }
+
+    [RequiresSharedCrdsFact]
+    public void Two_sources_yielding_one_name_are_refused_on_merge_naming_both()
+    {
+        using var session = fixture.NewSession();
+        session.Run("Import-Fleet -From KubeFed | Out-Null").ThrowIfFailed();
+
+        var result = session.Run("Import-Fleet -From ArgoCD -Merge");
+
+        var record = result.TerminatingRecord!;
+        record.FullyQualifiedErrorId.Should().StartWith("FleetClusterNameConflict,");
+        record.CategoryInfo.Category.Should().Be(ErrorCategory.ResourceExists);
+        record.TargetObject.Should().Be("dev-c");
+        record.Exception.Message.Should().Contain("is named 'dev-c', which is already the name of cluster 'dev-c' of fleet 'prod-a'");
+        Names(session.Run("Get-FleetCluster")).Should().Equal("prod-a", "dev-c", "prod-b");
+        session.Run("Get-FleetCluster | Test-FleetCluster").Output.Cast<FleetClusterHealth>().Should().OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
+    }
+}
