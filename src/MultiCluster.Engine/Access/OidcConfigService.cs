@@ -61,7 +61,7 @@ public sealed class OidcConfigService(IClusterConnector connector)
     {
         if (name is null) return ManagementClusters.Resolve(fleet, null, "Dex");
         return fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? fleet.SingleOrDefault(c => c.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase))
+            ?? fleet.FirstOrDefault(c => c.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase))
             ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
                 $"-IdentityCluster '{name}' is not a cluster of the fleet.{NameSuggestions.DidYouMean(name, fleet.Select(c => c.Name))}",
                 recommendedAction: "Run Get-FleetCluster to see the clusters of the fleet.");
