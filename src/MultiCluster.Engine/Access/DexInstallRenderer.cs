@@ -69,6 +69,8 @@ public static class DexInstallRenderer
         IReadOnlyDictionary<string, string>? movedValues = null)
     {
         var ns = options.Namespace;
+        // Cluster-scoped, so an install in another namespace gets its own role rather than taking over this one.
+        var clusterRole = ns == DexInstallOptions.DefaultNamespace ? Name : $"{Name}-{ns}";
         var labels = () => new JsonObject { ["app.kubernetes.io/name"] = Name, [KubeObject.ManagedByLabel] = KubeObject.ManagedByValue };
         var selector = () => new JsonObject { ["app.kubernetes.io/name"] = Name };
 
@@ -97,7 +99,7 @@ public static class DexInstallRenderer
         {
             Object("v1", "Namespace", ns, null, labels()),
             Object("v1", "ServiceAccount", Name, ns, labels()),
-            Object("rbac.authorization.k8s.io/v1", "ClusterRole", Name, null, labels(), new()
+            Object("rbac.authorization.k8s.io/v1", "ClusterRole", clusterRole, null, labels(), new()
             {
                 ["rules"] = new JsonArray(
                     new JsonObject { ["apiGroups"] = new JsonArray("dex.coreos.com"), ["resources"] = new JsonArray("*"), ["verbs"] = new JsonArray("*") },
@@ -108,9 +110,9 @@ public static class DexInstallRenderer
                         ["verbs"] = new JsonArray("create"),
                     }),
             }),
-            Object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", Name, null, labels(), new()
+            Object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", clusterRole, null, labels(), new()
             {
-                ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = Name },
+                ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = clusterRole },
                 ["subjects"] = new JsonArray(new JsonObject { ["kind"] = "ServiceAccount", ["name"] = Name, ["namespace"] = ns }),
             }),
             Object("v1", "Secret", ConfigSecretName, ns, labels(), new()

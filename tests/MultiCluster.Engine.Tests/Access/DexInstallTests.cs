@@ -75,7 +75,7 @@ public sealed class DexInstallTests
 
         objects.Should().HaveCount(7);
         objects.Select(o => $"{o.Kind} {o.Namespace}/{o.Name}").Should().Equal(
-            "Namespace /identity", "ServiceAccount identity/dex", "ClusterRole /dex", "ClusterRoleBinding /dex",
+            "Namespace /identity", "ServiceAccount identity/dex", "ClusterRole /dex-identity", "ClusterRoleBinding /dex-identity",
             "Secret identity/dex-config", "Service identity/dex", "Deployment identity/dex");
         rendering.Install.MovedSecret.Should().BeNull();
         objects.Should().OnlyContain(o => o.Labels[KubeObject.ManagedByLabel] == KubeObject.ManagedByValue);
@@ -87,6 +87,7 @@ public sealed class DexInstallTests
         rules[1]!["resources"]![0]!.GetValue<string>().Should().Be("customresourcedefinitions");
         rules[1]!["verbs"]!.AsArray().Select(v => v!.GetValue<string>()).Should().Equal("create");
         objects[3].Json["subjects"]![0]!["namespace"]!.GetValue<string>().Should().Be("identity");
+        objects[3].Json["roleRef"]!["name"]!.GetValue<string>().Should().Be("dex-identity", "an install in another namespace has a role of its own");
 
         Decode(objects[4].Json["data"]!["config.yaml"]).Should().Be(rendering.Config.Yaml);
 
