@@ -15,7 +15,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
     private static readonly HashSet<string> ClusterApiPages = new(StringComparer.Ordinal)
     {
         "New-FleetCluster", "Wait-FleetCluster", "Get-FleetClusterCredential", "Resize-FleetCluster", "Remove-FleetCluster",
-        "Set-FleetOidc",
+        "Set-FleetOidc", "Get-FleetUpgradePlan",
         // Velero: the docs fleet has its CRDs only when ../shared/crds is there.
         "New-FleetBackupSchedule", "New-FleetBackupLocation", "Get-FleetBackup", "Get-FleetBackupSchedule", "Invoke-FleetFailover",
         // Argo CD's Application CRD, likewise.

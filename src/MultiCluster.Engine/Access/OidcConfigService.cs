@@ -1,10 +1,15 @@
 using k8s;
+using MultiCluster.Engine.ClusterApi;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Access;
+
+/// <summary>Dex's configuration as the cmdlet shows it, and the objects -Apply sends to the identity cluster.</summary>
+public sealed record DexRendering(FleetDexConfig Config, DexInstall Install);
 
 /// <summary>
 /// Renders identity federation for New-FleetOidcConfig: the Dex configuration once, and each
@@ -15,13 +20,65 @@ namespace MultiCluster.Engine.Access;
 public sealed class OidcConfigService(IClusterConnector connector)
 {
     public const string DexFileName = "dex-config.yaml";
+    public const string InstallFileName = "dex-install.yaml";
 
-    /// <summary>The Dex configuration, written to <c>dex-config.yaml</c> in <paramref name="outputDirectory"/> when given.</summary>
-    public static FleetDexConfig RenderDex(OidcSettings settings, DexConnector dexConnector, IReadOnlyList<FleetCluster> clusters,
-        IReadOnlyList<string> redirectUriTemplates, string? fleetName, string? outputDirectory)
+    /// <summary>
+    /// The Dex configuration and what runs it, written to <c>dex-config.yaml</c> and <c>dex-install.yaml</c>
+    /// in <paramref name="outputDirectory"/> when given.
+    /// </summary>
+    public static DexRendering RenderDex(OidcSettings settings, DexConnector dexConnector, IReadOnlyList<FleetCluster> clusters,
+        IReadOnlyList<string> redirectUriTemplates, string? fleetName, DexInstallOptions install, string? outputDirectory)
     {
         var dex = DexConfigRenderer.Render(settings, dexConnector, clusters, redirectUriTemplates, fleetName);
-        return outputDirectory is null ? dex : dex with { Path = WriteFile(outputDirectory, DexFileName, dex.Yaml, "the Dex configuration") };
+        return Finish(dex, DexInstallRenderer.Render(dex.Yaml, dex.SecretReferences, install), outputDirectory);
+    }
+
+    /// <summary>
+    /// An existing Dex configuration with its inline secrets moved into the Secret dex-moved-secrets
+    /// (sent only by -Apply, never written) and environment references, and what runs it.
+    /// </summary>
+    public static DexRendering RenderExistingDex(OidcSettings settings, DexExistingConfig existing, DexInstallOptions install, string? outputDirectory)
+    {
+        var yaml = existing.Yaml;
+        var dex = new FleetDexConfig
+        {
+            Issuer = settings.IssuerUrl,
+            ClientId = settings.ClientId,
+            Connector = existing.Connectors,
+            RedirectUris = existing.RedirectUris(settings.ClientId),
+            SecretReferences = existing.Moved,
+            MovedSecrets = existing.Moved,
+            Yaml = yaml,
+        };
+        return Finish(dex, DexInstallRenderer.Render(yaml, existing.Moved, install, existing.Values), outputDirectory);
+    }
+
+    /// <summary>
+    /// Where -Apply installs Dex: the cluster named (or aliased) <paramref name="name"/>, else the fleet's
+    /// management cluster, where the reference architecture runs its identity tools.
+    /// </summary>
+    public static FleetCluster IdentityCluster(IReadOnlyList<FleetCluster> fleet, string? name)
+    {
+        if (name is null) return ManagementClusters.Resolve(fleet, null, "Dex");
+        return fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? fleet.FirstOrDefault(c => c.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase))
+            ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
+                $"-IdentityCluster '{name}' is not a cluster of the fleet.{NameSuggestions.DidYouMean(name, fleet.Select(c => c.Name))}",
+                recommendedAction: "Run Get-FleetCluster to see the clusters of the fleet.");
+    }
+
+    private static DexRendering Finish(FleetDexConfig dex, DexInstall install, string? outputDirectory)
+    {
+        dex = dex with { Namespace = install.Objects.First(o => o.Kind == "Deployment").Namespace, InstallYaml = install.Yaml };
+        if (outputDirectory is not null)
+        {
+            dex = dex with
+            {
+                Path = WriteFile(outputDirectory, DexFileName, dex.Yaml, "the Dex configuration"),
+                InstallPath = WriteFile(outputDirectory, InstallFileName, install.Yaml, "the Dex install manifests"),
+            };
+        }
+        return new DexRendering(dex, install);
     }
 
     /// <summary>Per cluster, its API server settings; a cluster whose version cannot be read gives its error and the others go on.</summary>

@@ -10,6 +10,8 @@ public static class OidcErrorIds
     public const string ControlPlaneNotFound = nameof(ControlPlaneNotFound);
     public const string ControlPlaneManagedByTopology = nameof(ControlPlaneManagedByTopology);
     public const string OidcMethodNotSupported = nameof(OidcMethodNotSupported);
+    public const string OidcProviderUnknown = nameof(OidcProviderUnknown);
+    public const string OidcProviderNotRendered = nameof(OidcProviderNotRendered);
 }
 
 /// <summary>

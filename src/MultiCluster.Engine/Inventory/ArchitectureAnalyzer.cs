@@ -63,7 +63,8 @@ public static partial class ArchitectureAnalyzer
         (["cert-manager"], "cert-manager"),
     ];
 
-    public static IReadOnlyList<FleetArchitectureFinding> Analyze(Fleet fleet)
+    /// <summary>The findings for <paramref name="fleet"/>; versions are judged against upstream support on <paramref name="today"/> (default: today, UTC).</summary>
+    public static IReadOnlyList<FleetArchitectureFinding> Analyze(Fleet fleet, DateOnly? today = null)
     {
         var findings = new List<FleetArchitectureFinding>();
         var clusters = fleet.Clusters;
@@ -72,7 +73,7 @@ public static partial class ArchitectureAnalyzer
         CheckManagement(fleet, findings);
         CheckSizes(clusters, findings);
         CheckUniqueness(clusters, findings);
-        CheckVersions(clusters, findings);
+        CheckVersions(clusters, today ?? DateOnly.FromDateTime(DateTime.UtcNow), findings);
         CheckCidrs(clusters, findings);
         if (fleet.Architecture is { } architecture) CheckSections(fleet, architecture, findings);
         return findings;
@@ -191,7 +192,9 @@ public static partial class ArchitectureAnalyzer
     [GeneratedRegex(@"^v?(\d+)\.(\d+)(\.\d+)?([-+].*)?$")]
     private static partial Regex Version();
 
-    private static void CheckVersions(IReadOnlyList<FleetCluster> clusters, List<FleetArchitectureFinding> findings)
+    // Two windows: upstream's release table by date for the minors it knows (a minor past its end of life
+    // gets no patches, whatever the rest of the fleet runs), and the three newest minors of the fleet itself.
+    private static void CheckVersions(IReadOnlyList<FleetCluster> clusters, DateOnly today, List<FleetArchitectureFinding> findings)
     {
         var versions = new List<(FleetCluster Cluster, int Major, int Minor)>();
         foreach (var cluster in clusters.Where(c => !string.IsNullOrWhiteSpace(c.KubernetesVersion)))
@@ -208,9 +211,21 @@ public static partial class ArchitectureAnalyzer
         }
         if (versions.Count == 0) return;
 
+        var supported = KubernetesReleases.SupportedOn(today);
+        var window = supported.Count == 0 ? "none" : string.Join(", ", supported.Select(r => r.Version));
         var newest = versions.OrderByDescending(v => v.Major).ThenByDescending(v => v.Minor).First();
         foreach (var (cluster, major, minor) in versions)
         {
+            var release = major == 1 ? KubernetesReleases.Find(minor) : null;
+            if (release is not null && release.EndOfLife < today)
+            {
+                findings.Add(Finding(Rules.KubernetesVersionUnsupported, FleetFindingSeverity.Error, cluster.Name,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"Cluster '{cluster.Name}' runs {major}.{minor}, whose upstream support ended on {release.EndOfLife:yyyy-MM-dd}; on {today:yyyy-MM-dd} upstream patches {window} (Kubernetes release table, through {KubernetesReleases.Newest.Version}).") +
+                    " It gets no security fixes.",
+                    "Upgrade it one minor version at a time to a supported one."));
+                continue;
+            }
             var behind = major != newest.Major ? int.MaxValue : newest.Minor - minor;
             if (behind >= 3)
                 findings.Add(Finding(Rules.KubernetesVersionUnsupported, FleetFindingSeverity.Error, cluster.Name,

@@ -25,4 +25,5 @@ public static class LifecycleErrorIds
     public const string UpgradeRolloutNotFound = nameof(UpgradeRolloutNotFound);
     public const string UpgradeRolloutInvalid = nameof(UpgradeRolloutInvalid);
     public const string KubeconfigPathRequired = nameof(KubeconfigPathRequired);
+    public const string UpgradeVersionUnresolved = nameof(UpgradeVersionUnresolved);
 }

@@ -24,11 +24,15 @@ public sealed record LifecycleTarget(string Name, FleetCluster Management, strin
         var targets = new List<LifecycleTarget>();
         foreach (var request in requests.DistinctBy(r => (r.Name.ToLowerInvariant(), r.ManagementCluster?.ToLowerInvariant(), r.Namespace)))
         {
-            var known = request.Known ?? fleet.FirstOrDefault(c => string.Equals(c.Name, request.Name, StringComparison.OrdinalIgnoreCase));
+            // A name the fleet knows as an alias (the name KubeFed joined it under) means that cluster, as in every other selection.
+            var known = request.Known ?? fleet.FirstOrDefault(c => string.Equals(c.Name, request.Name, StringComparison.OrdinalIgnoreCase))
+                ?? fleet.FirstOrDefault(c => c.Aliases.Contains(request.Name, StringComparer.OrdinalIgnoreCase));
+            var name = request.Known is null && known is not null ? known.Name : request.Name;
             var ns = request.Namespace ?? known?.ClusterApiNamespace ?? DefaultNamespace;
-            ClusterSpecValidator.ValidateNamespace(request.Name, ns);
-            targets.Add(new LifecycleTarget(request.Name, ManagementClusters.Resolve(fleet, request.ManagementCluster ?? known?.ManagementCluster), ns, known));
+            ClusterSpecValidator.ValidateNamespace(name, ns);
+            targets.Add(new LifecycleTarget(name, ManagementClusters.Resolve(fleet, request.ManagementCluster ?? known?.ManagementCluster), ns, known));
         }
-        return targets;
+        // A cluster asked for by its name and by an alias is one target.
+        return targets.DistinctBy(t => (t.Name.ToLowerInvariant(), t.Management.Name, t.Namespace)).ToList();
     }
 }

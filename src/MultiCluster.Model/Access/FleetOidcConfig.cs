@@ -10,6 +10,19 @@ public enum FleetOidcMethod
     AuthenticationConfiguration,
 }
 
+/// <summary>The identity provider behind the OIDC issuer the API servers trust.</summary>
+public enum FleetIdentityProvider
+{
+    /// <summary>Dex, which New-FleetOidcConfig renders and installs.</summary>
+    Dex,
+    Keycloak,
+    Okta,
+    EntraId,
+
+    /// <summary>Any other OpenID Connect issuer.</summary>
+    Generic,
+}
+
 /// <summary>Where Dex reads one secret from: an environment variable, filled from a Kubernetes Secret when one is named.</summary>
 public sealed class FleetOidcSecretReference
 {
@@ -51,6 +64,24 @@ public sealed record FleetDexConfig
 
     /// <summary>The file the configuration was written to (with -OutputPath).</summary>
     public string? Path { get; init; }
+
+    /// <summary>The namespace of the identity cluster Dex is installed in.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>
+    /// What runs Dex beside its configuration: Namespace, ServiceAccount, ClusterRole and binding for its
+    /// Kubernetes storage, the configuration's Secret, Service and Deployment (never the moved values).
+    /// </summary>
+    public string? InstallYaml { get; init; }
+
+    /// <summary>The file the install manifests were written to (with -OutputPath).</summary>
+    public string? InstallPath { get; init; }
+
+    /// <summary>
+    /// The inline secrets of an existing configuration (-DexConfigPath) that were moved into the Secret
+    /// dex-moved-secrets and an environment reference: where each was, never its value.
+    /// </summary>
+    public IReadOnlyList<FleetOidcSecretReference> MovedSecrets { get; init; } = [];
 
     public override string ToString() => $"Dex {Issuer} ({Connector})";
 }

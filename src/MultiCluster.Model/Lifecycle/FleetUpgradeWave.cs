@@ -31,6 +31,12 @@ public sealed class FleetUpgradeWave
 
     public required string KubernetesVersion { get; init; }
 
+    /// <summary>The policy's <c>track</c> (stable or latest) that chose the version; null when -KubernetesVersion did.</summary>
+    public string? Track { get; init; }
+
+    /// <summary>Why the wave upgrades to <see cref="KubernetesVersion"/>: -KubernetesVersion, or what its track chose it from.</summary>
+    public string? VersionReason { get; init; }
+
     /// <summary>The cluster name patterns (wildcards) of the policy.</summary>
     public IReadOnlyList<string> Patterns { get; init; } = Array.Empty<string>();
 

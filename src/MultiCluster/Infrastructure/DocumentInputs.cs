@@ -50,7 +50,8 @@ internal sealed class DocumentInputs
         var everywhere = _read.Where(r => r.Cluster is null).SelectMany(r => r.Objects).ToList();
         return clusters
             .Select(c => new ClusterObjects(c, _read
-                .Where(r => string.Equals(r.Cluster, c.Name, StringComparison.OrdinalIgnoreCase))
+                .Where(r => r.Cluster is { } owner && (string.Equals(owner, c.Name, StringComparison.OrdinalIgnoreCase)
+                    || c.Aliases.Contains(owner, StringComparer.OrdinalIgnoreCase)))
                 .SelectMany(r => r.Objects).Concat(everywhere).ToList()))
             .Where(w => w.Objects.Count > 0)
             .ToList();

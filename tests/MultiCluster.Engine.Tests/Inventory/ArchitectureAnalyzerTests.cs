@@ -16,7 +16,10 @@ public class ArchitectureAnalyzerTests
     };
 
     private static IReadOnlyList<FleetArchitectureFinding> Analyze(params FleetCluster[] clusters) =>
-        ArchitectureAnalyzer.Analyze(new Fleet { Name = "f", Clusters = clusters });
+        ArchitectureAnalyzer.Analyze(new Fleet { Name = "f", Clusters = clusters }, SupportedDay);
+
+    // A day on which 1.29 to 1.32 were all under upstream support, so the fleets below are judged by their own skew.
+    internal static readonly DateOnly SupportedDay = new(2025, 1, 15);
 
     /// <summary>A fleet that passes every rule; each test breaks one thing.</summary>
     private static FleetCluster[] WellBuilt() => new[]
@@ -182,5 +185,35 @@ public class ArchitectureAnalyzerTests
 
         Analyze(fleet.Clusters.ToArray()).Should().ContainSingle()
             .Which.Should().Match<FleetArchitectureFinding>(f => f.RuleId == Rules.KubernetesVersionUnsupported && f.Target == "dr-usw2");
+    }
+
+    [Fact]
+    public void A_minor_past_its_end_of_life_is_unsupported_by_upstream_s_release_table_on_the_day_given()
+    {
+        var clusters = WellBuilt();
+        clusters[2] = Cluster("dr-euw1", "eu-west-1", FleetClusterRole.Dr, version: "1.31");
+
+        var onTime = ArchitectureAnalyzer.Analyze(new Fleet { Name = "f", Clusters = clusters }, new DateOnly(2025, 10, 28));
+        var late = ArchitectureAnalyzer.Analyze(new Fleet { Name = "f", Clusters = clusters }, new DateOnly(2025, 10, 29));
+
+        onTime.Should().BeEmpty("1.31's support ends on 2025-10-28, the last day it is patched");
+        late.Where(f => f.RuleId == Rules.KubernetesVersionUnsupported).Should().HaveCount(2, "1.31 ended on 2025-10-28 for both clusters running it");
+        var finding = late.Single(f => f.Target == "dr-euw1");
+        finding.Severity.Should().Be(FleetFindingSeverity.Error);
+        finding.Message.Should().Be("Cluster 'dr-euw1' runs 1.31, whose upstream support ended on 2025-10-28; on 2025-10-29 upstream patches 1.32, 1.33, 1.34 " +
+                                    "(Kubernetes release table, through 1.35). It gets no security fixes.");
+    }
+
+    [Fact]
+    public void A_minor_newer_than_the_release_table_is_judged_by_the_fleet_s_own_three_newest_minors()
+    {
+        var clusters = WellBuilt().Select(c => c with { KubernetesVersion = "1.39" }).ToArray();
+        clusters[2] = clusters[2] with { KubernetesVersion = "1.36" };
+
+        var finding = ArchitectureAnalyzer.Analyze(new Fleet { Name = "f", Clusters = clusters }, new DateOnly(2027, 9, 1)).Should().ContainSingle().Which;
+
+        finding.RuleId.Should().Be(Rules.KubernetesVersionUnsupported);
+        finding.Target.Should().Be(clusters[2].Name);
+        finding.Message.Should().Contain("outside the three newest minor versions of the fleet (1.39");
     }
 }

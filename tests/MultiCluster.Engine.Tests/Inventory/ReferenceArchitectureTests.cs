@@ -87,7 +87,7 @@ public class ReferenceArchitectureTests
     [Fact]
     public void A_well_formed_reference_architecture_raises_no_section_findings()
     {
-        var findings = ArchitectureAnalyzer.Analyze(Parse());
+        var findings = ArchitectureAnalyzer.Analyze(Parse(), ArchitectureAnalyzerTests.SupportedDay);
 
         findings.Select(f => f.RuleId).Should().NotContain([Rules.MeshClusterIdMissing, Rules.ActiveActiveSingleRegion, Rules.ManagementToolUnknown,
             Rules.ManagementToolMissing, Rules.ArchitectureChoiceUnknown]);
@@ -100,7 +100,7 @@ public class ReferenceArchitectureTests
             .Replace("- name: eu-west-1", "- name: us-east-1")
             .Replace("          network: { clusterId: 2 }\n", "");
 
-        var findings = ArchitectureAnalyzer.Analyze(Parse(yaml));
+        var findings = ArchitectureAnalyzer.Analyze(Parse(yaml), ArchitectureAnalyzerTests.SupportedDay);
 
         var meshMissing = findings.Where(f => f.RuleId == Rules.MeshClusterIdMissing).ToList();
         meshMissing.Should().HaveCount(1);
@@ -117,7 +117,7 @@ public class ReferenceArchitectureTests
     {
         var yaml = Document.Replace("tools: [Cluster API, Argo CD, Velero, dex]", "tools: [Cluster API, kubefed, Frobnicator]");
 
-        var findings = ArchitectureAnalyzer.Analyze(Parse(yaml));
+        var findings = ArchitectureAnalyzer.Analyze(Parse(yaml), ArchitectureAnalyzerTests.SupportedDay);
 
         findings.Should().ContainSingle(f => f.RuleId == Rules.ManagementToolRetired).Which.Message.Should().Contain("'kubefed'");
         findings.Should().ContainSingle(f => f.RuleId == Rules.ManagementToolUnknown).Which.Message.Should().Contain("'Frobnicator'");
@@ -127,7 +127,7 @@ public class ReferenceArchitectureTests
     [Fact]
     public void Versions_out_of_support_are_found_in_the_layout()
     {
-        var findings = ArchitectureAnalyzer.Analyze(Parse(Document.Replace("k8s_version: \"1.30\"", "k8s_version: \"1.27\"")));
+        var findings = ArchitectureAnalyzer.Analyze(Parse(Document.Replace("k8s_version: \"1.30\"", "k8s_version: \"1.27\"")), ArchitectureAnalyzerTests.SupportedDay);
 
         findings.Should().ContainSingle(f => f.RuleId == Rules.KubernetesVersionUnsupported).Which.Target.Should().Be("shop-euw1");
     }

@@ -44,11 +44,15 @@ public class FieldUpgradePolicyTests
         new() { Name = "prod-use1" }, new() { Name = "prod-euc1" }, new() { Name = "staging-use1" }, new() { Name = "dev-use1" },
     ];
 
+    // What the management cluster's Cluster API offers, and where every cluster stands.
+    private static readonly UpgradeVersionFacts Facts = new(["v1.31.9", "v1.32.3", "v1.32.7", "v1.33.2"], "Cluster API on 'mgmt' (ClusterClass quick-start)",
+        new Dictionary<string, string> { ["prod-use1"] = "v1.32.3", ["prod-euc1"] = "1.32", ["staging-use1"] = "v1.31.4", ["dev-use1"] = "v1.32.3" });
+
     [Fact]
     public void Entries_become_waves_in_order_with_auto_meaning_no_approval_and_no_window()
     {
         var policy = UpgradePolicy.Parse(ConfigMap, "upgrade-policy.yaml");
-        var plan = UpgradePlanner.Plan(policy, Fleet, "v1.32.3", new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        var plan = UpgradePlanner.Plan(policy, Fleet, null, new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero), Facts);
 
         plan.Waves.Should().HaveCount(3);
         plan.Unmatched.Should().BeEmpty();
@@ -68,12 +72,67 @@ public class FieldUpgradePolicyTests
         prod.WindowStart.Should().Be(new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero), "the first Sunday 02:00 after staging opens");
         prod.PreChecks.Should().Equal(UpgradeRollout.VersionSkewCheck, UpgradeRollout.PodSecurityCheck);
         policy.Waves.Select(w => w.Track).Should().Equal("latest", "stable", "stable");
+        plan.Waves.Select(w => $"{w.KubernetesVersion}: {w.VersionReason}").Should().Equal(
+            "v1.33.2: track latest: the newest version Cluster API on 'mgmt' (ClusterClass quick-start) offers",
+            "v1.31.9: track stable: the newest patch of 1.31 Cluster API on 'mgmt' (ClusterClass quick-start) offers",
+            "v1.32.7: track stable: the newest patch of 1.32 Cluster API on 'mgmt' (ClusterClass quick-start) offers");
+    }
+
+    [Fact]
+    public void Latest_takes_the_given_version_and_a_wave_without_a_track_needs_one()
+    {
+        var plan = UpgradePlanner.Plan(UpgradePolicy.Parse(ConfigMap), Fleet, "v1.33.0", DateTimeOffset.UtcNow, Facts);
+        plan.Waves[0].KubernetesVersion.Should().Be("v1.33.0");
+        plan.Waves[0].VersionReason.Should().Be("track latest: -KubernetesVersion");
+
+        var untracked = UpgradePolicy.Parse("""
+            waves:
+              - name: all
+                clusters: ["*"]
+            """);
+        var act = () => UpgradePlanner.Plan(untracked, Fleet, null, DateTimeOffset.UtcNow);
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.ErrorId.Should().Be(LifecycleErrorIds.UpgradeVersionUnresolved);
+        error.Category.Should().Be(FleetErrorCategory.InvalidOperation);
+        error.Target.Should().Be("all");
+        error.Message.Should().Be("Wave 'all' has no track, so it needs -KubernetesVersion; no version was chosen.");
+        UpgradePlanner.Plan(untracked, Fleet, "v1.33.0", DateTimeOffset.UtcNow).Waves.Single().VersionReason.Should().Be("-KubernetesVersion");
+    }
+
+    [Theory]
+    [InlineData("prod-euc1", "v1.31.2", "has track stable, but its clusters run several minors (1.32: prod-use1; 1.31: prod-euc1), and a wave moves to one version")]
+    [InlineData("prod-euc1", null, "has track stable, but the current version of prod-euc1 is not known")]
+    public void Stable_is_refused_when_it_cannot_choose_one_patch(string cluster, string? version, string problem)
+    {
+        var current = new Dictionary<string, string>(Facts.Current);
+        if (version is null) current.Remove(cluster); else current[cluster] = version;
+
+        var act = () => UpgradePlanner.Plan(UpgradePolicy.Parse(ConfigMap), Fleet, null, DateTimeOffset.UtcNow, Facts with { Current = current });
+
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.ErrorId.Should().Be(LifecycleErrorIds.UpgradeVersionUnresolved);
+        error.Target.Should().Be("prod-*");
+        error.Message.Should().Be($"Wave 'prod-*' {problem}; no version was chosen.");
+    }
+
+    [Fact]
+    public void Nothing_offered_refuses_latest_without_a_version_and_stable_without_a_patch_of_its_minor()
+    {
+        var none = Facts with { Offered = [], OfferedBy = "Cluster API on 'mgmt' (no ClusterClass in default lists spec.kubernetesVersions)" };
+
+        var latest = () => UpgradePlanner.Plan(UpgradePolicy.Parse(ConfigMap), Fleet, null, DateTimeOffset.UtcNow, none);
+        latest.Should().Throw<FleetInputException>().Which.Message.Should().Be(
+            "Wave 'dev-*' has track latest, but Cluster API on 'mgmt' (no ClusterClass in default lists spec.kubernetesVersions) offers no Kubernetes version; no version was chosen.");
+
+        var stable = () => UpgradePlanner.Plan(UpgradePolicy.Parse(ConfigMap), Fleet, "v1.32.9", DateTimeOffset.UtcNow, none);
+        stable.Should().Throw<FleetInputException>().Which.Message.Should().Be(
+            "Wave 'staging-*' has track stable, but Cluster API on 'mgmt' (no ClusterClass in default lists spec.kubernetesVersions) offers no 1.31 version; no version was chosen.");
     }
 
     [Fact]
     public void A_named_check_neither_built_in_nor_given_is_refused_before_anything_starts()
     {
-        var plan = UpgradePlanner.Plan(UpgradePolicy.Parse(ConfigMap), Fleet, "v1.32.3", DateTimeOffset.UtcNow);
+        var plan = UpgradePlanner.Plan(UpgradePolicy.Parse(ConfigMap), Fleet, "v1.32.3", DateTimeOffset.UtcNow, Facts);
         UpgradeCheck passes = (_, _) => Task.FromResult<string?>(null);
 
         var missing = () => UpgradeRollout.ValidateChecks(plan.Waves, new Dictionary<string, UpgradeCheck> { ["kube-bench"] = passes, ["smoke-tests"] = passes });

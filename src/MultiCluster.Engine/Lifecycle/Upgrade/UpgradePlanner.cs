@@ -14,21 +14,28 @@ public sealed record UpgradePlan(IReadOnlyList<FleetUpgradeWave> Waves, IReadOnl
 /// </summary>
 public static class UpgradePlanner
 {
-    public static UpgradePlan Plan(UpgradePolicy policy, IEnumerable<FleetCluster> fleet, string kubernetesVersion, DateTimeOffset now)
+    /// <summary>
+    /// The plan; each wave's version is <paramref name="kubernetesVersion"/>, or what its <c>track</c> chooses
+    /// from <paramref name="facts"/> (see <see cref="UpgradeTrack"/>), with the reason on the wave.
+    /// </summary>
+    public static UpgradePlan Plan(UpgradePolicy policy, IEnumerable<FleetCluster> fleet, string? kubernetesVersion, DateTimeOffset now,
+        UpgradeVersionFacts? facts = null)
     {
-        if (!ClusterSpecValidator.TryParseKubernetesVersion(kubernetesVersion, out _))
+        if (kubernetesVersion is not null && !ClusterSpecValidator.TryParseKubernetesVersion(kubernetesVersion, out _))
         {
             throw new FleetInputException(LifecycleErrorIds.KubernetesVersionInvalid, FleetErrorCategory.InvalidArgument, kubernetesVersion,
                 $"-KubernetesVersion '{kubernetesVersion}' is not a Kubernetes version of the form v1.x.y, for example v1.32.3.");
         }
 
-        var remaining = fleet.Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
+        var remaining = fleet.DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
         var waves = new List<FleetUpgradeWave>();
         var previousStart = now;
         foreach (var wave in policy.Waves)
         {
-            var members = remaining.Where(name => wave.Patterns.Any(p => p.IsMatch(name))).ToList();
-            remaining.RemoveAll(members.Contains);
+            // A pattern may name a cluster by an alias, as every other selection does.
+            var members = remaining.Where(cluster => wave.Patterns.Any(p => p.IsMatch(cluster))).Select(c => c.Name).ToList();
+            remaining.RemoveAll(c => members.Contains(c.Name));
+            var target = UpgradeTrack.Choose(wave, members, kubernetesVersion, facts ?? UpgradeVersionFacts.None);
 
             DateTimeOffset? start = null;
             if (wave.Schedule is { } schedule)
@@ -43,7 +50,9 @@ public static class UpgradePlanner
             {
                 Order = waves.Count + 1,
                 Name = wave.Name,
-                KubernetesVersion = kubernetesVersion,
+                KubernetesVersion = target.Version,
+                Track = wave.Track,
+                VersionReason = target.Reason,
                 Patterns = wave.Patterns.Select(p => p.Pattern).ToList(),
                 Clusters = members,
                 Schedule = wave.ScheduleText,
@@ -57,6 +66,6 @@ public static class UpgradePlanner
                 PostChecks = wave.PostChecks,
             });
         }
-        return new UpgradePlan(waves, remaining);
+        return new UpgradePlan(waves, remaining.Select(c => c.Name).ToList());
     }
 }

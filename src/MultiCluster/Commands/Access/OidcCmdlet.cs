@@ -46,7 +46,15 @@ public abstract class OidcCmdlet : FanOutCmdlet
     [ValidateNotNullOrEmpty]
     public string? CaFile { get; set; }
 
+    /// <summary>The identity provider behind the issuer; from the fleet's identity.federation when omitted.</summary>
+    [Parameter]
+    public FleetIdentityProvider? Provider { get; set; }
+
     protected override void ProcessRecord() => CollectClusters();
+
+    /// <summary>-Provider, else the architecture's identity.federation, else <paramref name="fallback"/>; throws when the architecture names none.</summary>
+    protected IdentityProviderChoice ResolveProvider(FleetIdentityProvider fallback) =>
+        IdentityProviderChoice.Resolve(Provider, RunspaceSessions.Current.CurrentFleet?.Architecture, fallback);
 
     /// <summary>The validated settings; terminates on bad input before any cluster is contacted.</summary>
     protected OidcSettings ReadSettings()

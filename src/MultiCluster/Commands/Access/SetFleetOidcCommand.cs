@@ -37,6 +37,8 @@ public sealed class SetFleetOidcCommand : OidcCmdlet
     protected override void EndProcessing()
     {
         var settings = ReadSettings();
+        try { WriteVerbose($"Identity provider: {ResolveProvider(FleetIdentityProvider.Generic)}."); }
+        catch (Exception ex) { Terminate(ex); return; }
         var session = RunspaceSessions.Current;
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;

@@ -25,6 +25,10 @@ public sealed class TestFleetArchitectureCommand : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
+    /// <summary>The day Kubernetes versions are judged against upstream's support window; today when omitted.</summary>
+    [Parameter]
+    public DateTime? AsOf { get; set; }
+
     protected override void ProcessRecord()
     {
         try
@@ -32,7 +36,7 @@ public sealed class TestFleetArchitectureCommand : FleetCmdlet
             var fleet = ParameterSetName == PathSet
                 ? FleetFileParser.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path))
                 : InputObject ?? RunspaceSessions.Current.GetFleet();
-            foreach (var finding in ArchitectureAnalyzer.Analyze(fleet))
+            foreach (var finding in ArchitectureAnalyzer.Analyze(fleet, AsOf is { } day ? DateOnly.FromDateTime(day) : null))
                 WriteObject(finding);
         }
         catch (Exception ex)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Infrastructure;
 
@@ -6,12 +7,13 @@ namespace MultiCluster.Commands.Lifecycle;
 
 /// <summary>
 /// Reads an upgrade policy (a YAML file, or a ConfigMap with a policy.yaml key) and returns the
-/// ordered waves it makes of the session's fleet for one Kubernetes version, each with its
-/// clusters and the opening of its window. Contacts no cluster.
+/// ordered waves it makes of the session's fleet, each with its clusters, the opening of its window
+/// and the version it moves to: -KubernetesVersion, or what the wave's track chooses from the
+/// versions the management cluster's Cluster API offers (the only case that contacts a cluster).
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FleetUpgradePlan")]
 [OutputType(typeof(FleetUpgradeWave))]
-public sealed class GetFleetUpgradePlanCommand : FleetCmdlet
+public sealed class GetFleetUpgradePlanCommand : UpgradeCmdlet
 {
     /// <summary>Path of the policy file; files piped from Get-ChildItem bind by their FullName.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -19,19 +21,42 @@ public sealed class GetFleetUpgradePlanCommand : FleetCmdlet
     [ValidateNotNullOrEmpty]
     public string Policy { get; set; } = "";
 
-    /// <summary>The Kubernetes version to upgrade to, for example v1.33.0.</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>The Kubernetes version to upgrade to, for example v1.33.0; a policy's track chooses one without it.</summary>
+    [Parameter]
     [ValidateNotNullOrEmpty]
-    public string KubernetesVersion { get; set; } = "";
+    public string? KubernetesVersion { get; set; }
 
     protected override void ProcessRecord()
     {
-        UpgradePlan plan;
+        var session = RunspaceSessions.Current;
         IReadOnlyList<FleetCluster> fleet;
+        UpgradePolicy policy;
         try
         {
-            fleet = RunspaceSessions.Current.GetFleet().Clusters;
-            plan = UpgradePlanner.Plan(UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy)), fleet, KubernetesVersion, DateTimeOffset.UtcNow);
+            fleet = session.GetFleet().Clusters;
+            policy = UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy));
+        }
+        catch (Exception ex)
+        {
+            Terminate(ex);
+            return;
+        }
+        if (KubernetesVersion is not null) RequireKubernetesVersion(KubernetesVersion);
+
+        UpgradeVersionFacts? facts = null;
+        if (UpgradeTrack.NeedsFacts(policy, KubernetesVersion))
+        {
+            var management = ResolveManagementCluster();
+            var client = new ManagedClusterClient(session.Connector);
+            RunEngine(async cancel => facts = await client.ReadVersionFactsAsync(management, Namespace, fleet, cancel).ConfigureAwait(false));
+            if (facts is null) return;
+            WriteVerbose($"Versions offered by {facts.OfferedBy}: {(facts.Offered.Count == 0 ? "none" : string.Join(", ", facts.Offered))}.");
+        }
+
+        UpgradePlan plan;
+        try
+        {
+            plan = UpgradePlanner.Plan(policy, fleet, KubernetesVersion, DateTimeOffset.UtcNow, facts);
         }
         catch (Exception ex)
         {
@@ -39,10 +64,14 @@ public sealed class GetFleetUpgradePlanCommand : FleetCmdlet
             return;
         }
         // A management cluster is usually upgraded on its own, so leaving it out is no surprise.
-        var management = fleet.Where(c => c.Role == FleetClusterRole.Management).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        var unmatched = plan.Unmatched.Where(name => !management.Contains(name)).ToList();
+        var managementNames = fleet.Where(c => c.Role == FleetClusterRole.Management).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var unmatched = plan.Unmatched.Where(name => !managementNames.Contains(name)).ToList();
         if (unmatched.Count > 0)
             WriteWarning($"No wave of the policy selects {string.Join(", ", unmatched)}; they are not upgraded.");
-        foreach (var wave in plan.Waves) WriteObject(wave);
+        foreach (var wave in plan.Waves)
+        {
+            WriteVerbose($"Wave '{wave.Name}' upgrades to {wave.KubernetesVersion}: {wave.VersionReason}.");
+            WriteObject(wave);
+        }
     }
 }
