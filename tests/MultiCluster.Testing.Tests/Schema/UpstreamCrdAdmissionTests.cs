@@ -87,6 +87,11 @@ public sealed class UpstreamCrdAdmissionTests
         // Unknown field: pruned unless the target keeps unknown fields.
         target[UnknownField] = 1;
 
+        // With CEL rules in the schema, those errors block the rules, and the server says so.
+        if (expected.Count > 0 && schema.Root.ContainsValidations)
+            expected.Add(new FieldError("FieldValueInvalid", "<nil>",
+                "Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"));
+
         var outcome = schema.Admit(obj);
 
         outcome.Errors.Should().BeEquivalentTo(expected, "{0} {1} mutated to {2}", file, version, obj.ToJsonString());

@@ -120,7 +120,7 @@ internal sealed partial class ApiHandler
         Admit(request, name ?? generateName ?? "", null, obj, context);
         ThrowIfInvalid(type, name ?? generateName ?? "", MetadataValidation.Errors(obj));
         BuiltinValidation.Validate(type, obj, name ?? generateName ?? "");
-        AdmitCustom(request, obj, context, name ?? generateName ?? "");
+        AdmitCustom(request, obj, null, context, name ?? generateName ?? "");
         if (!managedFieldsDone) RecordManagedFields(request, null, obj, context);
 
         if (context.DryRun)
@@ -220,7 +220,7 @@ internal sealed partial class ApiHandler
         }
         ThrowIfInvalid(type, request.Name!, [.. MetadataValidation.Errors(result), .. MetadataValidation.UpdateErrors(type, live, result)]);
         BuiltinValidation.Validate(type, result, request.Name!);
-        AdmitCustom(request, result, context, request.Name!);
+        AdmitCustom(request, result, live, context, request.Name!);
         if (managedAlready is null) RecordManagedFields(request, live, result, context);
 
         if (context.DryRun)
@@ -431,14 +431,16 @@ internal sealed partial class ApiHandler
 
     // ---- custom resources --------------------------------------------------------------------
 
-    private static void AdmitCustom(ResourceRequest request, JsonObject obj, WriteContext context, string name)
+    /// <summary>Schema admission of a custom resource; <paramref name="live"/> is the stored object on update (CEL transition rules).</summary>
+    private static void AdmitCustom(ResourceRequest request, JsonObject obj, JsonObject? live, WriteContext context, string name)
     {
         var type = request.Type;
         if (!type.IsCustom) return;
         var schema = type.Schemas.GetValueOrDefault(request.Version);
         if (schema is null) return;
-        var outcome = schema.Admit(obj);
+        var outcome = schema.Admit(obj, live);
         ReportUnknownFields(outcome.PrunedFields, context);
+        context.Warnings.AddRange(outcome.Warnings);
         if (outcome.Errors.Count > 0) throw ApiStatusException.Invalid(type, name, outcome.Errors);
     }
 

@@ -14,13 +14,14 @@ public sealed record FieldError(string Type, string Field, string Message);
 /// (<c>spec.foo</c>, <c>spec.ports[0].bar</c>); the real server turns each into
 /// <c>unknown field "spec.foo"</c> under fieldValidation=Strict and a warning under Warn.
 /// </param>
-public sealed record SchemaOutcome(IReadOnlyList<FieldError> Errors, IReadOnlyList<string> PrunedFields);
+/// <param name="Warnings">Warnings the server returns (CEL rules that still fail on values an update left unchanged).</param>
+public sealed record SchemaOutcome(IReadOnlyList<FieldError> Errors, IReadOnlyList<string> PrunedFields, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// A CRD version's openAPIV3Schema, applied the way kube-apiserver does on every write of a custom
-/// resource: prune unknown fields, drop nulls where not nullable, apply defaults, validate.
-/// CEL rules (<c>x-kubernetes-validations</c>) are not evaluated: no CEL engine is available to the
-/// emulator, so objects that only a CEL rule would reject are admitted.
+/// resource: prune unknown fields, drop nulls where not nullable, apply defaults, validate, then
+/// evaluate the CEL rules (<c>x-kubernetes-validations</c>, see <see cref="Cel.CelValidation"/>) unless
+/// an error already found blocks them, as kube-apiserver's custom resource strategy does.
 /// </summary>
 public sealed class StructuralSchema
 {
@@ -31,8 +32,11 @@ public sealed class StructuralSchema
 
     public static StructuralSchema Parse(JsonObject openApiV3Schema) => new(StructuralSchemaNode.Parse(openApiV3Schema));
 
-    /// <summary>Admits <paramref name="obj"/> in place (pruning, defaulting) and returns the errors found.</summary>
-    public SchemaOutcome Admit(JsonObject obj)
+    /// <summary>
+    /// Admits <paramref name="obj"/> in place (pruning, defaulting) and returns the errors found;
+    /// <paramref name="old"/> is the stored object on update (transition rules and ratcheting use it).
+    /// </summary>
+    public SchemaOutcome Admit(JsonObject obj, JsonObject? old = null)
     {
         // Same order as the custom-resource decoder: prune unknown fields, then drop nulls of
         // non-nullable fields without default, then default, then validate.
@@ -42,6 +46,15 @@ public sealed class StructuralSchema
         SchemaDefaulting.ApplyDefaults(obj, Root);
         var errors = new List<FieldError>();
         SchemaValidation.Validate(obj, Root, "", errors, isResourceRoot: true);
-        return new SchemaOutcome(errors, pruned);
+        var warnings = new List<string>();
+        if (Root.ContainsValidations)
+        {
+            if (errors.Any(e => e.Type is "FieldValueNotSupported" or "FieldValueRequired" or "FieldValueTooLong" or "FieldValueTooMany" or "FieldValueTypeInvalid"))
+                errors.Add(new FieldError("FieldValueInvalid", "<nil>",
+                    "Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"));
+            else
+                Cel.CelValidation.Validate(obj, old, Root, errors, warnings);
+        }
+        return new SchemaOutcome(errors, pruned, warnings);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MultiCluster.Testing.ApiServer.Schema.Cel;
 
 namespace MultiCluster.Testing.ApiServer.Schema;
 
@@ -46,6 +47,15 @@ public sealed class StructuralSchemaNode
     public IReadOnlyList<StructuralSchemaNode> AnyOf { get; private init; } = NoNodes;
     public IReadOnlyList<StructuralSchemaNode> OneOf { get; private init; } = NoNodes;
     public StructuralSchemaNode? Not { get; private init; }
+    /// <summary>The node's <c>x-kubernetes-validations</c> (CEL rules), parsed.</summary>
+    public IReadOnlyList<ValidationRule> Validations { get; private init; } = [];
+
+    private bool? containsValidations;
+
+    /// <summary>Whether this node, an allOf branch, or any node below it has CEL rules (so validation can skip rule-free subtrees).</summary>
+    public bool ContainsValidations => containsValidations ??=
+        Validations.Count > 0 || AllOf.Any(b => b.Validations.Count > 0) || Items?.ContainsValidations == true
+        || AdditionalProperties?.ContainsValidations == true || Properties.Values.Any(p => p.ContainsValidations);
 
     /// <summary>The schema of a named field: a declared property, else the additionalProperties schema.</summary>
     public StructuralSchemaNode? Field(string name) =>
@@ -93,6 +103,7 @@ public sealed class StructuralSchemaNode
             AnyOf = Branches(schema, "anyOf"),
             OneOf = Branches(schema, "oneOf"),
             Not = schema["not"] is JsonObject not ? Parse(not) : null,
+            Validations = ValidationRule.ParseAll(schema["x-kubernetes-validations"]),
         };
     }
 
