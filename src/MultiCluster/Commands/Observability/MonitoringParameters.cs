@@ -27,9 +27,6 @@ internal static class MonitoringParameters
 
     public static string Text(object? value) => Convert.ToString(value is PSObject ps ? ps.BaseObject : value, CultureInfo.InvariantCulture) ?? "";
 
-    public static FleetMonitoringProvider Provider(string provider) =>
-        Enum.Parse<FleetMonitoringProvider>(provider, ignoreCase: true);
-
     /// <summary>The error id for a bad -Endpoint entry.</summary>
     public const string EndpointError = MonitoringErrorIds.EndpointInvalid, LabelError = MonitoringErrorIds.ExternalLabelInvalid;
 }
