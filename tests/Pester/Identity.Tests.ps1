@@ -135,5 +135,19 @@ clusters:
     upgrade: { track: stable }
 '@ | Set-Content -LiteralPath (Join-Path $script:work 'stable.yaml')
         { Get-FleetUpgradePlan -Policy (Join-Path $script:work 'stable.yaml') -ErrorAction Stop } | Should -Throw -ErrorId 'UpgradeVersionUnresolved,*'
+
+        # Start-FleetUpgrade -Policy chooses the same way, without -KubernetesVersion.
+        @'
+clusters:
+  - name: "shop-*"
+    upgrade: { approval: manual, track: latest }
+'@ | Set-Content -LiteralPath (Join-Path $script:work 'latest.yaml')
+        $preview = @(Start-FleetUpgrade -Policy (Join-Path $script:work 'latest.yaml') -WhatIf -Verbose 4>&1)
+        $planned = @($preview | Where-Object { $_ -is [MultiCluster.FleetUpgradeWave] })
+        $planned | Should -HaveCount 1
+        $planned[0].KubernetesVersion | Should -Be 'v1.34.1'
+        @($preview | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "Wave * upgrades to v1.34.1: track latest*" }) | Should -HaveCount 1
+        # Two waves ending on two versions are not one rollout.
+        { Start-FleetUpgrade -Policy (Join-Path $script:work 'policy.yaml') -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'UpgradePolicyInvalid,*'
     }
 }

@@ -29,10 +29,10 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
     [ValidateNotNullOrEmpty]
     public string Policy { get; set; } = "";
 
-    /// <summary>The Kubernetes version to upgrade to, for example v1.33.0.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PolicySet)]
+    /// <summary>The Kubernetes version to upgrade to, for example v1.33.0; optional when every wave's track chooses one.</summary>
+    [Parameter(ParameterSetName = PolicySet)]
     [ValidateNotNullOrEmpty]
-    public string KubernetesVersion { get; set; } = "";
+    public string? KubernetesVersion { get; set; }
 
     /// <summary>The waves to run, from Get-FleetUpgradePlan.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PlanSet)]
@@ -93,9 +93,21 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
         {
             if (ParameterSetName == PolicySet)
             {
-                RequireKubernetesVersion(KubernetesVersion);
-                plan = UpgradeStart.PlanFromPolicy(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy), KubernetesVersion,
-                    session.GetFleet().Clusters, DateTimeOffset.UtcNow);
+                if (KubernetesVersion is not null) RequireKubernetesVersion(KubernetesVersion);
+                var policy = UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy));
+                var fleet = session.GetFleet().Clusters;
+                UpgradeVersionFacts? facts = null;
+                if (UpgradeTrack.NeedsFacts(policy, KubernetesVersion))
+                {
+                    // A track (stable, latest without -KubernetesVersion) chooses from what the management cluster offers.
+                    var management = ResolveManagementCluster();
+                    RunEngine(async cancel => facts = await new ManagedClusterClient(session.Connector)
+                        .ReadVersionFactsAsync(management, Namespace, fleet, cancel).ConfigureAwait(false));
+                    if (facts is null) return;
+                }
+                plan = UpgradeStart.PlanFromPolicy(policy, KubernetesVersion, fleet, DateTimeOffset.UtcNow, facts);
+                foreach (var wave in plan)
+                    WriteVerbose($"Wave '{wave.Name}' upgrades to {wave.KubernetesVersion}: {wave.VersionReason}.");
             }
             else if (ParameterSetName == PlanSet)
             {
