@@ -7,7 +7,7 @@ namespace MultiCluster.Engine.ClusterApi;
 public static class ManagementClusters
 {
     /// <summary>
-    /// The cluster of <paramref name="fleet"/> named <paramref name="name"/> (case-insensitive), or
+    /// The cluster of <paramref name="fleet"/> named (or aliased) <paramref name="name"/> (case-insensitive), or
     /// when no name is given the one with role management. Throws FleetInputException
     /// ClusterNotFound or ManagementClusterNotFound (none, or several to choose from);
     /// <paramref name="runs"/> names what the cluster runs, for the messages.
@@ -16,7 +16,9 @@ public static class ManagementClusters
     {
         if (!string.IsNullOrEmpty(name))
         {
+            // A name first, then an alias (aliases are unique across the fleet, the parser sees to that).
             return fleet.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? fleet.FirstOrDefault(c => c.Aliases.Any(a => string.Equals(a, name, StringComparison.OrdinalIgnoreCase)))
                 ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
                     $"-ManagementCluster '{name}' is not a cluster of the fleet.{NameSuggestions.DidYouMean(name, fleet.Select(c => c.Name))}",
                     recommendedAction: "Run Get-FleetCluster to see the clusters of the fleet.");

@@ -76,9 +76,10 @@ public sealed class ClusterKubeconfigFileTests : IDisposable
     [Fact]
     public void The_management_cluster_is_the_named_one_or_the_only_one_with_role_management()
     {
-        FleetCluster[] fleet = [new() { Name = "mgmt-01", Role = FleetClusterRole.Management }, new() { Name = "dev-01" }];
+        FleetCluster[] fleet = [new() { Name = "mgmt-01", Role = FleetClusterRole.Management, Aliases = ["ops"] }, new() { Name = "dev-01" }];
         ManagementClusters.Resolve(fleet, null).Name.Should().Be("mgmt-01");
         ManagementClusters.Resolve(fleet, "DEV-01").Name.Should().Be("dev-01");
+        ManagementClusters.Resolve(fleet, "ops").Name.Should().Be("mgmt-01", "an alias names its cluster as everywhere else");
 
         var missing = () => ManagementClusters.Resolve(fleet, "mgmt-1");
         missing.Should().Throw<FleetInputException>().Which.Message.Should().Contain("mgmt-01", "it suggests the closest name");
