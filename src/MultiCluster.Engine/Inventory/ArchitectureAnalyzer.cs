@@ -213,6 +213,9 @@ public static partial class ArchitectureAnalyzer
 
         var supported = KubernetesReleases.SupportedOn(today);
         var window = supported.Count == 0 ? "none" : string.Join(", ", supported.Select(r => r.Version));
+        // A new minor comes every four months or so: past that, the table cannot name every supported minor.
+        if (today > KubernetesReleases.Newest.Released.AddMonths(4))
+            window += $" and any minor released after {KubernetesReleases.Newest.Version}";
         var newest = versions.OrderByDescending(v => v.Major).ThenByDescending(v => v.Minor).First();
         foreach (var (cluster, major, minor) in versions)
         {

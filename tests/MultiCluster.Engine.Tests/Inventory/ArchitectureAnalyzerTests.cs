@@ -205,6 +205,18 @@ public class ArchitectureAnalyzerTests
     }
 
     [Fact]
+    public void Long_after_the_table_s_newest_release_the_window_says_newer_minors_count_too()
+    {
+        var clusters = WellBuilt();
+        clusters[2] = Cluster("dr-euw1", "eu-west-1", FleetClusterRole.Dr, version: "1.33");
+
+        var finding = ArchitectureAnalyzer.Analyze(new Fleet { Name = "f", Clusters = clusters }, new DateOnly(2026, 12, 2)).Single(f => f.Target == "dr-euw1");
+
+        finding.Message.Should().Be("Cluster 'dr-euw1' runs 1.33, whose upstream support ended on 2026-06-28; on 2026-12-02 upstream patches 1.35 and any minor " +
+                                    "released after 1.35 (Kubernetes release table, through 1.35). It gets no security fixes.");
+    }
+
+    [Fact]
     public void A_minor_newer_than_the_release_table_is_judged_by_the_fleet_s_own_three_newest_minors()
     {
         var clusters = WellBuilt().Select(c => c with { KubernetesVersion = "1.39" }).ToArray();
