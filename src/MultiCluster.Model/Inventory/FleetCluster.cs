@@ -75,6 +75,9 @@ public sealed record FleetCluster
     /// <summary>The labels as kubectl prints them: <c>env=prod,tier=gold</c> (a display column).</summary>
     public string LabelText => string.Join(",", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 
+    /// <summary>The aliases as one comma-separated text, empty when there are none (a display column).</summary>
+    public string AliasText => string.Join(",", Aliases);
+
     /// <summary>Same as <see cref="Name"/>; lets objects that carry ClusterName bind to -Cluster.</summary>
     public string ClusterName => Name;
 

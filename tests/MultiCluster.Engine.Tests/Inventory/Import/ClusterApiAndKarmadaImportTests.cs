@@ -42,7 +42,13 @@ public sealed class ClusterApiAndKarmadaImportTests
             ("imp-capi", FleetClusterRole.Management, null, null, null, null),
             ("w1", FleetClusterRole.Workload, "Docker", "Provisioned", "imp-capi", "default"),
             ("w2", FleetClusterRole.Workload, "Docker", "Provisioned", "imp-capi", "default"));
+        // A Provisioned cluster's nodes register a moment later, as a real one's do: read until all have (or 30 s).
         var health = await new ClusterHealthService(session.Connector).TestAsync(imported).ToListAsync();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); health.Any(h => h.Cluster != "imp-capi" && h.NodeCount != 3) && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(250);
+            health = await new ClusterHealthService(session.Connector).TestAsync(imported).ToListAsync();
+        }
         health.Should().HaveCount(3);
         health.Should().OnlyContain(h => h.Status == FleetHealthStatus.Healthy, string.Join("; ", health.Select(h => $"{h.Cluster}: {h.Reason}")));
         health.Where(h => h.Cluster != "imp-capi").Should().OnlyContain(h => h.ServerVersion == UpgradeTestBed.FromVersion && h.NodeCount == 3,
