@@ -52,6 +52,31 @@ public sealed class UpgradeTrackLiveTests
     }
 
     [Fact]
+    public async Task The_plan_reader_asks_the_management_cluster_only_when_a_track_needs_its_versions()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("track-reader");
+        await bed.CreateClustersAsync("dev-01", "prod-01");
+        var apply = new ApplyService(bed.Connector);
+        await apply.ApplyAsync(apply.Plan([bed.Management], ManifestReader.ReadText(ClusterClass)), new ApplyOptions()).ToListAsync();
+        var reader = new UpgradePlanReader(bed.Connector);
+        const string noTrack = """
+            clusters:
+              - name: "*-01"
+                upgrade: { auto: true }
+            """;
+
+        var before = bed.Emulator.RequestLog.Requests.Count;
+        var pinned = await reader.PlanAsync(UpgradePolicy.Parse(noTrack), bed.Fleet, "v1.33.4", null, "default", DateTimeOffset.UtcNow, CancellationToken.None);
+        var untouched = bed.Emulator.RequestLog.Requests.Count;
+        var tracked = await reader.PlanAsync(UpgradePolicy.Parse(Policy), bed.Fleet, null, null, "default", DateTimeOffset.UtcNow, CancellationToken.None);
+
+        untouched.Should().Be(before, "no track, so no version to read");
+        pinned.Waves.Should().ContainSingle().Which.KubernetesVersion.Should().Be("v1.33.4");
+        tracked.Waves.Select(w => w.KubernetesVersion).Should().Equal("v1.34.1", "v1.32.8");
+        bed.Emulator.RequestLog.Requests.Count.Should().BeGreaterThan(untouched, "the tracks read the ClusterClasses");
+    }
+
+    [Fact]
     public async Task Without_a_class_that_lists_versions_latest_is_refused_by_name()
     {
         await using var bed = await UpgradeTestBed.StartAsync("track-none", withController: false);

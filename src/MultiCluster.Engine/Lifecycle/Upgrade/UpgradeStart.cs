@@ -19,14 +19,6 @@ public sealed record UpgradeStartResult(IReadOnlyList<UpgradePendingWave> Pendin
 /// </summary>
 public sealed class UpgradeStart(IClusterConnector connector)
 {
-    /// <summary>
-    /// The waves of <paramref name="policy"/>, each to <paramref name="kubernetesVersion"/> or the version its track chooses
-    /// from <paramref name="facts"/>; refused when the waves end on different versions (a rollout moves to one version).
-    /// </summary>
-    public static IReadOnlyList<FleetUpgradeWave> PlanFromPolicy(UpgradePolicy policy, string? kubernetesVersion, IEnumerable<FleetCluster> fleet,
-        DateTimeOffset now, UpgradeVersionFacts? facts) =>
-        PlanFromWaves(UpgradePlanner.Plan(policy, fleet, kubernetesVersion, now, facts).Waves);
-
     /// <summary>Given waves in order; refused when empty or when they mix Kubernetes versions (a rollout moves to one version).</summary>
     public static IReadOnlyList<FleetUpgradeWave> PlanFromWaves(IEnumerable<FleetUpgradeWave> waves)
     {

@@ -43,35 +43,16 @@ public sealed class GetFleetUpgradePlanCommand : UpgradeCmdlet
         }
         if (KubernetesVersion is not null) RequireKubernetesVersion(KubernetesVersion);
 
-        UpgradeVersionFacts? facts = null;
-        if (UpgradeTrack.NeedsFacts(policy, KubernetesVersion))
-        {
-            var management = ResolveManagementCluster();
-            var client = new ManagedClusterClient(session.Connector);
-            RunEngine(async cancel => facts = await client.ReadVersionFactsAsync(management, Namespace, fleet, cancel).ConfigureAwait(false));
-            if (facts is null) return;
-            WriteVerbose($"Versions offered by {facts.OfferedBy}: {(facts.Offered.Count == 0 ? "none" : string.Join(", ", facts.Offered))}.");
-        }
-
-        UpgradePlan plan;
-        try
-        {
-            plan = UpgradePlanner.Plan(policy, fleet, KubernetesVersion, DateTimeOffset.UtcNow, facts);
-        }
-        catch (Exception ex)
-        {
-            Terminate(ex);
-            return;
-        }
+        UpgradePlan? plan = null;
+        RunEngine(async cancel => plan = await new UpgradePlanReader(session.Connector)
+            .PlanAsync(policy, fleet, KubernetesVersion, ManagementCluster, Namespace, DateTimeOffset.UtcNow, cancel).ConfigureAwait(false));
+        if (plan is null) return;
         // A management cluster is usually upgraded on its own, so leaving it out is no surprise.
         var managementNames = fleet.Where(c => c.Role == FleetClusterRole.Management).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var unmatched = plan.Unmatched.Where(name => !managementNames.Contains(name)).ToList();
         if (unmatched.Count > 0)
             WriteWarning($"No wave of the policy selects {string.Join(", ", unmatched)}; they are not upgraded.");
         foreach (var wave in plan.Waves)
-        {
-            WriteVerbose($"Wave '{wave.Name}' upgrades to {wave.KubernetesVersion}: {wave.VersionReason}.");
             WriteObject(wave);
-        }
     }
 }

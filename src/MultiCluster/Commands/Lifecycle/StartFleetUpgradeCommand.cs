@@ -88,31 +88,31 @@ public sealed class StartFleetUpgradeCommand : UpgradeCmdlet
     {
         var session = RunspaceSessions.Current;
         IReadOnlyList<FleetUpgradeWave>? plan = null;
+        UpgradePlan? planned = null;
+        if (ParameterSetName == PolicySet)
+        {
+            if (KubernetesVersion is not null) RequireKubernetesVersion(KubernetesVersion);
+            UpgradePolicy policy;
+            try
+            {
+                policy = UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy));
+            }
+            catch (Exception ex)
+            {
+                Terminate(ex);
+                return;
+            }
+            RunEngine(async cancel => planned = await new UpgradePlanReader(session.Connector).PlanAsync(policy, session.GetFleet().Clusters,
+                KubernetesVersion, ManagementCluster, Namespace, DateTimeOffset.UtcNow, cancel).ConfigureAwait(false));
+            if (planned is null) return;
+        }
         string rolloutId;
         try
         {
-            if (ParameterSetName == PolicySet)
-            {
-                if (KubernetesVersion is not null) RequireKubernetesVersion(KubernetesVersion);
-                var policy = UpgradePolicy.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Policy));
-                var fleet = session.GetFleet().Clusters;
-                UpgradeVersionFacts? facts = null;
-                if (UpgradeTrack.NeedsFacts(policy, KubernetesVersion))
-                {
-                    // A track (stable, latest without -KubernetesVersion) chooses from what the management cluster offers.
-                    var management = ResolveManagementCluster();
-                    RunEngine(async cancel => facts = await new ManagedClusterClient(session.Connector)
-                        .ReadVersionFactsAsync(management, Namespace, fleet, cancel).ConfigureAwait(false));
-                    if (facts is null) return;
-                }
-                plan = UpgradeStart.PlanFromPolicy(policy, KubernetesVersion, fleet, DateTimeOffset.UtcNow, facts);
-                foreach (var wave in plan)
-                    WriteVerbose($"Wave '{wave.Name}' upgrades to {wave.KubernetesVersion}: {wave.VersionReason}.");
-            }
+            if (planned is not null)
+                plan = UpgradeStart.PlanFromWaves(planned.Waves);
             else if (ParameterSetName == PlanSet)
-            {
                 plan = UpgradeStart.PlanFromWaves(_plan);
-            }
             rolloutId = RolloutId ?? UpgradeStart.DefaultRolloutId(plan);
         }
         catch (Exception ex)
