@@ -141,16 +141,23 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
         {
             var requests = (await fixture.Emulator.RequestsAsync(context)).Where(r => r.Time >= started).ToList();
             requests.Should().NotBeEmpty($"{context} was asked before the pipeline stopped");
-            requests.Should().NotContain(r => r.Started >= stopped, $"no request to {context} began after the command ended: {string.Join("; ", requests)}");
             // A discovery fetch in flight is shared by every caller on the connection, so the one begun before
-            // the stop may finish; nothing else was served, and the engine went no further.
+            // the stop may finish (on a loaded machine its connection set-up can even bring it to the server
+            // after the command ended); nothing else began or was served, and the engine went no further.
+            var late = requests.Where(r => r.Started >= stopped).ToList();
+            late.Should().HaveCountLessThanOrEqualTo(1, $"at most the one shared discovery read reached {context} late: {string.Join("; ", late)}");
+            late.Where(r => !IsDiscoveryRead(r)).Should().BeEmpty(
+                $"no request but the in-flight discovery read reached {context} after the command ended: {string.Join("; ", requests)}");
             var served = requests.Where(r => r.Status != 499).ToList();
             served.Should().HaveCountLessThanOrEqualTo(1, $"at most the one shared discovery read was served on {context}: {string.Join("; ", served)}");
-            served.Should().OnlyContain(r => r.Method == "GET" && r.Path.StartsWith("/api", StringComparison.Ordinal) && !r.Path.Contains("configmaps"),
+            served.Where(r => !IsDiscoveryRead(r)).Should().BeEmpty(
                 $"nothing but an in-flight discovery read was served on {context} after the pipeline stopped: {string.Join("; ", served)}");
             requests.Should().NotContain(r => r.Path.Contains("configmaps"), $"the stopped command never went on to list {context}");
         }
     }
+
+    private static bool IsDiscoveryRead(EmulatedRequest request) =>
+        request.Method == "GET" && request.Path.StartsWith("/api", StringComparison.Ordinal) && !request.Path.Contains("configmaps");
 
     [Fact]
     public async Task Select_Object_First_1_over_a_list_of_more_than_one_page_requests_no_second_page()

@@ -141,16 +141,18 @@ public sealed partial class McsServiceExports(IClusterConnector connector)
     private async Task<FleetServiceExport> ReadAsync(FleetCluster cluster, FleetResourceAction action, ServiceExportRequest request, int exporters, CancellationToken token)
     {
         var client = ClusterResources.For(connector.Connect(cluster), null).Client;
-        var others = request.Members.Where(m => !string.Equals(m.Name, cluster.Name, StringComparison.OrdinalIgnoreCase)).Select(m => m.Name).ToList();
         var deadline = DateTimeOffset.UtcNow + request.WaitTimeout;
         while (true)
         {
+            // Imports first: a member's MCS controller writes its own exports' conditions before its
+            // ServiceImport, so once this cluster's import lists every exporter, the export read after
+            // it carries conditions that saw them all (a port conflict with a later exporter included).
+            var (imported, missing) = await ImportsAsync(request, exporters, token).ConfigureAwait(false);
             var export = await client.GetAsync(ServiceExport, request.Namespace, request.Name, token).ConfigureAwait(false);
             var (status, conflict, conditionMessage) = export is null
                 ? (FleetServiceExportStatus.Pending, null, "The ServiceExport is gone.")
                 : StatusOf(export);
-            var (imported, missing) = await ImportsAsync(request, exporters, token).ConfigureAwait(false);
-            var waitingFor = others.Where(missing.Contains).ToList();
+            var waitingFor = request.Members.Select(m => m.Name).Where(missing.Contains).ToList();
             var settled = status is not FleetServiceExportStatus.Pending && waitingFor.Count == 0;
             if (!request.Wait || settled || status == FleetServiceExportStatus.Invalid || DateTimeOffset.UtcNow >= deadline)
             {
