@@ -52,6 +52,35 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
     }
 
     [Fact]
+    public void Wait_follows_a_stateful_set_whose_pods_the_emulator_starts_in_order()
+    {
+        var (session, ns) = Start(fixture.NewSession(), "sts");
+        using var _ = session;
+        var db = $$"""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: { name: db, namespace: {{ns}} }
+            spec:
+              replicas: 3
+              serviceName: db
+              selector: { matchLabels: { app: db } }
+              template:
+                metadata: { labels: { app: db } }
+                spec: { containers: [ { name: db, image: 'postgres:17' } ] }
+            """;
+        session.Run("$args[0] | Publish-FleetWorkload -Cluster prod-a", db).ThrowIfFailed();
+
+        var waited = session.Run("Get-FleetWorkload db StatefulSet -Namespace $args[0] -Cluster prod-a -Wait -TimeoutSeconds 10", ns).ThrowIfFailed();
+        var status = waited.Output.Cast<FleetWorkloadStatus>().Should().ContainSingle().Subject;
+        status.Ready.Should().BeTrue();
+        status.Replicas.Should().Be("3/3");
+        status.UpdatedReplicas.Should().Be(3);
+        var pods = session.Run("Get-FleetResource Pod -Namespace $args[0] -Cluster prod-a -LabelSelector app=db | ForEach-Object { $_.Name }", ns)
+            .ThrowIfFailed().Output.Select(o => o.ToString()).Order().ToList();
+        pods.Should().Equal("db-0", "db-1", "db-2");
+    }
+
+    [Fact]
     public void A_wave_that_never_becomes_ready_stops_before_the_next_wave_and_says_why()
     {
         var (session, ns) = Start(fixture.NewSession(), "stuck");

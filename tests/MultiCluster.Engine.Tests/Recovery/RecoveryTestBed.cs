@@ -101,14 +101,9 @@ public sealed class RecoveryTestBed : IAsyncDisposable
             """));
     }
 
-    /// <summary>Serves the kinds the emulator leaves out that a restore's checks read: StatefulSets, PersistentVolumeClaims, StorageClasses.</summary>
+    /// <summary>Serves the kinds the emulator leaves out that a restore's checks read: PersistentVolumeClaims, StorageClasses.</summary>
     public static void ServeStorageKinds(EmulatedCluster cluster)
     {
-        cluster.Registry.Add(new MultiCluster.Testing.ApiServer.ResourceType
-        {
-            Group = "apps", Versions = ["v1"], Kind = "StatefulSet", Plural = "statefulsets", Singular = "statefulset", Namespaced = true,
-            Subresources = ["status", "scale"], TracksGeneration = true,
-        });
         cluster.Registry.Add(new MultiCluster.Testing.ApiServer.ResourceType
         {
             Group = "", Versions = ["v1"], Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim",

@@ -50,6 +50,34 @@ internal static class BuiltinDefaults
                     }
                 Child(obj, "status")["loadBalancer"] ??= new JsonObject();
                 break;
+            case ("", "Pod"):
+                if (obj["spec"] is JsonObject bareSpec) PodSpecDefaults(bareSpec);
+                break;
+            case ("apps", "ReplicaSet"):
+                var rsSpec = Child(obj, "spec");
+                rsSpec["replicas"] ??= 1;
+                if (rsSpec["template"]?["spec"] is JsonObject rsPodSpec) PodSpecDefaults(rsPodSpec);
+                break;
+            case ("apps", "StatefulSet"):
+                var stsSpec = Child(obj, "spec");
+                stsSpec["replicas"] ??= 1;
+                stsSpec["podManagementPolicy"] ??= "OrderedReady";
+                stsSpec["revisionHistoryLimit"] ??= 10;
+                stsSpec["updateStrategy"] ??= new JsonObject { ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["partition"] = 0 } };
+                if (stsSpec["template"]?["spec"] is JsonObject stsPodSpec) PodSpecDefaults(stsPodSpec);
+                break;
+            case ("apps", "DaemonSet"):
+                var dsSpec = Child(obj, "spec");
+                dsSpec["revisionHistoryLimit"] ??= 10;
+                dsSpec["updateStrategy"] ??= new JsonObject
+                {
+                    ["type"] = "RollingUpdate", ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
+                };
+                if (dsSpec["template"]?["spec"] is JsonObject dsPodSpec) PodSpecDefaults(dsPodSpec);
+                break;
+            case ("batch", "Job"):
+                JobDefaults(Child(obj, "spec"));
+                break;
             case ("apps", "Deployment"):
                 var dspec = Child(obj, "spec");
                 dspec["replicas"] ??= 1;
@@ -63,27 +91,40 @@ internal static class BuiltinDefaults
                     rolling["maxUnavailable"] ??= "25%";
                     rolling["maxSurge"] ??= "25%";
                 }
-                if (dspec["template"]?["spec"] is JsonObject podSpec)
-                {
-                    podSpec["restartPolicy"] ??= "Always";
-                    podSpec["terminationGracePeriodSeconds"] ??= 30;
-                    podSpec["dnsPolicy"] ??= "ClusterFirst";
-                    podSpec["schedulerName"] ??= "default-scheduler";
-                    podSpec["securityContext"] ??= new JsonObject();
-                    if (podSpec["containers"] is JsonArray containers)
-                        foreach (var c in containers.OfType<JsonObject>())
-                        {
-                            c["terminationMessagePath"] ??= "/dev/termination-log";
-                            c["terminationMessagePolicy"] ??= "File";
-                            c["imagePullPolicy"] ??= c["image"]?.ToString()?.EndsWith(":latest", StringComparison.Ordinal) == true
-                                || c["image"]?.ToString()?.Contains(':') == false ? "Always" : "IfNotPresent";
-                            c["resources"] ??= new JsonObject();
-                            if (c["ports"] is JsonArray containerPorts)
-                                foreach (var p in containerPorts.OfType<JsonObject>()) p["protocol"] ??= "TCP";
-                        }
-                }
+                if (dspec["template"]?["spec"] is JsonObject podSpec) PodSpecDefaults(podSpec);
                 break;
         }
+    }
+
+    private static void PodSpecDefaults(JsonObject podSpec)
+    {
+        podSpec["restartPolicy"] ??= "Always";
+        podSpec["terminationGracePeriodSeconds"] ??= 30;
+        podSpec["dnsPolicy"] ??= "ClusterFirst";
+        podSpec["schedulerName"] ??= "default-scheduler";
+        podSpec["securityContext"] ??= new JsonObject();
+        if (podSpec["containers"] is JsonArray containers)
+            foreach (var c in containers.OfType<JsonObject>())
+            {
+                c["terminationMessagePath"] ??= "/dev/termination-log";
+                c["terminationMessagePolicy"] ??= "File";
+                c["imagePullPolicy"] ??= c["image"]?.ToString()?.EndsWith(":latest", StringComparison.Ordinal) == true
+                    || c["image"]?.ToString()?.Contains(':') == false ? "Always" : "IfNotPresent";
+                c["resources"] ??= new JsonObject();
+                if (c["ports"] is JsonArray containerPorts)
+                    foreach (var p in containerPorts.OfType<JsonObject>()) p["protocol"] ??= "TCP";
+            }
+    }
+
+    /// <summary>SetDefaults_Job: parallelism 1, completions 1 when neither is set, backoffLimit 6, NonIndexed.</summary>
+    private static void JobDefaults(JsonObject spec)
+    {
+        if (spec["completions"] is null && spec["parallelism"] is null) spec["completions"] = 1;
+        spec["parallelism"] ??= 1;
+        spec["backoffLimit"] ??= 6;
+        spec["completionMode"] ??= "NonIndexed";
+        spec["suspend"] ??= false;
+        if (spec["template"]?["spec"] is JsonObject podSpec) PodSpecDefaults(podSpec);
     }
 
     private static JsonObject Child(JsonObject parent, string name)
@@ -118,6 +159,12 @@ internal static class BuiltinValidation
                     errors.Add(new FieldError("FieldValueRequired", "spec.template.spec.containers", "Required value"));
                 if (JsonNumbers.TryGetInt64(spec?["replicas"], out var count) && count < 0)
                     errors.Add(new FieldError("FieldValueInvalid", "spec.replicas", $"Invalid value: {count}: must be greater than or equal to 0"));
+                break;
+            case ("batch", "Job"):
+                var restartPolicy = obj["spec"]?["template"]?["spec"]?["restartPolicy"]?.ToString() ?? "Always";
+                if (restartPolicy is not ("OnFailure" or "Never"))
+                    errors.Add(new FieldError("FieldValueNotSupported", "spec.template.spec.restartPolicy",
+                        $"Unsupported value: \"{restartPolicy}\": supported values: \"OnFailure\", \"Never\""));
                 break;
             case ("", "Service"):
                 if (obj["spec"]?["type"]?.ToString() != "ExternalName" && obj["spec"]?["ports"] is not JsonArray { Count: > 0 })

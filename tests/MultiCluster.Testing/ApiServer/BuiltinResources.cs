@@ -57,6 +57,34 @@ public static class BuiltinResources
             Namespaced = true, ShortNames = ["deploy"], Categories = ["all"], Subresources = ["status", "scale"],
             Scale = new ScaleSpec(".spec.replicas", ".status.replicas", null), TracksGeneration = true,
         };
+        // The workload kinds kube-controller-manager and the kubelet drive (Controllers/DeploymentController).
+        yield return new ResourceType
+        {
+            Group = "", Versions = v1, Kind = "Pod", Plural = "pods", Singular = "pod", Namespaced = true,
+            ShortNames = ["po"], Categories = ["all"], Subresources = ["status"],
+        };
+        yield return new ResourceType
+        {
+            Group = "apps", Versions = v1, Kind = "ReplicaSet", Plural = "replicasets", Singular = "replicaset",
+            Namespaced = true, ShortNames = ["rs"], Categories = ["all"], Subresources = ["status", "scale"],
+            Scale = new ScaleSpec(".spec.replicas", ".status.replicas", null), TracksGeneration = true,
+        };
+        yield return new ResourceType
+        {
+            Group = "apps", Versions = v1, Kind = "StatefulSet", Plural = "statefulsets", Singular = "statefulset",
+            Namespaced = true, ShortNames = ["sts"], Categories = ["all"], Subresources = ["status", "scale"],
+            Scale = new ScaleSpec(".spec.replicas", ".status.replicas", null), TracksGeneration = true,
+        };
+        yield return new ResourceType
+        {
+            Group = "apps", Versions = v1, Kind = "DaemonSet", Plural = "daemonsets", Singular = "daemonset",
+            Namespaced = true, ShortNames = ["ds"], Categories = ["all"], Subresources = ["status"], TracksGeneration = true,
+        };
+        yield return new ResourceType
+        {
+            Group = "batch", Versions = v1, Kind = "Job", Plural = "jobs", Singular = "job",
+            Namespaced = true, Categories = ["all"], Subresources = ["status"], TracksGeneration = true,
+        };
         yield return new ResourceType
         {
             Group = "networking.k8s.io", Versions = v1, Kind = "Ingress", Plural = "ingresses", Singular = "ingress",

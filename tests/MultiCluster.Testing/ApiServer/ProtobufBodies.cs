@@ -6,7 +6,7 @@ namespace MultiCluster.Testing.ApiServer;
 
 /// <summary>
 /// Decodes the Kubernetes protobuf request bodies kubectl's typed commands send
-/// (<c>kubectl create namespace|secret|configmap|serviceaccount|deployment|service</c>,
+/// (<c>kubectl create namespace|secret|configmap|serviceaccount|deployment|service|job</c>,
 /// <c>kubectl create role|clusterrole|rolebinding|clusterrolebinding</c>, <c>kubectl auth can-i</c>) into JSON. Only the kinds and fields in the tables below are
 /// known; others are answered with 415 as before. Field numbers are those of k8s.io/api's
 /// generated.proto files.
@@ -73,6 +73,14 @@ internal static class ProtobufBodies
         },
         ["DeploymentStrategy"] = new() { [1] = new("type", Wire.String), [2] = new("rollingUpdate", Wire.Message, "RollingUpdateDeployment") },
         ["RollingUpdateDeployment"] = new() { [1] = new("maxUnavailable", Wire.IntOrString), [2] = new("maxSurge", Wire.IntOrString) },
+        ["Job"] = new() { [1] = new("metadata", Wire.Message, "ObjectMeta"), [2] = new("spec", Wire.Message, "JobSpec") },
+        ["JobSpec"] = new()
+        {
+            [1] = new("parallelism", Wire.Varint), [2] = new("completions", Wire.Varint), [3] = new("activeDeadlineSeconds", Wire.Varint),
+            [4] = new("selector", Wire.Message, "LabelSelector"), [5] = new("manualSelector", Wire.Bool), [6] = new("template", Wire.Message, "PodTemplateSpec"),
+            [7] = new("backoffLimit", Wire.Varint), [8] = new("ttlSecondsAfterFinished", Wire.Varint), [9] = new("completionMode", Wire.String),
+            [10] = new("suspend", Wire.Bool),
+        },
         ["LabelSelector"] = new() { [1] = new("matchLabels", Wire.StringMap), [2] = new("matchExpressions", Wire.Message, "LabelSelectorRequirement", true) },
         ["LabelSelectorRequirement"] = new() { [1] = new("key", Wire.String), [2] = new("operator", Wire.String), [3] = new("values", Wire.String, Repeated: true) },
         ["PodTemplateSpec"] = new() { [1] = new("metadata", Wire.Message, "ObjectMeta"), [2] = new("spec", Wire.Message, "PodSpec") },

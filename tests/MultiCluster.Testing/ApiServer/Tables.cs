@@ -79,6 +79,39 @@ internal static class Tables
                     new("Available", "integer", "", o => Num(o["status"]?["availableReplicas"])),
                     age,
                 ];
+            case ("", "Pod"):
+                return
+                [
+                    name,
+                    new("Ready", "string", "", o => $"{CountReady(o)}/{(o["spec"]?["containers"] as JsonArray)?.Count ?? 0}"),
+                    new("Status", "string", "", PodStatusText),
+                    new("Restarts", "string", "", o => "0"),
+                    age,
+                ];
+            case ("apps", "ReplicaSet"):
+                return
+                [
+                    name, new("Desired", "integer", "", o => Number(o["spec"]?["replicas"])),
+                    new("Current", "integer", "", o => Number(o["status"]?["replicas"])),
+                    new("Ready", "integer", "", o => Number(o["status"]?["readyReplicas"])), age,
+                ];
+            case ("apps", "StatefulSet"):
+                return [name, new("Ready", "string", "", o => $"{Number(o["status"]?["readyReplicas"])}/{Number(o["spec"]?["replicas"])}"), age];
+            case ("apps", "DaemonSet"):
+                return
+                [
+                    name, new("Desired", "integer", "", o => Number(o["status"]?["desiredNumberScheduled"])),
+                    new("Current", "integer", "", o => Number(o["status"]?["currentNumberScheduled"])),
+                    new("Ready", "integer", "", o => Number(o["status"]?["numberReady"])),
+                    new("Up-to-date", "integer", "", o => Number(o["status"]?["updatedNumberScheduled"])),
+                    new("Available", "integer", "", o => Number(o["status"]?["numberAvailable"])), age,
+                ];
+            case ("batch", "Job"):
+                return
+                [
+                    name, new("Status", "string", "", JobStatusText),
+                    new("Completions", "string", "", o => $"{Number(o["status"]?["succeeded"])}/{Number(o["spec"]?["completions"])}"), age,
+                ];
             case ("apiextensions.k8s.io", "CustomResourceDefinition"):
                 return [name, new("Created At", "date", "", o => o["metadata"]?["creationTimestamp"]?.DeepClone())];
         }
@@ -101,6 +134,32 @@ internal static class Tables
             }
         }
         return [name, age];
+    }
+
+    private static long Number(JsonNode? n) => JsonNumbers.TryGetInt64(n, out var v) ? v : 0;
+
+    private static int CountReady(JsonObject pod) =>
+        (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().Count(c => c["ready"]?.GetValue<bool>() == true) ?? 0;
+
+    // kubectl's pod STATUS: a waiting container's reason (ErrImagePull, ContainerCreating ...), else a finished one's, else the phase.
+    private static JsonNode? PodStatusText(JsonObject pod)
+    {
+        if (pod["metadata"]?["deletionTimestamp"] is not null) return "Terminating";
+        foreach (var container in (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if (container["state"]?["waiting"]?["reason"]?.ToString() is { Length: > 0 } waiting) return waiting;
+            if (container["state"]?["terminated"]?["reason"]?.ToString() is { Length: > 0 } terminated) return terminated;
+        }
+        return pod["status"]?["phase"]?.ToString() ?? "Pending";
+    }
+
+    // kubectl 1.32's job STATUS column: Complete, Failed, Suspended or Running.
+    private static JsonNode? JobStatusText(JsonObject job)
+    {
+        var conditions = (job["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().Where(c => c["status"]?.ToString() == "True")
+            .Select(c => c["type"]?.ToString()).ToList() ?? [];
+        return conditions.Contains("Complete") ? "Complete" : conditions.Contains("Failed") ? "Failed"
+            : conditions.Contains("Suspended") ? "Suspended" : "Running";
     }
 
     private static JsonNode Age(JsonObject obj, DateTimeOffset now)

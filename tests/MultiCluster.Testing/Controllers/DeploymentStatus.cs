@@ -1,16 +1,16 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using MultiCluster.Testing.Controllers.Workloads;
 
 namespace MultiCluster.Testing.Controllers;
 
 /// <summary>
-/// The status the deployment controller writes, in its two phases: <see cref="Rolling"/> right
-/// after a spec change (pods not ready yet) and <see cref="Complete"/> once the rollout is done.
-/// Condition types, reasons and messages are the real controller's (Available:
-/// MinimumReplicasAvailable / MinimumReplicasUnavailable; Progressing: ReplicaSetUpdated /
-/// NewReplicaSetAvailable), with the new ReplicaSet named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c>.
-/// A third, <see cref="Stuck"/>, is a rollout whose new pods can never pull their image.
+/// The Deployment status the deployment controller derives from its ReplicaSets (calculateStatus and
+/// syncRolloutStatus upstream): replicas, updatedReplicas, readyReplicas, availableReplicas and
+/// unavailableReplicas summed over the ReplicaSets, and the conditions Available
+/// (MinimumReplicasAvailable / MinimumReplicasUnavailable) and Progressing (ReplicaSetUpdated while
+/// counts move, NewReplicaSetAvailable when done, False/ProgressDeadlineExceeded when
+/// spec.progressDeadlineSeconds pass without progress), with the real messages.
 /// </summary>
 public static class DeploymentStatus
 {
@@ -21,10 +21,9 @@ public static class DeploymentStatus
     /// </summary>
     public const string UnpullableRegistrySuffix = ".invalid";
 
-    /// <summary>The first container or init container image the simulated kubelet cannot pull, or null.</summary>
-    public static string? UnpullableImage(JsonObject deployment)
+    /// <summary>The first container or init container image of a pod spec the simulated kubelet cannot pull, or null.</summary>
+    public static string? UnpullableImage(JsonNode? podSpec)
     {
-        var podSpec = deployment["spec"]?["template"]?["spec"];
         var containers = new[] { podSpec?["initContainers"], podSpec?["containers"] }.OfType<JsonArray>().SelectMany(list => list);
         return containers.Select(c => (string?)c?["image"]).FirstOrDefault(image => image is not null && IsUnpullable(image));
     }
@@ -54,63 +53,72 @@ public static class DeploymentStatus
         _ => null,
     };
 
-    /// <summary>True when the status already describes a finished rollout of the current spec.</summary>
-    public static bool IsComplete(JsonObject deployment)
-    {
-        var status = deployment["status"] as JsonObject;
-        var desired = DesiredReplicas(deployment);
-        return status is not null
-            && Int(status, "observedGeneration") == Generation(deployment)
-            && Int(status, "replicas") == desired
-            && Int(status, "updatedReplicas") == desired
-            && Int(status, "readyReplicas") == desired
-            && Int(status, "availableReplicas") == desired;
-    }
-
     /// <summary>
-    /// The status just after the controller saw a new spec: every replica belongs to the new
-    /// ReplicaSet, but only as many are ready as were ready before (never more than desired).
+    /// The status for <paramref name="deployment"/> given its ReplicaSets (<paramref name="newReplicaSet"/>
+    /// is the one whose template matches, null before it exists).
     /// </summary>
-    public static JsonObject Rolling(JsonObject deployment, DateTimeOffset now)
+    public static JsonObject Calculate(JsonObject deployment, JsonObject? newReplicaSet, IReadOnlyList<JsonObject> replicaSets, DateTimeOffset now)
     {
         var desired = DesiredReplicas(deployment);
         var previous = deployment["status"] as JsonObject;
-        var ready = Math.Min(Int(previous, "readyReplicas"), desired);
-        var available = Math.Min(Int(previous, "availableReplicas"), desired);
-        var progressing = Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
-            $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
-        return Build(deployment, desired, desired, desired, ready, available, progressing, now);
+        int Sum(string field) => replicaSets.Sum(rs => WorkloadObjects.Int(rs["status"]?[field]));
+        var replicas = Sum("replicas");
+        var updated = newReplicaSet is null ? 0 : WorkloadObjects.Int(newReplicaSet["status"]?["replicas"]);
+        var ready = Sum("readyReplicas");
+        var available = Sum("availableReplicas");
+        var specReplicas = replicaSets.Sum(rs => WorkloadObjects.Int(rs["spec"]?["replicas"]));
+        var status = new JsonObject
+        {
+            ["observedGeneration"] = Generation(deployment),
+            ["replicas"] = replicas,
+            ["updatedReplicas"] = updated,
+        };
+        // The real controller omits zero counts (omitempty), so do we.
+        WorkloadObjects.SetOrOmit(status, "readyReplicas", ready);
+        WorkloadObjects.SetOrOmit(status, "availableReplicas", available);
+        WorkloadObjects.SetOrOmit(status, "unavailableReplicas", Math.Max(specReplicas - available, 0));
+        if (replicas == 0) status.Remove("replicas");
+        if (updated == 0) status.Remove("updatedReplicas");
+
+        var minimumAvailable = desired - MaxUnavailable(deployment, desired);
+        var availableCondition = available >= minimumAvailable
+            ? Condition(previous, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now)
+            : Condition(previous, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now);
+        var name = newReplicaSet is null ? ReplicaSetName(deployment) : WorkloadObjects.Name(newReplicaSet);
+        var progressingBefore = (previous?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == "Progressing");
+        JsonObject progressing;
+        if (updated == desired && replicas == desired && available == desired && newReplicaSet is not null)
+            progressing = Condition(previous, "Progressing", "True", "NewReplicaSetAvailable", $"ReplicaSet \"{name}\" has successfully progressed.", now);
+        else if (progressingBefore is null || MadeProgress(previous, status))
+        {
+            // Progress renews lastUpdateTime, which the progress deadline counts from.
+            progressing = Condition(previous, "Progressing", "True", "ReplicaSetUpdated", $"ReplicaSet \"{name}\" is progressing.", now);
+            progressing["lastUpdateTime"] = WorkloadObjects.Timestamp(now);
+        }
+        else if ((string?)progressingBefore["reason"] == "ProgressDeadlineExceeded"
+                 || (ProgressDeadline(deployment) is { } deadline && now >= deadline))
+            progressing = Condition(previous, "Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{name}\" has timed out progressing.", now);
+        else
+            progressing = progressingBefore.DeepClone().AsObject();
+        status["conditions"] = new JsonArray(availableCondition, progressing);
+        if (Number(previous?["collisionCount"]) is { } collisions)
+            status["collisionCount"] = collisions;
+        return status;
     }
 
-    /// <summary>
-    /// The status of a rolling update whose new pods stay in ImagePullBackOff, as the real controller
-    /// leaves it: the new ReplicaSet is scaled up as far as maxSurge and maxUnavailable allow and
-    /// none of its pods become ready; the old ReplicaSet keeps the replicas that were ready before
-    /// (none for a new Deployment or a Recreate one), so updatedReplicas and readyReplicas never
-    /// both reach spec.replicas.
-    /// </summary>
-    public static JsonObject Stuck(JsonObject deployment, DateTimeOffset now)
+    // util.DeploymentProgressing: more pods updated, ready or available, or fewer old ones.
+    private static bool MadeProgress(JsonObject? previous, JsonObject next)
     {
-        var desired = DesiredReplicas(deployment);
-        var previous = deployment["status"] as JsonObject;
-        var recreate = (string?)deployment["spec"]?["strategy"]?["type"] == "Recreate";
-        var oldReady = recreate ? 0 : Math.Min(Int(previous, "readyReplicas"), desired);
-        var oldKept = Math.Min(oldReady, desired - MaxUnavailable(deployment, desired));
-        var updated = oldKept == 0 ? desired : Math.Min(desired, desired + MaxSurge(deployment, desired) - oldKept);
-        var timedOutMessage = $"ReplicaSet \"{ReplicaSetName(deployment)}\" has timed out progressing.";
-        var timedOut = (previous?["conditions"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["type"] == "Progressing"
-                && (string?)c["reason"] == "ProgressDeadlineExceeded" && (string?)c["message"] == timedOutMessage) == true
-            || (ProgressDeadline(deployment) is { } deadline && now >= deadline);
-        var progressing = timedOut
-            ? Condition(previous, "Progressing", "False", "ProgressDeadlineExceeded",
-                timedOutMessage, now)
-            : Condition(previous, "Progressing", "True", "ReplicaSetUpdated",
-                $"ReplicaSet \"{ReplicaSetName(deployment)}\" is progressing.", now);
-        return Build(deployment, desired, oldKept + updated, updated, oldKept, oldKept, progressing, now);
+        int Count(JsonObject? s, string field) => WorkloadObjects.Int(s?[field]);
+        var oldPodsBefore = Count(previous, "replicas") - Count(previous, "updatedReplicas");
+        var oldPodsNow = Count(next, "replicas") - Count(next, "updatedReplicas");
+        return Count(next, "updatedReplicas") > Count(previous, "updatedReplicas") || oldPodsNow < oldPodsBefore
+            || Count(next, "readyReplicas") > Count(previous, "readyReplicas")
+            || Count(next, "availableReplicas") > Count(previous, "availableReplicas");
     }
 
     /// <summary>
-    /// When a stuck rollout times out: spec.progressDeadlineSeconds (default 600) after the last
+    /// When a stalled rollout times out: spec.progressDeadlineSeconds (default 600) after the last
     /// progress, the lastUpdateTime of Progressing True/ReplicaSetUpdated; null when no rollout is under way.
     /// </summary>
     public static DateTimeOffset? ProgressDeadline(JsonObject deployment)
@@ -123,97 +131,50 @@ public static class DeploymentStatus
         return since + TimeSpan.FromSeconds(Number(deployment["spec"]?["progressDeadlineSeconds"]) ?? 600);
     }
 
-    /// <summary>The status of a finished rollout: all desired replicas updated, ready and available.</summary>
-    public static JsonObject Complete(JsonObject deployment, DateTimeOffset now)
-    {
-        var desired = DesiredReplicas(deployment);
-        var progressing = Condition(deployment["status"] as JsonObject, "Progressing", "True", "NewReplicaSetAvailable",
-            $"ReplicaSet \"{ReplicaSetName(deployment)}\" has successfully progressed.", now);
-        return Build(deployment, desired, desired, desired, desired, desired, progressing, now);
-    }
+    /// <summary>The new ReplicaSet's name: <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c> (see <see cref="WorkloadObjects.TemplateHash"/>).</summary>
+    public static string ReplicaSetName(JsonObject deployment) =>
+        $"{(string?)deployment["metadata"]?["name"]}-{TemplateHash(deployment)}";
 
-    /// <summary>
-    /// The new ReplicaSet's name: the deployment's name and a hash of its pod template, spelt with
-    /// the alphabet Kubernetes uses for generated suffixes.
-    /// </summary>
-    public static string ReplicaSetName(JsonObject deployment)
-    {
-        var template = deployment["spec"]?["template"]?.ToJsonString() ?? "";
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(template))
-            hash = (hash ^ b) * 16777619u;
-        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        var suffix = new StringBuilder();
-        foreach (var digit in hash.ToString(CultureInfo.InvariantCulture))
-            suffix.Append(alphabet[(digit - '0' + suffix.Length) % alphabet.Length]);
-        return $"{(string?)deployment["metadata"]?["name"]}-{suffix}";
-    }
-
-    private static JsonObject Build(JsonObject deployment, int desired, int replicas, int updated, int ready, int available,
-        JsonObject progressing, DateTimeOffset now)
-    {
-        var previous = deployment["status"] as JsonObject;
-        var minimumAvailable = desired - MaxUnavailable(deployment, desired);
-        var availableCondition = available >= minimumAvailable
-            ? Condition(previous, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now)
-            : Condition(previous, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now);
-        var status = new JsonObject
-        {
-            ["observedGeneration"] = Generation(deployment),
-            ["replicas"] = replicas,
-            ["updatedReplicas"] = updated,
-        };
-        // The real controller omits zero counts (omitempty), so do we.
-        if (ready > 0)
-            status["readyReplicas"] = ready;
-        if (available > 0)
-            status["availableReplicas"] = available;
-        if (replicas - available > 0)
-            status["unavailableReplicas"] = replicas - available;
-        status["conditions"] = new JsonArray(availableCondition, progressing);
-        return status;
-    }
+    /// <summary>The pod-template-hash of the deployment's template and status.collisionCount.</summary>
+    public static string TemplateHash(JsonObject deployment) =>
+        WorkloadObjects.TemplateHash(deployment["spec"]?["template"], Number(deployment["status"]?["collisionCount"]));
 
     /// <summary>
     /// spec.strategy.rollingUpdate.maxUnavailable (an int or a percentage rounded down, default
-    /// 25%); Recreate deployments need every replica available.
+    /// 25%); Recreate deployments need every replica available. Never 0 together with maxSurge 0.
     /// </summary>
-    private static int MaxUnavailable(JsonObject deployment, int desired)
+    public static int MaxUnavailable(JsonObject deployment, int desired)
     {
         var strategy = deployment["spec"]?["strategy"];
         if ((string?)strategy?["type"] == "Recreate" || desired == 0)
             return 0;
-        var value = strategy?["rollingUpdate"]?["maxUnavailable"];
-        if (Number(value) is { } count)
-            return (int)Math.Min(count, desired);
-        var text = value is JsonValue s && s.TryGetValue<string>(out var str) ? str : "25%";
-        return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var percent)
-            ? Math.Min(desired * percent / 100, desired)
-            : 0;
+        var unavailable = Math.Min(IntOrPercent(strategy?["rollingUpdate"]?["maxUnavailable"], desired, roundUp: false), desired);
+        return unavailable == 0 && MaxSurge(deployment, desired) == 0 ? 1 : unavailable;
     }
 
-    /// <summary>
-    /// spec.strategy.rollingUpdate.maxSurge (an int or a percentage rounded up, default 25%); none
-    /// for Recreate deployments.
-    /// </summary>
-    private static int MaxSurge(JsonObject deployment, int desired)
+    /// <summary>spec.strategy.rollingUpdate.maxSurge (an int or a percentage rounded up, default 25%); none for Recreate.</summary>
+    public static int MaxSurge(JsonObject deployment, int desired)
     {
         var strategy = deployment["spec"]?["strategy"];
         if ((string?)strategy?["type"] == "Recreate")
             return 0;
-        var value = strategy?["rollingUpdate"]?["maxSurge"];
+        return IntOrPercent(strategy?["rollingUpdate"]?["maxSurge"], desired, roundUp: true);
+    }
+
+    private static int IntOrPercent(JsonNode? value, int total, bool roundUp)
+    {
         if (Number(value) is { } count)
             return (int)count;
         var text = value is JsonValue s && s.TryGetValue<string>(out var str) ? str : "25%";
-        return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var percent)
-            ? (desired * percent + 99) / 100
-            : 0;
+        if (!text.EndsWith('%') || !int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var percent))
+            return 0;
+        return roundUp ? (total * percent + 99) / 100 : total * percent / 100;
     }
 
-    /// <summary>A condition that keeps its lastTransitionTime while its status does not change.</summary>
+    /// <summary>A Deployment condition that keeps lastTransitionTime while its status holds and lastUpdateTime while nothing changes.</summary>
     private static JsonObject Condition(JsonObject? previousStatus, string type, string status, string reason, string message, DateTimeOffset now)
     {
-        var stamp = now.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var stamp = WorkloadObjects.Timestamp(now);
         var earlier = (previousStatus?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
         var transition = earlier is not null && (string?)earlier["status"] == status ? (string?)earlier["lastTransitionTime"] ?? stamp : stamp;
         var unchanged = earlier is not null && (string?)earlier["reason"] == reason && (string?)earlier["message"] == message
@@ -228,6 +189,4 @@ public static class DeploymentStatus
             ["message"] = message,
         };
     }
-
-    private static int Int(JsonObject? obj, string property) => (int)(Number(obj?[property]) ?? 0);
 }

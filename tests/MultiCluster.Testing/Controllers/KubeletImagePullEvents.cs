@@ -8,40 +8,31 @@ namespace MultiCluster.Testing.Controllers;
 /// The core/v1 Events the kubelet records for a pod whose image cannot be pulled, as a real
 /// cluster shows them with <c>kubectl events</c>: Normal <c>Pulling</c> ("Pulling image \"X\""),
 /// Warning <c>Failed</c> ("Failed to pull image \"X\": ... no such host") and Normal <c>BackOff</c>
-/// ("Back-off pulling image \"X\""), on a Pod named after the new ReplicaSet, source kubelet on the
-/// instance's one node. The kubelet's follow-up Warnings "Error: ErrImagePull" and
+/// ("Back-off pulling image \"X\""), on the pod, source kubelet on the pod's node. The kubelet's follow-up Warnings "Error: ErrImagePull" and
 /// "Error: ImagePullBackOff" are left out, so each failing pod reads as one Warning event.
 /// </summary>
 public static class KubeletImagePullEvents
 {
-    /// <summary>The node every simulated pod runs on.</summary>
+    /// <summary>The implicit node pods run on in an instance without Node objects.</summary>
     public static string NodeName(ClusterContext cluster) => $"{cluster.Name}-worker";
 
-    /// <summary>The pods of the new ReplicaSet: <c>&lt;replicaset&gt;-&lt;5 characters&gt;</c>, one per new replica.</summary>
-    public static IReadOnlyList<string> PodNames(JsonObject deployment, int count)
-    {
-        var replicaSet = DeploymentStatus.ReplicaSetName(deployment);
-        return Enumerable.Range(0, count).Select(i => $"{replicaSet}-{Suffix(replicaSet + "/" + i, 5)}").ToList();
-    }
-
-    /// <summary>Records the events of each pod once (an event already there is left as it is).</summary>
-    public static void Record(ClusterContext cluster, JsonObject deployment, string image, int pods)
+    /// <summary>Records the events of <paramref name="pod"/> once (an event already there is left as it is).</summary>
+    public static void Record(ClusterContext cluster, JsonObject pod, string image)
     {
         var type = cluster.Registry.Find("", "events")!;
-        var ns = (string)deployment["metadata"]!["namespace"]!;
-        var container = ContainerOf(deployment, image);
+        var ns = (string)pod["metadata"]!["namespace"]!;
+        var name = (string)pod["metadata"]!["name"]!;
+        var podUid = (string?)pod["metadata"]!["uid"] ?? "";
+        var node = (string?)pod["spec"]?["nodeName"] ?? NodeName(cluster);
+        var container = ContainerOf(pod, image);
         var host = ImageHost(image);
         var now = cluster.Clock.UtcNow;
-        foreach (var pod in PodNames(deployment, pods))
-        {
-            var podUid = DeterministicUid(ns + "/" + pod);
-            Write(cluster, type, Event(ns, pod, podUid, container, "Normal", "Pulling", $"Pulling image \"{image}\"", cluster, now));
-            Write(cluster, type, Event(ns, pod, podUid, container, "Warning", "Failed",
-                $"Failed to pull image \"{image}\": rpc error: code = Unknown desc = failed to pull and unpack image \"{image}\": " +
-                $"failed to resolve reference \"{image}\": failed to do request: Head \"https://{host}/v2/\": dial tcp: lookup {host}: no such host",
-                cluster, now));
-            Write(cluster, type, Event(ns, pod, podUid, container, "Normal", "BackOff", $"Back-off pulling image \"{image}\"", cluster, now));
-        }
+        Write(cluster, type, Event(ns, name, podUid, container, "Normal", "Pulling", $"Pulling image \"{image}\"", node, now));
+        Write(cluster, type, Event(ns, name, podUid, container, "Warning", "Failed",
+            $"Failed to pull image \"{image}\": rpc error: code = Unknown desc = failed to pull and unpack image \"{image}\": " +
+            $"failed to resolve reference \"{image}\": failed to do request: Head \"https://{host}/v2/\": dial tcp: lookup {host}: no such host",
+            node, now));
+        Write(cluster, type, Event(ns, name, podUid, container, "Normal", "BackOff", $"Back-off pulling image \"{image}\"", node, now));
     }
 
     private static void Write(ClusterContext cluster, ResourceType type, JsonObject e)
@@ -52,7 +43,7 @@ public static class KubeletImagePullEvents
     }
 
     private static JsonObject Event(string ns, string pod, string podUid, string container, string type, string reason, string message,
-        ClusterContext cluster, DateTimeOffset now)
+        string node, DateTimeOffset now)
     {
         var stamp = ObjectStore.Timestamp(now);
         return new JsonObject
@@ -68,20 +59,20 @@ public static class KubeletImagePullEvents
             },
             ["reason"] = reason,
             ["message"] = message,
-            ["source"] = new JsonObject { ["component"] = "kubelet", ["host"] = NodeName(cluster) },
+            ["source"] = new JsonObject { ["component"] = "kubelet", ["host"] = node },
             ["firstTimestamp"] = stamp,
             ["lastTimestamp"] = stamp,
             ["count"] = 1,
             ["type"] = type,
             ["eventTime"] = null,
             ["reportingComponent"] = "kubelet",
-            ["reportingInstance"] = NodeName(cluster),
+            ["reportingInstance"] = node,
         };
     }
 
-    private static string ContainerOf(JsonObject deployment, string image)
+    private static string ContainerOf(JsonObject pod, string image)
     {
-        var podSpec = deployment["spec"]?["template"]?["spec"];
+        var podSpec = pod["spec"];
         var containers = new[] { podSpec?["initContainers"], podSpec?["containers"] }.OfType<JsonArray>().SelectMany(list => list);
         return containers.Where(c => (string?)c?["image"] == image).Select(c => (string?)c?["name"]).FirstOrDefault() ?? "main";
     }
@@ -91,12 +82,6 @@ public static class KubeletImagePullEvents
         var host = image[..image.IndexOf('/')];
         var colon = host.IndexOf(':');
         return colon < 0 ? host : host[..colon];
-    }
-
-    private static string DeterministicUid(string seed)
-    {
-        var bytes = System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(seed));
-        return new Guid(bytes).ToString();
     }
 
     private static string Suffix(string seed, int length, string alphabet = "bcdfghjklmnpqrstvwxz2456789")

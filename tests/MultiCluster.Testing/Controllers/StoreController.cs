@@ -17,7 +17,7 @@ public abstract class StoreController : IController
     private readonly object _gate = new();
     private readonly HashSet<ObjectKey> _queued = [];
     private readonly List<(ObjectKey Key, DateTimeOffset Due)> _timers = [];
-    private readonly List<Timer> _realTimers = [];
+    private readonly Dictionary<DateTimeOffset, Timer> _realTimers = [];
     private Channel<ObjectKey> _queue = Channel.CreateUnbounded<ObjectKey>();
     private CancellationTokenSource _stopping = new();
     private Task _worker = Task.CompletedTask;
@@ -71,7 +71,7 @@ public abstract class StoreController : IController
         _queue.Writer.TryComplete();
         lock (_gate)
         {
-            foreach (var timer in _realTimers)
+            foreach (var timer in _realTimers.Values)
                 timer.Dispose();
             _realTimers.Clear();
             _timers.Clear();
@@ -130,20 +130,26 @@ public abstract class StoreController : IController
             if (_timers.Contains((key, due)))
                 return;
             _timers.Add((key, due));
+            // One real-time fallback per due time, however many keys wait for it (the pods a
+            // ReplicaSet creates in one reconcile share theirs). It queues the keys itself: timers
+            // may fire a little early, and Reconcile asks again for whatever is not due yet.
+            if (_realTimers.ContainsKey(due))
+                return;
             Timer? timer = null;
-            // The real-time fallback queues the key itself: timers may fire a little early, and
-            // Reconcile asks again for whatever is not due yet.
             timer = new Timer(_ =>
             {
+                List<ObjectKey> keys;
                 lock (_gate)
                 {
-                    _realTimers.Remove(timer!);
-                    _timers.Remove((key, due));
+                    _realTimers.Remove(due);
+                    keys = _timers.Where(t => t.Due == due).Select(t => t.Key).ToList();
+                    _timers.RemoveAll(t => t.Due == due);
                 }
                 timer!.Dispose();
-                Enqueue(key);
+                foreach (var waiting in keys)
+                    Enqueue(waiting);
             }, null, wait, Timeout.InfiniteTimeSpan);
-            _realTimers.Add(timer);
+            _realTimers[due] = timer;
         }
     }
 
