@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -140,7 +139,7 @@ internal sealed class ConformanceTarget : IAsyncDisposable
         // BaseUri may carry a path (a proxy in front of the API server): append, never replace it.
         var request = new HttpRequestMessage(method, new Uri(Client.BaseUri.AbsoluteUri.TrimEnd('/') + pathAndQuery));
         if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
-        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept ?? "application/json"));
+        request.Headers.TryAddWithoutValidation("Accept", accept ?? "application/json");
         if (impersonate is not null) request.Headers.Add("Impersonate-User", impersonate);
         return request;
     }

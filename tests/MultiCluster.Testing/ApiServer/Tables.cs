@@ -56,7 +56,7 @@ internal static class Tables
             case ("", "Namespace"):
                 return [name, new("Status", "string", "", o => Str(o["status"]?["phase"])), age];
             case ("", "ConfigMap"):
-                return [name, new("Data", "integer", "", o => (o["data"] as JsonObject)?.Count + (o["binaryData"] as JsonObject)?.Count ?? 0), age];
+                return [name, new("Data", "integer", "", o => ((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0)), age];
             case ("", "Secret"):
                 return [name, new("Type", "string", "", o => Str(o["type"])), new("Data", "integer", "", o => (o["data"] as JsonObject)?.Count ?? 0), age];
             case ("", "Service"):

@@ -83,6 +83,8 @@ public static class ManagedFields
         var second = Compare(liveTracked, Tracked(merged, options), schema);
         foreach (var other in managers.Where(m => m != self))
             other.Fields = other.Fields.Difference(second.Removed);
+        // structured-merge-diff's Updater drops every other manager left owning nothing (merge/update.go).
+        managers.RemoveAll(m => m != self && m.Fields.IsEmpty);
 
         // A no-op apply leaves the manager's timestamp alone.
         if (!sameOwnership || !JsonValues.DeepEquals(WithoutManagedFields(live), WithoutManagedFields(merged)))
@@ -117,6 +119,8 @@ public static class ManagedFields
                 self.ApiVersion = options.ApiVersion;
             }
         }
+        // As structured-merge-diff's Updater.Update: a manager (applier or updater) that owns nothing any more is dropped.
+        managers.RemoveAll(m => m.Fields.IsEmpty);
         WriteManagers(updated, managers);
     }
 
