@@ -133,7 +133,8 @@ public sealed class ListAndWatchTests
 
         // A real server sends a bookmark at the latest 2 s before a watch's deadline (apiserver cacher's
         // nextBookmarkTime); 7 s leaves room for it on both targets.
-        var events = await WatchAsync(t, $"resourceVersion={listRv}&allowWatchBookmarks=true&timeoutSeconds=7", async () =>
+        // Selected by label: the root CA publisher may add kube-root-ca.crt to the new namespace meanwhile.
+        var events = await WatchAsync(t, $"labelSelector=set%3Dconformance&resourceVersion={listRv}&allowWatchBookmarks=true&timeoutSeconds=7", async () =>
         {
             await CreateConfigMapAsync(t, "watched");
             (await t.SendAsync(HttpMethod.Patch, path + "/watched", """{"data":{"k":"2"}}""", "application/merge-patch+json")).ShouldHaveCode(200);

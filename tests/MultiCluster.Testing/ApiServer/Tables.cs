@@ -9,7 +9,8 @@ namespace MultiCluster.Testing.ApiServer;
 /// </summary>
 internal static class Tables
 {
-    private sealed record Column(string Name, string Type, string Format, Func<JsonObject, JsonNode?> Cell);
+    // Priority 1 columns are the ones kubectl shows only with -o wide; the server always sends them.
+    private sealed record Column(string Name, string Type, string Format, Func<JsonObject, JsonNode?> Cell, int Priority = 0);
 
     public static bool Wanted(string? accept) =>
         accept is not null && accept.Split(',').FirstOrDefault()?.Contains("as=Table", StringComparison.Ordinal) == true;
@@ -40,17 +41,42 @@ internal static class Tables
             ["metadata"] = listMetadata.DeepClone(),
             ["columnDefinitions"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject
             {
-                ["name"] = c.Name, ["type"] = c.Type, ["format"] = c.Format, ["description"] = "", ["priority"] = 0,
+                ["name"] = c.Name, ["type"] = c.Type, ["format"] = c.Format, ["description"] = "", ["priority"] = c.Priority,
             }).ToArray()),
             ["rows"] = rows,
         };
+    }
+
+    private static string Str(JsonNode? n) => n?.ToString() ?? "";
+
+    private static IEnumerable<JsonNode?> Containers(JsonObject o) =>
+        o["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? [];
+
+    // metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key, matchLabels as key=value.
+    private static string SelectorText(JsonNode? selector)
+    {
+        var requirements = new List<(string Key, string Text)>();
+        foreach (var (key, value) in selector?["matchLabels"] as JsonObject ?? [])
+            requirements.Add((key, $"{key}={Str(value)}"));
+        foreach (var expression in selector?["matchExpressions"] as JsonArray ?? [])
+        {
+            var key = Str(expression?["key"]);
+            var values = string.Join(",", (expression?["values"] as JsonArray ?? []).Select(Str).Order(StringComparer.Ordinal));
+            requirements.Add((key, Str(expression?["operator"]) switch
+            {
+                "In" => $"{key} in ({values})",
+                "NotIn" => $"{key} notin ({values})",
+                "DoesNotExist" => $"!{key}",
+                _ => key,
+            }));
+        }
+        return string.Join(",", requirements.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Text));
     }
 
     private static List<Column> Columns(ResourceType type, string version, DateTimeOffset now, JsonObject? crd)
     {
         var name = new Column("Name", "string", "name", o => o["metadata"]?["name"]?.DeepClone());
         var age = new Column("Age", "string", "", o => Age(o, now));
-        string Str(JsonNode? n) => n?.ToString() ?? "";
         switch (type.Group, type.Kind)
         {
             case ("", "Namespace"):
@@ -78,6 +104,10 @@ internal static class Tables
                     new("Up-to-date", "integer", "", o => Num(o["status"]?["updatedReplicas"])),
                     new("Available", "integer", "", o => Num(o["status"]?["availableReplicas"])),
                     age,
+                    // pkg/printers/internalversion/printers.go printDeployment's wide columns.
+                    new("Containers", "string", "", o => string.Join(",", Containers(o).Select(c => Str(c?["name"]))), Priority: 1),
+                    new("Images", "string", "", o => string.Join(",", Containers(o).Select(c => Str(c?["image"]))), Priority: 1),
+                    new("Selector", "string", "", o => SelectorText(o["spec"]?["selector"]), Priority: 1),
                 ];
             case ("apiextensions.k8s.io", "CustomResourceDefinition"):
                 return [name, new("Created At", "date", "", o => o["metadata"]?["creationTimestamp"]?.DeepClone())];
