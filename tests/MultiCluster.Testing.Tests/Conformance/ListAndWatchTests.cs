@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 
 namespace MultiCluster.Testing.Tests.Conformance;
 
@@ -22,35 +24,30 @@ public sealed class ListAndWatchTests
     private static string[] Names(ApiResponse list) =>
         list.ShouldHaveCode(200).Object["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ToArray();
 
-    /// <summary>Reads a watch's events until the server ends it (timeoutSeconds) or <paramref name="stopAfter"/> says so.</summary>
-    private static async Task<List<JsonObject>> WatchAsync(ConformanceTarget t, string query, Func<Task> whileWatching, Func<JsonObject, bool>? stopAfter = null)
+    private sealed record Watched(List<(WatchEventType Type, V1ConfigMap Object)> Events, List<Exception> Errors);
+
+    /// <summary>
+    /// Watches the namespace's config maps through the real KubernetesClient until the server ends the watch
+    /// (timeoutSeconds) or after the first event; ERROR events reach the client's onError as KubernetesException.
+    /// </summary>
+    private static async Task<Watched> WatchAsync(ConformanceTarget t, string resourceVersion, int timeoutSeconds, Func<Task> whileWatching,
+        string? labelSelector = null, bool bookmarks = false, bool stopAfterFirst = false)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var response = await t.OpenStreamAsync(t.PathOf("", "v1", "configmaps") + "?watch=true&" + query, cancel.Token);
-        ((int)response.StatusCode).Should().Be(200, "a watch is answered 200 and errors arrive as ERROR events");
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
-        var events = new List<JsonObject>();
+        var watched = new Watched(new(), new());
         var reading = Task.Run(async () =>
         {
-            try
+            await foreach (var e in t.Client.CoreV1.WatchListNamespacedConfigMapAsync(t.Namespace, allowWatchBookmarks: bookmarks,
+                               labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                               onError: error => { lock (watched) watched.Errors.Add(error); }, cancellationToken: cancel.Token))
             {
-                while (await reader.ReadLineAsync(cancel.Token) is { } line)
-                {
-                    if (line.Length == 0) continue;
-                    var e = JsonNode.Parse(line)!.AsObject();
-                    lock (events) events.Add(e);
-                    if (stopAfter?.Invoke(e) == true) return;
-                }
-            }
-            catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
-            {
-                // The emulator drops the connection at timeoutSeconds where a real server ends the chunked body;
-                // clients (client-go, KubernetesClient) treat both as the end of the watch.
+                lock (watched) watched.Events.Add(e);
+                if (stopAfterFirst) return;
             }
         });
         await whileWatching();
         await reading;
-        lock (events) return events.ToList();
+        return watched;
     }
 
     [ConformanceTheory]
@@ -134,24 +131,25 @@ public sealed class ListAndWatchTests
         // A real server sends a bookmark at the latest 2 s before a watch's deadline (apiserver cacher's
         // nextBookmarkTime); 7 s leaves room for it on both targets.
         // Selected by label: the root CA publisher may add kube-root-ca.crt to the new namespace meanwhile.
-        var events = await WatchAsync(t, $"labelSelector=set%3Dconformance&resourceVersion={listRv}&allowWatchBookmarks=true&timeoutSeconds=7", async () =>
+        var watched = await WatchAsync(t, listRv.ToString(), timeoutSeconds: 7, labelSelector: "set=conformance", bookmarks: true, whileWatching: async () =>
         {
             await CreateConfigMapAsync(t, "watched");
             (await t.SendAsync(HttpMethod.Patch, path + "/watched", """{"data":{"k":"2"}}""", "application/merge-patch+json")).ShouldHaveCode(200);
             (await t.SendAsync(HttpMethod.Delete, path + "/watched")).ShouldHaveCode(200);
         });
 
-        var changes = events.Where(e => e["type"]!.GetValue<string>() != "BOOKMARK").ToList();
-        changes.Select(e => (e["type"]!.GetValue<string>(), e["object"]!["metadata"]!["name"]!.GetValue<string>()))
-            .Should().Equal(("ADDED", "watched"), ("MODIFIED", "watched"), ("DELETED", "watched"));
-        var changeRvs = changes.Select(e => long.Parse(e["object"]!["metadata"]!["resourceVersion"]!.GetValue<string>())).ToList();
+        watched.Errors.Should().BeEmpty();
+        var changes = watched.Events.Where(e => e.Type != WatchEventType.Bookmark).ToList();
+        changes.Select(e => (e.Type, e.Object.Metadata.Name))
+            .Should().Equal((WatchEventType.Added, "watched"), (WatchEventType.Modified, "watched"), (WatchEventType.Deleted, "watched"));
+        var changeRvs = changes.Select(e => long.Parse(e.Object.Metadata.ResourceVersion)).ToList();
         changeRvs.Should().BeInAscendingOrder().And.OnlyContain(rv => rv > listRv);
-        var bookmarks = events.Where(e => e["type"]!.GetValue<string>() == "BOOKMARK").ToList();
+        var bookmarks = watched.Events.Where(e => e.Type == WatchEventType.Bookmark).ToList();
         bookmarks.Should().NotBeEmpty("allowWatchBookmarks asks for them");
-        foreach (var bookmark in bookmarks)
+        foreach (var (_, bookmark) in bookmarks)
         {
-            bookmark["object"]!["kind"]!.GetValue<string>().Should().Be("ConfigMap", "a bookmark carries an object of the watched kind");
-            long.Parse(bookmark["object"]!["metadata"]!["resourceVersion"]!.GetValue<string>()).Should().BeGreaterThanOrEqualTo(listRv);
+            bookmark.Kind.Should().Be("ConfigMap", "a bookmark carries an object of the watched kind");
+            long.Parse(bookmark.Metadata.ResourceVersion).Should().BeGreaterThanOrEqualTo(listRv);
         }
     }
 
@@ -164,14 +162,13 @@ public sealed class ListAndWatchTests
         // history); the emulator forgets its history on demand as compaction would.
         t.EmulatedCluster?.Store.Compact();
 
-        var events = await WatchAsync(t, "resourceVersion=1&timeoutSeconds=5", () => Task.CompletedTask, stopAfter: _ => true);
+        var watched = await WatchAsync(t, "1", timeoutSeconds: 5, whileWatching: () => Task.CompletedTask);
 
         // Cacher: NewResourceExpired("too old resource version: RV (OLDEST)"); an uncached etcd watch:
-        // "The resourceVersion for the provided watch is too old." Both are code 410, reason Expired.
-        events.Should().HaveCount(1);
-        events[0]["type"]!.GetValue<string>().Should().Be("ERROR");
-        var status = events[0]["object"]!;
-        (status["kind"]!.GetValue<string>(), status["code"]!.GetValue<int>(), status["reason"]!.GetValue<string>()).Should().Be(("Status", 410, "Expired"));
-        status["message"]!.GetValue<string>().Should().MatchRegex("too old");
+        // "The resourceVersion for the provided watch is too old." Both are an ERROR event, code 410, reason Expired.
+        watched.Events.Should().BeEmpty();
+        var error = watched.Errors.Should().ContainSingle().Which.Should().BeOfType<KubernetesException>().Subject;
+        (error.Status.Code, error.Status.Reason).Should().Be((410, "Expired"));
+        error.Status.Message.Should().Contain("too old");
     }
 }

@@ -580,16 +580,23 @@ internal sealed partial class ApiHandler
             var reader = watch.Events;
             try
             {
+                // A PeriodicTimer allows one pending wait: the tick outlives loop turns that events end first.
+                Task<bool>? tick = null;
                 while (true)
                 {
                     var next = reader.WaitToReadAsync(cancel.Token).AsTask();
                     if (bookmarkTimer is not null)
                     {
-                        var tick = bookmarkTimer.WaitForNextTickAsync(cancel.Token).AsTask();
+                        tick ??= bookmarkTimer.WaitForNextTickAsync(cancel.Token).AsTask();
                         if (await Task.WhenAny(next, tick).ConfigureAwait(false) == tick && !next.IsCompleted)
                         {
+                            tick = null;
                             await WriteEventAsync(http, "BOOKMARK", Bookmark(type, request.Version), cancel.Token).ConfigureAwait(false);
                             await next.ConfigureAwait(false);
+                        }
+                        else if (tick.IsCompleted)
+                        {
+                            tick = null;
                         }
                     }
                     if (!await next.ConfigureAwait(false)) return;
