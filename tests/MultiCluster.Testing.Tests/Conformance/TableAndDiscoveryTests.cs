@@ -19,7 +19,8 @@ public sealed class TableAndDiscoveryTests
         return (columns, table["rows"]!.AsArray());
     }
 
-    private static string Cell(JsonArray rows, int row, int column) => rows[row]!["cells"]![column]!.ToJsonString().Trim('"');
+    private static string Cell(JsonArray rows, int row, int column) =>
+        rows[row]!["cells"]![column] is JsonValue value && value.TryGetValue<string>(out var text) ? text : rows[row]!["cells"]![column]!.ToJsonString();
 
     [ConformanceTheory]
     public async Task Tables_of_config_maps_secrets_namespaces_and_deployments_have_kubectls_columns(string target)
@@ -54,6 +55,35 @@ public sealed class TableAndDiscoveryTests
         Cell(deployRows, 0, 0).Should().Be("web");
         Cell(deployRows, 0, 1).Should().EndWith("/2", "Ready is READY/SPEC replicas");
         (Cell(deployRows, 0, 5), Cell(deployRows, 0, 6), Cell(deployRows, 0, 7)).Should().Be(("main", "nginx:1.27", "app=web"));
+    }
+
+    [ConformanceTheory]
+    public async Task Tables_of_services_and_role_bindings_have_kubectls_columns_with_the_wide_ones(string target)
+    {
+        await using var t = await ConformanceTarget.StartAsync(target);
+        (await t.SendAsync(HttpMethod.Post, t.PathOf("", "v1", "services"), """
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"api"},
+             "spec":{"type":"ClusterIP","selector":{"tier":"back","app":"api"},"ports":[{"port":80,"targetPort":8080}]}}
+            """)).ShouldHaveCode(201);
+        (await t.SendAsync(HttpMethod.Post, t.PathOf("rbac.authorization.k8s.io", "v1", "rolebindings"), $$"""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"readers"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},
+             "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"alice"},
+                         {"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"auditors"},
+                         {"kind":"ServiceAccount","name":"robot","namespace":"{{t.Namespace}}"}]}
+            """)).ShouldHaveCode(201);
+
+        var (serviceColumns, serviceRows) = TableOf(await t.SendAsync(HttpMethod.Get, t.PathOf("", "v1", "services", "api"), accept: TableAccept));
+        serviceColumns.Should().Equal("Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector");
+        (Cell(serviceRows, 0, 0), Cell(serviceRows, 0, 1), Cell(serviceRows, 0, 3), Cell(serviceRows, 0, 4), Cell(serviceRows, 0, 6))
+            .Should().Be(("api", "ClusterIP", "<none>", "80/TCP", "app=api,tier=back"));
+        Cell(serviceRows, 0, 2).Should().MatchRegex(@"^\d+\.\d+\.\d+\.\d+$", "a ClusterIP service is given an address");
+
+        var (bindingColumns, bindingRows) = TableOf(await t.SendAsync(HttpMethod.Get,
+            t.PathOf("rbac.authorization.k8s.io", "v1", "rolebindings", "readers"), accept: TableAccept));
+        bindingColumns.Should().Equal("Name", "Role", "Age", "Users", "Groups", "ServiceAccounts");
+        (Cell(bindingRows, 0, 0), Cell(bindingRows, 0, 1), Cell(bindingRows, 0, 3), Cell(bindingRows, 0, 4), Cell(bindingRows, 0, 5))
+            .Should().Be(("readers", "ClusterRole/view", "alice", "auditors", $"{t.Namespace}/robot"));
     }
 
     [ConformanceTheory]

@@ -49,6 +49,11 @@ internal static class Tables
 
     private static string Str(JsonNode? n) => n?.ToString() ?? "";
 
+    // rbac's SubjectsStrings: names by kind, service accounts as NAMESPACE/NAME, joined with ", ".
+    private static string SubjectNames(JsonObject binding, string kind) =>
+        string.Join(", ", (binding["subjects"] as JsonArray ?? []).OfType<JsonObject>().Where(s => Str(s["kind"]) == kind)
+            .Select(s => kind == "ServiceAccount" ? $"{Str(s["namespace"])}/{Str(s["name"])}" : Str(s["name"])));
+
     private static IEnumerable<JsonNode?> Containers(JsonObject o) =>
         o["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? [];
 
@@ -91,9 +96,25 @@ internal static class Tables
                     name, new("Type", "string", "", o => Str(o["spec"]?["type"])),
                     new("Cluster-IP", "string", "", o => Str(o["spec"]?["clusterIP"]) is { Length: > 0 } ip ? ip : "<none>"),
                     new("External-IP", "string", "", o => o["spec"]?["externalIPs"] is JsonArray { Count: > 0 } ips ? string.Join(",", ips) : "<none>"),
+                    // printers.go makePortString: PORT/PROTOCOL, or PORT:NODEPORT/PROTOCOL when a node port is set.
                     new("Port(s)", "string", "", o => o["spec"]?["ports"] is JsonArray { Count: > 0 } ports
-                        ? string.Join(",", ports.OfType<JsonObject>().Select(p => $"{p["port"]}/{p["protocol"] ?? "TCP"}")) : "<none>"),
+                        ? string.Join(",", ports.OfType<JsonObject>().Select(p => JsonNumbers.TryGetInt64(p["nodePort"], out var nodePort) && nodePort > 0
+                            ? $"{p["port"]}:{nodePort}/{p["protocol"] ?? "TCP"}" : $"{p["port"]}/{p["protocol"] ?? "TCP"}")) : "<none>"),
                     age,
+                    new("Selector", "string", "", o => o["spec"]?["selector"] is JsonObject { Count: > 0 } selector
+                        ? string.Join(",", selector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Str(p.Value)}")) : "<none>", Priority: 1),
+                ];
+            case ("rbac.authorization.k8s.io", "RoleBinding"):
+            case ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+                // printers.go printRoleBinding / printClusterRoleBinding.
+                return
+                [
+                    name,
+                    new("Role", "string", "", o => $"{Str(o["roleRef"]?["kind"])}/{Str(o["roleRef"]?["name"])}"),
+                    age,
+                    new("Users", "string", "", o => SubjectNames(o, "User"), Priority: 1),
+                    new("Groups", "string", "", o => SubjectNames(o, "Group"), Priority: 1),
+                    new("ServiceAccounts", "string", "", o => SubjectNames(o, "ServiceAccount"), Priority: 1),
                 ];
             case ("apps", "Deployment"):
                 long Num(JsonNode? n) => JsonNumbers.TryGetInt64(n, out var v) ? v : 0;
