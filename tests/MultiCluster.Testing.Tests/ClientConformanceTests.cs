@@ -65,20 +65,6 @@ public class ClientConformanceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Discovery_lists_groups_resources_and_subresources()
-    {
-        var groups = await client.Apis.GetAPIVersionsAsync();
-        groups.Groups.Select(g => g.Name).Should().Contain(["apps", "rbac.authorization.k8s.io", "apiextensions.k8s.io", "authorization.k8s.io"]);
-        var apps = await client.AppsV1.GetAPIResourcesAsync();
-        apps.Resources.Select(r => r.Name).Should().Contain(["deployments", "deployments/status", "deployments/scale"]);
-        var scale = apps.Resources.Single(r => r.Name == "deployments/scale");
-        (scale.Group, scale.Version, scale.Kind).Should().Be(("autoscaling", "v1", "Scale"));
-        var core = await client.CoreV1.GetAPIResourcesAsync();
-        core.Resources.Single(r => r.Name == "serviceaccounts/token").Kind.Should().Be("TokenRequest");
-        core.Resources.Single(r => r.Name == "namespaces").Namespaced.Should().BeFalse();
-    }
-
-    [Fact]
     public async Task Typed_create_get_list_patch_delete()
     {
         var created = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("settings"), "default");
@@ -134,53 +120,6 @@ public class ClientConformanceTests : IAsyncLifetime
         var forbidden = await StatusOf(() => viewer.CoreV1.ListNamespacedSecretAsync("default"), HttpStatusCode.Forbidden);
         forbidden.GetProperty("message").GetString().Should().Be(
             "secrets is forbidden: User \"viewer\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\"");
-    }
-
-    [Fact]
-    public async Task Label_and_field_selectors_limit_and_continue()
-    {
-        foreach (var (name, tier) in new[] { ("a", "web"), ("b", "db"), ("c", "web"), ("d", "cache") })
-            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name, new Dictionary<string, string> { ["tier"] = tier }), "default");
-        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("e"), "default");
-
-        async Task<string[]> Names(string? labels = null, string? fields = null) =>
-            (await client.CoreV1.ListNamespacedConfigMapAsync("default", labelSelector: labels, fieldSelector: fields))
-            .Items.Select(i => i.Metadata.Name).ToArray();
-
-        (await Names("tier=web")).Should().Equal("a", "c");
-        (await Names("tier==web")).Should().Equal("a", "c");
-        (await Names("tier!=web")).Should().Equal("b", "d", "e");
-        (await Names("tier in (db,cache)")).Should().Equal("b", "d");
-        (await Names("tier notin (web)")).Should().Equal("b", "d", "e");
-        (await Names("tier")).Should().Equal("a", "b", "c", "d");
-        (await Names("!tier")).Should().Equal("e");
-        (await Names(fields: "metadata.name=c")).Should().Equal("c");
-        (await Names(fields: "metadata.namespace=default,metadata.name!=a")).Should().Equal("b", "c", "d", "e");
-
-        var page1 = await client.CoreV1.ListNamespacedConfigMapAsync("default", limit: 2);
-        page1.Items.Select(i => i.Metadata.Name).Should().Equal("a", "b");
-        page1.Metadata.ContinueProperty.Should().NotBeNullOrEmpty();
-        page1.Metadata.RemainingItemCount.Should().Be(3);
-        var page2 = await client.CoreV1.ListNamespacedConfigMapAsync("default", limit: 2, continueParameter: page1.Metadata.ContinueProperty);
-        page2.Items.Select(i => i.Metadata.Name).Should().Equal("c", "d");
-        var page3 = await client.CoreV1.ListNamespacedConfigMapAsync("default", limit: 2, continueParameter: page2.Metadata.ContinueProperty);
-        page3.Items.Select(i => i.Metadata.Name).Should().Equal("e");
-        page3.Metadata.ContinueProperty.Should().BeNullOrEmpty();
-    }
-
-    [Fact]
-    public async Task Dry_run_answers_without_storing()
-    {
-        var answer = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("ghost"), "default", dryRun: "All");
-        answer.Metadata.Uid.Should().NotBeNullOrEmpty();
-        await StatusOf(() => client.CoreV1.ReadNamespacedConfigMapAsync("ghost", "default"), HttpStatusCode.NotFound);
-
-        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("real"), "default");
-        await client.CoreV1.DeleteNamespacedConfigMapAsync("real", "default", dryRun: "All");
-        (await client.CoreV1.ReadNamespacedConfigMapAsync("real", "default")).Should().NotBeNull();
-        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"k\":\"changed\"}}", V1Patch.PatchType.MergePatch),
-            "real", "default", dryRun: "All");
-        (await client.CoreV1.ReadNamespacedConfigMapAsync("real", "default")).Data["k"].Should().Be("v");
     }
 
     [Fact]
@@ -257,29 +196,6 @@ public class ClientConformanceTests : IAsyncLifetime
         bad.Spec.Selector.MatchLabels["app"] = "other";
         var status = await StatusOf(() => client.AppsV1.CreateNamespacedDeploymentAsync(bad, "default"), (HttpStatusCode)422);
         status.GetProperty("message").GetString().Should().Contain("`selector` does not match template `labels`");
-    }
-
-    [Fact]
-    public async Task Watch_streams_added_modified_deleted_from_a_list_resource_version()
-    {
-        var list = await client.CoreV1.ListNamespacedConfigMapAsync("default");
-        var events = new List<(WatchEventType, string)>();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var reader = Task.Run(async () =>
-        {
-            await foreach (var (type, item) in client.CoreV1.WatchListNamespacedConfigMapAsync("default",
-                               resourceVersion: list.Metadata.ResourceVersion, timeoutSeconds: 15, cancellationToken: cancel.Token))
-            {
-                events.Add((type, item.Metadata.Name));
-                if (type == WatchEventType.Deleted) break;
-            }
-        });
-        await Task.Delay(300);
-        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("watched"), "default");
-        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"k\":\"2\"}}", V1Patch.PatchType.MergePatch), "watched", "default");
-        await client.CoreV1.DeleteNamespacedConfigMapAsync("watched", "default");
-        await reader;
-        events.Should().Equal((WatchEventType.Added, "watched"), (WatchEventType.Modified, "watched"), (WatchEventType.Deleted, "watched"));
     }
 
     [Fact]

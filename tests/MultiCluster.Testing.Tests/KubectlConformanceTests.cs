@@ -8,25 +8,6 @@ public class KubectlConformanceTests : IAsyncLifetime
 {
     private EmulatedFleet fleet = null!;
 
-    private const string Deployment = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          namespace: default
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {app: web}
-          template:
-            metadata:
-              labels: {app: web}
-            spec:
-              containers:
-              - name: main
-                image: nginx:1.27
-        """;
-
     public async Task InitializeAsync() => fleet = await EmulatedFleet.StartAsync(2, "kc");
 
     public async Task DisposeAsync() => await fleet.DisposeAsync();
@@ -60,40 +41,6 @@ public class KubectlConformanceTests : IAsyncLifetime
         ShouldSucceed(result);
         result.Stdout.Should().Contain("deployments").And.Contain("apps/v1").And.Contain("customresourcedefinitions")
             .And.Contain("clusterrolebindings").And.Contain("serviceaccounts");
-    }
-
-    [RequiresKubectlFact]
-    public async Task Server_side_apply_patch_and_delete()
-    {
-        ShouldSucceed(await KubectlWithInput(Deployment, "apply", "--server-side", "-f", "-"));
-        var conflict = await KubectlWithInput(Deployment.Replace("replicas: 2", "replicas: 3"),
-            "apply", "--server-side", "--field-manager", "other", "-f", "-");
-        conflict.ExitCode.Should().NotBe(0);
-        conflict.Stderr.Should().Contain("Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas");
-        ShouldSucceed(await KubectlWithInput(Deployment.Replace("replicas: 2", "replicas: 3"),
-            "apply", "--server-side", "--field-manager", "other", "--force-conflicts", "-f", "-"));
-
-        ShouldSucceed(await Kubectl("patch", "deployment", "web", "--type", "merge", "-p", "{\"metadata\":{\"labels\":{\"tier\":\"front\"}}}"));
-        ShouldSucceed(await Kubectl("patch", "deployment", "web", "--type", "json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":5}]"));
-        ShouldSucceed(await Kubectl("patch", "deployment", "web", "--type", "strategic", "-p",
-            "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"nginx:1.28\"}]}}}}"));
-
-        var json = await Kubectl("get", "deployment", "web", "-o", "json");
-        ShouldSucceed(json);
-        var deployment = JsonDocument.Parse(json.Stdout).RootElement;
-        deployment.GetProperty("metadata").GetProperty("labels").GetProperty("tier").GetString().Should().Be("front");
-        deployment.GetProperty("spec").GetProperty("replicas").GetInt32().Should().Be(5);
-        deployment.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0]
-            .GetProperty("image").GetString().Should().Be("nginx:1.28");
-
-        var table = await Kubectl("get", "deployment", "web");
-        ShouldSucceed(table);
-        table.Stdout.Should().MatchRegex(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+web\s+0/5\s+0\s+0\s+\d+s");
-
-        ShouldSucceed(await Kubectl("delete", "deployment", "web"));
-        var missing = await Kubectl("get", "deployment", "web");
-        missing.ExitCode.Should().NotBe(0);
-        missing.Stderr.Should().Contain("deployments.apps \"web\" not found");
     }
 
     [RequiresKubectlFact]
@@ -160,61 +107,5 @@ public class KubectlConformanceTests : IAsyncLifetime
         ShouldSucceed(await KubectlWithInput("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seen}\ndata: {k: v}\n", "create", "-f", "-"));
         var result = await watch;
         result.Stdout.Should().Contain("configmap/seen");
-    }
-
-    private const string Settings = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: blue}\n";
-
-    private async Task<JsonElement> GetJson(params string[] args)
-    {
-        var result = await Kubectl([.. args, "-o", "json"]);
-        ShouldSucceed(result);
-        return JsonDocument.Parse(result.Stdout).RootElement;
-    }
-
-    [RequiresKubectlFact]
-    public async Task A_resourceVersion_in_an_applied_manifest_is_a_precondition()
-    {
-        ShouldSucceed(await KubectlWithInput(Settings, "apply", "--server-side", "-f", "-"));
-        var current = (await GetJson("get", "configmap", "settings")).GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
-        ShouldSucceed(await KubectlWithInput(Settings.Replace("mode: blue", "mode: green"), "apply", "--server-side", "-f", "-"));
-
-        var stale = await KubectlWithInput(Settings.Replace("name: settings,", $"name: settings, resourceVersion: \"{current}\",").Replace("mode: blue", "mode: red"),
-            "apply", "--server-side", "-f", "-");
-
-        stale.ExitCode.Should().NotBe(0);
-        stale.Stderr.Should().Contain(
-            "Operation cannot be fulfilled on configmaps \"settings\": the object has been modified; please apply your changes to the latest version and try again");
-        (await GetJson("get", "configmap", "settings")).GetProperty("data").GetProperty("mode").GetString().Should().Be("green", "the stale apply changed nothing");
-    }
-
-    [RequiresKubectlFact]
-    public async Task Replace_with_another_objects_uid_fails_its_precondition()
-    {
-        ShouldSucceed(await KubectlWithInput(Settings, "create", "-f", "-"));
-        var uid = (await GetJson("get", "configmap", "settings")).GetProperty("metadata").GetProperty("uid").GetString()!;
-        const string otherUid = "00000000-0000-0000-0000-000000000001";
-
-        var replaced = await KubectlWithInput(Settings.Replace("name: settings,", $"name: settings, uid: {otherUid},"), "replace", "-f", "-");
-
-        replaced.ExitCode.Should().NotBe(0);
-        replaced.Stderr.Should().Contain("Error from server (Conflict)").And.Contain(
-            $"Operation cannot be fulfilled on configmaps \"settings\": Precondition failed: UID in precondition: {otherUid}, UID in object meta: {uid}");
-    }
-
-    [RequiresKubectlFact]
-    public async Task A_bindings_roleRef_cannot_change()
-    {
-        static string Binding(string role) =>
-            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: readers, namespace: default}\n"
-            + $"roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\n"
-            + "subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]\n";
-        ShouldSucceed(await KubectlWithInput(Binding("view"), "create", "-f", "-"));
-
-        var applied = await KubectlWithInput(Binding("edit"), "apply", "--server-side", "--force-conflicts", "-f", "-");
-
-        applied.ExitCode.Should().NotBe(0);
-        applied.Stderr.Should().Contain("The RoleBinding \"readers\" is invalid: roleRef: Invalid value: "
-            + "rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"ClusterRole\", Name:\"edit\"}: cannot change roleRef");
-        (await GetJson("get", "rolebinding", "readers")).GetProperty("roleRef").GetProperty("name").GetString().Should().Be("view");
     }
 }

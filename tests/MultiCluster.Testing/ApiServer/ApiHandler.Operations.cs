@@ -27,7 +27,7 @@ internal sealed partial class ApiHandler
         var type = request.Type;
         var query = http.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"].FirstOrDefault());
-        var fields = FieldSelector.Parse(query["fieldSelector"].FirstOrDefault());
+        var fields = FieldSelector.Parse(query["fieldSelector"].FirstOrDefault()).SupportedBy(type);
         var snapshot = cluster.Store.List(type, request.Namespace);
         var items = snapshot.Items.Where(o => labels.MatchesObject(o) && fields.Matches(o)).ToList();
 
@@ -79,9 +79,15 @@ internal sealed partial class ApiHandler
             var node = JsonNode.Parse(Convert.FromBase64String(token))!;
             return (node["rv"]!.GetValue<long>(), node["start"]!.GetValue<string>(), DateTimeOffset.FromUnixTimeMilliseconds(node["issued"]!.GetValue<long>()));
         }
-        catch (Exception e) when (e is FormatException or JsonException or NullReferenceException or InvalidOperationException)
+        // k8s.io/apiserver/pkg/storage/continue.go DecodeContinue errors, wrapped by the etcd3 store's GetList
+        // as BadRequest "invalid continue token: ...".
+        catch (FormatException)
         {
-            throw ApiStatusException.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+            throw ApiStatusException.BadRequest("invalid continue token: continue key is not valid: illegal base64 data");
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException)
+        {
+            throw ApiStatusException.BadRequest("invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
         }
     }
 
@@ -517,7 +523,7 @@ internal sealed partial class ApiHandler
     {
         var type = request.Type;
         var labels = LabelSelector.Parse(http.Request.Query["labelSelector"].FirstOrDefault());
-        var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"].FirstOrDefault());
+        var fields = FieldSelector.Parse(http.Request.Query["fieldSelector"].FirstOrDefault()).SupportedBy(type);
         var victims = cluster.Store.List(type, request.Namespace).Items.Where(o => labels.MatchesObject(o) && fields.Matches(o)).ToList();
         var deleted = new List<JsonObject>();
         foreach (var victim in victims)
@@ -545,7 +551,7 @@ internal sealed partial class ApiHandler
         var type = request.Type;
         var query = http.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"].FirstOrDefault());
-        var fields = FieldSelector.Parse(query["fieldSelector"].FirstOrDefault());
+        var fields = FieldSelector.Parse(query["fieldSelector"].FirstOrDefault()).SupportedBy(type);
         var onlyName = request.Name;
         var timeout = long.TryParse(query["timeoutSeconds"].FirstOrDefault(), out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
@@ -574,16 +580,23 @@ internal sealed partial class ApiHandler
             var reader = watch.Events;
             try
             {
+                // A PeriodicTimer allows one pending wait: the tick outlives loop turns that events end first.
+                Task<bool>? tick = null;
                 while (true)
                 {
                     var next = reader.WaitToReadAsync(cancel.Token).AsTask();
                     if (bookmarkTimer is not null)
                     {
-                        var tick = bookmarkTimer.WaitForNextTickAsync(cancel.Token).AsTask();
+                        tick ??= bookmarkTimer.WaitForNextTickAsync(cancel.Token).AsTask();
                         if (await Task.WhenAny(next, tick).ConfigureAwait(false) == tick && !next.IsCompleted)
                         {
+                            tick = null;
                             await WriteEventAsync(http, "BOOKMARK", Bookmark(type, request.Version), cancel.Token).ConfigureAwait(false);
                             await next.ConfigureAwait(false);
+                        }
+                        else if (tick.IsCompleted)
+                        {
+                            tick = null;
                         }
                     }
                     if (!await next.ConfigureAwait(false)) return;

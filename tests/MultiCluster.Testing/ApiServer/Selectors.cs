@@ -135,6 +135,33 @@ public sealed class FieldSelector
         return new FieldSelector(terms);
     }
 
+    // The field labels kube-apiserver converts per kind (pkg/apis/core/v1/conversion.go, apps/v1, batch/v1,
+    // certificates/v1); every kind takes metadata.name and metadata.namespace. Events (both APIs, their own
+    // mappings in EventConversion) and custom resources (selectableFields) are not checked here.
+    private static readonly Dictionary<(string Group, string Plural), string[]> ExtraFieldLabels = new()
+    {
+        [("", "pods")] = ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+            "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName"],
+        [("", "nodes")] = ["spec.unschedulable"],
+        [("", "namespaces")] = ["status.phase"],
+        [("", "secrets")] = ["type"],
+        [("", "replicationcontrollers")] = ["status.replicas"],
+        [("apps", "replicasets")] = ["status.replicas"],
+        [("batch", "jobs")] = ["status.successful"],
+        [("certificates.k8s.io", "certificatesigningrequests")] = ["spec.signerName"],
+    };
+
+    /// <summary>This selector, or 400 "field label not supported" (the real server's words) for a label the kind does not convert.</summary>
+    public FieldSelector SupportedBy(ResourceType type)
+    {
+        if (type.IsCustom || type.Plural == "events") return this;
+        var extra = ExtraFieldLabels.GetValueOrDefault((type.Group, type.Plural), []);
+        foreach (var (path, _, _) in terms)
+            if (path is not ("metadata.name" or "metadata.namespace") && !extra.Contains(path))
+                throw ApiStatusException.BadRequest($"field label not supported: {path}");
+        return this;
+    }
+
     /// <summary>The value of <c>metadata.name=</c> when the selector pins one name (a watch of one object).</summary>
     public string? PinnedName => terms.Where(t => t.Path == "metadata.name" && t.Equal).Select(t => t.Value).FirstOrDefault();
 

@@ -9,7 +9,8 @@ namespace MultiCluster.Testing.ApiServer;
 /// </summary>
 internal static class Tables
 {
-    private sealed record Column(string Name, string Type, string Format, Func<JsonObject, JsonNode?> Cell);
+    // Priority 1 columns are the ones kubectl shows only with -o wide; the server always sends them.
+    private sealed record Column(string Name, string Type, string Format, Func<JsonObject, JsonNode?> Cell, int Priority = 0);
 
     public static bool Wanted(string? accept) =>
         accept is not null && accept.Split(',').FirstOrDefault()?.Contains("as=Table", StringComparison.Ordinal) == true;
@@ -40,23 +41,53 @@ internal static class Tables
             ["metadata"] = listMetadata.DeepClone(),
             ["columnDefinitions"] = new JsonArray(columns.Select(c => (JsonNode)new JsonObject
             {
-                ["name"] = c.Name, ["type"] = c.Type, ["format"] = c.Format, ["description"] = "", ["priority"] = 0,
+                ["name"] = c.Name, ["type"] = c.Type, ["format"] = c.Format, ["description"] = "", ["priority"] = c.Priority,
             }).ToArray()),
             ["rows"] = rows,
         };
+    }
+
+    private static string Str(JsonNode? n) => n?.ToString() ?? "";
+
+    // rbac's SubjectsStrings: names by kind, service accounts as NAMESPACE/NAME, joined with ", ".
+    private static string SubjectNames(JsonObject binding, string kind) =>
+        string.Join(", ", (binding["subjects"] as JsonArray ?? []).OfType<JsonObject>().Where(s => Str(s["kind"]) == kind)
+            .Select(s => kind == "ServiceAccount" ? $"{Str(s["namespace"])}/{Str(s["name"])}" : Str(s["name"])));
+
+    private static IEnumerable<JsonNode?> Containers(JsonObject o) =>
+        o["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? [];
+
+    // metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key, matchLabels as key=value.
+    private static string SelectorText(JsonNode? selector)
+    {
+        var requirements = new List<(string Key, string Text)>();
+        foreach (var (key, value) in selector?["matchLabels"] as JsonObject ?? [])
+            requirements.Add((key, $"{key}={Str(value)}"));
+        foreach (var expression in selector?["matchExpressions"] as JsonArray ?? [])
+        {
+            var key = Str(expression?["key"]);
+            var values = string.Join(",", (expression?["values"] as JsonArray ?? []).Select(Str).Order(StringComparer.Ordinal));
+            requirements.Add((key, Str(expression?["operator"]) switch
+            {
+                "In" => $"{key} in ({values})",
+                "NotIn" => $"{key} notin ({values})",
+                "DoesNotExist" => $"!{key}",
+                _ => key,
+            }));
+        }
+        return string.Join(",", requirements.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Text));
     }
 
     private static List<Column> Columns(ResourceType type, string version, DateTimeOffset now, JsonObject? crd)
     {
         var name = new Column("Name", "string", "name", o => o["metadata"]?["name"]?.DeepClone());
         var age = new Column("Age", "string", "", o => Age(o, now));
-        string Str(JsonNode? n) => n?.ToString() ?? "";
         switch (type.Group, type.Kind)
         {
             case ("", "Namespace"):
                 return [name, new("Status", "string", "", o => Str(o["status"]?["phase"])), age];
             case ("", "ConfigMap"):
-                return [name, new("Data", "integer", "", o => (o["data"] as JsonObject)?.Count + (o["binaryData"] as JsonObject)?.Count ?? 0), age];
+                return [name, new("Data", "integer", "", o => ((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0)), age];
             case ("", "Secret"):
                 return [name, new("Type", "string", "", o => Str(o["type"])), new("Data", "integer", "", o => (o["data"] as JsonObject)?.Count ?? 0), age];
             case ("", "Service"):
@@ -65,9 +96,25 @@ internal static class Tables
                     name, new("Type", "string", "", o => Str(o["spec"]?["type"])),
                     new("Cluster-IP", "string", "", o => Str(o["spec"]?["clusterIP"]) is { Length: > 0 } ip ? ip : "<none>"),
                     new("External-IP", "string", "", o => o["spec"]?["externalIPs"] is JsonArray { Count: > 0 } ips ? string.Join(",", ips) : "<none>"),
+                    // printers.go makePortString: PORT/PROTOCOL, or PORT:NODEPORT/PROTOCOL when a node port is set.
                     new("Port(s)", "string", "", o => o["spec"]?["ports"] is JsonArray { Count: > 0 } ports
-                        ? string.Join(",", ports.OfType<JsonObject>().Select(p => $"{p["port"]}/{p["protocol"] ?? "TCP"}")) : "<none>"),
+                        ? string.Join(",", ports.OfType<JsonObject>().Select(p => JsonNumbers.TryGetInt64(p["nodePort"], out var nodePort) && nodePort > 0
+                            ? $"{p["port"]}:{nodePort}/{p["protocol"] ?? "TCP"}" : $"{p["port"]}/{p["protocol"] ?? "TCP"}")) : "<none>"),
                     age,
+                    new("Selector", "string", "", o => o["spec"]?["selector"] is JsonObject { Count: > 0 } selector
+                        ? string.Join(",", selector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Str(p.Value)}")) : "<none>", Priority: 1),
+                ];
+            case ("rbac.authorization.k8s.io", "RoleBinding"):
+            case ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+                // printers.go printRoleBinding / printClusterRoleBinding.
+                return
+                [
+                    name,
+                    new("Role", "string", "", o => $"{Str(o["roleRef"]?["kind"])}/{Str(o["roleRef"]?["name"])}"),
+                    age,
+                    new("Users", "string", "", o => SubjectNames(o, "User"), Priority: 1),
+                    new("Groups", "string", "", o => SubjectNames(o, "Group"), Priority: 1),
+                    new("ServiceAccounts", "string", "", o => SubjectNames(o, "ServiceAccount"), Priority: 1),
                 ];
             case ("apps", "Deployment"):
                 long Num(JsonNode? n) => JsonNumbers.TryGetInt64(n, out var v) ? v : 0;
@@ -78,6 +125,10 @@ internal static class Tables
                     new("Up-to-date", "integer", "", o => Num(o["status"]?["updatedReplicas"])),
                     new("Available", "integer", "", o => Num(o["status"]?["availableReplicas"])),
                     age,
+                    // pkg/printers/internalversion/printers.go printDeployment's wide columns.
+                    new("Containers", "string", "", o => string.Join(",", Containers(o).Select(c => Str(c?["name"]))), Priority: 1),
+                    new("Images", "string", "", o => string.Join(",", Containers(o).Select(c => Str(c?["image"]))), Priority: 1),
+                    new("Selector", "string", "", o => SelectorText(o["spec"]?["selector"]), Priority: 1),
                 ];
             case ("", "Pod"):
                 return

@@ -83,6 +83,8 @@ public static class ManagedFields
         var second = Compare(liveTracked, Tracked(merged, options), schema);
         foreach (var other in managers.Where(m => m != self))
             other.Fields = other.Fields.Difference(second.Removed);
+        // structured-merge-diff's Updater drops every other manager left owning nothing (merge/update.go).
+        managers.RemoveAll(m => m != self && m.Fields.IsEmpty);
 
         // A no-op apply leaves the manager's timestamp alone.
         if (!sameOwnership || !JsonValues.DeepEquals(WithoutManagedFields(live), WithoutManagedFields(merged)))
@@ -95,7 +97,7 @@ public static class ManagedFields
     public static void RecordUpdate(JsonObject? live, JsonObject updated, ManagedFieldsOptions options)
     {
         var schema = SchemaFor(options);
-        var managers = ReadManagers(live, options);
+        var managers = ManagersOfUpdate(live, updated, options);
         var comparison = Compare(Tracked(live ?? new JsonObject(), options), Tracked(updated, options), schema);
         var changed = comparison.Added.Union(comparison.Modified);
 
@@ -117,6 +119,8 @@ public static class ManagedFields
                 self.ApiVersion = options.ApiVersion;
             }
         }
+        // As structured-merge-diff's Updater.Update: a manager (applier or updater) that owns nothing any more is dropped.
+        managers.RemoveAll(m => m.Fields.IsEmpty);
         WriteManagers(updated, managers);
     }
 
@@ -135,6 +139,16 @@ public static class ManagedFields
 
     private static PatchSchema? SchemaFor(ManagedFieldsOptions options) =>
         options.Schema is not null ? PatchSchema.FromStructural(options.Schema.Root) : PatchSchema.ForKind(options.Group, options.Kind);
+
+    // As kube-apiserver's field manager (decodeLiveOrNew): a main-resource write that sets managedFields
+    // replaces them ([{}] resets them to none); one that leaves them out, or a subresource write, keeps the live ones.
+    private static List<Manager> ManagersOfUpdate(JsonObject? live, JsonObject updated, ManagedFieldsOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Subresource) || updated["metadata"]?["managedFields"] is not JsonArray { Count: > 0 } sent)
+            return ReadManagers(live, options);
+        if (sent.Count == 1 && sent[0] is JsonObject { Count: 0 }) return [];
+        return ReadManagers(updated, options);
+    }
 
     private static List<Manager> ReadManagers(JsonObject? live, ManagedFieldsOptions options)
     {
