@@ -71,7 +71,7 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
 
         // What a console shows for these objects: their default view (MultiCluster.format.ps1xml), a
         // list or plain text, at a console's width. Information, warning and verbose records are not part of it.
-        var rendered = (string)session.Run("$args[0] | Out-String -Width 120", result.RawOutput.ToList()).ThrowIfFailed().Output.Single()!;
+        var rendered = (string)session.Run("$args[0] | Out-String -Width 150", result.RawOutput.ToList()).ThrowIfFailed().Output.Single()!;
         var problem = ShownOutput.Compare(ShownOutput.Parse(example.Output), ShownOutput.Parse(rendered),
             KeyColumnsExcluded.GetValueOrDefault(page, []), OrderedExamples.Contains((page, number)));
         if (problem is not null)
