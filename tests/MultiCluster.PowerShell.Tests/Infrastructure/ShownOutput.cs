@@ -153,18 +153,28 @@ public static class ShownOutput
             return new Problem(page.Line, $"{page.Rows.Count} row(s); the command gave {actual.Rows.Count}");
         var keys = Enumerable.Range(0, page.Labels.Count).Where(c => KeyColumns.Contains(page.Labels[c]) && !notKeys.Contains(page.Labels[c])).ToList();
         var keyText = string.Join(", ", keys.Select(c => page.Labels[c]));
-        bool Same(Row p, Row a) => keys.All(c => Matches(p.Cells[c], a.Cells[c]));
-        var left = actual.Rows.ToList();
-        for (var r = 0; r < page.Rows.Count; r++)
+        bool Same(Row p, Row a, bool exact) => keys.All(c => exact ? p.Cells[c] == a.Cells[c] : Matches(p.Cells[c], a.Cells[c]));
+        if (ordered)
         {
-            var row = page.Rows[r];
-            if (ordered)
+            for (var r = 0; r < page.Rows.Count; r++)
             {
-                if (!Same(row, actual.Rows[r]))
-                    return new Problem(row.Line, $"row '{row.Text.Trim()}': in the order the cmdlet promises, the command gave '{actual.Rows[r].Text.Trim()}' here ({keyText} compared)");
-                continue;
+                if (!Same(page.Rows[r], actual.Rows[r], exact: false))
+                    return new Problem(page.Rows[r].Line, $"row '{page.Rows[r].Text.Trim()}': in the order the cmdlet promises, the command gave '{actual.Rows[r].Text.Trim()}' here ({keyText} compared)");
             }
-            var match = left.FindIndex(a => Same(row, a));
+            return null;
+        }
+        // Rows that match exactly pair first, so a cut value (ClusterRole…) is left for the row it stands for.
+        var left = actual.Rows.ToList();
+        var unmatched = new List<Row>();
+        foreach (var row in page.Rows)
+        {
+            var match = left.FindIndex(a => Same(row, a, exact: true));
+            if (match < 0) unmatched.Add(row);
+            else left.RemoveAt(match);
+        }
+        foreach (var row in unmatched)
+        {
+            var match = left.FindIndex(a => Same(row, a, exact: false));
             if (match < 0)
                 return new Problem(row.Line, $"row '{row.Text.Trim()}': the command gave no row with these {keyText}");
             left.RemoveAt(match);
