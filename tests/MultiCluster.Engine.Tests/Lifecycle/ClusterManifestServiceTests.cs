@@ -122,6 +122,7 @@ public class ClusterManifestServiceTests
             var rendered = await service.RenderForAsync(Spec(provider, ns), management.Cluster);
 
             rendered.Versions.Core.Should().Be(FleetClusterApiVersion.V1Beta1);
+            rendered.Objects.Should().NotBeEmpty();
             foreach (var obj in rendered.Objects)
             {
                 var (status, body) = await management.CreateStrictAsync(obj);
