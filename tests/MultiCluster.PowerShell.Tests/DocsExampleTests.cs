@@ -7,7 +7,9 @@ namespace MultiCluster.PowerShell.Tests;
 
 /// <summary>
 /// Every example in docs/ runs, against emulated clusters named as the docs name them, and gives
-/// what its output block shows: the error it shows, or objects whose first column it lists.
+/// what its output block shows: the error it shows, or what a console shows for the objects it
+/// writes, compared by <see cref="ShownOutput"/>: the same columns, the same number of rows and
+/// the same values in the key columns, in any order unless the cmdlet promises one.
 /// </summary>
 public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFixture<DocsExampleTests.DocsFleet>
 {
@@ -67,13 +69,33 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         errors.Should().BeEmpty($"{at} runs cleanly: {string.Join("; ", errors.Select(e => e.ToString()))}");
         if (example.Output is null) return;
 
-        // A table: each data row's first cell is a value of one of the objects written.
-        var values = result.RawOutput.SelectMany(o => o.Properties.Select(p => Convert.ToString(p.Value))).ToHashSet();
-        foreach (var row in example.Output.Split('\n').Skip(2).Where(r => r.Trim().Length > 0))
-            values.Should().Contain(row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], $"{at} lists this row");
+        // What a console shows for these objects: their default view (MultiCluster.format.ps1xml), a
+        // list or plain text, at a console's width. Information, warning and verbose records are not part of it.
+        var rendered = (string)session.Run("$args[0] | Out-String -Width 150", result.RawOutput.ToList()).ThrowIfFailed().Output.Single()!;
+        var problem = ShownOutput.Compare(ShownOutput.Parse(example.Output), ShownOutput.Parse(rendered),
+            KeyColumnsExcluded.GetValueOrDefault(page, []), OrderedExamples.Contains((page, number)));
+        if (problem is not null)
+            Assert.Fail($"docs/{page}.md:{example.OutputLine + problem.Line} (example {number}): {problem.Text}\n"
+                + $"The command gave:\n{ShownOutput.Marker}\n{rendered.Trim('\n')}\n{ShownOutput.Marker}");
     }
 
-    private sealed record Example(string Code, string? Output);
+    /// <summary>
+    /// Columns whose label is a key column but whose values here are made at run time, so no page can know them.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> KeyColumnsExcluded = new(StringComparer.Ordinal)
+    {
+        // A Velero backup is named after its schedule and the time it ran.
+        ["Get-FleetBackup"] = ["Name"],
+    };
+
+    /// <summary>Examples whose rows come in an order the cmdlet promises; all others are compared in any order.</summary>
+    private static readonly HashSet<(string Page, int Number)> OrderedExamples =
+    [
+        // Waves in their Order.
+        ("Get-FleetUpgradePlan", 1), ("Start-FleetUpgrade", 1),
+    ];
+
+    private sealed record Example(string Code, string? Output, int OutputLine);
 
     /// <summary>The line of the example's heading, where a reader of a failure finds it.</summary>
     private static int HeadingLine(string markdown, int number)
@@ -84,13 +106,21 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
 
     private static List<Example> ParseExamples(string markdown)
     {
-        var section = markdown[markdown.IndexOf("## EXAMPLES", StringComparison.Ordinal)..markdown.IndexOf("## PARAMETERS", StringComparison.Ordinal)];
-        return Regex.Split(section, @"^### Example \d+.*$", RegexOptions.Multiline).Skip(1).Select(block =>
+        var start = markdown.IndexOf("## EXAMPLES", StringComparison.Ordinal);
+        var section = markdown[start..markdown.IndexOf("## PARAMETERS", StringComparison.Ordinal)];
+        var headings = Regex.Matches(section, @"^### Example \d+.*$", RegexOptions.Multiline);
+        var examples = new List<Example>();
+        for (var i = 0; i < headings.Count; i++)
         {
+            var from = headings[i].Index;
+            var block = section[from..(i + 1 < headings.Count ? headings[i + 1].Index : section.Length)];
             var code = Regex.Match(block, @"```powershell\n(.*?)\n```", RegexOptions.Singleline).Groups[1].Value;
             var output = Regex.Match(block, @"```output\n(.*?)\n```", RegexOptions.Singleline);
-            return new Example(code, output.Success ? output.Groups[1].Value : null);
-        }).ToList();
+            // The page's line of the output block's first line, so a failure names the row's own line.
+            var outputLine = output.Success ? markdown[..(start + from + output.Groups[1].Index)].Count(c => c == '\n') + 1 : 0;
+            examples.Add(new Example(code, output.Success ? output.Groups[1].Value : null, outputLine));
+        }
+        return examples;
     }
 
     /// <summary>

@@ -88,6 +88,7 @@ Describe 'Istio multi-primary' {
         ($again | Where-Object Action -eq Created).Cluster | Should -Be 'west'
 
         $rotated = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -Rotate)
+        $rotated | Should -HaveCount 6
         $rotated | ForEach-Object { $_.Action | Should -Be 'Configured'; $_.Status | Should -Be 'Healthy' }
         @(Test-FleetMesh | Where-Object Status -eq Healthy).Count | Should -Be 6
     }

@@ -70,6 +70,7 @@ Describe 'Inventory' {
     It 'reports an unknown cluster name with the closest names' {
         $name = $script:contexts[0] + 'x'
         Get-FleetCluster -Name $name -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ClusterNotFound*'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].Exception.Message | Should -BeLike "*$($script:contexts[0])*"
@@ -262,6 +263,7 @@ Describe 'Progressive workload rollout' {
         New-Web 'nginx:1.27' '3' | Publish-FleetWorkload -Cluster * -Override $broken | Out-Null
         $status = Get-FleetWorkload web -Namespace pester-waves -Wait -TimeoutSeconds 3 -ErrorVariable notReady -ErrorAction SilentlyContinue
         ($status | Where-Object { -not $_.Ready }).Cluster | Should -Be $script:contexts[2]
+        $notReady | Should -HaveCount 1
         $notReady[0].FullyQualifiedErrorId | Should -BeLike 'WorkloadNotReady*'
     }
 }
@@ -323,6 +325,7 @@ waves:
 
     It 'plans the waves in policy order' {
         $plan = Get-FleetUpgradePlan -Policy $script:policy -KubernetesVersion v1.33.0
+        $plan | Should -HaveCount 2
         $plan.Name | Should -Be @('first', 'second')
         $plan[0].Clusters | Should -Be @($script:contexts[1])
         $plan[1].Approval | Should -Be 'Manual'
@@ -332,6 +335,7 @@ waves:
         $preview = Start-FleetUpgrade -Policy $script:policy -KubernetesVersion v1.33.0 -Check @{ smoke = { $true } } -WhatIf
         $preview.Name | Should -Be @('first', 'second')
         Get-FleetUpgradeStatus -RolloutId v1-33-0 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'UpgradeRolloutNotFound*'
     }
 

@@ -36,6 +36,7 @@ Describe 'The <TypeName> view at 80 columns' -ForEach $views {
 
         $key = $Columns | Where-Object { $_.Label -in $keyNames -or $_.Property -in $keyNames } | Select-Object -First 1
         $mustShow = if ($key) { @($key.Label) } else { @($Columns.Label) }
+        $mustShow | Should -Not -BeNullOrEmpty
         foreach ($label in $mustShow) {
             $headerWords | Should -Contain $label -Because "the $TypeName view shows $label within 80 columns (header: '$($lines[0].Trim())')"
         }

@@ -24,7 +24,7 @@ public sealed class OidcControlPlaneTests
         var rendered = await new ClusterManifestService(management.Connector).RenderForAsync(spec, management.Cluster);
         var apply = new ApplyService(management.Connector);
         var results = await apply.ApplyAsync(apply.Plan([management.Cluster], rendered.Objects), new ApplyOptions()).ToListAsync();
-        results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Should().HaveCount(rendered.Objects.Count).And.NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Created);
         return rendered.Objects.FirstOrDefault(o => o.Kind == "KubeadmControlPlane") ?? rendered.Objects.Single();
     }
 

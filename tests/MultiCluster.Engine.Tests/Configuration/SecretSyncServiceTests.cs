@@ -108,7 +108,7 @@ public sealed class SecretSyncServiceTests : IAsyncLifetime
         healed.Should().HaveCount(3);
         healed.Single(r => r.Action == FleetResourceAction.Configured).Cluster.Should().Be("sync-2");
         healed.Where(r => r.Cluster != "sync-2").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged, Describe(healed));
-        (await Test(source)).Should().OnlyContain(s => s.Status == FleetSecretState.InSync);
+        (await Test(source)).Should().HaveCount(3).And.OnlyContain(s => s.Status == FleetSecretState.InSync);
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public sealed class SecretSyncServiceTests : IAsyncLifetime
             var copy = await client.CoreV1.ReadNamespacedSecretAsync("tls", Ns);
             copy.Type.Should().Be("kubernetes.io/tls");
             Encoding.UTF8.GetString(copy.Data["tls.key"]).Should().Be("key");
-            (await Test(source)).Should().OnlyContain(s => s.Status == FleetSecretState.InSync);
+            (await Test(source)).Should().HaveCount(3).And.OnlyContain(s => s.Status == FleetSecretState.InSync);
         }
         finally
         {

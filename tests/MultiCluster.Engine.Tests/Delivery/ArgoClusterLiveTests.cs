@@ -216,7 +216,7 @@ public sealed class ArgoClusterLiveTests : IAsyncLifetime
     [RequiresSharedCrdsFact]
     public async Task Unregister_refuses_while_an_Application_deploys_there_then_Force_removes_both_sides_and_revokes_the_token()
     {
-        (await Register(Options())).Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        (await Register(Options())).Should().HaveCount(_targets.Count).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
         var secret = await ClusterSecret(_fleet[2]);
         _fleet[0].CreateObject(JsonNode.Parse($$$"""
             {"apiVersion":"argoproj.io/v1alpha1","kind":"Application","metadata":{"name":"shop-euc1","namespace":"argocd"},

@@ -115,7 +115,7 @@ public class ApplyServiceTests
         var results = await Apply(fleet, Manifests.Replace("replicas: 2", "replicas: 3"));
 
         results.Single(r => r.Kind == "Deployment").Action.Should().Be(FleetResourceAction.Configured);
-        results.Where(r => r.Kind != "Deployment").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        results.Where(r => r.Kind != "Deployment").Should().NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
     }
 
     [Fact]
@@ -126,6 +126,7 @@ public class ApplyServiceTests
         var results = await Apply(fleet, Manifests);
 
         var patches = fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).ToList();
+        patches.Should().HaveSameCount(results);
         patches.Take(2).Should().OnlyContain(r => r.StartsWith("PATCH /api/v1/namespaces/shop?", StringComparison.Ordinal)
                                                   || r.StartsWith("PATCH /api/v1/namespaces/team?", StringComparison.Ordinal));
         patches.Should().OnlyContain(r => r.Contains("fieldManager=multicluster") && !r.Contains("force=true"));
@@ -153,7 +154,7 @@ public class ApplyServiceTests
 
         await Apply(fleet, Manifests, new ApplyOptions { ForceConflicts = true });
 
-        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).Should().OnlyContain(r => r.Contains("force=true"));
+        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(r => r.Contains("force=true"));
     }
 
     [Fact]
@@ -169,7 +170,7 @@ public class ApplyServiceTests
         deployment.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.WouldChange);
         deployment[0].Changes.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Path = "spec.replicas", Before = (object)2L, After = (object)5L });
         deployment[0].Message.Should().Contain("spec.replicas");
-        results.Where(r => r.Kind != "Deployment").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        results.Where(r => r.Kind != "Deployment").Should().NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
         fleet["a"].Stored("/apis/apps/v1/namespaces/shop/deployments/web")!["metadata"]!["resourceVersion"]!.GetValue<string>().Should().Be(before);
         fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).TakeLast(4).Should().OnlyContain(r => r.Contains("dryRun=All"));
     }
@@ -181,7 +182,7 @@ public class ApplyServiceTests
 
         var results = await Apply(fleet, Manifests, new ApplyOptions { WhatIf = true });
 
-        results.Should().OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
+        results.Should().NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
         results.Single(r => r.Kind == "Deployment").Message.Should().Contain("Namespace shop is created in the same run");
         fleet["a"].Stored("/api/v1/namespaces/shop").Should().BeNull();
     }

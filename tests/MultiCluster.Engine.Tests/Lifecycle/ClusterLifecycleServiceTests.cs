@@ -18,7 +18,7 @@ public class ClusterLifecycleServiceTests
         var rendered = await new ClusterManifestService(management.Connector).RenderForAsync(spec, management.Cluster);
         var apply = new ApplyService(management.Connector);
         var results = await apply.ApplyAsync(apply.Plan([management.Cluster], rendered.Objects), new ApplyOptions()).ToListAsync();
-        results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Should().HaveCount(rendered.Objects.Count).And.NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Created);
     }
 
     /// <summary>

@@ -32,9 +32,9 @@ public class ClusterManifestServiceTests
         var older = service.Render(Spec("Docker", version: FleetClusterApiVersion.V1Beta1));
 
         newest.Versions.Should().Be(new ClusterApiVersions(FleetClusterApiVersion.V1Beta2, "v1beta2"));
-        newest.Objects.Select(o => o.ApiVersion).Should().OnlyContain(v => v.EndsWith("/v1beta2"));
+        newest.Objects.Select(o => o.ApiVersion).Should().NotBeEmpty().And.OnlyContain(v => v.EndsWith("/v1beta2"));
         older.Versions.Should().Be(new ClusterApiVersions(FleetClusterApiVersion.V1Beta1, "v1beta1"));
-        older.Objects.Select(o => o.ApiVersion).Should().OnlyContain(v => v.EndsWith("/v1beta1"));
+        older.Objects.Select(o => o.ApiVersion).Should().NotBeEmpty().And.OnlyContain(v => v.EndsWith("/v1beta1"));
         service.Render(Spec("AWS", version: FleetClusterApiVersion.V1Beta1)).Versions.Infrastructure.Should().Be("v1beta2",
             "CAPA v2 serves its kinds only in v1beta2, with either core version");
     }
@@ -122,6 +122,7 @@ public class ClusterManifestServiceTests
             var rendered = await service.RenderForAsync(Spec(provider, ns), management.Cluster);
 
             rendered.Versions.Core.Should().Be(FleetClusterApiVersion.V1Beta1);
+            rendered.Objects.Should().NotBeEmpty();
             foreach (var obj in rendered.Objects)
             {
                 var (status, body) = await management.CreateStrictAsync(obj);

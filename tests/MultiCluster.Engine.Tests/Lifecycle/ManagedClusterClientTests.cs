@@ -14,7 +14,7 @@ public class ManagedClusterClientTests
         var rendered = await new ClusterManifestService(management.Connector).RenderForAsync(spec, management.Cluster);
         var apply = new ApplyService(management.Connector);
         var results = await apply.ApplyAsync(apply.Plan([management.Cluster], rendered.Objects), new ApplyOptions()).ToListAsync();
-        results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Should().HaveCount(rendered.Objects.Count).And.NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Created);
         return rendered.Objects;
     }
 

@@ -66,7 +66,7 @@ public class UpgradePlannerTests
         plan.Waves[2].Window.Should().Be(TimeSpan.FromMinutes(90));
         plan.Waves[2].Approval.Should().Be(FleetUpgradeApproval.Manual);
         plan.Waves[1].MaxUnavailable.Should().Be(2);
-        plan.Waves.Should().OnlyContain(w => w.KubernetesVersion == "v1.33.1");
+        plan.Waves.Should().HaveCount(3).And.OnlyContain(w => w.KubernetesVersion == "v1.33.1");
     }
 
     [Fact]

@@ -257,7 +257,7 @@ public class UpgradeRolloutTests
         var resumed = await RunAsync(bed, null, Options(bed, _ => null, resume: true));
 
         resumed.State.Should().Be(FleetUpgradeState.Succeeded);
-        resumed.Waves.SelectMany(w => w.Clusters).Should().OnlyContain(c => c.State == FleetUpgradeState.Succeeded);
+        resumed.Waves.SelectMany(w => w.Clusters).Should().HaveCount(3).And.OnlyContain(c => c.State == FleetUpgradeState.Succeeded);
     }
 
     [RequiresSharedCrdsFact]

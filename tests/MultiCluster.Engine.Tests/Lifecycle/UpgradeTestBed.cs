@@ -59,7 +59,7 @@ public sealed class UpgradeTestBed : IAsyncDisposable
             var rendered = await new ClusterManifestService(Connector).RenderForAsync(
                 new FleetClusterSpec { Name = name, Provider = "Docker", KubernetesVersion = FromVersion, WorkerReplicas = 2 }, Management);
             var results = await apply.ApplyAsync(apply.Plan([Management], rendered.Objects), new ApplyOptions()).ToListAsync();
-            results.Should().OnlyContain(r => r.Error == null);
+            results.Should().HaveCount(rendered.Objects.Count).And.NotBeEmpty().And.OnlyContain(r => r.Error == null);
         }
         if (Controller is null) return;
         foreach (var name in names)

@@ -202,7 +202,7 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
     [Fact]
     public async Task Removing_a_dead_member_cleans_its_links_on_every_reachable_peer_and_reports_the_unreachable_side()
     {
-        (await Join()).Should().OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy);
+        (await Join()).Should().NotBeEmpty().And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy);
         var dead = _fleet[2];
         await dead.SetFaultsAsync(new FaultSettings { Stopped = true });
         var member = _connector.Clusters[2];

@@ -199,7 +199,7 @@ public sealed class SubmarinerLiveTests : IAsyncLifetime
             ("subm-3", "subm-1", FleetMeshLinkStatus.Healthy), ("subm-3", "subm-2", FleetMeshLinkStatus.Healthy),
         });
         links[0].Message.Should().Be("The probe submariner-probe-subm-2.submariner-operator.svc.clusterset.local that subm-2 exported is imported here (MCS ServiceImport).");
-        _fleet.Clusters.Should().AllSatisfy(c =>
+        _fleet.Clusters.Should().HaveCount(3).And.AllSatisfy(c =>
             c.Store.List(c.Registry.Find("multicluster.x-k8s.io", "serviceexports")!, null).Items.Should().BeEmpty("the probes are removed"));
     }
 

@@ -256,11 +256,11 @@ public sealed class FleetImporterLiveTests : IAsyncLifetime
 
         var imported = await Import(FleetImportSource.KubeFed, path: path);
 
-        imported.Skip(1).Should().OnlyContain(c => c.Kubeconfig == path);
+        imported.Skip(1).Should().NotBeEmpty().And.OnlyContain(c => c.Kubeconfig == path);
         if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.ReadAllText(path).Should().Contain(_tokens[0]);
         _session.Kubeconfig.Description.Should().NotContain("imported in memory");
-        (await Health(imported)).Should().OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
+        (await Health(imported)).Should().HaveSameCount(imported).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
 
         var before = _session.GetFleet();
         var again = () => Import(FleetImportSource.KubeFed, path: path);
