@@ -10,7 +10,7 @@ namespace MultiCluster.PowerShell.Tests;
 /// reported once with their ids, and the emulators' request logs show that no object was written
 /// twice and every Retry-After was waited out.
 /// </summary>
-public sealed class FleetFaultTests : IAsyncLifetime
+public sealed class FleetFaultTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const int ClusterCount = 20;
     private const string Down = "f04", Slow = "f10", Hanging = "f16";
@@ -90,11 +90,14 @@ public sealed class FleetFaultTests : IAsyncLifetime
         first.Errors.Single(e => e.TargetObject!.ToString()!.StartsWith(Hanging, StringComparison.Ordinal))
             .FullyQualifiedErrorId.Should().StartWith("ClusterTimeout,");
         firstTook.Should().BeLessThan(TimeSpan.FromSeconds(ApplyTimeoutSeconds + 30));
+        output.WriteLine($"Test-FleetCluster {healthTook.TotalSeconds:0.0} s (timeout {HealthTimeoutSeconds} s), first apply {firstTook.TotalSeconds:0.0} s (timeout {ApplyTimeoutSeconds} s)");
 
         // The second run, on the clusters that can be reached, changes nothing.
         var secondStarted = DateTimeOffset.UtcNow;
+        watch.Restart();
         var second = session.Run($"$args[0] | Invoke-FleetApply -Cluster $args[1] -TimeoutSeconds {ApplyTimeoutSeconds}", manifest, Reachable.ToArray())
             .ThrowIfFailed().Output.Cast<FleetResourceResult>().ToList();
+        output.WriteLine($"second apply {watch.Elapsed.TotalSeconds:0.0} s");
         second.Should().HaveCount((ClusterCount - 2) * ConfigMaps.Length).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
 
         var injected = new Dictionary<int, int> { [500] = 0, [429] = 0 };
