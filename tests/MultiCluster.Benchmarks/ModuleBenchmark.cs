@@ -14,7 +14,7 @@ namespace MultiCluster.Benchmarks;
 /// </summary>
 public static class ModuleBenchmark
 {
-    private static readonly string ModuleManifest = Path.Combine(RepositoryRoot(), "out", "MultiCluster", "MultiCluster.psd1");
+    internal static readonly string ModuleManifest = Path.Combine(RepositoryRoot(), "out", "MultiCluster", "MultiCluster.psd1");
 
     /// <summary>Import-Module in fresh runspaces: first (loads the assemblies) and median of the rest.</summary>
     public static Task<int> ImportAsync(int runs = 15)
@@ -158,10 +158,10 @@ public static class ModuleBenchmark
     private static bool KubectlAvailable() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "kubectl")));
 
-    private static string FleetYaml(EmulatedFleet fleet) =>
+    internal static string FleetYaml(EmulatedFleet fleet) =>
         "name: bench\nclusters:\n" + string.Concat(fleet.Clusters.Select(c => $"  - name: {c.Name}\n")) ;
 
-    private static Runspace OpenRunspace()
+    internal static Runspace OpenRunspace()
     {
         var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         runspace.Open();
@@ -175,7 +175,7 @@ public static class ModuleBenchmark
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    private static List<PSObject> Invoke(Runspace runspace, string script, params object[] arguments)
+    internal static List<PSObject> Invoke(Runspace runspace, string script, params object[] arguments)
     {
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;

@@ -11,14 +11,17 @@ switch (args.FirstOrDefault())
         return await ModuleBenchmark.HealthAsync();
     case "apply":
         return await ModuleBenchmark.ApplyAsync(latencyMs: args.Length > 1 ? int.Parse(args[1]) : 20, withKubectl: !args.Contains("no-kubectl"));
+    case "faults":
+        return await FaultBenchmark.RunAsync();
     case "all":
         var failed = 0;
         failed += await EmulatorBenchmark.RunAsync();
         failed += await ModuleBenchmark.ImportAsync();
         failed += await ModuleBenchmark.HealthAsync();
         failed += await ModuleBenchmark.ApplyAsync();
+        failed += await FaultBenchmark.RunAsync();
         return failed == 0 ? 0 : 1;
     default:
-        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|all");
+        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|faults|all");
         return 2;
 }

@@ -62,6 +62,32 @@ public class FaultAndFleetTests
     }
 
     [Fact]
+    public async Task A_seeded_mix_fails_the_same_requests_with_500_or_429_on_every_run()
+    {
+        await using var cluster = await EmulatedCluster.StartAsync();
+        using var http = RawClient(cluster);
+        var mix = new FaultSettings { FailureRate = 0.3, FailureStatusCodes = [500, 429], Seed = 7 };
+
+        async Task<List<int>> Run()
+        {
+            await cluster.SetFaultsAsync(mix with { }); // new settings: the seeded draw starts again
+            var statuses = new List<int>();
+            for (var i = 0; i < 60; i++)
+            {
+                using var response = await http.GetAsync(i % 2 == 0 ? "/api/v1/namespaces" : "/api/v1/configmaps");
+                statuses.Add((int)response.StatusCode);
+            }
+            return statuses;
+        }
+
+        var first = await Run();
+        first.Should().HaveCount(60).And.OnlyContain(s => s == 200 || s == 500 || s == 429);
+        first.Should().Contain(500).And.Contain(429).And.Contain(200);
+        first.Count(s => s != 200).Should().BeInRange(6, 36, "about 30 % of 60 fail");
+        (await Run()).Should().Equal(first, "the seed decides which request fails, and how");
+    }
+
+    [Fact]
     public async Task Stopped_refuses_connections_and_comes_back_on_the_same_port()
     {
         await using var cluster = await EmulatedCluster.StartAsync();

@@ -126,7 +126,7 @@ public abstract class FanOutCmdlet : FleetCmdlet
         foreach (var known in planned.KnownResults)
         {
             WriteObject(known);
-            if (known.Error is { } error) WriteError(ErrorRecords.From(error));
+            if (known.Error is { } error) EmitError(error);
         }
         var confirmed = whatIf || force ? planned.Targets : planned.Targets.Where(t => ShouldProcess(t.Description, action)).ToList();
         if (confirmed.Count == 0) return;

@@ -80,12 +80,17 @@ public abstract class FleetCmdlet : PSCmdlet
         return true;
     });
 
-    /// <summary>Writes a non-terminating error for one target (from any thread while <see cref="RunEngine"/> runs).</summary>
-    protected void EmitError(Exception error)
+    /// <summary>
+    /// Writes a non-terminating error for one target (from any thread while <see cref="RunEngine"/> runs).
+    /// An error already written is not written again: the results of a cluster that failed as a whole
+    /// (unreachable, timed out) each carry its one error, and one failure is one record.
+    /// </summary>
+    protected void EmitError(Exception error) => OnPipeline(() =>
     {
-        var record = ErrorRecords.From(error);
-        OnPipeline(() => WriteError(record));
-    }
+        if (_writtenErrors.Add(error)) WriteError(ErrorRecords.From(error));
+    });
+
+    private readonly HashSet<Exception> _writtenErrors = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Runs an action on the pipeline thread (ShouldProcess, WriteWarning ...): queued while

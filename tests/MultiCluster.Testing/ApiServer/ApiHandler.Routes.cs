@@ -46,12 +46,23 @@ internal sealed partial class ApiHandler
             using var slow = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, cluster.ListenerStopping);
             await Task.Delay(delay, slow.Token).ConfigureAwait(false);
         }
-        if (faults.FailureRate > 0 && Random.Shared.NextDouble() < faults.FailureRate)
+        if (DrawFor(faults).Next(http.Request.Method, http.Request.Path.Value + http.Request.QueryString.Value) is { } code)
         {
-            throw faults.FailureStatusCode == 429
+            throw code == 429
                 ? ApiStatusException.TooManyRequests(faults.RetryAfterSeconds)
                 : ApiStatusException.Internal("injected fault");
         }
+    }
+
+    private FailureDraw? failureDraw;
+
+    // One draw per settings in force, so a seeded run starts counting afresh whenever the faults change.
+    private FailureDraw DrawFor(FaultSettings faults)
+    {
+        var current = Volatile.Read(ref failureDraw);
+        if (current is not null && ReferenceEquals(current.Settings, faults)) return current;
+        var fresh = new FailureDraw(faults);
+        return Interlocked.CompareExchange(ref failureDraw, fresh, current) == current ? fresh : Volatile.Read(ref failureDraw)!;
     }
 
     // ---- admin -------------------------------------------------------------------------------
@@ -122,13 +133,17 @@ internal sealed partial class ApiHandler
         }
     }
 
-    /// <summary>Fault settings from the admin JSON: stopped, latencyMs, latencyJitterMs, failureRate, failureStatusCode, retryAfterSeconds, hanging.</summary>
+    /// <summary>Fault settings from the admin JSON: stopped, latencyMs, latencyJitterMs, failureRate, failureStatusCode, failureStatusCodes, seed, retryAfterSeconds, hanging, methods.</summary>
     internal static FaultSettings FaultsFrom(JsonObject body)
     {
         double Number(string name) => body[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0;
         bool Flag(string name) => body[name] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
         var code = (int)Number("failureStatusCode");
         if (code is not (0 or 500 or 429)) throw ApiStatusException.BadRequest("failureStatusCode must be 500 or 429");
+        var codes = body["failureStatusCodes"] is JsonArray list
+            ? list.Select(c => c is JsonValue v && v.TryGetValue<int>(out var n) && n is 500 or 429 ? n
+                : throw ApiStatusException.BadRequest("failureStatusCodes must hold only 500 and 429")).ToList()
+            : null;
         var rate = Number("failureRate");
         if (rate is < 0 or > 1) throw ApiStatusException.BadRequest("failureRate must be between 0 and 1");
         return new FaultSettings
@@ -138,6 +153,8 @@ internal sealed partial class ApiHandler
             LatencyJitter = TimeSpan.FromMilliseconds(Number("latencyJitterMs")),
             FailureRate = rate,
             FailureStatusCode = code == 0 ? 500 : code,
+            FailureStatusCodes = codes,
+            Seed = body["seed"] is JsonValue seed && seed.TryGetValue<int>(out var s) ? s : null,
             RetryAfterSeconds = body["retryAfterSeconds"] is null ? 1 : (int)Number("retryAfterSeconds"),
             Hanging = Flag("hanging"),
             Methods = body["methods"] is JsonArray methods ? methods.Select(m => m!.GetValue<string>().ToUpperInvariant()).ToList() : null,
@@ -151,6 +168,8 @@ internal sealed partial class ApiHandler
         ["latencyJitterMs"] = f.LatencyJitter.TotalMilliseconds,
         ["failureRate"] = f.FailureRate,
         ["failureStatusCode"] = f.FailureStatusCode,
+        ["failureStatusCodes"] = f.FailureStatusCodes is null ? null : new JsonArray(f.FailureStatusCodes.Select(c => (JsonNode?)c).ToArray()),
+        ["seed"] = f.Seed,
         ["retryAfterSeconds"] = f.RetryAfterSeconds,
         ["hanging"] = f.Hanging,
         ["methods"] = f.Methods is null ? null : new JsonArray(f.Methods.Select(m => (JsonNode?)m).ToArray()),
