@@ -52,7 +52,7 @@ internal static class YamlReader
         catch (YamlException ex)
         {
             var reason = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
-            throw ParseFailed(source, ex.Start.Line, ex.Start.Column, StripPosition(reason), ex);
+            throw ParseFailed(source, ex.Start.Line, ex.Start.Column, StripPosition(reason) + FoundAt(ex), ex);
         }
 
         var documents = new List<ParsedDocument>();
@@ -183,6 +183,13 @@ internal static class YamlReader
         }
         return resolved;
     }
+
+    /// <summary>
+    /// Where the scanner stopped, when that is on a later line than where the construct it was reading
+    /// began ("while scanning a mapping ... found a tab" starts at the mapping; the tab is further down).
+    /// </summary>
+    internal static string FoundAt(YamlException ex) =>
+        ex.End.Line > ex.Start.Line ? $" (found at line {ex.End.Line}, column {ex.End.Column})" : "";
 
     private static string StripPosition(string message)
     {

@@ -9,9 +9,11 @@ namespace MultiCluster.PowerShell.Tests.BadInput;
 /// <param name="Name">Says what is wrong, so a failing row reads as a sentence.</param>
 /// <param name="ErrorId">The stable id the FullyQualifiedErrorId starts with (before the comma and the cmdlet's class).</param>
 /// <param name="File">The file the message must name, with <paramref name="Line"/> and <paramref name="Column"/> where known.</param>
-/// <param name="PerCluster">
-/// The input is bad for one cluster only (its kubeconfig user or credential plugin): the module reports that
-/// cluster as a non-terminating error with the id, as kubectl would for that context, and the rest go on.
+/// <param name="NonTerminating">
+/// The answer is a non-terminating error with the id, by design: what a kubeconfig holds for one context (its
+/// user, CA or credential plugin; kubectl fails that context alone) and what discovery answers for one cluster
+/// (a kind it does not serve; another cluster may have the CRD) fail that cluster and the rest go on; and
+/// Get-FleetCluster reports a name not in the fleet as Get-Item does. The request logs are checked all the same.
 /// </param>
 public sealed record BadInputCase(
     string Name,
@@ -22,7 +24,7 @@ public sealed record BadInputCase(
     int? Column = null,
     IReadOnlyDictionary<string, string>? Files = null,
     bool NeedsSharedCrds = false,
-    bool PerCluster = false)
+    bool NonTerminating = false)
 {
     public override string ToString() => Name;
 }

@@ -70,26 +70,25 @@ public static partial class BadInputCases
         yield return KubeFed("KubeFed: placement key 'cluster'", Federated(FedTemplate + "\nplacement:\n  cluster: [ { name: prod-a } ]"));
         yield return KubeFed("KubeFed: matchExpressions operator 'Like'", Federated(FedTemplate + "\nplacement:\n  clusterSelector:\n    matchExpressions: [ { key: env, operator: Like, values: [prod] } ]"));
         yield return KubeFed("KubeFed: matchLabels as a list", Federated(FedTemplate + "\nplacement:\n  clusterSelector:\n    matchLabels: [env]"));
-        yield return KubeFed("KubeFed: placement names a cluster not in the fleet", Federated(FedTemplate + "\nplacement:\n  clusters: [ { name: prod-z } ]"), "ClusterNotFound");
-        yield return KubeFed("KubeFed: an override for a cluster not in the fleet", Federated(FedTemplate + "\nplacement:\n  clusters: [ { name: prod-a } ]\noverrides:\n  - clusterName: prod-z\n    clusterOverrides: [ { path: /data/text, value: x } ]"), "ClusterNotFound");
+        yield return KubeFed("KubeFed: placement names a cluster not in the fleet", Federated(FedTemplate + "\nplacement:\n  clusters: [ { name: prod-z } ]"), "PlacementEmpty");
         yield return KubeFed("KubeFed: placement and -Cluster both given", Federated(FedTemplate + "\nplacement:\n  clusters: [ { name: prod-a } ]"), "PlacementConflict", " -Cluster prod-b");
-        yield return KubeFed("KubeFed: a placement selecting no cluster", Federated(FedTemplate + "\nplacement:\n  clusterSelector:\n    matchLabels: { env: nowhere }"), "NoClustersSelected");
+        yield return KubeFed("KubeFed: a placement selecting no cluster", Federated(FedTemplate + "\nplacement:\n  clusterSelector:\n    matchLabels: { env: nowhere }"), "PlacementEmpty");
 
         // Overrides and waves given as parameters.
         const string piped = "@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'bad-input-ovr'; namespace = 'default' }; data = @{ a = '1' } } | ";
-        yield return Line("override: a cluster not in the fleet", piped + "Publish-FleetWorkload -Override @{ 'prod-z' = @{ '/data/a' = '2' } } -Confirm:$false", "ClusterNotFound");
-        yield return Line("override: a path that is not a JSON pointer", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ 'data/a' = '2' } } -Confirm:$false", "OverrideInvalid");
+        yield return Line("override: a cluster not in the fleet", piped + "Publish-FleetWorkload -Override @{ 'prod-z' = @{ '/data/a' = '2' } } -Cluster prod-a, prod-b -Confirm:$false", "ClusterNotFound");
+        yield return Line("override: a path that is not a JSON pointer", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ 'data/a' = '2' } } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
         yield return Line("override: a value that is not a path map", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = 'two' } -Confirm:$false", "OverrideInvalid");
-        yield return Line("override: a pointer into a missing parent", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ '/spec/nothing/here' = 1 } } -Confirm:$false", "OverrideInvalid");
-        yield return Line("override: the kind replaced", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ '/kind' = 'Secret' } } -Confirm:$false", "OverrideInvalid");
-        yield return Line("wave: a wave naming a cluster not in the fleet", piped + "Publish-FleetWorkload -Wave 'prod-a', 'prod-z' -Confirm:$false", "WaveInvalid");
-        yield return Line("wave: one cluster in two waves", piped + "Publish-FleetWorkload -Wave 'prod-a', 'prod-*' -Confirm:$false", "WaveInvalid");
-        yield return Line("wave: a wave that is a number", piped + "Publish-FleetWorkload -Wave 42 -Confirm:$false", "WaveInvalid");
+        yield return Line("override: a pointer into a missing parent", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ '/spec/nothing/here' = 1 } } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
+        yield return Line("override: the kind replaced", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ '/kind' = 'Secret' } } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
+        yield return Line("wave: a wave naming a cluster not in the fleet", piped + "Publish-FleetWorkload -Wave 'prod-a', 'prod-z' -Cluster prod-a, prod-b -Confirm:$false", "WaveInvalid");
+        yield return Line("wave: one cluster in two waves", piped + "Publish-FleetWorkload -Wave 'prod-a', 'prod-*' -Cluster prod-a, prod-b -Confirm:$false", "WaveInvalid");
+        yield return Line("wave: a wave that is a number", piped + "Publish-FleetWorkload -Wave 42 -Cluster prod-a, prod-b -Confirm:$false", "WaveInvalid");
         yield return Line("wave: -OnFailure 'Explode'", piped + "Publish-FleetWorkload -Wave 'prod-a' -OnFailure Explode -Confirm:$false", "ParameterArgumentValidationError");
         yield return Line("wave: -WaveTimeoutSeconds 0", piped + "Publish-FleetWorkload -Wave 'prod-a' -WaveTimeoutSeconds 0 -Confirm:$false", "ParameterArgumentValidationError");
         yield return Line("workload: -As 'Helm'", piped + "Publish-FleetWorkload -As Helm -OutputPath ./out -Confirm:$false", "ParameterArgumentValidationError");
-        yield return Line("workload: -OverrideMode 'Sideways'", piped + "Publish-FleetWorkload -OverrideMode Sideways -Confirm:$false", "ParameterArgumentTransformationError");
-        yield return new BadInputCase("workload: one object in two files", "Publish-FleetWorkload -Path ./a.yaml, ./b.yaml -Confirm:$false", "WorkloadDuplicate",
+        yield return Line("workload: -OverrideMode 'Sideways'", piped + "Publish-FleetWorkload -OverrideMode Sideways -Confirm:$false", "CannotConvertArgumentNoMessage");
+        yield return new BadInputCase("workload: one object in two files", "Publish-FleetWorkload -Path ./a.yaml, ./b.yaml -Cluster prod-a, prod-b -Confirm:$false", "WorkloadDuplicate",
             Files: new Dictionary<string, string> { ["a.yaml"] = GoodConfigMap, ["b.yaml"] = GoodConfigMap });
 
         // Dex, RBAC and monitoring files.

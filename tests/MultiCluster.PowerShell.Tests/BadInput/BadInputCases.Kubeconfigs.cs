@@ -42,16 +42,16 @@ public static partial class BadInputCases
     /// </summary>
     private static BadInputCase Kubeconfig(string name, string kubeconfig, string errorId, string command = "Get-FleetResource ConfigMap -Namespace default -Cluster bad", int? line = null) =>
         new(name, "Import-Fleet ./fleet.yaml -Kubeconfig $kc\n" + command, errorId, line is null ? null : "bad-kubeconfig", line, null,
-            new Dictionary<string, string> { ["fleet.yaml"] = BadClusterFleet, ["bad-kubeconfig"] = kubeconfig }, PerCluster: true);
+            new Dictionary<string, string> { ["fleet.yaml"] = BadClusterFleet, ["bad-kubeconfig"] = kubeconfig }, NonTerminating: true);
 
     private static IEnumerable<BadInputCase> Kubeconfigs()
     {
         yield return new BadInputCase("kubeconfig: the fleet names a context the kubeconfig lacks",
             "Import-Fleet -Content \"clusters:`n  - name: lost`n    context: no-such-context\" -Kubeconfig $kc\nGet-FleetResource ConfigMap -Cluster lost",
-            "ClusterContextNotFound", PerCluster: true);
+            "ClusterContextNotFound", NonTerminating: true);
         yield return Kubeconfig("kubeconfig: a token the server does not know (expired)", BadKubeconfig(GoodServer, "token: expired-token-0000"), "ClusterAuthenticationFailed");
-        yield return Kubeconfig("kubeconfig: an empty token", BadKubeconfig(GoodServer, "token: ''"), "ClusterAuthenticationFailed");
-        yield return Kubeconfig("kubeconfig: certificate-authority-data that is not base64", BadKubeconfig("server: {server0}\ncertificate-authority-data: '%%%not-base64%%%'", "token: t"), "KubeconfigInvalid");
+        yield return Kubeconfig("kubeconfig: an empty token", BadKubeconfig(GoodServer, "token: ''"), "KubeconfigInvalid");
+        yield return Kubeconfig("kubeconfig: certificate-authority-data that is not base64", BadKubeconfig("server: {server0}\ncertificate-authority-data: '%%%not-base64%%%'", "token: t"), "ClusterCertificateInvalid");
         yield return Kubeconfig("kubeconfig: certificate-authority-data that is not a certificate", BadKubeconfig("server: {server0}\ncertificate-authority-data: aGVsbG8gd29ybGQ=", "token: t"), "KubeconfigInvalid");
         yield return Kubeconfig("kubeconfig: a CA that did not sign the server's certificate", BadKubeconfig("server: {server0}\ncertificate-authority-data: {otherca}", "token: t"), "ClusterCertificateInvalid");
         yield return Kubeconfig("kubeconfig: certificate-authority naming a missing file", BadKubeconfig("server: {server0}\ncertificate-authority: ./no-such-ca.crt", "token: t"), "KubeconfigInvalid");
@@ -68,12 +68,8 @@ public static partial class BadInputCases
         yield return Kubeconfig("kubeconfig: exec plugin of a removed apiVersion", BadKubeconfig(GoodServer, Exec("exit 0", "client.authentication.k8s.io/v1alpha1")), "CredentialPluginFailed");
         yield return Kubeconfig("kubeconfig: exec plugin that hangs, past -TimeoutSeconds", BadKubeconfig(GoodServer, Exec("sleep 300")), "ClusterTimeout",
             command: "Get-FleetResource ConfigMap -Namespace default -Cluster bad -TimeoutSeconds 2");
-        yield return Kubeconfig("kubeconfig: a token the server does not know, from Test-FleetCluster", BadKubeconfig(GoodServer, "token: other-expired-token"), "ClusterAuthenticationFailed", command: "Test-FleetCluster -Cluster bad");
         yield return Kubeconfig("kubeconfig: a token the server does not know, on Invoke-FleetApply", BadKubeconfig(GoodServer, "token: apply-expired-token"), "ClusterAuthenticationFailed",
             command: "@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'bad-input-auth'; namespace = 'default' } } | Invoke-FleetApply -Cluster bad -Confirm:$false");
 
-        yield return Line("kubeconfig: -Kubeconfig names a missing file", "Import-Fleet -Content \"clusters:`n  - name: a\" -Kubeconfig ./no-such-kubeconfig", "KubeconfigInvalid");
-        yield return Line("kubeconfig: -KubeconfigContent that is not YAML", "Import-Fleet -Content \"clusters:`n  - name: a\" -KubeconfigContent 'clusters: [ {'", "KubeconfigInvalid");
-        yield return Line("kubeconfig: -KubeconfigContent that is a list", "Import-Fleet -Content \"clusters:`n  - name: a\" -KubeconfigContent '- a'", "KubeconfigInvalid");
     }
 }

@@ -45,9 +45,9 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         var result = session.Run("Set-Location -LiteralPath $args[0]; $kc = $args[1]; $ctx = $args[2]\n" + row.Script,
             folder, fixture.Emulator.Kubeconfig, fixture.Emulator.Contexts[0]);
 
-        var record = row.PerCluster ? result.Errors.FirstOrDefault() ?? result.TerminatingRecord : result.TerminatingRecord;
+        var record = row.NonTerminating ? result.Errors.FirstOrDefault() ?? result.TerminatingRecord : result.TerminatingRecord;
         var seen = Describe(result);
-        record.Should().NotBeNull(row.PerCluster ? "the bad cluster is reported as an error" : "bad input stops the command; got: " + seen);
+        record.Should().NotBeNull(row.NonTerminating ? "the bad cluster is reported as an error" : "bad input stops the command; got: " + seen);
         record!.FullyQualifiedErrorId.Should().StartWith(row.ErrorId + ",", "the id is stable; got: " + seen);
         record.CategoryInfo.Category.Should().NotBe(ErrorCategory.NotSpecified, "got: " + seen);
         var message = record.Exception?.Message ?? "";
