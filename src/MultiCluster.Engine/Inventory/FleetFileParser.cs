@@ -117,8 +117,9 @@ public static class FleetFileParser
             catch (YamlException e)
             {
                 var reason = (e.InnerException as YamlException)?.Message ?? e.Message;
-                reason = StripLocation(reason) + Resources.YamlReader.FoundAt(e);
-                throw Fail(e.Start, $"not valid YAML: {reason}", FleetErrorCategory.ParserError, e);
+                reason = StripLocation(reason);
+                var (line, column) = Resources.YamlReader.Position(e, content);
+                throw Fail(new Mark(0, line, column), $"not valid YAML: {reason}", FleetErrorCategory.ParserError, e);
             }
             if (stream.Documents.Count > 1)
                 throw Fail(stream.Documents[1].RootNode.Start, "expected one YAML document, found several", FleetErrorCategory.InvalidData);

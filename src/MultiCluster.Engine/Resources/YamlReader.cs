@@ -52,7 +52,8 @@ internal static class YamlReader
         catch (YamlException ex)
         {
             var reason = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
-            throw ParseFailed(source, ex.Start.Line, ex.Start.Column, StripPosition(reason) + FoundAt(ex), ex);
+            var (line, column) = Position(ex, text);
+            throw ParseFailed(source, line, column, StripPosition(reason), ex);
         }
 
         var documents = new List<ParsedDocument>();
@@ -185,11 +186,23 @@ internal static class YamlReader
     }
 
     /// <summary>
-    /// Where the scanner stopped, when that is on a later line than where the construct it was reading
-    /// began ("while scanning a mapping ... found a tab" starts at the mapping; the tab is further down).
+    /// Where a YAML error is. YamlDotNet puts "found invalid tab as indentation" at the start of the
+    /// mapping it was scanning (often line 1); the tab a user must remove is the first one indenting a line.
     /// </summary>
-    internal static string FoundAt(YamlException ex) =>
-        ex.End.Line > ex.Start.Line ? $" (found at line {ex.End.Line}, column {ex.End.Column})" : "";
+    internal static (long Line, long Column) Position(YamlException ex, string text)
+    {
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) || ex.InnerException?.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                var tab = lines[i].IndexOf('\t', 0, indent);
+                if (tab >= 0) return (i + 1, tab + 1);
+            }
+        }
+        return (ex.Start.Line, ex.Start.Column);
+    }
 
     private static string StripPosition(string message)
     {

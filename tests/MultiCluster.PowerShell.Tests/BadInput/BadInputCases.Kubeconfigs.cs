@@ -51,8 +51,8 @@ public static partial class BadInputCases
             "ClusterContextNotFound", NonTerminating: true);
         yield return Kubeconfig("kubeconfig: a token the server does not know (expired)", BadKubeconfig(GoodServer, "token: expired-token-0000"), "ClusterAuthenticationFailed");
         yield return Kubeconfig("kubeconfig: an empty token", BadKubeconfig(GoodServer, "token: ''"), "KubeconfigInvalid");
-        yield return Kubeconfig("kubeconfig: certificate-authority-data that is not base64", BadKubeconfig("server: {server0}\ncertificate-authority-data: '%%%not-base64%%%'", "token: t"), "ClusterCertificateInvalid");
-        yield return Kubeconfig("kubeconfig: certificate-authority-data that is not a certificate", BadKubeconfig("server: {server0}\ncertificate-authority-data: aGVsbG8gd29ybGQ=", "token: t"), "KubeconfigInvalid");
+        yield return Kubeconfig("kubeconfig: certificate-authority-data that is not base64", BadKubeconfig("server: {server0}\ncertificate-authority-data: '%%%not-base64%%%'", "token: t"), "KubeconfigInvalid");
+        yield return Kubeconfig("kubeconfig: certificate-authority-data that is not a certificate", BadKubeconfig("server: {server0}\ncertificate-authority-data: aGVsbG8gd29ybGQ=", "token: t"), "ClusterCertificateInvalid");
         yield return Kubeconfig("kubeconfig: a CA that did not sign the server's certificate", BadKubeconfig("server: {server0}\ncertificate-authority-data: {otherca}", "token: t"), "ClusterCertificateInvalid");
         yield return Kubeconfig("kubeconfig: certificate-authority naming a missing file", BadKubeconfig("server: {server0}\ncertificate-authority: ./no-such-ca.crt", "token: t"), "KubeconfigInvalid");
         yield return Kubeconfig("kubeconfig: a server that is not a URL", BadKubeconfig("server: 'not a url'\ncertificate-authority-data: {ca}", "token: t"), "KubeconfigInvalid");

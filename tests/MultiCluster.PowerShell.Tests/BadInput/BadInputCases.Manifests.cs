@@ -22,12 +22,12 @@ public static partial class BadInputCases
         yield return Manifest("manifest: no metadata at all", "apiVersion: v1\nkind: ConfigMap\ndata: { a: b }\n", "ManifestInvalid", 1);
         yield return Manifest("manifest: metadata is a list", "apiVersion: v1\nkind: ConfigMap\nmetadata: [x]\n", "ManifestInvalid", 1);
         yield return Manifest("manifest: kind is a mapping", "apiVersion: v1\nkind: { a: b }\nmetadata: { name: x }\n", "ManifestInvalid", 1);
-        yield return Manifest("manifest: unknown kind 'ConfigMapp'", "apiVersion: v1\nkind: ConfigMapp\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 1, nonTerminating: true);
-        yield return Manifest("manifest: unknown kind 'Deploymnet'", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 1, nonTerminating: true);
-        yield return Manifest("manifest: wrong apiVersion apps/v1 for a ConfigMap", "apiVersion: apps/v1\nkind: ConfigMap\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 1, nonTerminating: true);
-        yield return Manifest("manifest: retired apiVersion extensions/v1beta1 Deployment", "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 1, nonTerminating: true);
-        yield return Manifest("manifest: apiVersion v2", "apiVersion: v2\nkind: ConfigMap\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 1, nonTerminating: true);
-        yield return Manifest("manifest: a CRD's kind at a version it does not serve", "apiVersion: velero.io/v9\nkind: Schedule\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 1, crds: true, nonTerminating: true);
+        yield return Manifest("manifest: unknown kind 'ConfigMapp'", "apiVersion: v1\nkind: ConfigMapp\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", nonTerminating: true);
+        yield return Manifest("manifest: unknown kind 'Deploymnet'", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", nonTerminating: true);
+        yield return Manifest("manifest: wrong apiVersion apps/v1 for a ConfigMap", "apiVersion: apps/v1\nkind: ConfigMap\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", nonTerminating: true);
+        yield return Manifest("manifest: retired apiVersion extensions/v1beta1 Deployment", "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", nonTerminating: true);
+        yield return Manifest("manifest: apiVersion v2", "apiVersion: v2\nkind: ConfigMap\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", nonTerminating: true);
+        yield return Manifest("manifest: a CRD's kind at a version it does not serve", "apiVersion: velero.io/v9\nkind: Schedule\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", crds: true, nonTerminating: true);
         yield return Manifest("manifest: a bad indentation", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n namespace: default\n", "ManifestParseFailed", 5, 2);
         yield return Manifest("manifest: an unclosed quote", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x\n", "ManifestParseFailed", 4, 9);
         yield return Manifest("manifest: a tab for indentation", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n", "ManifestParseFailed", 4, 1);
@@ -51,15 +51,12 @@ public static partial class BadInputCases
         // One bad document among good ones: nothing is applied, the error names the bad one's line.
         yield return Manifest("manifest: good, then no kind", GoodConfigMap + "\n---\napiVersion: v1\nmetadata: { name: x, namespace: default }\n", "ManifestInvalid", 9);
         yield return Manifest("manifest: good, good, then unparseable", GoodConfigMap + "\n---\n" + GoodConfigMap.Replace("bad-input-good", "bad-input-good2") + "\n---\nkind: [\n", "ManifestParseFailed", 18);
-        yield return Manifest("manifest: good, then an unknown kind", GoodConfigMap + "\n---\napiVersion: v1\nkind: ConfigMapp\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 9, nonTerminating: true);
-        yield return Manifest("manifest: good, then a wrong apiVersion", GoodConfigMap + "\n---\napiVersion: apps/v1\nkind: Service\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 9, nonTerminating: true);
         yield return Manifest("manifest: no kind, then good", "apiVersion: v1\nmetadata: { name: x, namespace: default }\n---\n" + GoodConfigMap, "ManifestInvalid", 1);
         yield return Manifest("manifest: good, then no name", GoodConfigMap + "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { namespace: default }\n", "ManifestInvalid", 9);
 
         // Other commands that read manifests.
         yield return Manifest("manifest: Publish-FleetWorkload, no kind", "apiVersion: v1\nmetadata: { name: x, namespace: default }\n", "ManifestInvalid", 1, command: "Publish-FleetWorkload -Path ./app.yaml -Confirm:$false");
         yield return Manifest("manifest: Publish-FleetWorkload, good then unparseable", GoodConfigMap + "\n---\nmetadata: [\n", "ManifestParseFailed", 10, command: "Publish-FleetWorkload -Path ./app.yaml -Confirm:$false");
-        yield return Manifest("manifest: Publish-FleetWorkload, good then an unknown kind", GoodConfigMap + "\n---\napiVersion: v1\nkind: ConfigMapp\nmetadata: { name: x, namespace: default }\n", "ResourceKindUnknown", 9, command: "Publish-FleetWorkload -Path ./app.yaml -Cluster prod-a, prod-b -Confirm:$false");
         yield return Manifest("manifest: Compare-FleetWorkload, no apiVersion", "kind: ConfigMap\nmetadata: { name: x, namespace: default }\n", "ManifestInvalid", 1, command: "Compare-FleetWorkload -Path ./app.yaml");
         yield return Manifest("manifest: Compare-FleetWorkload, bad YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x\n", "ManifestParseFailed", 4, command: "Compare-FleetWorkload -Path ./app.yaml");
         yield return Manifest("manifest: Set-FleetRbac -Path, a ConfigMap", GoodConfigMap, "ManifestInvalid", 1, command: "Set-FleetRbac -Path ./app.yaml -Confirm:$false");

@@ -77,7 +77,7 @@ public static partial class BadInputCases
         yield return Line("New-FleetCluster: -Labels with a bad key", create + "-Name c1 -Labels @{ '-env' = 'prod' }", "LabelInvalid");
         yield return Line("New-FleetCluster: -Labels with a bad value", create + "-Name c1 -Labels @{ env = 'prod east' }", "LabelInvalid");
         yield return Line("New-FleetCluster: a management cluster not in the fleet", "New-FleetCluster -Name c1 -Provider docker -KubernetesVersion v1.32.0 -ManagementCluster mgmt-z -Confirm:$false", "ClusterNotFound");
-        yield return Line("New-FleetCluster: -Name empty", "New-FleetCluster -Name '' -Provider docker -KubernetesVersion v1.32.0 -Confirm:$false", Empty);
+        yield return Line("New-FleetCluster: -Name empty", "New-FleetCluster -Name '' -Provider docker -KubernetesVersion v1.32.0 -Confirm:$false", "ParameterArgumentValidationErrorEmptyStringNotAllowed");
         yield return Line("Resize-FleetCluster: -WorkerReplicas -3", "Resize-FleetCluster -Name prod-b -WorkerReplicas -3 -ManagementCluster prod-a -Confirm:$false", Validation);
         yield return Line("Resize-FleetCluster: -MaxClusters 0", "Resize-FleetCluster -Name prod-b -WorkerReplicas 3 -MaxClusters 0 -Confirm:$false", Validation);
         yield return Line("Resize-FleetCluster: -Namespace with capitals", "Resize-FleetCluster -Name prod-b -WorkerReplicas 3 -Namespace Clusters_NS -ManagementCluster prod-a -Confirm:$false", "NamespaceInvalid");
@@ -202,7 +202,7 @@ public static partial class BadInputCases
         yield return Line("Sync-FleetSecret: -SourceCluster not in the fleet", "Sync-FleetSecret -Name db -SourceCluster prod-q -Confirm:$false", "ClusterNotFound");
         yield return Line("Sync-FleetSecret: -Value and -Data together", "Sync-FleetSecret -Name db -Value (ConvertTo-SecureString x -AsPlainText -Force) -Data @{ a = (ConvertTo-SecureString 'b' -AsPlainText -Force) } -Confirm:$false", "SecretSourceConflict");
         yield return Line("Sync-FleetSecret: -Path that does not exist", "Sync-FleetSecret -Path ./no-such-secret.yaml -Confirm:$false", "ManifestInvalid");
-        yield return Line("Sync-FleetSecret: -Name with capitals", "Sync-FleetSecret -Name DB_Password -Data @{ a = (ConvertTo-SecureString 'b' -AsPlainText -Force) } -Confirm:$false", "SecretManifestInvalid");
+        yield return Line("Sync-FleetSecret: -Name with capitals", "Sync-FleetSecret -Name DB_Password -Data @{ a = (ConvertTo-SecureString 'b' -AsPlainText -Force) } -Confirm:$false", "ManifestInvalid");
         yield return Line("Sync-FleetSecret: a wave naming a cluster not in the fleet", "Sync-FleetSecret -Name db -Data @{ a = (ConvertTo-SecureString 'b' -AsPlainText -Force) } -Wave 'prod-q' -Confirm:$false", "SecretWaveInvalid");
         yield return Line("Sync-FleetSecret: -MaxClusters 0", "Sync-FleetSecret -Name db -Data @{ a = 'b' } -MaxClusters 0 -Confirm:$false", Validation);
         yield return Line("Test-FleetSecret: -SourceCluster not in the fleet", "Test-FleetSecret -Name db -SourceCluster prod-q", "ClusterNotFound");
