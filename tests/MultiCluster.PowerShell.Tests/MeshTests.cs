@@ -62,14 +62,14 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
     }
 
     [Fact]
-    public void Test_FleetNetwork_of_a_cluster_not_in_the_fleet_writes_ClusterNotFound_and_checks_nothing()
+    public void Test_FleetNetwork_of_a_cluster_not_in_the_fleet_stops_with_ClusterNotFound_and_checks_nothing()
     {
         using var session = fixture.NewSession();
 
         var result = session.Run("Test-FleetNetwork -Cluster nowhere");
 
         result.Output.Should().BeEmpty();
-        result.Errors.Should().ContainSingle().Which.FullyQualifiedErrorId.Should().StartWith("ClusterNotFound");
+        result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterNotFound", "nothing is left to check: the call stops");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MultiCluster.Engine.Errors;
-using MultiCluster.Engine.Reporting;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -15,6 +14,9 @@ public static class FleetFileParser
 {
     /// <summary>What error messages call a fleet that came from a string.</summary>
     public const string ContentSource = "<content>";
+
+    /// <summary>The largest cluster id any mesh accepts (Cilium with max-connected-clusters 511).</summary>
+    private const int MaxClusterId = 511;
 
     private static readonly string[] TopLevelKeys = { "name", "clusters", "architecture" };
     private static readonly string[] ClusterKeys = { "name", "aliases", "context", "kubeconfig", "region", "role", "labels", "provider", "network", "drPeer", "purpose", "size", "k8s_version" };
@@ -87,9 +89,7 @@ public static class FleetFileParser
                         ReadArchitecture(AsMapping(value, "architecture"));
                         break;
                     default:
-                        FleetCallContext.Reporter.Warning(
-                            $"{Where(keyNode.Start)}: ignoring the unknown top-level key '{key}'.{NameSuggestions.DidYouMean(key, TopLevelKeys)}");
-                        break;
+                        throw Fail(keyNode.Start, $"unknown top-level key '{key}'.{NameSuggestions.DidYouMean(key, TopLevelKeys)}", FleetErrorCategory.InvalidData);
                 }
             }
 
@@ -118,7 +118,8 @@ public static class FleetFileParser
             {
                 var reason = (e.InnerException as YamlException)?.Message ?? e.Message;
                 reason = StripLocation(reason);
-                throw Fail(e.Start, $"not valid YAML: {reason}", FleetErrorCategory.ParserError, e);
+                var (line, column) = Resources.YamlReader.Position(e, content);
+                throw Fail(new Mark(0, line, column), $"not valid YAML: {reason}", FleetErrorCategory.ParserError, e);
             }
             if (stream.Documents.Count > 1)
                 throw Fail(stream.Documents[1].RootNode.Start, "expected one YAML document, found several", FleetErrorCategory.InvalidData);
@@ -401,6 +402,8 @@ public static class FleetFileParser
                         var text = Scalar(value, key);
                         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
                             throw Fail(value.Start, $"'clusterId' of cluster '{cluster}' must be an integer, not '{text}'", FleetErrorCategory.InvalidData);
+                        if (id is < 1 or > MaxClusterId)
+                            throw Fail(value.Start, $"'clusterId' of cluster '{cluster}' is {id}; cluster ids run from 1 to {MaxClusterId} (Cilium's range with extended ids)", FleetErrorCategory.InvalidData);
                         clusterId = id;
                         break;
                     default:

@@ -42,6 +42,8 @@ public sealed record BackupLocationDefinition
             problem = $"the access mode '{AccessMode}' is neither ReadWrite nor ReadOnly";
         else if (Default && AccessMode == "ReadOnly")
             problem = "a ReadOnly location cannot be the default one: scheduled backups would fail on it";
+        else if (BackupSyncPeriod < TimeSpan.Zero)
+            problem = $"the backup sync period {BackupSyncPeriod} is negative; give a duration such as 00:01:00, or 0 to turn syncing off";
         if (problem is not null)
         {
             throw new FleetInputException(RecoveryErrorIds.BackupLocationInvalid, FleetErrorCategory.InvalidArgument, Name,

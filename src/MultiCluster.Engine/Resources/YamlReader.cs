@@ -52,7 +52,8 @@ internal static class YamlReader
         catch (YamlException ex)
         {
             var reason = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
-            throw ParseFailed(source, ex.Start.Line, ex.Start.Column, StripPosition(reason), ex);
+            var (line, column) = Position(ex, text);
+            throw ParseFailed(source, line, column, StripPosition(reason), ex);
         }
 
         var documents = new List<ParsedDocument>();
@@ -182,6 +183,25 @@ internal static class YamlReader
             throw ParseFailed(source, scalar.Start.Line, scalar.Start.Column, $"cannot read \"{text}\" as !!{shortTag}", null);
         }
         return resolved;
+    }
+
+    /// <summary>
+    /// Where a YAML error is. YamlDotNet puts "found invalid tab as indentation" at the start of the
+    /// mapping it was scanning (often line 1); the tab a user must remove is the first one indenting a line.
+    /// </summary>
+    internal static (long Line, long Column) Position(YamlException ex, string text)
+    {
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) || ex.InnerException?.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                var tab = lines[i].IndexOf('\t', 0, indent);
+                if (tab >= 0) return (i + 1, tab + 1);
+            }
+        }
+        return (ex.Start.Line, ex.Start.Column);
     }
 
     private static string StripPosition(string message)

@@ -51,8 +51,8 @@ public abstract class FanOutCmdlet : FleetCmdlet
 
     /// <summary>
     /// The clusters this call acts on (-Cluster, piped clusters and -Selector), in fleet order. Writes
-    /// one ClusterNotFound error per name that names no cluster, and NoClustersSelected when nothing
-    /// is left; terminates on a selector that does not parse.
+    /// one ClusterNotFound error per name that names no cluster; stops the call (a terminating
+    /// ClusterNotFound or NoClustersSelected) when nothing is left, and on a selector that does not parse.
     /// </summary>
     protected IReadOnlyList<FleetCluster> SelectClusters() => SelectClusters(new ClusterPlacement
     {
@@ -73,14 +73,29 @@ public abstract class FanOutCmdlet : FleetCmdlet
             Terminate(ex);
             throw; // not reached
         }
+        // Nothing left to act on makes the whole call meaningless: it stops, as kubectl does for an unknown
+        // context. With some clusters left, each name that found none is an error and the rest go on.
+        if (result.Clusters.Count == 0 && result.NotFound.Count > 0)
+        {
+            foreach (var missing in result.NotFound.Skip(1))
+                WriteError(ErrorRecords.From(missing));
+            Terminate(result.NotFound[0]);
+        }
         foreach (var missing in result.NotFound)
             WriteError(ErrorRecords.From(missing));
-        if (result.Clusters.Count == 0 && result.NotFound.Count == 0)
+        if (result.Clusters.Count == 0)
         {
             var selector = placement.LabelSelector;
-            var what = selector is null ? "The fleet has no clusters" : $"No cluster of the fleet matches the selector '{selector}'";
-            WriteError(ErrorRecords.From(new FleetException(FleetErrorIds.NoClustersSelected, FleetErrorCategory.ObjectNotFound,
-                selector ?? "fleet", what + ".", recommendedAction: "Run Get-FleetCluster to see the clusters and their labels.")));
+            var names = placement.Names is { Count: > 0 } given ? string.Join(", ", given) : null;
+            var what = (names, selector) switch
+            {
+                (not null, not null) => $"No cluster of the fleet matches -Cluster '{names}' and the selector '{selector}'",
+                (not null, null) => $"No cluster of the fleet matches -Cluster '{names}'",
+                (null, not null) => $"No cluster of the fleet matches the selector '{selector}'",
+                _ => "The fleet has no clusters",
+            };
+            Terminate(new FleetException(FleetErrorIds.NoClustersSelected, FleetErrorCategory.ObjectNotFound,
+                selector ?? names ?? "fleet", what + ".", recommendedAction: "Run Get-FleetCluster to see the clusters and their labels."));
         }
         return result.Clusters;
     }

@@ -1,6 +1,5 @@
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Inventory;
-using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Tests.Connections;
 
 namespace MultiCluster.Engine.Tests.Inventory;
@@ -178,12 +177,11 @@ public class FleetFileParserTests
     }
 
     [Fact]
-    public void Unknown_top_level_keys_are_a_warning_with_a_suggestion()
+    public void An_unknown_top_level_key_is_an_error_at_its_line_with_a_suggestion()
     {
-        var reporter = new RecordingReporter();
-        using (FleetCallContext.Use(reporter))
-            FleetFileParser.Parse("nmae: x\nclusters: [ { name: a } ]\n");
+        var act = () => FleetFileParser.Parse("nmae: x\nclusters: [ { name: a } ]\n");
 
-        reporter.Warnings.Should().ContainSingle().Which.Should().Be("<content>:1:1: ignoring the unknown top-level key 'nmae'. Did you mean 'name'?");
+        act.Should().Throw<FleetInputException>().Which.Message.Should().Be(
+            "Fleet file <content>, line 1, column 1: unknown top-level key 'nmae'. Did you mean 'name'?");
     }
 }

@@ -40,7 +40,15 @@ public sealed class GetFleetDrReadinessCommand : FanOutCmdlet
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
         var fleet = RunspaceSessions.Current.Select(new Engine.Inventory.ClusterPlacement()).Clusters;
-        var standbyOverride = Standby is null ? null : FailoverCmdlet.One(Standby);
+        FleetCluster? standbyOverride = null;
+        try
+        {
+            standbyOverride = Standby is null ? null : FailoverCmdlet.One(Standby);
+        }
+        catch (FleetException ex)
+        {
+            Terminate(ex);
+        }
         // A cluster that is another's standby is checked as that one's standby, not as a primary without one.
         var standbys = fleet.Select(c => c.DrPeer).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var primaries = clusters.Where(c => standbyOverride is not null || c.DrPeer is not null || !standbys.Contains(c.Name))
