@@ -14,7 +14,7 @@ namespace MultiCluster.Benchmarks;
 /// </summary>
 public static class ModuleBenchmark
 {
-    private static readonly string ModuleManifest = Path.Combine(RepositoryRoot(), "out", "MultiCluster", "MultiCluster.psd1");
+    internal static readonly string ModuleManifest = Path.Combine(RepositoryRoot(), "out", "MultiCluster", "MultiCluster.psd1");
 
     /// <summary>Import-Module in fresh runspaces: first (loads the assemblies) and median of the rest.</summary>
     public static Task<int> ImportAsync(int runs = 15)
@@ -187,7 +187,7 @@ public static class ModuleBenchmark
         return output;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MultiCluster.sln"))) return dir.FullName;
