@@ -19,12 +19,15 @@ public static class ScaleBenchmark
     private const string Script = """
         param($Module, $Kubeconfig, $Fleet, $Manifest, $Throttle)
         $ErrorActionPreference = 'Stop'
-        function Mark($name, $ms) { [Console]::Out.WriteLine("PHASE $name $ms"); $null = [Console]::In.ReadLine() }
         function Kb($key) { [long](((Get-Content "/proc/$PID/status") -match "^${key}:")[0] -replace '\D', '') }
+        function Mark($name, $ms) {
+            $heapKb = [long]([GC]::GetGCMemoryInfo().TotalCommittedBytes / 1KB)
+            [Console]::Out.WriteLine("PHASE $name $ms $(Kb 'VmRSS') $heapKb")
+            $null = [Console]::In.ReadLine()
+        }
         Import-Module $Module
         $null = Import-Fleet -Content $Fleet -Kubeconfig $Kubeconfig
         Mark 'import' 0
-        $afterImportKb = Kb 'VmRSS'
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $cold = @(Get-FleetCluster | Test-FleetCluster -ThrottleLimit $Throttle)
         Mark 'health-cold' $watch.Elapsed.TotalMilliseconds
@@ -44,7 +47,6 @@ public static class ScaleBenchmark
             unchanged = @($second | Where-Object Action -eq 'Unchanged').Count
             firstResults = $first.Count
             secondResults = $second.Count
-            afterImportKb = $afterImportKb
             peakKb = Kb 'VmHWM'
         }
         [Console]::Out.WriteLine('RESULT ' + ($result | ConvertTo-Json -Compress))
@@ -80,22 +82,25 @@ public static class ScaleBenchmark
 
             var phases = new Dictionary<string, Phase>(StringComparer.Ordinal);
             var result = await RunChildAsync(script, [ModuleBenchmark.ModuleManifest, fleet.KubeconfigPath, fleetYaml, manifest, throttleLimit.ToString(CultureInfo.InvariantCulture)],
-                (name, ms) =>
+                (name, ms, rssKb, heapKb) =>
                 {
-                    phases[name] = new Phase(ms, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
+                    phases[name] = new Phase(ms, rssKb, heapKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
+                    if (Environment.GetEnvironmentVariable("MC_SCALE_TRACE") is not null && fleet.Clusters[0].RequestLog.Requests is { Count: > 0 } trace)
+                        foreach (var r in trace.OrderBy(r => r.Started))
+                            Console.WriteLine($"    TRACE {name} {(r.Started - trace.Min(t => t.Started)).TotalMilliseconds,6:F0} {(r.Finished - trace.Min(t => t.Started)).TotalMilliseconds,6:F0} {r.Method} {r.Path}{r.Query}");
                     foreach (var cluster in fleet.Clusters) cluster.RequestLog.Clear();
                 });
 
             int Get(string key) => result.GetProperty(key).GetInt32();
             var peakMb = result.GetProperty("peakKb").GetInt64() / 1024.0;
-            var importMb = result.GetProperty("afterImportKb").GetInt64() / 1024.0;
             var waves = (int)Math.Ceiling(clusterCount / (double)throttleLimit);
             var apply = phases["apply"];
             var again = phases["apply-again"];
             Console.WriteLine($"{clusterCount} clusters (started in {startMs:F0} ms):");
             Console.WriteLine($"  Get-FleetCluster | Test-FleetCluster: cold {phases["health-cold"].Ms:F0} ms (new connections), warm {phases["health-warm"].Ms:F0} ms (target <= 1500 ms); " +
                 $"{Get("healthyWarm")}/{clusterCount} healthy; calls per cluster {phases["health-warm"].Calls}; floor {waves} x {phases["health-warm"].RoundTrips} x {latencyMs} ms = {waves * phases["health-warm"].RoundTrips * latencyMs} ms");
-            Console.WriteLine($"  peak working set of the pwsh process {peakMb:F0} MB (target <= 200 MB); after Import-Module and Import-Fleet {importMb:F0} MB");
+            Console.WriteLine($"  peak working set of the pwsh process {peakMb:F0} MB (target <= 200 MB); " +
+                $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}");
             foreach (var (label, phase, done, expected) in new[] { ("first", apply, Get("created"), "created"), ("second", again, Get("unchanged"), "unchanged") })
             {
                 var callsFloor = waves * phase.MaxCalls * latencyMs;
@@ -117,15 +122,21 @@ public static class ScaleBenchmark
     }
 
     /// <summary>What the clusters were asked in one phase of the child's script, and how long the phase took there.</summary>
-    private sealed class Phase(double ms, IReadOnlyList<IReadOnlyList<LoggedRequest>> perCluster)
+    private sealed class Phase(double ms, long rssKb, long heapKb, IReadOnlyList<IReadOnlyList<LoggedRequest>> perCluster)
     {
         public double Ms { get; } = ms;
+
+        /// <summary>The child's working set and the GC's committed memory at the end of the phase.</summary>
+        public string Memory { get; } = $"{rssKb / 1024.0:F0}/{heapKb / 1024.0:F0}";
         public int MaxCalls { get; } = perCluster.Max(r => r.Count);
         public string Calls { get; } = perCluster.Min(r => r.Count) == perCluster.Max(r => r.Count)
             ? $"{perCluster[0].Count}" : $"{perCluster.Min(r => r.Count)}-{perCluster.Max(r => r.Count)}";
 
-        /// <summary>The longest chain of requests one cluster saw, each sent only after an earlier one was answered.</summary>
-        public int RoundTrips { get; } = perCluster.Max(SequentialRoundTrips);
+        /// <summary>
+        /// The chain of requests a cluster saw, each sent only after an earlier one was answered: the median over
+        /// clusters (a busy machine now and then sends one request of a wave late).
+        /// </summary>
+        public int RoundTrips { get; } = perCluster.Select(SequentialRoundTrips).Order().ElementAt(perCluster.Count / 2);
 
         /// <summary>The requests of the first cluster, by method and path kind (e.g. "GET /api/v1 x1, PATCH x10").</summary>
         public string Paths { get; } = string.Join(", ", perCluster[0]
@@ -153,7 +164,7 @@ public static class ScaleBenchmark
         }
     }
 
-    private static async Task<JsonElement> RunChildAsync(string script, string[] arguments, Action<string, double> onPhase)
+    private static async Task<JsonElement> RunChildAsync(string script, string[] arguments, Action<string, double, long, long> onPhase)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -172,7 +183,7 @@ public static class ScaleBenchmark
             if (line.StartsWith("PHASE ", StringComparison.Ordinal))
             {
                 var parts = line.Split(' ');
-                onPhase(parts[1], double.Parse(parts[2], CultureInfo.InvariantCulture));
+                onPhase(parts[1], double.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[4], CultureInfo.InvariantCulture));
                 await child.StandardInput.WriteLineAsync("go");
                 await child.StandardInput.FlushAsync();
             }
