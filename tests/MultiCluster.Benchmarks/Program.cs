@@ -12,7 +12,7 @@ switch (args.FirstOrDefault())
     case "apply":
         return await ModuleBenchmark.ApplyAsync(latencyMs: args.Length > 1 ? int.Parse(args[1]) : 20, withKubectl: !args.Contains("no-kubectl"));
     case "scale":
-        return await ScaleBenchmark.RunAsync(args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToList() : [50, 500]);
+        return await ScaleBenchmark.RunAsync(args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToList() : [50, 500], baselineManifest: args.ElementAtOrDefault(2));
     case "all":
         var failed = 0;
         failed += await EmulatorBenchmark.RunAsync();
@@ -21,6 +21,6 @@ switch (args.FirstOrDefault())
         failed += await ModuleBenchmark.ApplyAsync();
         return failed == 0 ? 0 : 1;
     default:
-        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|scale [clusters,...]|all");
+        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|scale [clusters,...] [baseline MultiCluster.psd1]|all");
         return 2;
 }

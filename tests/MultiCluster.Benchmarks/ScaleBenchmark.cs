@@ -52,73 +52,89 @@ public static class ScaleBenchmark
         [Console]::Out.WriteLine('RESULT ' + ($result | ConvertTo-Json -Compress))
         """;
 
-    /// <summary>Runs each fleet size in turn (smallest first) and prints its figures.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int latencyMs = 50, int throttleLimit = 64, int objectCount = 10)
+    /// <summary>
+    /// Runs each fleet size in turn (smallest first) and prints its figures: for the module in out/MultiCluster and, when
+    /// <paramref name="baselineManifest"/> names another build's MultiCluster.psd1, for that one first, on the same emulators.
+    /// </summary>
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, string? baselineManifest = null, int latencyMs = 50, int throttleLimit = 64, int objectCount = 10)
     {
         Console.WriteLine($"scale: {string.Join(" and ", sizes)} clusters x {latencyMs} ms latency, ThrottleLimit {throttleLimit}, {objectCount} objects; " +
             $"emulators in this process, the module in a child pwsh; open files limit {OpenFilesLimit()}; load {Load()}");
+        var modules = new List<(string Label, string Manifest)>();
+        if (baselineManifest is not null) modules.Add(("baseline " + baselineManifest, Path.GetFullPath(baselineManifest)));
+        modules.Add(("this build", ModuleBenchmark.ModuleManifest));
         var failed = 0;
         foreach (var size in sizes)
-            failed += await RunOneAsync(size, latencyMs, throttleLimit, objectCount);
-        Console.WriteLine($"  load after: {Load()}");
+            failed += await RunOneAsync(size, modules, latencyMs, throttleLimit, objectCount);
+        Console.WriteLine($"load after: {Load()}");
         return failed == 0 ? 0 : 1;
     }
 
-    private static async Task<int> RunOneAsync(int clusterCount, int latencyMs, int throttleLimit, int objectCount)
+    private static async Task<int> RunOneAsync(int clusterCount, IReadOnlyList<(string Label, string Manifest)> modules, int latencyMs, int throttleLimit, int objectCount)
     {
         // Each instance holds a listening socket and, once the module connects, one HTTP/2 connection (two descriptors here).
         var starting = Stopwatch.StartNew();
         await using var fleet = await EmulatedFleet.StartAsync(clusterCount, "scale");
         foreach (var cluster in fleet.Clusters)
             await cluster.SetFaultsAsync(new FaultSettings { Latency = TimeSpan.FromMilliseconds(latencyMs) });
-        var startMs = starting.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"{clusterCount} clusters (started in {starting.Elapsed.TotalMilliseconds:F0} ms):");
         var work = Directory.CreateTempSubdirectory("mc-scale-");
         try
         {
-            var manifest = WriteManifest(work.FullName, objectCount);
             var script = Path.Combine(work.FullName, "scale.ps1");
             File.WriteAllText(script, Script);
-            var fleetYaml = "name: scale\nclusters:\n" + string.Concat(fleet.Clusters.Select(c => $"  - name: {c.Name}\n"));
+            string FleetYaml(IEnumerable<EmulatedCluster> clusters) => "name: scale\nclusters:\n" + string.Concat(clusters.Select(c => $"  - name: {c.Name}\n"));
 
-            var phases = new Dictionary<string, Phase>(StringComparer.Ordinal);
-            var result = await RunChildAsync(script, [ModuleBenchmark.ModuleManifest, fleet.KubeconfigPath, fleetYaml, manifest, throttleLimit.ToString(CultureInfo.InvariantCulture)],
-                (name, ms, rssKb, heapKb) =>
-                {
-                    phases[name] = new Phase(ms, rssKb, heapKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
-                    if (Environment.GetEnvironmentVariable("MC_SCALE_TRACE") is not null && fleet.Clusters[0].RequestLog.Requests is { Count: > 0 } trace)
-                        foreach (var r in trace.OrderBy(r => r.Started))
-                            Console.WriteLine($"    TRACE {name} {(r.Started - trace.Min(t => t.Started)).TotalMilliseconds,6:F0} {(r.Finished - trace.Min(t => t.Started)).TotalMilliseconds,6:F0} {r.Method} {r.Path}{r.Query}");
-                    foreach (var cluster in fleet.Clusters) cluster.RequestLog.Clear();
-                });
+            // The emulators' own first requests (JIT in this process) must not count against whichever module runs first.
+            await RunChildAsync(script, [modules[^1].Manifest, fleet.KubeconfigPath, FleetYaml(fleet.Clusters.Take(1)), WriteManifest(work.FullName, "warmup", objectCount), "1"],
+                (_, _, _, _) => { });
 
-            int Get(string key) => result.GetProperty(key).GetInt32();
-            var peakMb = result.GetProperty("peakKb").GetInt64() / 1024.0;
-            var waves = (int)Math.Ceiling(clusterCount / (double)throttleLimit);
-            var apply = phases["apply"];
-            var again = phases["apply-again"];
-            Console.WriteLine($"{clusterCount} clusters (started in {startMs:F0} ms):");
-            Console.WriteLine($"  Get-FleetCluster | Test-FleetCluster: cold {phases["health-cold"].Ms:F0} ms (new connections), warm {phases["health-warm"].Ms:F0} ms (target <= 1500 ms); " +
-                $"{Get("healthyWarm")}/{clusterCount} healthy; calls per cluster {phases["health-warm"].Calls}; floor {waves} x {phases["health-warm"].RoundTrips} x {latencyMs} ms = {waves * phases["health-warm"].RoundTrips * latencyMs} ms");
-            Console.WriteLine($"  peak working set of the pwsh process {peakMb:F0} MB (target <= 200 MB); " +
-                $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}");
-            foreach (var (label, phase, done, expected) in new[] { ("first", apply, Get("created"), "created"), ("second", again, Get("unchanged"), "unchanged") })
+            var failed = 0;
+            foreach (var (index, (label, manifest)) in modules.Index())
             {
-                var callsFloor = waves * phase.MaxCalls * latencyMs;
-                var tripsFloor = waves * phase.RoundTrips * latencyMs;
-                Console.WriteLine($"  Invoke-FleetApply {objectCount} objects, {label} run: {phase.Ms:F0} ms, {done}/{clusterCount * objectCount} {expected}; " +
-                    $"calls per cluster {phase.Calls} ({phase.Paths}); round trips in sequence {phase.RoundTrips}");
-                Console.WriteLine($"    floor ceil({clusterCount}/{throttleLimit}) x {phase.MaxCalls} calls x {latencyMs} ms = {callsFloor} ms: {phase.Ms / callsFloor:F2}x; " +
-                    $"with the calls that overlap counted once ({phase.RoundTrips} round trips) {tripsFloor} ms: {phase.Ms / tripsFloor:F2}x (target <= 2x)");
+                var ns = $"scale-{index + 1}";
+                var phases = new Dictionary<string, Phase>(StringComparer.Ordinal);
+                var result = await RunChildAsync(script,
+                    [manifest, fleet.KubeconfigPath, FleetYaml(fleet.Clusters), WriteManifest(work.FullName, ns, objectCount), throttleLimit.ToString(CultureInfo.InvariantCulture)],
+                    (name, ms, rssKb, heapKb) =>
+                    {
+                        phases[name] = new Phase(ms, rssKb, heapKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
+                        foreach (var cluster in fleet.Clusters) cluster.RequestLog.Clear();
+                    });
+                failed += Print(label, clusterCount, latencyMs, throttleLimit, objectCount, phases, result);
             }
-            var right = Get("healthyCold") == clusterCount && Get("healthyWarm") == clusterCount && Get("created") == clusterCount * objectCount
-                        && Get("unchanged") == clusterCount * objectCount;
-            if (!right) Console.WriteLine($"  WRONG RESULTS: {result}");
-            return right ? 0 : 1;
+            return failed;
         }
         finally
         {
             work.Delete(recursive: true);
         }
+    }
+
+    private static int Print(string label, int clusterCount, int latencyMs, int throttleLimit, int objectCount, Dictionary<string, Phase> phases, JsonElement result)
+    {
+        int Get(string key) => result.GetProperty(key).GetInt32();
+        var peakMb = result.GetProperty("peakKb").GetInt64() / 1024.0;
+        var waves = (int)Math.Ceiling(clusterCount / (double)throttleLimit);
+        var warm = phases["health-warm"];
+        Console.WriteLine($"  {label}, load {Load()}:");
+        Console.WriteLine($"    Get-FleetCluster | Test-FleetCluster: cold {phases["health-cold"].Ms:F0} ms (new connections), warm {warm.Ms:F0} ms (target <= 1500 ms); " +
+            $"{Get("healthyWarm")}/{clusterCount} healthy; calls per cluster {warm.Calls}, {warm.RoundTrips} round trip(s); floor {waves} x {warm.RoundTrips} x {latencyMs} ms = {waves * warm.RoundTrips * latencyMs} ms");
+        Console.WriteLine($"    peak working set of the pwsh process {peakMb:F0} MB (target <= 200 MB); " +
+            $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}");
+        foreach (var (run, phase, done, expected) in new[] { ("first", phases["apply"], Get("created"), "created"), ("second", phases["apply-again"], Get("unchanged"), "unchanged") })
+        {
+            var callsFloor = waves * phase.MaxCalls * latencyMs;
+            var tripsFloor = waves * phase.RoundTrips * latencyMs;
+            Console.WriteLine($"    Invoke-FleetApply {objectCount} objects, {run} run: {phase.Ms:F0} ms, {done}/{clusterCount * objectCount} {expected}; " +
+                $"calls per cluster {phase.Calls} ({phase.Paths}), {phase.RoundTrips} round trips in sequence");
+            Console.WriteLine($"      floor ceil({clusterCount}/{throttleLimit}) x {phase.MaxCalls} calls x {latencyMs} ms = {callsFloor} ms: {phase.Ms / callsFloor:F2}x; " +
+                $"counting calls that overlap once, ceil({clusterCount}/{throttleLimit}) x {phase.RoundTrips} x {latencyMs} ms = {tripsFloor} ms: {phase.Ms / tripsFloor:F2}x (target <= 2x)");
+        }
+        var right = Get("healthyCold") == clusterCount && Get("healthyWarm") == clusterCount && Get("created") == clusterCount * objectCount
+                    && Get("unchanged") == clusterCount * objectCount;
+        if (!right) Console.WriteLine($"    WRONG RESULTS: {result}");
+        return right ? 0 : 1;
     }
 
     /// <summary>What the clusters were asked in one phase of the child's script, and how long the phase took there.</summary>
@@ -202,12 +218,12 @@ public static class ScaleBenchmark
         return result.Value;
     }
 
-    private static string WriteManifest(string directory, int objectCount)
+    private static string WriteManifest(string directory, string ns, int objectCount)
     {
-        var yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: scale\n");
+        var yaml = new StringBuilder($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n");
         for (var i = 1; i < objectCount; i++)
-            yaml.Append(CultureInfo.InvariantCulture, $"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{i}\n  namespace: scale\ndata:\n  index: \"{i}\"\n");
-        var path = Path.Combine(directory, "scale.yaml");
+            yaml.Append(CultureInfo.InvariantCulture, $"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{i}\n  namespace: {ns}\ndata:\n  index: \"{i}\"\n");
+        var path = Path.Combine(directory, ns + ".yaml");
         File.WriteAllText(path, yaml.ToString());
         return path;
     }
