@@ -49,6 +49,10 @@ public static class ScaleBenchmark
             secondResults = $second.Count
             peakKb = Kb 'VmHWM'
         }
+        # What the session keeps (clients, connections, caches) once the results are dropped.
+        Remove-Variable cold, warm, first, second
+        $result.liveKb = [long]([GC]::GetTotalMemory($true) / 1KB)
+        $result.rssAfterCollectKb = Kb 'VmRSS'
         [Console]::Out.WriteLine('RESULT ' + ($result | ConvertTo-Json -Compress))
         """;
 
@@ -121,7 +125,8 @@ public static class ScaleBenchmark
         Console.WriteLine($"    Get-FleetCluster | Test-FleetCluster: cold {phases["health-cold"].Ms:F0} ms (new connections), warm {warm.Ms:F0} ms (target <= 1500 ms); " +
             $"{Get("healthyWarm")}/{clusterCount} healthy; calls per cluster {warm.Calls}, {warm.RoundTrips} round trip(s); floor {waves} x {warm.RoundTrips} x {latencyMs} ms = {waves * warm.RoundTrips * latencyMs} ms");
         Console.WriteLine($"    peak working set of the pwsh process {peakMb:F0} MB (target <= 200 MB); " +
-            $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}");
+            $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}; " +
+            $"results dropped and a full collection: {result.GetProperty("liveKb").GetInt64() / 1024.0:F0} MB live managed, working set {result.GetProperty("rssAfterCollectKb").GetInt64() / 1024.0:F0} MB");
         foreach (var (run, phase, done, expected) in new[] { ("first", phases["apply"], Get("created"), "created"), ("second", phases["apply-again"], Get("unchanged"), "unchanged") })
         {
             var callsFloor = waves * phase.MaxCalls * latencyMs;
