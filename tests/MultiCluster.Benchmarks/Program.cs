@@ -13,6 +13,8 @@ switch (args.FirstOrDefault())
         return await ModuleBenchmark.ApplyAsync(latencyMs: args.Length > 1 ? int.Parse(args[1]) : 20, withKubectl: !args.Contains("no-kubectl"));
     case "faults":
         return await FaultBenchmark.RunAsync();
+    case "scale":
+        return await ScaleBenchmark.RunAsync(args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToList() : [50, 500], baselineManifest: args.ElementAtOrDefault(2));
     case "all":
         var failed = 0;
         failed += await EmulatorBenchmark.RunAsync();
@@ -22,6 +24,6 @@ switch (args.FirstOrDefault())
         failed += await FaultBenchmark.RunAsync();
         return failed == 0 ? 0 : 1;
     default:
-        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|faults|all");
+        Console.WriteLine("usage: MultiCluster.Benchmarks emulator|import|health|apply [latency-ms] [no-kubectl]|scale [clusters,...] [baseline MultiCluster.psd1]|faults|all");
         return 2;
 }

@@ -72,6 +72,28 @@ public sealed class LiveFleetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_namespace_is_applied_before_its_objects_and_one_the_cluster_has_alongside_them()
+    {
+        var cluster = _fleet[0];
+        var first = await Apply(Manifests);
+        var firstPatches = cluster.RequestLog.Requests.Where(r => r.Method == "PATCH").ToList();
+        cluster.RequestLog.Clear();
+        // Slow applies: objects that waited for the namespace's apply could not start before it was answered.
+        await cluster.SetFaultsAsync(new FaultSettings { Latency = TimeSpan.FromMilliseconds(300), Methods = ["PATCH"] });
+        var second = await Apply(Manifests);
+        var secondPatches = cluster.RequestLog.Requests.Where(r => r.Method == "PATCH").ToList();
+
+        first.Should().HaveCount(9).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
+        second.Should().HaveCount(9).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        firstPatches.Should().HaveCount(3);
+        var created = firstPatches.Single(r => r.Path == "/api/v1/namespaces/shop");
+        firstPatches.Where(r => r != created).Should().HaveCount(2).And.OnlyContain(r => r.Started >= created.Finished);
+        secondPatches.Should().HaveCount(3);
+        var existing = secondPatches.Single(r => r.Path == "/api/v1/namespaces/shop");
+        secondPatches.Where(r => r != existing).Should().HaveCount(2).And.OnlyContain(r => r.Started < existing.Finished);
+    }
+
+    [Fact]
     public async Task WhatIf_after_a_change_reports_the_changed_field_and_leaves_the_cluster_alone()
     {
         await Apply(Manifests);
