@@ -70,11 +70,11 @@ public sealed partial class DeploymentController(TimeSpan readyDelay) : StoreCon
         }
     }
 
-    // Nodes come and go: DaemonSets place or remove pods, and pods waiting for a node are scheduled again.
+    // Nodes come and go: every DaemonSet places or removes pods.
     private void NodesChanged()
     {
-        foreach (var set in Cluster.Store.List(Cluster.Registry.Find("apps", "daemonsets")!, null).Items)
-            Enqueue(ObjectKey.For(Cluster.Registry.Find("apps", "daemonsets")!, Namespace(set), Name(set)));
+        foreach (var set in Cluster.Store.List(DaemonSetType, null).Items)
+            Enqueue(ObjectKey.For(DaemonSetType, Namespace(set), Name(set)));
     }
 
     /// <summary>
