@@ -71,10 +71,22 @@ public static class ShownOutput
         return blocks;
     }
 
-    /// <summary>Whether the line leaves blank the character before each column's dashes but the first.</summary>
-    private static bool Fits(string line, string dashes) =>
-        Enumerable.Range(1, dashes.Length - 1).Where(p => dashes[p] == '-' && dashes[p - 1] == ' ')
-            .All(p => line.Length < p || line[p - 1] == ' ');
+    /// <summary>
+    /// Whether each cell of the line sits in its column: for every column but the first, the character
+    /// before its dashes is blank (a left-aligned value), or a value ends where its dashes end (a
+    /// right-aligned one, as PowerShell aligns numbers and the values of objects without a view).
+    /// </summary>
+    private static bool Fits(string line, string dashes)
+    {
+        foreach (System.Text.RegularExpressions.Match run in System.Text.RegularExpressions.Regex.Matches(dashes, "-+"))
+        {
+            var (start, end) = (run.Index, run.Index + run.Length - 1);
+            if (start == 0 || start - 1 >= line.Length || line[start - 1] == ' ') continue;
+            if (end < line.Length && line[end] != ' ' && (end + 1 >= line.Length || line[end + 1] == ' ')) continue;
+            return false;
+        }
+        return true;
+    }
 
     private static bool IsDashes(string line) => line.Contains('-') && line.All(c => c is '-' or ' ');
 
