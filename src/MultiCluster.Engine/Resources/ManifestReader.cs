@@ -35,6 +35,13 @@ public static class ManifestReader
                 objects.AddRange(ReadText(text, file));
             }
         }
+        if (objects.Count == 0)
+        {
+            // As kubectl's "no objects passed to apply": an empty file or a folder without manifests is a mistake, not a no-op.
+            var given = string.Join(", ", paths);
+            throw new FleetInputException(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, given,
+                $"{given} holds no Kubernetes objects (no .yaml, .yml or .json file with a document in it).");
+        }
         return objects;
     }
 

@@ -71,5 +71,10 @@ public static partial class BadInputCases
         yield return Kubeconfig("kubeconfig: a token the server does not know, on Invoke-FleetApply", BadKubeconfig(GoodServer, "token: apply-expired-token"), "ClusterAuthenticationFailed",
             command: "@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'bad-input-auth'; namespace = 'default' } } | Invoke-FleetApply -Cluster bad -Confirm:$false");
 
+
+        // A kubeconfig given to Import-Fleet is read at once; the session keeps its fleet.
+        yield return Line("kubeconfig: -Kubeconfig names a missing file", "Import-Fleet -Content \"clusters:`n  - name: a\" -Kubeconfig ./no-such-kubeconfig", "KubeconfigInvalid");
+        yield return Line("kubeconfig: -KubeconfigContent that is not YAML", "Import-Fleet -Content \"clusters:`n  - name: a\" -KubeconfigContent 'clusters: [ {'", "KubeconfigInvalid");
+        yield return Line("kubeconfig: -KubeconfigContent that is a list", "Import-Fleet -Content \"clusters:`n  - name: a\" -KubeconfigContent '- a'", "KubeconfigInvalid");
     }
 }

@@ -67,6 +67,9 @@ public static partial class BadInputCases
         yield return Manifest("manifest: Test-FleetSecret -Path, a Secret with no name", "apiVersion: v1\nkind: Secret\nmetadata: { namespace: default }\nstringData: { a: b }\n", "ManifestInvalid", 1, command: "Test-FleetSecret -Path ./app.yaml");
 
         yield return Line("manifest: -Path names no file", "Invoke-FleetApply -Path ./missing.yaml -Confirm:$false", "ManifestInvalid");
+        yield return new BadInputCase("manifest: an empty file", "Invoke-FleetApply -Path ./app.yaml -Confirm:$false", "ManifestInvalid", "app.yaml", Files: OneFile("app.yaml", ""));
+        yield return new BadInputCase("manifest: only comments and separators", "Publish-FleetWorkload -Path ./app.yaml -Cluster prod-a -Confirm:$false", "ManifestInvalid", "app.yaml", Files: OneFile("app.yaml", "# nothing yet\n---\n---\n"));
+        yield return new BadInputCase("manifest: a folder without YAML", "Invoke-FleetApply -Path ./empty -Confirm:$false", "ManifestInvalid", "empty", Files: OneFile("empty/readme.txt", "nothing"));
         yield return Line("manifest: a piped hashtable without kind", "@{ apiVersion = 'v1'; metadata = @{ name = 'x'; namespace = 'default' } } | Invoke-FleetApply -Confirm:$false", "ManifestInvalid");
         yield return Line("manifest: a piped string", "'hello' | Invoke-FleetApply -Confirm:$false", "ManifestInvalid");
         yield return Line("manifest: a piped number", "42 | Invoke-FleetApply -Confirm:$false", "ManifestInvalid");

@@ -84,13 +84,16 @@ public sealed class ImportFleetCommand : FleetCmdlet
         {
             // Relative paths in content resolve where the user stands in PowerShell, not the process's directory.
             var location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            var kubeconfig = KubeconfigContent is not null ? KubeconfigSource.FromContent(KubeconfigContent, location)
+                : Kubeconfig is not null ? KubeconfigSource.FromPaths(Kubeconfig.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray())
+                : null;
+            // A kubeconfig given here is read now, as kubectl reads --kubeconfig: a missing file or YAML that
+            // does not parse stops the import before the session's fleet changes.
+            if (kubeconfig is not null) KubeconfigLoader.Load(kubeconfig);
             var fleet = ParameterSetName == ContentSet
                 ? session.ImportFleetContent(Content, location)
                 : session.ImportFleet(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path));
-            if (KubeconfigContent is not null)
-                session.UseKubeconfig(KubeconfigSource.FromContent(KubeconfigContent, location));
-            else if (Kubeconfig is not null)
-                session.UseKubeconfig(KubeconfigSource.FromPaths(Kubeconfig.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray()));
+            if (kubeconfig is not null) session.UseKubeconfig(kubeconfig);
             WriteVerbose($"Fleet '{fleet.Name}' with {fleet.Clusters.Count} clusters is the session's fleet; kubeconfig: {session.Kubeconfig.Description}.");
             if (PassThru) WriteObject(fleet);
         }
