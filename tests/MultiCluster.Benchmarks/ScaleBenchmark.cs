@@ -21,8 +21,8 @@ public static class ScaleBenchmark
         $ErrorActionPreference = 'Stop'
         function Kb($key) { [long](((Get-Content "/proc/$PID/status") -match "^${key}:")[0] -replace '\D', '') }
         function Mark($name, $ms) {
-            $heapKb = [long]([GC]::GetGCMemoryInfo().TotalCommittedBytes / 1KB)
-            [Console]::Out.WriteLine("PHASE $name $ms $(Kb 'VmRSS') $heapKb")
+            $committedKb = [long]([GC]::GetGCMemoryInfo().TotalCommittedBytes / 1KB)
+            [Console]::Out.WriteLine("PHASE $name $ms $(Kb 'VmRSS') $committedKb")
             $null = [Console]::In.ReadLine()
         }
         Import-Module $Module
@@ -100,9 +100,9 @@ public static class ScaleBenchmark
                 var phases = new Dictionary<string, Phase>(StringComparer.Ordinal);
                 var result = await RunChildAsync(script,
                     [manifest, fleet.KubeconfigPath, FleetYaml(fleet.Clusters), WriteManifest(work.FullName, ns, objectCount), throttleLimit.ToString(CultureInfo.InvariantCulture)],
-                    (name, ms, rssKb, heapKb) =>
+                    (name, ms, rssKb, committedKb) =>
                     {
-                        phases[name] = new Phase(ms, rssKb, heapKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
+                        phases[name] = new Phase(ms, rssKb, committedKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
                         foreach (var cluster in fleet.Clusters) cluster.RequestLog.Clear();
                     });
                 failed += Print(label, clusterCount, latencyMs, throttleLimit, objectCount, phases, result);
@@ -143,12 +143,12 @@ public static class ScaleBenchmark
     }
 
     /// <summary>What the clusters were asked in one phase of the child's script, and how long the phase took there.</summary>
-    private sealed class Phase(double ms, long rssKb, long heapKb, IReadOnlyList<IReadOnlyList<LoggedRequest>> perCluster)
+    private sealed class Phase(double ms, long rssKb, long committedKb, IReadOnlyList<IReadOnlyList<LoggedRequest>> perCluster)
     {
         public double Ms { get; } = ms;
 
         /// <summary>The child's working set and the GC's committed memory at the end of the phase.</summary>
-        public string Memory { get; } = $"{rssKb / 1024.0:F0}/{heapKb / 1024.0:F0}";
+        public string Memory { get; } = $"{rssKb / 1024.0:F0}/{committedKb / 1024.0:F0}";
         public int MaxCalls { get; } = perCluster.Max(r => r.Count);
         public string Calls { get; } = perCluster.Min(r => r.Count) == perCluster.Max(r => r.Count)
             ? $"{perCluster[0].Count}" : $"{perCluster.Min(r => r.Count)}-{perCluster.Max(r => r.Count)}";

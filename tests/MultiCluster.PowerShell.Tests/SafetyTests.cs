@@ -192,5 +192,22 @@ public sealed class SafetyTests(EmulatorFixture fixture) : IClassFixture<Emulato
         lists[1].Path.Should().Contain("continue=");
     }
 
+    [Fact]
+    public async Task A_second_cmdlet_in_the_session_asks_a_cluster_for_no_discovery_again()
+    {
+        using var session = fixture.NewSession();
+        var name = "cached-" + Guid.NewGuid().ToString("N")[..6];
+        var context = fixture.Contexts[0]; // prod-a
+        var applied = Results(session.Run("@{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = $args[0]; namespace = 'default' } } | Invoke-FleetApply -Cluster prod-a", name));
+        var between = DateTimeOffset.UtcNow;
+        var read = session.Run("Get-FleetResource ConfigMap $args[0] -Namespace default -Cluster prod-a", name).ThrowIfFailed();
+        var requests = (await fixture.Emulator.RequestsAsync(context)).Where(r => r.Started >= between).ToList();
+
+        applied.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Created);
+        read.Output.Should().ContainSingle();
+        requests.Should().ContainSingle($"only the read itself: {string.Join("; ", requests)}")
+            .Which.Path.Should().StartWith("/api/v1/namespaces/default/configmaps", "the apply's discovery of v1 is kept for the session");
+    }
+
     private static List<FleetResourceResult> Results(PowerShellResult result) => result.Output.Cast<FleetResourceResult>().ToList();
 }
