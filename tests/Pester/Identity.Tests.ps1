@@ -48,6 +48,9 @@ Describe 'Dex installed from New-FleetOidcConfig' {
         ($results.Cluster | Sort-Object -Unique) | Should -Be 'ops-use1'
         ($results.Action | Sort-Object -Unique) | Should -Be 'Created'
 
+        # The deployment controller annotates its revision right after the create, as a real one does;
+        # a second run racing that write would honestly see the object changed. Let the install settle.
+        Get-FleetWorkload dex Deployment -Namespace dex -Cluster ops -Wait -TimeoutSeconds 30 | Out-Null
         $again = @(New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $ldap -Cluster shop-west -Apply -Confirm:$false |
             Where-Object Kind)
         $again | Should -HaveCount 7
