@@ -139,6 +139,14 @@ public static partial class BadInputCases
         yield return Line("Join-FleetMesh: -BrokerCluster not in the fleet", "Join-FleetMesh -Provider Submariner -BrokerCluster broker-q -Confirm:$false", "ClusterNotFound");
         yield return Line("Join-FleetMesh: -ServiceType 'Magic'", "Join-FleetMesh -Provider Cilium -ServiceType Magic -Confirm:$false", Validation);
         yield return Line("Join-FleetMesh: -CableDriver 'carrier-pigeon'", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -CableDriver carrier-pigeon -Confirm:$false", Validation);
+        yield return Line("Join-FleetMesh: Cilium -ClusterId 0", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-a' = 0 } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId 256 without -ExtendedClusterId", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-b' = 256 } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId 512 with -ExtendedClusterId", "Join-FleetMesh -Provider Cilium -ExtendedClusterId -ClusterId @{ 'prod-b' = 512 } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId not a number", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-b' = 'east' } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId the same id twice", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-a' = 7; 'prod-b' = 7 } -Confirm:$false", "ClusterIdDuplicate");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId for a cluster not in the fleet", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-q' = 3 } -Confirm:$false", "ClusterNotFound");
+        yield return Line("Join-FleetMesh: Submariner -ClusterId for a cluster not in the fleet", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -ClusterId @{ 'prod-q' = 'east' } -Confirm:$false", "ClusterNotFound");
+        yield return Line("Join-FleetMesh: Istio with -ClusterId", "Join-FleetMesh -Provider Istio -MeshId mesh1 -ClusterId @{ 'prod-a' = 1 } -Confirm:$false", "InvalidArgument");
         yield return Line("Join-FleetMesh: -Cluster wildcard matching nothing", "Join-FleetMesh -Provider Istio -Cluster 'mesh-*' -Confirm:$false", "NoClustersSelected");
         yield return Line("Remove-FleetMesh: -BrokerCluster not in the fleet", "Remove-FleetMesh -Provider Submariner -BrokerCluster broker-q -Confirm:$false", "InvalidArgument");
         yield return Line("Test-FleetMesh: -Cluster wildcard matching nothing", "Test-FleetMesh -Provider Istio -Cluster 'mesh-*'", "NoClustersSelected");
