@@ -123,6 +123,11 @@ public static partial class BadInputCases
         yield return Line("Get-FleetDrReadiness: -MaxRpo negative", "Get-FleetDrReadiness -MaxRpo (New-TimeSpan -Hours -1)", "FailoverInputInvalid");
         yield return Line("Get-FleetDrReadiness: -Standby not in the fleet", "Get-FleetDrReadiness -Standby dr-q", "ClusterNotFound");
         yield return Line("Invoke-FleetFailover: -From not in the fleet", "Invoke-FleetFailover -From prod-q -To prod-b -Confirm:$false", "ClusterNotFound");
+        yield return Line("Invoke-FleetFailover: -MaxRpo negative", "Invoke-FleetFailover -From prod-a -To prod-b -MaxRpo (New-TimeSpan -Hours -1) -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Invoke-FleetFailover: -Namespace not a namespace name", "Invoke-FleetFailover -From prod-a -To prod-b -Namespace 'Shop_Front' -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Invoke-FleetFailback: -Namespace kube-system", "Invoke-FleetFailback -From prod-b -To prod-a -Namespace kube-system -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Test-FleetFailover: -WorkloadTimeout negative", "Test-FleetFailover -From prod-a -To prod-b -WorkloadTimeout (New-TimeSpan -Minutes -5) -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Test-FleetFailover: -Namespace kube-system", "Test-FleetFailover -From prod-a -To prod-b -Namespace kube-system -Confirm:$false", "FailoverInputInvalid");
         yield return Line("Invoke-FleetFailover: -From and -To the same cluster", "Invoke-FleetFailover -From prod-a -To prod-a -Confirm:$false", "FailoverInputInvalid");
         yield return Line("Invoke-FleetFailover: -Replicas -1", "Invoke-FleetFailover -From prod-a -To prod-b -Replicas -1 -Confirm:$false", Validation);
         yield return Line("Invoke-FleetFailover: -TrafficProvider 'Akamai'", "Invoke-FleetFailover -From prod-a -To prod-b -TrafficProvider Akamai -Confirm:$false", Validation);
@@ -147,6 +152,8 @@ public static partial class BadInputCases
         yield return Line("Join-FleetMesh: Cilium -ClusterId for a cluster not in the fleet", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-q' = 3 } -Confirm:$false", "ClusterNotFound");
         yield return Line("Join-FleetMesh: Submariner -ClusterId for a cluster not in the fleet", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -ClusterId @{ 'prod-q' = 'east' } -Confirm:$false", "ClusterNotFound");
         yield return Line("Join-FleetMesh: Istio with -ClusterId", "Join-FleetMesh -Provider Istio -MeshId mesh1 -ClusterId @{ 'prod-a' = 1 } -Confirm:$false", "InvalidArgument");
+        yield return Line("Join-FleetMesh: -GlobalnetCidrRange not a CIDR", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -Globalnet -GlobalnetCidrRange 242.0.0.0/33 -Confirm:$false", "GlobalnetInvalid");
+        yield return Line("Join-FleetMesh: -GlobalnetClusterSize larger than the range", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -Globalnet -GlobalnetCidrRange 242.0.0.0/24 -GlobalnetClusterSize 1024 -Confirm:$false", "GlobalnetInvalid");
         yield return Line("Join-FleetMesh: -Cluster wildcard matching nothing", "Join-FleetMesh -Provider Istio -Cluster 'mesh-*' -Confirm:$false", "NoClustersSelected");
         yield return Line("Remove-FleetMesh: -BrokerCluster not in the fleet", "Remove-FleetMesh -Provider Submariner -BrokerCluster broker-q -Confirm:$false", "InvalidArgument");
         yield return Line("Test-FleetMesh: -Cluster wildcard matching nothing", "Test-FleetMesh -Provider Istio -Cluster 'mesh-*'", "NoClustersSelected");
