@@ -41,6 +41,7 @@ public static partial class BadInputCases
         yield return Line("Get-FleetCluster: -Role 'boss'", "Get-FleetCluster -Role boss", Conversion);
         yield return Line("Get-FleetCluster: -Selector that does not parse", "Get-FleetCluster -Selector 'env notin prod'", "SelectorInvalid");
         yield return Line("Export-Fleet: -Path empty", "Export-Fleet -Path ''", Empty);
+        yield return Line("Export-Fleet: into a folder that does not exist", "Export-Fleet -Path ./no-such-folder/fleet.yaml", "OutputPathNotWritable");
         yield return WithFile("Export-Fleet: a file that exists, without -Force", "fleet.yaml", "keep me\n", "Export-Fleet -Path ./fleet.yaml", "FleetFileExists");
         yield return Line("Test-FleetArchitecture: -Path that does not exist", "Test-FleetArchitecture -Path ./no-such-architecture.yaml", "FleetFileInvalid");
         yield return WithFile("Test-FleetArchitecture: a misspelt key", "arch.yaml", "architecture:\n  regons: []\n", "Test-FleetArchitecture -Path ./arch.yaml", "FleetFileInvalid", 2, 3);
@@ -238,6 +239,10 @@ public static partial class BadInputCases
         // Observability: monitoring.
         yield return Line("New-FleetMonitoringConfig: -Provider 'Nagios'", "New-FleetMonitoringConfig -Provider Nagios -OutputPath ./out", Conversion);
         yield return Line("New-FleetMonitoringConfig: an endpoint for a cluster not in the fleet", "New-FleetMonitoringConfig -Provider Thanos -Endpoint @{ 'prod-q' = 'https://q.example.com:10901' } -OutputPath ./out", "EndpointInvalid");
+        yield return Line("New-FleetMonitoringConfig: -Match with an unclosed brace", "New-FleetMonitoringConfig -Provider Prometheus -Match '{job=~\"x\"' -OutputPath ./out", "MatchSelectorInvalid");
+        yield return Line("New-FleetMonitoringConfig: Thanos with a -Match that does not parse", "New-FleetMonitoringConfig -Provider Thanos -Match 'up{job' -OutputPath ./out", "MatchSelectorInvalid");
+        yield return Line("New-FleetMonitoringConfig: -Endpoint a URL for the management cluster", "New-FleetMonitoringConfig -Provider Prometheus -Endpoint @{ 'prod-a' = 'http://prometheus.example.com:9090/federate' } -OutputPath ./out", "EndpointInvalid");
+        yield return Line("New-FleetMonitoringConfig: -Endpoint with a space", "New-FleetMonitoringConfig -Provider Thanos -Endpoint @{ 'prod-b' = 'thanos sidecar' } -OutputPath ./out", "EndpointInvalid");
         yield return Line("New-FleetMonitoringConfig: -Port 0", "New-FleetMonitoringConfig -Provider Thanos -Port 0 -OutputPath ./out", Validation);
         yield return Line("New-FleetMonitoringConfig: -Scheme 'ftp'", "New-FleetMonitoringConfig -Provider Thanos -Scheme ftp -OutputPath ./out", Validation);
         yield return Line("New-FleetMonitoringConfig: an external label key with a space", "New-FleetMonitoringConfig -Provider Thanos -ExternalLabel @{ 'bad key' = 'x' } -OutputPath ./out", "ExternalLabelInvalid");
