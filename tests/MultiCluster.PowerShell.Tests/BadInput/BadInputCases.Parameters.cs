@@ -25,6 +25,8 @@ public static partial class BadInputCases
         yield return Line("Get-FleetResource: -Cluster wildcard matching nothing", "Get-FleetResource ConfigMap -Cluster 'qa-*'", "NoClustersSelected");
         yield return Line("Get-FleetResource: -Cluster not in the fleet", "Get-FleetResource ConfigMap -Cluster prod-q", "ClusterNotFound");
         yield return Line("Get-FleetResource: -Selector with '=' and no key", "Get-FleetResource ConfigMap -Selector '=prod'", "SelectorInvalid");
+        yield return Line("Get-FleetResource: -LabelSelector with an unclosed set", "Get-FleetResource ConfigMap -LabelSelector 'app in (web'", "SelectorInvalid");
+        yield return Line("Get-FleetResource: -LabelSelector with '=' and no key", "Get-FleetResource ConfigMap -LabelSelector '=web'", "SelectorInvalid");
         yield return Line("Get-FleetResource: -ThrottleLimit -1", "Get-FleetResource ConfigMap -ThrottleLimit -1", Validation);
         yield return Line("Remove-FleetResource: -Name empty", "Remove-FleetResource ConfigMap '' -Confirm:$false", Empty);
         yield return Line("Remove-FleetResource: -MaxClusters 0", "Remove-FleetResource ConfigMap x -MaxClusters 0 -Confirm:$false", Validation);
@@ -115,6 +117,8 @@ public static partial class BadInputCases
         yield return Line("New-FleetBackupSchedule: -Ttl negative", schedule + "-Rpo 01:00:00 -Ttl (New-TimeSpan -Hours -2)", "TtlInvalid");
         yield return Line("New-FleetBackupSchedule: -LabelSelector that does not parse", schedule + "-Rpo 01:00:00 -LabelSelector 'app in (web'", "SelectorInvalid");
         yield return Line("New-FleetBackupSchedule: -Cluster wildcard matching nothing", schedule + "-Rpo 01:00:00 -Cluster 'dr-*'", "NoClustersSelected");
+        yield return Line("New-FleetBackupSchedule: -Name with capitals and a space", "New-FleetBackupSchedule -Name 'Nightly Run' -Rpo 01:00:00 -Confirm:$false", "ScheduleInvalid");
+        yield return Line("New-FleetBackupLocation: -Name with an underscore", "New-FleetBackupLocation -Name primary_store -Provider aws -Bucket b -Region us-east-1 -Confirm:$false", "BackupLocationInvalid");
         yield return Line("New-FleetBackupLocation: -Bucket empty", "New-FleetBackupLocation -Name primary -Provider aws -Bucket '' -Confirm:$false", Empty);
         yield return Line("New-FleetBackupLocation: -AccessMode 'Sometimes'", "New-FleetBackupLocation -Name primary -Provider aws -Bucket b -Region us-east-1 -AccessMode Sometimes -Confirm:$false", Validation);
         yield return Line("New-FleetBackupLocation: -BackupSyncPeriod negative", "New-FleetBackupLocation -Name primary -Provider aws -Bucket b -Region us-east-1 -BackupSyncPeriod (New-TimeSpan -Minutes -1) -Confirm:$false", "BackupLocationInvalid");
@@ -159,6 +163,8 @@ public static partial class BadInputCases
         yield return Line("Remove-FleetMesh: -BrokerCluster not in the fleet", "Remove-FleetMesh -Provider Submariner -BrokerCluster broker-q -Confirm:$false", "InvalidArgument");
         yield return Line("Test-FleetMesh: -Cluster wildcard matching nothing", "Test-FleetMesh -Provider Istio -Cluster 'mesh-*'", "NoClustersSelected");
         yield return Line("Test-FleetNetwork: -Cluster not in the fleet", "Test-FleetNetwork -Cluster prod-q", "ClusterNotFound");
+        yield return Line("Set-FleetGlobalService: -Name with capitals", "Set-FleetGlobalService -Name Web_Front -Confirm:$false", "ServiceNameInvalid");
+        yield return Line("Set-FleetGlobalService: -Namespace with a dot", "Set-FleetGlobalService -Name web -Namespace shop.front -Confirm:$false", "ServiceNameInvalid");
         yield return Line("Export-FleetService: -Name with capitals", "Export-FleetService -Name Web_Front -Confirm:$false", "ServiceNameInvalid");
         yield return Line("Export-FleetService: -Name empty", "Export-FleetService -Name '' -Confirm:$false", Empty);
         yield return Line("Set-FleetGlobalService: -Affinity 'sticky'", "Set-FleetGlobalService -Name web -Affinity sticky -Confirm:$false", Validation);
@@ -187,6 +193,8 @@ public static partial class BadInputCases
         yield return Line("Set-FleetRbac: a rule without verbs", "Set-FleetRbac -Name readers -Rule @{ resources = 'pods' } -Group ops -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: a rule with verb 'fly'", "Set-FleetRbac -Name readers -Rule @{ resources = 'pods'; verbs = 'fly' } -Group ops -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: a rule key 'verb'", "Set-FleetRbac -Name readers -Rule @{ resources = 'pods'; verb = 'get' } -Group ops -Confirm:$false", "ManifestInvalid");
+        yield return Line("Set-FleetRbac: -Name with a slash", "Set-FleetRbac -Name 'team/readers' -ClusterRole view -Group ops -Confirm:$false", "ManifestInvalid");
+        yield return Line("Set-FleetRbac: -Namespace with capitals", "Set-FleetRbac -Name readers -Namespace Shop -ClusterRole view -Group ops -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: no subject", "Set-FleetRbac -Name readers -ClusterRole view -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: -ServiceAccount without a namespace", "Set-FleetRbac -Name readers -ClusterRole view -ServiceAccount robot -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: -ClusterRole empty", "Set-FleetRbac -Name readers -ClusterRole '' -Group ops -Confirm:$false", Empty);
