@@ -49,7 +49,7 @@ public sealed record BackupLocationDefinition
         if (problem is not null)
         {
             throw new FleetInputException(RecoveryErrorIds.BackupLocationInvalid, FleetErrorCategory.InvalidArgument, Name,
-                $"Backup location '{Name}': {problem}. Nothing was changed.");
+                $"Backup location '{Name}': {problem}.");
         }
         return this;
     }
