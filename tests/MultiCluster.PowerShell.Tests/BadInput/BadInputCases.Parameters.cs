@@ -61,6 +61,7 @@ public static partial class BadInputCases
 
         // Events.
         yield return Line("Get-FleetEvent: -Type 'Error'", "Get-FleetEvent -Type Error", Validation);
+        yield return Line("Get-FleetEvent: -InvolvedObject with a resource name for the kind", "Get-FleetEvent -InvolvedObject 'pods/web'", "InvolvedObjectInvalid");
         yield return Line("Get-FleetEvent: -Since negative", "Get-FleetEvent -Since (New-TimeSpan -Minutes -5)", "SinceInvalid");
         yield return Line("Get-FleetEvent: -Since that is not a time span", "Get-FleetEvent -Since 'yesterday'", Conversion);
 
