@@ -76,7 +76,7 @@ public sealed record RbacSubject(string Kind, string Name, string? Namespace = n
 /// ClusterRole the cluster already has (view, edit, cluster-admin). Built only through the
 /// factories, which validate.
 /// </summary>
-public sealed class RbacDefinition
+public sealed partial class RbacDefinition
 {
     public const string RbacLabel = "multicluster.io/rbac";
 
@@ -160,7 +160,7 @@ public sealed class RbacDefinition
     public static RbacDefinition Create(string? name, string? ns, IEnumerable<IDictionary> rules, IEnumerable<RbacSubject> subjects,
         string source = "(parameters)")
     {
-        var checkedName = RequireName(name, source, "name");
+        var checkedName = RequireObjectName(name, ns, source);
         var ruleList = rules.Select((rule, index) => ReadRule(rule, source, $"rules[{index}]")).ToList();
         return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, ruleList, subjects.ToList(), source);
     }
@@ -173,7 +173,7 @@ public sealed class RbacDefinition
     public static RbacDefinition Bind(string? name, string? ns, string? clusterRole, IEnumerable<RbacSubject> subjects,
         string source = "(parameters)")
     {
-        var checkedName = RequireName(name, source, "name");
+        var checkedName = RequireObjectName(name, ns, source);
         var role = RequireName(clusterRole, source, "clusterRole");
         return Validate(checkedName, string.IsNullOrWhiteSpace(ns) ? null : ns, [], subjects.ToList(), source, existingClusterRole: role);
     }
@@ -364,6 +364,21 @@ public sealed class RbacDefinition
         var placement = KubeFedPlacementReader.Read(spec, where);
         return placement.IsEmpty ? throw Invalid(where, "spec.placement", "names no cluster") : placement;
     }
+
+    // The name names the role and binding (RBAC takes any path segment) and is the value of RbacLabel, which
+    // is the stricter rule; the namespace must be a namespace name. Checked here so no refused request is sent.
+    private static string RequireObjectName(string? name, string? ns, string source)
+    {
+        var checkedName = RequireName(name, source, "name");
+        if (checkedName.Length > 63 || !LabelValue().IsMatch(checkedName))
+            throw Invalid(source, "name", $"'{checkedName}' is not usable: it becomes the {RbacLabel} label's value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)");
+        if (!string.IsNullOrWhiteSpace(ns) && Resources.KubernetesNames.DnsLabelProblem(ns) is { } nsProblem)
+            throw Invalid(source, "namespace", $"'{ns}' {nsProblem}");
+        return checkedName;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex LabelValue();
 
     private static string RequireName(string? name, string source, string field) =>
         string.IsNullOrWhiteSpace(name) ? throw Invalid(source, field, "is missing") : name;

@@ -65,6 +65,17 @@ public static class WavePlanner
     public static IReadOnlyList<WorkloadWave> Split(IReadOnlyList<WorkloadPlan> plans, IReadOnlyList<ClusterPlacement> waves)
     {
         if (waves.Count == 0) throw Invalid("(waves)", "No wave was given.");
+        // A name given in two waves is a mistake the first-wave-wins rule would hide.
+        var namedIn = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < waves.Count; i++)
+        {
+            foreach (var name in (waves[i].Names ?? []).Where(n => !WildcardName.ContainsWildcards(n)))
+            {
+                if (namedIn.TryGetValue(name, out var first) && first != i)
+                    throw Invalid($"wave {i + 1}", $"Cluster '{name}' is named in wave {first + 1} and in wave {i + 1}; a cluster belongs to one wave. Nothing was changed.");
+                namedIn.TryAdd(name, i);
+            }
+        }
         var placed = plans.SelectMany(p => p.PlacedClusters).DistinctBy(c => c.Name, StringComparer.Ordinal).ToList();
         var assigned = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<WorkloadWave>();

@@ -163,6 +163,13 @@ public static class WorkloadPlanner
         var added = new List<string>();
         foreach (var operation in clusterOverride.Operations)
         {
+            if (IdentityPaths.Contains(operation.Path.TrimEnd('/')))
+            {
+                throw new FleetInputException(FederationErrorIds.OverrideInvalid, FleetErrorCategory.InvalidArgument,
+                    $"{definition.Source}: {cluster}: {operation.Path}",
+                    $"The override '{operation}' for cluster '{cluster}' in {definition.Source} would change which object it is (kind, name or namespace); overrides change an object's content, not its identity. Nothing was changed.",
+                    recommendedAction: "Publish a separate workload for a differently named object, and leave kind, metadata/name and metadata/namespace out of -Override.");
+            }
             try
             {
                 if (JsonPointer.Apply(target.Json, operation.Op, operation.Path, operation.Value, clusterOverride.Mode))
@@ -182,6 +189,9 @@ public static class WorkloadPlanner
         }
         return added;
     }
+
+    // What names the object on each cluster; KubeFed takes name and namespace from the federated object, never from an override.
+    private static readonly HashSet<string> IdentityPaths = new(StringComparer.Ordinal) { "", "/kind", "/metadata", "/metadata/name", "/metadata/namespace" };
 
     private static string ValueText(System.Text.Json.Nodes.JsonNode? value)
     {

@@ -25,7 +25,7 @@ public static class FleetFileWriter
 
     /// <summary>
     /// Writes <paramref name="fleet"/> to <paramref name="path"/>; FleetFileExists when the file exists and
-    /// <paramref name="force"/> is false. <paramref name="shownAs"/> is how messages name it (the path as the user typed it).
+    /// <paramref name="force"/> is false, OutputPathNotWritable when its folder does not exist. <paramref name="shownAs"/> is how messages name it (the path as the user typed it).
     /// </summary>
     public static void WriteFile(Fleet fleet, string path, bool force, string? shownAs = null)
     {
@@ -35,9 +35,16 @@ public static class FleetFileWriter
             throw new FleetInputException(Import.FleetImportErrorIds.FleetFileExists, FleetErrorCategory.ResourceExists, full,
                 $"The fleet file '{shownAs ?? full}' exists.", recommendedAction: "Give -Force to replace it, or name another file.");
         }
+        // As Out-File and Set-Content do: a mistyped folder is an error, not a new folder.
+        var folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new FleetInputException(FleetErrorIds.OutputPathNotWritable, FleetErrorCategory.ObjectNotFound, full,
+                $"Cannot write the fleet file '{shownAs ?? full}': the folder '{folder}' does not exist.",
+                recommendedAction: "Create the folder first (New-Item -ItemType Directory), or name a file in an existing folder.");
+        }
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.WriteAllText(full, Write(fleet));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

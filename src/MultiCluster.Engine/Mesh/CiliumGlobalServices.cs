@@ -19,6 +19,17 @@ public sealed class CiliumGlobalServices(IClusterConnector connector)
     public const string LegacyGlobalKey = "io.cilium/global-service";
     public const string LegacyAffinityKey = "io.cilium/service-affinity";
 
+    /// <summary>Throws ServiceNameInvalid unless both are DNS labels, as a Service and its namespace must be; before any request.</summary>
+    public static void ValidateNames(string ns, string name)
+    {
+        foreach (var (value, what) in new[] { (name, "-Name"), (ns, "-Namespace") })
+        {
+            if (Resources.KubernetesNames.DnsLabelProblem(value) is { } problem)
+                throw new Errors.FleetInputException(MeshErrorIds.ServiceNameInvalid, Errors.FleetErrorCategory.InvalidArgument, value,
+                    $"'{value}' ({what}) {problem}, as a Service's name and namespace must be. Nothing was changed.");
+        }
+    }
+
     /// <summary>The Service as Cilium reads it: the current key first, then the legacy alias.</summary>
     internal static FleetGlobalService Read(string cluster, KubeObject service)
     {

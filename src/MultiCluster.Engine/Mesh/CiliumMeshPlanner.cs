@@ -16,6 +16,9 @@ public sealed record CiliumJoinOptions
     /// <summary>The clustermesh-apiserver Service type: NodePort (Cilium's default) or LoadBalancer.</summary>
     public string ServiceType { get; init; } = "NodePort";
 
+    /// <summary>Cluster ids asked for per cluster (-ClusterId); they win over the fleet file's.</summary>
+    public IReadOnlyDictionary<string, string>? ClusterIds { get; init; }
+
     public FanOutOptions FanOut { get; init; } = new();
 }
 
@@ -49,8 +52,10 @@ public sealed class CiliumMeshPlanner
     {
         var twice = clusters.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw Invalid(MeshErrorIds.ClusterDuplicate, twice.Key, $"Cluster '{twice.Key}' is given more than once.");
-        var facts = await _preflight.ReadAsync(clusters, options.FanOut, cancellationToken).ConfigureAwait(false);
         var max = CiliumRules.MaxId(options.ExtendedClusterIds);
+        var given = GivenIds(clusters, options.ClusterIds, max);
+        var facts = (await _preflight.ReadAsync(clusters, options.FanOut, cancellationToken).ConfigureAwait(false))
+            .Select(f => WithGivenId(f, given)).ToList();
 
         var taken = new Dictionary<int, ClusterNetworkFacts>();
         foreach (var member in facts.Where(f => f.ClusterId is not null))
@@ -186,6 +191,46 @@ public sealed class CiliumMeshPlanner
         }
         return manifests;
     }
+
+    // -ClusterId is checked before any cluster is read: every name a cluster to join, every id in range, no id twice.
+    private static Dictionary<string, int> GivenIds(IReadOnlyList<FleetCluster> clusters, IReadOnlyDictionary<string, string>? ids, int max)
+    {
+        var given = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var owners = new Dictionary<int, string>();
+        foreach (var (name, text) in ids ?? new Dictionary<string, string>())
+        {
+            var cluster = clusters.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
+                    $"-ClusterId names '{name}', which is not one of the clusters to join ({string.Join(", ", clusters.Select(c => c.Name))}). Nothing was changed.");
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > max)
+            {
+                var extended = max == CiliumRules.MaxClusterId ? $" (up to {CiliumRules.MaxExtendedClusterId} with -ExtendedClusterId)" : "";
+                throw Invalid(MeshErrorIds.ClusterIdInvalid, cluster.Name,
+                    $"Cilium cluster id '{text}' of '{cluster.Name}' (-ClusterId) is outside Cilium's range 1-{max}{extended}. Nothing was changed.");
+            }
+            if (!owners.TryAdd(number, cluster.Name))
+                throw Invalid(MeshErrorIds.ClusterIdDuplicate, cluster.Name,
+                    $"Cilium cluster id {number} of '{cluster.Name}' (-ClusterId) is also the id of '{owners[number]}' (-ClusterId). Nothing was changed.");
+            given[cluster.Name] = number;
+        }
+        return given;
+    }
+
+    // A given id replaces the fleet file's; a running Cilium keeps its id (changing it re-identifies every endpoint).
+    private static ClusterNetworkFacts WithGivenId(ClusterNetworkFacts facts, Dictionary<string, int> given)
+    {
+        if (!given.TryGetValue(facts.Name, out var id)) return facts;
+        var text = id.ToString(CultureInfo.InvariantCulture);
+        if (facts.ClusterId is { Source: InstalledIdSource } installed && installed.Value != text)
+        {
+            throw new FleetInputException(MeshErrorIds.ClusterIdMismatch, FleetErrorCategory.InvalidArgument, facts.Name,
+                $"-ClusterId gives '{facts.Name}' the id {text}, but its installed Cilium ({InstalledIdSource}) has {installed.Value}. Nothing was changed.",
+                recommendedAction: "Leave the cluster out of -ClusterId to keep its id.");
+        }
+        return facts with { ClusterId = new(text, "-ClusterId") };
+    }
+
+    private const string InstalledIdSource = "kube-system/cilium-config";
 
     private static FleetInputException Invalid(string id, string target, string message) =>
         new(id, FleetErrorCategory.InvalidArgument, target, message);

@@ -110,6 +110,10 @@ public sealed class SubmarinerPlanner(IClusterConnector connector)
         var (requestedRange, rangeProblem) = SubmarinerRules.ParseGlobalnetRange(options.GlobalnetCidrRange);
         if (rangeProblem is not null)
             throw Invalid(MeshErrorIds.GlobalnetInvalid, options.GlobalnetCidrRange, $"-GlobalnetCidrRange '{options.GlobalnetCidrRange}' {rangeProblem}. Nothing was changed.");
+        // The size asked for must fit the range asked for; checked again below against a range the broker already holds.
+        if (options.Globalnet && SubmarinerRules.ValidClusterSize(requestedRange, options.GlobalnetClusterSize).Problem is { } earlySizeProblem)
+            throw Invalid(MeshErrorIds.GlobalnetInvalid, options.GlobalnetClusterSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"-GlobalnetClusterSize: {earlySizeProblem}. Nothing was changed.");
         foreach (var (name, id) in options.ClusterIds ?? new Dictionary<string, string>())
         {
             if (!clusters.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))

@@ -36,7 +36,9 @@ public sealed record BackupLocationDefinition
     public BackupLocationDefinition Validate()
     {
         string? problem = null;
-        if (Bucket.Contains('/', StringComparison.Ordinal))
+        if (Resources.KubernetesNames.DnsSubdomainProblem(Name) is { } nameProblem)
+            problem = $"the name {nameProblem}, so the API server would refuse it";
+        else if (Bucket.Contains('/', StringComparison.Ordinal))
             problem = $"the bucket '{Bucket}' contains '/'; put the path in -Prefix instead";
         else if (AccessMode is not ("ReadWrite" or "ReadOnly"))
             problem = $"the access mode '{AccessMode}' is neither ReadWrite nor ReadOnly";

@@ -28,6 +28,11 @@ public sealed record BackupScheduleDefinition
     public static BackupScheduleDefinition Create(string name, string? schedule, TimeSpan? rpo, string? labelSelector,
         TimeSpan? ttl, Func<BackupScheduleDefinition, BackupScheduleDefinition>? configure = null)
     {
+        if (Resources.KubernetesNames.DnsSubdomainProblem(name) is { } nameProblem)
+        {
+            throw new FleetInputException(RecoveryErrorIds.ScheduleInvalid, FleetErrorCategory.InvalidArgument, name,
+                $"Schedule '{name}': the name {nameProblem}, so the API server would refuse it. Nothing was changed.");
+        }
         if (schedule is null == rpo is null)
         {
             throw new FleetInputException(RecoveryErrorIds.ScheduleInvalid, FleetErrorCategory.InvalidArgument, name,

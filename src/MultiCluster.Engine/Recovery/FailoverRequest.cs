@@ -1,3 +1,6 @@
+using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
+
 namespace MultiCluster.Engine.Recovery;
 
 /// <summary>What Invoke-FleetFailover asks for.</summary>
@@ -34,6 +37,28 @@ public sealed record FailoverRequest
 
     /// <summary>An audit record of a run that started before this is an earlier, finished cycle: the run starts afresh.</summary>
     public DateTimeOffset? IgnoreRecordsBefore { get; init; }
+
+    // Restoring these into another cluster would overwrite (or, in a drill, copy) the cluster's own system objects.
+    private static readonly string[] SystemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];
+
+    /// <summary>Throws FailoverInputInvalid for values no cluster read could make right; called before any request.</summary>
+    public void Validate()
+    {
+        if (MaxRpo is { } rpo && rpo <= TimeSpan.Zero)
+            throw Invalid($"-MaxRpo {rpo} is not positive: it is the oldest backup age accepted, such as (New-TimeSpan -Hours 4).");
+        if (WorkloadTimeout <= TimeSpan.Zero)
+            throw Invalid($"-WorkloadTimeout {WorkloadTimeout} is not positive: it is how long the restored workloads may take to become available.");
+        foreach (var ns in Namespaces)
+        {
+            if (KubernetesNames.DnsLabelProblem(ns) is { } problem)
+                throw Invalid($"-Namespace '{ns}' {problem}, so it cannot be a namespace.");
+            if (SystemNamespaces.Contains(ns))
+                throw Invalid($"-Namespace '{ns}' is a system namespace of every cluster; a failover or drill restores application namespaces only.");
+        }
+    }
+
+    private FleetInputException Invalid(string message) =>
+        new(RecoveryErrorIds.FailoverInputInvalid, FleetErrorCategory.InvalidArgument, From.Name, message + " Nothing was changed.");
 
     /// <summary>The namespace a source namespace is restored into.</summary>
     public string Target(string ns) => NamespaceMapping.TryGetValue(ns, out var mapped) ? mapped : ns;

@@ -112,4 +112,23 @@ public sealed class CiliumMeshPlannerTests : IAsyncLifetime
         members.Should().ContainSingle().Which.Id.Should().Be(511);
         CiliumMeshPlanner.HelmValues(members[0], members, options).Should().Contain("maxConnectedClusters: 511");
     }
+    [Fact]
+    public async Task Given_ids_win_over_the_fleet_file_and_never_over_an_installed_cilium()
+    {
+        MeshSeed.CiliumConfig(_fleet[1], "4", "west");
+        var planner = new CiliumMeshPlanner(_connector);
+        var given = new CiliumJoinOptions { ClusterIds = new Dictionary<string, string> { [_fleet[0].Name] = "9" } };
+
+        var members = await planner.PlanAsync([Member(0, "10.1.0.0/16", 5), Member(1, "10.2.0.0/16")], given);
+
+        members.Should().HaveCount(2);
+        members.Select(m => (m.Id, m.IdSource)).Should().Equal((9, "-ClusterId"), (4, "kube-system/cilium-config"));
+        var mismatch = () => planner.PlanAsync([Member(0, "10.1.0.0/16"), Member(1, "10.2.0.0/16")],
+            new CiliumJoinOptions { ClusterIds = new Dictionary<string, string> { [_fleet[1].Name] = "6" } });
+        (await mismatch.Should().ThrowAsync<FleetInputException>()).Which.Should().BeEquivalentTo(new
+        {
+            ErrorId = MeshErrorIds.ClusterIdMismatch, Target = _fleet[1].Name,
+            Message = $"-ClusterId gives '{_fleet[1].Name}' the id 6, but its installed Cilium (kube-system/cilium-config) has 4. Nothing was changed.",
+        }, o => o.ExcludingMissingMembers());
+    }
 }

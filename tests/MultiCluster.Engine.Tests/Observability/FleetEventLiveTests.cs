@@ -94,7 +94,9 @@ public sealed class FleetEventLiveTests : IAsyncLifetime
         (await List(EventQuery.Create(reason: "Failed"))).Events.Select(e => e.EventName).Should().Equal("a-new", "b-mid", "b-ancient");
         (await List(EventQuery.Create("All", involvedObject: "Pod/web-2"))).Events.Select(e => e.EventName).Should().Equal("a-normal", "a-new");
         (await List(EventQuery.Create(involvedObject: "web"))).Events.Select(e => e.EventName).Should().Equal("b-ancient");
-        (await List(EventQuery.Create(involvedObject: "pod/web-2"))).Events.Should().BeEmpty("kinds are compared exactly, as the server does");
+        var lowerCaseKind = () => EventQuery.Create(involvedObject: "pod/web-2");
+        lowerCaseKind.Should().Throw<FleetInputException>("kinds are compared exactly, so 'pod' would match nothing")
+            .Which.ErrorId.Should().Be(EventErrorIds.InvolvedObjectInvalid);
         (await List(EventQuery.Create(since: TimeSpan.FromMinutes(10)))).Events.Select(e => e.EventName).Should().Equal("c-newest", "a-new", "a-shop", "b-mid");
         _fleet[1].RequestLog.Requests.Should().Contain(r => r.Query.Contains("fieldSelector=type%3DWarning%2Cregarding.name%3Dweb"));
     }

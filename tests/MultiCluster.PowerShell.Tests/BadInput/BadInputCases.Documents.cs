@@ -80,6 +80,10 @@ public static partial class BadInputCases
         yield return Line("override: a value that is not a path map", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = 'two' } -Confirm:$false", "OverrideInvalid");
         yield return Line("override: a pointer into a missing parent", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ '/spec/nothing/here' = 1 } } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
         yield return Line("wave: a wave naming a cluster not in the fleet", piped + "Publish-FleetWorkload -Wave 'prod-a', 'prod-z' -Cluster prod-a, prod-b -Confirm:$false", "WaveInvalid");
+        yield return Line("override: a path that changes the kind", piped + "Publish-FleetWorkload -Override @{ 'prod-a' = @{ '/kind' = 'Secret' } } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
+        yield return Line("override: a path that changes the name", piped + "Publish-FleetWorkload -Override @{ 'prod-b' = @{ '/metadata/name' = 'other' } } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
+        yield return Line("override: a path that changes the namespace", piped + "Publish-FleetWorkload -Override @{ 'prod-b' = @(@{ op = 'replace'; path = '/metadata/namespace'; value = 'kube-system' }) } -Cluster prod-a, prod-b -Confirm:$false", "OverrideInvalid");
+        yield return Line("wave: one cluster named in two waves", piped + "Publish-FleetWorkload -Wave 'prod-a', @('prod-a', 'prod-b') -Cluster prod-a, prod-b -Confirm:$false", "WaveInvalid");
         yield return Line("wave: a wave that is a number", piped + "Publish-FleetWorkload -Wave 42 -Cluster prod-a, prod-b -Confirm:$false", "WaveInvalid");
         yield return Line("wave: -OnFailure 'Explode'", piped + "Publish-FleetWorkload -Wave 'prod-a' -OnFailure Explode -Confirm:$false", "ParameterArgumentValidationError");
         yield return Line("wave: -WaveTimeoutSeconds 0", piped + "Publish-FleetWorkload -Wave 'prod-a' -WaveTimeoutSeconds 0 -Confirm:$false", "ParameterArgumentValidationError");

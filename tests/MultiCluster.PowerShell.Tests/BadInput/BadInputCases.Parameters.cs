@@ -25,6 +25,8 @@ public static partial class BadInputCases
         yield return Line("Get-FleetResource: -Cluster wildcard matching nothing", "Get-FleetResource ConfigMap -Cluster 'qa-*'", "NoClustersSelected");
         yield return Line("Get-FleetResource: -Cluster not in the fleet", "Get-FleetResource ConfigMap -Cluster prod-q", "ClusterNotFound");
         yield return Line("Get-FleetResource: -Selector with '=' and no key", "Get-FleetResource ConfigMap -Selector '=prod'", "SelectorInvalid");
+        yield return Line("Get-FleetResource: -LabelSelector with an unclosed set", "Get-FleetResource ConfigMap -LabelSelector 'app in (web'", "SelectorInvalid");
+        yield return Line("Get-FleetResource: -LabelSelector with '=' and no key", "Get-FleetResource ConfigMap -LabelSelector '=web'", "SelectorInvalid");
         yield return Line("Get-FleetResource: -ThrottleLimit -1", "Get-FleetResource ConfigMap -ThrottleLimit -1", Validation);
         yield return Line("Remove-FleetResource: -Name empty", "Remove-FleetResource ConfigMap '' -Confirm:$false", Empty);
         yield return Line("Remove-FleetResource: -MaxClusters 0", "Remove-FleetResource ConfigMap x -MaxClusters 0 -Confirm:$false", Validation);
@@ -41,6 +43,7 @@ public static partial class BadInputCases
         yield return Line("Get-FleetCluster: -Role 'boss'", "Get-FleetCluster -Role boss", Conversion);
         yield return Line("Get-FleetCluster: -Selector that does not parse", "Get-FleetCluster -Selector 'env notin prod'", "SelectorInvalid");
         yield return Line("Export-Fleet: -Path empty", "Export-Fleet -Path ''", Empty);
+        yield return Line("Export-Fleet: into a folder that does not exist", "Export-Fleet -Path ./no-such-folder/fleet.yaml", "OutputPathNotWritable");
         yield return WithFile("Export-Fleet: a file that exists, without -Force", "fleet.yaml", "keep me\n", "Export-Fleet -Path ./fleet.yaml", "FleetFileExists");
         yield return Line("Test-FleetArchitecture: -Path that does not exist", "Test-FleetArchitecture -Path ./no-such-architecture.yaml", "FleetFileInvalid");
         yield return WithFile("Test-FleetArchitecture: a misspelt key", "arch.yaml", "architecture:\n  regons: []\n", "Test-FleetArchitecture -Path ./arch.yaml", "FleetFileInvalid", 2, 3);
@@ -58,6 +61,7 @@ public static partial class BadInputCases
 
         // Events.
         yield return Line("Get-FleetEvent: -Type 'Error'", "Get-FleetEvent -Type Error", Validation);
+        yield return Line("Get-FleetEvent: -InvolvedObject with a resource name for the kind", "Get-FleetEvent -InvolvedObject 'pods/web'", "InvolvedObjectInvalid");
         yield return Line("Get-FleetEvent: -Since negative", "Get-FleetEvent -Since (New-TimeSpan -Minutes -5)", "SinceInvalid");
         yield return Line("Get-FleetEvent: -Since that is not a time span", "Get-FleetEvent -Since 'yesterday'", Conversion);
 
@@ -114,6 +118,8 @@ public static partial class BadInputCases
         yield return Line("New-FleetBackupSchedule: -Ttl negative", schedule + "-Rpo 01:00:00 -Ttl (New-TimeSpan -Hours -2)", "TtlInvalid");
         yield return Line("New-FleetBackupSchedule: -LabelSelector that does not parse", schedule + "-Rpo 01:00:00 -LabelSelector 'app in (web'", "SelectorInvalid");
         yield return Line("New-FleetBackupSchedule: -Cluster wildcard matching nothing", schedule + "-Rpo 01:00:00 -Cluster 'dr-*'", "NoClustersSelected");
+        yield return Line("New-FleetBackupSchedule: -Name with capitals and a space", "New-FleetBackupSchedule -Name 'Nightly Run' -Rpo 01:00:00 -Confirm:$false", "ScheduleInvalid");
+        yield return Line("New-FleetBackupLocation: -Name with an underscore", "New-FleetBackupLocation -Name primary_store -Provider aws -Bucket b -Region us-east-1 -Confirm:$false", "BackupLocationInvalid");
         yield return Line("New-FleetBackupLocation: -Bucket empty", "New-FleetBackupLocation -Name primary -Provider aws -Bucket '' -Confirm:$false", Empty);
         yield return Line("New-FleetBackupLocation: -AccessMode 'Sometimes'", "New-FleetBackupLocation -Name primary -Provider aws -Bucket b -Region us-east-1 -AccessMode Sometimes -Confirm:$false", Validation);
         yield return Line("New-FleetBackupLocation: -BackupSyncPeriod negative", "New-FleetBackupLocation -Name primary -Provider aws -Bucket b -Region us-east-1 -BackupSyncPeriod (New-TimeSpan -Minutes -1) -Confirm:$false", "BackupLocationInvalid");
@@ -123,6 +129,11 @@ public static partial class BadInputCases
         yield return Line("Get-FleetDrReadiness: -MaxRpo negative", "Get-FleetDrReadiness -MaxRpo (New-TimeSpan -Hours -1)", "FailoverInputInvalid");
         yield return Line("Get-FleetDrReadiness: -Standby not in the fleet", "Get-FleetDrReadiness -Standby dr-q", "ClusterNotFound");
         yield return Line("Invoke-FleetFailover: -From not in the fleet", "Invoke-FleetFailover -From prod-q -To prod-b -Confirm:$false", "ClusterNotFound");
+        yield return Line("Invoke-FleetFailover: -MaxRpo negative", "Invoke-FleetFailover -From prod-a -To prod-b -MaxRpo (New-TimeSpan -Hours -1) -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Invoke-FleetFailover: -Namespace not a namespace name", "Invoke-FleetFailover -From prod-a -To prod-b -Namespace 'Shop_Front' -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Invoke-FleetFailback: -Namespace kube-system", "Invoke-FleetFailback -From prod-b -To prod-a -Namespace kube-system -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Test-FleetFailover: -WorkloadTimeout negative", "Test-FleetFailover -From prod-a -To prod-b -WorkloadTimeout (New-TimeSpan -Minutes -5) -Confirm:$false", "FailoverInputInvalid");
+        yield return Line("Test-FleetFailover: -Namespace kube-system", "Test-FleetFailover -From prod-a -To prod-b -Namespace kube-system -Confirm:$false", "FailoverInputInvalid");
         yield return Line("Invoke-FleetFailover: -From and -To the same cluster", "Invoke-FleetFailover -From prod-a -To prod-a -Confirm:$false", "FailoverInputInvalid");
         yield return Line("Invoke-FleetFailover: -Replicas -1", "Invoke-FleetFailover -From prod-a -To prod-b -Replicas -1 -Confirm:$false", Validation);
         yield return Line("Invoke-FleetFailover: -TrafficProvider 'Akamai'", "Invoke-FleetFailover -From prod-a -To prod-b -TrafficProvider Akamai -Confirm:$false", Validation);
@@ -139,10 +150,22 @@ public static partial class BadInputCases
         yield return Line("Join-FleetMesh: -BrokerCluster not in the fleet", "Join-FleetMesh -Provider Submariner -BrokerCluster broker-q -Confirm:$false", "ClusterNotFound");
         yield return Line("Join-FleetMesh: -ServiceType 'Magic'", "Join-FleetMesh -Provider Cilium -ServiceType Magic -Confirm:$false", Validation);
         yield return Line("Join-FleetMesh: -CableDriver 'carrier-pigeon'", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -CableDriver carrier-pigeon -Confirm:$false", Validation);
+        yield return Line("Join-FleetMesh: Cilium -ClusterId 0", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-a' = 0 } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId 256 without -ExtendedClusterId", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-b' = 256 } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId 512 with -ExtendedClusterId", "Join-FleetMesh -Provider Cilium -ExtendedClusterId -ClusterId @{ 'prod-b' = 512 } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId not a number", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-b' = 'east' } -Confirm:$false", "ClusterIdInvalid");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId the same id twice", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-a' = 7; 'prod-b' = 7 } -Confirm:$false", "ClusterIdDuplicate");
+        yield return Line("Join-FleetMesh: Cilium -ClusterId for a cluster not in the fleet", "Join-FleetMesh -Provider Cilium -ClusterId @{ 'prod-q' = 3 } -Confirm:$false", "ClusterNotFound");
+        yield return Line("Join-FleetMesh: Submariner -ClusterId for a cluster not in the fleet", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -ClusterId @{ 'prod-q' = 'east' } -Confirm:$false", "ClusterNotFound");
+        yield return Line("Join-FleetMesh: Istio with -ClusterId", "Join-FleetMesh -Provider Istio -MeshId mesh1 -ClusterId @{ 'prod-a' = 1 } -Confirm:$false", "InvalidArgument");
+        yield return Line("Join-FleetMesh: -GlobalnetCidrRange not a CIDR", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -Globalnet -GlobalnetCidrRange 242.0.0.0/33 -Confirm:$false", "GlobalnetInvalid");
+        yield return Line("Join-FleetMesh: -GlobalnetClusterSize larger than the range", "Join-FleetMesh -Provider Submariner -BrokerCluster prod-a -Globalnet -GlobalnetCidrRange 242.0.0.0/24 -GlobalnetClusterSize 1024 -Confirm:$false", "GlobalnetInvalid");
         yield return Line("Join-FleetMesh: -Cluster wildcard matching nothing", "Join-FleetMesh -Provider Istio -Cluster 'mesh-*' -Confirm:$false", "NoClustersSelected");
         yield return Line("Remove-FleetMesh: -BrokerCluster not in the fleet", "Remove-FleetMesh -Provider Submariner -BrokerCluster broker-q -Confirm:$false", "InvalidArgument");
         yield return Line("Test-FleetMesh: -Cluster wildcard matching nothing", "Test-FleetMesh -Provider Istio -Cluster 'mesh-*'", "NoClustersSelected");
         yield return Line("Test-FleetNetwork: -Cluster not in the fleet", "Test-FleetNetwork -Cluster prod-q", "ClusterNotFound");
+        yield return Line("Set-FleetGlobalService: -Name with capitals", "Set-FleetGlobalService -Name Web_Front -Confirm:$false", "ServiceNameInvalid");
+        yield return Line("Set-FleetGlobalService: -Namespace with a dot", "Set-FleetGlobalService -Name web -Namespace shop.front -Confirm:$false", "ServiceNameInvalid");
         yield return Line("Export-FleetService: -Name with capitals", "Export-FleetService -Name Web_Front -Confirm:$false", "ServiceNameInvalid");
         yield return Line("Export-FleetService: -Name empty", "Export-FleetService -Name '' -Confirm:$false", Empty);
         yield return Line("Set-FleetGlobalService: -Affinity 'sticky'", "Set-FleetGlobalService -Name web -Affinity sticky -Confirm:$false", Validation);
@@ -171,6 +194,8 @@ public static partial class BadInputCases
         yield return Line("Set-FleetRbac: a rule without verbs", "Set-FleetRbac -Name readers -Rule @{ resources = 'pods' } -Group ops -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: a rule with verb 'fly'", "Set-FleetRbac -Name readers -Rule @{ resources = 'pods'; verbs = 'fly' } -Group ops -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: a rule key 'verb'", "Set-FleetRbac -Name readers -Rule @{ resources = 'pods'; verb = 'get' } -Group ops -Confirm:$false", "ManifestInvalid");
+        yield return Line("Set-FleetRbac: -Name with a slash", "Set-FleetRbac -Name 'team/readers' -ClusterRole view -Group ops -Confirm:$false", "ManifestInvalid");
+        yield return Line("Set-FleetRbac: -Namespace with capitals", "Set-FleetRbac -Name readers -Namespace Shop -ClusterRole view -Group ops -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: no subject", "Set-FleetRbac -Name readers -ClusterRole view -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: -ServiceAccount without a namespace", "Set-FleetRbac -Name readers -ClusterRole view -ServiceAccount robot -Confirm:$false", "ManifestInvalid");
         yield return Line("Set-FleetRbac: -ClusterRole empty", "Set-FleetRbac -Name readers -ClusterRole '' -Group ops -Confirm:$false", Empty);
@@ -223,6 +248,10 @@ public static partial class BadInputCases
         // Observability: monitoring.
         yield return Line("New-FleetMonitoringConfig: -Provider 'Nagios'", "New-FleetMonitoringConfig -Provider Nagios -OutputPath ./out", Conversion);
         yield return Line("New-FleetMonitoringConfig: an endpoint for a cluster not in the fleet", "New-FleetMonitoringConfig -Provider Thanos -Endpoint @{ 'prod-q' = 'https://q.example.com:10901' } -OutputPath ./out", "EndpointInvalid");
+        yield return Line("New-FleetMonitoringConfig: -Match with an unclosed brace", "New-FleetMonitoringConfig -Provider Prometheus -Match '{job=~\"x\"' -OutputPath ./out", "MatchSelectorInvalid");
+        yield return Line("New-FleetMonitoringConfig: Thanos with a -Match that does not parse", "New-FleetMonitoringConfig -Provider Thanos -Match 'up{job' -OutputPath ./out", "MatchSelectorInvalid");
+        yield return Line("New-FleetMonitoringConfig: -Endpoint a URL for the management cluster", "New-FleetMonitoringConfig -Provider Prometheus -Endpoint @{ 'prod-a' = 'http://prometheus.example.com:9090/federate' } -OutputPath ./out", "EndpointInvalid");
+        yield return Line("New-FleetMonitoringConfig: -Endpoint with a space", "New-FleetMonitoringConfig -Provider Thanos -Endpoint @{ 'prod-b' = 'thanos sidecar' } -OutputPath ./out", "EndpointInvalid");
         yield return Line("New-FleetMonitoringConfig: -Port 0", "New-FleetMonitoringConfig -Provider Thanos -Port 0 -OutputPath ./out", Validation);
         yield return Line("New-FleetMonitoringConfig: -Scheme 'ftp'", "New-FleetMonitoringConfig -Provider Thanos -Scheme ftp -OutputPath ./out", Validation);
         yield return Line("New-FleetMonitoringConfig: an external label key with a space", "New-FleetMonitoringConfig -Provider Thanos -ExternalLabel @{ 'bad key' = 'x' } -OutputPath ./out", "ExternalLabelInvalid");

@@ -63,6 +63,11 @@ public sealed record EventQuery
             throw new FleetInputException(EventErrorIds.InvolvedObjectInvalid, FleetErrorCategory.InvalidArgument, "InvolvedObject",
                 $"-InvolvedObject '{value}' is not Kind/Name or Name.",
                 recommendedAction: "Name the object as kubectl does, for example -InvolvedObject Pod/web-7d4b9c6f5-x2x9k or -InvolvedObject web.");
+        // Events hold the Kind (Pod), not the resource (pod, pods): a lower-case kind would match nothing, silently.
+        if (parts.Length == 2 && !char.IsUpper(parts[0][0]))
+            throw new FleetInputException(EventErrorIds.InvolvedObjectInvalid, FleetErrorCategory.InvalidArgument, "InvolvedObject",
+                $"-InvolvedObject '{value}': '{parts[0]}' is not a Kind; events name the kind as the API does, capitalised and singular.",
+                recommendedAction: "Write the kind as kubectl get prints it in KIND, for example -InvolvedObject Pod/web-7d4b9c6f5-x2x9k or Deployment/web.");
         return parts.Length == 2 ? (parts[0], parts[1]) : (null, parts[0]);
     }
 

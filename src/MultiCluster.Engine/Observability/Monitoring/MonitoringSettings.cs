@@ -75,21 +75,23 @@ public sealed partial record MonitoringSettings
     /// </summary>
     public MonitoringPlan Validate(FleetCluster management, IReadOnlyList<FleetCluster> clusters)
     {
-        if (Provider == FleetMonitoringProvider.Prometheus)
+        if (Provider == FleetMonitoringProvider.Prometheus && Match.Count == 0)
+            throw Invalid(MonitoringErrorIds.MatchSelectorInvalid, "-Match", "Give at least one -Match selector: /federate needs a match[] parameter.");
+        // Checked for Thanos too: a selector that cannot parse is a mistake whichever provider ignores it.
+        foreach (var selector in Match)
         {
-            if (Match.Count == 0) throw Invalid(MonitoringErrorIds.MatchSelectorInvalid, "-Match", "Give at least one -Match selector: /federate needs a match[] parameter.");
-            foreach (var selector in Match)
-            {
-                if (InstantVectorSelector.Problem(selector) is { } problem)
-                    throw Invalid(MonitoringErrorIds.MatchSelectorInvalid, selector,
-                        $"-Match '{selector}' is not an instant-vector selector: {problem}. Nothing was changed.");
-            }
+            if (InstantVectorSelector.Problem(selector) is { } problem)
+                throw Invalid(MonitoringErrorIds.MatchSelectorInvalid, selector,
+                    $"-Match '{selector}' is not an instant-vector selector: {problem}. Nothing was changed.");
         }
         CheckLabels();
         var workloads = clusters.Where(c => !string.Equals(c.Name, management.Name, StringComparison.OrdinalIgnoreCase))
             .DistinctBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
         foreach (var name in Endpoints.Keys.Where(k => !clusters.Any(c => string.Equals(c.Name, k, StringComparison.OrdinalIgnoreCase))))
             throw Invalid(MonitoringErrorIds.EndpointInvalid, name, $"-Endpoint names '{name}', which is not a selected cluster. Nothing was changed.");
+        // Every given endpoint, the management cluster's too, which no target uses.
+        foreach (var (name, given) in Endpoints)
+            EndpointAddress(name, given);
         var targets = workloads.Select(cluster => new MonitoringTarget(cluster, Address(cluster), LabelsOf(cluster))).ToList();
         var duplicate = targets.GroupBy(t => LabelKey(t.Labels), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -135,10 +137,15 @@ public sealed partial record MonitoringSettings
         var given = Endpoints.FirstOrDefault(e => string.Equals(e.Key, cluster.Name, StringComparison.OrdinalIgnoreCase)).Value
                     ?? cluster.Labels.GetValueOrDefault(EndpointLabel)
                     ?? (Provider == FleetMonitoringProvider.Thanos ? "thanos-sidecar." : "prometheus.") + cluster.Name;
+        return EndpointAddress(cluster.Name, given);
+    }
+
+    private string EndpointAddress(string cluster, string given)
+    {
         var match = HostPort().Match(given.Trim());
         if (!match.Success || (match.Groups[4].Success && int.Parse(match.Groups[4].Value) is < 1 or > 65535))
-            throw Invalid(MonitoringErrorIds.EndpointInvalid, cluster.Name,
-                $"The endpoint '{given}' of cluster '{cluster.Name}' is not host:port (a URL's scheme and path go in -Scheme, not here). Nothing was changed.");
+            throw Invalid(MonitoringErrorIds.EndpointInvalid, cluster,
+                $"The endpoint '{given}' of cluster '{cluster}' is not host:port (a URL's scheme and path go in -Scheme, not here). Nothing was changed.");
         return match.Groups[4].Success ? given.Trim() : $"{given.Trim()}:{DefaultPort}";
     }
 

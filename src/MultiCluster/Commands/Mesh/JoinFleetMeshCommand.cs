@@ -81,7 +81,7 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int GlobalnetClusterSize { get; set; } = SubmarinerRules.DefaultGlobalnetClusterSize;
 
-    /// <summary>Submariner cluster ids per cluster: @{ 'prod_use1' = 'prod-use1' }.</summary>
+    /// <summary>Cluster ids per cluster: Submariner @{ 'prod_use1' = 'prod-use1' }, Cilium @{ 'prod-use1' = 3 }.</summary>
     [Parameter]
     [ValidateNotNull]
     public Hashtable? ClusterId { get; set; }
@@ -130,6 +130,11 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         if (Provider == FleetMeshProvider.Submariner)
         {
             JoinSubmariner(clusters, whatIf);
+            return;
+        }
+        if (ClusterId is not null)
+        {
+            Terminate(new ArgumentException("-ClusterId is for Cilium and Submariner; an Istio member's cluster name is its id. Leave -ClusterId out.", nameof(ClusterId)));
             return;
         }
         if (MeshId.Length == 0)
@@ -184,11 +189,14 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         });
     }
 
+    private Dictionary<string, string>? GivenClusterIds() =>
+        ClusterId?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString() ?? "", e => e.Value?.ToString() ?? "", StringComparer.OrdinalIgnoreCase);
+
     // Cilium: with -OutputPath each member's Helm values are rendered; without, the shared CA and the
     // cilium-clustermesh Secrets are applied to the reachable members, as cilium clustermesh connect does.
     private void JoinCilium(IReadOnlyList<FleetCluster> clusters, bool whatIf)
     {
-        var options = new CiliumJoinOptions { ExtendedClusterIds = ExtendedClusterId, ServiceType = ServiceType, FanOut = FanOutSettings() };
+        var options = new CiliumJoinOptions { ExtendedClusterIds = ExtendedClusterId, ServiceType = ServiceType, ClusterIds = GivenClusterIds(), FanOut = FanOutSettings() };
         var planner = new CiliumMeshPlanner(RunspaceSessions.Current.Connector);
         if (OutputPath is not null)
         {
@@ -222,7 +230,7 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
     // each member are rendered or, confirmed one by one, applied; -Verify proves every pair through the MCS API.
     private void JoinSubmariner(IReadOnlyList<FleetCluster> clusters, bool whatIf)
     {
-        var ids = ClusterId?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString() ?? "", e => e.Value?.ToString() ?? "", StringComparer.OrdinalIgnoreCase);
+        var ids = GivenClusterIds();
         var options = new SubmarinerJoinOptions
         {
             BrokerCluster = BrokerCluster, Globalnet = Globalnet, GlobalnetCidrRange = GlobalnetCidrRange, GlobalnetClusterSize = GlobalnetClusterSize,

@@ -35,6 +35,15 @@ public sealed class SetFleetGlobalServiceCommand : FanOutCmdlet
 
     protected override void EndProcessing()
     {
+        try
+        {
+            CiliumGlobalServices.ValidateNames(Namespace, Name);
+        }
+        catch (Exception ex)
+        {
+            Terminate(ex);
+            return;
+        }
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
         var whatIf = IsWhatIf;

@@ -34,6 +34,7 @@ public sealed class InvokeFleetFailbackCommand : FailoverCmdlet
                 HealthUrl = HealthUrl,
                 Replicas = MyInvocation.BoundParameters.ContainsKey(nameof(Replicas)) ? Replicas : null,
             };
+            request.Validate();
         }
         catch (Exception ex)
         {

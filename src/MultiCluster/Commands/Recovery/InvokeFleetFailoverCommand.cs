@@ -44,6 +44,7 @@ public sealed class InvokeFleetFailoverCommand : FailoverCmdlet
                 HealthUrl = HealthUrl,
                 Replicas = MyInvocation.BoundParameters.ContainsKey(nameof(Replicas)) ? Replicas : null,
             };
+            request.Validate();
         }
         catch (Exception ex)
         {

@@ -75,6 +75,7 @@ public sealed class TestFleetFailoverCommand : FleetCmdlet
                 Replicas = MyInvocation.BoundParameters.ContainsKey(nameof(Replicas)) ? Replicas : null,
                 WorkloadTimeout = WorkloadTimeout,
             };
+            request.Validate();
         }
         catch (Exception ex)
         {

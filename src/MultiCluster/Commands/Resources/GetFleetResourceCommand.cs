@@ -43,6 +43,19 @@ public sealed class GetFleetResourceCommand : FanOutCmdlet
 
     protected override void EndProcessing()
     {
+        // Parsed here as the API server would, so a typo stops once, before any request, not once per cluster.
+        if (LabelSelector is not null)
+        {
+            try
+            {
+                MultiCluster.Engine.Inventory.LabelSelector.Parse(LabelSelector);
+            }
+            catch (Exception ex)
+            {
+                Terminate(ex);
+                return;
+            }
+        }
         var clusters = SelectClusters();
         if (clusters.Count == 0) return;
         var query = new ResourceQuery
