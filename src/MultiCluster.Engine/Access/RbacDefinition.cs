@@ -76,7 +76,7 @@ public sealed record RbacSubject(string Kind, string Name, string? Namespace = n
 /// ClusterRole the cluster already has (view, edit, cluster-admin). Built only through the
 /// factories, which validate.
 /// </summary>
-public sealed partial class RbacDefinition
+public sealed class RbacDefinition
 {
     public const string RbacLabel = "multicluster.io/rbac";
 
@@ -370,15 +370,12 @@ public sealed partial class RbacDefinition
     private static string RequireObjectName(string? name, string? ns, string source)
     {
         var checkedName = RequireName(name, source, "name");
-        if (checkedName.Length > 63 || !LabelValue().IsMatch(checkedName))
-            throw Invalid(source, "name", $"'{checkedName}' is not usable: it becomes the {RbacLabel} label's value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)");
+        if (Inventory.LabelRules.ValueProblem(checkedName) is { } problem)
+            throw Invalid(source, "name", $"'{checkedName}' is not usable: it becomes the {RbacLabel} label's value, and {problem}");
         if (!string.IsNullOrWhiteSpace(ns) && Resources.KubernetesNames.DnsLabelProblem(ns) is { } nsProblem)
             throw Invalid(source, "namespace", $"'{ns}' {nsProblem}");
         return checkedName;
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
-    private static partial System.Text.RegularExpressions.Regex LabelValue();
 
     private static string RequireName(string? name, string source, string field) =>
         string.IsNullOrWhiteSpace(name) ? throw Invalid(source, field, "is missing") : name;

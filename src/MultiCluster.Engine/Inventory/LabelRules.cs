@@ -8,9 +8,6 @@ public static partial class LabelRules
     [GeneratedRegex("^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")]
     private static partial Regex NamePart();
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
-
     /// <summary>Why <paramref name="key"/> is not a valid label key, or null when it is.</summary>
     public static string? KeyProblem(string key)
     {
@@ -19,7 +16,7 @@ public static partial class LabelRules
         if (slash >= 0)
         {
             var prefix = key[..slash];
-            if (prefix.Length == 0 || prefix.Length > 253 || !DnsSubdomain().IsMatch(prefix))
+            if (Resources.KubernetesNames.DnsSubdomainProblem(prefix) is not null)
                 return $"the prefix '{prefix}' must be a lowercase DNS subdomain of at most 253 characters";
         }
         if (name.Length == 0) return "the name part must not be empty";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
@@ -34,7 +33,7 @@ public sealed record ServiceExportRequest
 /// cluster; the MCS controller of the set then gives every member a ServiceImport and writes the
 /// export's Valid, Ready and Conflict conditions, which are read back as the result.
 /// </summary>
-public sealed partial class McsServiceExports(IClusterConnector connector)
+public sealed class McsServiceExports(IClusterConnector connector)
 {
     public const string ApiVersion = "multicluster.x-k8s.io/v1alpha1";
     internal static readonly ResourceType ServiceExport = new("multicluster.x-k8s.io", "v1alpha1", "ServiceExport", "serviceexports", true);
@@ -46,7 +45,7 @@ public sealed partial class McsServiceExports(IClusterConnector connector)
     public static void Validate(ServiceExportRequest request)
     {
         foreach (var (value, what) in new[] { (request.Name, "-Name"), (request.Namespace, "-Namespace") })
-            if (value.Length is 0 or > 63 || !DnsLabel().IsMatch(value))
+            if (Resources.KubernetesNames.DnsLabelProblem(value) is not null)
                 throw new FleetInputException(MeshErrorIds.ServiceNameInvalid, FleetErrorCategory.InvalidArgument, value,
                     $"'{value}' ({what}) is not a DNS label (lower-case letters, digits and '-', at most 63), as a Service and its ServiceExport need. Nothing was changed.");
         var twice = request.Exporters.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -213,7 +212,4 @@ public sealed partial class McsServiceExports(IClusterConnector connector)
         return (request.Members.Where((_, i) => found[i]).Select(m => m.Name).ToList(),
                 request.Members.Where((_, i) => !found[i]).Select(m => m.Name).ToList());
     }
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 }

@@ -33,10 +33,7 @@ public static partial class SubmarinerRules
 
     /// <summary>Why <paramref name="id"/> is no DNS-1123 label, or null when it is one.</summary>
     public static string? ClusterIdProblem(string id) =>
-        id.Length == 0 ? "is empty"
-        : id.Length > 63 ? "is longer than 63 characters"
-        : !DnsLabel().IsMatch(id) ? "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)"
-        : null;
+        id.Length > Resources.KubernetesNames.MaxLabelLength ? "is longer than 63 characters" : Resources.KubernetesNames.DnsLabelProblem(id);
 
     /// <summary>
     /// subctl's sanitising of a cluster name taken as id: lower case, every run of characters
@@ -114,9 +111,6 @@ public static partial class SubmarinerRules
     }
 
     private static IPAddress FromUInt(uint value) => new([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 
     [GeneratedRegex("[^a-z0-9-]+")]
     private static partial Regex Invalid();
