@@ -7,8 +7,9 @@ namespace MultiCluster.Commands.Federation;
 
 /// <summary>
 /// Deletes a published workload from the selected clusters that carry it. Removing it from more
-/// than one cluster (or more than half the fleet) needs -Force or a raised -MaxClusters, and a
-/// cluster that could not be read is reported as failed, never taken for one without the workload.
+/// than one cluster (or more than half the fleet) needs a raised -MaxClusters (-Force only silences
+/// the prompt), and a cluster that could not be read is reported as failed, never taken for one
+/// without the workload.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FleetWorkload", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FleetResourceResult))]

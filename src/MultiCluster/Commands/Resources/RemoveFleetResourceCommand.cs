@@ -7,8 +7,9 @@ namespace MultiCluster.Commands.Resources;
 
 /// <summary>
 /// Deletes objects from the selected clusters. A delete that would reach more than one cluster
-/// (or more than half the fleet) needs -Force or a raised -MaxClusters, and a cluster that could
-/// not be read is reported as failed, never taken for one without the object.
+/// (or more than half the fleet) needs a raised -MaxClusters, more than -MaxObjects objects or every
+/// object of a kind needs a raised -MaxObjects (-Force only silences the prompt), and a cluster that
+/// could not be read is reported as failed, never taken for one without the object.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "FleetResource", DefaultParameterSetName = ByNameSet,
     SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
