@@ -13,8 +13,8 @@ namespace MultiCluster.PowerShell.Tests;
 /// </summary>
 public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFixture<DocsExampleTests.DocsFleet>
 {
-    /// <summary>Pages whose examples create clusters with Cluster API: they need the CRDs of ../shared/crds.</summary>
-    private static readonly HashSet<string> ClusterApiPages = new(StringComparer.Ordinal)
+    /// <summary>Pages whose examples need the CRDs of ../shared/crds (Cluster API, Velero, Argo CD, MCS, Istio).</summary>
+    private static readonly HashSet<string> SharedCrdPages = new(StringComparer.Ordinal)
     {
         "New-FleetCluster", "Wait-FleetCluster", "Get-FleetClusterCredential", "Resize-FleetCluster", "Remove-FleetCluster",
         "Set-FleetOidc", "Get-FleetUpgradePlan",
@@ -25,11 +25,13 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
         "Test-FleetFailover", "Invoke-FleetFailback", "Get-FleetDrReadiness",
         // Import-Fleet -From ClusterApi reads the clusters New-FleetCluster made.
         "Import-Fleet",
+        // ServiceExport (MCS) and Istio's ServiceEntry and DestinationRule.
+        "Export-FleetService", "Set-FleetTrafficPolicy",
     };
 
-    public static TheoryData<string, int> Examples() => ExamplesOf(page => !ClusterApiPages.Contains(page));
+    public static TheoryData<string, int> Examples() => ExamplesOf(page => !SharedCrdPages.Contains(page));
 
-    public static TheoryData<string, int> ClusterApiExamples() => ExamplesOf(ClusterApiPages.Contains);
+    public static TheoryData<string, int> SharedCrdExamples() => ExamplesOf(SharedCrdPages.Contains);
 
     private static TheoryData<string, int> ExamplesOf(Func<string, bool> include)
     {
@@ -45,8 +47,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
     }
 
     [RequiresSharedCrdsTheory]
-    [MemberData(nameof(ClusterApiExamples))]
-    public void Cluster_API_example_runs_and_shows_what_the_page_says(string page, int number) =>
+    [MemberData(nameof(SharedCrdExamples))]
+    public void Example_needing_the_shared_CRDs_runs_and_shows_what_the_page_says(string page, int number) =>
         Example_runs_and_shows_what_the_page_says(page, number);
 
     [Theory]

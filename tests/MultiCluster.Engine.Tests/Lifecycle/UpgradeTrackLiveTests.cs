@@ -3,6 +3,7 @@ using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Lifecycle;
 using MultiCluster.Engine.Lifecycle.Upgrade;
 using MultiCluster.Engine.Resources;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Engine.Tests.Lifecycle;
 
@@ -30,7 +31,7 @@ public sealed class UpgradeTrackLiveTests
             upgrade: { approval: manual, track: stable }
         """;
 
-    [Fact]
+    [RequiresSharedCrdsFact]
     public async Task Stable_takes_the_newest_offered_patch_of_the_current_minor_and_latest_the_newest_offered_version()
     {
         await using var bed = await UpgradeTestBed.StartAsync("track-mgmt");
@@ -51,7 +52,7 @@ public sealed class UpgradeTrackLiveTests
             "prod-* v1.32.8 (track stable: the newest patch of 1.32 Cluster API on 'track-mgmt' (ClusterClass quick-start) offers)");
     }
 
-    [Fact]
+    [RequiresSharedCrdsFact]
     public async Task The_plan_reader_asks_the_management_cluster_only_when_a_track_needs_its_versions()
     {
         await using var bed = await UpgradeTestBed.StartAsync("track-reader");
@@ -76,7 +77,7 @@ public sealed class UpgradeTrackLiveTests
         bed.Emulator.RequestLog.Requests.Count.Should().BeGreaterThan(untouched, "the tracks read the ClusterClasses");
     }
 
-    [Fact]
+    [RequiresSharedCrdsFact]
     public async Task Without_a_class_that_lists_versions_latest_is_refused_by_name()
     {
         await using var bed = await UpgradeTestBed.StartAsync("track-none", withController: false);
