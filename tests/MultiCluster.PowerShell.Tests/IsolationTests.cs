@@ -1,5 +1,6 @@
 using System.Runtime.Loader;
 using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing;
 
 namespace MultiCluster.PowerShell.Tests;
 
@@ -40,7 +41,8 @@ public sealed class IsolationTests(EmulatorFixture fixture) : IClassFixture<Emul
     public void An_EKS_context_is_signed_with_the_modules_own_AWSSDK_Core_and_leaks_no_key()
     {
         _ = typeof(Amazon.Runtime.AWSCredentials).Assembly; // the session's AWSSDK.Core 3.7 first
-        const string secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        // Both keys carry the canary marker, so the per-run scan finds them wherever they escape.
+        var (keyId, secretKey) = ("AKIA" + SecretCanary.NewToken(6), SecretCanary.NewToken(20));
         var server = fixture.Emulator.Servers[fixture.Contexts[0]];
         var kubeconfig = $$"""
             apiVersion: v1
@@ -64,7 +66,7 @@ public sealed class IsolationTests(EmulatorFixture fixture) : IClassFixture<Emul
             """;
         using var session = new PowerShellSession(environment: new Dictionary<string, string>
         {
-            ["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE",
+            ["AWS_ACCESS_KEY_ID"] = keyId,
             ["AWS_SECRET_ACCESS_KEY"] = secretKey,
             ["AWS_REGION"] = "us-east-1",
         });

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing;
 using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.PowerShell.Tests;
@@ -189,9 +190,11 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
     {
         using var session = fixture.NewSession();
         var name = NewName("aws");
-        var (keyId, secretKey) = ("AKIA" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant(), Guid.NewGuid().ToString("N") + "SecretPart");
+        // Both keys carry the canary marker, so the per-run scan finds them wherever they escape.
+        var (keyId, secretKey) = ("AKIA" + SecretCanary.NewToken(8), SecretCanary.NewToken() + "SecretPart");
         var credentialsFile = Path.Combine(fixture.Management.Directory, name + ".credentials");
-        File.WriteAllText(credentialsFile, $"[lifecycle-test]\naws_access_key_id = {keyId}\naws_secret_access_key = {secretKey}\n");
+        // Private, as ~/.aws/credentials is.
+        OwnerOnlyFile.Write(credentialsFile, $"[lifecycle-test]\naws_access_key_id = {keyId}\naws_secret_access_key = {secretKey}\n");
         session.Run("@{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'capa-system' } } | Invoke-FleetApply -Cluster mgmt").ThrowIfFailed();
 
         // The variable is set only while this one command runs, so no other test's credential chain sees it.

@@ -1,4 +1,5 @@
 using MultiCluster.PowerShell.Tests.Infrastructure;
+using MultiCluster.Testing;
 
 namespace MultiCluster.PowerShell.Tests;
 
@@ -74,9 +75,9 @@ public sealed class OidcConfigTests(EmulatorFixture fixture) : IClassFixture<Emu
     public void A_secret_value_given_inline_is_refused_and_never_shown()
     {
         using var session = fixture.NewSession();
-        const string secret = "S3cret-Bind-Value-42";
+        var secret = SecretCanary.NewToken();
 
-        var result = session.Run($"New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector @{{ Type = 'ldap'; BindPassword = '{secret}' }}");
+        var result = session.Run("New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector @{ Type = 'ldap'; BindPassword = $args[0] }", secret);
 
         result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("OidcInputInvalid,");
         result.AllText().Should().NotContain(secret).And.Contain("BindPassword");

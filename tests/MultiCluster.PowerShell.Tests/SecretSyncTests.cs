@@ -61,8 +61,8 @@ public sealed class SecretSyncTests(EmulatorFixture fixture) : IClassFixture<Emu
         var hashtable = Results(session.Run("""
             Sync-FleetSecret -Name $args[0] -Namespace default -Cluster prod-a -Data @{
                 token = ConvertTo-SecureString $args[1] -AsPlainText -Force
-                'api.key' = ConvertTo-SecureString 'second-value' -AsPlainText -Force }
-            """, settings, Secret));
+                'api.key' = ConvertTo-SecureString $args[2] -AsPlainText -Force }
+            """, settings, Secret, SecretCanary.NewToken()));
 
         credential.Should().ContainSingle().Which.Keys.Should().Equal("password", "username");
         hashtable.Should().ContainSingle().Which.Keys.Should().Equal("api.key", "token");

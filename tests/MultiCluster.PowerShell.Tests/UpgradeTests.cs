@@ -159,6 +159,33 @@ public sealed class UpgradeTests(ClusterApiFixture fixture) : IClassFixture<Clus
     }
 
     [RequiresSharedCrdsFact]
+    public void A_manual_wave_stops_the_rollout_when_the_host_cannot_ask_and_no_ApproveWave_names_it()
+    {
+        // No host: the runspace a runbook or a scheduled job gets, where nothing can prompt.
+        using var session = fixture.NewSessionWithClusters(["h-dev-01", "h-prod-01", "h-tools-01"]);
+        var policy = PolicyFile("""
+            waves:
+              - { name: dev, clusters: [h-dev-*] }
+              - { name: prod, clusters: [h-prod-*], approval: manual }
+              - { name: tools, clusters: [h-tools-*] }
+            """);
+
+        var result = session.Run("Start-FleetUpgrade -Policy $args[0] -KubernetesVersion v1.33.0 -RolloutId unasked-test -PollIntervalSeconds 1 -Confirm:$false", policy);
+
+        var status = Status(result);
+        status.State.Should().Be(FleetUpgradeState.Declined);
+        status.StoppedReason.Should().Be("Wave 'prod' was not approved; the rollout stops before it. -Resume asks again.");
+        status.Waves.Select(w => (w.Name, w.State)).Should().Equal(
+            ("dev", FleetUpgradeState.Succeeded), ("prod", FleetUpgradeState.Declined), ("tools", FleetUpgradeState.Pending));
+        result.Warnings.Should().Contain(w => w.StartsWith("Wave 'prod' needs manual approval and this host cannot ask ("));
+        result.Warnings.Should().Contain("Wave 'prod' was not approved; the rollout stops before it. -Resume asks again.");
+        ServerVersion(session, "h-dev-01").Should().Be(ToVersion);
+        ServerVersion(session, "h-prod-01").Should().Be(ClusterApiClusters.FromVersion, "a wave nobody could approve does not run");
+        ServerVersion(session, "h-tools-01").Should().Be(ClusterApiClusters.FromVersion, "no wave runs past it");
+        Status(session.Run("Get-FleetUpgradeStatus unasked-test").ThrowIfFailed()).State.Should().Be(FleetUpgradeState.Declined);
+    }
+
+    [RequiresSharedCrdsFact]
     public void A_rollout_stopped_with_CtrlC_is_recorded_as_interrupted_and_Resume_finishes_it()
     {
         using var session = fixture.NewSessionWithClusters(["c-dev-01", "c-staging-01"]);

@@ -5,6 +5,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $root = Get-TestRepositoryRoot
     $script:emu = Start-TestEmulator -Clusters 2 -NamePrefix aa -Controllers ''
     $script:modules = Join-Path $script:emu.Directory 'modules'
@@ -34,16 +35,20 @@ $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPref
     Test-FleetCluster | ForEach-Object { "health: $($_.Cluster) $($_.Status)" }
     Get-FleetCluster | Select-Object Name, Region | ConvertTo-Json -Compress
 } *>&1 | ForEach-Object { "[$($_.GetType().Name)] $_" }
+# Not part of a real runbook: $Error as Export-Clixml writes it, for the test's secret canary.
+$Error | Export-Clixml -Path $env:MULTICLUSTER_TEST_ERRORS -Depth 4
 '@
     $environment = @{
         PSModulePath             = $script:modules
         AUTOMATION_FleetYaml     = $fleetYaml
         AUTOMATION_Kubeconfig    = $kubeconfigText
+        MULTICLUSTER_TEST_ERRORS = Join-Path $script:emu.Directory 'runbook-errors.xml'
     }
     $saved = @{}
     foreach ($name in $environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $environment[$name]) }
     try {
         Push-Location $script:runbookDirectory
+        $script:runbookStarted = [datetime]::UtcNow
         $script:output = @(& $pwsh @pwshArguments -NoProfile -NonInteractive -File $runbook 2>&1 | ForEach-Object { "$_" })
         $script:exitCode = $LASTEXITCODE
     }
@@ -86,5 +91,12 @@ Describe 'The Azure Automation package' {
         @($script:output | Where-Object { $_ -like '`[VerboseRecord`]*' }) | Should -Not -BeNullOrEmpty -Because 'verbose output was captured too'
         $text = $script:output -join "`n"
         foreach ($secret in $script:secrets) { $text.Contains($secret) | Should -BeFalse }
+    }
+
+    It 'lets no test bed credential escape into a stream, $Error or a file' {
+        @($script:secrets | Where-Object { $_.StartsWith($script:SecretCanaryMarker) }) | Should -HaveCount 2 -Because 'the tokens carry the marker, so the scan can find them'
+        $errors = Get-Content -Raw (Join-Path $script:emu.Directory 'runbook-errors.xml')
+        $errors | Should -Match 'Objs' -Because 'the runbook exported its $Error'
+        Assert-NoSecretCanary -Output ($script:output + $errors) -Path $script:emu.Directory -Since $script:runbookStarted
     }
 }

@@ -7,6 +7,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     $script:modulePath = Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1'
     Import-Module $script:modulePath -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix events -Controllers deployments
     $script:fleetYaml = @"
 name: events
@@ -46,6 +47,9 @@ AfterAll {
 }
 
 Describe 'Get-FleetEvent' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'shows an image that cannot be pulled on one cluster as one Warning event from that cluster' {
         New-UnpullableDeployment -Name 'checkout' -Cluster 'euc1'
         $deadline = (Get-Date).AddSeconds(20)

@@ -5,6 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $script:emu = Start-TestEmulator -Clusters 2 -NamePrefix xdns
     $fleetYaml = @"
 name: pester-externaldns
@@ -40,6 +41,9 @@ AfterAll {
 }
 
 Describe 'Set-FleetExternalDns' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'refuses a host name no ExternalDNS domain filter covers, before anything changes' {
         { Set-FleetExternalDns web -Namespace shop -Hostname shop.example.org -Policy Latency -ErrorAction Stop } |
             Should -Throw -ErrorId 'ExternalDnsDomainNotCovered*' -ExpectedMessage "No --domain-filter of the ExternalDNS on cluster 'use1' (example.com) covers shop.example.org, so it would not publish it. Nothing was changed."

@@ -6,6 +6,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $script:emu = Start-TestEmulator -Clusters 2 -NamePrefix fidelity
     $contexts = $script:emu.Contexts
 
@@ -48,6 +49,9 @@ AfterAll {
 }
 
 Describe 'A reference-architecture fleet file' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'shows its sections with the product recognised in each' {
         $architecture = (Get-Fleet).Architecture
         $architecture.Networking.Mesh.Provider | Should -Be 'Cilium'
@@ -72,6 +76,9 @@ Describe 'A reference-architecture fleet file' {
 }
 
 Describe 'A KubeFed document placed by alias' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'publishes with an override of a field its template lacks, as KubeFed would' {
         $document = @'
 apiVersion: types.kubefed.io/v1beta1

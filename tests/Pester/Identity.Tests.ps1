@@ -12,6 +12,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $crds = Get-SharedCrdsDirectory
     $script:emu = Start-TestEmulator -Clusters 2 -NamePrefix identity -Crds $(if ($crds) { 'cluster-api' } else { $null })
     $contexts = $script:emu.Contexts
@@ -37,6 +38,9 @@ AfterAll {
 }
 
 Describe 'Dex installed from New-FleetOidcConfig' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'takes Dex from identity.federation and installs it on the management cluster, Unchanged the second time' {
         $ldap = @{ Type = 'ldap'; Host = 'ldap.corp.example.com:636'; BindDN = 'cn=dex,dc=corp'; BindPasswordSecret = 'dex-ldap/bindPassword'; UserBaseDN = 'ou=people,dc=corp' }
         $out = New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $ldap -Cluster shop-west -Apply -Confirm:$false -Verbose 4>&1
@@ -61,14 +65,17 @@ Describe 'Dex installed from New-FleetOidcConfig' {
 
     It 'moves an existing configuration''s inline secrets into a Secret and names only the fields' {
         $path = Join-Path $script:work 'dex.yaml'
+        # The values carry the canary marker, so the scenario's scan finds them wherever they escape; the file
+        # itself is the administrator's and private, as a file holding secrets should be.
         @'
 issuer: https://dex.example.com
 storage: { type: kubernetes, config: { inCluster: true } }
 connectors:
-  - { type: oidc, id: upstream, name: Upstream, config: { issuer: "https://login.example.com", clientID: dex, clientSecret: "pester-upstream-value" } }
+  - { type: oidc, id: upstream, name: Upstream, config: { issuer: "https://login.example.com", clientID: dex, clientSecret: "MARKER-upstream-value" } }
 staticPasswords:
-  - { email: admin@example.com, username: admin, hash: "$2a$10$pesterhashvalue", userID: "1" }
-'@ | Set-Content -LiteralPath $path
+  - { email: admin@example.com, username: admin, hash: "$2a$10$MARKERhashvalue", userID: "1" }
+'@.Replace('MARKER', $script:SecretCanaryMarker) | Set-Content -LiteralPath $path
+        [System.IO.File]::SetUnixFileMode($path, [System.IO.UnixFileMode]'UserRead, UserWrite')
         $dex = New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -DexConfigPath $path -Namespace dex-moved -Cluster shop-west `
             -WarningVariable warnings -WarningAction SilentlyContinue | Where-Object Issuer
 
@@ -76,7 +83,7 @@ staticPasswords:
         $dex.MovedSecrets.EnvironmentVariable | Should -Be @('DEX_UPSTREAM_CLIENTSECRET', 'DEX_PASSWORD_ADMIN_HASH')
         $dex.Yaml | Should -Match 'clientSecret: \$DEX_UPSTREAM_CLIENTSECRET'
         $dex.Yaml | Should -Match 'hashFromEnv: DEX_PASSWORD_ADMIN_HASH'
-        "$($dex.Yaml)$($dex.InstallYaml)$warnings" | Should -Not -Match 'pester-upstream-value|pesterhashvalue'
+        "$($dex.Yaml)$($dex.InstallYaml)$warnings" | Should -Not -Match "$($script:SecretCanaryMarker)-upstream-value|$($script:SecretCanaryMarker)hashvalue"
         $warnings | Should -HaveCount 1
         "$warnings" | Should -BeLike '*connectors`[upstream`].config.clientSecret, staticPasswords`[admin`].hash*'
     }
@@ -93,6 +100,9 @@ staticPasswords:
 }
 
 Describe 'Versions against upstream support' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'finds the cluster whose minor ended before the day asked about, and says which window' {
         $findings = @(Test-FleetArchitecture -AsOf 2025-11-01 | Where-Object RuleId -like 'KubernetesVersion*')
         $findings | Should -HaveCount 1
@@ -106,6 +116,9 @@ Describe 'Versions against upstream support' {
 }
 
 Describe 'Upgrade track' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'latest takes the newest version the ClusterClasses offer, stable refuses what it cannot choose' -Skip:(-not $hasCrds) {
         @'
 apiVersion: cluster.x-k8s.io/v1beta2

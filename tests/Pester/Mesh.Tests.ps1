@@ -5,6 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix mesh -Controllers 'rbac,serviceaccount-tokens'
     $script:work = $script:emu.Directory
     $script:kubeconfig = $script:emu.Kubeconfig
@@ -34,6 +35,9 @@ AfterAll {
 }
 
 Describe 'Test-FleetNetwork' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'finds the overlapping pod ranges and the duplicate cluster id, and nothing else' {
         $findings = @(Get-FleetCluster | Test-FleetNetwork -Provider Cilium | Where-Object Status -ne Pass)
         $findings.Count | Should -Be 2
@@ -56,6 +60,9 @@ Describe 'Test-FleetNetwork' {
 }
 
 Describe 'Istio multi-primary' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'joins every pair, heals exactly the link deleted by hand, and rotates tokens' {
         $links = @(Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ east = 'net-east'; west = 'net-west'; central = 'net-central' })
         $links.Count | Should -Be 6
@@ -108,6 +115,9 @@ Describe 'Istio multi-primary' {
 }
 
 Describe 'Set-FleetGlobalService' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'marks a service global with either annotation form and reads both back the same' {
         @{ apiVersion = 'v1'; kind = 'Service'; metadata = @{ name = 'api'; namespace = 'default' }
            spec = @{ ports = @(@{ port = 8080 }) } } | Invoke-FleetApply -Cluster east, west | Out-Null
@@ -124,6 +134,9 @@ Describe 'Set-FleetGlobalService' {
 }
 
 Describe 'Export-FleetService and Set-FleetTrafficPolicy' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory, $script:mcs.Directory }
+
     BeforeAll {
         $script:mcs = Start-TestEmulator -Clusters 3 -NamePrefix mcs -Crds 'mcs-api,istio' -Controllers 'mcs'
         $contexts = $script:mcs.Contexts

@@ -6,6 +6,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
 
     $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix pestermon -Controllers ''
     $contexts = $script:emu.Contexts
@@ -53,6 +54,9 @@ AfterAll {
 }
 
 Describe 'Prometheus federation from the fleet' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'previews the federation ConfigMap on the management cluster with -WhatIf and changes nothing' {
         $preview = @(New-FleetMonitoringConfig Prometheus -Endpoint $script:endpoints -WhatIf)
         $preview | Should -HaveCount 1
@@ -125,6 +129,9 @@ Describe 'Prometheus federation from the fleet' {
 }
 
 Describe 'Thanos from the fleet' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'renders the Query endpoint file and one Prometheus external-labels patch per cluster' {
         $folder = Join-Path $script:emu.Directory 'thanos'
         $rendered = @(New-FleetMonitoringConfig Thanos -ExternalLabel @{ fleet = 'pester' } -OutputPath $folder)

@@ -60,6 +60,9 @@ AfterAll {
 }
 
 Describe 'Inventory' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     It 'selects clusters by label, region and wildcard' {
         (Get-FleetCluster -Selector 'env=prod').Count | Should -Be 2
         (Get-FleetCluster -Region eu-central-1).Count | Should -Be 2
@@ -82,6 +85,9 @@ Describe 'Inventory' {
 }
 
 Describe 'Health' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     It 'checks every cluster in parallel and pipes from Get-FleetCluster' {
         $health = Get-FleetCluster | Test-FleetCluster
         $health.Count | Should -Be 3
@@ -91,6 +97,9 @@ Describe 'Health' {
 }
 
 Describe 'Apply' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     BeforeAll {
         $script:manifest = Join-Path $script:work 'app.yaml'
         Set-Content -Path $script:manifest -Value @'
@@ -149,6 +158,9 @@ data:
 }
 
 Describe 'RBAC' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     BeforeAll {
         $script:rbacName = 'pester-cm-readers'
         $script:readers = @{ Name = $script:rbacName; Group = 'pester-ops'; Rule = @{ apiGroups = ''; resources = 'configmaps'; verbs = 'get', 'list' } }
@@ -219,6 +231,9 @@ Describe 'RBAC' {
 }
 
 Describe 'Progressive workload rollout' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     BeforeAll {
         @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'pester-waves' } } | Invoke-FleetApply | Out-Null
         function script:New-Web([string] $Image, [string] $Version) {
@@ -269,6 +284,9 @@ Describe 'Progressive workload rollout' {
 }
 
 Describe 'Identity federation' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     BeforeAll {
         $script:ldap = @{
             Type = 'ldap'; Host = 'ldap.corp.example.com:636'; BindDN = 'cn=dex,dc=corp'
@@ -289,12 +307,12 @@ Describe 'Identity federation' {
     }
 
     It 'refuses a secret value given inline without showing it' {
-        $connector = @{ Type = 'ldap'; BindPassword = 'pester-secret-value' }
+        # The value carries the canary marker: the scenario's scan finds it wherever it escapes.
         $failure = $null
-        try { New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $connector -ErrorAction Stop }
+        try { New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector @{ Type = 'ldap'; BindPassword = "$($script:SecretCanaryMarker)-value" } -ErrorAction Stop }
         catch { $failure = $_ }
         $failure.FullyQualifiedErrorId | Should -BeLike 'OidcInputInvalid*'
-        $failure.Exception.Message | Should -Not -Match 'pester-secret-value'
+        $failure.Exception.Message | Should -Not -Match $script:SecretCanaryMarker
     }
 
     It 'refuses an issuer that is not https before reading any cluster' {
@@ -307,6 +325,9 @@ Describe 'Identity federation' {
 }
 
 Describe 'Upgrade policy' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     BeforeAll {
         # The fleet's cluster names come from the emulator; the waves select them by their position.
         $script:policy = Join-Path $script:work 'upgrade-policy.yaml'
@@ -370,6 +391,9 @@ BeforeDiscovery {
 
 # Runs last: it makes its own management cluster the session's fleet.
 Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:work }
+
     BeforeAll {
         $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
         $script:capiKubeconfig = Join-Path $script:work 'capi-kubeconfig'
@@ -413,8 +437,9 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
 
     It 'never shows the kubeconfig content' {
         $text = Get-FleetClusterCredential pester-dev-01 | Format-List * | Out-String
-        $token = (Select-String -Path $script:merged -Pattern 'token:\s*"?([^"\s]+)').Matches[0].Groups[1].Value
-        $text | Should -Not -Match ([regex]::Escape($token))
+        # The merged kubeconfig's token carries the marker (not copied into a variable, which the scenario's scan would find).
+        (Get-Content -Raw $script:merged) | Should -Match "token:\s*`"?$($script:SecretCanaryMarker)"
+        $text.Contains($script:SecretCanaryMarker) | Should -BeFalse
         $text | Should -Match 'pester-dev-01-admin@pester-dev-01'
     }
 

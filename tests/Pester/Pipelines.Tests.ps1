@@ -6,6 +6,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     $root = Get-TestRepositoryRoot
     Import-Module (Join-Path $root 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix pipes
     $script:work = $script:emu.Directory
     $script:names = 'prod-use1-01', 'prod-euc1-01', 'dev-euc1-01'
@@ -24,6 +25,9 @@ AfterAll {
 }
 
 Describe 'Inventory pipelines' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'Get-Fleet | Select-Object shows the fleet' {
         $fleet = @(Get-Fleet | Select-Object Name, ClusterCount)
         $fleet | Should -HaveCount 1
@@ -55,6 +59,9 @@ Describe 'Inventory pipelines' {
 }
 
 Describe 'Resource pipelines' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'Invoke-FleetApply | ConvertTo-Json reports one result per cluster' {
         $yaml = "apiVersion: v1`nkind: ConfigMap`nmetadata: { name: pipes-settings, namespace: default }`ndata: { color: blue }"
         $results = @($yaml | Invoke-FleetApply | ConvertTo-Json -Depth 3 -EnumsAsStrings | ConvertFrom-Json)
@@ -93,6 +100,9 @@ Describe 'Resource pipelines' {
 }
 
 Describe 'Workload pipelines' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     BeforeAll {
         $script:demo = @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'pipes-demo'; namespace = 'default' }; data = @{ color = 'blue' } }
     }
@@ -135,6 +145,9 @@ Describe 'Workload pipelines' {
 }
 
 Describe 'Access and upgrade pipelines' {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'Set-FleetRbac then Get-FleetRbac | ConvertTo-Json lists the grant on every cluster' {
         $set = @(Set-FleetRbac -Name pipes-readers -Group pipes-ops -Rule @{ apiGroups = ''; resources = 'pods'; verbs = 'get', 'list' })
         $set | Should -HaveCount 6

@@ -11,6 +11,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     if (-not (Get-SharedCrdsDirectory)) { return }
 
     $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix pesterdr -Crds velero -Controllers all
@@ -49,6 +50,9 @@ AfterAll {
 }
 
 Describe 'Backup schedules and inventory' -Skip:$script:noCrds {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'puts a read-write location on the primary and a read-only one on the standby' {
         $results = @(
             New-FleetBackupLocation default -Provider aws -Bucket $script:bucket -Region us-east-1 -Default -Cluster primary
@@ -101,6 +105,9 @@ Describe 'Backup schedules and inventory' -Skip:$script:noCrds {
 }
 
 Describe 'Failover drill' -Skip:$script:noCrds {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     BeforeAll {
         @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'orders' } } | Invoke-FleetApply -Cluster primary | Out-Null
         @{ apiVersion = 'apps/v1'; kind = 'Deployment'; metadata = @{ name = 'api'; namespace = 'orders' }
@@ -150,6 +157,9 @@ Describe 'Failover drill' -Skip:$script:noCrds {
 }
 
 Describe 'Failover and failback' -Skip:$script:noCrds {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     BeforeAll {
         @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'billing' } } | Invoke-FleetApply -Cluster primary | Out-Null
         @{ apiVersion = 'v1'; kind = 'ConfigMap'; metadata = @{ name = 'settings'; namespace = 'billing' }; data = @{ mode = 'live' } } |
@@ -188,6 +198,9 @@ Describe 'Failover and failback' -Skip:$script:noCrds {
 }
 
 Describe 'Disaster-recovery readiness' -Skip:$script:noCrds {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'checks the primary with its drPeer and says what a cluster without a standby lacks' {
         $checks = @(Get-FleetDrReadiness -MaxRpo 1.00:00:00)
         $checks | Should -HaveCount 11

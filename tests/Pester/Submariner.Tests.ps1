@@ -11,6 +11,7 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
+    . (Join-Path $PSScriptRoot 'SecretCanary.ps1')
     if (-not (Get-SharedCrdsDirectory)) { return }
 
     $script:emu = Start-TestEmulator -Clusters 3 -NamePrefix pestersub -Crds 'submariner,mcs-api' -Controllers 'mcs,serviceaccount-tokens'
@@ -40,6 +41,9 @@ AfterAll {
 }
 
 Describe 'Join-FleetMesh -Provider Submariner' -Skip:$script:noCrds {
+    BeforeEach { Start-SecretCanaryScenario }
+    AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
+
     It 'refuses overlapping ranges without Globalnet, naming the pair, before anything changes' {
         { Get-FleetCluster | Join-FleetMesh -Provider Submariner -LabelGatewayNode -ErrorAction Stop } |
             Should -Throw -ErrorId 'CidrOverlap,MultiCluster.Commands.Mesh.JoinFleetMeshCommand' -ExpectedMessage '*east pod range 10.244.0.0/16 (fleet file) and west pod range 10.244.0.0/16 (fleet file)*Enable Submariner Globalnet*'

@@ -103,6 +103,31 @@ public class UpgradeRolloutTests
     }
 
     [RequiresSharedCrdsFact]
+    public async Task A_manual_wave_with_no_one_to_ask_stops_the_rollout_and_leaves_the_later_waves_untouched()
+    {
+        await using var bed = await UpgradeTestBed.StartAsync("mgmt-unasked");
+        await bed.CreateClustersAsync("dev-01", "prod-01", "tools-01");
+
+        // No approval step at all (a caller that cannot ask): fail closed, as if refused.
+        var status = await RunAsync(bed, Plan(bed, """
+            waves:
+              - { name: dev, clusters: [dev-*] }
+              - { name: prod, clusters: [prod-*], approval: manual }
+              - { name: tools, clusters: [tools-*] }
+            """), Options(bed, _ => null, approve: null));
+
+        status.State.Should().Be(FleetUpgradeState.Declined);
+        status.StoppedReason.Should().Be("Wave 'prod' was not approved; the rollout stops before it. -Resume asks again.");
+        status.Waves.Select(w => (w.Name, w.State)).Should().Equal(
+            ("dev", FleetUpgradeState.Succeeded), ("prod", FleetUpgradeState.Declined), ("tools", FleetUpgradeState.Pending));
+        bed.Child("dev-01").KubernetesVersion.Should().Be(UpgradeTestBed.ToVersion, "the automatic wave before it ran");
+        bed.ControlPlaneVersion("prod-01").Should().Be(UpgradeTestBed.FromVersion);
+        bed.Child("prod-01").KubernetesVersion.Should().Be(UpgradeTestBed.FromVersion);
+        bed.ControlPlaneVersion("tools-01").Should().Be(UpgradeTestBed.FromVersion, "no wave runs past one nobody approved");
+        bed.Child("tools-01").KubernetesVersion.Should().Be(UpgradeTestBed.FromVersion);
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task A_Running_checkpoint_without_a_recent_heartbeat_reads_as_Interrupted_and_a_fresh_one_cannot_be_resumed_twice()
     {
         await using var bed = await UpgradeTestBed.StartAsync("mgmt-heartbeat", withController: false);
