@@ -95,8 +95,7 @@ public sealed class IstioMeshService
         var error = new FleetClusterException(MeshErrorIds.IstioNotInstalled, FleetErrorCategory.NotInstalled, result.Cluster,
             $"Cluster '{result.Cluster}' does not serve the Istio Gateway kind ({result.ApiVersion}), so {MeshResourceTypes.IstioNamespace}/{IstioInstallRenderer.CrossNetworkGatewayName} was not applied: Istio is not installed there.",
             unknown,
-            $"Install Istio on '{result.Cluster}' first (the control plane and east-west gateway that Join-FleetMesh -OutputPath renders, with istioctl install -f or the istiod and gateway Helm charts), then run Join-FleetMesh again.",
-            $"{result.ApiVersion} {result.Kind} {MeshResourceTypes.IstioNamespace}/{result.Name}");
+            $"Install Istio on '{result.Cluster}' first (the control plane and east-west gateway that Join-FleetMesh -OutputPath renders, with istioctl install -f or the istiod and gateway Helm charts), then run Join-FleetMesh again.");
         return new FleetResourceResult
         {
             Cluster = result.Cluster, ApiVersion = result.ApiVersion, Kind = result.Kind, Namespace = result.Namespace, Name = result.Name,
