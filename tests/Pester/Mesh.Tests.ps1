@@ -2,6 +2,11 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 # Mesh and cross-cluster networking scenarios against three emulated clusters with RBAC and tokens.
 
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+    $script:noCrds = -not (Get-SharedCrdsDirectory)
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
     Import-Module (Join-Path (Get-TestRepositoryRoot) 'out/MultiCluster/MultiCluster.psd1') -Force
@@ -64,7 +69,17 @@ Describe 'Istio multi-primary' {
     AfterEach { Assert-SecretCanaryScenario -Path $script:emu.Directory }
 
     It 'joins every pair, heals exactly the link deleted by hand, and rotates tokens' {
-        $links = @(Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ east = 'net-east'; west = 'net-west'; central = 'net-central' })
+        $joined = @(Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ east = 'net-east'; west = 'net-west'; central = 'net-central' } `
+            -ErrorVariable istioMissing -ErrorAction SilentlyContinue)
+        # These clusters have no Istio CRDs: the cross-network Gateway waits for Istio, the links do not.
+        $gateways = @($joined | Where-Object { $_ -is [MultiCluster.FleetResourceResult] })
+        $gateways.Cluster | Sort-Object | Should -Be @('central', 'east', 'west')
+        $gateways | ForEach-Object { $_.Name | Should -Be 'cross-network-gateway'; $_.Action | Should -Be 'Failed' }
+        $istioMissing | Should -HaveCount 3
+        $istioMissing | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'IstioNotInstalled,*' }
+        ($istioMissing | Where-Object TargetObject -eq 'west').Exception.Message |
+            Should -Be "Cluster 'west' does not serve the Istio Gateway kind (networking.istio.io/v1), so istio-system/cross-network-gateway was not applied: Istio is not installed there."
+        $links = @($joined | Where-Object { $_ -is [MultiCluster.FleetMeshLink] })
         $links.Count | Should -Be 6
         $links | ForEach-Object { $_.Action | Should -Be 'Created'; $_.Status | Should -Be 'Healthy' }
 
@@ -181,5 +196,49 @@ clusters:
         { Set-FleetTrafficPolicy cart -Distribute @{ 'us-east-1' = @{ 'us-east-1' = 50; 'us-west-2' = 20 } } -ErrorAction Stop } |
             Should -Throw -ErrorId 'LocalityWeightsInvalid*'
         Get-FleetResource DestinationRule cart -Namespace default -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
+# Last: it imports a fleet of its own. Needs ../shared/crds (Istio's CRDs); skipped without it.
+Describe 'Istio cross-network Gateway' -Skip:$script:noCrds {
+    BeforeAll {
+        $script:istio = Start-TestEmulator -Clusters 2 -NamePrefix istio -Crds 'istio' -Controllers 'rbac,serviceaccount-tokens'
+        $contexts = $script:istio.Contexts
+        Import-Fleet -Kubeconfig $script:istio.Kubeconfig -Content @"
+name: networks
+clusters:
+  - { name: east, context: $($contexts[0]), region: us-east-1 }
+  - { name: west, context: $($contexts[1]), region: us-west-2 }
+"@
+    }
+
+    AfterAll {
+        Stop-TestEmulator $script:istio
+    }
+
+    It 'previews, applies and then leaves unchanged the Gateway of each network, beside the links' {
+        $preview = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -WhatIf)
+        $preview | Where-Object { $_ -is [MultiCluster.FleetResourceResult] } | ForEach-Object { $_.Action | Should -Be 'WouldCreate' }
+        @($preview | Where-Object { $_ -is [MultiCluster.FleetResourceResult] }).Count | Should -Be 2
+        Get-FleetResource -Kind Gateway -Namespace istio-system -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $joined = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -ErrorAction Stop)
+        $gateways = @($joined | Where-Object { $_ -is [MultiCluster.FleetResourceResult] })
+        $gateways.Cluster | Sort-Object | Should -Be @('east', 'west')
+        $gateways | ForEach-Object { $_.Kind | Should -Be 'Gateway'; $_.Namespace | Should -Be 'istio-system'; $_.Action | Should -Be 'Created' }
+        @($joined | Where-Object { $_ -is [MultiCluster.FleetMeshLink] -and $_.Status -eq 'Healthy' }).Count | Should -Be 2
+        $live = Get-FleetResource -Kind Gateway -Name cross-network-gateway -Namespace istio-system -Cluster west
+        $live.Object.spec.selector.istio | Should -Be 'eastwestgateway'
+        $live.Object.spec.servers[0].tls.mode | Should -Be 'AUTO_PASSTHROUGH'
+
+        $again = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -ErrorAction Stop)
+        $again | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
+        @($again | Where-Object { $_ -is [MultiCluster.FleetResourceResult] }).Count | Should -Be 2
+    }
+
+    It 'applies no Gateway when every member is on one network' {
+        $flat = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -Network @{ east = 'net-a'; west = 'net-a' } -ErrorAction Stop)
+        $flat | ForEach-Object { $_ | Should -BeOfType ([MultiCluster.FleetMeshLink]) }
+        $flat.Count | Should -Be 2
     }
 }

@@ -32,9 +32,38 @@ public sealed record IstioMember(FleetCluster Cluster, string? Network, string? 
     public string Name => Cluster.Name;
 }
 
+/// <summary>What one member holds before the join: its mesh id, reader token Secrets, or why it could not be read.</summary>
+internal sealed record IstioMemberState(IstioMember Member, string? MeshId, IReadOnlyList<Resources.KubeObject> Tokens, FleetException? Error);
+
+/// <summary>The members of a join as read once before any change (<see cref="IstioMeshService.ReadMembersAsync"/>).</summary>
+public sealed class IstioMeshMembers
+{
+    internal IstioMeshMembers(IstioMeshPlan plan, IReadOnlyDictionary<string, IstioMemberState> states)
+    {
+        Plan = plan;
+        States = states;
+    }
+
+    public IstioMeshPlan Plan { get; }
+
+    internal IReadOnlyDictionary<string, IstioMemberState> States { get; }
+}
+
 /// <summary>The checked members of an Istio join; building one contacts no cluster.</summary>
 public sealed partial record IstioMeshPlan(IReadOnlyList<IstioMember> Members, IstioJoinOptions Options)
 {
+    /// <summary>
+    /// Whether the members as planned are on more than one network. Decided when the plan is made, so
+    /// a plan narrowed to the confirmed members (<c>with { Members = ... }</c>) keeps it.
+    /// </summary>
+    public bool MultiNetwork { get; init; }
+
+    /// <summary>
+    /// The members that get the cross-network Gateway: those with a network, on a multi-network mesh.
+    /// One network (or none) has no east-west traffic, so no Gateway.
+    /// </summary>
+    public IReadOnlyList<IstioMember> CrossNetworkMembers => MultiNetwork ? Members.Where(m => m.Network is not null).ToList() : [];
+
     /// <summary>
     /// Checks the request before anything is touched: no cluster twice, names istiod and the remote
     /// secret accept (DNS-1123 labels), a valid mesh id, a network for every cluster that needs one.
@@ -68,7 +97,10 @@ public sealed partial record IstioMeshPlan(IReadOnlyList<IstioMember> Members, I
                 throw Invalid(MeshErrorIds.NetworkInvalid, cluster.Name, $"Network '{network}' of cluster '{cluster.Name}' ({source}) is not a valid label value: {problem}.", null);
             return new IstioMember(cluster, network, source);
         }).ToList();
-        return new IstioMeshPlan(members, options);
+        return new IstioMeshPlan(members, options)
+        {
+            MultiNetwork = members.Select(m => m.Network).OfType<string>().Distinct(StringComparer.Ordinal).Skip(1).Any(),
+        };
     }
 
     private static (string? Network, string? Source) NetworkOf(FleetCluster cluster, IstioJoinOptions options)

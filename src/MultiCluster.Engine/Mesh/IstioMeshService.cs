@@ -31,9 +31,6 @@ public sealed class IstioMeshService
 
     private ResourceClient Client(FleetCluster cluster) => ClusterResources.For(_connector.Connect(cluster), _apiFactory).Client;
 
-    /// <summary>What one member holds before the join: its mesh id, reader token Secrets, or why it could not be read.</summary>
-    private sealed record MemberState(IstioMember Member, string? MeshId, IReadOnlyList<KubeObject> Tokens, FleetException? Error);
-
     /// <summary>
     /// Joins the plan's members: reads every member first (a member running another mesh id stops
     /// the join before anything changes), then gives each reachable member the reader access and a
@@ -42,15 +39,79 @@ public sealed class IstioMeshService
     /// </summary>
     public async IAsyncEnumerable<FleetMeshLink> JoinAsync(IstioMeshPlan plan, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var options = plan.Options;
+        var members = await ReadMembersAsync(plan, cancellationToken).ConfigureAwait(false);
+        await foreach (var link in JoinAsync(members, cancellationToken).ConfigureAwait(false))
+            yield return link;
+    }
+
+    /// <summary>
+    /// Reads every member once, for the links and the cross-network Gateway alike. Throws
+    /// MeshIdMismatch, before anything changes, when a member already runs another mesh id; a member
+    /// that cannot be read is kept, and fails on its own in the steps that follow.
+    /// </summary>
+    public async Task<IstioMeshMembers> ReadMembersAsync(IstioMeshPlan plan, CancellationToken cancellationToken = default)
+    {
         var states = await ReadStatesAsync(plan, cancellationToken).ConfigureAwait(false);
-        var mismatch = states.Values.FirstOrDefault(s => s.MeshId is not null && s.MeshId != options.MeshId);
+        var mismatch = states.Values.FirstOrDefault(s => s.MeshId is not null && s.MeshId != plan.Options.MeshId);
         if (mismatch is not null)
         {
             throw new FleetInputException(MeshErrorIds.MeshIdMismatch, FleetErrorCategory.InvalidArgument, mismatch.Member.Name,
-                $"Cluster '{mismatch.Member.Name}' already runs mesh id '{mismatch.MeshId}' (istio-system/istio mesh config defaultConfig.meshId), not '{options.MeshId}' (-MeshId). Nothing was changed.",
+                $"Cluster '{mismatch.Member.Name}' already runs mesh id '{mismatch.MeshId}' (istio-system/istio mesh config defaultConfig.meshId), not '{plan.Options.MeshId}' (-MeshId). Nothing was changed.",
                 recommendedAction: $"Join with -MeshId {mismatch.MeshId}, or reinstall Istio on '{mismatch.Member.Name}' with the new mesh id.");
         }
+        return new IstioMeshMembers(plan, states);
+    }
+
+    /// <summary>
+    /// Applies expose-services.yaml's <c>cross-network-gateway</c> Gateway (server-side, as the
+    /// renderer makes it) on every member of a multi-network mesh (<see cref="IstioMeshPlan.CrossNetworkMembers"/>)
+    /// that could be read; with WhatIf a server-side dry run. One result per member. A member that
+    /// does not serve the Gateway kind has no Istio yet: its result fails with IstioNotInstalled,
+    /// which says to install Istio first; its remote secrets are written all the same.
+    /// </summary>
+    public async IAsyncEnumerable<FleetResourceResult> ApplyCrossNetworkGatewaysAsync(IstioMeshMembers members,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var plan = members.Plan;
+        // istio-system goes with it, labelled as the links' step labels it: a Gateway needs its namespace,
+        // and a preview of one needs to know the namespace comes in the same run. Only the Gateway is reported.
+        var work = plan.CrossNetworkMembers.Where(m => members.States[m.Name].Error is null)
+            .Select(m => new ClusterObjects(m.Cluster, [IstioInstallRenderer.Namespace(m.Network), IstioInstallRenderer.CrossNetworkGateway()])).ToList();
+        if (work.Count == 0) yield break;
+        var apply = new ApplyService(_connector, _apiFactory);
+        // The join owns these objects as it owns the reader access: it takes their fields back from other managers.
+        var options = new ApplyOptions { WhatIf = plan.Options.WhatIf, ForceConflicts = true, FanOut = plan.Options.FanOut };
+        await foreach (var result in apply.ApplyAsync(apply.Plan(work), options, cancellationToken).ConfigureAwait(false))
+        {
+            if (result.Kind != "Gateway") continue;
+            yield return result.Error is FleetException { ErrorId: FleetErrorIds.ResourceKindUnknown } unknown
+                ? IstioMissing(result, unknown)
+                : result;
+        }
+    }
+
+    private static FleetResourceResult IstioMissing(FleetResourceResult result, FleetException unknown)
+    {
+        var error = new FleetClusterException(MeshErrorIds.IstioNotInstalled, FleetErrorCategory.NotInstalled, result.Cluster,
+            $"Cluster '{result.Cluster}' does not serve the Istio Gateway kind ({result.ApiVersion}), so {MeshResourceTypes.IstioNamespace}/{IstioInstallRenderer.CrossNetworkGatewayName} was not applied: Istio is not installed there.",
+            unknown,
+            $"Install Istio on '{result.Cluster}' first (the control plane and east-west gateway that Join-FleetMesh -OutputPath renders, with istioctl install -f or the istiod and gateway Helm charts), then run Join-FleetMesh again.");
+        return new FleetResourceResult
+        {
+            Cluster = result.Cluster, ApiVersion = result.ApiVersion, Kind = result.Kind, Namespace = result.Namespace, Name = result.Name,
+            Action = FleetResourceAction.Failed, Duration = result.Duration, Error = error, Message = error.Message,
+        };
+    }
+
+    /// <summary>
+    /// The links of members read by <see cref="ReadMembersAsync"/>: reader access and a token on each
+    /// reachable member, then the remote secret of every ordered pair, as <see cref="JoinAsync(IstioMeshPlan, CancellationToken)"/> says.
+    /// </summary>
+    public async IAsyncEnumerable<FleetMeshLink> JoinAsync(IstioMeshMembers members, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var plan = members.Plan;
+        var options = plan.Options;
+        var states = members.States;
 
         var credentials = new ConcurrentDictionary<string, ReaderCredentials>(StringComparer.Ordinal);
         var oldTokens = new ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -108,10 +169,10 @@ public sealed class IstioMeshService
         }
     }
 
-    private async Task<Dictionary<string, MemberState>> ReadStatesAsync(IstioMeshPlan plan, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, IstioMemberState>> ReadStatesAsync(IstioMeshPlan plan, CancellationToken cancellationToken)
     {
-        var states = new Dictionary<string, MemberState>(StringComparer.Ordinal);
-        await foreach (var state in FleetRunner.RunAsync<MemberState>(plan.Members.Select(m => m.Cluster).ToList(),
+        var states = new Dictionary<string, IstioMemberState>(StringComparer.Ordinal);
+        await foreach (var state in FleetRunner.RunAsync<IstioMemberState>(plan.Members.Select(m => m.Cluster).ToList(),
             plan.Options.FanOut with { Activity = "Reading Istio members" },
             async (cluster, sink, token) =>
             {
@@ -120,9 +181,9 @@ public sealed class IstioMeshService
                 var meshConfig = await client.GetAsync(MeshResourceTypes.ConfigMap, MeshResourceTypes.IstioNamespace, "istio", token).ConfigureAwait(false);
                 var meshId = MeshIdOf(meshConfig, cluster.Name);
                 var tokens = await ReaderTokensAsync(client, token).ConfigureAwait(false);
-                sink.Emit(new MemberState(member, meshId, tokens, null));
+                sink.Emit(new IstioMemberState(member, meshId, tokens, null));
             },
-            (cluster, error, _) => [new MemberState(plan.Members.Single(m => m.Name == cluster.Name), null, [], error)],
+            (cluster, error, _) => [new IstioMemberState(plan.Members.Single(m => m.Name == cluster.Name), null, [], error)],
             cancellationToken).ConfigureAwait(false))
         {
             states[state.Member.Name] = state;
@@ -151,7 +212,7 @@ public sealed class IstioMeshService
     /// role and binding, and the token its remote secrets carry (istioctl's order: an existing
     /// reader token Secret, else a new one; with Rotate always a new one).
     /// </summary>
-    private async Task<PreparedSource> PrepareSourceAsync(FleetCluster cluster, MemberState state, IstioJoinOptions options, CancellationToken cancellationToken)
+    private async Task<PreparedSource> PrepareSourceAsync(FleetCluster cluster, IstioMemberState state, IstioJoinOptions options, CancellationToken cancellationToken)
     {
         var connection = _connector.Connect(cluster);
         var client = Client(cluster);

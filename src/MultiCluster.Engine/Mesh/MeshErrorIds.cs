@@ -57,6 +57,9 @@ public static class MeshErrorIds
     /// <summary>No -BrokerCluster and not exactly one management cluster to run the Submariner broker.</summary>
     public const string BrokerClusterMissing = nameof(BrokerClusterMissing);
 
+    /// <summary>A member does not serve Istio's kinds (networking.istio.io Gateway): Istio must be installed first.</summary>
+    public const string IstioNotInstalled = nameof(IstioNotInstalled);
+
     /// <summary>A Submariner cluster id asked for differs from the one the cluster already runs.</summary>
     public const string ClusterIdMismatch = nameof(ClusterIdMismatch);
 }

@@ -10,6 +10,7 @@ using MultiCluster.Engine.Tests.FanOut;
 using MultiCluster.Testing;
 using MultiCluster.Testing.ApiServer;
 using MultiCluster.Testing.Controllers;
+using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Engine.Tests.Mesh;
 
@@ -272,6 +273,97 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
         unlabelled.Status.Should().Be(FleetMeshLinkStatus.Broken);
         unlabelled.Message.Should().Be(
             $"The namespace istio-system on '{_fleet[1].Name}' has no topology.istio.io/network label while '{_fleet[0].Name}' is on network 'net-0'; label both, or neither for one network.");
+    }
+
+    private IstioMeshPlan PlanOnNetworks(Dictionary<string, string> networks, bool whatIf = false) =>
+        IstioMeshPlan.Create(_connector.Clusters, new IstioJoinOptions { MeshId = "mesh1", Networks = networks, WhatIf = whatIf });
+
+    private async Task<(List<FleetResourceResult> Gateways, List<FleetMeshLink> Links)> JoinWithGateways(IstioMeshPlan plan)
+    {
+        var members = await _service.ReadMembersAsync(plan);
+        var gateways = await _service.ApplyCrossNetworkGatewaysAsync(members).ToListAsync();
+        var links = await _service.JoinAsync(members).ToListAsync();
+        return (gateways, links);
+    }
+
+    /// <summary>The cross-network Gateway as the cluster's store holds it, or null.</summary>
+    private static System.Text.Json.Nodes.JsonObject? StoredGateway(EmulatedCluster cluster) =>
+        cluster.Registry.Find("networking.istio.io", "gateways") is { } gateways ? cluster.Store.Get(gateways, "istio-system", "cross-network-gateway") : null;
+
+    private static string Describe(IEnumerable<FleetResourceResult> results) =>
+        string.Join("\n", results.Select(r => $"{r}: {r.Message}"));
+
+    [RequiresSharedCrdsFact]
+    public async Task On_three_networks_the_cross_network_Gateway_is_applied_where_Istio_serves_it_and_the_member_without_Istio_is_told_to_install_it()
+    {
+        SharedCrds.LoadInto(_fleet[0], "istio");
+        SharedCrds.LoadInto(_fleet[1], "istio");
+        var networks = _fleet.Clusters.Select((c, i) => (c.Name, Network: $"net-{i}")).ToDictionary(n => n.Name, n => n.Network);
+
+        var (preview, previewLinks) = await JoinWithGateways(PlanOnNetworks(networks, whatIf: true));
+
+        preview.Where(r => r.Action != FleetResourceAction.Failed).Select(r => (r.Cluster, r.Kind, r.Namespace, r.Name, r.Action)).Should().BeEquivalentTo(new[]
+        {
+            (_fleet[0].Name, "Gateway", (string?)"istio-system", "cross-network-gateway", FleetResourceAction.WouldCreate),
+            (_fleet[1].Name, "Gateway", (string?)"istio-system", "cross-network-gateway", FleetResourceAction.WouldCreate),
+        }, Describe(preview));
+        previewLinks.Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.WouldCreate);
+        _fleet.Clusters.Should().OnlyContain(c => StoredGateway(c) == null, "-WhatIf writes no Gateway");
+        MeshObjects().Should().BeEmpty();
+
+        var (applied, links) = await JoinWithGateways(PlanOnNetworks(networks));
+
+        applied.Should().HaveCount(3, Describe(applied));
+        applied.Where(r => r.Cluster != _fleet[2].Name).Should().OnlyContain(r => r.Action == FleetResourceAction.Created && r.Error == null, Describe(applied));
+        var missing = applied.Single(r => r.Cluster == _fleet[2].Name);
+        missing.Action.Should().Be(FleetResourceAction.Failed);
+        var error = missing.Error.Should().BeOfType<FleetClusterException>().Subject;
+        error.ErrorId.Should().Be(MeshErrorIds.IstioNotInstalled);
+        error.Category.Should().Be(FleetErrorCategory.NotInstalled);
+        error.Message.Should().Be(
+            $"Cluster '{_fleet[2].Name}' does not serve the Istio Gateway kind (networking.istio.io/v1), so istio-system/cross-network-gateway was not applied: Istio is not installed there.");
+        error.RecommendedAction.Should().StartWith($"Install Istio on '{_fleet[2].Name}' first");
+        links.Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.Created && l.Status == FleetMeshLinkStatus.Healthy,
+            "a member without Istio still gets its remote secrets");
+        foreach (var cluster in new[] { _fleet[0], _fleet[1] })
+        {
+            var stored = StoredGateway(cluster);
+            stored.Should().NotBeNull(cluster.Name);
+            System.Text.Json.Nodes.JsonNode.DeepEquals(stored!["spec"], IstioInstallRenderer.CrossNetworkGateway().Json["spec"])
+                .Should().BeTrue($"{cluster.Name} holds the Gateway the renderer makes: {stored["spec"]!.ToJsonString()}");
+        }
+
+        var (again, _) = await JoinWithGateways(PlanOnNetworks(networks));
+        var (previewAgain, _) = await JoinWithGateways(PlanOnNetworks(networks, whatIf: true));
+
+        foreach (var run in new[] { again, previewAgain })
+        {
+            run.Where(r => r.Cluster != _fleet[2].Name).Select(r => (r.Cluster, r.Action)).Should().BeEquivalentTo(new[]
+            {
+                (_fleet[0].Name, FleetResourceAction.Unchanged), (_fleet[1].Name, FleetResourceAction.Unchanged),
+            }, Describe(run));
+            run.Single(r => r.Cluster == _fleet[2].Name).Error.Should().BeOfType<FleetClusterException>().Which.ErrorId.Should().Be(MeshErrorIds.IstioNotInstalled);
+        }
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task One_network_or_none_gets_no_Gateway()
+    {
+        foreach (var cluster in _fleet.Clusters) SharedCrds.LoadInto(cluster, "istio");
+        var oneNetwork = PlanOnNetworks(_fleet.Clusters.ToDictionary(c => c.Name, _ => "net-a"));
+        var twoNetworks = PlanOnNetworks(new Dictionary<string, string> { [_fleet[0].Name] = "net-a", [_fleet[1].Name] = "net-b" });
+        oneNetwork.CrossNetworkMembers.Should().BeEmpty();
+        Plan().CrossNetworkMembers.Should().BeEmpty();
+        twoNetworks.CrossNetworkMembers.Select(m => m.Name).Should().Equal(_fleet[0].Name, _fleet[1].Name);
+        (twoNetworks with { Members = [twoNetworks.Members[0]] }).CrossNetworkMembers.Should().ContainSingle("a plan narrowed to one confirmed member stays multi-network");
+
+        var (flat, flatLinks) = await JoinWithGateways(oneNetwork);
+        var (bare, _) = await JoinWithGateways(Plan());
+
+        flat.Should().BeEmpty();
+        bare.Should().BeEmpty();
+        flatLinks.Should().HaveCount(6).And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy);
+        _fleet.Clusters.Should().OnlyContain(c => StoredGateway(c) == null);
     }
 
     [Fact]

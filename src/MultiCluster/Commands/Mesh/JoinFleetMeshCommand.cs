@@ -8,8 +8,8 @@ namespace MultiCluster.Commands.Mesh;
 
 /// <summary>
 /// Joins the selected clusters into an Istio multi-primary mesh: per member the istio-system
-/// network label and the reader account, role, binding and token; for every ordered pair the
-/// remote secret istioctl create-remote-secret makes. A second run writes only missing or broken
+/// network label and the reader account, role, binding and token, and on a multi-network mesh the
+/// cross-network Gateway; for every ordered pair the remote secret istioctl create-remote-secret makes. A second run writes only missing or broken
 /// links; -Rotate rolls every token without a gap. With -OutputPath it renders each member's
 /// install configuration (IstioOperator or Helm values, east-west gateway) and touches no cluster.
 /// -Provider Cilium renders or connects Cluster Mesh; -Provider Submariner checks ranges, ids and
@@ -174,14 +174,23 @@ public sealed class JoinFleetMeshCommand : FanOutCmdlet
         }
 
         var peers = plan.Members.Count - 1;
+        var gateways = plan.CrossNetworkMembers.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var confirmed = whatIf ? plan.Members : plan.Members.Where(m => ShouldProcess(
-            $"Cluster {m.Name}: join Istio mesh {MeshId}{(m.Network is null ? "" : " on network " + m.Network)} (reader access, remote secrets of {peers} peers{(Rotate ? ", new token" : "")})",
+            $"Cluster {m.Name}: join Istio mesh {MeshId}{(m.Network is null ? "" : " on network " + m.Network)} " +
+            $"({(gateways.Contains(m.Name) ? $"{IstioInstallRenderer.CrossNetworkGatewayName} Gateway, " : "")}reader access, remote secrets of {peers} peers{(Rotate ? ", new token" : "")})",
             "Join-FleetMesh")).ToList();
         if (confirmed.Count == 0) return;
         var service = new IstioMeshService(RunspaceSessions.Current.Connector);
         RunEngine(async cancel =>
         {
-            await foreach (var link in service.JoinAsync(plan with { Members = confirmed }, cancel).ConfigureAwait(false))
+            // Read once: a member on another mesh id stops everything before the Gateway or any link is written.
+            var members = await service.ReadMembersAsync(plan with { Members = confirmed }, cancel).ConfigureAwait(false);
+            await foreach (var result in service.ApplyCrossNetworkGatewaysAsync(members, cancel).ConfigureAwait(false))
+            {
+                Emit(result);
+                if (result.Error is { } error) EmitError(error);
+            }
+            await foreach (var link in service.JoinAsync(members, cancel).ConfigureAwait(false))
             {
                 Emit(link);
                 if (link.Error is { } error) EmitError(error);
