@@ -12,6 +12,7 @@ var prefix = "emu";
 string[]? names = null;
 var controllers = new List<string>();
 var settings = new ControllerSettings();
+string? route53Zone = null;
 TimeSpan Seconds(string value) => TimeSpan.FromSeconds(double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
 for (var i = 0; i < args.Length; i++)
 {
@@ -26,8 +27,9 @@ for (var i = 0; i < args.Length; i++)
         case "--names": names = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); clusters = names.Length; break;
         case "--cluster-provision-delay": settings = settings with { ClusterProvisionDelay = Seconds(Value()) }; break;
         case "--cluster-machine-step": settings = settings with { ClusterMachineStepInterval = Seconds(Value()) }; break;
+        case "--route53": route53Zone = Value(); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: MultiCluster.Emulator --clusters N --kubeconfig PATH [--crds DIR|all] [--controllers all|NAME,...] [--name-prefix emu | --names NAME,...] [--cluster-provision-delay SECONDS] [--cluster-machine-step SECONDS]");
+            Console.WriteLine("usage: MultiCluster.Emulator --clusters N --kubeconfig PATH [--crds DIR|all] [--controllers all|NAME,...] [--name-prefix emu | --names NAME,...] [--cluster-provision-delay SECONDS] [--cluster-machine-step SECONDS] [--route53 ZONE]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]} (see --help)");
@@ -68,6 +70,25 @@ if (crds is not null)
 }
 foreach (var cluster in fleet.Clusters)
     Console.WriteLine($"{cluster.Name} {cluster.Server}");
+// A Route 53 emulator holding one hosted zone, its credentials in an AWS shared credentials file (profile
+// route53-emulator) beside the kubeconfig, readable by this user only. Its line starts with a word no
+// cluster name can be (upper case): ROUTE53 <endpoint> <zone id> <credentials file>.
+await using var route53 = route53Zone is null ? null : await MultiCluster.Testing.Route53.Route53Emulator.StartAsync();
+if (route53 is not null)
+{
+    // INSYNC at once: the module asks again only every 30 seconds (the engine tests cover the PENDING wait).
+    route53.PendingFor = TimeSpan.Zero;
+    var accessKey = "AKIA" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    var secretKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
+    route53.AddCredentials(accessKey, secretKey);
+    var zoneId = route53.AddHostedZone(route53Zone!);
+    var credentials = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(kubeconfigPath))!, "route53-credentials");
+    var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+    if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    await using (var file = new StreamWriter(credentials, System.Text.Encoding.ASCII, options))
+        await file.WriteAsync($"[route53-emulator]\naws_access_key_id = {accessKey}\naws_secret_access_key = {secretKey}\n");
+    Console.WriteLine($"ROUTE53 {route53.Endpoint} {zoneId} {credentials}");
+}
 Console.WriteLine("READY");
 Console.Out.Flush();
 

@@ -65,9 +65,12 @@ public sealed class DrReadinessService
             {
                 Add("VeleroInstalled", Fail, $"{cluster.Name}: no Velero (velero.io/v1 not served)", $"Install Velero on {cluster.Name} (velero install, or its Helm chart).");
             }
-            catch (FleetException e)
+            // A cluster that is down fails at the transport, below the error translation of a server's answer.
+            catch (Exception e) when (e is FleetException or HttpRequestException or IOException or TimeoutException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                Add("Reachable", Fail, $"{cluster.Name}: {e.Message}", $"Check {cluster.Name} with Test-FleetCluster.");
+                Add("Reachable", Fail, $"{cluster.Name}: {KubernetesErrors.Translate(e, cluster.Name, null, cancellationToken).Message}",
+                    $"Check {cluster.Name} with Test-FleetCluster.");
             }
         }
         if (sides.Count < 2) return checks;

@@ -11,7 +11,7 @@ namespace MultiCluster.Engine.Recovery;
 /// <summary>
 /// A failover from a primary to its standby in six timed steps: assess the primary (healthy means
 /// refuse without Force), select the backup (its RPO against MaxRpo), restore it with Velero in the
-/// standby, wait for the restored Deployments, switch traffic, verify the health URL. Everything
+/// standby, wait for the restored Deployments and StatefulSets, switch traffic, verify the health URL. Everything
 /// checked before the first change; traffic never moves before the restore Completed. The run is
 /// recorded in the standby as a ConfigMap (the audit trail): run again after an interruption, it
 /// continues with the same backup and the same Restore, skipping what is done; run again after it
@@ -208,10 +208,16 @@ public sealed class FailoverService
             .OrderByDescending(b => b.StartTime).ToList();
         if (candidates.Count == 0)
         {
-            var what = wanted is null ? "no Completed backup" + (request.Namespaces.Count == 0 ? "" : $" holding {string.Join(", ", request.Namespaces)}") : $"no Completed backup named '{wanted}'";
+            var named = wanted is null ? null : backups.FirstOrDefault(b => b.Name == wanted);
+            var what = wanted is null ? "no Completed backup" + (request.Namespaces.Count == 0 ? "" : $" holding {string.Join(", ", request.Namespaces)}")
+                : named is null ? $"no backup named '{wanted}'"
+                : named.Phase == "Completed" ? $"the backup '{wanted}' without a start time"
+                : $"the backup '{wanted}' in phase {(named.Phase is { Length: > 0 } phase ? phase : "New")}, not Completed";
             throw new FleetInputException(RecoveryErrorIds.FailoverNoBackup, FleetErrorCategory.ObjectNotFound, request.To.Name,
                 $"The standby '{request.To.Name}' sees {what} ({backups.Count} backups in total).",
-                recommendedAction: "Check Get-FleetBackup -Cluster " + request.To.Name + ": the standby needs a location over the primary's bucket (New-FleetBackupLocation -AccessMode ReadOnly) and the primary a schedule.");
+                recommendedAction: wanted is not null
+                    ? $"Name a Completed backup (Get-FleetBackup -Cluster {request.To.Name} -Phase Completed), or leave out -Backup to take the newest."
+                    : "Check Get-FleetBackup -Cluster " + request.To.Name + ": the standby needs a location over the primary's bucket (New-FleetBackupLocation -AccessMode ReadOnly) and the primary a schedule.");
         }
         var backup = candidates[0];
         if (request.MaxRpo is { } max && now - backup.StartTime!.Value > max)
@@ -284,7 +290,7 @@ public sealed class FailoverService
 
     /// <summary>
     /// Scales up the warm standby's zero-replica workloads in the restored namespaces, then waits
-    /// until every Deployment there is available. StatefulSets are scaled but not waited for.
+    /// until every Deployment there is available and every StatefulSet ready.
     /// </summary>
     internal async Task<(string, string)> WaitForWorkloadsAsync(ResourceClient standby, FailoverRequest request, FleetBackup backup,
         IProgress<string>? progress, CancellationToken cancellationToken)
@@ -296,15 +302,20 @@ public sealed class FailoverService
         while (true)
         {
             var deployments = new List<KubeObject>();
+            var statefulSets = new List<KubeObject>();
             foreach (var ns in namespaces.DefaultIfEmpty(null))
+            {
                 deployments.AddRange(await standby.ListAsync(DeploymentType, ns, null, cancellationToken).ConfigureAwait(false));
-            var waiting = deployments.Where(d => !Available(d)).Select(d => $"{d.Namespace}/{d.Name}").ToList();
-            if (waiting.Count == 0) return ("Succeeded", $"{deployments.Count} Deployments available{scaledText}");
-            progress?.Report($"Waiting for {waiting.Count} of {deployments.Count} Deployments");
+                statefulSets.AddRange(await StorageClassCheck.ListOrNoneAsync(standby, WarmStandby.StatefulSet, ns, null, cancellationToken).ConfigureAwait(false));
+            }
+            var waiting = deployments.Where(d => !Available(d)).Concat(statefulSets.Where(s => !Ready(s))).Select(w => $"{w.Namespace}/{w.Name}").ToList();
+            var workloads = $"{deployments.Count} Deployments" + (statefulSets.Count == 0 ? "" : $" and {statefulSets.Count} StatefulSets");
+            if (waiting.Count == 0) return ("Succeeded", $"{workloads} available{scaledText}");
+            progress?.Report($"Waiting for {waiting.Count} of {workloads}");
             if (_time.GetUtcNow() > deadline)
             {
                 throw new FleetClusterException(RecoveryErrorIds.FailoverWorkloadsUnavailable, FleetErrorCategory.OperationTimeout, request.To.Name,
-                    $"{waiting.Count} restored Deployments are not available after {BackupCron.Describe(request.WorkloadTimeout)}: {string.Join(", ", waiting)}; traffic was not moved.");
+                    $"{waiting.Count} restored workloads are not available after {BackupCron.Describe(request.WorkloadTimeout)}: {string.Join(", ", waiting)}; traffic was not moved.");
             }
             await Task.Delay(request.PollInterval, cancellationToken).ConfigureAwait(false);
         }
@@ -315,6 +326,18 @@ public sealed class FailoverService
         var wanted = deployment.Json["spec"]?["replicas"] is JsonValue r && r.TryGetValue<int>(out var n) ? n : 1;
         var available = deployment.Json["status"]?["availableReplicas"] is JsonValue a && a.TryGetValue<int>(out var m) ? m : 0;
         return available >= wanted;
+    }
+
+    /// <summary>
+    /// Every replica ready, in a status written for the current spec: a scale-up from zero is not
+    /// ready on the status the controller wrote before it saw the new replicas.
+    /// </summary>
+    private static bool Ready(KubeObject statefulSet)
+    {
+        var ready = statefulSet.Json["status"]?["readyReplicas"] is JsonValue a && a.TryGetValue<int>(out var m) ? m : 0;
+        var generation = statefulSet.Json["metadata"]?["generation"] is JsonValue g && g.TryGetValue<long>(out var gen) ? gen : 0;
+        var observed = statefulSet.Json["status"]?["observedGeneration"] is JsonValue o && o.TryGetValue<long>(out var obs) ? obs : generation;
+        return ready >= WarmStandby.SpecReplicas(statefulSet) && observed >= generation;
     }
 
     private async Task<(string, string)> VerifyAsync(FailoverRequest request, CancellationToken cancellationToken)

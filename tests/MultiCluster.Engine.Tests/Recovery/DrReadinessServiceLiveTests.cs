@@ -128,4 +128,24 @@ public class DrReadinessServiceLiveTests
         checks[2].Detail.Should().Be($"{bed.StandbyCluster.Name}: no Velero (velero.io/v1 not served)");
         checks[2].Action.Should().Be($"Install Velero on {bed.StandbyCluster.Name} (velero install, or its Helm chart).");
     }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_standby_that_does_not_answer_fails_the_reachability_check_and_the_pair_checks_are_left_out()
+    {
+        await using var bed = await ReadyAsync("readydown");
+        await bed.Standby.SetFaultsAsync(new MultiCluster.Testing.ApiServer.FaultSettings { Stopped = true });
+
+        var checks = await Service(bed).CheckAsync(bed.PrimaryCluster, bed.StandbyCluster, TimeSpan.FromHours(1), "velero", default);
+
+        checks.Select(c => (c.Cluster, c.Standby, c.Check, c.Status)).Should().Equal(
+            (bed.PrimaryCluster.Name, bed.StandbyCluster.Name, "VeleroInstalled", "Pass"),
+            (bed.PrimaryCluster.Name, bed.StandbyCluster.Name, "LocationAvailable", "Pass"),
+            (bed.PrimaryCluster.Name, bed.StandbyCluster.Name, "Reachable", "Fail"));
+        checks[2].Detail.Should().Be($"{bed.StandbyCluster.Name}: Cannot reach cluster '{bed.StandbyCluster.Name}': connection refused.");
+        checks[2].Action.Should().Be($"Check {bed.StandbyCluster.Name} with Test-FleetCluster.");
+
+        await bed.Standby.SetFaultsAsync(new MultiCluster.Testing.ApiServer.FaultSettings());
+        var back = await Service(bed).CheckAsync(bed.PrimaryCluster, bed.StandbyCluster, TimeSpan.FromHours(1), "velero", default);
+        back.Should().HaveCount(10).And.NotContain(c => c.Check == "Reachable");
+    }
 }

@@ -136,6 +136,33 @@ public class DrillServiceLiveTests
         bed.Standby.Store.CurrentResourceVersion.Should().Be(revision);
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task A_named_backup_is_drilled_instead_of_the_newest_and_a_missing_one_is_refused_before_any_change()
+    {
+        await using var bed = await StartAsync("drillnamed");
+        RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
+            {"apiVersion":"velero.io/v1","kind":"Backup","metadata":{"name":"production-2","namespace":"velero"},"spec":{"includedNamespaces":["production"]}}
+            """));
+        await bed.IdleAsync();
+        await bed.AdvanceAsync(TimeSpan.FromSeconds(2));
+        (await Service(bed).RunAsync(Request(bed, "production"), keep: false, whatIf: true, null, default)).Backup.Should().Be("production-2", "the newest by default");
+        var revision = bed.Standby.Store.CurrentResourceVersion;
+
+        var missing = () => Service(bed).RunAsync(Request(bed, "production") with { Backup = "production-9" }, keep: false, whatIf: false, null, default);
+
+        var error = (await missing.Should().ThrowAsync<FleetInputException>()).Which;
+        error.ErrorId.Should().Be(RecoveryErrorIds.FailoverNoBackup);
+        error.Message.Should().Be($"The standby '{bed.StandbyCluster.Name}' sees no backup named 'production-9' (2 backups in total).");
+        bed.Standby.Store.CurrentResourceVersion.Should().Be(revision, "nothing was written");
+
+        var result = await Service(bed).RunAsync(Request(bed, "production") with { Backup = "production-1" }, keep: false, whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Backup.Should().Be("production-1");
+        var restore = RecoveryTestBed.List(bed.Standby, "velero.io", "restores", "velero").Should().ContainSingle().Which;
+        ((string)restore["spec"]!["backupName"]!).Should().Be("production-1");
+    }
+
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

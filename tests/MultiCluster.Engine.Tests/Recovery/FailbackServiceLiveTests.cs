@@ -159,4 +159,46 @@ public class FailbackServiceLiveTests
         unreachable.Target.Should().Be(bed.PrimaryCluster.Name);
         bed.Standby.Store.CurrentResourceVersion.Should().Be(revisions.Item2);
     }
+
+    [RequiresSharedCrdsTheory]
+    [InlineData("Backup failback-")] // cut off while the standby's backup runs
+    [InlineData("SwitchTraffic")] // cut off between the restore and the DNS step
+    public async Task Cut_off_and_run_again_the_failback_finishes_with_one_backup_and_one_restore(string killAt)
+    {
+        await using var world = await FailedOverAsync("fbkill");
+        var bed = world.Bed;
+        using var kill = new CancellationTokenSource();
+
+        var cut = () => world.Failback().RunAsync(world.Back(), "failback", world.Switch(PrimaryAddress), whatIf: false, new KillAt(killAt, kill), kill.Token);
+
+        await cut.Should().ThrowAsync<OperationCanceledException>();
+        world.RecordValue().Should().Be(StandbyAddress, "traffic did not move back before the run was cut off");
+
+        var resumed = await world.Failback().RunAsync(world.Back(), "failback", world.Switch(PrimaryAddress), whatIf: false, null, default);
+
+        resumed.Status.Should().Be("Completed", resumed.Message);
+        resumed.Steps.Select(s => s.Name).Should().Equal("BackupStandby", "AssessPrimary", "SelectBackup", "Restore", "WaitForWorkloads", "SwitchTraffic", "Verify");
+        resumed.Steps.Skip(3).Take(3).Should().OnlyContain(s => s.Outcome == "Succeeded");
+        RecoveryTestBed.List(bed.Standby, "velero.io", "backups", "velero").Where(b => b["metadata"]!["labels"]?[FailbackService.FailbackLabel] is not null)
+            .Select(b => (string)b["metadata"]!["name"]!).Should().Equal([resumed.Backup], "the resumed run used the backup the first one started");
+        var restore = Restores(bed.Primary).Should().ContainSingle("the resumed run used the same Restore").Which;
+        ((string)restore["metadata"]!["name"]!).Should().Be(resumed.Restore);
+        ((string)restore["spec"]!["backupName"]!).Should().Be(resumed.Backup);
+        world.RecordValue().Should().Be(PrimaryAddress);
+        ((string)RecoveryTestBed.Get(bed.Primary, "", "configmaps", "production", "web-settings")!["data"]!["color"]!).Should().Be("green");
+        ((string)RecoveryTestBed.Get(bed.Standby, "", "configmaps", "velero", FailoverService.AuditName(bed.PrimaryCluster.Name))!["data"]!["state"]!).Should().Be("FailedBack");
+
+        var again = await world.Failback().RunAsync(world.Back(), "failback", world.Switch(PrimaryAddress), whatIf: false, null, default);
+        again.Status.Should().Be("AlreadyComplete");
+        again.Restore.Should().Be(resumed.Restore);
+    }
+
+    /// <summary>Cancels the run at the first progress report that starts with <paramref name="prefix"/>, as a killed process would stop there.</summary>
+    private sealed class KillAt(string prefix, CancellationTokenSource kill) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            if (value.StartsWith(prefix, StringComparison.Ordinal)) kill.Cancel();
+        }
+    }
 }

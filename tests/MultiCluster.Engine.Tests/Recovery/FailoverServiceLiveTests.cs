@@ -1,8 +1,10 @@
 using Amazon.Runtime;
+using MultiCluster.Engine.Dns;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Recovery;
 using MultiCluster.Engine.Traffic;
 using MultiCluster.Testing.ApiServer;
+using MultiCluster.Testing.Monitoring;
 using MultiCluster.Testing.Route53;
 using MultiCluster.Testing.Xunit;
 
@@ -39,6 +41,22 @@ public class FailoverServiceLiveTests
         public string RecordValue() =>
             Route53.RecordSets(Zone).Single(r => r.Element(Route53Emulator.Ns + "Name")!.Value == "app.example.com.").Descendants(Route53Emulator.Ns + "Value").Single().Value;
 
+        public int Posts() => Route53.Requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal));
+
+        public string? AuditState() =>
+            (string?)RecoveryTestBed.Get(Bed.Standby, "", "configmaps", "velero", FailoverService.AuditName(Bed.PrimaryCluster.Name))?["data"]?["state"];
+
+        /// <summary>A second backup of 'production' on the primary, started after production-1: the newest.</summary>
+        public async Task BackUpAgainAsync(string name, string? outcome = null)
+        {
+            RecoveryTestBed.Create(Bed.Primary, RecoveryTestBed.Parse($$$"""
+                {"apiVersion":"velero.io/v1","kind":"Backup","metadata":{"name":"{{{name}}}","namespace":"velero",
+                 "annotations":{"{{{MultiCluster.Testing.Controllers.Velero.VeleroController.OutcomeAnnotation}}}":"{{{outcome ?? "Completed"}}}"}},"spec":{"includedNamespaces":["production"]}}
+                """));
+            await Bed.IdleAsync();
+            await Bed.AdvanceAsync(TimeSpan.FromSeconds(2));
+        }
+
         public IReadOnlyList<System.Text.Json.Nodes.JsonObject> Restores() => RecoveryTestBed.List(Bed.Standby, "velero.io", "restores", "velero");
 
         public async ValueTask DisposeAsync()
@@ -49,9 +67,9 @@ public class FailoverServiceLiveTests
         }
     }
 
-    private static async Task<World> StartAsync(string prefix)
+    private static async Task<World> StartAsync(string prefix, TimeSpan workloadReadyDelay = default)
     {
-        var bed = await RecoveryTestBed.StartAsync(prefix);
+        var bed = await RecoveryTestBed.StartAsync(prefix, workloadReadyDelay: workloadReadyDelay);
         bed.SharedLocation();
         bed.SeedProduction(bed.Primary);
         RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
@@ -294,12 +312,175 @@ public class FailoverServiceLiveTests
         bed.Standby.Store.CurrentResourceVersion.Should().Be(revision);
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task A_health_URL_that_answers_healthy_verifies_the_failover_after_the_switch()
+    {
+        await using var world = await StartAsync("fohealth");
+        using var health = new ReadyEndpoint();
+        var url = new Uri($"http://{health.Address}/-/ready");
+        await world.Bed.Primary.SetFaultsAsync(new FaultSettings { Stopped = true });
+
+        var result = await world.Service().RunAsync(world.Request() with { HealthUrl = url }, world.Switch(), whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("AssessPrimary", "Succeeded"), ("SelectBackup", "Succeeded"), ("Restore", "Succeeded"),
+            ("WaitForWorkloads", "Succeeded"), ("SwitchTraffic", "Succeeded"), ("Verify", "Succeeded"));
+        result.Steps[5].Message.Should().Be($"{url} answered 200");
+        result.Steps[5].Start.Should().BeOnOrAfter(result.Steps[4].End!.Value, "the health URL is asked after traffic moved");
+        health.Requests.Should().Equal(["/-/ready"], "one request, to the path given");
+        world.RecordValue().Should().Be(StandbyAddress);
+        result.Rto.Should().Be(result.Steps[5].End!.Value - result.Steps[0].Start!.Value, "the RTO runs to the end of the verification");
+        world.AuditState().Should().Be("Completed");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_health_URL_that_does_not_answer_healthy_fails_the_failover_and_a_rerun_only_verifies_again()
+    {
+        await using var world = await StartAsync("founhealthy");
+        using var health = new ReadyEndpoint { Ready = false };
+        var url = new Uri($"http://{health.Address}/-/ready");
+        await world.Bed.Primary.SetFaultsAsync(new FaultSettings { Stopped = true });
+
+        var failed = await world.Service().RunAsync(world.Request() with { HealthUrl = url }, world.Switch(), whatIf: false, null, default);
+
+        failed.Status.Should().Be("Failed");
+        failed.ErrorId.Should().Be(RecoveryErrorIds.FailoverVerifyFailed);
+        failed.Message.Should().Be($"{url} answered 503 after the switch.");
+        failed.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("AssessPrimary", "Succeeded"), ("SelectBackup", "Succeeded"), ("Restore", "Succeeded"),
+            ("WaitForWorkloads", "Succeeded"), ("SwitchTraffic", "Succeeded"), ("Verify", "Failed"));
+        failed.Steps[5].Message.Should().Be(failed.Message);
+        world.RecordValue().Should().Be(StandbyAddress, "the verification runs after the switch and does not move traffic back");
+        world.AuditState().Should().Be("Failed");
+        var posts = world.Posts();
+
+        health.Ready = true;
+        var resumed = await world.Service().RunAsync(world.Request() with { HealthUrl = url }, world.Switch(), whatIf: false, null, default);
+
+        resumed.Status.Should().Be("Completed", resumed.Message);
+        resumed.Restore.Should().Be(failed.Restore);
+        resumed.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("AssessPrimary", "Succeeded"), ("SelectBackup", "Succeeded"), ("Restore", "Succeeded"),
+            ("WaitForWorkloads", "Succeeded"), ("SwitchTraffic", "Succeeded"), ("Verify", "Succeeded"));
+        resumed.Steps[4].End.Should().Be(failed.Steps[4].End, "the switch is the earlier run's, not done again");
+        world.Posts().Should().Be(posts, "the record was not changed again");
+        world.Restores().Should().ContainSingle();
+        health.Requests.Should().HaveCount(2);
+        world.AuditState().Should().Be("Completed");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_named_backup_is_restored_instead_of_the_newest()
+    {
+        await using var world = await StartAsync("fonamed");
+        await world.BackUpAgainAsync("production-2");
+        var newest = await world.Service().RunAsync(world.Request(force: true), null, whatIf: true, null, default);
+        newest.Backup.Should().Be("production-2", "without -Backup the newest Completed backup is taken");
+
+        var result = await world.Service().RunAsync(world.Request(force: true) with { Backup = "production-1" }, null, whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Backup.Should().Be("production-1");
+        result.Steps[1].Message.Should().StartWith("production-1, started ");
+        result.Rpo.Should().BeGreaterThan(newest.Rpo!.Value, "the older backup loses more");
+        var restore = world.Restores().Should().ContainSingle().Which;
+        ((string)restore["spec"]!["backupName"]!).Should().Be("production-1");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_named_backup_that_is_missing_or_not_Completed_is_refused_before_any_change()
+    {
+        await using var world = await StartAsync("fonamedbad");
+        await world.BackUpAgainAsync("production-partial", "PartiallyFailed");
+        ((string)RecoveryTestBed.Get(world.Bed.Standby, "velero.io", "backups", "velero", "production-partial")!["status"]!["phase"]!).Should().Be("PartiallyFailed");
+        var revision = world.Bed.Standby.Store.CurrentResourceVersion;
+        var standby = world.Bed.StandbyCluster.Name;
+
+        var missing = () => world.Service().RunAsync(world.Request(force: true) with { Backup = "production-9" }, world.Switch(), whatIf: false, null, default);
+        var partial = () => world.Service().RunAsync(world.Request(force: true) with { Backup = "production-partial" }, world.Switch(), whatIf: false, null, default);
+
+        var none = (await missing.Should().ThrowAsync<FleetInputException>()).Which;
+        none.ErrorId.Should().Be(RecoveryErrorIds.FailoverNoBackup);
+        none.Category.Should().Be(FleetErrorCategory.ObjectNotFound);
+        none.Target.Should().Be(standby);
+        none.Message.Should().Be($"The standby '{standby}' sees no backup named 'production-9' (2 backups in total).");
+        none.RecommendedAction.Should().Be($"Name a Completed backup (Get-FleetBackup -Cluster {standby} -Phase Completed), or leave out -Backup to take the newest.");
+        var notCompleted = (await partial.Should().ThrowAsync<FleetInputException>()).Which;
+        notCompleted.ErrorId.Should().Be(RecoveryErrorIds.FailoverNoBackup);
+        notCompleted.Message.Should().Be($"The standby '{standby}' sees the backup 'production-partial' in phase PartiallyFailed, not Completed (2 backups in total).");
+        world.Bed.Standby.Store.CurrentResourceVersion.Should().Be(revision, "nothing was written to the standby");
+        world.Restores().Should().BeEmpty();
+        world.RecordValue().Should().Be(PrimaryAddress);
+        world.Posts().Should().Be(1, "only the seeding CREATE was posted");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_warm_StatefulSet_is_scaled_up_and_every_replica_is_ready_before_traffic_moves()
+    {
+        // Each pod takes a second to be ready and a StatefulSet starts its pods one after another: two replicas take two seconds.
+        await using var world = await StartAsync("fosts", workloadReadyDelay: TimeSpan.FromSeconds(1));
+        RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
+            {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db","namespace":"production","annotations":{"multicluster.io/standby-replicas":"2"}},
+             "spec":{"replicas":0,"serviceName":"db","selector":{"matchLabels":{"app":"db"}},
+                     "template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"db","image":"postgres:16"}]}}}}
+            """));
+        await world.Bed.IdleAsync();
+        var traffic = new ReadinessAtSwitch(world.Switch(), () => RecoveryTestBed.Get(world.Bed.Standby, "apps", "statefulsets", "production", "db")!);
+
+        var result = await world.Service().RunAsync(world.Request(force: true), traffic, whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Steps[3].Message.Should().Be("1 Deployments and 1 StatefulSets available; scaled up production/db=2");
+        traffic.ReadyReplicasAtSwitch.Should().Be(2, "traffic moved only once both replicas were ready");
+        world.RecordValue().Should().Be(StandbyAddress);
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_StatefulSet_that_never_gets_ready_stops_the_failover_before_the_switch()
+    {
+        await using var world = await StartAsync("fostsdown");
+        RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
+        // An image that never pulls: the pod stays waiting and the StatefulSet never ready.
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
+            {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db","namespace":"production","annotations":{"multicluster.io/standby-replicas":"1"}},
+             "spec":{"replicas":0,"serviceName":"db","selector":{"matchLabels":{"app":"db"}},
+                     "template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"db","image":"IMAGE"}]}}}}
+            """.Replace("IMAGE", "registry" + MultiCluster.Testing.Controllers.DeploymentStatus.UnpullableRegistrySuffix + "/db:16")));
+        await world.Bed.IdleAsync();
+
+        var result = await world.Service().RunAsync(world.Request(force: true) with { WorkloadTimeout = TimeSpan.FromSeconds(3) }, world.Switch(), whatIf: false, null, default);
+
+        result.Status.Should().Be("Failed");
+        result.ErrorId.Should().Be(RecoveryErrorIds.FailoverWorkloadsUnavailable);
+        result.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("AssessPrimary", "Succeeded"), ("SelectBackup", "Succeeded"), ("Restore", "Succeeded"),
+            ("WaitForWorkloads", "Failed"), ("SwitchTraffic", "NotRun"), ("Verify", "NotRun"));
+        result.Message.Should().Be("1 restored workloads are not available after 3s: production/db; traffic was not moved.");
+        world.RecordValue().Should().Be(PrimaryAddress);
+    }
+
     /// <summary>Cancels the run when it reports reaching a step, as a killed process would stop there.</summary>
     private sealed class KillAt(string step, CancellationTokenSource kill) : IProgress<string>
     {
         public void Report(string value)
         {
             if (value == step) kill.Cancel();
+        }
+    }
+
+    /// <summary>The Route 53 switch, noting how many replicas of a StatefulSet were ready when traffic moved.</summary>
+    private sealed class ReadinessAtSwitch(ITrafficSwitch inner, Func<System.Text.Json.Nodes.JsonObject> statefulSet) : ITrafficSwitch
+    {
+        public long? ReadyReplicasAtSwitch { get; private set; }
+
+        public string Description => inner.Description;
+
+        public Task CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
+
+        public Task<bool> IsSwitchedAsync(CancellationToken cancellationToken) => inner.IsSwitchedAsync(cancellationToken);
+
+        public Task<string> SwitchAsync(CancellationToken cancellationToken)
+        {
+            ReadyReplicasAtSwitch = (long?)statefulSet()["status"]?["readyReplicas"] ?? 0;
+            return inner.SwitchAsync(cancellationToken);
         }
     }
 }

@@ -37,12 +37,14 @@ public sealed class RecoveryTestBed : IAsyncDisposable
     public FleetCluster PrimaryCluster => Clusters[0];
     public FleetCluster StandbyCluster => Clusters[1];
 
-    public static async Task<RecoveryTestBed> StartAsync(string prefix, bool veleroOnStandby = true)
+    /// <param name="workloadReadyDelay">How long each pod takes to become ready (a StatefulSet's pods start one after another).</param>
+    public static async Task<RecoveryTestBed> StartAsync(string prefix, bool veleroOnStandby = true, TimeSpan workloadReadyDelay = default)
     {
         var storage = new VeleroObjectStorage();
         var settings = new ControllerSettings
         {
             VeleroStorage = storage,
+            DeploymentReadyDelay = workloadReadyDelay,
             VeleroBackupDuration = TimeSpan.FromSeconds(2),
             VeleroRestoreDuration = TimeSpan.FromSeconds(3),
         };

@@ -95,7 +95,12 @@ public sealed class EmulatorProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Contexts { get; }
 
-    public static async Task<EmulatorProcess> StartAsync(int clusters, string namePrefix = "emu", string? crds = null, string? controllers = null)
+    /// <summary>The Route 53 emulator started with <c>route53Zone</c>, else null.</summary>
+    public EmulatedRoute53? Route53 { get; private init; }
+
+    /// <param name="route53Zone">Also serve a Route 53 emulator holding this hosted zone (see <see cref="Route53"/>).</param>
+    public static async Task<EmulatorProcess> StartAsync(int clusters, string namePrefix = "emu", string? crds = null, string? controllers = null,
+        string? route53Zone = null)
     {
         var dll = Path.Combine(Repository.Root, "tests", "MultiCluster.Emulator", "bin", BuildConfiguration, "net10.0", "MultiCluster.Emulator.dll");
         if (!File.Exists(dll))
@@ -114,17 +119,21 @@ public sealed class EmulatorProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         if (crds is not null) { info.ArgumentList.Add("--crds"); info.ArgumentList.Add(crds); }
         if (controllers is not null) { info.ArgumentList.Add("--controllers"); info.ArgumentList.Add(controllers); }
+        if (route53Zone is not null) { info.ArgumentList.Add("--route53"); info.ArgumentList.Add(route53Zone); }
 
         var process = Process.Start(info)!;
         var contexts = new List<string>();
         var servers = new Dictionary<string, Uri>(StringComparer.Ordinal);
         var ready = false;
+        EmulatedRoute53? route53 = null;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!ready)
         {
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             if (line is null) break;
             if (line.Trim() == "READY") ready = true;
+            else if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["ROUTE53", var endpoint, var zoneId, var credentials])
+                route53 = new EmulatedRoute53(new Uri(endpoint), zoneId, credentials);
             else if (line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is [var name, var url, ..])
             {
                 contexts.Add(name);
@@ -136,7 +145,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
             var error = await process.StandardError.ReadToEndAsync();
             throw new InvalidOperationException("The emulator did not become ready: " + error);
         }
-        var emulator = new EmulatorProcess(process, directory, kubeconfig, contexts, servers);
+        var emulator = new EmulatorProcess(process, directory, kubeconfig, contexts, servers) { Route53 = route53 };
         process.ErrorDataReceived += (_, e) => { lock (emulator._stderr) emulator._stderr.AppendLine(e.Data); };
         process.BeginErrorReadLine();
         _ = DrainAsync(process.StandardOutput);
@@ -171,3 +180,12 @@ public sealed class EmulatorProcess : IAsyncDisposable
 /// <summary>One request an emulated cluster answered.</summary>
 /// <summary>One answered request: <paramref name="Time"/> when it was answered, <paramref name="Started"/> when it came in.</summary>
 public sealed record EmulatedRequest(DateTimeOffset Time, string Method, string Path, int Status, DateTimeOffset Started);
+
+/// <summary>
+/// The emulator process's Route 53: its endpoint, the hosted zone it holds, and the AWS shared
+/// credentials file (profile <see cref="Profile"/>, readable by this user only) whose key it accepts.
+/// </summary>
+public sealed record EmulatedRoute53(Uri Endpoint, string ZoneId, string CredentialsFile)
+{
+    public const string Profile = "route53-emulator";
+}

@@ -50,7 +50,7 @@ public sealed class TestFleetFailoverCommand : FleetCmdlet
     [Parameter]
     public SwitchParameter Keep { get; set; }
 
-    /// <summary>How long the restored Deployments may take to become available.</summary>
+    /// <summary>How long the restored Deployments and StatefulSets may take to become available.</summary>
     [Parameter]
     public TimeSpan WorkloadTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
