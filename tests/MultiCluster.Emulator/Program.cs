@@ -66,6 +66,9 @@ if (crds is not null)
             foreach (var file in Directory.EnumerateFiles(crds, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
                 SharedCrds.LoadFile(cluster, file);
         else SharedCrds.LoadInto(cluster, crds.Split(','));
+        // Velero installs its DownloadRequest CRD with the others; ../shared/crds lacks it.
+        if (cluster.Registry.Find("velero.io", "restores") is not null && cluster.Registry.Find("velero.io", "downloadrequests") is null)
+            MultiCluster.Testing.Controllers.Velero.VeleroDownloadRequestCrd.Install(cluster);
     }
 }
 foreach (var cluster in fleet.Clusters)

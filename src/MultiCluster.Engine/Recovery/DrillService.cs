@@ -128,7 +128,7 @@ public sealed class DrillService
         if (failure is not null)
         {
             return Drill(FailoverService.Result(request, "Failed", backup.Name, restoreName, rpo, null, null, steps,
-                "Drill failed: " + failure.Message, failure.ErrorId));
+                "Drill failed: " + failure.Message, failure.ErrorId, (failure as RestoreFailedException)?.Results));
         }
         return Drill(FailoverService.Result(request, "Completed", backup.Name, restoreName, rpo, rto, null, steps,
             $"{request.To.Name} could take over from backup {backup.Name} (RPO {BackupCron.Describe(rpo)}, RTO {BackupCron.Describe(rto!.Value)})."));
@@ -151,5 +151,7 @@ public sealed class DrillService
         Steps = result.Steps,
         Message = result.Message,
         ErrorId = result.ErrorId,
+        RestoreErrors = result.RestoreErrors,
+        RestoreWarnings = result.RestoreWarnings,
     };
 }

@@ -111,7 +111,8 @@ public sealed class FailbackService
             await FailoverService.MarkFailedBackAsync(standby, cycle.VeleroNamespace, cycle.To.Name, cancellationToken).ConfigureAwait(false);
         var message = result.Status == "Completed" ? $"{cycle.To.Name} serves again from a backup of {cycle.From.Name} taken at the failback ({result.Backup}; RTO {result.RtoText})." : result.Message;
         var first = backupStep ?? new FleetFailoverStep { Name = BackupStandby, Outcome = "Skipped", Message = "done by an earlier run" };
-        return FailoverService.Result(cycle, result.Status, result.Backup, result.Restore, result.Rpo, result.Rto, traffic, [first, .. result.Steps], message!, result.ErrorId);
+        return FailoverService.Result(cycle, result.Status, result.Backup, result.Restore, result.Rpo, result.Rto, traffic, [first, .. result.Steps], message!, result.ErrorId,
+            new RestoreResultLists(result.RestoreWarnings, result.RestoreErrors));
     }
 
     /// <summary>The namespaces the failover restored (its Restore's includedNamespaces).</summary>

@@ -26,6 +26,9 @@ public sealed record FailoverRequest
     public TimeSpan WorkloadTimeout { get; init; } = TimeSpan.FromMinutes(15);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a failed restore's warnings and errors may take to download before the report falls back to Velero's counts.</summary>
+    public TimeSpan ResultsTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Restores each source namespace under another name (Velero's namespaceMapping); a drill's <c>&lt;ns&gt;-drill-&lt;time&gt;</c>.</summary>
     public IReadOnlyDictionary<string, string> NamespaceMapping { get; init; } = new Dictionary<string, string>();
 

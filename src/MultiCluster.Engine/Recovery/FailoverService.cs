@@ -26,6 +26,9 @@ public sealed class FailoverService
     public const string SwitchTraffic = nameof(SwitchTraffic);
     public const string Verify = nameof(Verify);
 
+    /// <summary>How many of Velero's errors, and of its warnings, a failed restore's message lists (the result has them all).</summary>
+    internal const int ListedResults = 10;
+
     private static readonly ResourceType ConfigMapType = new("", "v1", "ConfigMap", "configmaps", true);
     private static readonly ResourceType DeploymentType = new("apps", "v1", "Deployment", "deployments", true);
 
@@ -150,7 +153,8 @@ public sealed class FailoverService
                 await SaveAsync(standby, request, record, cancellationToken).ConfigureAwait(false);
                 foreach (var (later, _) in remaining.SkipWhile(r => r.Name != name).Skip(1))
                     steps.Add(new FleetFailoverStep { Name = later, Outcome = "NotRun" });
-                return Result(request, "Failed", backup.Name, restoreName, rpo, _time.GetUtcNow() - started, traffic, steps, e.Message, e.ErrorId);
+                return Result(request, "Failed", backup.Name, restoreName, rpo, _time.GetUtcNow() - started, traffic, steps, e.Message, e.ErrorId,
+                    (e as RestoreFailedException)?.Results);
             }
             steps.Add(step);
             record = record with { Steps = [.. record.Steps.Where(s => s.Name != name), step] };
@@ -275,8 +279,19 @@ public sealed class FailoverService
                     return ("Succeeded", $"Restore {name}: Completed, {Count("warnings")} warnings, {status?["progress"]?["itemsRestored"]}/{status?["progress"]?["totalItems"]} items");
                 case "PartiallyFailed" or "Failed" or "FailedValidation":
                     var why = (string?)status?["failureReason"] ?? string.Join("; ", (status?["validationErrors"] as JsonArray ?? []).Select(e => (string?)e));
-                    throw new FleetClusterException(RecoveryErrorIds.FailoverRestoreFailed, FleetErrorCategory.InvalidData, request.To.Name,
-                        $"Restore {name} of {backup} ended {phase} ({Count("errors")} errors, {Count("warnings")} warnings{(string.IsNullOrEmpty(why) ? "" : ": " + why)}); traffic was not moved. See 'velero restore describe {name} --details'.");
+                    var ended = $"Restore {name} of {backup} ended {phase} ({Count("errors")} errors, {Count("warnings")} warnings{(string.IsNullOrEmpty(why) ? "" : ": " + why)}); traffic was not moved.";
+                    var describe = $"See 'velero restore describe {name} --details'.";
+                    // As 'velero restore describe': the results are fetched only when there are some.
+                    if (Count("errors") + Count("warnings") == 0)
+                        throw new RestoreFailedException(request.To.Name, $"{ended} {describe}", null);
+                    progress?.Report($"Restore {name}: {phase}, fetching Velero's errors and warnings");
+                    var (results, problem) = await VeleroRestoreResults.FetchAsync(standby, _http, request.VeleroNamespace, name, request.ResultsTimeout,
+                        request.PollInterval, cancellationToken).ConfigureAwait(false);
+                    if (results is null)
+                        throw new RestoreFailedException(request.To.Name, $"{ended} Velero's errors and warnings could not be fetched ({problem}). {describe}", null);
+                    throw new RestoreFailedException(request.To.Name, ended
+                        + VeleroRestoreResults.Describe("Errors", results.Errors, ListedResults)
+                        + VeleroRestoreResults.Describe("Warnings", results.Warnings, ListedResults), results);
             }
             progress?.Report($"Restore {name}: {phase}");
             if (_time.GetUtcNow() > deadline)
@@ -364,7 +379,7 @@ public sealed class FailoverService
         new() { Name = name, Outcome = outcome, Start = start, End = _time.GetUtcNow(), Message = message };
 
     internal static FleetFailoverResult Result(FailoverRequest request, string status, string? backup, string? restore, TimeSpan? rpo, TimeSpan? rto,
-        ITrafficSwitch? traffic, IReadOnlyList<FleetFailoverStep> steps, string message, string? errorId = null) => new()
+        ITrafficSwitch? traffic, IReadOnlyList<FleetFailoverStep> steps, string message, string? errorId = null, RestoreResultLists? restoreResults = null) => new()
     {
         From = request.From.Name,
         To = request.To.Name,
@@ -379,6 +394,8 @@ public sealed class FailoverService
         Steps = steps.ToArray(), // an array: PowerShell indexes it (a collection expression's list type it cannot)
         Message = message,
         ErrorId = errorId,
+        RestoreErrors = restoreResults?.Errors.ToArray() ?? [],
+        RestoreWarnings = restoreResults?.Warnings.ToArray() ?? [],
     };
 
     /// <summary>The failover as the audit ConfigMap keeps it.</summary>

@@ -20,6 +20,7 @@ internal static class VeleroKinds
     public static readonly ResourceType Schedule = new("velero.io", "v1", "Schedule", "schedules", true);
     public static readonly ResourceType BackupStorageLocation = new("velero.io", "v1", "BackupStorageLocation", "backupstoragelocations", true);
     public static readonly ResourceType VolumeSnapshotLocation = new("velero.io", "v1", "VolumeSnapshotLocation", "volumesnapshotlocations", true);
+    public static readonly ResourceType DownloadRequest = new("velero.io", "v1", "DownloadRequest", "downloadrequests", true);
 
     /// <summary>The resources every schedule leaves out unless told otherwise: events are noise and expire anyway.</summary>
     public static readonly IReadOnlyList<string> DefaultExcludedResources = ["events", "events.events.k8s.io"];

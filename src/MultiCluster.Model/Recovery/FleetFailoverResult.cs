@@ -45,5 +45,11 @@ public sealed class FleetFailoverResult
     /// <summary>The error id of the step that failed (FailoverRestoreFailed ...); null unless Failed.</summary>
     public string? ErrorId { get; init; }
 
+    /// <summary>Velero's errors of a restore that failed, one line each ("&lt;namespace&gt;: message", "Velero: ...", "Cluster: ..."); empty when there were none or they could not be fetched.</summary>
+    public IReadOnlyList<string> RestoreErrors { get; init; } = Array.Empty<string>();
+
+    /// <summary>Velero's warnings of a restore that failed, likewise.</summary>
+    public IReadOnlyList<string> RestoreWarnings { get; init; } = Array.Empty<string>();
+
     public override string ToString() => $"{From} -> {To}: {Status}";
 }

@@ -67,9 +67,9 @@ public class FailoverServiceLiveTests
         }
     }
 
-    private static async Task<World> StartAsync(string prefix, TimeSpan workloadReadyDelay = default)
+    private static async Task<World> StartAsync(string prefix, TimeSpan workloadReadyDelay = default, bool downloadRequests = true)
     {
-        var bed = await RecoveryTestBed.StartAsync(prefix, workloadReadyDelay: workloadReadyDelay);
+        var bed = await RecoveryTestBed.StartAsync(prefix, workloadReadyDelay: workloadReadyDelay, downloadRequests: downloadRequests);
         bed.SharedLocation();
         bed.SeedProduction(bed.Primary);
         RecoveryTestBed.Create(bed.Primary, RecoveryTestBed.Parse("""
@@ -140,7 +140,7 @@ public class FailoverServiceLiveTests
     }
 
     [RequiresSharedCrdsFact]
-    public async Task A_restore_that_ends_PartiallyFailed_stops_before_the_DNS_step()
+    public async Task A_restore_that_ends_PartiallyFailed_stops_before_the_DNS_step_and_lists_Veleros_errors_and_warnings()
     {
         await using var world = await StartAsync("fopartial");
         world.Bed.Velero(world.Bed.Standby).RestoreOutcome = "PartiallyFailed";
@@ -150,11 +150,40 @@ public class FailoverServiceLiveTests
         result.Status.Should().Be("Failed");
         result.Steps.Select(s => (s.Name, s.Outcome)).Should().Equal(("AssessPrimary", "Succeeded"), ("SelectBackup", "Succeeded"), ("Restore", "Failed"),
             ("WaitForWorkloads", "NotRun"), ("SwitchTraffic", "NotRun"), ("Verify", "NotRun"));
-        result.Steps[2].Message.Should().StartWith($"Restore {result.Restore} of production-1 ended PartiallyFailed (1 errors, 0 warnings").And.EndWith("traffic was not moved. See 'velero restore describe " + result.Restore + " --details'.");
+        const string warning = "production: could not restore, configmaps \"kube-root-ca.crt\" already exists. Warning: the in-cluster version is different than the backed-up version.";
+        result.RestoreErrors.Should().ContainSingle().Which.Should().MatchRegex(@"^production: error restoring [a-z.]+/production/[a-z0-9-]+: Timeout: request did not complete within requested timeout - context deadline exceeded$");
+        result.RestoreWarnings.Should().Equal(warning);
+        result.Steps[2].Message.Should().Be($"Restore {result.Restore} of production-1 ended PartiallyFailed (1 errors, 1 warnings); traffic was not moved."
+            + $"\nErrors:\n  {result.RestoreErrors[0]}\nWarnings:\n  {warning}");
         result.ErrorId.Should().Be(RecoveryErrorIds.FailoverRestoreFailed);
         result.Message.Should().Be(result.Steps[2].Message);
+        world.Bed.Storage.Downloads.Should().Equal($"200 /dr-backups/restores/{result.Restore}/restore-{result.Restore}-results.gz");
+        RecoveryTestBed.List(world.Bed.Standby, "velero.io", "downloadrequests").Should().BeEmpty("the DownloadRequest was deleted after the download");
+        var shown = System.Text.Json.JsonSerializer.Serialize(result) + RecoveryTestBed.Get(world.Bed.Standby, "", "configmaps", "velero", FailoverService.AuditName(world.Bed.PrimaryCluster.Name))!.ToJsonString();
+        world.Bed.Storage.IssuedSignatures.Should().ContainSingle();
+        shown.Should().NotContain(world.Bed.Storage.IssuedSignatures[0]).And.NotContain("X-Amz-").And.NotContain("http://127.0.0.1", "the pre-signed URL is never shown");
         world.RecordValue().Should().Be(PrimaryAddress, "the record is untouched");
         world.Route53.Requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal)).Should().Be(1, "only the seeding CREATE was posted");
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task Without_DownloadRequest_support_a_failed_restore_reports_Veleros_counts()
+    {
+        await using var world = await StartAsync("fopartialcounts", downloadRequests: false);
+        world.Bed.Velero(world.Bed.Standby).RestoreOutcome = "PartiallyFailed";
+
+        var result = await world.Service().RunAsync(world.Request(force: true), world.Switch(), whatIf: false, null, default);
+
+        result.Status.Should().Be("Failed");
+        result.Steps[2].Outcome.Should().Be("Failed");
+        result.Steps[2].Message.Should().StartWith($"Restore {result.Restore} of production-1 ended PartiallyFailed (1 errors, 1 warnings); traffic was not moved."
+                + " Velero's errors and warnings could not be fetched (a DownloadRequest could not be created: ")
+            .And.EndWith($"). See 'velero restore describe {result.Restore} --details'.");
+        result.RestoreErrors.Should().BeEmpty();
+        result.RestoreWarnings.Should().BeEmpty();
+        result.ErrorId.Should().Be(RecoveryErrorIds.FailoverRestoreFailed);
+        world.Bed.Storage.Downloads.Should().BeEmpty();
+        world.RecordValue().Should().Be(PrimaryAddress, "the record is untouched");
     }
 
     [RequiresSharedCrdsFact]

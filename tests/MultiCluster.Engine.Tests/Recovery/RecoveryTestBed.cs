@@ -38,7 +38,9 @@ public sealed class RecoveryTestBed : IAsyncDisposable
     public FleetCluster StandbyCluster => Clusters[1];
 
     /// <param name="workloadReadyDelay">How long each pod takes to become ready (a StatefulSet's pods start one after another).</param>
-    public static async Task<RecoveryTestBed> StartAsync(string prefix, bool veleroOnStandby = true, TimeSpan workloadReadyDelay = default)
+    /// <param name="downloadRequests">Installs Velero's DownloadRequest CRD too (not in ../shared/crds), so restore results can be fetched.</param>
+    public static async Task<RecoveryTestBed> StartAsync(string prefix, bool veleroOnStandby = true, TimeSpan workloadReadyDelay = default,
+        bool downloadRequests = true)
     {
         var storage = new VeleroObjectStorage();
         var settings = new ControllerSettings
@@ -58,6 +60,7 @@ public sealed class RecoveryTestBed : IAsyncDisposable
         foreach (var cluster in veleroOnStandby ? fleet.Clusters : [fleet[0]])
         {
             SharedCrds.LoadInto(cluster, "velero");
+            if (downloadRequests) VeleroDownloadRequestCrd.Install(cluster);
             CreateNamespace(cluster, "velero");
         }
         return bed;
@@ -141,6 +144,7 @@ public sealed class RecoveryTestBed : IAsyncDisposable
     {
         Connector.Dispose();
         await Fleet.DisposeAsync();
+        await Storage.DisposeAsync();
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -27,7 +28,13 @@ namespace MultiCluster.Testing.Controllers.Velero;
 /// order, namespaceMapping applied, labels velero.io/backup-name and velero.io/restore-name,
 /// status, uid and resourceVersion dropped, a Service's clusterIP cleared; an existing object is
 /// kept (a warning when it differs), or with existingResourcePolicy update overwritten; a kind the cluster does not serve is an error
-/// (PartiallyFailed). <see cref="RestoreOutcome"/> or the annotation forces the outcome.</item>
+/// (PartiallyFailed). <see cref="RestoreOutcome"/> or the annotation forces the outcome; a forced
+/// PartiallyFailed gives each restored namespace an error and a warning worded as Velero's. The
+/// warnings and errors are stored as Velero's results file beside the backup.</item>
+/// <item>DownloadRequest (when its CRD is installed, see <see cref="VeleroDownloadRequestCrd"/>): a
+/// RestoreResults target becomes Processed with a pre-signed <c>downloadURL</c> of the results file
+/// (expiring after 10 minutes, as Velero's default signed-URL TTL) and is deleted once expired.
+/// Other targets are left New, as are targets whose restore is missing.</item>
 /// </list>
 /// Left out: volume snapshots and data movement, hooks, resource policies, cluster-scoped
 /// resources other than Namespaces, label selectors beyond matchLabels, item operations.
@@ -89,7 +96,7 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
     public string? RestoreOutcome { get; set; }
 
     protected override IReadOnlyList<(string Group, string Resource)> Watches { get; } =
-        [(Group, "backupstoragelocations"), (Group, "backups"), (Group, "restores"), (Group, "schedules")];
+        [(Group, "backupstoragelocations"), (Group, "backups"), (Group, "restores"), (Group, "schedules"), (Group, "downloadrequests")];
 
     protected override void OnStart() => Storage.Changed += OnStorageChanged;
 
@@ -111,6 +118,7 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
             case "backups": ReconcileBackup(key); break;
             case "restores": ReconcileRestore(key); break;
             case "schedules": ReconcileSchedule(key); break;
+            case "downloadrequests": ReconcileDownloadRequest(key); break;
         }
     }
 
@@ -383,16 +391,100 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
             Cluster.Store.Update(type, restore);
             return;
         }
-        var (restored, total, warnings, errors) = RestoreItems(restore, stored);
+        var warnings = new VeleroResult();
+        var errors = new VeleroResult();
+        var (restored, total, restoredNamespaces) = RestoreItems(restore, stored, warnings, errors);
         var outcome = OutcomeOf(restore, RestoreOutcome);
-        if (outcome == "Completed" && errors > 0) outcome = "PartiallyFailed";
+        if (outcome == "Completed" && errors.Count > 0) outcome = "PartiallyFailed";
+        if (outcome == "PartiallyFailed" && errors.Count == 0)
+        {
+            // Forced: what a webhook timing out and a namespace's own root CA ConfigMap make Velero say.
+            foreach (var (ns, item) in restoredNamespaces)
+            {
+                errors.Add(ns, $"error restoring {item}: Timeout: request did not complete within requested timeout - context deadline exceeded");
+                warnings.Add(ns, "could not restore, configmaps \"kube-root-ca.crt\" already exists. Warning: the in-cluster version is different than the backed-up version.");
+            }
+            if (errors.Count == 0) errors.Velero.Add("simulated failure");
+        }
         status["phase"] = outcome;
         status["completionTimestamp"] = Timestamp(now);
         status["progress"] = new JsonObject { ["totalItems"] = total, ["itemsRestored"] = restored };
-        if (warnings > 0) status["warnings"] = warnings;
-        if (outcome == "PartiallyFailed") status["errors"] = Math.Max(errors, 1);
+        if (warnings.Count > 0) status["warnings"] = warnings.Count;
+        if (errors.Count > 0 && outcome != "Failed") status["errors"] = errors.Count;
         if (outcome == "Failed") status["failureReason"] = "simulated failure";
         Cluster.Store.Update(type, restore);
+        // Velero's putResults: {"warnings": Result, "errors": Result}, JSON, gzip, at restores/<name>/restore-<name>-results.gz.
+        if (FindLocation(key.Namespace, (string?)Cluster.Store.Get(Type("backups")!, key.Namespace, backupName)?["spec"]?["storageLocation"]) is { } resultsLocation)
+        {
+            var results = new JsonObject { ["warnings"] = warnings.ToJson(), ["errors"] = errors.ToJson() };
+            using var buffer = new MemoryStream();
+            using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+                gzip.Write(System.Text.Encoding.UTF8.GetBytes(results.ToJsonString() + "\n"));
+            Storage.PutFile(LocationOf(resultsLocation), RestoreResultsKey(key.Name), buffer.ToArray());
+        }
+    }
+
+    /// <summary>Where Velero keeps a restore's results, under the location's prefix.</summary>
+    public static string RestoreResultsKey(string restore) => $"restores/{restore}/restore-{restore}-results.gz";
+
+    // ---- DownloadRequest ----
+
+    private static readonly TimeSpan SignedUrlTtl = TimeSpan.FromMinutes(10);
+
+    private void ReconcileDownloadRequest(ObjectKey key)
+    {
+        var type = Type("downloadrequests")!;
+        var request = Cluster.Store.Get(type, key.Namespace, key.Name);
+        if (request is null) return;
+        var now = Cluster.Clock.UtcNow;
+        if ((string?)request["status"]?["phase"] == "Processed")
+        {
+            var expires = DateTimeOffset.TryParse((string?)request["status"]?["expiration"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var e) ? e : now;
+            if (expires <= now) Cluster.Store.Delete(type, key.Namespace, key.Name);
+            else RequeueAt(key, expires);
+            return;
+        }
+        if ((string?)request["spec"]?["target"]?["kind"] != "RestoreResults") return;
+        var restore = Cluster.Store.Get(Type("restores")!, key.Namespace, (string?)request["spec"]?["target"]?["name"] ?? "");
+        var backupName = (string?)restore?["spec"]?["backupName"];
+        var backup = backupName is null ? null : Cluster.Store.Get(Type("backups")!, key.Namespace, backupName);
+        if (restore is null || backup is null || FindLocation(key.Namespace, (string?)backup["spec"]?["storageLocation"]) is not { } location) return;
+        request["status"] = new JsonObject
+        {
+            ["phase"] = "Processed",
+            ["downloadURL"] = Storage.Presign(LocationOf(location), RestoreResultsKey(NameOf(restore)), SignedUrlTtl).ToString(),
+            ["expiration"] = Timestamp(now + SignedUrlTtl),
+        };
+        Cluster.Store.Update(type, request);
+        RequeueAt(key, now + SignedUrlTtl);
+    }
+
+    /// <summary>Velero's results.Result: messages of Velero itself, of cluster-scoped items, and per namespace.</summary>
+    private sealed class VeleroResult
+    {
+        public List<string> Velero { get; } = [];
+        public List<string> Cluster { get; } = [];
+        public SortedDictionary<string, List<string>> Namespaces { get; } = new(StringComparer.Ordinal);
+
+        public int Count => Velero.Count + Cluster.Count + Namespaces.Values.Sum(m => m.Count);
+
+        public void Add(string ns, string message)
+        {
+            if (ns.Length == 0) Cluster.Add(message);
+            else if (Namespaces.TryGetValue(ns, out var messages)) messages.Add(message);
+            else Namespaces[ns] = [message];
+        }
+
+        /// <summary>As Go encodes it: empty lists omitted (omitempty).</summary>
+        public JsonObject ToJson()
+        {
+            var json = new JsonObject();
+            if (Velero.Count > 0) json["velero"] = new JsonArray(Velero.Select(m => (JsonNode?)m).ToArray());
+            if (Cluster.Count > 0) json["cluster"] = new JsonArray(Cluster.Select(m => (JsonNode?)m).ToArray());
+            if (Namespaces.Count > 0)
+                json["namespaces"] = new JsonObject(Namespaces.Select(n => KeyValuePair.Create(n.Key, (JsonNode?)new JsonArray(n.Value.Select(m => (JsonNode?)m).ToArray()))));
+            return json;
+        }
     }
 
     private JsonObject? SourceBackup(JsonObject restore, string ns, out string problem)
@@ -420,7 +512,12 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
         return backup;
     }
 
-    private (int Restored, int Total, int Warnings, int Errors) RestoreItems(JsonObject restore, VeleroStoredBackup backup)
+    /// <summary>
+    /// Restores the wanted items, adding Velero's warnings and errors; returns the counts and, per
+    /// target namespace, the last namespaced item restored there (as "resource/namespace/name").
+    /// </summary>
+    private (int Restored, int Total, SortedDictionary<string, string> Namespaces) RestoreItems(JsonObject restore, VeleroStoredBackup backup,
+        VeleroResult warnings, VeleroResult errors)
     {
         var spec = restore["spec"]!.AsObject();
         var included = Strings(spec["includedNamespaces"]);
@@ -428,7 +525,8 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
         var mapping = (spec["namespaceMapping"] as JsonObject)?.ToDictionary(m => m.Key, m => (string)m.Value!) ?? [];
         var restoreName = NameOf(restore);
         var updateExisting = (string?)spec["existingResourcePolicy"] == "update";
-        int restored = 0, warnings = 0, errors = 0;
+        var restored = 0;
+        var restoredNamespaces = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var wanted = backup.Items.Where(i =>
         {
             var ns = i.Namespaced ? Namespace(i.Object) : NameOf(i.Object);
@@ -464,9 +562,12 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
             metadata["labels"] = labels;
 
             var type = Cluster.Registry.Find(item.Group, item.Resource);
+            var qualified = item.Group.Length == 0 ? item.Resource : $"{item.Resource}.{item.Group}";
+            var targetNs = item.Namespaced ? (string?)metadata["namespace"] ?? "" : "";
+            var resourceId = item.Namespaced ? $"{qualified}/{targetNs}/{NameOf(obj)}" : $"{qualified}/{NameOf(obj)}";
             if (type is null)
             {
-                errors++;
+                errors.Add(targetNs, $"error restoring {resourceId}: the server could not find the requested resource");
                 continue;
             }
             var existing = Cluster.Store.Get(type, item.Namespaced ? (string?)metadata["namespace"] : null, NameOf(obj));
@@ -481,10 +582,11 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
                     existing["metadata"]!["labels"] = labels.DeepClone();
                     Cluster.Store.Update(type, existing);
                     restored++;
+                    if (item.Namespaced) restoredNamespaces[targetNs] = resourceId;
                 }
                 else
                 {
-                    warnings++;
+                    warnings.Add(targetNs, $"could not restore, {qualified} \"{NameOf(obj)}\" already exists. Warning: the in-cluster version is different than the backed-up version.");
                 }
                 continue;
             }
@@ -493,17 +595,18 @@ public sealed class VeleroController(VeleroObjectStorage storage, TimeSpan backu
                 // Through the API server as Velero does: defaults (a Service's new clusterIP) and validation apply.
                 Cluster.Cluster.CreateObject(obj);
                 restored++;
+                if (item.Namespaced) restoredNamespaces[targetNs] = resourceId;
             }
             catch (ApiStatusException e) when (e.Reason == "AlreadyExists")
             {
                 // Created meanwhile (a namespace's default ServiceAccount and root CA ConfigMap): Velero keeps what is there.
             }
-            catch (ApiStatusException)
+            catch (ApiStatusException e)
             {
-                errors++;
+                errors.Add(targetNs, $"error restoring {resourceId}: {e.Message}");
             }
         }
-        return (restored, wanted.Count, warnings, errors);
+        return (restored, wanted.Count, restoredNamespaces);
     }
 
     private static int Priority(VeleroStoredItem item)
