@@ -22,7 +22,11 @@ internal static class AwsCredentialChain
             AWSCredentials? credentials;
             if (profile is not null)
             {
-                if (!new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out credentials))
+                // AWS_SHARED_CREDENTIALS_FILE is read on every call, as the AWS CLI does: left to itself the SDK
+                // keeps using the file it found first in the process, and a PowerShell session outlives that.
+                var location = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE");
+                var store = string.IsNullOrEmpty(location) ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(location);
+                if (!store.TryGetAWSCredentials(profile, out credentials))
                     throw notFound($"the AWS profile '{profile}' is not in the shared credentials or config file", null);
             }
             else
