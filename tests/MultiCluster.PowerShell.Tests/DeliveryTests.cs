@@ -39,7 +39,7 @@ public sealed class DeliveryEmulatorFixture : IAsyncLifetime
 
     /// <summary>An Application in argocd on prod-a with the status Argo CD would report.</summary>
     public void CreateApplication(string name, string applicationSet, string cluster, string sync, string health) =>
-        ArgoApplications.Create(Emulator.Kubeconfig, Emulator.Contexts[0], name, applicationSet, cluster, sync, health);
+        ArgoApplications.Create(Emulator, Emulator.Contexts[0], name, applicationSet, cluster, sync, health);
 
     public PowerShellSession NewSession()
     {

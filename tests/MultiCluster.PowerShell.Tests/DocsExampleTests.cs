@@ -241,8 +241,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
             // Argo CD on the management cluster (its Application CRD only: the ApplicationSet CRD is large), with the shop's Applications.
             session.Run("Invoke-FleetApply -Path $args[0] -Cluster prod-use1-01 | Out-Null",
                 Path.Combine(MultiCluster.Testing.SharedFiles.Crds, "argo-cd", "application-crd.yaml")).ThrowIfFailed();
-            ArgoApplications.Create(_emulator.Kubeconfig, _emulator.Contexts[0], "prod-euc1-01-shop", "shop", "prod-euc1-01", "Synced", "Healthy");
-            ArgoApplications.Create(_emulator.Kubeconfig, _emulator.Contexts[0], "dev-euc1-01-shop", "shop", "dev-euc1-01", "OutOfSync", "Degraded");
+            ArgoApplications.Create(_emulator, _emulator.Contexts[0], "prod-euc1-01-shop", "shop", "prod-euc1-01", "Synced", "Healthy");
+            ArgoApplications.Create(_emulator, _emulator.Contexts[0], "dev-euc1-01-shop", "shop", "dev-euc1-01", "OutOfSync", "Degraded");
         }
 
         /// <summary>A session in the working folder with the docs fleet imported and Azure Automation's variable cmdlet stood in.</summary>
