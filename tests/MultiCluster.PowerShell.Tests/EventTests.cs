@@ -135,6 +135,67 @@ public sealed class EventTests(DeploymentControllerFixture fixture) : IClassFixt
         seen[0].Should().BeEquivalentTo(new { Cluster = "prod-b", Type = "Warning", Reason = "Failed" });
     }
 
+    [Fact]
+    public async Task Ctrl_C_ends_a_running_watch_promptly_and_closes_its_watch_on_every_cluster()
+    {
+        using var session = fixture.NewSession();
+        using var other = fixture.NewSession();
+        var name = Unique("ctrlc");
+        var started = DateTimeOffset.UtcNow;
+        using var ps = session.CreatePowerShell();
+        // No -TimeoutSeconds: only Ctrl+C ends this watch.
+        ps.AddScript("Get-FleetEvent -Watch -Namespace default");
+        var output = new PSDataCollection<PSObject>();
+        var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+
+        // Once a cluster's list is answered, an event made after it reaches the output only through that cluster's watch.
+        foreach (var context in fixture.Contexts)
+            await WaitForRequest(context, r => r.Started >= started && IsEventsRequest(r) && !IsWatch(r), "the watch's first list");
+        other.Run(Unpullable.Replace(" -Cluster prod-b", ""), name).ThrowIfFailed();
+        // Read by index: enumerating the output of a running pipeline blocks until it ends.
+        List<string> ClustersSeen() => Enumerable.Range(0, output.Count).Select(i => output[i].BaseObject).OfType<FleetEvent>()
+            .Where(e => e.ObjectName.StartsWith(name + "-")).Select(e => e.Cluster).Distinct().ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (ClustersSeen().Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        ClustersSeen().Should().BeEquivalentTo(new[] { "prod-a", "prod-b", "dev-c" }, "each cluster's watch is open and delivering");
+        running.IsCompleted.Should().BeFalse("a watch without -TimeoutSeconds runs until stopped");
+
+        // What Ctrl+C does.
+        var stopAt = DateTimeOffset.UtcNow;
+        var stop = Task.Factory.FromAsync(ps.BeginStop(null, null), ps.EndStop);
+        (await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(60)))).Should().BeSameAs(stop, "Ctrl+C ends the watch; nothing else would");
+        var stoppedAfter = DateTimeOffset.UtcNow - stopAt;
+
+        ps.InvocationStateInfo.State.Should().Be(PSInvocationState.Stopped);
+        stoppedAfter.Should().BeLessThan(TimeSpan.FromSeconds(15), "the stop cancels the open watches instead of waiting for them");
+        foreach (var context in fixture.Contexts)
+        {
+            // The watch open when Ctrl+C came is answered as a request whose client went away.
+            var closed = await WaitForRequest(context, r => IsEventsRequest(r) && IsWatch(r) && r.Started < stopAt && r.Time >= stopAt, "the watch closed by the stop");
+            closed.Status.Should().Be(499, $"{context}: the client closed the watch, the server did not end it");
+        }
+        var stoppedAt = stopAt + stoppedAfter;
+        foreach (var context in fixture.Contexts)
+            (await fixture.Emulator.RequestsAsync(context)).Should().NotContain(r => r.Started > stoppedAt, $"{context}: nothing runs on after the stop");
+    }
+
+    private static bool IsEventsRequest(EmulatedRequest request) => request.Path.Contains("/events?", StringComparison.Ordinal) || request.Path.EndsWith("/events", StringComparison.Ordinal);
+
+    private static bool IsWatch(EmulatedRequest request) => request.Path.Contains("watch=true", StringComparison.Ordinal);
+
+    /// <summary>The first answered request of one cluster that matches, waiting up to 30 s for it.</summary>
+    private async Task<EmulatedRequest> WaitForRequest(string context, Func<EmulatedRequest, bool> match, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var found = (await fixture.Emulator.RequestsAsync(context)).FirstOrDefault(match);
+            if (found is not null) return found;
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"{context}: no request matching {what} within 30 s.");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>The events of the pods of deployment <paramref name="podOf"/> on prod-b, once <paramref name="count"/> are there.</summary>
     private static List<FleetEvent> WaitForEvents(PowerShellSession session, string podOf, int count)
     {

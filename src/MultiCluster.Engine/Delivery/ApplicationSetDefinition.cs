@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Inventory;
+using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Delivery;
@@ -55,7 +56,8 @@ public static partial class ApplicationSetDefinition
     public const string ApplicationSetLabel = "multicluster.io/applicationset";
     public const string ClusterLabel = "multicluster.io/cluster";
 
-    private static readonly string[] Reserved = ["cluster", "region"];
+    /// <summary>Keys the elements give their own meaning: the cluster and region, and 'values', which Argo CD's list generator reads as a map of its own.</summary>
+    private static readonly string[] Reserved = ["cluster", "region", "values"];
 
     /// <summary>Parameters the cluster generator gives every cluster (besides metadata.labels.*, metadata.annotations.*, values.*).</summary>
     private static readonly string[] ClusterGeneratorParameters = ["name", "nameNormalized", "server", "project"];
@@ -89,7 +91,13 @@ public static partial class ApplicationSetDefinition
         return new KubeObject(new JsonObject { ["apiVersion"] = "argoproj.io/v1alpha1", ["kind"] = "ApplicationSet", ["metadata"] = metadata, ["spec"] = spec });
     }
 
-    /// <summary>One element per cluster: cluster, region, each fleet label a template can name, and the parameters.</summary>
+    /// <summary>
+    /// One element per cluster: cluster, region, every fleet label under its own key, and the
+    /// parameters. Elements are free JSON objects: fasttemplate reads a key such as cost-center as
+    /// {{cost-center}}, a Go template as {{ index . "cost-center" }}. A label that would replace the
+    /// element's cluster, region or values, or that a -Parameter of the same name replaces, is left
+    /// out with a warning.
+    /// </summary>
     private static List<JsonObject> Elements(ApplicationSetRequest request)
     {
         foreach (var (name, value) in request.Parameters)
@@ -97,7 +105,8 @@ public static partial class ApplicationSetDefinition
             if (!Identifier().IsMatch(name) || Reserved.Contains(name))
             {
                 throw Invalid(DeliveryErrorIds.NameInvalid, name,
-                    Reserved.Contains(name) ? $"-Parameter '{name}' would replace the element's own '{name}'; choose another name."
+                    name == "values" ? "-Parameter 'values' would replace the element's 'values', which Argo CD's list generator reads as a map of its own; choose another name."
+                        : Reserved.Contains(name) ? $"-Parameter '{name}' would replace the element's own '{name}'; choose another name."
                         : $"-Parameter name '{name}' is not a template identifier (letters, digits and '_', not starting with a digit).", null);
             }
             if (value is IDictionary perCluster)
@@ -113,20 +122,33 @@ public static partial class ApplicationSetDefinition
                 }
             }
         }
-        return request.Clusters.Select(cluster =>
+        var leftOut = new List<(string Label, string Cluster, string Why)>();
+        var elements = request.Clusters.Select(cluster =>
         {
             var element = new JsonObject { ["cluster"] = cluster.Name, ["region"] = cluster.Region ?? "" };
             foreach (var (key, value) in cluster.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
             {
-                if (Identifier().IsMatch(key) && !Reserved.Contains(key)) element[key] = value;
+                if (key == "values") leftOut.Add((key, cluster.Name, "Argo CD's list generator reads an element's 'values' as a map of its own"));
+                // A label repeating the element's own cluster or region loses nothing.
+                else if (Reserved.Contains(key) && element[key]!.GetValue<string>() != value) leftOut.Add((key, cluster.Name, $"the element's '{key}' is the cluster's own {key}"));
+                else if (!Reserved.Contains(key)) element[key] = value;
             }
             foreach (var (name, value) in request.Parameters)
             {
-                if (value is not IDictionary perCluster) element[name] = Scalar(value, request.GoTemplate);
-                else if (ValueFor(perCluster, cluster.Name, out var found) is var forCluster && found) element[name] = Scalar(forCluster, request.GoTemplate);
+                var given = value is not IDictionary perCluster ? Scalar(value, request.GoTemplate)
+                    : ValueFor(perCluster, cluster.Name, out var found) is var forCluster && found ? Scalar(forCluster, request.GoTemplate) : null;
+                if (given is null) continue;
+                if (cluster.Labels.ContainsKey(name)) leftOut.Add((name, cluster.Name, $"-Parameter '{name}' gives the element's '{name}'"));
+                element[name] = given;
             }
             return element;
         }).ToList();
+        foreach (var group in leftOut.GroupBy(l => (l.Label, l.Why)))
+        {
+            FleetCallContext.Reporter.Warning(
+                $"Fleet label '{group.Key.Label}' of {string.Join(", ", group.Select(l => l.Cluster))} is not in the list elements: {group.Key.Why}.");
+        }
+        return elements;
     }
 
     private static object? ValueFor(IDictionary map, string cluster, out bool found)
@@ -307,21 +329,22 @@ public static partial class ApplicationSetDefinition
                         || reference.StartsWith("metadata.annotations.", StringComparison.Ordinal) || reference == "values"
                         || (reference.StartsWith("values.", StringComparison.Ordinal) && request.Parameters.ContainsKey(reference["values.".Length..])))
                         continue;
-                    throw Undefined(reference, text, "the cluster generator gives name, nameNormalized, server, project, metadata.labels.<key>, metadata.annotations.<key> and values.<parameter>");
+                    throw Undefined(reference, text, "the cluster generator gives name, nameNormalized, server, project, metadata.labels.<key>, metadata.annotations.<key> and values.<parameter>", request.GoTemplate);
                 }
                 var lacking = request.Clusters.Zip(elements).Where(p => !p.Second.ContainsKey(reference)).Select(p => p.First.Name).ToList();
                 if (lacking.Count == 0) continue;
                 throw Undefined(reference, text, lacking.Count == elements.Count
                     ? "no element defines it (elements carry cluster, region, the fleet labels and -Parameter)"
-                    : $"the element of {string.Join(", ", lacking)} does not define it");
+                    : $"the element of {string.Join(", ", lacking)} does not define it", request.GoTemplate);
             }
         }
     }
 
-    private static FleetInputException Undefined(string reference, string text, string why) =>
+    private static FleetInputException Undefined(string reference, string text, string why, bool goTemplate) =>
         Invalid(DeliveryErrorIds.TemplateParameterUndefined, reference,
             $"The template '{text}' uses parameter '{reference}', but {why}. Nothing was changed.",
-            "Give the parameter with -Parameter (for every cluster), or correct its name.");
+            "Give the parameter with -Parameter (for every cluster), or correct its name."
+            + (goTemplate ? " A Go template reads a key that is no identifier (a label such as cost-center) with {{ index . \"cost-center\" }}." : ""));
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {
@@ -331,7 +354,7 @@ public static partial class ApplicationSetDefinition
         _ => [],
     };
 
-    /// <summary>The parameters a template string names: fasttemplate tags whole, Go templates by their first field.</summary>
+    /// <summary>The parameters a template string names: fasttemplate tags whole, Go templates by their first field or the key of index . "key".</summary>
     internal static IEnumerable<string> References(string text, bool goTemplate)
     {
         foreach (Match tag in Tag().Matches(text))
@@ -342,7 +365,9 @@ public static partial class ApplicationSetDefinition
                 yield return body;
                 continue;
             }
-            foreach (Match field in GoField().Matches(body)) yield return field.Groups[1].Value;
+            foreach (Match field in GoField().Matches(GoString().Replace(body, "\"\""))) yield return field.Groups[1].Value;
+            // A key that is no identifier (a label such as cost-center) is read with index.
+            foreach (Match key in GoIndexKey().Matches(body)) yield return key.Groups[1].Value.Replace("\\\"", "\"").Replace("\\\\", "\\");
         }
     }
 
@@ -354,6 +379,12 @@ public static partial class ApplicationSetDefinition
 
     [GeneratedRegex(@"(?<![\w\]\)])\.([A-Za-z_]\w*)")]
     private static partial Regex GoField();
+
+    [GeneratedRegex(@"""(?:[^""\\]|\\.)*""")]
+    private static partial Regex GoString();
+
+    [GeneratedRegex(@"\bindex\s+\$?\.\s+""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex GoIndexKey();
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex Identifier();

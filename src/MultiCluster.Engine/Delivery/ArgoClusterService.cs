@@ -82,6 +82,8 @@ public sealed class ArgoClusterService
             .ConfigureAwait(false);
         var access = new List<(ResourceType Type, KubeObject Object)> { (DeliveryResourceTypes.ServiceAccount, ArgoManagerAccess.ServiceAccount(DeliveryResourceTypes.SystemNamespace)) };
         access.AddRange(ArgoManagerAccess.Roles(DeliveryResourceTypes.SystemNamespace, options.Namespaces));
+        var stale = await StaleGrantsAsync(client, options.Namespaces, cancellationToken).ConfigureAwait(false);
+        var staleText = string.Join(", ", stale.Select(g => g.Namespace is null ? $"{g.Type.Kind} {g.Name}" : $"{g.Type.Kind} {g.Namespace}/{g.Name}"));
 
         if (options.WhatIf)
         {
@@ -94,13 +96,15 @@ public sealed class ArgoClusterService
             var secretMatches = live is not null && current is not null
                 && ArgoClusterSecret.Matches(live, ArgoClusterSecret.Render(cluster, current, options.ArgoNamespace, options.Namespaces));
             if (live is null) return result with { Action = FleetResourceAction.WouldCreate, Message = $"Would create the argocd-manager account and the cluster Secret {result.SecretName}." };
-            if (options.Rotate) return result with { Action = FleetResourceAction.WouldChange, Message = "Would issue a new argocd-manager token; the old one would stop working." };
-            if (missing.Count > 0 || !secretMatches)
+            var removing = stale.Count > 0 ? $" Would remove the rights it no longer grants: {staleText}." : "";
+            if (options.Rotate) return result with { Action = FleetResourceAction.WouldChange, Message = "Would issue a new argocd-manager token; the old one would stop working." + removing };
+            if (missing.Count > 0 || !secretMatches || stale.Count > 0)
             {
                 return result with
                 {
                     Action = FleetResourceAction.WouldChange,
-                    Message = missing.Count > 0 ? $"Would create {string.Join(", ", missing)} and rewrite the cluster Secret." : "Would rewrite the cluster Secret.",
+                    Message = (missing.Count > 0 ? $"Would create {string.Join(", ", missing)} and rewrite the cluster Secret."
+                        : !secretMatches ? "Would rewrite the cluster Secret." : "").TrimEnd() + removing,
                 };
             }
             return result with { Action = FleetResourceAction.Unchanged, Message = "Registered; nothing would change." };
@@ -112,6 +116,12 @@ public sealed class ArgoClusterService
             var before = await client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
             var applied = await client.ApplyAsync(type, obj, forceConflicts: true, dryRun: false, cancellationToken).ConfigureAwait(false);
             changed |= before?.ResourceVersion != applied.Object.ResourceVersion;
+        }
+        // The new rights are in place; now take away those this registration no longer grants, bindings before roles.
+        foreach (var (type, ns, name) in stale)
+        {
+            await client.DeleteAsync(type, ns, name, false, cancellationToken).ConfigureAwait(false);
+            changed = true;
         }
         var rotated = false;
         if (tokenSecret is not null && (options.Rotate || Credentials(server, tokenSecret) is null))
@@ -136,9 +146,42 @@ public sealed class ArgoClusterService
         return result with
         {
             Action = live is null ? FleetResourceAction.Created : FleetResourceAction.Configured,
-            Message = live is null ? $"Registered with {(options.Namespaces.Count == 0 ? "cluster-wide" : "namespaced")} rights."
-                : rotated ? "New argocd-manager token; the old one no longer works." : "Cluster Secret rewritten.",
+            Message = (live is null ? $"Registered with {(options.Namespaces.Count == 0 ? "cluster-wide" : "namespaced")} rights."
+                : rotated ? "New argocd-manager token; the old one no longer works." : "Cluster Secret rewritten.")
+                + (stale.Count > 0 ? $" Removed the rights it no longer grants: {staleText}." : ""),
         };
+    }
+
+    /// <summary>
+    /// The argocd-manager grants a registration with <paramref name="namespaces"/> does not make: the
+    /// ClusterRoleBinding and ClusterRole of an earlier cluster-wide registration when it is now
+    /// namespaced (else the token keeps every right), or the Roles and RoleBindings (this module's) of
+    /// namespaces no longer named. Bindings first, so no moment grants a role without its binding gone.
+    /// </summary>
+    private static async Task<IReadOnlyList<(ResourceType Type, string? Namespace, string Name)>> StaleGrantsAsync(ResourceClient client,
+        IReadOnlyList<string> namespaces, CancellationToken cancellationToken)
+    {
+        var bindings = new List<(ResourceType Type, string? Namespace, string Name)>();
+        var roles = new List<(ResourceType Type, string? Namespace, string Name)>();
+        if (namespaces.Count > 0)
+        {
+            if (await client.GetAsync(DeliveryResourceTypes.ClusterRoleBinding, null, ArgoManagerAccess.BindingName, cancellationToken).ConfigureAwait(false) is not null)
+                bindings.Add((DeliveryResourceTypes.ClusterRoleBinding, null, ArgoManagerAccess.BindingName));
+            if (await client.GetAsync(DeliveryResourceTypes.ClusterRole, null, ArgoManagerAccess.RoleName, cancellationToken).ConfigureAwait(false) is not null)
+                roles.Add((DeliveryResourceTypes.ClusterRole, null, ArgoManagerAccess.RoleName));
+        }
+        var ours = $"{KubeObject.ManagedByLabel}={KubeObject.ManagedByValue}";
+        foreach (var binding in await client.ListAsync(DeliveryResourceTypes.RoleBinding, null, ours, cancellationToken).ConfigureAwait(false))
+        {
+            if (binding.Name == ArgoManagerAccess.BindingName && !namespaces.Contains(binding.Namespace!, StringComparer.Ordinal))
+                bindings.Add((DeliveryResourceTypes.RoleBinding, binding.Namespace, binding.Name));
+        }
+        foreach (var role in await client.ListAsync(DeliveryResourceTypes.Role, null, ours, cancellationToken).ConfigureAwait(false))
+        {
+            if (role.Name == ArgoManagerAccess.RoleName && !namespaces.Contains(role.Namespace!, StringComparer.Ordinal))
+                roles.Add((DeliveryResourceTypes.Role, role.Namespace, role.Name));
+        }
+        return [.. bindings.OrderBy(b => b.Namespace, StringComparer.Ordinal), .. roles.OrderBy(r => r.Namespace, StringComparer.Ordinal)];
     }
 
     /// <summary>The token controller fills the new Secret; argocd cluster add waits for it the same way.</summary>

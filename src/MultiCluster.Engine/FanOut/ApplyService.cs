@@ -29,6 +29,13 @@ public sealed record ApplyOptions
     /// changed is deleted and created again; false leaves it as it is. Null replaces without asking.
     /// </summary>
     public Func<string, Task<bool>>? ConfirmReplace { get; init; }
+
+    /// <summary>
+    /// For objects whose fields are set into an object someone else owns (and which server-side
+    /// apply would otherwise create bare): given an object the cluster lacks and the cluster's
+    /// name, the error to report instead of creating it, or null to create it as usual.
+    /// </summary>
+    public Func<KubeObject, string, FleetException?>? MissingObjectError { get; init; }
 }
 
 /// <summary>
@@ -247,7 +254,7 @@ public sealed class ApplyService
 
             prepared = Prepare(given, type, resources.Connection.DefaultNamespace);
             return options.WhatIf
-                ? await PreviewAsync(resources, type, prepared, batch, options.ForceConflicts, stopwatch, cancellationToken).ConfigureAwait(false)
+                ? await PreviewAsync(resources, type, prepared, batch, options, stopwatch, cancellationToken).ConfigureAwait(false)
                 : await ApplyAsync(resources, type, prepared, live, options, stopwatch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -283,6 +290,8 @@ public sealed class ApplyService
         ApplyOptions options, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var before = await live.VersionAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false);
+        if (before is null && options.MissingObjectError?.Invoke(obj, resources.Name) is { } missing)
+            return Failed(resources.Name, obj, missing, stopwatch.Elapsed);
         if (before is not null && BindingRoleRef.IsBinding(type)
             && await resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken).ConfigureAwait(false) is { } current
             && BindingRoleRef.Change(current, obj) is { } change)
@@ -322,10 +331,10 @@ public sealed class ApplyService
     }
 
     private static async Task<FleetResourceResult> PreviewAsync(ClusterResources resources, ResourceType type, KubeObject obj, ClusterBatch batch,
-        bool force, Stopwatch stopwatch, CancellationToken cancellationToken)
+        ApplyOptions options, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var liveTask = resources.Client.GetAsync(type, obj.Namespace, obj.Name, cancellationToken);
-        var dryRunTask = resources.Client.ApplyAsync(type, obj, force, dryRun: true, cancellationToken);
+        var dryRunTask = resources.Client.ApplyAsync(type, obj, options.ForceConflicts, dryRun: true, cancellationToken);
         try
         {
             await Task.WhenAll(liveTask, dryRunTask).ConfigureAwait(false);
@@ -335,6 +344,11 @@ public sealed class ApplyService
             // Only the dry run failed: looked at below, where a namespace created in this run explains it.
         }
         var live = liveTask.Result;
+        if (live is null && options.MissingObjectError?.Invoke(obj, resources.Name) is { } missing)
+        {
+            _ = dryRunTask.Exception;
+            return Failed(resources.Name, obj, missing, stopwatch.Elapsed);
+        }
         if (live is not null && BindingRoleRef.IsBinding(type) && BindingRoleRef.Change(live, obj) is { } roleRefChange)
         {
             // The dry run refuses the new roleRef as the real apply would; replacing is what would happen.

@@ -163,8 +163,12 @@ public abstract class FanOutCmdlet : FleetCmdlet
         bool forceConflicts = false) =>
         ApplyOrRender(ClusterObjects.Everywhere(clusters, objects), outputPath, forceConflicts);
 
-    /// <summary>As the other overload, where each cluster has its own objects (a cluster with none gets no file and no request).</summary>
-    protected void ApplyOrRender(IReadOnlyList<ClusterObjects> work, string? outputPath, bool forceConflicts = false)
+    /// <summary>
+    /// As the other overload, where each cluster has its own objects (a cluster with none gets no file and no request).
+    /// <paramref name="missingObjectError"/>: objects that must already exist (see ApplyOptions.MissingObjectError).
+    /// </summary>
+    protected void ApplyOrRender(IReadOnlyList<ClusterObjects> work, string? outputPath, bool forceConflicts = false,
+        Func<KubeObject, string, FleetException?>? missingObjectError = null)
     {
         if (outputPath is not null)
         {
@@ -181,7 +185,7 @@ public abstract class FanOutCmdlet : FleetCmdlet
         var whatIf = IsWhatIf;
         var confirmed = whatIf ? targets : targets.Where(t => ShouldProcess(t.Description, "apply")).ToList();
         if (confirmed.Count == 0) return;
-        var options = new ApplyOptions { WhatIf = whatIf, ForceConflicts = forceConflicts, FanOut = FanOutSettings() };
+        var options = new ApplyOptions { WhatIf = whatIf, ForceConflicts = forceConflicts, FanOut = FanOutSettings(), MissingObjectError = missingObjectError };
         RunEngine(async cancel =>
         {
             await foreach (var result in service.ApplyAsync(confirmed, options, cancel).ConfigureAwait(false))

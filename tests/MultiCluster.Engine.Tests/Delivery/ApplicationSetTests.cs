@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using MultiCluster.Engine.Delivery;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Inventory;
+using MultiCluster.Engine.Reporting;
+using MultiCluster.Engine.Tests.Connections;
 using MultiCluster.Engine.Tests.FanOut;
 using MultiCluster.Testing;
 using MultiCluster.Testing.Xunit;
@@ -150,6 +152,86 @@ public sealed class ApplicationSetTests : IAsyncLifetime
         tierEverywhere.Message.Should().Contain("the element of prod-use1, prod-usw2 does not define it");
     }
 
+    private static readonly FleetCluster Labelled = Use1 with
+    {
+        Labels = new Dictionary<string, string>
+        {
+            ["cost-center"] = "cc-42", ["team.example.com/tier"] = "gold", ["region"] = "us-east-1", ["env"] = "prod",
+        },
+    };
+
+    [Fact]
+    public void Every_fleet_label_is_an_element_key_as_spelled_and_templates_reach_it_in_both_template_languages()
+    {
+        var reporter = new RecordingReporter();
+        var request = Shop() with
+        {
+            Clusters = [Labelled, Usw2 with { Labels = new Dictionary<string, string> { ["cost-center"] = "cc-7", ["team.example.com/tier"] = "silver" } }],
+            Parameters = new Dictionary<string, object?>(),
+            HelmParameters = new Dictionary<string, string> { ["costCenter"] = "{{cost-center}}", ["tier"] = "{{ team.example.com/tier }}" },
+        };
+
+        JsonNode spec;
+        using (FleetCallContext.Use(reporter)) spec = ApplicationSetDefinition.Build(request).Json["spec"]!;
+
+        spec["generators"]![0]!["list"]!["elements"]!.ToJsonString().Should().Be("""
+            [{"cluster":"prod-use1","region":"us-east-1","cost-center":"cc-42","env":"prod","team.example.com/tier":"gold"},{"cluster":"prod-usw2","region":"us-west-2","cost-center":"cc-7","team.example.com/tier":"silver"}]
+            """.Trim());
+        reporter.Warnings.Should().BeEmpty("a region label equal to the cluster's region loses nothing");
+
+        var go = request with
+        {
+            GoTemplate = true, Path = "overlays/{{.region}}", ValueFiles = [],
+            HelmParameters = new Dictionary<string, string> { ["costCenter"] = "{{ index . \"cost-center\" }}", ["tier"] = "{{index . \"team.example.com/tier\" | upper}}" },
+        };
+        ApplicationSetDefinition.Build(go).Json["spec"]!["template"]!["spec"]!["source"]!["helm"]!["parameters"]!.AsArray().Select(p => p!["value"]!.GetValue<string>())
+            .Should().Equal("{{ index . \"cost-center\" }}", "{{index . \"team.example.com/tier\" | upper}}");
+
+        // The template-parameter check still holds for such keys, in both languages.
+        var fastTypo = Refused(request with { HelmParameters = new Dictionary<string, string> { ["costCenter"] = "{{cost-centre}}" } });
+        fastTypo.Should().BeEquivalentTo(new { ErrorId = DeliveryErrorIds.TemplateParameterUndefined, Target = "cost-centre" }, o => o.ExcludingMissingMembers());
+        var goTypo = Refused(go with { HelmParameters = new Dictionary<string, string> { ["costCenter"] = "{{ index . \"cost-centre\" }}" } });
+        goTypo.Should().BeEquivalentTo(new
+        {
+            ErrorId = DeliveryErrorIds.TemplateParameterUndefined, Target = "cost-centre",
+            Message = "The template '{{ index . \"cost-centre\" }}' uses parameter 'cost-centre', but no element defines it (elements carry cluster, region, the fleet labels and -Parameter). Nothing was changed.",
+        }, o => o.ExcludingMissingMembers());
+        goTypo.RecommendedAction.Should().EndWith("A Go template reads a key that is no identifier (a label such as cost-center) with {{ index . \"cost-center\" }}.");
+        var onlyOne = Refused(go with { Clusters = [Labelled, Usw2], HelmParameters = new Dictionary<string, string> { ["tier"] = "{{ index . \"team.example.com/tier\" }}" } });
+        onlyOne.Message.Should().Contain("the element of prod-usw2 does not define it");
+    }
+
+    [Fact]
+    public void A_label_the_elements_cannot_carry_under_its_own_key_is_left_out_with_a_warning_never_silently()
+    {
+        var reporter = new RecordingReporter();
+        var clusters = new[]
+        {
+            Use1 with { Labels = new Dictionary<string, string> { ["values"] = "x", ["region"] = "east", ["replicas"] = "2", ["cluster"] = "prod-use1" } },
+            Usw2 with { Labels = new Dictionary<string, string> { ["values"] = "y", ["replicas"] = "2" } },
+        };
+
+        JsonArray elements;
+        using (FleetCallContext.Use(reporter))
+            elements = ApplicationSetDefinition.Build(Shop() with { Clusters = clusters, Parameters = new Dictionary<string, object?> { ["replicas"] = 5 } })
+                .Json["spec"]!["generators"]![0]!["list"]!["elements"]!.AsArray();
+
+        elements.ToJsonString().Should().Be("""
+            [{"cluster":"prod-use1","region":"us-east-1","replicas":"5"},{"cluster":"prod-usw2","region":"us-west-2","replicas":"5"}]
+            """.Trim());
+        reporter.Warnings.Should().BeEquivalentTo(
+            "Fleet label 'region' of prod-use1 is not in the list elements: the element's 'region' is the cluster's own region.",
+            "Fleet label 'values' of prod-use1, prod-usw2 is not in the list elements: Argo CD's list generator reads an element's 'values' as a map of its own.",
+            "Fleet label 'replicas' of prod-use1, prod-usw2 is not in the list elements: -Parameter 'replicas' gives the element's 'replicas'.");
+
+        var values = Refused(Shop() with { Parameters = new Dictionary<string, object?> { ["values"] = "x" } });
+        values.Should().BeEquivalentTo(new
+        {
+            ErrorId = DeliveryErrorIds.NameInvalid, Target = "values",
+            Message = "-Parameter 'values' would replace the element's 'values', which Argo CD's list generator reads as a map of its own; choose another name.",
+        }, o => o.ExcludingMissingMembers());
+    }
+
     [Fact]
     public void A_parameter_for_a_cluster_outside_the_set_and_a_bad_name_are_refused()
     {
@@ -212,6 +294,11 @@ public sealed class ApplicationSetTests : IAsyncLifetime
         var again = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with { Waves = waves }), whatIf: false);
         var change = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with { Revision = "v2" }), whatIf: true);
         var goTemplate = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop(goTemplate: true) with { Name = "shop-go" }), whatIf: false);
+        var labelled = await service.ApplyAsync(management, ApplicationSetDefinition.Build(Shop() with
+        {
+            Name = "shop-labels", Clusters = [Labelled], Parameters = new Dictionary<string, object?>(),
+            HelmParameters = new Dictionary<string, string> { ["tier"] = "{{team.example.com/tier}}" },
+        }), whatIf: false);
 
         preview.Action.Should().Be(FleetResourceAction.WouldCreate);
         created.Should().BeEquivalentTo(new { Cluster = management.Name, Kind = "ApplicationSet", Namespace = "argocd", Name = "shop", Action = FleetResourceAction.Created },
@@ -219,6 +306,7 @@ public sealed class ApplicationSetTests : IAsyncLifetime
         again.Action.Should().Be(FleetResourceAction.Unchanged);
         change.Action.Should().Be(FleetResourceAction.WouldChange);
         goTemplate.Action.Should().Be(FleetResourceAction.Created);
+        labelled.Action.Should().Be(FleetResourceAction.Created);
         var stored = _fleet[0].Store.Get(_fleet[0].Registry.Find("argoproj.io", "applicationsets")!, "argocd", "shop")!;
         stored["spec"]!["template"]!["spec"]!["source"]!["targetRevision"]!.ToString().Should().Be("main");
         stored["spec"]!["strategy"]!["type"]!.ToString().Should().Be("RollingSync");

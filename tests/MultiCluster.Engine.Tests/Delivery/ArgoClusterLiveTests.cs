@@ -195,6 +195,50 @@ public sealed class ArgoClusterLiveTests : IAsyncLifetime
     }
 
     [RequiresSharedCrdsFact]
+    public async Task Registering_again_with_Namespace_takes_back_the_cluster_wide_rights_and_the_reverse_takes_back_the_Roles()
+    {
+        foreach (var target in new[] { _fleet[1], _fleet[2] }) Namespace(target, "apps");
+        (await Register(Options())).Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
+        var wide = await ClusterSecret(_fleet[1]);
+        using (var argo = AsArgo(wide)) (await argo.CoreV1.ListNamespaceAsync()).Items.Should().NotBeEmpty("the first registration is cluster-wide");
+
+        var preview = await Register(Options(whatIf: true, namespaces: "apps"));
+        preview.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.WouldChange
+            && r.Message == "Would create Role argocd-manager-role, RoleBinding argocd-manager-role-binding and rewrite the cluster Secret."
+                + " Would remove the rights it no longer grants: ClusterRoleBinding argocd-manager-role-binding, ClusterRole argocd-manager-role.", Describe(preview));
+        using (var argo = AsArgo(wide)) (await argo.CoreV1.ListNamespaceAsync()).Items.Should().NotBeEmpty("a preview takes nothing away");
+
+        var narrowed = await Register(Options(namespaces: "apps"));
+
+        narrowed.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Configured
+            && r.Message == "Cluster Secret rewritten. Removed the rights it no longer grants: ClusterRoleBinding argocd-manager-role-binding, ClusterRole argocd-manager-role.",
+            Describe(narrowed));
+        var secret = await ClusterSecret(_fleet[1]);
+        secret.Data["config"].Should().Equal(wide.Data["config"], "the token is the same; only its rights changed");
+        using (var argo = AsArgo(secret))
+        {
+            (await argo.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("still-in-apps"), "apps")).Metadata.Name.Should().Be("still-in-apps");
+            await ShouldBeRefused(() => argo.CoreV1.ListNamespaceAsync(), HttpStatusCode.Forbidden);
+            await ShouldBeRefused(() => argo.CoreV1.ListNamespacedSecretAsync("kube-system"), HttpStatusCode.Forbidden);
+            await ShouldBeRefused(() => argo.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("in-default"), "default"), HttpStatusCode.Forbidden);
+        }
+        (await Register(Options(namespaces: "apps"))).Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+
+        var widened = await Register(Options());
+
+        widened.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Configured
+            && r.Message == "Cluster Secret rewritten. Removed the rights it no longer grants: RoleBinding apps/argocd-manager-role-binding, Role apps/argocd-manager-role.",
+            Describe(widened));
+        using (var admin = Admin(_fleet[1])) (await admin.RbacAuthorizationV1.ListNamespacedRoleAsync("apps")).Items.Should().BeEmpty();
+        using (var argo = AsArgo(await ClusterSecret(_fleet[1])))
+        {
+            (await argo.CoreV1.ListNamespaceAsync()).Items.Should().Contain(n => n.Metadata.Name == "kube-system");
+            (await argo.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("in-default"), "default")).Metadata.Name.Should().Be("in-default");
+        }
+        (await Register(Options())).Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task A_missing_namespace_fails_that_cluster_only()
     {
         Namespace(_fleet[2], "apps");

@@ -131,6 +131,77 @@ public sealed class MonitoringLiveTests : IAsyncLifetime
         sidecarHttp.Requests.Should().Equal("/-/ready", "/-/ready");
     }
 
+    /// <summary>
+    /// A test stand-in for prometheus-operator's Prometheus CRD (shared/crds does not hold the
+    /// operator's): the same group, version, kind and scope, with a structural schema whose spec and
+    /// status keep unknown fields, so the emulator serves and stores Prometheus objects.
+    /// </summary>
+    private static JsonObject PrometheusCrdStandIn() => JsonNode.Parse("""
+        {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"prometheuses.monitoring.coreos.com"},
+         "spec":{"group":"monitoring.coreos.com","scope":"Namespaced",
+                 "names":{"kind":"Prometheus","listKind":"PrometheusList","plural":"prometheuses","singular":"prometheus"},
+                 "versions":[{"name":"v1","served":true,"storage":true,
+                   "schema":{"openAPIV3Schema":{"type":"object","properties":{
+                     "spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true},
+                     "status":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}}}]}}
+        """)!.AsObject();
+
+    private static JsonObject OperatorsPrometheus() => JsonNode.Parse("""
+        {"apiVersion":"monitoring.coreos.com/v1","kind":"Prometheus","metadata":{"name":"k8s","namespace":"monitoring"},
+         "spec":{"replicas":2,"serviceAccountName":"prometheus-k8s"}}
+        """)!.AsObject();
+
+    [Fact]
+    public async Task Thanos_labels_each_clusters_own_Prometheus_and_a_cluster_without_one_is_an_error_not_a_new_Prometheus()
+    {
+        foreach (var cluster in new[] { _fleet[1], _fleet[2] })
+        {
+            cluster.CreateObject(PrometheusCrdStandIn());
+            cluster.CreateObject(JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}""")!.AsObject());
+        }
+        _fleet[1].CreateObject(OperatorsPrometheus());
+        var prometheuses = _fleet[1].Registry.Find("monitoring.coreos.com", "prometheuses")!;
+        var plan = new MonitoringSettings
+        {
+            Provider = FleetMonitoringProvider.Thanos,
+            Endpoints = new Dictionary<string, string> { [_clusters[1].Name] = "10.0.0.1:10901", [_clusters[2].Name] = "10.0.0.2:10901" },
+        }.Validate(_clusters[0], _clusters);
+        var apply = new ApplyService(_connector);
+        var options = new ApplyOptions { MissingObjectError = MonitoringRenderer.MissingPrometheus };
+        async Task<List<string>> Run(ApplyOptions runOptions) =>
+            (await apply.ApplyAsync(apply.Plan(MonitoringRenderer.Render(plan)), runOptions).ToListAsync()).Select(r => $"{r.Cluster} {r.Kind} {r.Action}").Order().ToList();
+        string Row(int cluster, string kind, FleetResourceAction action) => $"{_clusters[cluster].Name} {kind} {action}";
+
+        var preview = await apply.ApplyAsync(apply.Plan(MonitoringRenderer.Render(plan)), options with { WhatIf = true }).ToListAsync();
+        var first = await apply.ApplyAsync(apply.Plan(MonitoringRenderer.Render(plan)), options).ToListAsync();
+
+        preview.Single(r => r.Cluster == _clusters[2].Name).Action.Should().Be(FleetResourceAction.Failed, "a preview shows the missing Prometheus too");
+        first.Select(r => $"{r.Cluster} {r.Kind} {r.Action}").Order().Should().Equal(new[]
+        {
+            Row(0, "ConfigMap", FleetResourceAction.Created), Row(1, "Prometheus", FleetResourceAction.Configured), Row(2, "Prometheus", FleetResourceAction.Failed),
+        }.Order());
+        first.Single(r => r.Cluster == _clusters[2].Name).Error.Should().BeOfType<FleetClusterException>().Which.Should().BeEquivalentTo(new
+        {
+            ErrorId = MonitoringErrorIds.PrometheusNotFound, Category = FleetErrorCategory.ObjectNotFound,
+            Target = $"{_clusters[2].Name}: Prometheus monitoring/k8s",
+            Message = $"Cluster '{_clusters[2].Name}' has no prometheus-operator Prometheus 'k8s' in namespace 'monitoring' to set the Thanos external labels on; nothing was created there.",
+            RecommendedAction = "Name that cluster's Prometheus with -PrometheusName (and its namespace with -Namespace), or install it first.",
+        }, o => o.ExcludingMissingMembers());
+        _fleet[2].Store.Get(prometheuses, "monitoring", "k8s").Should().BeNull("a bare Prometheus is never created");
+        var labelled = _fleet[1].Store.Get(prometheuses, "monitoring", "k8s")!;
+        labelled["spec"]!.ToJsonString().Should().Be(
+            $$"""{"replicas":2,"serviceAccountName":"prometheus-k8s","externalLabels":{"cluster":"{{_clusters[1].Name}}","region":"us-east-1"},"replicaExternalLabelName":"prometheus_replica"}""");
+
+        _fleet[2].CreateObject(OperatorsPrometheus());
+        (await Run(options)).Should().Equal(new[]
+        {
+            Row(0, "ConfigMap", FleetResourceAction.Unchanged), Row(1, "Prometheus", FleetResourceAction.Unchanged), Row(2, "Prometheus", FleetResourceAction.Configured),
+        }.Order());
+        _fleet[2].Store.Get(prometheuses, "monitoring", "k8s")!["spec"]!["externalLabels"]!.ToJsonString()
+            .Should().Be($$"""{"cluster":"{{_clusters[2].Name}}","region":"eu-central-1"}""");
+        (await Run(options)).Should().OnlyContain(row => row.EndsWith(" Unchanged")).And.HaveCount(3);
+    }
+
     [Fact]
     public async Task An_endpoint_that_accepts_but_never_answers_fails_after_the_timeout()
     {

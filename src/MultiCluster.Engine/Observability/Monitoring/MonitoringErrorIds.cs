@@ -18,6 +18,9 @@ public static class MonitoringErrorIds
     /// <summary>An -Endpoint entry naming no selected cluster, or an address that is not host:port.</summary>
     public const string EndpointInvalid = nameof(EndpointInvalid);
 
+    /// <summary>Thanos: a cluster has no prometheus-operator Prometheus of -PrometheusName in -Namespace to set external labels on.</summary>
+    public const string PrometheusNotFound = nameof(PrometheusNotFound);
+
     /// <summary>The monitoring config (on the management cluster or in -Path) is not there or cannot be read.</summary>
     public const string MonitoringConfigNotFound = nameof(MonitoringConfigNotFound);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
@@ -14,7 +15,8 @@ namespace MultiCluster.Engine.Observability.Monitoring;
 /// a restart), beside <c>clusters.yaml</c>, the record of each cluster's address and external labels
 /// that Test-FleetMonitoring checks; on each workload cluster, its prometheus-operator
 /// <c>Prometheus</c>'s <c>spec.externalLabels</c> and <c>replicaExternalLabelName</c>, applied with
-/// server-side apply so only those fields are ours. TLS and credentials are file paths on the
+/// server-side apply so only those fields are ours (a cluster without that Prometheus is an error,
+/// see <see cref="MissingPrometheus"/>). TLS and credentials are file paths on the
 /// scraping side, never their content.
 /// </summary>
 public static class MonitoringRenderer
@@ -81,10 +83,25 @@ public static class MonitoringRenderer
     private static string ClustersRecord(MonitoringPlan plan) => YamlWriter.Write(new JsonObject(plan.Targets.Select(t =>
         new KeyValuePair<string, JsonNode?>(t.Cluster, new JsonObject { ["address"] = t.Address, ["externalLabels"] = Map(t.Labels) }))));
 
+    /// <summary>
+    /// For <see cref="ApplyOptions.MissingObjectError"/>: a cluster's Prometheus is the operator's
+    /// object, which this only labels; one that is not there is an error for that cluster, never a
+    /// new bare Prometheus (server-side apply would create one).
+    /// </summary>
+    public static FleetException? MissingPrometheus(KubeObject obj, string cluster) =>
+        obj is { ApiVersion: PrometheusApiVersion, Kind: PrometheusKind }
+            ? new FleetClusterException(MonitoringErrorIds.PrometheusNotFound, FleetErrorCategory.ObjectNotFound, cluster,
+                $"Cluster '{cluster}' has no prometheus-operator Prometheus '{obj.Name}' in namespace '{obj.Namespace}' to set the Thanos external labels on; nothing was created there.",
+                recommendedAction: "Name that cluster's Prometheus with -PrometheusName (and its namespace with -Namespace), or install it first.",
+                objectRef: $"{PrometheusKind} {obj.Namespace}/{obj.Name}")
+            : null;
+
+    private const string PrometheusApiVersion = "monitoring.coreos.com/v1", PrometheusKind = "Prometheus";
+
     private static KubeObject PrometheusLabels(MonitoringSettings settings, MonitoringTarget target) => new(new JsonObject
     {
-        ["apiVersion"] = "monitoring.coreos.com/v1",
-        ["kind"] = "Prometheus",
+        ["apiVersion"] = PrometheusApiVersion,
+        ["kind"] = PrometheusKind,
         ["metadata"] = new JsonObject { ["name"] = settings.PrometheusName, ["namespace"] = settings.Namespace },
         ["spec"] = new JsonObject { ["externalLabels"] = Map(target.Labels), ["replicaExternalLabelName"] = settings.ReplicaLabel },
     });

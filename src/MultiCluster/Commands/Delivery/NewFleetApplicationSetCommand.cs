@@ -111,16 +111,18 @@ public sealed class NewFleetApplicationSetCommand : FanOutCmdlet
             management = ArgoManagementCluster.Resolve(session.GetFleet().Clusters, ManagementCluster);
             var clusters = SelectClusters().Where(c => c.Name != management.Name).ToList();
             if (clusters.Count == 0) return;
-            applicationSet = ApplicationSetDefinition.Build(new ApplicationSetRequest
+            var request = new ApplicationSetRequest
             {
                 Name = Name, RepoUrl = RepoUrl, Revision = Revision, Path = Path, DestinationNamespace = DestinationNamespace, Project = Project,
                 ArgoNamespace = ArgoNamespace, Clusters = clusters, ClusterGenerator = Generator == "Cluster", ClusterSelector = Selector,
                 Parameters = Map(Parameter), HelmParameters = Map(HelmParameter).ToDictionary(p => p.Key, p => p.Value?.ToString() ?? ""),
                 ValueFiles = ValueFile ?? [], GoTemplate = GoTemplate, AutoSync = AutoSync, CreateNamespace = CreateNamespace,
                 Waves = Wave is null ? [] : WaveReader.Read(Wave.Select(PowerShellObjects.ToPlain).ToList()),
-            });
+            };
+            // Inside the engine's scope, so a fleet label the elements cannot carry is a warning here.
+            applicationSet = RunEngineStep(() => ApplicationSetDefinition.Build(request));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not PipelineStoppedException)
         {
             Terminate(ex);
             return;

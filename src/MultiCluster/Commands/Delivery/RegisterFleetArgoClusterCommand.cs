@@ -53,7 +53,9 @@ public sealed class RegisterFleetArgoClusterCommand : FanOutCmdlet
         if (clusters.Count == 0) return;
         var whatIf = IsWhatIf;
         var namespaces = (Namespace ?? []).Distinct(StringComparer.Ordinal).ToList();
-        var rights = namespaces.Count == 0 ? "cluster-wide rights" : "rights in " + string.Join(", ", namespaces);
+        // A registration replaces the rights of an earlier one; the prompt says what goes.
+        var rights = namespaces.Count == 0 ? "cluster-wide rights (replacing namespaced argocd-manager Roles)"
+            : $"rights in {string.Join(", ", namespaces)} only (removing any cluster-wide argocd-manager role and other namespaces' Roles)";
         var confirmed = whatIf ? clusters : clusters.Where(c => ShouldProcess(
             $"Cluster {c.Name}: register in Argo CD on {management.Name} ({ArgoNamespace}) with {rights}{(Rotate ? ", new token" : "")}",
             "Register-FleetArgoCluster")).ToList();

@@ -132,6 +132,6 @@ public sealed class NewFleetMonitoringConfigCommand : FanOutCmdlet
             Terminate(ex);
             return;
         }
-        ApplyOrRender(MonitoringRenderer.Render(plan), OutputPath);
+        ApplyOrRender(MonitoringRenderer.Render(plan), OutputPath, missingObjectError: MonitoringRenderer.MissingPrometheus);
     }
 }
