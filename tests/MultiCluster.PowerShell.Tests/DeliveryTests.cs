@@ -7,16 +7,14 @@ namespace MultiCluster.PowerShell.Tests;
 /// Three emulated clusters with RBAC, service-account tokens and the Argo CD CRDs; prod-a (role
 /// management) runs Argo CD in the argocd namespace.
 /// </summary>
-public sealed class DeliveryEmulatorFixture : IAsyncLifetime
+public sealed class DeliveryEmulatorFixture : EmulatedFleetFixture
 {
-    public EmulatorProcess Emulator { get; private set; } = null!;
-    private string _fleetYaml = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Emulator = await EmulatorProcess.StartAsync(3, "dl" + Guid.NewGuid().ToString("N")[..4],
             crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : "argo-cd", controllers: "rbac,serviceaccount-tokens");
-        _fleetYaml = $"""
+        FleetYaml = $"""
             name: delivery
             clusters:
               - name: prod-a
@@ -40,15 +38,6 @@ public sealed class DeliveryEmulatorFixture : IAsyncLifetime
     /// <summary>An Application in argocd on prod-a with the status Argo CD would report.</summary>
     public void CreateApplication(string name, string applicationSet, string cluster, string sync, string health) =>
         ArgoApplications.Create(Emulator, Emulator.Contexts[0], name, applicationSet, cluster, sync, health);
-
-    public PowerShellSession NewSession()
-    {
-        var session = new PowerShellSession();
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    public async Task DisposeAsync() => await Emulator.DisposeAsync();
 }
 
 /// <summary>Register-FleetArgoCluster and Unregister-FleetArgoCluster in a real runspace.</summary>

@@ -7,17 +7,15 @@ namespace MultiCluster.PowerShell.Tests;
 /// Two emulated clusters with the real Velero CRDs and every simulated controller, and the
 /// emulated Route 53 holding the zone example.com: prod-a the primary, prod-b its standby.
 /// </summary>
-public sealed class DnsFailoverFixture : IAsyncLifetime
+public sealed class DnsFailoverFixture : EmulatedFleetFixture
 {
-    public EmulatorProcess Emulator { get; private set; } = null!;
     public EmulatedRoute53 Route53 => Emulator.Route53!;
-    private string _fleetYaml = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         if (MultiCluster.Testing.SharedFiles.Crds is null) return;
         Emulator = await EmulatorProcess.StartAsync(2, "dns" + Guid.NewGuid().ToString("N")[..4], crds: "velero", controllers: "all", route53Zone: "example.com");
-        _fleetYaml = $"""
+        FleetYaml = $"""
             name: dns-fleet
             clusters:
               - name: prod-a
@@ -29,18 +27,6 @@ public sealed class DnsFailoverFixture : IAsyncLifetime
                 region: us-west-2
                 role: dr
             """;
-    }
-
-    public PowerShellSession NewSession()
-    {
-        var session = new PowerShellSession();
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Emulator is not null) await Emulator.DisposeAsync();
     }
 }
 

@@ -12,16 +12,14 @@ namespace MultiCluster.PowerShell.Tests;
 /// Register-FleetArgoCluster (real argocd-manager tokens) and joined to KubeFed with those tokens,
 /// as kubefedctl join leaves a KubeFedCluster and its token secret.
 /// </summary>
-public sealed class ImportFleetFixture : IAsyncLifetime
+public sealed class ImportFleetFixture : EmulatedFleetFixture
 {
-    public EmulatorProcess Emulator { get; private set; } = null!;
-    private string _fleetYaml = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Emulator = await EmulatorProcess.StartAsync(3, "if" + Guid.NewGuid().ToString("N")[..4],
             crds: MultiCluster.Testing.SharedFiles.Crds is null ? null : "argo-cd,kubefed", controllers: "rbac,serviceaccount-tokens");
-        _fleetYaml = $"""
+        FleetYaml = $"""
             name: before
             clusters:
               - name: prod-a
@@ -96,15 +94,6 @@ public sealed class ImportFleetFixture : IAsyncLifetime
     {
         foreach (var item in objects) await Emulator.CreateAsync(Emulator.Contexts[0], item);
     }
-
-    public PowerShellSession NewSession()
-    {
-        var session = new PowerShellSession();
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    public async Task DisposeAsync() => await Emulator.DisposeAsync();
 }
 
 /// <summary>Import-Fleet -From ArgoCD and -From KubeFed, and Export-Fleet, in a real runspace.</summary>

@@ -4,16 +4,14 @@ using MultiCluster.Testing.Xunit;
 namespace MultiCluster.PowerShell.Tests;
 
 /// <summary>Three emulated clusters with the real MCS and Istio CRDs, the simulated MCS controller of one cluster set, RBAC and tokens.</summary>
-public sealed class MeshServiceEmulatorFixture : IAsyncLifetime
+public sealed class MeshServiceEmulatorFixture : EmulatedFleetFixture
 {
-    public EmulatorProcess Emulator { get; private set; } = null!;
-    private string _fleetYaml = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         if (MultiCluster.Testing.SharedFiles.Crds is null) return;
         Emulator = await EmulatorProcess.StartAsync(3, "svc" + Guid.NewGuid().ToString("N")[..4], crds: "mcs-api,istio", controllers: "mcs,rbac,serviceaccount-tokens");
-        _fleetYaml = $"""
+        FleetYaml = $"""
             name: services
             clusters:
               - name: prod-a
@@ -29,18 +27,6 @@ public sealed class MeshServiceEmulatorFixture : IAsyncLifetime
                 region: eu-central-1
                 labels: {"{"} env: dev {"}"}
             """;
-    }
-
-    public PowerShellSession NewSession()
-    {
-        var session = new PowerShellSession();
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Emulator is not null) await Emulator.DisposeAsync();
     }
 }
 

@@ -7,16 +7,14 @@ namespace MultiCluster.PowerShell.Tests;
 /// Three emulated clusters with the real Velero CRDs and every simulated controller (Velero among
 /// them): prod-a the primary, prod-b its standby over the same bucket, dev-c without a location.
 /// </summary>
-public sealed class RecoveryEmulatorFixture : IAsyncLifetime
+public sealed class RecoveryEmulatorFixture : EmulatedFleetFixture
 {
-    public EmulatorProcess Emulator { get; private set; } = null!;
-    private string _fleetYaml = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         if (MultiCluster.Testing.SharedFiles.Crds is null) return;
         Emulator = await EmulatorProcess.StartAsync(3, "dr" + Guid.NewGuid().ToString("N")[..4], crds: "velero", controllers: "all");
-        _fleetYaml = $"""
+        FleetYaml = $"""
             name: dr-fleet
             clusters:
               - name: prod-a
@@ -34,18 +32,6 @@ public sealed class RecoveryEmulatorFixture : IAsyncLifetime
                 region: us-west-2
                 labels: {"{"} env: dev {"}"}
             """;
-    }
-
-    public PowerShellSession NewSession()
-    {
-        var session = new PowerShellSession();
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Emulator is not null) await Emulator.DisposeAsync();
     }
 }
 

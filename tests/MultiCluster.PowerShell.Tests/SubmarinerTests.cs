@@ -5,16 +5,14 @@ using MultiCluster.Testing.Xunit;
 namespace MultiCluster.PowerShell.Tests;
 
 /// <summary>Three emulated clusters with the real Submariner and MCS CRDs, tokens and the MCS controller; east and west share a pod range.</summary>
-public sealed class SubmarinerEmulatorFixture : IAsyncLifetime
+public sealed class SubmarinerEmulatorFixture : EmulatedFleetFixture
 {
-    public EmulatorProcess Emulator { get; private set; } = null!;
-    private string _fleetYaml = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         if (MultiCluster.Testing.SharedFiles.Crds is null) return;
         Emulator = await EmulatorProcess.StartAsync(3, "sub" + Guid.NewGuid().ToString("N")[..4], crds: "submariner,mcs-api", controllers: "mcs,serviceaccount-tokens");
-        _fleetYaml = $"""
+        FleetYaml = $"""
             name: tunnels
             clusters:
               - name: hub
@@ -38,18 +36,6 @@ public sealed class SubmarinerEmulatorFixture : IAsyncLifetime
                     Invoke-FleetApply -Cluster $cluster | Out-Null
             }
             """).ThrowIfFailed();
-    }
-
-    public PowerShellSession NewSession()
-    {
-        var session = new PowerShellSession();
-        session.Run("Import-Fleet -Content $args[0] -Kubeconfig $args[1]", _fleetYaml, Emulator.Kubeconfig).ThrowIfFailed();
-        return session;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Emulator is not null) await Emulator.DisposeAsync();
     }
 }
 
