@@ -9,9 +9,10 @@ namespace MultiCluster.Commands.Mesh;
 /// <summary>
 /// Joins the selected clusters into an Istio multi-primary mesh: per member the istio-system
 /// network label and the reader account, role, binding and token, and on a multi-network mesh the
-/// cross-network Gateway; for every ordered pair the remote secret istioctl create-remote-secret makes. A second run writes only missing or broken
-/// links; -Rotate rolls every token without a gap. With -OutputPath it renders each member's
-/// install configuration (IstioOperator or Helm values, east-west gateway) and touches no cluster.
+/// cross-network Gateway; for every ordered pair the remote secret istioctl create-remote-secret
+/// makes. A second run writes only missing or broken links; -Rotate rolls every token without a
+/// gap. With -OutputPath it renders each member's install configuration (IstioOperator or Helm
+/// values, east-west gateway) and touches no cluster.
 /// -Provider Cilium renders or connects Cluster Mesh; -Provider Submariner checks ranges, ids and
 /// gateways first, then deploys the broker and joins each member (or renders them), and with
 /// -Verify proves every pair through the Multi-Cluster Services API.
