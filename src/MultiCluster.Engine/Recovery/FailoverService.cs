@@ -5,6 +5,7 @@ using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Dns;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Resources;
+using MultiCluster.Engine.Workloads;
 
 namespace MultiCluster.Engine.Recovery;
 
@@ -323,7 +324,7 @@ public sealed class FailoverService
                 deployments.AddRange(await standby.ListAsync(DeploymentType, ns, null, cancellationToken).ConfigureAwait(false));
                 statefulSets.AddRange(await StorageClassCheck.ListOrNoneAsync(standby, WarmStandby.StatefulSet, ns, null, cancellationToken).ConfigureAwait(false));
             }
-            var waiting = deployments.Where(d => !Available(d)).Concat(statefulSets.Where(s => !Ready(s))).Select(w => $"{w.Namespace}/{w.Name}").ToList();
+            var waiting = deployments.Where(d => !Available(d)).Concat(statefulSets.Where(s => !RolloutState.Read(s).Ready)).Select(w => $"{w.Namespace}/{w.Name}").ToList();
             var workloads = $"{deployments.Count} Deployments" + (statefulSets.Count == 0 ? "" : $" and {statefulSets.Count} StatefulSets");
             if (waiting.Count == 0) return ("Succeeded", $"{workloads} available{scaledText}");
             progress?.Report($"Waiting for {waiting.Count} of {workloads}");
@@ -341,18 +342,6 @@ public sealed class FailoverService
         var wanted = deployment.Json["spec"]?["replicas"] is JsonValue r && r.TryGetValue<int>(out var n) ? n : 1;
         var available = deployment.Json["status"]?["availableReplicas"] is JsonValue a && a.TryGetValue<int>(out var m) ? m : 0;
         return available >= wanted;
-    }
-
-    /// <summary>
-    /// Every replica ready, in a status written for the current spec: a scale-up from zero is not
-    /// ready on the status the controller wrote before it saw the new replicas.
-    /// </summary>
-    private static bool Ready(KubeObject statefulSet)
-    {
-        var ready = statefulSet.Json["status"]?["readyReplicas"] is JsonValue a && a.TryGetValue<int>(out var m) ? m : 0;
-        var generation = statefulSet.Json["metadata"]?["generation"] is JsonValue g && g.TryGetValue<long>(out var gen) ? gen : 0;
-        var observed = statefulSet.Json["status"]?["observedGeneration"] is JsonValue o && o.TryGetValue<long>(out var obs) ? obs : generation;
-        return ready >= WarmStandby.SpecReplicas(statefulSet) && observed >= generation;
     }
 
     private async Task<(string, string)> VerifyAsync(FailoverRequest request, CancellationToken cancellationToken)
