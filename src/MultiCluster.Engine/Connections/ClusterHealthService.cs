@@ -89,9 +89,7 @@ public sealed class ClusterHealthService(IClusterConnector connector)
     {
         if (connection.Client is not Kubernetes client)
             throw new InvalidOperationException("The cluster's client does not expose its HTTP pipeline.");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, "readyz"));
-        if (client.Credentials is { } credentials)
-            await credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
+        using var request = await ApiServerRequest.CreateAsync(client, HttpMethod.Get, "/readyz", token).ConfigureAwait(false);
 
         var stopwatch = Stopwatch.StartNew();
         using var response = await client.HttpClient.SendAsync(request, token).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using k8s;
+using MultiCluster.Engine.Connections;
 
 namespace MultiCluster.Engine.Resources;
 
@@ -23,26 +24,13 @@ internal interface IKubeApi
 
 internal sealed class KubernetesClientApi(Kubernetes client) : IKubeApi
 {
-    private readonly string _baseAddress = client.BaseUri.AbsoluteUri.TrimEnd('/');
-
     public async Task<KubeApiResponse> SendAsync(HttpMethod method, string pathAndQuery, string? body, string? contentType, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_baseAddress + pathAndQuery))
-        {
-            // HTTP/2 where the server offers it (API servers do, over TLS): a cluster's concurrent
-            // requests share one connection instead of each opening its own TLS connection.
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var request = await ApiServerRequest.CreateAsync(client, method, pathAndQuery, cancellationToken).ConfigureAwait(false);
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json") { CharSet = null };
-        }
-        if (client.Credentials is { } credentials)
-        {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
         using var response = await client.HttpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

@@ -45,6 +45,36 @@ public class EmulatorLiveTests
     }
 
     [Fact]
+    public async Task A_health_check_an_api_call_and_an_event_watch_share_the_clusters_one_http2_connection()
+    {
+        // A request sent as HTTP/1.1 beside KubernetesClient's HTTP/2 calls opens a second TLS
+        // connection to the same server: twice the handshakes and the memory across a fleet.
+        await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Name = "one-conn" });
+        cluster.CreateObject(Node("node-a"));
+        using var connector = new KubernetesConnector(KubeconfigSource.FromContent(cluster.Kubeconfig()));
+        var member = Cluster("one-conn");
+
+        var health = await new ClusterHealthService(connector).TestAsync(new[] { member }, new ClusterHealthOptions { TimeoutSeconds = 20 }).ToListAsync();
+        var client = (Kubernetes)connector.Connect(member).Client;
+        var namespaces = await new MultiCluster.Engine.Resources.KubernetesClientApi(client).SendAsync(HttpMethod.Get, "/api/v1/namespaces", null, null, CancellationToken.None);
+        var watcher = new MultiCluster.Engine.Observability.Events.FleetEventWatcher(connector,
+            new MultiCluster.Engine.Observability.Events.EventWatchOptions { Duration = TimeSpan.FromSeconds(1) });
+        var changes = await watcher.WatchAsync(new[] { member }, MultiCluster.Engine.Observability.Events.EventQuery.Create()).ToListAsync();
+
+        health.Should().ContainSingle().Which.Status.Should().Be(FleetHealthStatus.Healthy);
+        namespaces.IsSuccess.Should().BeTrue();
+        changes.Should().BeEmpty();
+        // The server logs the watch once it sees the client go, a moment after the watcher returns.
+        for (var waited = 0; waited < 100 && !cluster.RequestLog.Requests.Any(r => r.Query.Contains("watch=true")); waited++)
+            await Task.Delay(100);
+        var requests = cluster.RequestLog.Requests;
+        requests.Select(r => r.Path).Should().Contain(["/version/", "/readyz", "/api/v1/nodes", "/api/v1/namespaces", "/apis/events.k8s.io/v1/events"]);
+        requests.Should().Contain(r => r.Query.Contains("watch=true"), "the watch itself is one of the requests");
+        requests.Should().OnlyContain(r => r.Protocol == "HTTP/2", "every request goes as HTTP/2");
+        requests.Select(r => r.ConnectionId).Distinct().Should().ContainSingle("all of them share one connection");
+    }
+
+    [Fact]
     public async Task A_hanging_cluster_times_out_as_unreachable()
     {
         await using var cluster = await EmulatedCluster.StartAsync(new EmulatedClusterOptions { Name = "hung" });

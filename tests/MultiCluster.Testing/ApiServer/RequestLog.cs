@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 namespace MultiCluster.Testing.ApiServer;
 
 /// <summary>One request an instance answered: what was asked, when it came in and when it was answered; 499 means the client went away first.</summary>
-public sealed record LoggedRequest(string Method, string Path, string Query, DateTimeOffset Started, DateTimeOffset Finished, int StatusCode);
+/// <param name="Protocol">The HTTP version the client used ("HTTP/2", "HTTP/1.1").</param>
+/// <param name="ConnectionId">The server's id of the TCP connection that carried the request.</param>
+public sealed record LoggedRequest(string Method, string Path, string Query, DateTimeOffset Started, DateTimeOffset Finished, int StatusCode,
+    string Protocol = "", string ConnectionId = "");
 
 /// <summary>
 /// The last <see cref="Capacity"/> API requests an instance answered (its own /_emulator/ calls
@@ -54,7 +57,8 @@ public sealed class RequestLog
         finally
         {
             var status = http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode;
-            var entry = new LoggedRequest(http.Request.Method, path, http.Request.QueryString.Value ?? "", started, DateTimeOffset.UtcNow, status);
+            var entry = new LoggedRequest(http.Request.Method, path, http.Request.QueryString.Value ?? "", started, DateTimeOffset.UtcNow, status,
+                http.Request.Protocol, http.Connection.Id);
             lock (_requests)
             {
                 _requests.Enqueue(entry);

@@ -72,10 +72,7 @@ internal sealed class ClusterEvents(ClusterConnection connection)
             ?? throw new FleetClusterException(FleetErrorIds.ClusterRequestFailed, FleetErrorCategory.InvalidOperation, Name,
                 $"The connection of cluster '{Name}' does not use KubernetesClient's Kubernetes class, which watches need.");
         var path = api.WatchPath(query, resourceVersion, timeoutSeconds);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri.AbsoluteUri.TrimEnd('/') + path));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (client.Credentials is { } credentials)
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+        using var request = await ApiServerRequest.CreateAsync(client, HttpMethod.Get, path, cancellationToken).ConfigureAwait(false);
         using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Gone)
             throw new EventHistoryExpiredException($"HTTP 410 watching events from resourceVersion {resourceVersion}");
