@@ -2,6 +2,8 @@ using k8s;
 using k8s.KubeConfigModels;
 using MultiCluster.Engine.Errors;
 using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
 
 namespace MultiCluster.Engine.Connections;
 
@@ -38,7 +40,7 @@ public static class KubeconfigLoader
     {
         var loaded = LoadFilesOrContent(source);
         if (source.InMemory.Count == 0) return loaded;
-        var inMemory = source.InMemory.Select(text => Parse(() => KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text))), "(imported in memory)"));
+        var inMemory = source.InMemory.Select(text => Parse(() => Read(new StringReader(text)), "(imported in memory)"));
         return new LoadedKubeconfig(Merge(inMemory.Append(loaded.Configuration)), source, loaded.FilesRead);
     }
 
@@ -46,7 +48,7 @@ public static class KubeconfigLoader
     {
         if (source.Content is { } content)
         {
-            var fromContent = Parse(() => KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content))), KubeconfigSource.ContentName);
+            var fromContent = Parse(() => Read(new StringReader(content)), KubeconfigSource.ContentName);
             ResolveRelativePaths(fromContent, source.BaseDirectory ?? Directory.GetCurrentDirectory());
             return new LoadedKubeconfig(fromContent, source, Array.Empty<string>());
         }
@@ -61,7 +63,11 @@ public static class KubeconfigLoader
                 throw new FleetInputException(FleetErrorIds.KubeconfigInvalid, FleetErrorCategory.ObjectNotFound, file,
                     $"The kubeconfig file '{file}' does not exist.");
             }
-            var configuration = Parse(() => KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false), file);
+            var configuration = Parse(() =>
+            {
+                using var reader = File.OpenText(file);
+                return Read(reader);
+            }, file);
             ResolveRelativePaths(configuration, Path.GetDirectoryName(file)!);
             configurations.Add(configuration);
             read.Add(file);
@@ -100,6 +106,20 @@ public static class KubeconfigLoader
             Users = users.Values.ToList(),
         };
     }
+
+    // KubernetesClient's own loader goes through KubernetesYaml, whose first use maps the JSON names of
+    // every API model type for YAML: about 30 MB of reflection data and compiled code in a pwsh
+    // session. A kubeconfig needs only its own model types, whose YamlMember names YamlDotNet reads
+    // as they are. Same settings as that loader otherwise (unknown keys ignored, merge keys).
+    private static readonly IDeserializer KubeconfigDeserializer = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .WithAttemptingUnquotedStringTypeDeserialization()
+        .IgnoreUnmatchedProperties()
+        .Build();
+
+    /// <summary>One kubeconfig document; an empty one is an empty kubeconfig, as kubectl reads it.</summary>
+    private static K8SConfiguration Read(TextReader reader) =>
+        KubeconfigDeserializer.Deserialize<K8SConfiguration?>(new MergingParser(new Parser(reader))) ?? new K8SConfiguration();
 
     private static K8SConfiguration Parse(Func<K8SConfiguration> load, string where)
     {

@@ -53,6 +53,108 @@ public class KubeconfigTests
         }
     }
 
+    // Every field a kubeconfig can carry, in the shapes kubectl and cloud CLIs write: exec plugins with env
+    // and interactive mode, auth providers, impersonation, extensions, preferences, proxy and merge keys.
+    private const string RichKubeconfig = """
+        apiVersion: v1
+        kind: Config
+        preferences:
+          colors: true
+        current-context: eks
+        clusters:
+        - name: eks
+          cluster:
+            server: https://abc.gr7.eu-west-1.eks.amazonaws.com
+            certificate-authority-data: LS0tLS1CRUdJTg==
+            insecure-skip-tls-verify: false
+            extensions:
+            - name: client.authentication.k8s.io/exec
+              extension:
+                audience: sts
+                retries: 3
+        - name: local
+          cluster: &local
+            server: https://127.0.0.1:6443
+            certificate-authority: ca.crt
+        - name: local-copy
+          cluster:
+            <<: *local
+            server: https://127.0.0.2:6443
+        contexts:
+        - name: eks
+          context:
+            cluster: eks
+            user: eks-user
+            namespace: shop
+        - name: local
+          context:
+            cluster: local
+            user: local-user
+        users:
+        - name: eks-user
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1beta1
+              command: aws
+              args: [eks, get-token, --cluster-name, prod]
+              env:
+              - name: AWS_PROFILE
+                value: prod
+              interactiveMode: Never
+              provideClusterInfo: true
+        - name: local-user
+          user:
+            client-certificate: client.crt
+            client-key: client.key
+            as: admin
+            as-groups: [system:masters]
+            username: basic
+            password: secret
+        - name: oidc-user
+          user:
+            auth-provider:
+              name: oidc
+              config:
+                idp-issuer-url: https://issuer.example
+                client-id: kubectl
+        unknown-top-level-key: ignored
+        """;
+
+    [Fact]
+    public void Reads_every_kubeconfig_field_as_KubernetesClients_own_loader_does()
+    {
+        var ours = KubeconfigLoader.Load(KubeconfigSource.FromContent(RichKubeconfig, "/kube")).Configuration;
+        var theirs = KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(RichKubeconfig)));
+        foreach (var endpoint in theirs.Clusters.Select(c => c.ClusterEndpoint).Where(e => e.CertificateAuthority is not null))
+            endpoint.CertificateAuthority = Path.GetFullPath(endpoint.CertificateAuthority, "/kube");
+        foreach (var credentials in theirs.Users.Select(u => u.UserCredentials))
+        {
+            if (credentials.ClientCertificate is not null) credentials.ClientCertificate = Path.GetFullPath(credentials.ClientCertificate, "/kube");
+            if (credentials.ClientKey is not null) credentials.ClientKey = Path.GetFullPath(credentials.ClientKey, "/kube");
+        }
+
+        ours.Clusters.Should().HaveCount(3);
+        ours.Users.Should().HaveCount(3);
+        // The merge rebuilds the top level (kind, contexts, users, clusters); compare each entry whole.
+        KubernetesYaml.Serialize(ours.Clusters.ToList()).Should().Be(KubernetesYaml.Serialize(theirs.Clusters.ToList()));
+        KubernetesYaml.Serialize(ours.Contexts.ToList()).Should().Be(KubernetesYaml.Serialize(theirs.Contexts.ToList()));
+        KubernetesYaml.Serialize(ours.Users.ToList()).Should().Be(KubernetesYaml.Serialize(theirs.Users.ToList()));
+        ours.CurrentContext.Should().Be("eks");
+        var exec = ours.Users.First().UserCredentials.ExternalExecution;
+        exec.Arguments.Should().Equal("eks", "get-token", "--cluster-name", "prod");
+        exec.EnvironmentVariables.Should().ContainSingle().Which.Should().Contain("name", "AWS_PROFILE");
+        ours.Clusters.Single(c => c.Name == "local-copy").ClusterEndpoint.CertificateAuthority.Should().Be(Path.GetFullPath("/kube/ca.crt"));
+    }
+
+    [Fact]
+    public void An_empty_kubeconfig_has_no_contexts()
+    {
+        var loaded = KubeconfigLoader.Load(KubeconfigSource.FromContent("", "/kube"));
+
+        loaded.ContextNames.Should().BeEmpty();
+        loaded.CurrentContext.Should().BeNull();
+    }
+
     [Fact]
     public void An_explicit_file_that_does_not_exist_is_an_error()
     {
