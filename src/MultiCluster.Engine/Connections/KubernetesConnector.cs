@@ -39,6 +39,15 @@ public sealed class KubernetesConnector : IClusterConnector, IDisposable
         _kubeconfig = new Lazy<LoadedKubeconfig>(() => KubeconfigLoader.Load(source), LazyThreadSafetyMode.PublicationOnly);
     }
 
+    /// <summary>A connector for a kubeconfig already read, which it does not read again.</summary>
+    public KubernetesConnector(LoadedKubeconfig kubeconfig, ConnectorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(kubeconfig);
+        Source = kubeconfig.Source;
+        _options = options ?? new ConnectorOptions();
+        _kubeconfig = new Lazy<LoadedKubeconfig>(kubeconfig);
+    }
+
     public KubeconfigSource Source { get; }
 
     /// <summary>The merged kubeconfig of <see cref="Source"/> (loaded once, on first use).</summary>

@@ -77,13 +77,18 @@ public sealed class FleetSession : IDisposable
     }
 
     /// <summary>Switches the kubeconfig (a path, several, or content); the cached clients are dropped.</summary>
-    public void UseKubeconfig(KubeconfigSource source)
+    public void UseKubeconfig(KubeconfigSource source) => Use(new KubernetesConnector(source, _connectorOptions));
+
+    /// <summary>As <see cref="UseKubeconfig(KubeconfigSource)"/>, with a kubeconfig already read (not read again).</summary>
+    public void UseKubeconfig(LoadedKubeconfig kubeconfig) => Use(new KubernetesConnector(kubeconfig, _connectorOptions));
+
+    private void Use(KubernetesConnector connector)
     {
         KubernetesConnector previous;
         lock (_gate)
         {
             previous = _connector;
-            _connector = new KubernetesConnector(source, _connectorOptions);
+            _connector = connector;
         }
         previous.Dispose();
     }

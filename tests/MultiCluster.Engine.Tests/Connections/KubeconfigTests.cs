@@ -308,6 +308,22 @@ public class KubeconfigTests
     }
 
     [Fact]
+    public void A_connector_for_a_kubeconfig_already_read_does_not_read_it_again()
+    {
+        // Import-Fleet reads the kubeconfig to check it before the session changes; the session keeps that reading.
+        using var dir = new TempDirectory();
+        var path = dir.Write("config", TestKubeconfig.Build(null, new TestKubeconfig.Entry("a", Server: "https://a.example:6443")));
+        var loaded = KubeconfigLoader.Load(KubeconfigSource.FromPaths(path));
+        File.Delete(path);
+
+        using var connector = new KubernetesConnector(loaded);
+        var connection = connector.Connect(new FleetCluster { Name = "a" });
+
+        connection.Server.Should().Be(new Uri("https://a.example:6443"));
+        connector.Source.Files.Should().Equal(path);
+    }
+
+    [Fact]
     public void Switching_the_sessions_kubeconfig_drops_the_cached_clients()
     {
         using var session = new FleetSession(KubeconfigSource.FromContent(TestKubeconfig.Build(null, new TestKubeconfig.Entry("a", Server: "https://one.example:6443"))));

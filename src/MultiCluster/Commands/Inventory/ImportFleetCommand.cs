@@ -89,11 +89,11 @@ public sealed class ImportFleetCommand : FleetCmdlet
                 : null;
             // A kubeconfig given here is read now, as kubectl reads --kubeconfig: a missing file or YAML that
             // does not parse stops the import before the session's fleet changes.
-            if (kubeconfig is not null) KubeconfigLoader.Load(kubeconfig);
+            var loaded = kubeconfig is null ? null : KubeconfigLoader.Load(kubeconfig);
             var fleet = ParameterSetName == ContentSet
                 ? session.ImportFleetContent(Content, location)
                 : session.ImportFleet(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path));
-            if (kubeconfig is not null) session.UseKubeconfig(kubeconfig);
+            if (loaded is not null) session.UseKubeconfig(loaded);
             WriteVerbose($"Fleet '{fleet.Name}' with {fleet.Clusters.Count} clusters is the session's fleet; kubeconfig: {session.Kubeconfig.Description}.");
             if (PassThru) WriteObject(fleet);
         }
