@@ -109,10 +109,16 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         }
     }
 
+    // Counting needs no node's state: one item and the server's count of the rest (remainingItemCount,
+    // as chunked lists give it) instead of every Node object, which runs to megabytes on a large cluster.
+    // A server that leaves the count out (older than 1.15) is paged through.
     private static async Task<int> CountNodesAsync(IKubernetes client, CancellationToken token)
     {
-        var count = 0;
-        string? continueToken = null;
+        var first = await client.CoreV1.ListNodeAsync(limit: 1, cancellationToken: token).ConfigureAwait(false);
+        var count = first.Items.Count;
+        var continueToken = first.Metadata?.ContinueProperty;
+        if (string.IsNullOrEmpty(continueToken)) return count;
+        if (first.Metadata?.RemainingItemCount is { } remaining) return count + (int)remaining;
         do
         {
             var page = await client.CoreV1.ListNodeAsync(limit: NodePageSize, continueParameter: continueToken, cancellationToken: token).ConfigureAwait(false);

@@ -17,6 +17,10 @@ public class ClusterHealthServiceTests
         public bool Down { get; init; }
         public TimeSpan Delay { get; init; }
         public HttpStatusCode NodesStatus { get; init; } = HttpStatusCode.OK;
+
+        /// <summary>Whether a page says how many items follow it (servers since 1.15 do, without selectors).</summary>
+        public bool CountsRemaining { get; init; }
+        public List<string> NodeQueries { get; } = [];
         public int Concurrent;
         public int MaxConcurrent;
 
@@ -48,12 +52,14 @@ public class ClusterHealthServiceTests
 
         private HttpResponseMessage NodePage(string query)
         {
+            lock (NodeQueries) NodeQueries.Add(query);
             var offset = query.Contains("continue=") ? int.Parse(query.Split("continue=")[1].Split('&')[0]) : 0;
             var limit = int.Parse(query.Split("limit=")[1].Split('&')[0]);
             var count = Math.Min(limit, Nodes - offset);
             var next = offset + count < Nodes ? (offset + count).ToString() : "";
             var items = string.Join(",", Enumerable.Range(offset, count).Select(i => "{\"metadata\":{\"name\":\"n" + i + "\"}}"));
-            return Json(HttpStatusCode.OK, $$"""{"kind":"NodeList","apiVersion":"v1","metadata":{"continue":"{{next}}"},"items":[{{items}}]}""");
+            var remaining = CountsRemaining && next.Length > 0 ? $",\"remainingItemCount\":{Nodes - offset - count}" : "";
+            return Json(HttpStatusCode.OK, $$"""{"kind":"NodeList","apiVersion":"v1","metadata":{"continue":"{{next}}"{{remaining}}},"items":[{{items}}]}""");
         }
 
         private static HttpResponseMessage Text(HttpStatusCode code, string body) => new(code) { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
@@ -81,6 +87,30 @@ public class ClusterHealthServiceTests
     }
 
     [Fact]
+    public async Task Nodes_are_counted_from_one_item_and_the_servers_count_of_the_rest()
+    {
+        var server = new FakeApiServer { Nodes = 1234, CountsRemaining = true };
+
+        var health = (await Run(new() { ["a"] = server }, new[] { "a" })).Should().ContainSingle().Which;
+
+        health.NodeCount.Should().Be(1234);
+        server.NodeQueries.Should().ContainSingle("no Node object beyond the first is fetched")
+            .Which.Should().Contain("limit=1").And.NotContain("continue=");
+    }
+
+    [Fact]
+    public async Task Nodes_are_paged_through_when_the_server_does_not_count_them()
+    {
+        var server = new FakeApiServer { Nodes = 1234 };
+
+        var health = (await Run(new() { ["a"] = server }, new[] { "a" })).Should().ContainSingle().Which;
+
+        health.NodeCount.Should().Be(1234);
+        server.NodeQueries.Should().HaveCount(4, "one item, then pages of 500 from where it stopped");
+        server.NodeQueries[1].Should().Contain("limit=500").And.Contain("continue=1");
+    }
+
+    [Fact]
     public async Task A_healthy_cluster_reports_readyz_version_nodes_and_round_trip()
     {
         var results = await Run(new() { ["a"] = new FakeApiServer { Nodes = 1234 } }, new[] { "a" });
@@ -93,7 +123,7 @@ public class ClusterHealthServiceTests
         health.Ready.Should().BeTrue();
         health.ReadyzResult.Should().Be("ok");
         health.ServerVersion.Should().Be("v1.32.1");
-        health.NodeCount.Should().Be(1234, "every page of nodes is counted");
+        health.NodeCount.Should().Be(1234, "every page of nodes is counted when the server does not count them");
         health.RoundTripMs.Should().BeGreaterThanOrEqualTo(0);
         health.Reason.Should().BeNull(health.Reason);
         health.ErrorId.Should().BeNull();

@@ -49,7 +49,9 @@ internal sealed partial class ApiHandler
         if (remaining > 0)
         {
             metadata["continue"] = EncodeContinue(listRv, SortKey(page[^1]), cluster.Clock.UtcNow);
-            metadata["remainingItemCount"] = remaining;
+            // The real server cannot count what a selector would keep, so it says nothing then.
+            if (string.IsNullOrEmpty(query["labelSelector"].FirstOrDefault()) && string.IsNullOrEmpty(query["fieldSelector"].FirstOrDefault()))
+                metadata["remainingItemCount"] = remaining;
         }
         return ListObject(type, request.Version, metadata, page);
     }
