@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Threading.Channels;
 using k8s;
 using MultiCluster.Engine.Errors;
@@ -62,15 +63,17 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         {
             // Connect may run a credential plugin: keep it off the caller's thread.
             var connection = await Task.Run(() => connector.Connect(cluster), token).ConfigureAwait(false);
+            var client = connection.Client as Kubernetes
+                ?? throw new InvalidOperationException("The cluster's client does not expose its HTTP pipeline.");
             // The three calls go out together: one round trip per cluster instead of three.
-            var versionTask = connection.Client.Version.GetCodeAsync(token);
-            var nodesTask = CountNodesAsync(connection.Client, token);
+            var versionTask = ServerVersionAsync(client, cluster.Name, token);
+            var nodesTask = CountNodesAsync(client, cluster.Name, token);
             Observe(versionTask);
             Observe(nodesTask);
             await ReadyzAsync(connection, probe, token).ConfigureAwait(false);
             if (probe.Status == FleetHealthStatus.Unreachable) return probe.Result();
 
-            probe.ServerVersion = (await versionTask.ConfigureAwait(false)).GitVersion;
+            probe.ServerVersion = await versionTask.ConfigureAwait(false);
             probe.NodeCount = await nodesTask.ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -87,8 +90,7 @@ public sealed class ClusterHealthService(IClusterConnector connector)
 
     private static async Task ReadyzAsync(ClusterConnection connection, Probe probe, CancellationToken token)
     {
-        if (connection.Client is not Kubernetes client)
-            throw new InvalidOperationException("The cluster's client does not expose its HTTP pipeline.");
+        var client = (Kubernetes)connection.Client;
         using var request = await ApiServerRequest.CreateAsync(client, HttpMethod.Get, "/readyz", token).ConfigureAwait(false);
 
         var stopwatch = Stopwatch.StartNew();
@@ -109,23 +111,59 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         }
     }
 
+    // Version and node count are read from the JSON as it comes: the typed API would first build its
+    // serializer's metadata for every type a NodeList can hold, a fixed cost in each session.
+    private static async Task<string?> ServerVersionAsync(Kubernetes client, string cluster, CancellationToken token)
+    {
+        using var version = await GetJsonAsync(client, cluster, "/version", token).ConfigureAwait(false);
+        return version.RootElement.TryGetProperty("gitVersion", out var gitVersion) ? gitVersion.GetString() : null;
+    }
+
     // Counting needs no node's state: one item and the server's count of the rest (remainingItemCount,
     // as chunked lists give it) instead of every Node object, which runs to megabytes on a large cluster.
     // A server that leaves the count out (older than 1.15) is paged through.
-    private static async Task<int> CountNodesAsync(IKubernetes client, CancellationToken token)
+    private static async Task<int> CountNodesAsync(Kubernetes client, string cluster, CancellationToken token)
     {
-        var first = await client.CoreV1.ListNodeAsync(limit: 1, cancellationToken: token).ConfigureAwait(false);
-        var count = first.Items.Count;
-        var continueToken = first.Metadata?.ContinueProperty;
-        if (string.IsNullOrEmpty(continueToken)) return count;
-        if (first.Metadata?.RemainingItemCount is { } remaining) return count + (int)remaining;
-        do
+        var (count, continueToken, remaining) = await NodePageAsync(client, cluster, "?limit=1", token).ConfigureAwait(false);
+        if (continueToken is null) return count;
+        if (remaining is { } rest) return count + (int)rest;
+        while (continueToken is not null)
         {
-            var page = await client.CoreV1.ListNodeAsync(limit: NodePageSize, continueParameter: continueToken, cancellationToken: token).ConfigureAwait(false);
-            count += page.Items.Count;
-            continueToken = page.Metadata?.ContinueProperty;
-        } while (!string.IsNullOrEmpty(continueToken));
+            var (items, next, _) = await NodePageAsync(client, cluster, $"?limit={NodePageSize}&continue={Uri.EscapeDataString(continueToken)}", token)
+                .ConfigureAwait(false);
+            count += items;
+            continueToken = next;
+        }
         return count;
+    }
+
+    private static async Task<(int Items, string? Continue, long? Remaining)> NodePageAsync(Kubernetes client, string cluster, string query,
+        CancellationToken token)
+    {
+        using var page = await GetJsonAsync(client, cluster, "/api/v1/nodes" + query, token).ConfigureAwait(false);
+        var root = page.RootElement;
+        var items = root.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
+        string? next = null;
+        long? remaining = null;
+        if (root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            if (metadata.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String && c.GetString() is { Length: > 0 } text) next = text;
+            if (metadata.TryGetProperty("remainingItemCount", out var r) && r.TryGetInt64(out var n)) remaining = n;
+        }
+        return (items, next, remaining);
+    }
+
+    private static async Task<JsonDocument> GetJsonAsync(Kubernetes client, string cluster, string pathAndQuery, CancellationToken token)
+    {
+        using var request = await ApiServerRequest.CreateAsync(client, HttpMethod.Get, pathAndQuery, token).ConfigureAwait(false);
+        using var response = await client.HttpClient.SendAsync(request, token).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
+            throw KubernetesErrors.FromServerStatus((int)response.StatusCode, KubernetesErrors.StatusOf(body), cluster, null);
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+        return await JsonDocument.ParseAsync(stream, cancellationToken: token).ConfigureAwait(false);
     }
 
     private static string OneLine(string body, int status)
