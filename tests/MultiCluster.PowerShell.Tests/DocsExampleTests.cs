@@ -51,6 +51,8 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
     public void Example_needing_the_shared_CRDs_runs_and_shows_what_the_page_says(string page, int number) =>
         Example_runs_and_shows_what_the_page_says(page, number);
 
+    // Every example runs alone (each was run so); one reads what the one before it left, as its page says:
+    // Get-FleetEvent 2 lists the failures example 1's deployment caused. xunit runs a theory's rows in order.
     [Theory]
     [MemberData(nameof(Examples))]
     public void Example_runs_and_shows_what_the_page_says(string page, int number)
