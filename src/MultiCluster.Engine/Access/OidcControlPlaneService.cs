@@ -15,8 +15,9 @@ namespace MultiCluster.Engine.Access;
 public sealed class OidcControlPlaneChange
 {
     internal OidcControlPlaneChange(FleetCluster cluster, KubeObject controlPlane, ResourceType type, string kubernetesVersion,
-        FleetOidcMethod method, JsonObject? patch)
+        FleetOidcMethod method, JsonObject? patch, Func<KubeObject, JsonObject?> patchFor)
     {
+        PatchFor = patchFor;
         Cluster = cluster;
         ControlPlane = controlPlane;
         Type = type;
@@ -33,6 +34,9 @@ public sealed class OidcControlPlaneChange
 
     /// <summary>Null when the control plane already holds the settings.</summary>
     internal JsonObject? Patch { get; }
+
+    /// <summary>The same change worked out against a newer read of the control plane (null: nothing left to set).</summary>
+    internal Func<KubeObject, JsonObject?> PatchFor { get; }
 
     /// <summary>False when the control plane already holds the settings (nothing to confirm).</summary>
     public bool HasChanges => Patch is not null;
@@ -58,6 +62,7 @@ public sealed class OidcControlPlaneChange
 public sealed class OidcControlPlaneService(IClusterConnector connector)
 {
     private const string MergePatch = "application/merge-patch+json";
+    private const int ConflictAttempts = 5;
 
     /// <summary>
     /// Reads each cluster's control plane and works out its change; contacts only the management
@@ -99,13 +104,33 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
                     sink.Emit(Result(management, change, FleetResourceAction.Unchanged, watch.Elapsed, change.Summary + " already set."));
                     return;
                 }
-                var path = change.Type.ObjectPath(change.ControlPlane.Namespace, change.ControlPlane.Name)
-                           + $"?fieldManager={ResourceClient.FieldManager}&fieldValidation=Strict" + (whatIf ? "&dryRun=All" : "");
-                var response = await api.SendAsync(HttpMethod.Patch, path, change.Patch.ToJsonString(), MergePatch, token).ConfigureAwait(false);
-                if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, management.Name, change.ControlPlane.Reference);
-                var after = KubeObject.Parse(response.Body);
-                sink.Emit(Result(management, change, whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured, watch.Elapsed,
-                    change.Summary + ".", changes: whatIf ? ObjectDiff.Compare(change.ControlPlane.Json, after.Json) : []));
+                var objectPath = change.Type.ObjectPath(change.ControlPlane.Namespace, change.ControlPlane.Name);
+                var path = objectPath + $"?fieldManager={ResourceClient.FieldManager}&fieldValidation=Strict" + (whatIf ? "&dryRun=All" : "");
+                var patch = change.Patch;
+                for (var attempt = 1; ; attempt++)
+                {
+                    var response = await api.SendAsync(HttpMethod.Patch, path, patch.ToJsonString(), MergePatch, token).ConfigureAwait(false);
+                    if (response.IsSuccess)
+                    {
+                        var after = KubeObject.Parse(response.Body);
+                        sink.Emit(Result(management, change, whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured, watch.Elapsed,
+                            change.Summary + ".", changes: whatIf ? ObjectDiff.Compare(change.ControlPlane.Json, after.Json) : []));
+                        return;
+                    }
+                    // The patch carries the resourceVersion read, and the KubeadmControlPlane controller moves it with every
+                    // status write. On a conflict, read the control plane again and work the change out anew, as client-go's
+                    // RetryOnConflict does: whatever else changed in its spec meanwhile is kept.
+                    if (response.Status != System.Net.HttpStatusCode.Conflict || attempt == ConflictAttempts)
+                        throw ResourceErrors.FromResponse(response, management.Name, change.ControlPlane.Reference);
+                    var current = await api.SendAsync(HttpMethod.Get, objectPath, null, null, token).ConfigureAwait(false);
+                    if (!current.IsSuccess) throw ResourceErrors.FromResponse(current, management.Name, change.ControlPlane.Reference);
+                    if (change.PatchFor(KubeObject.Parse(current.Body)) is not { } again)
+                    {
+                        sink.Emit(Result(management, change, FleetResourceAction.Unchanged, watch.Elapsed, change.Summary + " already set."));
+                        return;
+                    }
+                    patch = again;
+                }
             },
             (cluster, error, _) =>
             {
@@ -194,7 +219,8 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
                 recommendedAction: "Use -Method Flags, or upgrade the cluster first.");
         }
         var patch = KubeadmControlPlaneOidc.Patch(controlPlane, core, settings, chosen, structured);
-        return new OidcControlPlaneChange(cluster, controlPlane, controlPlaneType, version, chosen, patch);
+        return new OidcControlPlaneChange(cluster, controlPlane, controlPlaneType, version, chosen, patch,
+            current => KubeadmControlPlaneOidc.Patch(current, core, settings, chosen, structured));
     }
 
     private IKubeApi Api(FleetCluster management) => connector.Connect(management).Client is k8s.Kubernetes client

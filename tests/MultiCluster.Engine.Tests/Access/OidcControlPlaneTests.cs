@@ -81,6 +81,28 @@ public sealed class OidcControlPlaneTests
     }
 
     [RequiresSharedCrdsFact]
+    public async Task A_control_plane_written_between_the_read_and_the_patch_is_read_again_and_keeps_that_write()
+    {
+        await using var management = await ManagementCluster.StartAsync("mgmt-oidc-conflict");
+        var controlPlane = await CreateAsync(management, "dev-02", "v1.32.3");
+        var (changes, failures) = await PlanAsync(management, null, "dev-02");
+        failures.Should().BeEmpty();
+        // Someone else (the KubeadmControlPlane controller, an operator) writes the object after Set-FleetOidc read it.
+        var api = new KubernetesClientApi((k8s.Kubernetes)management.Connector.Connect(management.Cluster).Client);
+        var path = changes.Should().ContainSingle().Which.Type.ObjectPath(controlPlane.Namespace, controlPlane.Name);
+        (await api.SendAsync(HttpMethod.Patch, path, """{"metadata":{"annotations":{"example.com/owner":"platform"}}}""", "application/merge-patch+json", CancellationToken.None))
+            .IsSuccess.Should().BeTrue();
+
+        var results = await new OidcControlPlaneService(management.Connector).ApplyAsync(management.Cluster, changes, false, new FanOutOptions()).ToListAsync();
+
+        results.Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Configured, Describe(results));
+        var after = (await management.GetAsync(controlPlane))!.Json;
+        after["metadata"]!["annotations"]!["example.com/owner"]!.GetValue<string>().Should().Be("platform");
+        Args(after["spec"]!["kubeadmConfigSpec"]!["clusterConfiguration"]!["apiServer"]!["extraArgs"])
+            .Should().Contain("authentication-config", OidcApiServerRenderer.AuthenticationConfigPath);
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task A_v1beta1_control_plane_gets_the_flags_in_its_map_and_keeps_its_other_flags()
     {
         await using var management = await ManagementCluster.StartV1Beta1Async("mgmt-oidc1");
