@@ -110,7 +110,8 @@ public sealed class EmulatedCluster : IAsyncDisposable
         var cluster = new EmulatedCluster(options ?? new EmulatedClusterOptions());
         try
         {
-            await cluster.StartListenerAsync(options?.Port ?? 0, cancellationToken).ConfigureAwait(false);
+            if (options?.Port is { } port) await cluster.StartListenerAsync(port, cancellationToken).ConfigureAwait(false);
+            else await cluster.StartOnFreePortAsync(cancellationToken).ConfigureAwait(false);
             // A snapshot: a starting controller may add others (they start as they are added).
             List<IController> initial;
             lock (cluster.lifecycleGate) initial = cluster.controllers.ToList();
@@ -172,7 +173,7 @@ public sealed class EmulatedCluster : IAsyncDisposable
         {
             Apply(settings);
             if (settings.Stopped && app is not null) await StopListenerAsync().ConfigureAwait(false);
-            else if (!settings.Stopped && app is null && !disposed) await StartListenerAsync(Port, cancellationToken).ConfigureAwait(false);
+            else if (!settings.Stopped && app is null && !disposed) await RestartListenerAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -249,6 +250,55 @@ public sealed class EmulatedCluster : IAsyncDisposable
         return $"10.96.{n / 250 % 250}.{n % 250 + 1}";
     }
 
+    // Ports below Linux's ephemeral range (32768-60999 by default), where the kernel never picks the local port of
+    // an outbound connection: a cluster a test stops can listen again on the port its kubeconfig names, which one of
+    // the suite's thousands of client connections could otherwise hold by then. Each process starts at its own
+    // random place in the range and skips ports in use.
+    private const int FirstListenerPort = 20000;
+    private const int ListenerPortCount = 12000;
+    private static int nextListenerPort = Random.Shared.Next(ListenerPortCount);
+
+    private async Task StartOnFreePortAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FirstListenerPort + (int)((uint)Interlocked.Increment(ref nextListenerPort) % ListenerPortCount);
+            try
+            {
+                await StartListenerAsync(port, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (IOException e) when (IsAddressInUse(e) && attempt < 100)
+            {
+            }
+        }
+    }
+
+    // Another emulator of another test process may have taken the port meanwhile; only for a moment, usually.
+    private async Task RestartListenerAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartListenerAsync(Port, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (IOException e) when (IsAddressInUse(e) && attempt < 50)
+            {
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+                return true;
+        return false;
+    }
+
     private async Task StartListenerAsync(int port, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -265,7 +315,15 @@ public sealed class EmulatedCluster : IAsyncDisposable
         {
             if (listenerStopping.IsCancellationRequested) listenerStopping = new CancellationTokenSource();
         }
-        await webApp.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await webApp.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await webApp.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var address = webApp.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
