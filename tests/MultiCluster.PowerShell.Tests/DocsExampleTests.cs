@@ -234,12 +234,15 @@ public sealed class DocsExampleTests(DocsExampleTests.DocsFleet docs) : IClassFi
                 """).ThrowIfFailed();
             if (MultiCluster.Testing.SharedFiles.Crds is null) return;
             // Velero on the production clusters sharing one bucket (read-only on the standby), and a schedule that has backed up shop.
+            // Hourly as the pages show (-Rpo 01:00:00 gives '0 * * * *'), but at a minute half an hour away: a run at
+            // the hour during the tests would add a backup the pages do not show. The Schedule column is not compared.
+            var hourly = $"{(DateTime.UtcNow.Minute + 30) % 60} * * * *";
             session.Run("""
                 @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'velero' } } | Invoke-FleetApply -Selector 'env=prod'
                 New-FleetBackupLocation default -Provider aws -Bucket docs-dr-backups -Region us-east-1 -Default -Cluster prod-use1-01
                 New-FleetBackupLocation default -Provider aws -Bucket docs-dr-backups -Region us-east-1 -AccessMode ReadOnly -Cluster prod-euc1-01
-                New-FleetBackupSchedule shop -Rpo 01:00:00 -IncludedNamespace shop -Ttl 7.00:00:00 -Cluster prod-use1-01
-                """).ThrowIfFailed();
+                New-FleetBackupSchedule shop -Schedule $args[0] -IncludedNamespace shop -Ttl 7.00:00:00 -Cluster prod-use1-01
+                """, hourly).ThrowIfFailed();
             // Argo CD on the management cluster (its Application CRD only: the ApplicationSet CRD is large), with the shop's Applications.
             session.Run("Invoke-FleetApply -Path $args[0] -Cluster prod-use1-01 | Out-Null",
                 Path.Combine(MultiCluster.Testing.SharedFiles.Crds, "argo-cd", "application-crd.yaml")).ThrowIfFailed();
