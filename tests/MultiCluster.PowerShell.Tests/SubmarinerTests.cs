@@ -92,7 +92,7 @@ public sealed class SubmarinerTests(SubmarinerEmulatorFixture fixture) : IClassF
         session.Run("""
             $spec = (Get-FleetResource -Kind Submariner -ApiVersion submariner.io/v1alpha1 -Namespace submariner-operator -Cluster west-1).Object.spec
             $spec.globalCIDR; $spec.brokerK8sSecret; $spec.ceIPSecPSKSecret; $spec.Contains('brokerK8sApiServerToken'); $spec.Contains('ceIPSecPSK')
-            """).Output.Select(o => o.ToString()).Should().Equal("242.2.0.0/16", "submariner-broker-secret", "submariner-ipsec-psk", "False", "False");
+            """).Output.Select(o => o!.ToString()).Should().Equal("242.2.0.0/16", "submariner-broker-secret", "submariner-ipsec-psk", "False", "False");
 
         var again = session.Run("Join-FleetMesh -Provider Submariner -Globalnet -Verify -TimeoutSeconds 30");
 

@@ -76,7 +76,7 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
         status.Replicas.Should().Be("3/3");
         status.UpdatedReplicas.Should().Be(3);
         var pods = session.Run("Get-FleetResource Pod -Namespace $args[0] -Cluster prod-a -LabelSelector app=db | ForEach-Object { $_.Name }", ns)
-            .ThrowIfFailed().Output.Select(o => o.ToString()).Order().ToList();
+            .ThrowIfFailed().Output.Select(o => o!.ToString()).Order().ToList();
         pods.Should().Equal("db-0", "db-1", "db-2");
     }
 
