@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using k8s;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Connections;
 
@@ -63,14 +64,14 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         {
             // Connect may run a credential plugin: keep it off the caller's thread.
             var connection = await Task.Run(() => connector.Connect(cluster), token).ConfigureAwait(false);
-            var client = connection.Client as Kubernetes
-                ?? throw new InvalidOperationException("The cluster's client does not expose its HTTP pipeline.");
+            var api = new KubernetesClientApi(connection.Client as Kubernetes
+                ?? throw new InvalidOperationException("The cluster's client does not expose its HTTP pipeline."));
             // The three calls go out together: one round trip per cluster instead of three.
-            var versionTask = ServerVersionAsync(client, cluster.Name, token);
-            var nodesTask = CountNodesAsync(client, cluster.Name, token);
+            var versionTask = ServerVersionAsync(api, cluster.Name, token);
+            var nodesTask = CountNodesAsync(api, cluster.Name, token);
             Observe(versionTask);
             Observe(nodesTask);
-            await ReadyzAsync(connection, probe, token).ConfigureAwait(false);
+            await ReadyzAsync(api, connection.Name, probe, token).ConfigureAwait(false);
             if (probe.Status == FleetHealthStatus.Unreachable) return probe.Result();
 
             probe.ServerVersion = await versionTask.ConfigureAwait(false);
@@ -88,48 +89,44 @@ public sealed class ClusterHealthService(IClusterConnector connector)
     private static void Observe(Task task) =>
         task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-    private static async Task ReadyzAsync(ClusterConnection connection, Probe probe, CancellationToken token)
+    private static async Task ReadyzAsync(IKubeApi api, string cluster, Probe probe, CancellationToken token)
     {
-        var client = (Kubernetes)connection.Client;
-        using var request = await ApiServerRequest.CreateAsync(client, HttpMethod.Get, "/readyz", token).ConfigureAwait(false);
-
         var stopwatch = Stopwatch.StartNew();
-        using var response = await client.HttpClient.SendAsync(request, token).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
+        var response = await api.SendAsync(HttpMethod.Get, "/readyz", null, null, token).ConfigureAwait(false);
         probe.RoundTripMs = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1);
         probe.Reachable = true;
-        probe.Ready = response.StatusCode == HttpStatusCode.OK;
-        probe.ReadyzResult = OneLine(body, (int)response.StatusCode);
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        probe.Ready = response.Status == HttpStatusCode.OK;
+        probe.ReadyzResult = OneLine(response.Body, (int)response.Status);
+        if (response.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            probe.Fail(KubernetesErrors.FromStatus((int)response.StatusCode, null, connection.Name, null), unusable: true);
+            probe.Fail(KubernetesErrors.FromStatus((int)response.Status, null, cluster, null), unusable: true);
         }
         else if (!probe.Ready.Value)
         {
-            probe.Fail(new FleetClusterException(FleetErrorIds.ClusterNotReady, FleetErrorCategory.ResourceUnavailable, connection.Name,
-                $"Cluster '{connection.Name}' is not ready: /readyz answered {(int)response.StatusCode} ({probe.ReadyzResult})."));
+            probe.Fail(new FleetClusterException(FleetErrorIds.ClusterNotReady, FleetErrorCategory.ResourceUnavailable, cluster,
+                $"Cluster '{cluster}' is not ready: /readyz answered {(int)response.Status} ({probe.ReadyzResult})."));
         }
     }
 
     // Version and node count are read from the JSON as it comes: the typed API would first build its
     // serializer's metadata for every type a NodeList can hold, a fixed cost in each session.
-    private static async Task<string?> ServerVersionAsync(Kubernetes client, string cluster, CancellationToken token)
+    private static async Task<string?> ServerVersionAsync(IKubeApi api, string cluster, CancellationToken token)
     {
-        using var version = await GetJsonAsync(client, cluster, "/version", token).ConfigureAwait(false);
+        using var version = await GetJsonAsync(api, cluster, "/version", token).ConfigureAwait(false);
         return version.RootElement.TryGetProperty("gitVersion", out var gitVersion) ? gitVersion.GetString() : null;
     }
 
     // Counting needs no node's state: one item and the server's count of the rest (remainingItemCount,
     // as chunked lists give it) instead of every Node object, which runs to megabytes on a large cluster.
     // A server that leaves the count out (older than 1.15) is paged through.
-    private static async Task<int> CountNodesAsync(Kubernetes client, string cluster, CancellationToken token)
+    private static async Task<int> CountNodesAsync(IKubeApi api, string cluster, CancellationToken token)
     {
-        var (count, continueToken, remaining) = await NodePageAsync(client, cluster, "?limit=1", token).ConfigureAwait(false);
+        var (count, continueToken, remaining) = await NodePageAsync(api, cluster, "?limit=1", token).ConfigureAwait(false);
         if (continueToken is null) return count;
         if (remaining is { } rest) return count + (int)rest;
         while (continueToken is not null)
         {
-            var (items, next, _) = await NodePageAsync(client, cluster, $"?limit={NodePageSize}&continue={Uri.EscapeDataString(continueToken)}", token)
+            var (items, next, _) = await NodePageAsync(api, cluster, $"?limit={NodePageSize}&continue={Uri.EscapeDataString(continueToken)}", token)
                 .ConfigureAwait(false);
             count += items;
             continueToken = next;
@@ -137,10 +134,10 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         return count;
     }
 
-    private static async Task<(int Items, string? Continue, long? Remaining)> NodePageAsync(Kubernetes client, string cluster, string query,
+    private static async Task<(int Items, string? Continue, long? Remaining)> NodePageAsync(IKubeApi api, string cluster, string query,
         CancellationToken token)
     {
-        using var page = await GetJsonAsync(client, cluster, "/api/v1/nodes" + query, token).ConfigureAwait(false);
+        using var page = await GetJsonAsync(api, cluster, "/api/v1/nodes" + query, token).ConfigureAwait(false);
         var root = page.RootElement;
         var items = root.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
         string? next = null;
@@ -153,17 +150,11 @@ public sealed class ClusterHealthService(IClusterConnector connector)
         return (items, next, remaining);
     }
 
-    private static async Task<JsonDocument> GetJsonAsync(Kubernetes client, string cluster, string pathAndQuery, CancellationToken token)
+    private static async Task<JsonDocument> GetJsonAsync(IKubeApi api, string cluster, string pathAndQuery, CancellationToken token)
     {
-        using var request = await ApiServerRequest.CreateAsync(client, HttpMethod.Get, pathAndQuery, token).ConfigureAwait(false);
-        using var response = await client.HttpClient.SendAsync(request, token).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            var body = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
-            throw KubernetesErrors.FromServerStatus((int)response.StatusCode, KubernetesErrors.StatusOf(body), cluster, null);
-        }
-        await using var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-        return await JsonDocument.ParseAsync(stream, cancellationToken: token).ConfigureAwait(false);
+        var response = await api.SendAsync(HttpMethod.Get, pathAndQuery, null, null, token).ConfigureAwait(false);
+        if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, null);
+        return JsonDocument.Parse(response.Body);
     }
 
     private static string OneLine(string body, int status)
