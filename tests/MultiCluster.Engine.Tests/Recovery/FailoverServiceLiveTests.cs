@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using MultiCluster.Engine.Dns;
 using MultiCluster.Engine.Errors;
@@ -57,7 +58,7 @@ public class FailoverServiceLiveTests
             await Bed.AdvanceAsync(TimeSpan.FromSeconds(2));
         }
 
-        public IReadOnlyList<System.Text.Json.Nodes.JsonObject> Restores() => RecoveryTestBed.List(Bed.Standby, "velero.io", "restores", "velero");
+        public IReadOnlyList<JsonObject> Restores() => RecoveryTestBed.List(Bed.Standby, "velero.io", "restores", "velero");
 
         public async ValueTask DisposeAsync()
         {
@@ -65,6 +66,28 @@ public class FailoverServiceLiveTests
             await Route53.DisposeAsync();
             await Bed.DisposeAsync();
         }
+    }
+
+    /// <summary>A workload kept at zero replicas on the standby in production, with the replicas it takes on failover when given.</summary>
+    private static void StandbyWorkload(World world, string kind, string name, string image, int? standbyReplicas)
+    {
+        var metadata = new JsonObject { ["name"] = name, ["namespace"] = "production" };
+        if (standbyReplicas is { } replicas)
+            metadata["annotations"] = new JsonObject { ["multicluster.io/standby-replicas"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var spec = new JsonObject
+        {
+            ["replicas"] = 0,
+            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
+            ["template"] = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name } },
+                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = image }) },
+            },
+        };
+        if (kind == "StatefulSet") spec["serviceName"] = name;
+        // Through text, as the server would hold it: numbers read back as any integer type.
+        var workload = new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = kind, ["metadata"] = metadata, ["spec"] = spec };
+        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse(workload.ToJsonString()));
     }
 
     private static async Task<World> StartAsync(string prefix, TimeSpan workloadReadyDelay = default, bool downloadRequests = true)
@@ -254,16 +277,8 @@ public class FailoverServiceLiveTests
     {
         await using var world = await StartAsync("fowarm");
         RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
-        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"production","annotations":{"multicluster.io/standby-replicas":"3"}},
-             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},
-                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]}}}}
-            """));
-        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"batch","namespace":"production"},
-             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"batch"}},
-                     "template":{"metadata":{"labels":{"app":"batch"}},"spec":{"containers":[{"name":"batch","image":"busybox:1.36"}]}}}}
-            """));
+        StandbyWorkload(world, "Deployment", "web", "nginx:1.27", standbyReplicas: 3);
+        StandbyWorkload(world, "Deployment", "batch", "busybox:1.36", standbyReplicas: null);
         await world.Bed.IdleAsync();
 
         var result = await world.Service().RunAsync(world.Request(force: true), world.Switch(), whatIf: false, null, default);
@@ -281,11 +296,7 @@ public class FailoverServiceLiveTests
     {
         await using var world = await StartAsync("foreplicas");
         RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
-        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"production"},
-             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"web"}},
-                     "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]}}}}
-            """));
+        StandbyWorkload(world, "Deployment", "web", "nginx:1.27", standbyReplicas: null);
 
         var result = await world.Service().RunAsync(world.Request(force: true) with { Replicas = 2 }, null, whatIf: false, null, default);
 
@@ -447,11 +458,7 @@ public class FailoverServiceLiveTests
         // Each pod takes a second to be ready and a StatefulSet starts its pods one after another: two replicas take two seconds.
         await using var world = await StartAsync("fosts", workloadReadyDelay: TimeSpan.FromSeconds(1));
         RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
-        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
-            {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db","namespace":"production","annotations":{"multicluster.io/standby-replicas":"2"}},
-             "spec":{"replicas":0,"serviceName":"db","selector":{"matchLabels":{"app":"db"}},
-                     "template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"db","image":"postgres:16"}]}}}}
-            """));
+        StandbyWorkload(world, "StatefulSet", "db", "postgres:16", standbyReplicas: 2);
         await world.Bed.IdleAsync();
         var traffic = new ReadinessAtSwitch(world.Switch(), () => RecoveryTestBed.Get(world.Bed.Standby, "apps", "statefulsets", "production", "db")!);
 
@@ -469,11 +476,7 @@ public class FailoverServiceLiveTests
         await using var world = await StartAsync("fostsdown");
         RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
         // An image that never pulls: the pod stays waiting and the StatefulSet never ready.
-        RecoveryTestBed.Create(world.Bed.Standby, RecoveryTestBed.Parse("""
-            {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db","namespace":"production","annotations":{"multicluster.io/standby-replicas":"1"}},
-             "spec":{"replicas":0,"serviceName":"db","selector":{"matchLabels":{"app":"db"}},
-                     "template":{"metadata":{"labels":{"app":"db"}},"spec":{"containers":[{"name":"db","image":"IMAGE"}]}}}}
-            """.Replace("IMAGE", "registry" + MultiCluster.Testing.Controllers.DeploymentStatus.UnpullableRegistrySuffix + "/db:16")));
+        StandbyWorkload(world, "StatefulSet", "db", "registry" + MultiCluster.Testing.Controllers.DeploymentStatus.UnpullableRegistrySuffix + "/db:16", standbyReplicas: 1);
         await world.Bed.IdleAsync();
 
         var result = await world.Service().RunAsync(world.Request(force: true) with { WorkloadTimeout = TimeSpan.FromSeconds(3) }, world.Switch(), whatIf: false, null, default);
