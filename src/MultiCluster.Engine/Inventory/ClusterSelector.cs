@@ -26,13 +26,28 @@ public static class ClusterSelector
         var regions = (selection.Regions ?? Array.Empty<string>()).Where(r => !string.IsNullOrWhiteSpace(r)).Select(r => new WildcardName(r.Trim())).ToList();
         var roles = selection.Roles ?? Array.Empty<FleetClusterRole>();
 
+        // Plain names are looked up in a set of every name and alias, patterns tried one by one: a pipeline
+        // of 500 clusters brings 500 names, and trying each against each cluster was 250,000 matches.
+        var plainNames = new HashSet<string>(names.Where(n => n.IsPlainName).Select(n => n.Pattern), StringComparer.OrdinalIgnoreCase);
+        var patterns = names.Where(n => !n.IsPlainName).ToList();
+        var fleetNames = new HashSet<string>(fleet.SelectMany(c => c.Aliases.Prepend(c.Name)), StringComparer.OrdinalIgnoreCase);
         var notFound = names
-            .Where(n => !n.HasWildcards && !fleet.Any(n.IsMatch))
+            .Where(n => !n.HasWildcards && (n.IsPlainName ? !fleetNames.Contains(n.Pattern) : !fleet.Any(n.IsMatch)))
             .Select(n => NotFound(n.Literal, fleet))
             .ToList();
 
+        bool Named(FleetCluster cluster)
+        {
+            if (plainNames.Contains(cluster.Name)) return true;
+            foreach (var alias in cluster.Aliases)
+                if (plainNames.Contains(alias)) return true;
+            foreach (var pattern in patterns)
+                if (pattern.IsMatch(cluster)) return true;
+            return false;
+        }
+
         var picked = fleet.Where(c =>
-                (names.Count == 0 || names.Any(n => n.IsMatch(c)))
+                (names.Count == 0 || Named(c))
                 && (regions.Count == 0 || (c.Region is { } region && regions.Any(r => r.IsMatch(region))))
                 && (roles.Count == 0 || roles.Contains(c.Role))
                 && (labelSelector is null || labelSelector.Matches(c.Labels)))

@@ -9,22 +9,34 @@ namespace MultiCluster.Engine.Inventory;
 /// </summary>
 public sealed class WildcardName
 {
-    private readonly Regex _regex;
+    // Null for a plain name (no wildcard, no escape), which compares as a string: piping 500 clusters
+    // into a cmdlet makes 500 names, and a regex each cost more than the whole selection.
+    private readonly Regex? _regex;
 
     public WildcardName(string pattern)
     {
         Pattern = pattern;
         HasWildcards = ContainsWildcards(pattern);
-        _regex = new Regex(ToRegex(pattern), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        if (HasWildcards || pattern.Contains('`'))
+            _regex = new Regex(ToRegex(pattern), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
 
     public string Pattern { get; }
     public bool HasWildcards { get; }
 
-    public bool IsMatch(string name) => _regex.IsMatch(name);
+    /// <summary>True when the pattern is a name as written: no wildcards and no escapes.</summary>
+    public bool IsPlainName => _regex is null;
+
+    public bool IsMatch(string name) => _regex?.IsMatch(name) ?? string.Equals(Pattern, name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when the pattern matches the cluster's name or one of its aliases.</summary>
-    public bool IsMatch(FleetCluster cluster) => IsMatch(cluster.Name) || cluster.Aliases.Any(IsMatch);
+    public bool IsMatch(FleetCluster cluster)
+    {
+        if (IsMatch(cluster.Name)) return true;
+        foreach (var alias in cluster.Aliases)
+            if (IsMatch(alias)) return true;
+        return false;
+    }
 
     public override string ToString() => Pattern;
 
