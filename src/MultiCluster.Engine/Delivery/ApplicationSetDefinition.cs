@@ -116,7 +116,7 @@ public static partial class ApplicationSetDefinition
                     if (!request.Clusters.Any(c => string.Equals(c.Name, key, StringComparison.OrdinalIgnoreCase)))
                     {
                         throw Invalid(DeliveryErrorIds.ParameterClusterUnknown, key,
-                            $"-Parameter '{name}' gives a value for cluster '{key}', which is not one of the ApplicationSet's clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}).{NameSuggestions.DidYouMean(key, request.Clusters.Select(c => c.Name))}",
+                            $"-Parameter '{name}' gives a value for cluster '{key}', which is not one of the ApplicationSet's clusters ({NameList.Brief(request.Clusters.Select(c => c.Name))}).{NameSuggestions.DidYouMean(key, request.Clusters.Select(c => c.Name))}",
                             "Name the clusters as Get-FleetCluster shows them, or select that cluster too.");
                     }
                 }

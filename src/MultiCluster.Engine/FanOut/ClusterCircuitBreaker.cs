@@ -21,7 +21,7 @@ public static class ClusterCircuitBreaker
         var limit = maxClusters ?? DefaultMaxClusters;
         if (clusters.Count <= limit) return;
         throw new FleetInputException(ClusterLimitExceeded, FleetErrorCategory.LimitsExceeded, string.Join(", ", clusters),
-            $"Refusing to {action} {clusters.Count} clusters ({string.Join(", ", clusters)}): more than the {limit} cluster(s) allowed.",
+            $"Refusing to {action} {clusters.Count} clusters ({NameList.Brief(clusters)}): more than the {limit} cluster(s) allowed.",
             recommendedAction: $"Name fewer clusters, or pass -MaxClusters {clusters.Count} if all of them are meant (-Force only skips the prompts).");
     }
 

@@ -228,8 +228,11 @@ public sealed class DeleteService
             .SelectMany(c => found[c.Name].Select(obj => new FleetTarget(c, obj, "delete", obj.Namespace)))
             .ToList();
         var plan = new DeletePlan(targets, known.OrderBy(r => clusterOrder.GetValueOrDefault(r.Cluster)).ToList());
-        CheckCircuitBreaker(plan, clusters.Count, options, what,
-            clusters.Where(c => everyObject.ContainsKey(c.Name)).Select(c => $"{everyObject[c.Name]} on cluster '{c.Name}'").ToList());
+        // One entry per description, its clusters named briefly: across 500 clusters the same namespace empties everywhere.
+        var emptied = clusters.Where(c => everyObject.ContainsKey(c.Name)).GroupBy(c => everyObject[c.Name], StringComparer.Ordinal)
+            .Select(g => g.Count() == 1 ? $"{g.Key} on cluster '{g.First().Name}'" : $"{g.Key} on {g.Count()} clusters ({NameList.Brief(g.Select(c => c.Name))})")
+            .ToList();
+        CheckCircuitBreaker(plan, clusters.Count, options, what, emptied);
         return plan;
     }
 
@@ -272,7 +275,7 @@ public sealed class DeleteService
         var overShare = count > 1 && count > options.MaxFleetShare * fleetSize;
         if (!overCount && !overShare) return;
 
-        var clusters = string.Join(", ", plan.Targets.Select(t => t.Cluster.Name).Distinct(StringComparer.Ordinal));
+        var clusters = NameList.Brief(plan.Targets.Select(t => t.Cluster.Name).Distinct(StringComparer.Ordinal));
         var reason = overCount
             ? $"more than the {options.MaxClusters} cluster(s) allowed"
             : $"more than {options.MaxFleetShare:P0} of the fleet of {fleetSize}";

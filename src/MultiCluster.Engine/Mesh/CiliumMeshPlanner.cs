@@ -201,7 +201,7 @@ public sealed class CiliumMeshPlanner
         {
             var cluster = clusters.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
-                    $"-ClusterId names '{name}', which is not one of the clusters to join ({string.Join(", ", clusters.Select(c => c.Name))}). Nothing was changed.");
+                    $"-ClusterId names '{name}', which is not one of the clusters to join ({NameList.Brief(clusters.Select(c => c.Name))}). Nothing was changed.");
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > max)
             {
                 var extended = max == CiliumRules.MaxClusterId ? $" (up to {CiliumRules.MaxExtendedClusterId} with -ExtendedClusterId)" : "";

@@ -117,7 +117,7 @@ public sealed class SubmarinerPlanner(IClusterConnector connector)
         foreach (var (name, id) in options.ClusterIds ?? new Dictionary<string, string>())
         {
             if (!clusters.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
-                throw Invalid(FleetErrorIds.ClusterNotFound, name, $"-ClusterId names '{name}', which is not one of the clusters to join ({string.Join(", ", clusters.Select(c => c.Name))}). Nothing was changed.");
+                throw Invalid(FleetErrorIds.ClusterNotFound, name, $"-ClusterId names '{name}', which is not one of the clusters to join ({NameList.Brief(clusters.Select(c => c.Name))}). Nothing was changed.");
             if (SubmarinerRules.ClusterIdProblem(id) is { } problem)
                 throw Invalid(MeshErrorIds.ClusterIdInvalid, name, $"Submariner cluster id '{id}' of '{name}' (-ClusterId) {problem}. Nothing was changed.");
         }

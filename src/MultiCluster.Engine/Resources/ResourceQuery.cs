@@ -24,6 +24,15 @@ public sealed record ResourceQuery
     /// <summary>Kubernetes label selector, e.g. <c>app=web,tier!=db</c>.</summary>
     public string? LabelSelector { get; init; }
 
-    public override string ToString() =>
-        $"{(ApiVersion is null ? "" : ApiVersion + " ")}{Kind}{(Name is null ? "" : " " + Name)}{(LabelSelector is null ? "" : $" -l {LabelSelector}")}";
+    public override string ToString()
+    {
+        var scope = (Name, Namespace) switch
+        {
+            (not null, not null) => $" {Namespace}/{Name}",
+            (not null, null) => " " + Name,
+            (null, not null) => $" in namespace '{Namespace}'",
+            _ => "",
+        };
+        return $"{(ApiVersion is null ? "" : ApiVersion + " ")}{Kind}{scope}{(LabelSelector is null ? "" : $" -l {LabelSelector}")}";
+    }
 }

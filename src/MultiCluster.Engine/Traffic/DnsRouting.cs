@@ -30,7 +30,7 @@ internal static class DnsRouting
             if (!request.Clusters.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new FleetInputException(FleetErrorIds.ClusterNotFound, FleetErrorCategory.ObjectNotFound, name,
-                    $"Cluster '{name}' is named in the routing options but is not one of the selected clusters ({string.Join(", ", request.Clusters.Select(c => c.Name))}). Nothing was changed.");
+                    $"Cluster '{name}' is named in the routing options but is not one of the selected clusters ({NameList.Brief(request.Clusters.Select(c => c.Name))}). Nothing was changed.");
             }
         }
         switch (request.Policy)

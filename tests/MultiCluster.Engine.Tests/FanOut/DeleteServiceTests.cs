@@ -98,6 +98,25 @@ public class DeleteServiceTests
     }
 
     [Fact]
+    public async Task A_refusal_across_many_clusters_names_the_first_five_and_counts_the_rest_in_one_line()
+    {
+        var names = Enumerable.Range(1, 40).Select(i => $"c{i:D2}").ToArray();
+        var fleet = new FakeFleet(names);
+        foreach (var cluster in names)
+            foreach (var name in new[] { "one", "two" })
+                fleet[cluster].Seed($"/api/v1/namespaces/team/configmaps/{name}", $$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","namespace":"team"}}""");
+        var service = new DeleteService(fleet, fleet.ApiFactory);
+        var everything = new ResourceQuery { ApiVersion = "v1", Kind = "ConfigMap", Namespace = "team" };
+
+        var emptied = (await FluentActions.Awaiting(() => service.PlanAsync(fleet.Clusters, everything, new DeleteOptions())).Should().ThrowAsync<FleetInputException>()).Which;
+        emptied.Message.Should().Be("Refusing to delete every ConfigMap in namespace 'team' (2) on 40 clusters (c01, c02, c03, c04, c05 and 35 more): that empties the kind there.");
+
+        var tooMany = (await FluentActions.Awaiting(() => service.PlanAsync(fleet.Clusters, everything, new DeleteOptions { AllowEveryObjectOfAKind = true })).Should().ThrowAsync<FleetInputException>()).Which;
+        tooMany.Message.Should().Be("Refusing to delete v1 ConfigMap in namespace 'team' from 40 clusters (c01, c02, c03, c04, c05 and 35 more): more than the 1 cluster(s) allowed.");
+        fleet["c01"].Requests.Should().NotContain(r => r.StartsWith("DELETE", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_cluster_that_cannot_be_read_is_failed_not_absent()
     {
         var fleet = FleetWithConfigMapOn(["a", "b"], "a", "b");
