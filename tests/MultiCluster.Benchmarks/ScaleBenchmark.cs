@@ -21,9 +21,13 @@ public static class ScaleBenchmark
         param($Module, $Kubeconfig, $Fleet, $Manifest, $Throttle)
         $ErrorActionPreference = 'Stop'
         function Kb($key) { [long](((Get-Content "/proc/$PID/status") -match "^${key}:")[0] -replace '\D', '') }
+        $script:allocated = 0
         function Mark($name, $ms) {
             $committedKb = [long]([GC]::GetGCMemoryInfo().TotalCommittedBytes / 1KB)
-            [Console]::Out.WriteLine("PHASE $name $ms $(Kb 'VmRSS') $committedKb")
+            $total = [GC]::GetTotalAllocatedBytes($true)
+            $allocatedKb = [long](($total - $script:allocated) / 1KB)
+            [Console]::Out.WriteLine("PHASE $name $ms $(Kb 'VmRSS') $committedKb $allocatedKb")
+            $script:allocated = [GC]::GetTotalAllocatedBytes($true)
             $null = [Console]::In.ReadLine()
         }
         Import-Module $Module
@@ -98,7 +102,7 @@ public static class ScaleBenchmark
 
             // The emulators' own first requests (JIT in this process) must not count against whichever module runs first.
             await RunChildAsync(script, [modules[^1].Manifest, fleet.KubeconfigPath, FleetYaml(fleet.Clusters.Take(1)), WriteManifest(work.FullName, "warmup", objectCount), "1"],
-                (_, _, _, _) => { });
+                (_, _, _, _, _) => { });
 
             var failed = 0;
             foreach (var (index, (label, manifest)) in modules.Index())
@@ -107,9 +111,9 @@ public static class ScaleBenchmark
                 var phases = new Dictionary<string, Phase>(StringComparer.Ordinal);
                 var result = await RunChildAsync(script,
                     [manifest, fleet.KubeconfigPath, FleetYaml(fleet.Clusters), WriteManifest(work.FullName, ns, objectCount), throttleLimit.ToString(CultureInfo.InvariantCulture)],
-                    (name, ms, rssKb, committedKb) =>
+                    (name, ms, rssKb, committedKb, allocatedKb) =>
                     {
-                        phases[name] = new Phase(ms, rssKb, committedKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
+                        phases[name] = new Phase(ms, rssKb, committedKb, allocatedKb, fleet.Clusters.Select(c => c.RequestLog.Requests).ToList());
                         foreach (var cluster in fleet.Clusters) cluster.RequestLog.Clear();
                     });
                 failed += Print(label, clusterCount, latencyMs, throttleLimit, objectCount, phases, result);
@@ -137,6 +141,7 @@ public static class ScaleBenchmark
             (result.GetProperty("peakReset").GetBoolean() ? $"{applyPeakMb:F0} MB" : $"{applyPeakMb:F0} MB (the whole run's: this system cannot reset the peak)"));
         Console.WriteLine("    " +
             $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}; " +
+            $"allocated in each step: {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.AllocatedMb:F0} MB"))}; " +
             $"results dropped and a full collection: {result.GetProperty("liveKb").GetInt64() / 1024.0:F0} MB live managed, working set {result.GetProperty("rssAfterCollectKb").GetInt64() / 1024.0:F0} MB");
         foreach (var (run, phase, done, expected) in new[] { ("first", phases["apply"], Get("created"), "created"), ("second", phases["apply-again"], Get("unchanged"), "unchanged") })
         {
@@ -154,9 +159,12 @@ public static class ScaleBenchmark
     }
 
     /// <summary>What the clusters were asked in one phase of the child's script, and how long the phase took there.</summary>
-    private sealed class Phase(double ms, long rssKb, long committedKb, IReadOnlyList<IReadOnlyList<LoggedRequest>> perCluster)
+    private sealed class Phase(double ms, long rssKb, long committedKb, long allocatedKb, IReadOnlyList<IReadOnlyList<LoggedRequest>> perCluster)
     {
         public double Ms { get; } = ms;
+
+        /// <summary>What the child's managed code allocated in the phase (garbage included): waste shows here first.</summary>
+        public double AllocatedMb { get; } = allocatedKb / 1024.0;
 
         /// <summary>The child's working set and the GC's committed memory at the end of the phase.</summary>
         public string Memory { get; } = $"{rssKb / 1024.0:F0}/{committedKb / 1024.0:F0}";
@@ -210,7 +218,7 @@ public static class ScaleBenchmark
     /// <summary>What pwsh itself peaks at here, before any module: the floor under the figure above.</summary>
     private static double BarePwshPeakMb() => BarePeak.Value;
 
-    private static async Task<JsonElement> RunChildAsync(string script, string[] arguments, Action<string, double, long, long> onPhase)
+    private static async Task<JsonElement> RunChildAsync(string script, string[] arguments, Action<string, double, long, long, long> onPhase)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -229,7 +237,8 @@ public static class ScaleBenchmark
             if (line.StartsWith("PHASE ", StringComparison.Ordinal))
             {
                 var parts = line.Split(' ');
-                onPhase(parts[1], double.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[4], CultureInfo.InvariantCulture));
+                onPhase(parts[1], double.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[4], CultureInfo.InvariantCulture),
+                    long.Parse(parts[5], CultureInfo.InvariantCulture));
                 await child.StandardInput.WriteLineAsync("go");
                 await child.StandardInput.FlushAsync();
             }
