@@ -112,7 +112,7 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
                     var response = await api.SendAsync(HttpMethod.Patch, path, patch.ToJsonString(), MergePatch, token).ConfigureAwait(false);
                     if (response.IsSuccess)
                     {
-                        var after = KubeObject.Parse(response.Body);
+                        var after = KubeObject.Parse(response.Utf8Body.Span);
                         sink.Emit(Result(management, change, whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured, watch.Elapsed,
                             change.Summary + ".", changes: whatIf ? ObjectDiff.Compare(change.ControlPlane.Json, after.Json) : []));
                         return;
@@ -124,7 +124,7 @@ public sealed class OidcControlPlaneService(IClusterConnector connector)
                         throw ResourceErrors.FromResponse(response, management.Name, change.ControlPlane.Reference);
                     var current = await api.SendAsync(HttpMethod.Get, objectPath, null, null, token).ConfigureAwait(false);
                     if (!current.IsSuccess) throw ResourceErrors.FromResponse(current, management.Name, change.ControlPlane.Reference);
-                    if (change.PatchFor(KubeObject.Parse(current.Body)) is not { } again)
+                    if (change.PatchFor(KubeObject.Parse(current.Utf8Body.Span)) is not { } again)
                     {
                         sink.Emit(Result(management, change, FleetResourceAction.Unchanged, watch.Elapsed, change.Summary + " already set."));
                         return;

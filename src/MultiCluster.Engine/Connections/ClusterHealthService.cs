@@ -154,7 +154,7 @@ public sealed class ClusterHealthService(IClusterConnector connector)
     {
         var response = await api.SendAsync(HttpMethod.Get, pathAndQuery, null, null, token).ConfigureAwait(false);
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, null);
-        return JsonDocument.Parse(response.Body);
+        return JsonDocument.Parse(response.Utf8Body);
     }
 
     private static string OneLine(string body, int status)

@@ -91,7 +91,7 @@ public sealed class CiliumGlobalServices(IClusterConnector connector)
                 var response = await resources.Api.SendAsync(HttpMethod.Patch, MeshResourceTypes.Service.ObjectPath(ns, name) + $"?fieldManager={ResourceClient.FieldManager}",
                     patch.ToJsonString(), "application/merge-patch+json", token).ConfigureAwait(false);
                 if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster.Name, $"v1 Service {ns}/{name}");
-                sink.Emit(Read(cluster.Name, KubeObject.Parse(response.Body)) with
+                sink.Emit(Read(cluster.Name, KubeObject.Parse(response.Utf8Body.Span)) with
                 {
                     Action = FleetResourceAction.Configured,
                     Message = "Set " + string.Join(", ", changes.Select(c => c.Value is null ? $"-{c.Key}" : $"{c.Key}={c.Value}")),

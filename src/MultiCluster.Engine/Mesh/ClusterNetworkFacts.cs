@@ -59,7 +59,7 @@ internal static class ClusterNetworkReader
         var facts = FromFleetFile(cluster) with { Server = server };
         var version = await api.SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken).ConfigureAwait(false);
         if (!version.IsSuccess) throw ResourceErrors.FromResponse(version, cluster.Name, "/version");
-        facts = facts with { ServerVersion = JsonNode.Parse(version.Body)?["gitVersion"]?.ToString() };
+        facts = facts with { ServerVersion = JsonNode.Parse(version.Utf8Body.Span)?["gitVersion"]?.ToString() };
 
         if (facts.PodRanges is null || facts.ServiceRanges is null)
         {

@@ -83,7 +83,7 @@ internal static class MeshLinkVerifier
         var response = await api.SendAsync(HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review.ToJsonString(), "application/json",
             cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, "peer", "SelfSubjectAccessReview");
-        return JsonNode.Parse(response.Body)?["status"]?["allowed"]?.GetValue<bool>() == true;
+        return JsonNode.Parse(response.Utf8Body.Span)?["status"]?["allowed"]?.GetValue<bool>() == true;
     }
 
     private static string Qualified(string group, string resource) => group.Length == 0 ? resource : $"{resource}.{group}";

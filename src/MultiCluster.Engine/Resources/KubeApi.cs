@@ -6,10 +6,28 @@ using MultiCluster.Engine.Connections;
 
 namespace MultiCluster.Engine.Resources;
 
-/// <summary>An API server's answer: status code and body text.</summary>
-internal sealed record KubeApiResponse(HttpStatusCode Status, string Body)
+/// <summary>
+/// An API server's answer: status code and body. The body stays the UTF-8 it came as, which the JSON
+/// readers take directly; the text is decoded only when asked for (error messages, /readyz). A list
+/// of 2,000 objects is megabytes, and a string of it was twice that again.
+/// </summary>
+internal sealed class KubeApiResponse
 {
+    private readonly byte[] _utf8Body;
+    private string? _body;
+
+    public KubeApiResponse(HttpStatusCode status, byte[] utf8Body)
+    {
+        Status = status;
+        _utf8Body = utf8Body;
+    }
+
+    public KubeApiResponse(HttpStatusCode status, string body) : this(status, Encoding.UTF8.GetBytes(body)) => _body = body;
+
+    public HttpStatusCode Status { get; }
     public bool IsSuccess => (int)Status is >= 200 and < 300;
+    public ReadOnlyMemory<byte> Utf8Body => _utf8Body;
+    public string Body => _body ??= Encoding.UTF8.GetString(_utf8Body);
 }
 
 /// <summary>
@@ -33,7 +51,7 @@ internal sealed class KubernetesClientApi(Kubernetes client) : IKubeApi
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json") { CharSet = null };
         }
         using var response = await client.HttpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return new KubeApiResponse(response.StatusCode, text);
+        var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return new KubeApiResponse(response.StatusCode, answer);
     }
 }

@@ -102,6 +102,10 @@ public sealed class KubeObject
     public static KubeObject Parse(string json) =>
         new(JsonNode.Parse(json) as JsonObject ?? throw new JsonException("The JSON text is not an object."));
 
+    /// <summary>The object in UTF-8 JSON, as an API server answers.</summary>
+    public static KubeObject Parse(ReadOnlySpan<byte> utf8Json) =>
+        new(JsonNode.Parse(utf8Json) as JsonObject ?? throw new JsonException("The JSON text is not an object."));
+
     private JsonObject EnsureMetadata()
     {
         if (Json["metadata"] is JsonObject metadata) return metadata;

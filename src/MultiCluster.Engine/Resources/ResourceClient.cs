@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -18,20 +19,73 @@ internal sealed record LiveVersion(string ResourceVersion, string Content)
 {
     public static LiveVersion Of(KubeObject obj) => new(obj.ResourceVersion ?? "", ContentOf(obj.Json));
 
-    public static string ContentOf(JsonObject obj)
+    /// <summary>A digest of the object without status and bookkeeping (apiVersion, kind, resourceVersion, managedFields, generation).</summary>
+    public static string ContentOf(JsonObject obj) => Digest(writer =>
     {
-        var copy = (JsonObject)obj.DeepClone();
-        copy.Remove("status");
-        copy.Remove("apiVersion");
-        copy.Remove("kind");
-        if (copy["metadata"] is JsonObject metadata)
+        writer.WriteStartObject();
+        foreach (var (name, value) in obj)
         {
-            metadata.Remove("resourceVersion");
-            metadata.Remove("managedFields");
-            // A status write bumps generation on kinds without a status subresource (Velero's CRDs).
-            metadata.Remove("generation");
+            if (SkippedAtTop(name)) continue;
+            writer.WritePropertyName(name);
+            if (name == "metadata" && value is JsonObject metadata)
+            {
+                writer.WriteStartObject();
+                foreach (var (field, fieldValue) in metadata)
+                {
+                    if (SkippedInMetadata(field)) continue;
+                    writer.WritePropertyName(field);
+                    WriteNode(writer, fieldValue);
+                }
+                writer.WriteEndObject();
+            }
+            else
+            {
+                WriteNode(writer, value);
+            }
         }
-        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(copy.ToJsonString())));
+        writer.WriteEndObject();
+    });
+
+    /// <summary>The same digest of a list item as read, without building a node tree for it: a list can hold thousands.</summary>
+    public static string ContentOf(JsonElement obj) => Digest(writer =>
+    {
+        writer.WriteStartObject();
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (SkippedAtTop(property.Name)) continue;
+            if (property.NameEquals("metadata") && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                writer.WritePropertyName(property.Name);
+                writer.WriteStartObject();
+                foreach (var field in property.Value.EnumerateObject())
+                    if (!SkippedInMetadata(field.Name)) field.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                property.WriteTo(writer);
+            }
+        }
+        writer.WriteEndObject();
+    });
+
+    private static bool SkippedAtTop(string name) => name is "status" or "apiVersion" or "kind";
+
+    // A status write bumps generation on kinds without a status subresource (Velero's CRDs).
+    private static bool SkippedInMetadata(string name) => name is "resourceVersion" or "managedFields" or "generation";
+
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
+    {
+        if (node is null) writer.WriteNullValue();
+        else node.WriteTo(writer);
+    }
+
+    private static string Digest(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer))
+            write(writer);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan));
     }
 }
 
@@ -53,7 +107,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
         var response = await api.SendAsync(HttpMethod.Get, type.ObjectPath(ns, name), null, null, cancellationToken).ConfigureAwait(false);
         if (response.Status == HttpStatusCode.NotFound) return null;
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, Reference(type, ns, name));
-        return KubeObject.Parse(response.Body);
+        return KubeObject.Parse(response.Utf8Body.Span);
     }
 
     /// <summary>All objects of <paramref name="type"/> (in <paramref name="ns"/>, or everywhere when null) matching the label selector.</summary>
@@ -98,7 +152,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
             }
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
 
-            var list = JsonNode.Parse(response.Body) as JsonObject;
+            var list = JsonNode.Parse(response.Utf8Body.Span) as JsonObject;
             var page = new List<KubeObject>();
             foreach (var item in (list?["items"] as JsonArray ?? []).OfType<JsonObject>())
             {
@@ -148,7 +202,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"{type.ApiVersion} {type.Kind} list");
 
             // Names, versions and a digest of each item are kept, not the items.
-            using var list = JsonDocument.Parse(response.Body);
+            using var list = JsonDocument.Parse(response.Utf8Body);
             if (list.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in items.EnumerateArray())
@@ -156,7 +210,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
                     if (item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
                         && Text(metadata, "name") is { } name)
                     {
-                        versions[name] = new LiveVersion(Text(metadata, "resourceVersion") ?? "", LiveVersion.ContentOf(JsonNode.Parse(item.GetRawText())!.AsObject()));
+                        versions[name] = new LiveVersion(Text(metadata, "resourceVersion") ?? "", LiveVersion.ContentOf(item));
                     }
                 }
             }
@@ -178,7 +232,7 @@ internal sealed class ResourceClient(IKubeApi api, string cluster)
         var path = type.ObjectPath(type.Namespaced ? obj.Namespace : null, obj.Name) + query;
         var response = await api.SendAsync(HttpMethod.Patch, path, obj.ToJson(), ApplyPatchContentType, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, obj.Reference);
-        return new ApplyResponse(KubeObject.Parse(response.Body), response.Status == HttpStatusCode.Created);
+        return new ApplyResponse(KubeObject.Parse(response.Utf8Body.Span), response.Status == HttpStatusCode.Created);
     }
 
     /// <summary>Deletes in the background (dependents are collected by the garbage collector); false when it was already gone.</summary>

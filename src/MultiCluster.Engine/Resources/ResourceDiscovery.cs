@@ -66,7 +66,7 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
         cancellationToken.ThrowIfCancellationRequested();
         var response = await api.SendAsync(HttpMethod.Get, "/apis", null, null, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, "discovery /apis");
-        var preferred = (JsonNode.Parse(response.Body)?["groups"] as JsonArray ?? [])
+        var preferred = (JsonNode.Parse(response.Utf8Body.Span)?["groups"] as JsonArray ?? [])
             .OfType<JsonObject>()
             .Select(g => g["preferredVersion"]?["groupVersion"]?.GetValue<string>())
             .OfType<string>()
@@ -167,7 +167,7 @@ internal sealed class ResourceDiscovery(IKubeApi api, string cluster)
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, cluster, $"discovery {path}");
 
         var kinds = new Dictionary<string, ResourceType>(StringComparer.Ordinal);
-        if (JsonNode.Parse(response.Body)?["resources"] is JsonArray resources)
+        if (JsonNode.Parse(response.Utf8Body.Span)?["resources"] is JsonArray resources)
         {
             foreach (var resource in resources.OfType<JsonObject>())
             {

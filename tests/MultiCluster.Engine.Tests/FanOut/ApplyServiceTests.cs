@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
@@ -59,6 +61,28 @@ public class ApplyServiceTests
             .Should().Be(FleetResourceAction.Unchanged, "only the controller's status write moved the version");
         ApplyService.ActionOf(listed, new ApplyResponse(Deployment("8", 5, 1), Created: false)).Should().Be(FleetResourceAction.Configured);
         ApplyService.ActionOf(null, new ApplyResponse(Deployment("1", 3, 0), Created: false)).Should().Be(FleetResourceAction.Created);
+    }
+
+    [Fact]
+    public void A_list_item_as_read_and_the_same_object_as_applied_have_one_digest_and_only_bookkeeping_is_left_out()
+    {
+        // As a list holds it (no apiVersion or kind) and as an apply answers it (both, newer bookkeeping, a status).
+        const string listed = """
+            {"metadata":{"name":"web","namespace":"shop","resourceVersion":"7","generation":1,"managedFields":[{"manager":"multicluster"}],
+             "annotations":{"note":"<b>caf\u00e9 & more</b>","plus":"a+b"}},"data":{"n":1.50,"list":[1,null,true],"empty":{}}}
+            """;
+        const string applied = """
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web","namespace":"shop","resourceVersion":"9","generation":2,"managedFields":[],
+             "annotations":{"note":"<b>café \u0026 more</b>","plus":"a\u002bb"}},"data":{"n":1.50,"list":[1,null,true],"empty":{}},"status":{"ok":true}}
+            """;
+        using var list = JsonDocument.Parse(listed);
+
+        var fromList = LiveVersion.ContentOf(list.RootElement);
+
+        fromList.Should().Be(LiveVersion.ContentOf(JsonNode.Parse(applied)!.AsObject()));
+        fromList.Should().Be(LiveVersion.ContentOf(JsonNode.Parse(listed)!.AsObject()));
+        LiveVersion.ContentOf(JsonNode.Parse(applied.Replace("1.50", "2"))!.AsObject()).Should().NotBe(fromList, "a changed value is a change");
+        LiveVersion.ContentOf(JsonNode.Parse(applied.Replace("\"plus\"", "\"minus\""))!.AsObject()).Should().NotBe(fromList);
     }
 
     [Fact]

@@ -126,7 +126,7 @@ public sealed partial class UpgradeCheckpoint
                 recommendedAction: "Run Get-FleetUpgradeStatus to see where the other run stands; resume only after it has stopped.");
         }
         if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, _resources.Name, $"v1 ConfigMap {_namespace}/{configMap.Name}");
-        record.ResourceVersion = KubeObject.Parse(response.Body).ResourceVersion;
+        record.ResourceVersion = KubeObject.Parse(response.Utf8Body.Span).ResourceVersion;
     }
 
     private const string FieldManagerQuery = "?fieldManager=" + ResourceClient.FieldManager;

@@ -49,7 +49,7 @@ internal sealed class ClusterEvents(ClusterConnection connection)
             var path = api.ListPath(query, PageSize, continueToken);
             var response = await _resources.Api.SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccess) throw ResourceErrors.FromResponse(response, Name, "events");
-            var list = JsonNode.Parse(response.Body) as JsonObject ?? new JsonObject();
+            var list = JsonNode.Parse(response.Utf8Body.Span) as JsonObject ?? new JsonObject();
             resourceVersion ??= list["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
             continueToken = list["metadata"]?["continue"]?.GetValue<string>() is { Length: > 0 } next ? next : null;
             foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
