@@ -41,7 +41,20 @@ public sealed class WildcardName
     public override string ToString() => Pattern;
 
     /// <summary>The pattern with escapes removed: the literal name a pattern without wildcards stands for.</summary>
-    public string Literal => Pattern.Replace("``", "\u0000").Replace("`", "").Replace("\u0000", "`");
+    public string Literal
+    {
+        get
+        {
+            // As PowerShell unescapes: a backtick stands for the character after it, and for itself at the end.
+            var literal = new StringBuilder(Pattern.Length);
+            for (var i = 0; i < Pattern.Length; i++)
+            {
+                if (Pattern[i] == '`' && i + 1 < Pattern.Length) i++;
+                literal.Append(Pattern[i]);
+            }
+            return literal.ToString();
+        }
+    }
 
     public static bool ContainsWildcards(string pattern)
     {

@@ -63,6 +63,18 @@ public class ClusterSelectorTests
         result.NotFound.Should().ContainSingle().Which.Target.Should().Be("hub*");
     }
 
+    [Theory]
+    [InlineData("hub`", "hub`")]
+    [InlineData("h``ub", "h`ub")]
+    [InlineData("h```", "h``")]
+    public void A_name_that_matches_nothing_is_named_as_PowerShell_unescapes_it(string given, string named)
+    {
+        var result = ClusterSelector.Select(Fleet, new ClusterPlacement { Names = [given] });
+
+        result.Clusters.Should().BeEmpty();
+        result.NotFound.Should().ContainSingle().Which.Target.Should().Be(named);
+    }
+
     [Fact]
     public void Plain_names_aliases_escapes_and_patterns_pick_in_fleet_order_whatever_order_they_come_in()
     {
