@@ -118,6 +118,9 @@ public static class ScaleBenchmark
                     });
                 failed += Print(label, clusterCount, latencyMs, throttleLimit, objectCount, phases, result);
             }
+            if (await ConnectionFloor.MeasureAsync(fleet.KubeconfigPath, clusterCount, throttleLimit) is { } floor)
+                Console.WriteLine($"  a bare .NET process asking each cluster the same three calls, twice, over one HTTP/2 TLS connection each (no PowerShell, no module): " +
+                    $"{floor.StartMb:F0} MB once it has read the kubeconfig, peak {floor.PeakMb:F0} MB: {floor.PeakMb - floor.StartMb:F0} MB for the connections and calls");
             return failed;
         }
         finally
@@ -137,7 +140,7 @@ public static class ScaleBenchmark
         Console.WriteLine($"    Get-FleetCluster | Test-FleetCluster: cold {phases["health-cold"].Ms:F0} ms (new connections), warm {warm.Ms:F0} ms (target <= 1500 ms); " +
             $"{Get("healthyWarm")}/{clusterCount} healthy; calls per cluster {warm.Calls}, {warm.RoundTrips} round trip(s); floor {waves} x {warm.RoundTrips} x {latencyMs} ms = {waves * warm.RoundTrips * latencyMs} ms");
         Console.WriteLine($"    peak working set of the pwsh process over Import-Module, Import-Fleet and both Test-FleetCluster runs {healthPeakMb:F0} MB (target <= 200 MB; " +
-            $"a bare pwsh -NoProfile here peaks at {BarePwshPeakMb():F0} MB); over the two Invoke-FleetApply runs, with their {2 * clusterCount * objectCount:N0} results held: " +
+            $"a bare pwsh -NoProfile here peaks at {BarePwshPeakMb():F0} MB; {healthPeakMb - phases["import"].RssMb:F0} MB of it over the working set after Import-Fleet); over the two Invoke-FleetApply runs, with their {2 * clusterCount * objectCount:N0} results held: " +
             (result.GetProperty("peakReset").GetBoolean() ? $"{applyPeakMb:F0} MB" : $"{applyPeakMb:F0} MB (the whole run's: this system cannot reset the peak)"));
         Console.WriteLine("    " +
             $"working set/GC committed MB after each step (import: Import-Module and Import-Fleet): {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value.Memory}"))}; " +
@@ -168,6 +171,7 @@ public static class ScaleBenchmark
 
         /// <summary>The child's working set and the GC's committed memory at the end of the phase.</summary>
         public string Memory { get; } = $"{rssKb / 1024.0:F0}/{committedKb / 1024.0:F0}";
+        public double RssMb { get; } = rssKb / 1024.0;
         public int MaxCalls { get; } = perCluster.Max(r => r.Count);
         public string Calls { get; } = perCluster.Min(r => r.Count) == perCluster.Max(r => r.Count)
             ? $"{perCluster[0].Count}" : $"{perCluster.Min(r => r.Count)}-{perCluster.Max(r => r.Count)}";
