@@ -30,7 +30,7 @@ public static class ClusterSelector
         // of 500 clusters brings 500 names, and trying each against each cluster was 250,000 matches.
         var plainNames = new HashSet<string>(names.Where(n => n.IsPlainName).Select(n => n.Pattern), StringComparer.OrdinalIgnoreCase);
         var patterns = names.Where(n => !n.IsPlainName).ToList();
-        var fleetNames = new HashSet<string>(fleet.SelectMany(c => c.Aliases.Prepend(c.Name)), StringComparer.OrdinalIgnoreCase);
+        var fleetNames = plainNames.Count == 0 ? [] : new HashSet<string>(fleet.SelectMany(c => c.Aliases.Prepend(c.Name)), StringComparer.OrdinalIgnoreCase);
         var notFound = names
             .Where(n => !n.HasWildcards && (n.IsPlainName ? !fleetNames.Contains(n.Pattern) : !fleet.Any(n.IsMatch)))
             .Select(n => NotFound(n.Literal, fleet))
