@@ -20,73 +20,49 @@ internal sealed record LiveVersion(string ResourceVersion, string Content)
     public static LiveVersion Of(KubeObject obj) => new(obj.ResourceVersion ?? "", ContentOf(obj.Json));
 
     /// <summary>A digest of the object without status and bookkeeping (apiVersion, kind, resourceVersion, managedFields, generation).</summary>
-    public static string ContentOf(JsonObject obj) => Digest(writer =>
+    public static string ContentOf(JsonObject obj)
     {
-        writer.WriteStartObject();
-        foreach (var (name, value) in obj)
-        {
-            if (SkippedAtTop(name)) continue;
-            writer.WritePropertyName(name);
-            if (name == "metadata" && value is JsonObject metadata)
-            {
-                writer.WriteStartObject();
-                foreach (var (field, fieldValue) in metadata)
-                {
-                    if (SkippedInMetadata(field)) continue;
-                    writer.WritePropertyName(field);
-                    WriteNode(writer, fieldValue);
-                }
-                writer.WriteEndObject();
-            }
-            else
-            {
-                WriteNode(writer, value);
-            }
-        }
-        writer.WriteEndObject();
-    });
+        // Written out and read back as a document, so the applied object goes through the same filter as a list item.
+        // Only a moved resourceVersion or a single GET comes here; lists take the element overload directly.
+        var written = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(written))
+            obj.WriteTo(writer);
+        using var document = JsonDocument.Parse(written.WrittenMemory);
+        return ContentOf(document.RootElement);
+    }
 
-    /// <summary>The same digest of a list item as read, without building a node tree for it: a list can hold thousands.</summary>
-    public static string ContentOf(JsonElement obj) => Digest(writer =>
+    /// <summary>The digest of a list item as read, without building a node tree for it: a list can hold thousands.</summary>
+    public static string ContentOf(JsonElement obj)
     {
-        writer.WriteStartObject();
-        foreach (var property in obj.EnumerateObject())
+        var written = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(written))
         {
-            if (SkippedAtTop(property.Name)) continue;
-            if (property.NameEquals("metadata") && property.Value.ValueKind == JsonValueKind.Object)
+            writer.WriteStartObject();
+            foreach (var property in obj.EnumerateObject())
             {
-                writer.WritePropertyName(property.Name);
-                writer.WriteStartObject();
-                foreach (var field in property.Value.EnumerateObject())
-                    if (!SkippedInMetadata(field.Name)) field.WriteTo(writer);
-                writer.WriteEndObject();
+                if (SkippedAtTop(property.Name)) continue;
+                if (property.NameEquals("metadata") && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    writer.WritePropertyName(property.Name);
+                    writer.WriteStartObject();
+                    foreach (var field in property.Value.EnumerateObject())
+                        if (!SkippedInMetadata(field.Name)) field.WriteTo(writer);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    property.WriteTo(writer);
+                }
             }
-            else
-            {
-                property.WriteTo(writer);
-            }
+            writer.WriteEndObject();
         }
-        writer.WriteEndObject();
-    });
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(written.WrittenSpan));
+    }
 
     private static bool SkippedAtTop(string name) => name is "status" or "apiVersion" or "kind";
 
     // A status write bumps generation on kinds without a status subresource (Velero's CRDs).
     private static bool SkippedInMetadata(string name) => name is "resourceVersion" or "managedFields" or "generation";
-
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
-    {
-        if (node is null) writer.WriteNullValue();
-        else node.WriteTo(writer);
-    }
-
-    private static string Digest(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(2048);
-        using (var writer = new Utf8JsonWriter(buffer))
-            write(writer);
-        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan));
-    }
 }
 
 /// <summary>
