@@ -16,7 +16,7 @@ switch (args.FirstOrDefault())
     case "scale":
         return await ScaleBenchmark.RunAsync(args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToList() : [50, 500], baselineManifest: args.ElementAtOrDefault(2));
     case "connections": // scale's child: the bare .NET floor under its figure (ConnectionFloor)
-        return await ConnectionFloor.RunChildAsync(args[1], int.Parse(args[2]), int.Parse(args[3]));
+        return await ConnectionFloor.RunChildAsync(args[1], int.Parse(args[2]), int.Parse(args[3]), args[4]);
     case "all":
         var failed = 0;
         failed += await EmulatorBenchmark.RunAsync();
