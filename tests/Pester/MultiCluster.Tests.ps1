@@ -134,6 +134,20 @@ data:
         $second | ForEach-Object { $_.Action | Should -Be 'Unchanged' }
     }
 
+    It 'finds a kind by its kubectl short name and suggests the kind a typo meant' {
+        $byShortName = @(Get-FleetResource cm -Name settings -Namespace pester-app -Selector 'env=prod')
+        $byShortName | Should -HaveCount 2
+        $byShortName.Kind | Sort-Object -Unique | Should -Be 'ConfigMap'
+        $inGroup = @(Get-FleetResource ns -ApiVersion v1 -Name pester-app -Selector 'env=prod')
+        $inGroup | Should -HaveCount 2
+        $inGroup.Kind | Sort-Object -Unique | Should -Be 'Namespace'
+
+        $null = Get-FleetResource ConfigMapp -Namespace pester-app -Selector 'env=prod' -ErrorVariable typo -ErrorAction SilentlyContinue
+        $typo | Should -HaveCount 2
+        $typo | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ResourceKindUnknown,*' }
+        $typo[0].Exception.Message | Should -BeLike "*does not serve a kind named ConfigMapp. Did you mean 'ConfigMap'?"
+    }
+
     It 'shows the fields a change would make' {
         $changed = @{
             apiVersion = 'v1'; kind = 'ConfigMap'

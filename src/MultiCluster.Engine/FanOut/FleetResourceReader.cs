@@ -73,7 +73,7 @@ public sealed class FleetResourceReader
     {
         var type = query.ApiVersion is null
             ? await resources.Discovery.FindAsync(query.Kind, cancellationToken).ConfigureAwait(false)
-            : await resources.Discovery.ResolveAsync(query.ApiVersion, query.Kind, cancellationToken).ConfigureAwait(false);
+            : await resources.Discovery.ResolveNameAsync(query.ApiVersion, query.Kind, cancellationToken).ConfigureAwait(false);
         var ns = !type.Namespaced || query.AllNamespaces ? null : query.Namespace ?? resources.Connection.DefaultNamespace;
 
         if (query.Name is not null && !query.AllNamespaces && string.IsNullOrWhiteSpace(query.LabelSelector))

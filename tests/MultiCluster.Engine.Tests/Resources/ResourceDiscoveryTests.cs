@@ -145,6 +145,62 @@ public class ResourceDiscoveryTests
         var missing = () => discovery.FindAsync("nothing", default);
         (await missing.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(FleetErrorIds.ResourceKindUnknown);
     }
+
+    [Fact]
+    public async Task Finds_a_kind_by_short_or_singular_name_and_never_lets_a_short_name_hide_another_kind()
+    {
+        var api = new ScriptedApi
+        {
+            Answers =
+            {
+                ["/api/v1"] = (HttpStatusCode.OK, """{"resources":[{"name":"configmaps","singularName":"configmap","kind":"ConfigMap","namespaced":true,"shortNames":["cm"]}]}"""),
+                ["/apis"] = (HttpStatusCode.OK, """{"groups":[{"name":"a.example.com","preferredVersion":{"groupVersion":"a.example.com/v1"}},{"name":"example.com","preferredVersion":{"groupVersion":"example.com/v2"}}]}"""),
+                // Listed first, a short name equal to another group's plural: kubectl's kinds and plurals win over short names.
+                ["/apis/a.example.com/v1"] = (HttpStatusCode.OK, """{"resources":[{"name":"gizmos","singularName":"gizmo","kind":"Gizmo","namespaced":true,"shortNames":["gadgets","gz"]}]}"""),
+                ["/apis/example.com/v2"] = (HttpStatusCode.OK, """{"resources":[{"name":"gadgets","singularName":"gadget","kind":"Gadget","namespaced":false,"shortNames":["gd"]},{"name":"gadgets/status","kind":"Gadget","namespaced":false,"shortNames":["gds"]}]}"""),
+            },
+        };
+        var discovery = new ResourceDiscovery(api, "c1");
+
+        (await discovery.FindAsync("CM", default)).Kind.Should().Be("ConfigMap");
+        (await discovery.FindAsync("gd", default)).Should().Be(new ResourceType("example.com", "v2", "Gadget", "gadgets", false));
+        (await discovery.FindAsync("GZ", default)).Kind.Should().Be("Gizmo");
+        (await discovery.FindAsync("gizmo", default)).Kind.Should().Be("Gizmo");
+        (await discovery.FindAsync("gadgets", default)).Kind.Should().Be("Gadget", "a plural names its own kind before any group's short name");
+        var subresourceName = () => discovery.FindAsync("gds", default);
+        await subresourceName.Should().ThrowAsync<FleetClusterException>("a subresource's short names are not the kind's");
+        (await discovery.ResolveNameAsync("example.com/v2", "gd", default)).Kind.Should().Be("Gadget");
+    }
+
+    [Fact]
+    public async Task A_built_in_short_name_is_found_with_one_request_even_where_discovery_leaves_short_names_out()
+    {
+        var api = new ScriptedApi { Answers = { ["/apis/apps/v1"] = (HttpStatusCode.OK, """{"resources":[{"name":"deployments","kind":"Deployment","namespaced":true}]}""") } };
+        var discovery = new ResourceDiscovery(api, "c1");
+
+        var deployment = await discovery.FindAsync("deploy", default);
+
+        deployment.Should().Be(new ResourceType("apps", "v1", "Deployment", "deployments", true));
+        api.Requests.Should().Equal("/apis/apps/v1");
+    }
+
+    [Fact]
+    public async Task A_manifests_kind_is_never_taken_as_a_short_name_and_a_misspelt_kind_gets_the_closest_one()
+    {
+        var api = new ScriptedApi { Answers = { ["/api/v1"] = (HttpStatusCode.OK, """{"resources":[{"name":"configmaps","kind":"ConfigMap","namespaced":true,"shortNames":["cm"]},{"name":"namespaces","kind":"Namespace","namespaced":false,"shortNames":["ns"]}]}"""), ["/apis"] = (HttpStatusCode.OK, """{"groups":[]}""") } };
+        var discovery = new ResourceDiscovery(api, "c1");
+
+        var shortKind = () => discovery.ResolveAsync("v1", "cm", default);
+        var manifestTypo = () => discovery.ResolveAsync("v1", "Namspace", default);
+        var typedTypo = () => discovery.FindAsync("ConfigMapp", default);
+        var nothingClose = () => discovery.FindAsync("widget", default);
+
+        (await shortKind.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Be("Cluster 'c1' does not serve kind cm in v1.");
+        (await manifestTypo.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Be("Cluster 'c1' does not serve kind Namspace in v1. Did you mean 'Namespace'?");
+        (await typedTypo.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Be("Cluster 'c1' does not serve a kind named ConfigMapp. Did you mean 'ConfigMap'?");
+        (await nothingClose.Should().ThrowAsync<FleetClusterException>()).Which.Message.Should().Be("Cluster 'c1' does not serve a kind named widget.");
+        (await discovery.ResolveNameAsync("v1", "ns", default)).Kind.Should().Be("Namespace");
+    }
 }
 
 public class ResourceErrorsTests
