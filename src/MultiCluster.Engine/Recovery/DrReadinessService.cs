@@ -127,11 +127,9 @@ public sealed class DrReadinessService
         else Add("StorageClasses", Fail, $"{standby.Name} lacks {StorageClassCheck.Describe(missing)}",
             $"Create them on {standby.Name}, or map them with Velero's change-storage-class ConfigMap.");
 
-        var warm = namespaces.Count == 0 ? [] : await WarmStandby.FindAsync(standbyClient, namespaces, null, cancellationToken).ConfigureAwait(false);
-        var running = 0;
-        foreach (var ns in namespaces)
-            running += (await StorageClassCheck.ListOrNoneAsync(standbyClient, WarmStandby.Deployment, ns, null, cancellationToken).ConfigureAwait(false))
-                .Count(d => WarmStandby.SpecReplicas(d) > 0);
+        var warm = await WarmStandby.FindAsync(standbyClient, namespaces, null, cancellationToken).ConfigureAwait(false);
+        var running = (await WarmStandby.ListAsync(standbyClient, WarmStandby.Deployment, namespaces, cancellationToken).ConfigureAwait(false))
+            .Count(d => WarmStandby.SpecReplicas(d) > 0);
         if (warm.Count > 0)
             Add("WarmStandby", Pass, $"warm: {warm.Count} workloads at zero replicas ready to scale up{(running > 0 ? $", {running} running" : "")} (RTO class < 30 min)");
         else if (running > 0)

@@ -31,7 +31,6 @@ public sealed class FailoverService
     internal const int ListedResults = 10;
 
     private static readonly ResourceType ConfigMapType = new("", "v1", "ConfigMap", "configmaps", true);
-    private static readonly ResourceType DeploymentType = new("apps", "v1", "Deployment", "deployments", true);
 
     private readonly IClusterConnector _connector;
     private readonly Func<ClusterConnection, IKubeApi>? _apiFactory;
@@ -312,18 +311,13 @@ public sealed class FailoverService
         IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var namespaces = SourceNamespaces(request, backup).Select(request.Target).ToList();
-        var scaled = namespaces.Count == 0 ? [] : await WarmStandby.ScaleUpAsync(standby, namespaces, request.Replicas, cancellationToken).ConfigureAwait(false);
+        var scaled = await WarmStandby.ScaleUpAsync(standby, namespaces, request.Replicas, cancellationToken).ConfigureAwait(false);
         var scaledText = scaled.Count == 0 ? "" : $"; scaled up {string.Join(", ", scaled)}";
         var deadline = _time.GetUtcNow() + request.WorkloadTimeout;
         while (true)
         {
-            var deployments = new List<KubeObject>();
-            var statefulSets = new List<KubeObject>();
-            foreach (var ns in namespaces.DefaultIfEmpty(null))
-            {
-                deployments.AddRange(await standby.ListAsync(DeploymentType, ns, null, cancellationToken).ConfigureAwait(false));
-                statefulSets.AddRange(await StorageClassCheck.ListOrNoneAsync(standby, WarmStandby.StatefulSet, ns, null, cancellationToken).ConfigureAwait(false));
-            }
+            var deployments = await WarmStandby.ListAsync(standby, WarmStandby.Deployment, namespaces, cancellationToken).ConfigureAwait(false);
+            var statefulSets = await WarmStandby.ListAsync(standby, WarmStandby.StatefulSet, namespaces, cancellationToken).ConfigureAwait(false);
             var waiting = deployments.Where(d => !Available(d)).Concat(statefulSets.Where(s => !RolloutState.Read(s).Ready)).Select(w => $"{w.Namespace}/{w.Name}").ToList();
             var workloads = $"{deployments.Count} Deployments" + (statefulSets.Count == 0 ? "" : $" and {statefulSets.Count} StatefulSets");
             if (waiting.Count == 0) return ("Succeeded", $"{workloads} available{scaledText}");

@@ -17,16 +17,37 @@ internal static class WarmStandby
     public static readonly ResourceType Deployment = new("apps", "v1", "Deployment", "deployments", true);
     public static readonly ResourceType StatefulSet = new("apps", "v1", "StatefulSet", "statefulsets", true);
 
-    /// <summary>The workloads at zero replicas in <paramref name="namespaces"/> with the replicas each should get (its annotation, else <paramref name="replicas"/>).</summary>
+    // Kubernetes' own: a whole-cluster restore brings their objects too, and nothing there is a standby of an application.
+    private static readonly HashSet<string> KubernetesNamespaces = new(StringComparer.Ordinal) { "kube-system", "kube-public", "kube-node-lease" };
+
+    /// <summary>
+    /// The workloads of <paramref name="type"/> in <paramref name="namespaces"/>; none given (a restore of
+    /// everything a whole-cluster backup holds): in every namespace but Kubernetes' own.
+    /// </summary>
+    public static async Task<IReadOnlyList<KubeObject>> ListAsync(ResourceClient client, ResourceType type, IReadOnlyList<string> namespaces,
+        CancellationToken cancellationToken)
+    {
+        if (namespaces.Count == 0)
+        {
+            return (await StorageClassCheck.ListOrNoneAsync(client, type, null, null, cancellationToken).ConfigureAwait(false))
+                .Where(workload => !KubernetesNamespaces.Contains(workload.Namespace ?? ""))
+                .ToList();
+        }
+        var found = new List<KubeObject>();
+        foreach (var ns in namespaces)
+            found.AddRange(await StorageClassCheck.ListOrNoneAsync(client, type, ns, null, cancellationToken).ConfigureAwait(false));
+        return found;
+    }
+
+    /// <summary>The workloads at zero replicas in <paramref name="namespaces"/> (see <see cref="ListAsync"/>) with the replicas each should get (its annotation, else <paramref name="replicas"/>).</summary>
     public static async Task<IReadOnlyList<(ResourceType Type, KubeObject Workload, int Replicas)>> FindAsync(ResourceClient client,
         IReadOnlyList<string> namespaces, int? replicas, CancellationToken cancellationToken)
     {
         var found = new List<(ResourceType, KubeObject, int)>();
         foreach (var type in new[] { Deployment, StatefulSet })
-            foreach (var ns in namespaces)
-                foreach (var workload in await StorageClassCheck.ListOrNoneAsync(client, type, ns, null, cancellationToken).ConfigureAwait(false))
-                    if (SpecReplicas(workload) == 0 && Wanted(workload, replicas) is { } wanted and > 0)
-                        found.Add((type, workload, wanted));
+            foreach (var workload in await ListAsync(client, type, namespaces, cancellationToken).ConfigureAwait(false))
+                if (SpecReplicas(workload) == 0 && Wanted(workload, replicas) is { } wanted and > 0)
+                    found.Add((type, workload, wanted));
         return found;
     }
 

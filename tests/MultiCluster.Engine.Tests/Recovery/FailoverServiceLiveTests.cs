@@ -292,6 +292,34 @@ public class FailoverServiceLiveTests
     }
 
     [RequiresSharedCrdsFact]
+    public async Task Restoring_a_whole_cluster_backup_scales_up_the_warm_standby_in_every_namespace_but_Kubernetes_own()
+    {
+        await using var world = await StartAsync("foall");
+        RecoveryTestBed.Create(world.Bed.Primary, RecoveryTestBed.Parse("""
+            {"apiVersion":"velero.io/v1","kind":"Backup","metadata":{"name":"everything-1","namespace":"velero"},"spec":{}}
+            """));
+        await world.Bed.IdleAsync();
+        await world.Bed.AdvanceAsync(TimeSpan.FromSeconds(2));
+        RecoveryTestBed.CreateNamespace(world.Bed.Standby, "production");
+        StandbyWorkload(world, "Deployment", "web", "nginx:1.27", standbyReplicas: 3);
+        var system = RecoveryTestBed.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"parked","namespace":"kube-system","annotations":{"multicluster.io/standby-replicas":"2"}},
+             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"parked"}},"template":{"metadata":{"labels":{"app":"parked"}},"spec":{"containers":[{"name":"parked","image":"busybox:1.36"}]}}}}
+            """);
+        RecoveryTestBed.Create(world.Bed.Standby, system);
+        await world.Bed.IdleAsync();
+
+        var result = await world.Service().RunAsync(world.Request(force: true) with { Namespaces = [], Backup = "everything-1" }, world.Switch(), whatIf: false, null, default);
+
+        result.Status.Should().Be("Completed", result.Message);
+        result.Steps[3].Message.Should().EndWith("; scaled up production/web=3", "a backup of every namespace restores production too, and its warm standby must run before traffic moves");
+        ((long)RecoveryTestBed.Get(world.Bed.Standby, "apps", "deployments", "production", "web")!["spec"]!["replicas"]!).Should().Be(3);
+        ((long)RecoveryTestBed.Get(world.Bed.Standby, "apps", "deployments", "kube-system", "parked")!["spec"]!["replicas"]!).Should().Be(0,
+            "Kubernetes' own namespaces hold no application's standby");
+        world.RecordValue().Should().Be(StandbyAddress);
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task Replicas_scales_a_warm_standby_without_the_annotation()
     {
         await using var world = await StartAsync("foreplicas");
