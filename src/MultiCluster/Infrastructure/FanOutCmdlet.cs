@@ -17,6 +17,7 @@ public abstract class FanOutCmdlet : FleetCmdlet
 
     /// <summary>Cluster names; wildcards allowed.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ClusterNameCompleter))]

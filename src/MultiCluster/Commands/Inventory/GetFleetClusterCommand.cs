@@ -14,6 +14,7 @@ public sealed class GetFleetClusterCommand : FleetCmdlet
 
     /// <summary>Cluster names; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [Alias("ClusterName", "Cluster")]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ClusterNameCompleter))]
@@ -21,6 +22,7 @@ public sealed class GetFleetClusterCommand : FleetCmdlet
 
     /// <summary>Regions; wildcards allowed.</summary>
     [Parameter]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(RegionCompleter))]
     public string[]? Region { get; set; }
