@@ -70,12 +70,38 @@ public sealed class ExternalDnsTrafficSwitch : ITrafficSwitch
         }
     }
 
+    /// <summary>
+    /// Switched when the standby's object carries the name (or PRIMARY) and the primary's, when it
+    /// answers, no longer does: an object the restore created carries the primary's annotations, the
+    /// name included, so the standby's half alone is not the switch.
+    /// </summary>
     public async Task<bool> IsSwitchedAsync(CancellationToken cancellationToken)
     {
         var standby = await StandbyObjectAsync(cancellationToken).ConfigureAwait(false);
-        return _failoverPolicy
-            ? standby.Annotations.GetValueOrDefault(ExternalDnsAnnotations.AwsFailover) == ExternalDnsAnnotations.FailoverPrimary
-            : Hostnames(standby).Contains(_hostname);
+        return Carries(standby) && !await PrimaryCarriesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool Carries(KubeObject obj) => _failoverPolicy
+        ? obj.Annotations.GetValueOrDefault(ExternalDnsAnnotations.AwsFailover) == ExternalDnsAnnotations.FailoverPrimary
+        : Hostnames(obj).Contains(_hostname);
+
+    // A primary that does not answer cannot be demoted either (SwitchAsync would only say so), so it counts as
+    // done; one that hangs is given a short while, not the request timeout, as the failover is moving traffic.
+    private static readonly TimeSpan PrimaryReadTimeout = TimeSpan.FromSeconds(10);
+
+    private async Task<bool> PrimaryCarriesAsync(CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(PrimaryReadTimeout);
+        try
+        {
+            return await Client(_from).GetAsync(_type, _namespace, _name, bounded.Token).ConfigureAwait(false) is { } primary && Carries(primary);
+        }
+        catch (Exception e) when (e is FleetException or HttpRequestException
+                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
     }
 
     public async Task<string> SwitchAsync(CancellationToken cancellationToken)

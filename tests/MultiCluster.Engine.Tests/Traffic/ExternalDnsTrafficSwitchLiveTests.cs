@@ -45,6 +45,23 @@ public class ExternalDnsTrafficSwitchLiveTests
     }
 
     [RequiresSharedCrdsFact]
+    public async Task A_restored_object_that_already_carries_the_name_is_not_the_switch_until_the_primary_gives_it_up()
+    {
+        // What a restore leaves: the standby's copy of the object with the primary's annotations, the name included.
+        var named = $"\"{ExternalDnsAnnotations.Hostname}\":\"app.example.com\"";
+        await using var bed = await StartAsync("xdnsrestored", named, named);
+        var traffic = new ExternalDnsTrafficSwitch(bed.Connector, bed.PrimaryCluster, bed.StandbyCluster, "Service", "production", "web", "app.example.com", false);
+
+        (await traffic.IsSwitchedAsync(default)).Should().BeFalse("both ExternalDNS instances still publish the name");
+        var message = await traffic.SwitchAsync(default);
+
+        message.Should().EndWith($"{bed.StandbyCluster.Name} annotated; removed from {bed.PrimaryCluster.Name}");
+        Annotations(bed.Primary).Should().NotContainKey(ExternalDnsAnnotations.Hostname);
+        Annotations(bed.Standby).Should().Contain(ExternalDnsAnnotations.Hostname, "app.example.com");
+        (await traffic.IsSwitchedAsync(default)).Should().BeTrue();
+    }
+
+    [RequiresSharedCrdsFact]
     public async Task A_failover_pair_is_flipped_and_a_primary_that_is_down_keeps_its_half()
     {
         var pair = $"\"{ExternalDnsAnnotations.Hostname}\":\"app.example.com\",\"{ExternalDnsAnnotations.SetIdentifier}\":\"{{0}}\",\"{ExternalDnsAnnotations.AwsFailover}\":\"{{1}}\"";
