@@ -27,9 +27,12 @@ public sealed class BackupService
         _time = time;
     }
 
-    /// <summary>Every Backup each cluster sees, newest first; with <paramref name="latestPerSchedule"/> only the newest of each schedule (and of the manual ones).</summary>
+    /// <summary>
+    /// Every Backup each cluster sees that <paramref name="wanted"/> takes (all when null), newest first; with
+    /// <paramref name="latestPerSchedule"/> only the newest of those of each schedule (and of the manual ones).
+    /// </summary>
     public IAsyncEnumerable<FleetOutcome<FleetBackup>> GetBackupsAsync(IReadOnlyList<FleetCluster> clusters, bool latestPerSchedule,
-        FanOutOptions options, CancellationToken cancellationToken = default) =>
+        FanOutOptions options, CancellationToken cancellationToken = default, Func<FleetBackup, bool>? wanted = null) =>
         FleetRunner.RunAsync<FleetOutcome<FleetBackup>>(
             clusters,
             options with { Activity = "Reading Velero backups" },
@@ -39,7 +42,9 @@ public sealed class BackupService
                 var now = _time.GetUtcNow();
                 var backups = (await ListVeleroAsync(client, VeleroKinds.Backup, token).ConfigureAwait(false))
                     .Select(b => ToBackup(cluster.Name, b, now))
+                    .Where(b => wanted is null || wanted(b))
                     .OrderByDescending(b => b.StartTime ?? DateTimeOffset.MaxValue).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
+                // Filtered first: "the newest Completed backup of each schedule" is -Latest -Phase Completed.
                 if (latestPerSchedule)
                     backups = backups.GroupBy(b => b.Schedule ?? "").Select(g => g.First()).ToList();
                 foreach (var backup in backups) sink.Emit(FleetOutcome<FleetBackup>.Success(cluster.Name, backup));

@@ -57,6 +57,8 @@ public class BackupServiceLiveTests
         later.Where(b => b.Cluster == bed.PrimaryCluster.Name).Select(b => b.Name).Should().HaveCount(2).And.EndWith(first.Name, "newest first");
         var latest = await Values(service.GetBackupsAsync([bed.PrimaryCluster], true, new FanOutOptions()));
         latest.Should().ContainSingle().Which.Name.Should().NotBe(first.Name);
+        var latestOfTheWanted = await Values(service.GetBackupsAsync([bed.PrimaryCluster], true, new FanOutOptions(), default, b => b.Name == first.Name));
+        latestOfTheWanted.Should().ContainSingle("the filter comes before the newest of each schedule is taken").Which.Name.Should().Be(first.Name);
 
         var schedules = await Values(service.GetSchedulesAsync(bed.Clusters, new FanOutOptions()));
         var read = schedules.Should().ContainSingle().Which;

@@ -45,13 +45,13 @@ public sealed class GetFleetBackupCommand : FanOutCmdlet
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {
-            await foreach (var outcome in service.GetBackupsAsync(clusters, Latest, options, cancel).ConfigureAwait(false))
+            bool Wanted(FleetBackup backup) => names.Any(p => p.IsMatch(backup.Name))
+                && (Schedule is null || schedules.Any(p => p.IsMatch(backup.Schedule ?? "")))
+                && (Phase is null || string.Equals(Phase, backup.Phase, StringComparison.OrdinalIgnoreCase));
+            await foreach (var outcome in service.GetBackupsAsync(clusters, Latest, options, cancel, Wanted).ConfigureAwait(false))
             {
                 if (outcome.Error is { } error) EmitError(error);
-                else if (outcome.Value is { } backup && names.Any(p => p.IsMatch(backup.Name))
-                         && (Schedule is null || schedules.Any(p => p.IsMatch(backup.Schedule ?? "")))
-                         && (Phase is null || string.Equals(Phase, backup.Phase, StringComparison.OrdinalIgnoreCase)))
-                    Emit(backup);
+                else if (outcome.Value is { } backup) Emit(backup);
             }
         });
     }
