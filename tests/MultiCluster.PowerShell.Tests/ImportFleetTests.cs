@@ -184,6 +184,42 @@ public sealed class ImportFleetTests(ImportFleetFixture fixture) : IClassFixture
     }
 
     [RequiresSharedCrdsFact]
+    public void A_failed_import_through_a_kubeconfig_of_its_own_leaves_the_sessions_kubeconfig_as_it_was()
+    {
+        using var session = fixture.NewSession();
+        var emulator = fixture.Emulator;
+        var context = emulator.Contexts[0];
+        // Only the source cluster's context: had the session taken it, prod-b and dev-c could no longer be reached.
+        var sourceOnly = Path.Combine(Directory.CreateTempSubdirectory("mc-ps-import-").FullName, "source-only.kubeconfig");
+        // Owner-only, as a kubeconfig with a token must be (the canary scan checks every file a test writes).
+        var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) owner.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(sourceOnly, owner)) writer.Write($"""
+            apiVersion: v1
+            kind: Config
+            current-context: {context}
+            clusters:
+              - name: {context}
+                cluster: {"{"} server: "{emulator.Servers[context].AbsoluteUri}", certificate-authority-data: "{emulator.CertificateAuthorityData}" {"}"}
+            users:
+              - name: {context}
+                user: {"{"} token: "{emulator.AdminTokenOf(context)}" {"}"}
+            contexts:
+              - name: {context}
+                context: {"{"} cluster: {context}, user: {context} {"}"}
+            """);
+
+        var result = session.Run("Import-Fleet -From KubeFed -SourceCluster $args[1] -Namespace kubefed-broken -Kubeconfig $args[0]", sourceOnly, context);
+        var health = session.Run("Get-FleetCluster | Test-FleetCluster");
+
+        result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("FleetSourceInvalid,", "the source was read through the kubeconfig given");
+        health.Errors.Should().BeEmpty();
+        health.Output.Cast<FleetClusterHealth>().Should().HaveCount(3).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
+        session.Run("(Get-Fleet).Name").Output.Should().Equal("before");
+        Directory.Delete(Path.GetDirectoryName(sourceOnly)!, recursive: true);
+    }
+
+    [RequiresSharedCrdsFact]
     public void An_Argo_CD_secret_without_server_is_refused_naming_it()
     {
         using var session = fixture.NewSession();

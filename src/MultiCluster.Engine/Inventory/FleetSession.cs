@@ -13,11 +13,52 @@ public sealed class FleetSession : IDisposable
     private readonly object _gate = new();
     private Fleet? _fleet;
     private KubernetesConnector _connector;
+    private bool _adopted;
 
     public FleetSession(KubeconfigSource? kubeconfig = null, ConnectorOptions? connectorOptions = null)
+        : this(new KubernetesConnector(kubeconfig ?? KubeconfigSource.FromEnvironment(), connectorOptions), connectorOptions)
+    {
+    }
+
+    private FleetSession(KubernetesConnector connector, ConnectorOptions? connectorOptions)
     {
         _connectorOptions = connectorOptions;
-        _connector = new KubernetesConnector(kubeconfig ?? KubeconfigSource.FromEnvironment(), connectorOptions);
+        _connector = connector;
+    }
+
+    /// <summary>
+    /// A session beside this one: the same fleet, with <paramref name="kubeconfig"/> instead of this
+    /// one's. An import that brings its own kubeconfig works there, and this session <see cref="Adopt"/>s
+    /// it only once the import succeeded, so a failed import leaves the kubeconfig and fleet as they were.
+    /// </summary>
+    public FleetSession Beside(LoadedKubeconfig kubeconfig)
+    {
+        var beside = new FleetSession(new KubernetesConnector(kubeconfig, _connectorOptions), _connectorOptions);
+        lock (_gate) beside._fleet = _fleet;
+        return beside;
+    }
+
+    /// <summary>Takes the fleet and kubeconfig of a session made by <see cref="Beside"/>, whose clients it then owns.</summary>
+    public void Adopt(FleetSession beside)
+    {
+        ArgumentNullException.ThrowIfNull(beside);
+        Fleet? fleet;
+        KubernetesConnector connector;
+        lock (beside._gate)
+        {
+            if (beside._adopted) throw new InvalidOperationException("That session was adopted already.");
+            beside._adopted = true;
+            fleet = beside._fleet;
+            connector = beside._connector;
+        }
+        KubernetesConnector previous;
+        lock (_gate)
+        {
+            _fleet = fleet;
+            previous = _connector;
+            _connector = connector;
+        }
+        previous.Dispose();
     }
 
     /// <summary>The imported fleet, or null when the kubeconfig contexts are the fleet.</summary>
@@ -153,6 +194,9 @@ public sealed class FleetSession : IDisposable
 
     public void Dispose()
     {
-        lock (_gate) _connector.Dispose();
+        lock (_gate)
+        {
+            if (!_adopted) _connector.Dispose();
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MultiCluster.Engine.Connections;
+using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Inventory.Import;
 using MultiCluster.Infrastructure;
 
@@ -106,13 +107,15 @@ public sealed class ImportFleetCommand : FleetCmdlet
     private void ImportFromSource()
     {
         var session = RunspaceSessions.Current;
+        // The source cluster's context must be found in the kubeconfig the user names here; the import reads
+        // through it beside the session, which takes it only when the import succeeds.
+        FleetSession? beside = null;
         try
         {
-            // The source cluster's context must be found in the kubeconfig the user names here.
-            if (KubeconfigContent is not null)
-                session.UseKubeconfig(KubeconfigSource.FromContent(KubeconfigContent, SessionState.Path.CurrentFileSystemLocation.ProviderPath));
-            else if (Kubeconfig is not null)
-                session.UseKubeconfig(KubeconfigSource.FromPaths(Kubeconfig.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray()));
+            var kubeconfig = KubeconfigContent is not null ? KubeconfigSource.FromContent(KubeconfigContent, SessionState.Path.CurrentFileSystemLocation.ProviderPath)
+                : Kubeconfig is not null ? KubeconfigSource.FromPaths(Kubeconfig.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray())
+                : null;
+            if (kubeconfig is not null) beside = session.Beside(KubeconfigLoader.Load(kubeconfig));
         }
         catch (Exception ex)
         {
@@ -127,10 +130,15 @@ public sealed class ImportFleetCommand : FleetCmdlet
             Force = Force,
             Merge = Merge,
         };
-        RunEngine(async cancel =>
+        using (beside)
         {
-            foreach (var cluster in await new FleetImporter(session).ImportAsync(request, cancel).ConfigureAwait(false))
-                Emit(cluster);
-        });
+            RunEngine(async cancel =>
+            {
+                var imported = await new FleetImporter(beside ?? session).ImportAsync(request, cancel).ConfigureAwait(false);
+                // Adopted before anything is written, so a cmdlet downstream already sees the new fleet.
+                if (beside is not null) session.Adopt(beside);
+                foreach (var cluster in imported) Emit(cluster);
+            });
+        }
     }
 }
