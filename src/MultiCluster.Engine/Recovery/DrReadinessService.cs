@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Recovery;
@@ -31,6 +32,22 @@ public sealed class DrReadinessService
         _apiFactory = apiFactory;
         _time = time;
     }
+
+    /// <summary>
+    /// The checks of each primary with its standby (<paramref name="standbyOf"/>), as one list per pair, pairs
+    /// at once up to the throttle and in the order they finish, each within the timeout: a pair whose checks
+    /// fail as a whole (a timeout, an error past reachability) is one error for its primary, and the other
+    /// pairs carry on.
+    /// </summary>
+    public IAsyncEnumerable<FleetOutcome<IReadOnlyList<FleetDrCheck>>> CheckAllAsync(IReadOnlyList<FleetCluster> primaries,
+        Func<FleetCluster, FleetCluster?> standbyOf, TimeSpan maxRpo, string veleroNamespace, FanOutOptions options, CancellationToken cancellationToken = default) =>
+        FleetRunner.RunAsync<FleetOutcome<IReadOnlyList<FleetDrCheck>>>(
+            primaries,
+            options with { Activity = "Checking disaster-recovery readiness" },
+            async (primary, sink, token) => sink.Emit(FleetOutcome<IReadOnlyList<FleetDrCheck>>.Success(primary.Name,
+                await CheckAsync(primary, standbyOf(primary), maxRpo, veleroNamespace, token).ConfigureAwait(false))),
+            (primary, error, _) => [FleetOutcome<IReadOnlyList<FleetDrCheck>>.Failure(primary.Name, error)],
+            cancellationToken);
 
     /// <summary>Every check of <paramref name="primary"/> and <paramref name="standby"/>; a side that does not answer gives a Fail, never an exception.</summary>
     public async Task<IReadOnlyList<FleetDrCheck>> CheckAsync(FleetCluster primary, FleetCluster? standby, TimeSpan maxRpo, string veleroNamespace,

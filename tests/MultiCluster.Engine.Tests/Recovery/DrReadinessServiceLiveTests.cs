@@ -148,4 +148,24 @@ public class DrReadinessServiceLiveTests
         var back = await Service(bed).CheckAsync(bed.PrimaryCluster, bed.StandbyCluster, TimeSpan.FromHours(1), "velero", default);
         back.Should().HaveCount(10).And.NotContain(c => c.Check == "Reachable");
     }
+
+    [RequiresSharedCrdsFact]
+    public async Task Across_the_fleet_a_pair_past_its_timeout_is_one_ClusterTimeout_error_and_the_other_pairs_carry_on()
+    {
+        await using var bed = await ReadyAsync("readyslow");
+        await bed.Standby.SetFaultsAsync(new MultiCluster.Testing.ApiServer.FaultSettings { Latency = TimeSpan.FromSeconds(30) });
+        // Two pairs: the primary with its slow standby, and the standby checked as a primary without one.
+        FleetCluster? StandbyOf(FleetCluster primary) => primary.Name == bed.PrimaryCluster.Name ? bed.StandbyCluster : null;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcomes = await Service(bed).CheckAllAsync([bed.PrimaryCluster, bed.StandbyCluster], StandbyOf, TimeSpan.FromHours(1), "velero",
+            new MultiCluster.Engine.FanOut.FanOutOptions { TimeoutSeconds = 2 }).ToListAsync();
+
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the slow pair is stopped at its timeout, not at the standby's 30 s");
+        var failed = outcomes.Where(o => o.Error is not null).Should().ContainSingle().Which;
+        failed.Cluster.Should().Be(bed.PrimaryCluster.Name);
+        failed.Error!.ErrorId.Should().Be(MultiCluster.Engine.Errors.FleetErrorIds.ClusterTimeout);
+        outcomes.Where(o => o.Value is not null).SelectMany(o => o.Value!.Select(c => (o.Cluster, c.Check, c.Status))).Should().Equal(
+            [(bed.StandbyCluster.Name, "Standby", "Fail")], "the primary's checks are its error alone, and the other pair is still checked");
+    }
 }

@@ -54,13 +54,15 @@ public sealed class GetFleetDrReadinessCommand : FanOutCmdlet
         var primaries = clusters.Where(c => standbyOverride is not null || c.DrPeer is not null || !standbys.Contains(c.Name))
             .Where(c => !string.Equals(c.Name, standbyOverride?.Name, StringComparison.OrdinalIgnoreCase)).ToList();
         var service = new DrReadinessService(RunspaceSessions.Current.Connector);
+        FleetCluster? StandbyOf(FleetCluster primary) =>
+            standbyOverride ?? (primary.DrPeer is { } peer ? fleet.FirstOrDefault(c => string.Equals(c.Name, peer, StringComparison.OrdinalIgnoreCase)) : null);
+        var options = FanOutSettings();
         RunEngine(async cancel =>
         {
-            foreach (var primary in primaries)
+            await foreach (var outcome in service.CheckAllAsync(primaries, StandbyOf, MaxRpo, VeleroNamespace, options, cancel).ConfigureAwait(false))
             {
-                var standby = standbyOverride ?? (primary.DrPeer is { } peer ? fleet.FirstOrDefault(c => string.Equals(c.Name, peer, StringComparison.OrdinalIgnoreCase)) : null);
-                foreach (var check in await service.CheckAsync(primary, standby, MaxRpo, VeleroNamespace, cancel).ConfigureAwait(false))
-                    Emit(check);
+                if (outcome.Error is { } error) EmitError(error);
+                else foreach (var check in outcome.Value ?? []) Emit(check);
             }
         });
     }
