@@ -92,6 +92,29 @@ public static class FleetRunner
         }
     }
 
+    /// <summary>
+    /// For a command that reads every cluster before it changes anything: <paramref name="read"/> on each
+    /// cluster as <see cref="RunAsync{T}"/> runs work (throttle, timeout, stop), the answers in the
+    /// clusters' order, or the error of the first cluster in that order that failed (ClusterTimeout for
+    /// one past its timeout), thrown once every read has ended, so nothing is changed on a partial view.
+    /// </summary>
+    public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(IReadOnlyList<FleetCluster> clusters, FanOutOptions options,
+        Func<FleetCluster, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        var answers = new Dictionary<string, T>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, FleetException>(StringComparer.Ordinal);
+        await foreach (var (cluster, answer, error) in RunAsync<(string Cluster, T? Answer, FleetException? Error)>(clusters, options,
+                           async (cluster, sink, token) => sink.Emit((cluster.Name, await read(cluster, token).ConfigureAwait(false), null)),
+                           (cluster, error, _) => [(cluster.Name, default, error)], cancellationToken).ConfigureAwait(false))
+        {
+            if (error is not null) errors[cluster] = error;
+            else answers[cluster] = answer!;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (clusters.FirstOrDefault(c => errors.ContainsKey(c.Name)) is { } failed) throw errors[failed.Name];
+        return clusters.Select(c => answers[c.Name]).ToList();
+    }
+
     private static async Task ProduceAsync<T>(
         IReadOnlyList<FleetCluster> clusters,
         FanOutOptions options,

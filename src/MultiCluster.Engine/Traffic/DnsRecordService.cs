@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Traffic;
@@ -44,6 +45,9 @@ public sealed record DnsRecordRequest : IDnsRoutingRequest
 
     public long Ttl { get; init; } = 60;
     public bool WhatIf { get; init; }
+
+    /// <summary>How the clusters' Services are read: at once up to the throttle, each within the timeout.</summary>
+    public FanOutOptions FanOut { get; init; } = new();
 }
 
 /// <summary>
@@ -61,9 +65,11 @@ public sealed class DnsRecordService(IClusterConnector connector, IRoute53Client
         if (request.Clusters.Count == 0)
             throw Invalid(FleetErrorIds.NoClustersSelected, request.RecordName, "No clusters to write record sets for.", null);
         DnsRouting.Check(request, request.RecordName, request.Endpoints.Keys);
-        var endpoints = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var cluster in request.Clusters)
-            endpoints[cluster.Name] = await EndpointAsync(request, cluster, cancellationToken).ConfigureAwait(false);
+        // Every endpoint before Route 53 is asked anything: the record sets change in one batch or not at all.
+        var read = await FleetRunner.ReadAllAsync(request.Clusters, request.FanOut with { Activity = "Reading load-balancer addresses" },
+            (cluster, token) => EndpointAsync(request, cluster, token), cancellationToken).ConfigureAwait(false);
+        var endpoints = request.Clusters.Select((cluster, index) => (cluster.Name, Endpoint: read[index]))
+            .ToDictionary(e => e.Name, e => e.Endpoint, StringComparer.OrdinalIgnoreCase);
         var type = RecordType(request, endpoints);
         var desired = request.Clusters.Select(c => Desired(request, c, endpoints[c.Name], type)).ToList();
 

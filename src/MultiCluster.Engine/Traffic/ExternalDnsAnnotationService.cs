@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Dns;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Traffic;
@@ -35,6 +36,9 @@ public sealed record ExternalDnsRequest : IDnsRoutingRequest
 
     public bool SkipExternalDnsCheck { get; init; }
     public bool WhatIf { get; init; }
+
+    /// <summary>How the clusters' objects and ExternalDNS are read: at once up to the throttle, each within the timeout.</summary>
+    public FanOutOptions FanOut { get; init; } = new();
 }
 
 /// <summary>
@@ -58,7 +62,8 @@ public sealed class ExternalDnsAnnotationService(IClusterConnector connector)
     {
         Check(request);
         var type = string.Equals(request.Kind, "Ingress", StringComparison.OrdinalIgnoreCase) ? IngressType : ServiceType;
-        var targets = await Task.WhenAll(request.Clusters.Select(c => TargetAsync(request, type, c, cancellationToken))).ConfigureAwait(false);
+        var targets = await FleetRunner.ReadAllAsync(request.Clusters, request.FanOut with { Activity = "Reading ExternalDNS objects" },
+            (cluster, token) => TargetAsync(request, type, cluster, token), cancellationToken).ConfigureAwait(false);
         var sharedOwner = targets.Where(t => !request.SkipExternalDnsCheck).GroupBy(t => t.OwnerId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (sharedOwner is not null)
         {

@@ -215,6 +215,44 @@ public class FleetRunnerTests
         results.Should().OnlyHaveUniqueItems();
     }
 
+    [Fact]
+    public async Task Reading_every_cluster_answers_in_the_clusters_order_within_the_throttle()
+    {
+        var running = 0;
+        var peak = 0;
+
+        var answers = await FleetRunner.ReadAllAsync(Clusters(8), new FanOutOptions { ThrottleLimit = 2 }, async (cluster, token) =>
+        {
+            InterlockedMax(ref peak, Interlocked.Increment(ref running));
+            // The later clusters answer first: the order of the answers is still the clusters'.
+            await Task.Delay(80 - int.Parse(cluster.Name[1..]) * 10, token);
+            Interlocked.Decrement(ref running);
+            return cluster.Name.ToUpperInvariant();
+        });
+
+        answers.Should().Equal("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8");
+        peak.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Reading_every_cluster_throws_the_first_clusters_error_once_every_read_has_ended()
+    {
+        var ended = new List<string>();
+
+        var read = () => FleetRunner.ReadAllAsync(Clusters(3), new FanOutOptions { TimeoutSeconds = 1 }, async (cluster, token) =>
+        {
+            if (cluster.Name == "c3") throw new FleetClusterException(FleetErrorIds.ServerError, FleetErrorCategory.ResourceUnavailable, "c3", "c3 broke");
+            if (cluster.Name == "c2") await Task.Delay(Timeout.Infinite, token);
+            lock (ended) ended.Add(cluster.Name);
+            return cluster.Name;
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var error = (await read.Should().ThrowAsync<FleetException>()).Which;
+        error.ErrorId.Should().Be(FleetErrorIds.ClusterTimeout, "c2 comes before c3 in the fleet, and it timed out");
+        error.Message.Should().Contain("'c2'");
+        ended.Should().Equal("c1");
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

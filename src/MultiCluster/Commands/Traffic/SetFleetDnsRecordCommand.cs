@@ -88,7 +88,7 @@ public sealed class SetFleetDnsRecordCommand : FanOutCmdlet
             return;
         var request = new DnsRecordRequest
         {
-            ZoneName = ZoneName, RecordName = Name, Policy = Enum.Parse<DnsRoutingPolicy>(Policy, ignoreCase: true), Clusters = clusters, WhatIf = whatIf,
+            ZoneName = ZoneName, RecordName = Name, Policy = Enum.Parse<DnsRoutingPolicy>(Policy, ignoreCase: true), Clusters = clusters, WhatIf = whatIf, FanOut = FanOutSettings(),
             Endpoints = Strings(Endpoint), Service = Service, Primary = Primary, HealthChecks = Strings(HealthCheckId), Locations = Strings(Location), Ttl = Ttl,
             Weights = Strings(Weight).ToDictionary(w => w.Key, w => long.TryParse(w.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1,
                 StringComparer.OrdinalIgnoreCase),

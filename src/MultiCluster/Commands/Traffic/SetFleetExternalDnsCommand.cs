@@ -82,7 +82,7 @@ public sealed class SetFleetExternalDnsCommand : FanOutCmdlet
             return;
         var request = new ExternalDnsRequest
         {
-            Kind = Kind, Namespace = Namespace, Name = Name, Hostname = Hostname, Policy = Enum.Parse<DnsRoutingPolicy>(Policy, ignoreCase: true), Clusters = clusters,
+            Kind = Kind, Namespace = Namespace, Name = Name, Hostname = Hostname, Policy = Enum.Parse<DnsRoutingPolicy>(Policy, ignoreCase: true), Clusters = clusters, FanOut = FanOutSettings(),
             Primary = Primary, HealthChecks = Strings(HealthCheckId), Locations = Strings(Location), Ttl = MyInvocation.BoundParameters.ContainsKey(nameof(Ttl)) ? Ttl : null,
             SkipExternalDnsCheck = SkipExternalDnsCheck, WhatIf = whatIf,
             Weights = Strings(Weight).ToDictionary(w => w.Key, w => long.TryParse(w.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1,
