@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Delivery;
@@ -62,10 +62,16 @@ public sealed class ApplicationSetService
 
     /// <summary>
     /// The Applications in Argo CD's namespace (only those of <paramref name="applicationSet"/> when
-    /// given), one per cluster and application, their cluster found by destination name or server.
+    /// given), one per cluster and application, their cluster found by destination name or server;
+    /// read within <paramref name="options"/>' timeout (ClusterTimeout past it).
     /// </summary>
-    public async IAsyncEnumerable<FleetApplication> GetApplicationsAsync(FleetCluster management, string argoNamespace, string? applicationSet,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FleetApplication>> GetApplicationsAsync(FleetCluster management, string argoNamespace, string? applicationSet,
+        FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await FleetRunner.ReadAllAsync([management], (options ?? new FanOutOptions()) with { Activity = "Reading Argo CD Applications" },
+            (cluster, token) => ReadApplicationsAsync(cluster, argoNamespace, applicationSet, token), cancellationToken).ConfigureAwait(false)).Single();
+
+    private async Task<IReadOnlyList<FleetApplication>> ReadApplicationsAsync(FleetCluster management, string argoNamespace, string? applicationSet,
+        CancellationToken cancellationToken)
     {
         var client = Client(management);
         var selector = applicationSet is null ? null : $"{ApplicationSetDefinition.ApplicationSetLabel}={applicationSet}";
@@ -74,6 +80,7 @@ public sealed class ApplicationSetService
             .ConfigureAwait(false);
         var byServer = secrets.Select(s => (Server: ArgoClusterSecret.Data(s, "server")?.TrimEnd('/'), Name: ArgoClusterSecret.Data(s, "name")))
             .Where(s => s.Server is not null && s.Name is not null).GroupBy(s => s.Server!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name!, StringComparer.Ordinal);
+        var found = new List<FleetApplication>();
         foreach (var app in applications.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
             var destination = app.Json["spec"]?["destination"];
@@ -85,7 +92,7 @@ public sealed class ApplicationSetService
             var status = app.Json["status"];
             var message = (status?["conditions"] as JsonArray)?.FirstOrDefault()?["message"]?.ToString()
                 ?? status?["operationState"]?["message"]?.ToString() ?? "";
-            yield return new FleetApplication
+            found.Add(new FleetApplication
             {
                 Cluster = cluster,
                 Name = app.Name,
@@ -96,7 +103,8 @@ public sealed class ApplicationSetService
                 HealthStatus = status?["health"]?["status"]?.ToString() ?? "",
                 Revision = status?["sync"]?["revision"]?.ToString(),
                 Message = message,
-            };
+            });
         }
+        return found;
     }
 }

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Delivery;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Tests.Connections;
 using MultiCluster.Engine.Tests.FanOut;
 using MultiCluster.Testing;
+using MultiCluster.Testing.ApiServer;
 using MultiCluster.Testing.Xunit;
 
 namespace MultiCluster.Engine.Tests.Delivery;
@@ -327,7 +329,7 @@ public sealed class ApplicationSetTests : IAsyncLifetime
         }
         var service = new ApplicationSetService(_connector);
 
-        var applications = await service.GetApplicationsAsync(_connector.Clusters[0], "argocd", "shop").ToListAsync();
+        var applications = await service.GetApplicationsAsync(_connector.Clusters[0], "argocd", "shop");
 
         applications.Should().HaveCount(2);
         applications[0].Should().BeEquivalentTo(new FleetApplication
@@ -336,6 +338,19 @@ public sealed class ApplicationSetTests : IAsyncLifetime
             SyncStatus = "OutOfSync", HealthStatus = "Progressing", Revision = "abc123", Message = "",
         });
         applications[1].Should().BeEquivalentTo(new { Cluster = "prod-use1", SyncStatus = "Synced", HealthStatus = "Healthy" }, o => o.ExcludingMissingMembers());
-        (await service.GetApplicationsAsync(_connector.Clusters[0], "argocd", "other").ToListAsync()).Should().BeEmpty();
+        (await service.GetApplicationsAsync(_connector.Clusters[0], "argocd", "other")).Should().BeEmpty();
+    }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_management_cluster_slower_than_the_timeout_is_a_ClusterTimeout()
+    {
+        await _fleet[0].SetFaultsAsync(new FaultSettings { Latency = TimeSpan.FromSeconds(30) });
+        var service = new ApplicationSetService(_connector);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var read = () => service.GetApplicationsAsync(_connector.Clusters[0], "argocd", null, new FanOutOptions { TimeoutSeconds = 1 });
+
+        (await read.Should().ThrowAsync<FleetException>()).Which.ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the read is stopped at its timeout, not after the 30 s latency");
     }
 }

@@ -50,9 +50,10 @@ public sealed class GetFleetApplicationCommand : FanOutCmdlet
             if (only.Count == 0) return;
         }
         var service = new ApplicationSetService(session.Connector);
+        var options = FanOutSettings();
         RunEngine(async cancel =>
         {
-            await foreach (var application in service.GetApplicationsAsync(management, ArgoNamespace, ApplicationSet, cancel).ConfigureAwait(false))
+            foreach (var application in await service.GetApplicationsAsync(management, ArgoNamespace, ApplicationSet, options, cancel).ConfigureAwait(false))
             {
                 if (only is null || only.Contains(application.Cluster)) Emit(application);
             }
