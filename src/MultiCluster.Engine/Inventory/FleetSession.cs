@@ -28,10 +28,10 @@ public sealed class FleetSession : IDisposable
 
     /// <summary>
     /// A session beside this one: the same fleet, with <paramref name="kubeconfig"/> instead of this
-    /// one's. An import that brings its own kubeconfig works there, and this session <see cref="Adopt"/>s
-    /// it only once the import succeeded, so a failed import leaves the kubeconfig and fleet as they were.
+    /// one's. An import that brings its own kubeconfig works there (<see cref="Import.FleetImporter"/>), and
+    /// this session <see cref="Adopt"/>s it only once the import succeeded.
     /// </summary>
-    public FleetSession Beside(LoadedKubeconfig kubeconfig)
+    internal FleetSession Beside(LoadedKubeconfig kubeconfig)
     {
         var beside = new FleetSession(new KubernetesConnector(kubeconfig, _connectorOptions), _connectorOptions);
         lock (_gate) beside._fleet = _fleet;
@@ -39,7 +39,7 @@ public sealed class FleetSession : IDisposable
     }
 
     /// <summary>Takes the fleet and kubeconfig of a session made by <see cref="Beside"/>, whose clients it then owns.</summary>
-    public void Adopt(FleetSession beside)
+    internal void Adopt(FleetSession beside)
     {
         ArgumentNullException.ThrowIfNull(beside);
         Fleet? fleet;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.ClusterApi;
+using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Reporting;
 using MultiCluster.Engine.Resources;
@@ -25,6 +26,9 @@ public sealed record FleetImportRequest
 
     /// <summary>Add the clusters to the current fleet instead of replacing it; a name the fleet has already is refused.</summary>
     public bool Merge { get; init; }
+
+    /// <summary>A kubeconfig to read the source through, which the session takes only if the import succeeds; null: the session's.</summary>
+    public LoadedKubeconfig? Kubeconfig { get; init; }
 }
 
 /// <summary>
@@ -39,6 +43,16 @@ public sealed class FleetImporter(FleetSession session)
     /// <summary>The imported clusters as the fleet now holds them: the source cluster first, then by name.</summary>
     public async Task<IReadOnlyList<FleetCluster>> ImportAsync(FleetImportRequest request, CancellationToken cancellationToken = default)
     {
+        if (request.Kubeconfig is { } given)
+        {
+            // Read beside the session, which takes the kubeconfig and the fleet only once everything succeeded:
+            // a failed import leaves both as they were. Taken before the clusters are returned, so a cmdlet
+            // downstream already sees them.
+            using var beside = session.Beside(given);
+            var result = await new FleetImporter(beside).ImportAsync(request with { Kubeconfig = null }, cancellationToken).ConfigureAwait(false);
+            session.Adopt(beside);
+            return result;
+        }
         var current = session.GetFleet();
         var source = ResolveSource(current, request);
         var resources = ClusterResources.For(session.Connector.Connect(source), null);

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using MultiCluster.Engine.Connections;
-using MultiCluster.Engine.Inventory;
 using MultiCluster.Engine.Inventory.Import;
 using MultiCluster.Infrastructure;
 
@@ -107,15 +106,14 @@ public sealed class ImportFleetCommand : FleetCmdlet
     private void ImportFromSource()
     {
         var session = RunspaceSessions.Current;
-        // The source cluster's context must be found in the kubeconfig the user names here; the import reads
-        // through it beside the session, which takes it only when the import succeeds.
-        FleetSession? beside = null;
+        // The source cluster's context must be found in the kubeconfig the user names here: read now, as kubectl reads --kubeconfig.
+        LoadedKubeconfig? loaded = null;
         try
         {
             var kubeconfig = KubeconfigContent is not null ? KubeconfigSource.FromContent(KubeconfigContent, SessionState.Path.CurrentFileSystemLocation.ProviderPath)
                 : Kubeconfig is not null ? KubeconfigSource.FromPaths(Kubeconfig.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToArray())
                 : null;
-            if (kubeconfig is not null) beside = session.Beside(KubeconfigLoader.Load(kubeconfig));
+            if (kubeconfig is not null) loaded = KubeconfigLoader.Load(kubeconfig);
         }
         catch (Exception ex)
         {
@@ -124,21 +122,17 @@ public sealed class ImportFleetCommand : FleetCmdlet
         var request = new FleetImportRequest
         {
             Source = From,
+            Kubeconfig = loaded,
             SourceCluster = ManagementCluster,
             Namespace = Namespace,
             KubeconfigPath = KubeconfigPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(KubeconfigPath),
             Force = Force,
             Merge = Merge,
         };
-        using (beside)
+        RunEngine(async cancel =>
         {
-            RunEngine(async cancel =>
-            {
-                var imported = await new FleetImporter(beside ?? session).ImportAsync(request, cancel).ConfigureAwait(false);
-                // Adopted before anything is written, so a cmdlet downstream already sees the new fleet.
-                if (beside is not null) session.Adopt(beside);
-                foreach (var cluster in imported) Emit(cluster);
-            });
-        }
+            foreach (var cluster in await new FleetImporter(session).ImportAsync(request, cancel).ConfigureAwait(false))
+                Emit(cluster);
+        });
     }
 }

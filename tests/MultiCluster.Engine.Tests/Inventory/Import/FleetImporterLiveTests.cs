@@ -213,6 +213,31 @@ public sealed class FleetImporterLiveTests : IAsyncLifetime
         _session.GetFleet().Should().BeSameAs(before);
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task Through_a_kubeconfig_of_its_own_the_session_takes_it_only_when_the_import_succeeds()
+    {
+        // A session whose kubeconfig knows none of the clusters: the source can be reached only through the one given.
+        using var session = new FleetSession(KubeconfigSource.FromContent("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n"));
+        session.SetFleet(new Fleet { Name = "before", Clusters = [new FleetCluster { Name = "hub", Context = Host, Role = FleetClusterRole.Management }] });
+        var before = (session.GetFleet(), session.Kubeconfig);
+        var request = new FleetImportRequest { Source = FleetImportSource.KubeFed, SourceCluster = "hub", Kubeconfig = KubeconfigLoader.Load(KubeconfigSource.FromPaths(_fleet.KubeconfigPath)) };
+        using var scope = FleetCallContext.Use(_reporter);
+
+        _fleet[0].CreateObject(Renamed(KubeFedCluster(_fleet[1], "gone-token"), "orphan"));
+        var failed = () => new FleetImporter(session).ImportAsync(request with { Namespace = KubeFedFleetSource.DefaultNamespace });
+        (await failed.Should().ThrowAsync<FleetInputException>()).Which.ErrorId.Should().Be(FleetImportErrorIds.FleetSourceInvalid,
+            "the source was read through the kubeconfig given");
+        (session.GetFleet(), session.Kubeconfig).Should().Be(before, "a failed import leaves the session's fleet and kubeconfig as they were");
+
+        _fleet[0].Store.Delete(_fleet[0].Registry.Find("core.kubefed.io", "kubefedclusters")!, KubeFedFleetSource.DefaultNamespace, "orphan");
+        var imported = await new FleetImporter(session).ImportAsync(request);
+
+        imported.Should().HaveCount(3);
+        session.Kubeconfig.Should().NotBeSameAs(before.Kubeconfig);
+        var health = await new ClusterHealthService(session.Connector).TestAsync(imported).ToListAsync();
+        health.Should().HaveCount(3).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy, string.Join("; ", health.Select(h => $"{h.Cluster}: {h.Reason}")));
+    }
+
     private static JsonObject Renamed(JsonObject obj, string name)
     {
         obj["metadata"]!["name"] = name;
