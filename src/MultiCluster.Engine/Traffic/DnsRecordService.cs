@@ -68,8 +68,7 @@ public sealed class DnsRecordService(IClusterConnector connector, IRoute53Client
         // Every endpoint before Route 53 is asked anything: the record sets change in one batch or not at all.
         var read = await FleetRunner.ReadAllAsync(request.Clusters, request.FanOut with { Activity = "Reading load-balancer addresses" },
             (cluster, token) => EndpointAsync(request, cluster, token), cancellationToken).ConfigureAwait(false);
-        var endpoints = request.Clusters.Select((cluster, index) => (cluster.Name, Endpoint: read[index]))
-            .ToDictionary(e => e.Name, e => e.Endpoint, StringComparer.OrdinalIgnoreCase);
+        var endpoints = request.Clusters.Zip(read).ToDictionary(pair => pair.First.Name, pair => pair.Second, StringComparer.OrdinalIgnoreCase);
         var type = RecordType(request, endpoints);
         var desired = request.Clusters.Select(c => Desired(request, c, endpoints[c.Name], type)).ToList();
 
