@@ -167,6 +167,35 @@ public sealed class DeliveryTests(DeliveryEmulatorFixture fixture) : IClassFixtu
         prodOnly.Output.Cast<FleetApplication>().Select(a => a.Cluster).Should().Equal("prod-b");
     }
 
+    [RequiresSharedCrdsFact]
+    public async Task Past_TimeoutSeconds_a_hanging_management_cluster_stops_New_FleetApplicationSet_and_Get_FleetApplication_with_ClusterTimeout()
+    {
+        using var session = fixture.NewSession();
+        await fixture.Emulator.SetFaultsAsync(fixture.Emulator.Contexts[0], """{"hanging":true}""");
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var applied = session.Run("New-FleetApplicationSet late -RepoUrl https://git.example.com/web.git -Path overlays -DestinationNamespace web -TimeoutSeconds 1");
+            var read = session.Run("Get-FleetApplication -TimeoutSeconds 1");
+
+            foreach (var result in new[] { applied, read })
+            {
+                result.Output.Should().BeEmpty();
+                result.TerminatingRecord.Should().NotBeNull();
+                result.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("ClusterTimeout");
+                result.TerminatingRecord.Exception.Message.Should().Be("Cluster 'prod-a' did not finish within 1 seconds.");
+            }
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "each command stops at its one-second timeout");
+        }
+        finally
+        {
+            await fixture.Emulator.SetFaultsAsync(fixture.Emulator.Contexts[0], "{}");
+        }
+        var late = session.Run("Get-FleetResource ApplicationSet -Cluster prod-a -Namespace argocd | Where-Object Name -eq late");
+        late.Errors.Should().BeEmpty();
+        late.Output.Should().BeEmpty("the hanging cluster was never asked to apply it");
+    }
+
     [Fact]
     public void A_template_parameter_no_cluster_defines_stops_New_FleetApplicationSet_before_anything_is_written()
     {

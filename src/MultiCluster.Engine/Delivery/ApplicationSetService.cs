@@ -19,8 +19,16 @@ public sealed class ApplicationSetService
 
     private ResourceClient Client(FleetCluster cluster) => ClusterResources.For(_connector.Connect(cluster), null).Client;
 
-    /// <summary>Applies (or with whatIf previews with a server-side dry run) the ApplicationSet; Created, Configured or Unchanged.</summary>
-    public async Task<FleetResourceResult> ApplyAsync(FleetCluster management, KubeObject applicationSet, bool whatIf, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies (or with whatIf previews with a server-side dry run) the ApplicationSet; Created, Configured or Unchanged;
+    /// within <paramref name="options"/>' timeout (ClusterTimeout past it).
+    /// </summary>
+    public Task<FleetResourceResult> ApplyAsync(FleetCluster management, KubeObject applicationSet, bool whatIf, FanOutOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        FleetRunner.RunOneAsync(management, (options ?? new FanOutOptions()) with { Activity = "Applying the ApplicationSet" },
+            token => ApplyOnceAsync(management, applicationSet, whatIf, token), cancellationToken);
+
+    private async Task<FleetResourceResult> ApplyOnceAsync(FleetCluster management, KubeObject applicationSet, bool whatIf, CancellationToken cancellationToken)
     {
         var client = Client(management);
         var ns = applicationSet.Namespace!;
@@ -67,8 +75,8 @@ public sealed class ApplicationSetService
     /// </summary>
     public async Task<IReadOnlyList<FleetApplication>> GetApplicationsAsync(FleetCluster management, string argoNamespace, string? applicationSet,
         FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
-        (await FleetRunner.ReadAllAsync([management], (options ?? new FanOutOptions()) with { Activity = "Reading Argo CD Applications" },
-            (cluster, token) => ReadApplicationsAsync(cluster, argoNamespace, applicationSet, token), cancellationToken).ConfigureAwait(false)).Single();
+        await FleetRunner.RunOneAsync(management, (options ?? new FanOutOptions()) with { Activity = "Reading Argo CD Applications" },
+            token => ReadApplicationsAsync(management, argoNamespace, applicationSet, token), cancellationToken).ConfigureAwait(false);
 
     private async Task<IReadOnlyList<FleetApplication>> ReadApplicationsAsync(FleetCluster management, string argoNamespace, string? applicationSet,
         CancellationToken cancellationToken)

@@ -115,6 +115,15 @@ public static class FleetRunner
         return clusters.Select(c => answers[c.Name]).ToList();
     }
 
+    /// <summary>
+    /// One cluster's work within the options' timeout (ClusterTimeout past it) and the caller's token,
+    /// its error thrown as <see cref="ReadAllAsync{T}"/> throws it: for a command that acts on one
+    /// cluster, such as Argo CD's management cluster.
+    /// </summary>
+    public static async Task<T> RunOneAsync<T>(FleetCluster cluster, FanOutOptions options, Func<CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken = default) =>
+        (await ReadAllAsync([cluster], options, (_, token) => work(token), cancellationToken).ConfigureAwait(false)).Single();
+
     private static async Task ProduceAsync<T>(
         IReadOnlyList<FleetCluster> clusters,
         FanOutOptions options,

@@ -342,15 +342,19 @@ public sealed class ApplicationSetTests : IAsyncLifetime
     }
 
     [RequiresSharedCrdsFact]
-    public async Task A_management_cluster_slower_than_the_timeout_is_a_ClusterTimeout()
+    public async Task A_management_cluster_slower_than_the_timeout_is_a_ClusterTimeout_when_reading_and_when_applying()
     {
         await _fleet[0].SetFaultsAsync(new FaultSettings { Latency = TimeSpan.FromSeconds(30) });
         var service = new ApplicationSetService(_connector);
+        var oneSecond = new FanOutOptions { TimeoutSeconds = 1 };
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
-        var read = () => service.GetApplicationsAsync(_connector.Clusters[0], "argocd", null, new FanOutOptions { TimeoutSeconds = 1 });
+        var read = () => service.GetApplicationsAsync(_connector.Clusters[0], "argocd", null, oneSecond);
+        var apply = () => service.ApplyAsync(_connector.Clusters[0], ApplicationSetDefinition.Build(Shop()), whatIf: false, oneSecond);
 
         (await read.Should().ThrowAsync<FleetException>()).Which.ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the read is stopped at its timeout, not after the 30 s latency");
+        (await apply.Should().ThrowAsync<FleetException>()).Which.ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "each call is stopped at its timeout, not after the 30 s latency");
+        _fleet[0].Store.Get(_fleet[0].Registry.Find("argoproj.io", "applicationsets")!, "argocd", "shop").Should().BeNull("the apply never got past reading the namespace");
     }
 }

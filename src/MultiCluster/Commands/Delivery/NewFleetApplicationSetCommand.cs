@@ -143,7 +143,8 @@ public sealed class NewFleetApplicationSetCommand : FanOutCmdlet
         }
         if (!whatIf && !ShouldProcess($"Cluster {management.Name}: apply {applicationSet.Reference}", "New-FleetApplicationSet")) return;
         var service = new ApplicationSetService(session.Connector);
-        RunEngine(async cancel => Emit(await service.ApplyAsync(management, applicationSet, whatIf, cancel).ConfigureAwait(false)));
+        var options = FanOutSettings();
+        RunEngine(async cancel => Emit(await service.ApplyAsync(management, applicationSet, whatIf, options, cancel).ConfigureAwait(false)));
     }
 
     private static Dictionary<string, object?> Map(Hashtable? table) =>
