@@ -143,4 +143,27 @@ public sealed class MonitoringTests(EmulatorFixture fixture) : IClassFixture<Emu
         error.CategoryInfo.Category.Should().Be(ErrorCategory.ObjectNotFound);
         error.TargetObject.Should().Be("prod-a: v1 ConfigMap kube-system/thanos-query-endpoints");
     }
+
+    [Fact]
+    public async Task A_management_cluster_that_does_not_answer_stops_the_test_at_TimeoutSeconds_with_ClusterTimeout()
+    {
+        using var session = fixture.NewSession();
+        await fixture.Emulator.SetFaultsAsync(fixture.Contexts[0], """{"hanging":true}""");
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = session.Run("Test-FleetMonitoring Prometheus -TimeoutSeconds 1");
+
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the read stops at its one-second timeout");
+            result.Output.Should().BeEmpty();
+            var error = result.TerminatingRecord!;
+            error.FullyQualifiedErrorId.Should().Be("ClusterTimeout,MultiCluster.Commands.Observability.TestFleetMonitoringCommand");
+            error.CategoryInfo.Category.Should().Be(ErrorCategory.OperationTimeout);
+            error.Exception.Message.Should().Be("Cluster 'prod-a' did not finish within 1 seconds.");
+        }
+        finally
+        {
+            await fixture.Emulator.SetFaultsAsync(fixture.Contexts[0], "{}");
+        }
+    }
 }

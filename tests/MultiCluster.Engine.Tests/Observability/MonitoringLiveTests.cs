@@ -221,6 +221,48 @@ public sealed class MonitoringLiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Endpoints_are_probed_at_most_Throttle_at_a_time_and_each_cluster_gets_its_checks()
+    {
+        var clusters = Enumerable.Range(1, 7).Select(i => new FleetCluster { Name = $"probe-{i}" }).ToList();
+        var targets = clusters.Select((c, i) => new ConfiguredTarget(c.Name, $"10.0.0.{i + 1}:9090", new Dictionary<string, string> { ["cluster"] = c.Name }, "http")).ToList();
+        var handler = new CountingHandler();
+
+        var checks = await MonitoringCheckService.CheckAsync(clusters, clusters, targets, new MonitoringProbeOptions { Throttle = 2 }, handler);
+
+        checks.Should().HaveCount(21, "three checks for each of the seven clusters");
+        checks.Where(c => c.Check == "Endpoint").Should().HaveCount(7).And.OnlyContain(c => c.Status == "Pass");
+        handler.Requests.Should().Be(7);
+        handler.MostAtOnce.Should().Be(2);
+    }
+
+    /// <summary>Answers every probe 200 after a pause, counting how many were in flight at once.</summary>
+    private sealed class CountingHandler : HttpMessageHandler
+    {
+        private int _inFlight;
+        private int _mostAtOnce;
+        private int _requests;
+
+        public int MostAtOnce => _mostAtOnce;
+        public int Requests => _requests;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            var now = Interlocked.Increment(ref _inFlight);
+            for (var most = _mostAtOnce; now > most; most = _mostAtOnce) Interlocked.CompareExchange(ref _mostAtOnce, now, most);
+            try
+            {
+                await Task.Delay(100, cancellationToken);
+                return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Reading_a_config_that_is_not_there_names_the_cluster_and_the_ConfigMap()
     {
         var act = () => MonitoringConfigReader.ReadAsync(_connector, _clusters[0], FleetMonitoringProvider.Thanos, "monitoring", "cluster", default);

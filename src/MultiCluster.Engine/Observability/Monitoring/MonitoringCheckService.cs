@@ -17,6 +17,9 @@ public sealed record MonitoringProbeOptions
     /// <summary>How long one endpoint may take to answer.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Endpoints probed at the same time (-ThrottleLimit).</summary>
+    public int Throttle { get; init; } = FanOut.FanOutOptions.DefaultThrottleLimit;
+
     public const int SidecarHttpPort = 10902;
 }
 
@@ -24,7 +27,7 @@ public sealed record MonitoringProbeOptions
 /// Test-FleetMonitoring's checks: every workload cluster is a target of the config (Missing), the
 /// config names no cluster the fleet lacks (Extra), each cluster's external labels are its own
 /// (Duplicate), and each endpoint answers <c>GET /-/ready</c> (Prometheus and the Thanos sidecar
-/// both serve it) within the timeout. Sends no credentials.
+/// both serve it) within the timeout, at most <see cref="MonitoringProbeOptions.Throttle"/> at a time. Sends no credentials.
 /// </summary>
 public static class MonitoringCheckService
 {
@@ -38,6 +41,7 @@ public static class MonitoringCheckService
         using var http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false }, disposeHandler: handler is null) { Timeout = Timeout.InfiniteTimeSpan };
         var byCluster = targets.ToLookup(t => t.Cluster, StringComparer.OrdinalIgnoreCase);
         var labelSets = targets.GroupBy(t => MonitoringSettings.LabelKey(t.Labels), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList());
+        using var throttle = new SemaphoreSlim(Math.Max(1, options.Throttle));
 
         var perCluster = workloads.Select(async cluster =>
         {
@@ -57,8 +61,16 @@ public static class MonitoringCheckService
                         $"The config names cluster '{cluster.Name}' {found.Count} times ({string.Join(", ", found.Select(f => f.Address))}).",
                         "Run New-FleetMonitoringConfig to write one target per cluster."),
                 LabelCheck(cluster.Name, target, labelSets, options),
-                await ProbeAsync(http, cluster.Name, target, options, cancellationToken).ConfigureAwait(false),
             };
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                checks.Add(await ProbeAsync(http, cluster.Name, target, options, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                throttle.Release();
+            }
             return (IReadOnlyList<FleetMonitoringCheck>)checks;
         });
         var results = (await Task.WhenAll(perCluster).ConfigureAwait(false)).SelectMany(c => c).ToList();

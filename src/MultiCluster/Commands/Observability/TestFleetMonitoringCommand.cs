@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MultiCluster.Engine.ClusterApi;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Observability.Monitoring;
 using MultiCluster.Infrastructure;
 
@@ -76,15 +77,17 @@ public sealed class TestFleetMonitoringCommand : FanOutCmdlet
         var workloads = clusters.Where(c => !string.Equals(c.Name, management?.Name, StringComparison.OrdinalIgnoreCase)).ToList();
         var options = new MonitoringProbeOptions
         {
-            Provider = Provider, ClusterLabel = ClusterLabel, Timeout = TimeSpan.FromSeconds(ProbeTimeoutSeconds),
+            Provider = Provider, ClusterLabel = ClusterLabel, Timeout = TimeSpan.FromSeconds(ProbeTimeoutSeconds), Throttle = ThrottleLimit,
             ProbePort = MyInvocation.BoundParameters.ContainsKey(nameof(ProbePort)) ? ProbePort : null,
         };
         var path = Path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        var reading = FanOutSettings() with { Activity = "Reading the monitoring config" };
         RunEngine(async cancel =>
         {
             var targets = path is not null
                 ? MonitoringConfigReader.ReadFile(path, Provider, ClusterLabel)
-                : await MonitoringConfigReader.ReadAsync(session.Connector, management!, Provider, Namespace, ClusterLabel, cancel).ConfigureAwait(false);
+                : await FleetRunner.RunOneAsync(management!, reading,
+                    token => MonitoringConfigReader.ReadAsync(session.Connector, management!, Provider, Namespace, ClusterLabel, token), cancel).ConfigureAwait(false);
             foreach (var check in await MonitoringCheckService.CheckAsync(workloads, fleet, targets, options, cancellationToken: cancel).ConfigureAwait(false))
                 Emit(check);
         });
