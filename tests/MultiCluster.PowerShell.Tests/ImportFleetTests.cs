@@ -247,6 +247,6 @@ public sealed class ImportFleetTests(ImportFleetFixture fixture) : IClassFixture
         record.TargetObject.Should().Be("dev-c");
         record.Exception.Message.Should().Contain("is named 'dev-c', which is already the name of cluster 'dev-c' of fleet 'prod-a'");
         Names(session.Run("Get-FleetCluster")).Should().Equal("prod-a", "dev-c", "prod-b");
-        session.Run("Get-FleetCluster | Test-FleetCluster").Output.Cast<FleetClusterHealth>().Should().OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
+        session.Run("Get-FleetCluster | Test-FleetCluster").Output.Cast<FleetClusterHealth>().Should().HaveCount(3).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy);
     }
 }

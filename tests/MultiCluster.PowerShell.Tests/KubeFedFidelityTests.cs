@@ -103,7 +103,7 @@ public sealed class KubeFedFidelityTests(EmulatorFixture fixture) : IClassFixtur
 
         strict.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("OverrideInvalid,");
         strict.TerminatingRecord.Exception.Message.Should().Contain("/metadata/annotations does not exist").And.Contain("{\"tier\":\"gold\"}");
-        nothing.Output.Cast<FleetWorkloadStatus>().Should().OnlyContain(s => s.Present == false);
+        nothing.Output.Cast<FleetWorkloadStatus>().Should().HaveCount(3).And.OnlyContain(s => s.Present == false);
         kubeFed.Output.Cast<FleetResourceResult>().Should().ContainSingle().Which.Action.Should().Be(FleetResourceAction.Created);
     }
 

@@ -76,7 +76,7 @@ public sealed class SubmarinerTests(SubmarinerEmulatorFixture fixture) : IClassF
         var wouldDo = Results(preview);
         wouldDo.Should().HaveCount(14 + 3 * 4 + 1);
         wouldDo.GroupBy(r => r.Cluster).Select(g => (g.Key, g.Count())).Should().BeEquivalentTo(new[] { ("hub", 14 + 4), ("East_1", 4), ("west-1", 5) });
-        wouldDo.Where(r => r.Kind != "Node").Should().AllSatisfy(r => r.Action.Should().Be(FleetResourceAction.WouldCreate));
+        wouldDo.Where(r => r.Kind != "Node").Should().HaveCount(14 + 3 * 4).And.AllSatisfy(r => r.Action.Should().Be(FleetResourceAction.WouldCreate));
         wouldDo.Single(r => r.Kind == "Node").Should().BeEquivalentTo(new { Cluster = "west-1", Name = "west-1-node", Action = FleetResourceAction.WouldChange });
         SubmarinerObjects(session).Should().Be(0);
 

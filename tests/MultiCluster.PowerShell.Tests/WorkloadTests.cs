@@ -56,7 +56,7 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
 
         var preview = Results(session.Run("$args[0] | Publish-FleetWorkload -WhatIf", document));
         preview.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
-        Statuses(session.Run("Get-FleetWorkload web -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false, "-WhatIf created nothing");
+        Statuses(session.Run("Get-FleetWorkload web -Namespace $args[0]", ns)).Should().HaveCount(3).And.OnlyContain(s => s.Present == false, "-WhatIf created nothing");
 
         var published = Results(session.Run("$args[0] | Publish-FleetWorkload", document));
         published.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
@@ -110,7 +110,7 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
 
         var removed = Results(session.Run("Remove-FleetWorkload settings ConfigMap -Namespace $args[0] -MaxClusters 3 -Force", ns));
         removed.Where(r => r.Action == FleetResourceAction.Deleted).Select(r => r.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
-        Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false);
+        Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0]", ns)).Should().HaveCount(3).And.OnlyContain(s => s.Present == false);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
 
         manifests.Select(m => m.Cluster).Should().BeEquivalentTo("prod-a", "prod-b");
         File.Exists(Path.Combine(folder, "prod-a.yaml")).Should().BeTrue();
-        Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false);
+        Statuses(session.Run("Get-FleetWorkload settings ConfigMap -Namespace $args[0]", ns)).Should().HaveCount(3).And.OnlyContain(s => s.Present == false);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class WorkloadTests(EmulatorFixture fixture) : IClassFixture<Emula
             .ThrowIfFailed().Output.Cast<FleetManifest>().ToList();
         karmada.Should().HaveCount(3).And.OnlyContain(m => m.Cluster == "karmada");
         karmada.Select(m => m.Kind).Should().BeEquivalentTo("ConfigMap", "PropagationPolicy", "OverridePolicy");
-        Statuses(session.Run("Get-FleetWorkload note ConfigMap -Namespace $args[0]", ns)).Should().OnlyContain(s => s.Present == false);
+        Statuses(session.Run("Get-FleetWorkload note ConfigMap -Namespace $args[0]", ns)).Should().HaveCount(3).And.OnlyContain(s => s.Present == false);
 
         Results(session.Run(template + " | Publish-FleetWorkload -Cluster 'prod-*'", ns)).Should().HaveCount(2);
         var moved = Results(session.Run(template + " | Publish-FleetWorkload -Cluster prod-a -Prune", ns));

@@ -136,7 +136,7 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
             "Wave 3 of 3 (dev-c): would publish, wait up to 3 s for ready, bake 30 s.");
         run.Output.Cast<FleetResourceResult>().Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
         session.Run("Get-FleetWorkload web -Namespace $args[0]", ns).ThrowIfFailed().Output.Cast<FleetWorkloadStatus>()
-            .Should().OnlyContain(s => s.Present == false);
+            .Should().HaveCount(3).And.OnlyContain(s => s.Present == false);
     }
 
     [Fact]
@@ -168,6 +168,6 @@ public sealed class WorkloadWaveTests(DeploymentControllerFixture fixture) : ICl
         missing.TerminatingRecord!.FullyQualifiedErrorId.Should().StartWith("WaveInvalid,");
         missing.TerminatingRecord.Exception.Message.Should().StartWith("The placed clusters dev-c are in no wave");
         session.Run("Get-FleetWorkload web -Namespace $args[0]", ns).ThrowIfFailed().Output.Cast<FleetWorkloadStatus>()
-            .Should().OnlyContain(s => s.Present == false);
+            .Should().HaveCount(3).And.OnlyContain(s => s.Present == false);
     }
 }

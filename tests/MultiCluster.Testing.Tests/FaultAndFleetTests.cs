@@ -33,7 +33,7 @@ public class FaultAndFleetTests
             File.GetUnixFileMode(fleet.KubeconfigPath).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var config = k8s.KubernetesClientConfiguration.LoadKubeConfig(fleet.KubeconfigPath);
         config.Contexts.Select(c => c.Name).Should().Equal("fleet-1", "fleet-2", "fleet-3");
-        config.Clusters.Should().OnlyContain(c => !string.IsNullOrEmpty(c.ClusterEndpoint.CertificateAuthorityData));
+        config.Clusters.Should().HaveCount(3).And.OnlyContain(c => !string.IsNullOrEmpty(c.ClusterEndpoint.CertificateAuthorityData));
         fleet.Clusters.Select(c => c.Port).Distinct().Should().HaveCount(3);
         foreach (var context in config.Contexts)
         {

@@ -97,7 +97,7 @@ public sealed class SecretSyncServiceTests : IAsyncLifetime
 
         drift.Should().HaveCount(3);
         drift.Single(s => s.Status == FleetSecretState.Stale).Cluster.Should().Be("sync-2");
-        drift.Where(s => s.Cluster != "sync-2").Should().OnlyContain(s => s.Status == FleetSecretState.InSync);
+        drift.Where(s => s.Cluster != "sync-2").Should().HaveCount(2).And.OnlyContain(s => s.Status == FleetSecretState.InSync);
         var stale = drift.Single(s => s.Cluster == "sync-2");
         stale.AnnotatedHash.Should().Be(source.Objects[0].ContentHash, "the hand edit left the annotation");
         stale.ActualHash.Should().NotBe(stale.AnnotatedHash);
@@ -107,7 +107,7 @@ public sealed class SecretSyncServiceTests : IAsyncLifetime
 
         healed.Should().HaveCount(3);
         healed.Single(r => r.Action == FleetResourceAction.Configured).Cluster.Should().Be("sync-2");
-        healed.Where(r => r.Cluster != "sync-2").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged, Describe(healed));
+        healed.Where(r => r.Cluster != "sync-2").Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged, Describe(healed));
         (await Test(source)).Should().HaveCount(3).And.OnlyContain(s => s.Status == FleetSecretState.InSync);
     }
 

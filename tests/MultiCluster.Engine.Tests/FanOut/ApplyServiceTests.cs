@@ -126,7 +126,7 @@ public class ApplyServiceTests
 
         results.Should().HaveCount(4).And.OnlyContain(r => r.Action != FleetResourceAction.Failed);
         results.Single(r => r.Kind == "ConfigMap").Action.Should().Be(FleetResourceAction.Configured);
-        results.Where(r => r.Kind != "ConfigMap").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        results.Where(r => r.Kind != "ConfigMap").Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
         fleet["a"].Requests.Should().Contain("GET /api/v1/namespaces/team/configmaps/settings");
     }
 
@@ -139,7 +139,7 @@ public class ApplyServiceTests
         var results = await Apply(fleet, Manifests.Replace("replicas: 2", "replicas: 3"));
 
         results.Single(r => r.Kind == "Deployment").Action.Should().Be(FleetResourceAction.Configured);
-        results.Where(r => r.Kind != "Deployment").Should().NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        results.Where(r => r.Kind != "Deployment").Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class ApplyServiceTests
         var results = await Apply(fleet, Manifests);
 
         var patches = fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).ToList();
-        patches.Should().HaveSameCount(results);
+        patches.Should().HaveCount(4).And.HaveSameCount(results);
         patches.Take(2).Should().OnlyContain(r => r.StartsWith("PATCH /api/v1/namespaces/shop?", StringComparison.Ordinal)
                                                   || r.StartsWith("PATCH /api/v1/namespaces/team?", StringComparison.Ordinal));
         patches.Should().OnlyContain(r => r.Contains("fieldManager=multicluster") && !r.Contains("force=true"));
@@ -178,7 +178,7 @@ public class ApplyServiceTests
 
         await Apply(fleet, Manifests, new ApplyOptions { ForceConflicts = true });
 
-        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(r => r.Contains("force=true"));
+        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).Should().HaveCount(4).And.OnlyContain(r => r.Contains("force=true"));
     }
 
     [Fact]
@@ -194,9 +194,11 @@ public class ApplyServiceTests
         deployment.Should().HaveCount(2).And.OnlyContain(r => r.Action == FleetResourceAction.WouldChange);
         deployment[0].Changes.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Path = "spec.replicas", Before = (object)2L, After = (object)5L });
         deployment[0].Message.Should().Contain("spec.replicas");
-        results.Where(r => r.Kind != "Deployment").Should().NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        results.Where(r => r.Kind != "Deployment").Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
         fleet["a"].Stored("/apis/apps/v1/namespaces/shop/deployments/web")!["metadata"]!["resourceVersion"]!.GetValue<string>().Should().Be(before);
-        fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).TakeLast(4).Should().OnlyContain(r => r.Contains("dryRun=All"));
+        var patches = fleet["a"].Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)).ToList();
+        patches.Should().HaveCount(8, "four applies, then the preview's four dry runs");
+        patches.TakeLast(4).Should().OnlyContain(r => r.Contains("dryRun=All"));
     }
 
     [Fact]
@@ -206,7 +208,7 @@ public class ApplyServiceTests
 
         var results = await Apply(fleet, Manifests, new ApplyOptions { WhatIf = true });
 
-        results.Should().NotBeEmpty().And.OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
+        results.Should().HaveCount(4).And.OnlyContain(r => r.Action == FleetResourceAction.WouldCreate);
         results.Single(r => r.Kind == "Deployment").Message.Should().Contain("Namespace shop is created in the same run");
         fleet["a"].Stored("/api/v1/namespaces/shop").Should().BeNull();
     }
@@ -243,7 +245,7 @@ public class ApplyServiceTests
         var results = await Apply(fleet, yaml);
 
         preview.Single(r => r.Kind == "Widget").Should().BeEquivalentTo(new { Action = FleetResourceAction.WouldCreate });
-        results.Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
         fleet["a"].Stored("/apis/example.com/v1/namespaces/team/widgets/w1").Should().NotBeNull();
     }
 
@@ -287,7 +289,7 @@ public class ApplyServiceTests
 
         results.Where(r => r.Cluster == "lost").Should().HaveCount(4)
             .And.OnlyContain(r => r.Action == FleetResourceAction.Failed && ((FleetException)r.Error!).ErrorId == FleetErrorIds.ClusterContextNotFound);
-        results.Where(r => r.Cluster == "a").Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Where(r => r.Cluster == "a").Should().HaveCount(4).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
         deployments.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.WouldChange, string.Join("; ", preview.Select(r => r.Message)));
         deployments[0].Changes.Should().ContainSingle(c => c.Path == "spec.replicas")
             .Which.Should().BeEquivalentTo(new { Before = (object)2L, After = (object)4L });
-        preview.Where(r => r.Kind != "Deployment").Should().OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        preview.Where(r => r.Kind != "Deployment").Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
 
         var live = await new FleetResourceReader(_connector).GetAsync(_connector.Clusters,
             new ResourceQuery { Kind = "Deployment", Namespace = "shop", Name = "web" }, new FanOutOptions()).ToListAsync();
@@ -134,7 +134,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
 
         results.Where(r => r.Cluster == "live-3").Should().HaveCount(3)
             .And.OnlyContain(r => r.Action == FleetResourceAction.Failed && ((FleetException)r.Error!).ErrorId == FleetErrorIds.ClusterTimeout);
-        results.Where(r => r.Cluster != "live-3").Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Where(r => r.Cluster != "live-3").Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
 
         var after = await new FleetResourceReader(_connector).GetAsync(_connector.Clusters, query, new FanOutOptions()).ToListAsync();
         after.Single(o => o.Cluster == "live-1").Value.Should().NotBeNull("live-1 could not be read, so nothing was deleted there");
-        after.Where(o => o.Cluster != "live-1").Should().OnlyContain(o => o.Error != null && o.Error.ErrorId == FleetErrorIds.ResourceNotFound);
+        after.Where(o => o.Cluster != "live-1").Should().HaveCount(2).And.OnlyContain(o => o.Error != null && o.Error.ErrorId == FleetErrorIds.ResourceNotFound);
     }
 
     private const string WidgetCrd = """
@@ -214,7 +214,7 @@ public sealed class LiveFleetTests : IAsyncLifetime
         widgets.Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Failed);
         ((FleetException)widgets[0].Error!).ErrorId.Should().Be(FleetErrorIds.ManifestInvalid);
         widgets[0].Message.Should().Contain("sise");
-        results.Where(r => r.Kind != "Widget").Should().OnlyContain(r => r.Action == FleetResourceAction.Created);
+        results.Where(r => r.Kind != "Widget").Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
     }
 
     [Fact]

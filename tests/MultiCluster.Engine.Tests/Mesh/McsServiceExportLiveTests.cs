@@ -91,7 +91,7 @@ public sealed class McsServiceExportLiveTests : IAsyncLifetime
 
         _fleet[0].Store.Delete(_fleet[0].Registry.Find("multicluster.x-k8s.io", "serviceexports")!, "shop", "web");
         await _settings.McsClusterSet.WhenIdleAsync();
-        _settings.McsClusterSet.Members.Should().AllSatisfy(m => m.LastError.Should().BeNull());
+        _settings.McsClusterSet.Members.Should().HaveCount(3).And.AllSatisfy(m => m.LastError.Should().BeNull());
         Enumerable.Range(0, 3).Select(Import).Should().AllSatisfy(i => i.Should().BeNull());
     }
 

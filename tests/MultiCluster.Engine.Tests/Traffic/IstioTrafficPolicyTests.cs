@@ -124,7 +124,7 @@ public sealed class IstioTrafficPolicyTests
             first.Should().HaveCount(4);
             first.Should().AllSatisfy(r => r.Action.Should().Be(FleetResourceAction.Created, r.Error?.Message));
             var second = await apply.ApplyAsync(apply.Plan(clusters, objects), new ApplyOptions()).ToListAsync();
-            second.Select(r => r.Action).Should().AllBeEquivalentTo(FleetResourceAction.Unchanged);
+            second.Select(r => r.Action).Should().HaveCount(4).And.AllBeEquivalentTo(FleetResourceAction.Unchanged);
         }
         var stored = fleet[1].Store.Get(fleet[1].Registry.Find("networking.istio.io", "destinationrules")!, "default", "web")!;
         stored["spec"]!["trafficPolicy"]!["outlierDetection"]!.ToJsonString().Should().Be("""{"consecutive5xxErrors":5,"interval":"10s","baseEjectionTime":"30s","maxEjectionPercent":100}""");

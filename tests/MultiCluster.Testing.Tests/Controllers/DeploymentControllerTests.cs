@@ -168,7 +168,7 @@ public sealed class DeploymentControllerTests : IAsyncLifetime
         warnings.Should().HaveCount(2);
         warnings.Should().OnlyContain(e => e.Reason == "Failed" && e.InvolvedObject.Kind == "Pod" && e.Source.Component == "kubelet"
             && e.Message.StartsWith("Failed to pull image \"registry.invalid/web:2\": ") && e.InvolvedObject.FieldPath == "spec.containers{web}");
-        events.Where(e => e.Reason == "BackOff").Should().OnlyContain(e => e.Type == "Normal" && e.Message == "Back-off pulling image \"registry.invalid/web:2\"");
+        events.Where(e => e.Reason == "BackOff").Should().HaveCount(2).And.OnlyContain(e => e.Type == "Normal" && e.Message == "Back-off pulling image \"registry.invalid/web:2\"");
 
         // The clock is real time plus an offset and condition times keep whole seconds: a margin of 10 s
         // below the 600 s deadline keeps a loaded machine's passing second from timing the rollout out early.
