@@ -254,11 +254,13 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
     /// operator then uninstalls) and its copies of the broker credentials and PSK; on the broker its
     /// <c>cluster-&lt;id&gt;</c> account, binding and token Secret (so the credentials it held stop
     /// working) and its Globalnet allocation. Each side is cleaned on its own: an unreachable one is
-    /// reported Failed, the other still cleaned. Objects already gone are NotFound.
+    /// reported Failed, the other still cleaned. Objects already gone are NotFound. Each side has
+    /// <paramref name="timeout"/> for its calls (ClusterTimeout past it), so a hanging member holds up neither the broker nor the rest.
     /// </summary>
-    public async IAsyncEnumerable<FleetResourceResult> RemoveAsync(FleetCluster member, FleetCluster broker, bool whatIf,
+    public async IAsyncEnumerable<FleetResourceResult> RemoveAsync(FleetCluster member, FleetCluster broker, bool whatIf, TimeSpan? timeout = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var memberSide = Within(timeout, cancellationToken);
         var memberObjects = new (ResourceType Type, string Namespace, string Name)[]
         {
             (SubmarinerPlanner.SubmarinerType, SubmarinerRules.OperatorNamespace, SubmarinerRules.SubmarinerName),
@@ -271,7 +273,7 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
         try
         {
             memberClient = ClusterResources.For(connector.Connect(member), null).Client;
-            var installed = await memberClient.GetAsync(SubmarinerPlanner.SubmarinerType, SubmarinerRules.OperatorNamespace, SubmarinerRules.SubmarinerName, cancellationToken)
+            var installed = await memberClient.GetAsync(SubmarinerPlanner.SubmarinerType, SubmarinerRules.OperatorNamespace, SubmarinerRules.SubmarinerName, memberSide.Token)
                 .ConfigureAwait(false);
             clusterId = (string?)installed?.Json["spec"]?["clusterID"];
         }
@@ -283,16 +285,18 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
         {
             yield return memberError is not null
                 ? Failed(member.Name, type, ns, name, memberError)
-                : await DeleteAsync(memberClient!, member.Name, type, ns, name, whatIf, cancellationToken).ConfigureAwait(false);
+                : await DeleteAsync(memberClient!, member.Name, type, ns, name, whatIf, memberSide.Token, cancellationToken).ConfigureAwait(false);
         }
 
+        // The broker's time starts now: a member that used all of its own does not cut the broker's short.
+        using var brokerSide = Within(timeout, cancellationToken);
         ResourceClient? brokerClient = null;
         FleetException? brokerError = null;
         try
         {
             brokerClient = ClusterResources.For(connector.Connect(broker), null).Client;
             // The member is down or never joined: its broker account names it.
-            clusterId ??= (await brokerClient.ListAsync(MeshResourceTypes.ServiceAccount, SubmarinerRules.BrokerNamespace, null, cancellationToken).ConfigureAwait(false))
+            clusterId ??= (await brokerClient.ListAsync(MeshResourceTypes.ServiceAccount, SubmarinerRules.BrokerNamespace, null, brokerSide.Token).ConfigureAwait(false))
                 .FirstOrDefault(a => a.Annotations.GetValueOrDefault(SubmarinerRenderer.FleetClusterAnnotation) == member.Name)?.Name["cluster-".Length..];
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -311,35 +315,45 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
         {
             yield return brokerError is not null
                 ? Failed(broker.Name, type, ns, name, brokerError)
-                : await DeleteAsync(brokerClient!, broker.Name, type, ns, name, whatIf, cancellationToken).ConfigureAwait(false);
+                : await DeleteAsync(brokerClient!, broker.Name, type, ns, name, whatIf, brokerSide.Token, cancellationToken).ConfigureAwait(false);
         }
-        if (brokerError is null && await ReleaseGlobalCidrAsync(brokerClient!, broker.Name, clusterId, whatIf, cancellationToken).ConfigureAwait(false) is { } released)
+        if (brokerError is null && await ReleaseGlobalCidrAsync(brokerClient!, broker.Name, clusterId, whatIf, brokerSide.Token, cancellationToken).ConfigureAwait(false) is { } released)
             yield return released;
     }
 
+    /// <summary>The caller's token, cancelled too after <paramref name="timeout"/> when one is given.</summary>
+    private static CancellationTokenSource Within(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } limit) source.CancelAfter(limit);
+        return source;
+    }
+
+    // token: the side's (the caller's, cut at the timeout); callerToken: the caller's alone, so a timeout is a Failed result, a stop is not.
     private static async Task<FleetResourceResult> DeleteAsync(ResourceClient client, string cluster, ResourceType type, string ns, string name, bool whatIf,
-        CancellationToken cancellationToken)
+        CancellationToken token, CancellationToken callerToken)
     {
         try
         {
             var gone = whatIf
-                ? await client.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false) is null
-                : !await client.DeleteAsync(type, ns, name, dryRun: false, cancellationToken).ConfigureAwait(false);
+                ? await client.GetAsync(type, ns, name, token).ConfigureAwait(false) is null
+                : !await client.DeleteAsync(type, ns, name, dryRun: false, token).ConfigureAwait(false);
             return Result(cluster, type, ns, name, gone ? FleetResourceAction.NotFound : whatIf ? FleetResourceAction.WouldDelete : FleetResourceAction.Deleted);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !callerToken.IsCancellationRequested)
         {
-            return Failed(cluster, type, ns, name, KubernetesErrors.Translate(ex, cluster, $"{type.Kind} {ns}/{name}", cancellationToken));
+            return Failed(cluster, type, ns, name, KubernetesErrors.Translate(ex, cluster, $"{type.Kind} {ns}/{name}", callerToken));
         }
     }
 
     /// <summary>Drops the member's entry from the broker's Globalnet record, so its global CIDR is free again; null when it has none.</summary>
-    private static async Task<FleetResourceResult?> ReleaseGlobalCidrAsync(ResourceClient client, string broker, string clusterId, bool whatIf, CancellationToken cancellationToken)
+    private static async Task<FleetResourceResult?> ReleaseGlobalCidrAsync(ResourceClient client, string broker, string clusterId, bool whatIf,
+        CancellationToken token, CancellationToken callerToken)
     {
         var (ns, name) = (SubmarinerRules.BrokerNamespace, SubmarinerRules.GlobalnetConfigMap);
         try
         {
-            var info = await client.GetAsync(MeshResourceTypes.ConfigMap, ns, name, cancellationToken).ConfigureAwait(false);
+            var info = await client.GetAsync(MeshResourceTypes.ConfigMap, ns, name, token).ConfigureAwait(false);
             if (info?.Json["data"] is not JsonObject data || JsonNode.Parse(data["clusterinfo"]?.ToString() ?? "[]") is not JsonArray entries) return null;
             var kept = entries.OfType<JsonObject>().Where(e => (string?)e["cluster_id"] != clusterId).Select(e => (JsonNode?)e.DeepClone()).ToArray();
             if (kept.Length == entries.Count) return null;
@@ -355,14 +369,14 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
                 });
                 configMap.SetLabel("component", "submariner-globalnet");
                 configMap.SetLabel(KubeObject.ManagedByLabel, KubeObject.ManagedByValue);
-                await client.ApplyAsync(MeshResourceTypes.ConfigMap, configMap, forceConflicts: false, dryRun: false, cancellationToken).ConfigureAwait(false);
+                await client.ApplyAsync(MeshResourceTypes.ConfigMap, configMap, forceConflicts: false, dryRun: false, token).ConfigureAwait(false);
             }
             return Result(broker, MeshResourceTypes.ConfigMap, ns, name, whatIf ? FleetResourceAction.WouldChange : FleetResourceAction.Configured,
                 $"The global CIDR of {clusterId} is released.");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !callerToken.IsCancellationRequested)
         {
-            return Failed(broker, MeshResourceTypes.ConfigMap, ns, name, KubernetesErrors.Translate(ex, broker, $"ConfigMap {ns}/{name}", cancellationToken));
+            return Failed(broker, MeshResourceTypes.ConfigMap, ns, name, KubernetesErrors.Translate(ex, broker, $"ConfigMap {ns}/{name}", callerToken));
         }
     }
 

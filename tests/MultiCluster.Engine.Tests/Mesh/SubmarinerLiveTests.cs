@@ -248,4 +248,31 @@ public sealed class SubmarinerLiveTests : IAsyncLifetime
             ("subm-1", "cluster-west", FleetResourceAction.Deleted),
             ("subm-1", SubmarinerRules.GlobalnetConfigMap, FleetResourceAction.Configured));
     }
+
+    [RequiresSharedCrdsFact]
+    public async Task A_hanging_member_is_Failed_with_ClusterTimeout_at_the_timeout_and_the_broker_is_still_cleaned_in_its_own_time()
+    {
+        var service = new SubmarinerMeshService(_connector);
+        var plan = await Plan(new SubmarinerJoinOptions { Globalnet = true, LabelGatewayNode = true });
+        (await service.JoinAsync(plan, true, _members.Select(m => m.Name).ToHashSet(), false, new()).ToListAsync())
+            .Where(r => r.Action == FleetResourceAction.Failed).Should().BeEmpty();
+        await _fleet[2].SetFaultsAsync(new FaultSettings { Hanging = true });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var removed = await service.RemoveAsync(_members[2], _members[0], whatIf: false, TimeSpan.FromSeconds(2)).ToListAsync();
+
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the member's side ends at its two seconds, not at the 100 s request timeout");
+        removed.Should().HaveCount(7);
+        removed.Take(3).Should().AllSatisfy(r =>
+        {
+            r.Cluster.Should().Be("subm-3");
+            r.Action.Should().Be(FleetResourceAction.Failed);
+            ((FleetException)r.Error!).ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+        });
+        removed.Skip(3).Select(r => (r.Cluster, r.Name, r.Action)).Should().Equal(
+            ("subm-1", "cluster-subm-3-token", FleetResourceAction.Deleted),
+            ("subm-1", "cluster-subm-3-submariner-k8s-broker-cluster", FleetResourceAction.Deleted),
+            ("subm-1", "cluster-subm-3", FleetResourceAction.Deleted),
+            ("subm-1", SubmarinerRules.GlobalnetConfigMap, FleetResourceAction.Configured));
+    }
 }
