@@ -82,6 +82,7 @@ Describe 'The Azure Automation package' {
     }
 
     It 'raises no prompt and writes no file' {
+        @($script:output | Where-Object { $_ -like '`[String`] health: *' }) | Should -HaveCount 2 -Because 'the runbook ran to its end'
         $script:output -join "`n" | Should -Not -Match 'NonInteractive|prompt|Read-Host'
         @(Get-ChildItem $script:runbookDirectory -Force) | Should -HaveCount 1 -Because 'only the runbook itself is there'
     }

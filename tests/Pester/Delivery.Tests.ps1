@@ -116,7 +116,7 @@ Describe 'Argo CD ApplicationSets' -Skip:$script:noCrds {
     }
 
     It 'lists no Applications while Argo CD has generated none' {
-        @(Get-FleetApplication web) | Should -HaveCount 0
+        @(Get-FleetApplication web -ErrorAction Stop) | Should -HaveCount 0
     }
 }
 

@@ -66,7 +66,7 @@ Describe 'Get-FleetEvent' {
         $warnings[0].Object | Should -BeLike 'Pod/checkout-*'
         $warnings[0].Message | Should -BeLike 'Failed to pull image "registry.invalid/shop/app:1": *'
         $warnings[0].Source | Should -Be 'kubelet'
-        @(Get-FleetEvent -Cluster use1, usw2 -Type All) | Should -HaveCount 0
+        @(Get-FleetEvent -Cluster use1, usw2 -Type All -ErrorAction Stop) | Should -HaveCount 0
         @(Get-FleetEvent -Type All -InvolvedObject $warnings[0].Object) | Should -HaveCount 3
     }
 

@@ -47,7 +47,9 @@ Describe 'Set-FleetExternalDns' {
     It 'refuses a host name no ExternalDNS domain filter covers, before anything changes' {
         { Set-FleetExternalDns web -Namespace shop -Hostname shop.example.org -Policy Latency -ErrorAction Stop } |
             Should -Throw -ErrorId 'ExternalDnsDomainNotCovered*' -ExpectedMessage "No --domain-filter of the ExternalDNS on cluster 'use1' (example.com) covers shop.example.org, so it would not publish it. Nothing was changed."
-        Get-WebAnnotation use1 | Should -BeNullOrEmpty
+        $web = @(Get-FleetResource Service web -Namespace shop -Cluster use1)
+        $web | Should -HaveCount 1
+        $web[0].Object.metadata.annotations | Should -BeNullOrEmpty
     }
 
     It 'annotates latency routing, reads back the regions, and reports Unchanged the second time' {

@@ -131,6 +131,7 @@ spec:
         try { $document | Publish-FleetWorkload -ErrorAction Stop } catch { $message = $_.Exception.Message }
         $message | Should -BeLike "*(value 3)*FederatedConfigMap shop/checkout*line 1*/spec does not exist*"
         $status = @(Get-FleetWorkload checkout ConfigMap -Namespace shop)
+        $status | Should -HaveCount 2
         $status.Present | Should -Not -Contain $true
     }
 }

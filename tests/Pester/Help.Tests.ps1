@@ -42,6 +42,9 @@ Describe 'External help' {
         Test-Path $maml | Should -BeTrue
         $commands = ([xml](Get-Content -Raw $maml)).helpItems.command
         $commands | Should -HaveCount (Get-Command -Module MultiCluster -CommandType Cmdlet).Count
+        $pages = @(Get-ChildItem (Join-Path $root 'docs') -Filter '*-Fleet*.md')
+        $pages.Count | Should -BeGreaterThan 0
+        (Import-PowerShellDataFile (Join-Path $root 'MultiCluster.psd1')).CmdletsToExport | Should -HaveCount $pages.Count -Because 'Get-Help <Name> below runs once per cmdlet of the manifest, and each has its page'
     }
 
     It 'Get-Help about_MultiCluster shows the concepts topic' {

@@ -99,7 +99,9 @@ Describe 'Istio multi-primary' {
             $address++
         }
 
-        @(Test-FleetMesh | Where-Object Status -ne Healthy).Count | Should -Be 0
+        $healed = @(Test-FleetMesh)
+        $healed.Count | Should -Be 6
+        @($healed | Where-Object Status -ne Healthy).Count | Should -Be 0
         Remove-FleetResource -Kind Secret -Name istio-remote-secret-central -Namespace istio-system -Cluster west -Confirm:$false | Out-Null
         $broken = @(Test-FleetMesh | Where-Object Status -ne Healthy)
         $broken.Count | Should -Be 1
@@ -142,6 +144,7 @@ Describe 'Set-FleetGlobalService' {
         $legacy = Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west
         $current.Global | Should -BeTrue
         $legacy.Global | Should -BeTrue
+        $current.Affinity | Should -Be 'Local'
         $legacy.Affinity | Should -Be $current.Affinity
         $legacy.AnnotationStyle | Should -Be 'Legacy'
         (Set-FleetGlobalService api -Affinity local -LegacyAnnotation -Cluster west).Action | Should -Be 'Unchanged'
@@ -197,7 +200,9 @@ clusters:
     It 'refuses weights that do not add up to 100 and writes nothing' {
         { Set-FleetTrafficPolicy cart -Distribute @{ 'us-east-1' = @{ 'us-east-1' = 50; 'us-west-2' = 20 } } -ErrorAction Stop } |
             Should -Throw -ErrorId 'LocalityWeightsInvalid*'
-        Get-FleetResource DestinationRule cart -Namespace default -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-FleetResource DestinationRule cart -Namespace default -ErrorVariable notFound -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $notFound | Should -HaveCount 3
+        $notFound | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*' }
     }
 }
 
@@ -222,7 +227,7 @@ clusters:
         $preview = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -WhatIf)
         $preview | Where-Object { $_ -is [MultiCluster.FleetResourceResult] } | ForEach-Object { $_.Action | Should -Be 'WouldCreate' }
         @($preview | Where-Object { $_ -is [MultiCluster.FleetResourceResult] }).Count | Should -Be 2
-        Get-FleetResource -Kind Gateway -Namespace istio-system -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-FleetResource -Kind Gateway -Namespace istio-system -ErrorAction Stop | Should -BeNullOrEmpty
 
         $joined = @(Join-FleetMesh -Provider Istio -MeshId mesh1 -NetworkPerRegion -ErrorAction Stop)
         $gateways = @($joined | Where-Object { $_ -is [MultiCluster.FleetResourceResult] })

@@ -63,7 +63,9 @@ Describe 'Prometheus federation from the fleet' {
         $preview[0].Cluster | Should -Be 'hub'
         $preview[0].Name | Should -Be 'multicluster-federation'
         $preview[0].Action | Should -Be 'WouldCreate'
-        @(Get-FleetResource ConfigMap -Namespace monitoring -Cluster hub | Where-Object Name -eq 'multicluster-federation') | Should -HaveCount 0
+        Get-FleetResource ConfigMap multicluster-federation -Namespace monitoring -Cluster hub -ErrorVariable notFound -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $notFound | Should -HaveCount 1
+        $notFound[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
     }
 
     It 'applies it, reports Unchanged the second time, and checks each cluster' {
@@ -96,7 +98,9 @@ Describe 'Prometheus federation from the fleet' {
             $config = (Get-FleetResource ConfigMap -Namespace monitoring -Cluster hub | Where-Object Name -eq 'multicluster-federation').Object.data.'federation.yml'
             $config | Should -Match 'cluster: prod-use1'
             $config | Should -Not -Match 'prod-euc1'
-            @(Test-FleetMonitoring Prometheus | Where-Object Status -ne Pass) | Should -HaveCount 0
+            $checks = @(Test-FleetMonitoring Prometheus)
+            $checks | Should -HaveCount 3
+            @($checks | Where-Object Status -ne Pass) | Should -HaveCount 0
         }
         finally {
             Import-Fleet -Content $script:fleetYaml -Kubeconfig $script:emu.Kubeconfig

@@ -122,7 +122,9 @@ data:
         $preview = Invoke-FleetApply -Path $script:manifest -Selector 'env=prod' -WhatIf
         $preview.Count | Should -Be 4
         $preview | ForEach-Object { $_.Action | Should -Be 'WouldCreate' }
-        Get-FleetResource -Kind Namespace -Name pester-app -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-FleetResource -Kind Namespace -Name pester-app -ErrorVariable notFound -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $notFound | Should -HaveCount 3
+        $notFound | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*' }
     }
 
     It 'applies, then reports Unchanged on the second run' {
@@ -201,6 +203,7 @@ Describe 'RBAC' {
 
     It 'lets a member of the group read configmaps and not secrets on every cluster' {
         if (-not $script:hasKubectl) { Set-ItResult -Skipped -Because 'kubectl is not installed'; return }
+        $script:contexts | Should -HaveCount 3
         foreach ($context in $script:contexts) {
             kubectl --kubeconfig $script:kubeconfig --context $context auth can-i list configmaps --as jane --as-group pester-ops | Should -Be 'yes'
             kubectl --kubeconfig $script:kubeconfig --context $context auth can-i list secrets --as jane --as-group pester-ops | Should -Be 'no'
@@ -219,7 +222,7 @@ Describe 'RBAC' {
         $drift[0].Actual | Should -Be '[get,list,delete] core/configmaps'
 
         Set-FleetRbac @readers | Out-Null
-        Test-FleetRbac @readers | Should -BeNullOrEmpty
+        Test-FleetRbac @readers -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
     It 'prunes only managed objects, and across clusters only with a raised -MaxClusters' {
@@ -266,7 +269,9 @@ Describe 'Progressive workload rollout' {
             "Wave 1 of 3 ($($script:contexts[0])): would publish, wait up to 5 min for ready, bake 0 s."
             "Wave 2 of 3 ($($script:contexts[1])): would publish, wait up to 5 min for ready, bake 0 s."
             "Wave 3 of 3 ($($script:contexts[2])): would publish, wait up to 5 min for ready, bake 0 s.")
-        (Get-FleetWorkload web -Namespace pester-waves).Present | Should -Not -Contain $true
+        $workload = @(Get-FleetWorkload web -Namespace pester-waves)
+        $workload | Should -HaveCount 3
+        $workload.Present | Should -Not -Contain $true
     }
 
     It 'publishes wave by wave and Get-FleetWorkload -Wait sees every cluster ready' {
@@ -291,6 +296,7 @@ Describe 'Progressive workload rollout' {
         $broken = @{ $script:contexts[2] = @{ '/spec/template/spec/containers/0/image' = 'registry.invalid/web:3' } }
         New-Web 'nginx:1.27' '3' | Publish-FleetWorkload -Cluster * -Override $broken | Out-Null
         $status = Get-FleetWorkload web -Namespace pester-waves -Wait -TimeoutSeconds 3 -ErrorVariable notReady -ErrorAction SilentlyContinue
+        $status | Should -HaveCount 3
         ($status | Where-Object { -not $_.Ready }).Cluster | Should -Be $script:contexts[2]
         $notReady | Should -HaveCount 1
         $notReady[0].FullyQualifiedErrorId | Should -BeLike 'WorkloadNotReady*'
@@ -312,6 +318,7 @@ Describe 'Identity federation' {
         $out = Join-Path $script:work 'oidc'
         $oidc = New-FleetOidcConfig -IssuerUrl https://dex.example.com -ClientId kubernetes -Connector $script:ldap -OutputPath $out
         $dex = $oidc | Where-Object Issuer
+        $dex | Should -HaveCount 1
         $dex.Yaml | Should -Match 'bindPW: \$DEX_LDAP_BIND_PASSWORD'
         $dex.EnvironmentYaml | Should -Match 'secretKeyRef'
         Test-Path (Join-Path $out 'dex-config.yaml') | Should -BeTrue
@@ -489,6 +496,8 @@ Describe 'Cluster lifecycle' -Skip:(-not $script:sharedCrds) {
     It 'removes the cluster and takes it out of the fleet' {
         $removed = Remove-FleetCluster pester-dev-01 -Wait -TimeoutSeconds 60 -Confirm:$false
         $removed.Action | Should -Be 'Deleted'
-        Get-FleetCluster pester-dev-01 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-FleetCluster pester-dev-01 -ErrorVariable gone -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $gone | Should -HaveCount 1
+        $gone[0].FullyQualifiedErrorId | Should -BeLike 'ClusterNotFound*'
     }
 }

@@ -95,7 +95,9 @@ Describe 'Resource pipelines' {
         $groups | Should -HaveCount 1
         $groups[0].Name | Should -Be 'Deleted'
         $groups[0].Count | Should -Be 3
-        Get-FleetResource ConfigMap -Name pipes-settings -Namespace default -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-FleetResource ConfigMap -Name pipes-settings -Namespace default -ErrorVariable notFound -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $notFound | Should -HaveCount 3
+        $notFound | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*' }
     }
 }
 
@@ -136,7 +138,7 @@ Describe 'Workload pipelines' {
         $healed = @($script:demo | Publish-FleetWorkload -Selector 'env=prod' | Select-Object Cluster, Action | Sort-Object Cluster)
         $healed | Should -HaveCount 2
         "$($healed.Action)" | Should -Be 'Configured Unchanged'
-        $script:demo | Compare-FleetWorkload -Selector 'env=prod' | Should -BeNullOrEmpty
+        $script:demo | Compare-FleetWorkload -Selector 'env=prod' -ErrorAction Stop | Should -BeNullOrEmpty
         $removed = @(Remove-FleetWorkload pipes-demo ConfigMap -Namespace default -MaxClusters 2 -Force | Select-Object Cluster, Action)
         $removed | Should -HaveCount 2
         $removed.Cluster | Sort-Object | Should -Be @('prod-euc1-01', 'prod-use1-01')
@@ -154,7 +156,7 @@ Describe 'Access and upgrade pipelines' {
         $grants = @(Get-FleetRbac pipes-readers | ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json)
         $grants | Should -HaveCount 3
         $grants | ForEach-Object { $_.SubjectText | Should -Be 'Group:pipes-ops' }
-        Test-FleetRbac -Name pipes-readers -Group pipes-ops -Rule @{ apiGroups = ''; resources = 'pods'; verbs = 'get', 'list' } | Should -BeNullOrEmpty
+        Test-FleetRbac -Name pipes-readers -Group pipes-ops -Rule @{ apiGroups = ''; resources = 'pods'; verbs = 'get', 'list' } -ErrorAction Stop | Should -BeNullOrEmpty
     }
 
     It 'New-FleetOidcConfig | Where-Object Cluster | Select-Object renders each cluster' {

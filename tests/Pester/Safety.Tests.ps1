@@ -70,4 +70,22 @@ Describe 'Safety' {
         Write-Error "leaked $token" -ErrorAction SilentlyContinue
         { Assert-NoSecretCanary } | Should -Throw '*$Error*'
     }
+
+    It 'the scenario check finds a token a scenario kept in a variable or left in a file others can read' {
+        Start-SecretCanaryScenario
+        $token = (Get-Content -Raw $script:kubeconfig | Select-String 'token:\s*(\S+)').Matches[0].Groups[1].Value
+        $failure = $null
+        try { Assert-SecretCanaryScenario } catch { $failure = $_ }
+        "$failure" | Should -BeLike '*the output streams*'
+
+        Remove-Variable token
+        Start-SecretCanaryScenario
+        $leak = Join-Path $script:work 'leak.txt'
+        (Get-Content -Raw $script:kubeconfig) | Set-Content $leak
+        [System.IO.File]::SetUnixFileMode($leak, [System.IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
+        $failure = $null
+        try { Assert-SecretCanaryScenario -Path $script:work } catch { $failure = $_ }
+        Remove-Item $leak
+        "$failure" | Should -BeLike "*the file $leak (readable by others)*"
+    }
 }

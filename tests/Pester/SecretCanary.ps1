@@ -60,7 +60,8 @@ function Start-SecretCanaryScenario {
     $global:Error.Clear()
     # BeforeEach, It and AfterEach share one scope (Pester 5): scope 1 is the caller's.
     $script:SecretCanaryBaseline = @(Get-Variable -Scope 1 | ForEach-Object Name)
-    $script:SecretCanarySince = [datetime]::UtcNow
+    # A file's time comes from a coarser clock than UtcNow: one written just after this can carry an earlier stamp.
+    $script:SecretCanarySince = [datetime]::UtcNow.AddSeconds(-1)
     $global:SecretCanaryOutput = [System.Collections.ArrayList]::new()
     $global:SecretCanaryWarning = [System.Collections.ArrayList]::new()
     $global:SecretCanaryInformation = [System.Collections.ArrayList]::new()

@@ -79,7 +79,9 @@ Describe 'Sync-FleetSecret and Test-FleetSecret' -Skip:$script:noKubectl {
         $results | Should -HaveCount 3
         ($results | Where-Object Cluster -eq west).Action | Should -Be 'Configured'
         ($results | Where-Object Cluster -ne west).Action | Should -Be @('Unchanged', 'Unchanged')
-        @(Test-FleetSecret -Name db -Namespace app -Key password -Value $script:password | Where-Object Status -ne InSync) | Should -HaveCount 0
+        $status = @(Test-FleetSecret -Name db -Namespace app -Key password -Value $script:password)
+        $status | Should -HaveCount 3
+        @($status | Where-Object Status -ne InSync) | Should -HaveCount 0
         Assert-NoSecretCanary -Output $output
     }
 

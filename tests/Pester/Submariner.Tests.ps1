@@ -47,8 +47,11 @@ Describe 'Join-FleetMesh -Provider Submariner' -Skip:$script:noCrds {
     It 'refuses overlapping ranges without Globalnet, naming the pair, before anything changes' {
         { Get-FleetCluster | Join-FleetMesh -Provider Submariner -LabelGatewayNode -ErrorAction Stop } |
             Should -Throw -ErrorId 'CidrOverlap,MultiCluster.Commands.Mesh.JoinFleetMeshCommand' -ExpectedMessage '*east pod range 10.244.0.0/16 (fleet file) and west pod range 10.244.0.0/16 (fleet file)*Enable Submariner Globalnet*'
-        @(Get-FleetResource -Kind Namespace -Name submariner-k8s-broker -ErrorAction SilentlyContinue) | Should -HaveCount 0
-        @(Get-FleetResource -Kind Namespace -Name submariner-operator -ErrorAction SilentlyContinue) | Should -HaveCount 0
+        @(Get-FleetResource -Kind Namespace -Name submariner-k8s-broker -ErrorVariable noBroker -ErrorAction SilentlyContinue) | Should -HaveCount 0
+        @(Get-FleetResource -Kind Namespace -Name submariner-operator -ErrorVariable noOperator -ErrorAction SilentlyContinue) | Should -HaveCount 0
+        $noBroker | Should -HaveCount 3
+        $noOperator | Should -HaveCount 3
+        @($noBroker) + @($noOperator) | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*' }
     }
 
     It 'names the node to label when no gateway is labelled' {
@@ -64,7 +67,9 @@ Describe 'Join-FleetMesh -Provider Submariner' -Skip:$script:noCrds {
         @($preview | Where-Object Cluster -eq hub) | Should -HaveCount 19
         @($preview | Where-Object Cluster -eq east) | Should -HaveCount 5
         @($preview | Where-Object Action -eq WouldChange | ForEach-Object Kind | Sort-Object -Unique) | Should -Be @('Node')
-        @(Get-FleetResource -Kind Namespace -Name submariner-k8s-broker -ErrorAction SilentlyContinue) | Should -HaveCount 0
+        @(Get-FleetResource -Kind Namespace -Name submariner-k8s-broker -ErrorVariable noBroker -ErrorAction SilentlyContinue) | Should -HaveCount 0
+        $noBroker | Should -HaveCount 3
+        $noBroker | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*' }
     }
 
     It 'joins with global CIDRs, keeps credentials in Secrets, then reports Unchanged and proves every pair through MCS' {

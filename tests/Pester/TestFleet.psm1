@@ -47,6 +47,10 @@ function Start-TestEmulator {
         if ($fields.Count -ge 2) { $contexts.Add($fields[0]); $servers[$fields[0]] = $fields[1] }
     }
     if ($process.HasExited) { throw "The emulator exited with code $($process.ExitCode) before it was ready." }
+    if ($contexts.Count -ne $Clusters) {
+        $process.StandardInput.Close()
+        throw "The emulator announced $($contexts.Count) clusters, not $Clusters."
+    }
     [pscustomobject]@{
         Process    = $process
         Directory  = $directory

@@ -23,6 +23,13 @@ BeforeAll {
     $script:keyNames = 'Status', 'Action', 'Phase', 'State', 'Ready', 'DriftType', 'Severity', 'Method', 'Approval'
 }
 
+Describe 'The format file' {
+    It 'has the table views checked below' {
+        $format = [xml](Get-Content -Raw (Join-Path $root 'module/MultiCluster.format.ps1xml'))
+        @($format.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) | Should -HaveCount 33
+    }
+}
+
 Describe 'The <TypeName> view at 80 columns' -ForEach $views {
     It 'shows its key column' {
         $Columns.Count | Should -BeGreaterThan 0
