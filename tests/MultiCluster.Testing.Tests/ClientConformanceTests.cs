@@ -93,6 +93,10 @@ public class ClientConformanceTests : IAsyncLifetime
 
         var noNamespace = await StatusOf(() => client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("x"), "missing"), HttpStatusCode.NotFound);
         noNamespace.GetProperty("message").GetString().Should().Be("namespaces \"missing\" not found");
+        // The module tells a missing namespace from a missing object by these (KubernetesErrors).
+        noNamespace.GetProperty("reason").GetString().Should().Be("NotFound");
+        noNamespace.GetProperty("details").GetProperty("kind").GetString().Should().Be("namespaces");
+        noNamespace.GetProperty("details").GetProperty("name").GetString().Should().Be("missing");
 
         var badName = await StatusOf(() => client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "Bad_Name" } }),
             (HttpStatusCode)422);

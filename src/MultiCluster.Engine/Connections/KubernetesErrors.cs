@@ -94,6 +94,11 @@ public static class KubernetesErrors
                 "Refresh the credentials of this context (token, client certificate or exec plugin)."),
             403 => Fail(FleetErrorIds.ClusterAccessDenied, FleetErrorCategory.PermissionDenied, cluster, objectRef,
                 $"Access denied to {what} (403 Forbidden){detail}", inner),
+            // A write into a namespace the cluster lacks: the server names the namespace, not the object.
+            404 when status.MissingNamespace is { } ns && objectRef is not null && objectRef.Contains($" {ns}/", StringComparison.Ordinal) =>
+                Fail(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, cluster, objectRef,
+                    $"{objectRef} cannot be written to cluster '{cluster}': the namespace '{ns}' does not exist there", inner,
+                    $"Create the namespace '{ns}' first (a Namespace in the same manifest is applied before the objects in it), or choose another namespace."),
             404 => Fail(FleetErrorIds.ResourceNotFound, FleetErrorCategory.ObjectNotFound, cluster, objectRef,
                 $"{(objectRef ?? "The requested resource")} was not found on cluster '{cluster}'{detail}", inner),
             409 when status.FieldManagerConflict => Fail(FleetErrorIds.ApplyConflict, FleetErrorCategory.ResourceExists, cluster, objectRef,
@@ -144,7 +149,8 @@ public static class KubernetesErrors
     private static ServerStatus StatusOf(k8s.Models.V1Status? status) => new(
         StatusText(status),
         status?.Reason,
-        status?.Details?.Causes?.Any(c => c.Reason == "FieldManagerConflict") == true);
+        status?.Details?.Causes?.Any(c => c.Reason == "FieldManagerConflict") == true,
+        status is { Reason: "NotFound", Details: { Kind: "namespaces", Group: null or "", Name: { Length: > 0 } missing } } ? missing : null);
 
     private static string? StatusText(k8s.Models.V1Status? status)
     {
@@ -173,5 +179,8 @@ public static class KubernetesErrors
     }
 }
 
-/// <summary>The parts of an API server's <c>kind: Status</c> answer that the error mapping reads.</summary>
-internal sealed record ServerStatus(string? Text, string? Reason, bool FieldManagerConflict);
+/// <summary>
+/// The parts of an API server's <c>kind: Status</c> answer that the error mapping reads; <paramref name="MissingNamespace"/>
+/// is the namespace a 404 names (<c>namespaces "x" not found</c>, as NamespaceLifecycle refuses a write into it).
+/// </summary>
+internal sealed record ServerStatus(string? Text, string? Reason, bool FieldManagerConflict, string? MissingNamespace = null);

@@ -69,6 +69,23 @@ public class KubernetesErrorsTests
     }
 
     [Fact]
+    public void A_write_into_a_namespace_the_cluster_lacks_names_the_namespace_not_the_object()
+    {
+        // The body NamespaceLifecycle admission gives a create or apply into a namespace that does not exist.
+        const string missingNamespace = """
+            {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"namespaces \"monitoring\" not found","reason":"NotFound","details":{"name":"monitoring","kind":"namespaces"},"code":404}
+            """;
+
+        var write = KubernetesErrors.Translate(Http(HttpStatusCode.NotFound, missingNamespace), "mgmt", "v1 ConfigMap monitoring/federation");
+        var namespaceItself = KubernetesErrors.Translate(Http(HttpStatusCode.NotFound, missingNamespace), "mgmt", "v1 Namespace monitoring");
+
+        write.ErrorId.Should().Be(FleetErrorIds.ResourceNotFound);
+        write.Message.Should().Be("v1 ConfigMap monitoring/federation cannot be written to cluster 'mgmt': the namespace 'monitoring' does not exist there.");
+        write.RecommendedAction.Should().StartWith("Create the namespace 'monitoring' first");
+        namespaceItself.Message.Should().Be("v1 Namespace monitoring was not found on cluster 'mgmt': namespaces \"monitoring\" not found.");
+    }
+
+    [Fact]
     public void An_HTTP_failure_keeps_no_request_so_no_token_or_body_travels_with_the_error()
     {
         var request = new HttpRequestMessage(HttpMethod.Patch, "https://10.0.0.1/api/v1/namespaces/default/secrets/db");

@@ -107,4 +107,27 @@ public sealed class PatchAndApplyTests
         var live = await t.SendAsync(HttpMethod.Get, collection + "/settings");
         (live.StringAt("data", "k"), live.StringAt("metadata", "resourceVersion")).Should().Be(("1", rv));
     }
+
+    [ConformanceTheory]
+    public async Task A_create_or_apply_into_a_namespace_that_does_not_exist_is_404_naming_the_namespace(string target)
+    {
+        await using var t = await ConformanceTarget.StartAsync(target);
+        var missing = t.Namespace + "-absent";
+        var collection = $"/api/v1/namespaces/{missing}/configmaps";
+
+        // NamespaceLifecycle admission (plugin/pkg/admission/namespace/lifecycle): errors.NewNotFound(namespaces, name).
+        var created = await t.SendAsync(HttpMethod.Post, collection, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"}}""");
+        var applied = await t.ApplyAsync(collection + "/settings", Settings("1"), "conformance");
+
+        foreach (var answer in new[] { created, applied })
+        {
+            answer.ShouldBeStatus(404, "NotFound").Should().Be($"namespaces \"{missing}\" not found");
+            answer.StringAt("details", "kind").Should().Be("namespaces");
+            answer.StringAt("details", "name").Should().Be(missing);
+        }
+        // A read in the same namespace names the object instead: reads are not admitted, so no namespace check.
+        var read = await t.SendAsync(HttpMethod.Get, collection + "/settings");
+        read.ShouldBeStatus(404, "NotFound").Should().Be("configmaps \"settings\" not found");
+        read.StringAt("details", "kind").Should().Be("configmaps");
+    }
 }
