@@ -131,8 +131,19 @@ public sealed class KubeObject
         parent?[field] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }
 
-/// <summary>Where a manifest document came from: a file (or "(string)") and its 0-based document index.</summary>
+/// <summary>
+/// Where a manifest document came from: a file (or "(string)"), its 0-based document index and line; or, for an
+/// object given as a PowerShell object (<see cref="InputObject"/>), its place among them and line 0.
+/// </summary>
 public sealed record ManifestOrigin(string Source, int DocumentIndex, int Line)
 {
-    public override string ToString() => $"{Source}, document {DocumentIndex + 1} (line {Line})";
+    /// <summary>The source of objects given as PowerShell objects, as the parameter they bind to.</summary>
+    public const string InputObject = "-InputObject";
+
+    public static ManifestOrigin OfInputObject(int index) => new(InputObject, index, 0);
+
+    public override string ToString() => Line > 0 ? $"{Source}, document {DocumentIndex + 1} (line {Line})" : $"{Source} #{DocumentIndex + 1}";
+
+    /// <summary>The start of a sentence about it: "Document 2 of f.yaml (line 9)" or "Object #2 of -InputObject".</summary>
+    public string Describe() => Line > 0 ? $"Document {DocumentIndex + 1} of {Source} (line {Line})" : $"Object #{DocumentIndex + 1} of {Source}";
 }

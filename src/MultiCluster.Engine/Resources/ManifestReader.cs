@@ -77,13 +77,13 @@ public static class ManifestReader
                 case null:
                     break;
                 case string text:
-                    objects.AddRange(ReadText(text, $"(input object {index + 1})"));
+                    objects.AddRange(ReadText(text, $"{ManifestOrigin.InputObject} #{index + 1}"));
                     break;
                 case KubeObject kubeObject:
-                    AddObject(objects, (JsonObject)kubeObject.Json.DeepClone(), kubeObject.Origin ?? new ManifestOrigin("(input object)", index, 0));
+                    AddObject(objects, (JsonObject)kubeObject.Json.DeepClone(), kubeObject.Origin ?? ManifestOrigin.OfInputObject(index));
                     break;
                 case IDictionary or JsonObject:
-                    var origin = new ManifestOrigin("(input object)", index, 0);
+                    var origin = ManifestOrigin.OfInputObject(index);
                     if (ObjectTree.ToJson(input) is not JsonObject root) throw Invalid(origin, "is not a dictionary");
                     AddObject(objects, root, origin);
                     break;
@@ -91,7 +91,7 @@ public static class ManifestReader
                     objects.AddRange(ReadObjects(nested.Cast<object?>()));
                     break;
                 default:
-                    throw Invalid(new ManifestOrigin("(input object)", index, 0),
+                    throw Invalid(ManifestOrigin.OfInputObject(index),
                         $"has type {input.GetType().Name}; pass a dictionary (hashtable) or YAML text");
             }
             index++;
@@ -139,6 +139,6 @@ public static class ManifestReader
 
     private static FleetInputException Invalid(ManifestOrigin origin, string problem) =>
         new(FleetErrorIds.ManifestInvalid, FleetErrorCategory.InvalidData, origin.Source,
-            $"Document {origin.DocumentIndex + 1} of {origin.Source}{(origin.Line > 0 ? $" (line {origin.Line})" : "")} {problem}.",
+            $"{origin.Describe()} {problem}.",
             recommendedAction: "Every object needs apiVersion, kind and metadata.name.");
 }

@@ -194,6 +194,23 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void An_input_object_is_named_by_its_place_among_the_input_objects_not_by_a_line()
+    {
+        var good = new System.Collections.Hashtable { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new System.Collections.Hashtable { ["name"] = "ok" } };
+        var nameless = new System.Collections.Hashtable { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new System.Collections.Hashtable() };
+
+        var read = ManifestReader.ReadObjects([good, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: text}\n"]);
+        var act = () => ManifestReader.ReadObjects([good, nameless]);
+
+        read.Should().HaveCount(2);
+        read[0].Origin!.ToString().Should().Be("-InputObject #1");
+        read[1].Origin!.ToString().Should().Be("-InputObject #2, document 1 (line 1)");
+        var error = act.Should().Throw<FleetInputException>().Which;
+        error.Message.Should().StartWith("Object #2 of -InputObject ").And.Contain("metadata.name");
+        error.Target.Should().Be("-InputObject");
+    }
+
+    [Fact]
     public void Scalar_document_is_invalid()
     {
         var act = () => ManifestReader.ReadText("just text", "s.yaml");
