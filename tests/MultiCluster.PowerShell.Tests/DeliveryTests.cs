@@ -91,6 +91,7 @@ public sealed class DeliveryTests(DeliveryEmulatorFixture fixture) : IClassFixtu
         {
             Cluster = "dev-c", Action = FleetResourceAction.Deleted, Message = "Removed the cluster Secret and 4 argocd-manager object(s) in the cluster.",
         }, o => o.ExcludingMissingMembers());
+        fixture.Emulator.AdminTokens.Should().HaveCount(3, "one admin token per emulated cluster");
         foreach (var run in new[] { preview, registered, again, refused, still, forced })
         {
             run.AllText().Should().NotContain("bearerToken");

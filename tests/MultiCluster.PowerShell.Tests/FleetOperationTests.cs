@@ -118,6 +118,7 @@ public sealed class FleetOperationTests(EmulatorFixture fixture) : IClassFixture
         result.Verbose.Should().Contain(line => line.Contains("GET") && line.Contains("/readyz"));
 
         var text = result.AllText();
+        fixture.Emulator.AdminTokens.Should().HaveCount(3, "one admin token per emulated cluster");
         foreach (var token in fixture.Emulator.AdminTokens)
             text.Should().NotContain(token);
         text.Should().NotContain(fixture.Emulator.CertificateAuthorityData[..40]);
@@ -133,7 +134,7 @@ public sealed class FleetOperationTests(EmulatorFixture fixture) : IClassFixture
             """);
         Results(result).Should().HaveCount(3);
         var fleet = result.Progress.Where(p => p.ParentActivityId == -1).ToList();
-        fleet.Should().NotBeEmpty().And.OnlyContain(p => p.ActivityId == 1);
+        fleet.Should().HaveCount(4, "one record as each of the three clusters finishes, then the completed one").And.OnlyContain(p => p.ActivityId == 1);
         fleet.Last().RecordType.Should().Be(ProgressRecordType.Completed);
         var children = result.Progress.Where(p => p.ParentActivityId == 1).ToList();
         children.Select(p => p.CurrentOperation).Distinct().Should().BeEquivalentTo("prod-a", "prod-b", "dev-c");

@@ -100,6 +100,10 @@ public sealed class LifecycleTests(ClusterApiFixture fixture) : IClassFixture<Cl
         var certificateAuthority = Regex.Match(content, @"certificate-authority-data:\s*""?([^""\s]+)").Groups[1].Value;
         token.Should().NotBeEmpty();
         certificateAuthority.Should().NotBeEmpty();
+        // The scans below look at something: the calls that read the kubeconfig Secret are in Verbose, the text forms in the output.
+        foreach (var verbose in new[] { runs[0], runs[3] })
+            verbose.Verbose.Should().Contain(l => l.StartsWith($"GET mgmt /api/v1/namespaces/default/secrets/{name}-kubeconfig -> 200 ("));
+        runs[2].Output.Should().ContainSingle();
         foreach (var run in runs)
         {
             run.AllText().Should().NotContain(token).And.NotContain(certificateAuthority);

@@ -96,6 +96,7 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
         links.Single(l => l.Cluster == "prod-a" && l.Peer == "dev-c").SecretName.Should().Be("istio-system/istio-remote-secret-dev-c");
         again.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.Unchanged);
         test.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy && l.Action == null);
+        fixture.Emulator.AdminTokens.Should().HaveCount(3, "one admin token per emulated cluster");
         foreach (var run in new[] { preview, joined, again, test })
         {
             run.AllText().Contains("token: ").Should().BeFalse("no kubeconfig with a token appears in any stream");
@@ -196,6 +197,8 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
             "prod-a cilium-clustermesh Created", "prod-b cilium-ca Created", "prod-b cilium-clustermesh Created", "dev-c cilium-ca Created", "dev-c cilium-clustermesh Created");
         results.Single(r => r.Cluster == "dev-c" && r.Name == "cilium-clustermesh").Message.Should().Be("Peers: prod-a, prod-b.");
         again.Output.Cast<FleetResourceResult>().Should().HaveCount(3).And.OnlyContain(r => r.Action == FleetResourceAction.Unchanged);
+        joined.Verbose.Should().Contain(l => l.StartsWith("GET prod-a /api/v1/namespaces/kube-system/secrets/cilium-ca -> 200 ("))
+            .And.Contain(l => l.StartsWith("PATCH dev-c /api/v1/namespaces/kube-system/secrets/cilium-ca?"), "the calls that read and write the key are reported");
         foreach (var run in new[] { preview, joined, again })
         {
             run.AllText().Should().NotContain(keyText).And.NotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(keyText)));

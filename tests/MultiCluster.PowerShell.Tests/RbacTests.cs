@@ -31,6 +31,7 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
         Grants(session.Run("Get-FleetRbac $args[0]", name)).Should().BeEmpty("-WhatIf created nothing");
 
         var firstRun = session.Run(ConfigMapReaders, name, group, $"{ns}/reader");
+        fixture.Emulator.AdminTokens.Should().HaveCount(3, "one admin token per emulated cluster");
         fixture.Emulator.AdminTokens.Any(firstRun.AllText().Contains).Should().BeFalse("no admin token appears in any stream");
         var first = Results(firstRun);
         first.Should().HaveCount(6).And.OnlyContain(r => r.Action == FleetResourceAction.Created);
@@ -152,7 +153,7 @@ public sealed class RbacTests(RbacEmulatorFixture fixture) : IClassFixture<RbacE
         // What Export-Csv writes: every property but Error is text or an enum, so each cell is the value itself.
         var exported = session.Run("Test-FleetRbac " + definition, name).ThrowIfFailed().RawOutput
             .SelectMany(row => row.Properties.Where(p => p.Name != nameof(FleetRbacDrift.Error))).ToList();
-        exported.Should().NotBeEmpty().And.OnlyContain(p => p.Value == null || p.Value is string || p.Value is Enum);
+        exported.Should().HaveCount(18, "two drifts, each with nine properties besides Error").And.OnlyContain(p => p.Value == null || p.Value is string || p.Value is Enum);
         exported.Select(p => p.Name).Distinct().Should().Contain(["Cluster", "Rbac", "DriftType", "Kind", "Expected", "Actual"]);
 
         var healed = Results(session.Run("Set-FleetRbac " + definition, name));

@@ -102,7 +102,8 @@ public class WorkloadRendererTests
         var manifests = WorkloadRenderer.RenderKarmada(plans, output.Path);
         var act = () => WorkloadRenderer.RenderKarmada(plans, Path.Combine(blocker, "karmada"));
 
-        manifests.Should().NotBeEmpty().And.OnlyContain(m => m.Path == Path.Combine(output.Path, "karmada.yaml"));
+        manifests.Should().HaveCount(3, "the template, its PropagationPolicy and its OverridePolicy")
+            .And.OnlyContain(m => m.Path == Path.Combine(output.Path, "karmada.yaml"));
         ManifestReader.ReadPaths([Path.Combine(output.Path, "karmada.yaml")]).Select(o => o.Kind).Should().Equal("Deployment", "PropagationPolicy", "OverridePolicy");
         act.Should().Throw<MultiCluster.Engine.Errors.FleetInputException>().Which.ErrorId.Should().Be(MultiCluster.Engine.Errors.FleetErrorIds.OutputPathNotWritable);
     }
@@ -125,7 +126,8 @@ public class WorkloadRendererTests
 
         var manifests = WorkloadRenderer.RenderKarmada(plans);
 
-        manifests.Should().NotBeEmpty().And.OnlyContain(m => m.Cluster == WorkloadRenderer.KarmadaTarget);
+        manifests.Should().HaveCount(9, "each of the three workloads has overrides: template, propagation and override policy")
+            .And.OnlyContain(m => m.Cluster == WorkloadRenderer.KarmadaTarget);
         var policies = manifests.Where(m => m.Kind.Contains("Policy")).ToList();
         policies.Select(m => m.Kind).Should().Equal("PropagationPolicy", "OverridePolicy", "PropagationPolicy", "OverridePolicy",
             "ClusterPropagationPolicy", "ClusterOverridePolicy");

@@ -203,7 +203,8 @@ public sealed class IstioMeshLiveTests : IAsyncLifetime
     [Fact]
     public async Task Removing_a_dead_member_cleans_its_links_on_every_reachable_peer_and_reports_the_unreachable_side()
     {
-        (await Join()).Should().NotBeEmpty().And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy);
+        var joined = await Join();
+        joined.Should().HaveCount(6, "three members, each linked to two peers").And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy, Describe(joined));
         var dead = _fleet[2];
         await dead.SetFaultsAsync(new FaultSettings { Stopped = true });
         var member = _connector.Clusters[2];

@@ -157,7 +157,7 @@ public sealed class FleetEventLiveTests : IAsyncLifetime
         stop.Cancel();
         await watching.ContinueWith(_ => { });
 
-        received.Should().NotBeEmpty().And.OnlyContain(o => o.Error == null);
+        received.Should().HaveCount(4).And.OnlyContain(o => o.Error == null);
         Names().Should().BeEquivalentTo(["before", "after-start", "while-down", "after-compaction"], "each event comes out once, warnings only");
         reporter.Warnings.Where(w => w.Contains(Name(2))).Should().HaveCount(2, "one warning when it drops out, one when it is back");
         reporter.Warnings.Should().ContainSingle(w => w.StartsWith($"Cluster '{Name(2)}' answers again"));

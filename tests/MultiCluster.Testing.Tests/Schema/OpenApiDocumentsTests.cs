@@ -80,8 +80,12 @@ public sealed class OpenApiDocumentsTests
     public void TheCompactMetaSchemasAreSelfContained()
     {
         var schemas = OpenApiDocuments.CompactMetaSchemas();
+        var references = References(schemas).ToList();
 
-        foreach (var reference in References(schemas))
+        references.Should().HaveCountGreaterThanOrEqualTo(10, "ObjectMeta, ListMeta, Status and the options refer to one another")
+            .And.Contain("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry")
+            .And.Contain("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference");
+        foreach (var reference in references)
             schemas.ContainsKey(reference["#/components/schemas/".Length..]).Should().BeTrue(reference);
         schemas.Select(s => s.Key).Should().Contain("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta").And.Contain("io.k8s.apimachinery.pkg.apis.meta.v1.Patch");
     }
@@ -99,14 +103,23 @@ public sealed class OpenApiDocumentsTests
     [RequiresSharedCrdsFact]
     public void EveryReferenceOfEveryUpstreamCrdDocumentResolves()
     {
+        var documents = 0;
+        var resolved = 0;
         foreach (var (file, crd) in UpstreamCrds.Crds)
             foreach (var version in crd["spec"]!["versions"]!.AsArray().Select(v => v!["name"]!.GetValue<string>()))
             {
                 var document = OpenApiDocuments.ForCrd(crd, version);
                 var schemas = document["components"]!["schemas"]!.AsObject();
-                foreach (var reference in References(document))
+                var references = References(document).ToList();
+                references.Should().Contain("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "{0} {1} has metadata", file, version);
+                foreach (var reference in references)
                     schemas.ContainsKey(reference["#/components/schemas/".Length..]).Should().BeTrue("{0} {1} refers to {2}", file, version, reference);
+                documents++;
+                resolved += references.Count;
             }
+
+        documents.Should().BeGreaterThan(90, "the shared CRDs serve about a hundred versions");
+        resolved.Should().BeGreaterThan(5000, "each document refers to its ObjectMeta, Status, Patch and options dozens of times");
     }
 
     private static IEnumerable<string> References(JsonNode? node) => node switch

@@ -120,6 +120,8 @@ public sealed class ClusterApiAndKarmadaImportTests
         _reporter.Warnings.Should().ContainSingle().Which.Should().Contain("Karmada Cluster edge1").And.Contain("Pull-mode");
         var health = await new ClusterHealthService(session.Connector).TestAsync([imported[1]]).ToListAsync();
         health.Should().ContainSingle().Which.Status.Should().Be(FleetHealthStatus.Healthy, health[0].Reason);
+        _reporter.VerboseLines.Should().Contain(l => l.StartsWith($"GET {control.Name} /api/v1/namespaces/karmada-cluster/secrets/member1 -> 200 ("),
+            "the call that read the token is reported");
         _reporter.VerboseLines.Concat(_reporter.Warnings).Should().NotContain(l => l.Contains(member.AdminToken));
 
         control.CreateObject(KarmadaCluster("member2", new JsonObject

@@ -115,8 +115,14 @@ public sealed class FleetImporterLiveTests : IAsyncLifetime
     private async Task<List<FleetClusterHealth>> Health(IEnumerable<FleetCluster> clusters) =>
         await new ClusterHealthService(_session.Connector).TestAsync(clusters).ToListAsync();
 
-    private void NoTokenReported() =>
+    /// <summary>No token in what was reported, which holds the calls that read the tokens (<paramref name="tokenReads"/>), so there was something to look at.</summary>
+    private void NoTokenReported(params string[] tokenReads)
+    {
+        _tokens.Should().HaveCount(2, "each member was joined with a token of its own");
+        tokenReads.Should().NotBeEmpty();
+        foreach (var call in tokenReads) _reporter.VerboseLines.Should().Contain(l => l.StartsWith($"{call} -> 200 ("), "the import reports its call {0}", call);
         _reporter.VerboseLines.Concat(_reporter.Warnings).Should().NotContain(line => _tokens.Any(line.Contains));
+    }
 
     [RequiresSharedCrdsFact]
     public async Task Argo_CD_clusters_become_the_fleet_with_their_labels_and_are_reached_with_their_own_tokens()
@@ -135,7 +141,7 @@ public sealed class FleetImporterLiveTests : IAsyncLifetime
         var health = await Health(imported);
         health.Should().HaveCount(3);
         health.Should().OnlyContain(h => h.Status == FleetHealthStatus.Healthy, string.Join("; ", health.Select(h => $"{h.Cluster}: {h.Reason}")));
-        NoTokenReported();
+        NoTokenReported("GET hub /api/v1/namespaces/argocd/secrets?limit=500&labelSelector=argocd.argoproj.io%2Fsecret-type%3Dcluster");
 
         // The members are reached with the argocd-manager tokens: once rotated, the imported ones no longer work.
         var connector = new EmulatorConnector(_fleet);
@@ -195,7 +201,8 @@ public sealed class FleetImporterLiveTests : IAsyncLifetime
             (_fleet[2].Name, FleetClusterRole.Workload, "eu-central-1", "tier=gold"));
         var health = await Health(imported);
         health.Should().HaveCount(3).And.OnlyContain(h => h.Status == FleetHealthStatus.Healthy, string.Join("; ", health.Select(h => $"{h.Cluster}: {h.Reason}")));
-        NoTokenReported();
+        NoTokenReported($"GET hub /api/v1/namespaces/{KubeFedFleetSource.DefaultNamespace}/secrets/{_fleet[1].Name}-token",
+            $"GET hub /api/v1/namespaces/{KubeFedFleetSource.DefaultNamespace}/secrets/{_fleet[2].Name}-token");
     }
 
     [RequiresSharedCrdsFact]
@@ -281,7 +288,7 @@ public sealed class FleetImporterLiveTests : IAsyncLifetime
 
         var imported = await Import(FleetImportSource.KubeFed, path: path);
 
-        imported.Skip(1).Should().NotBeEmpty().And.OnlyContain(c => c.Kubeconfig == path);
+        imported.Skip(1).Should().HaveCount(2).And.OnlyContain(c => c.Kubeconfig == path);
         if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.ReadAllText(path).Should().Contain(_tokens[0]);
         _session.Kubeconfig.Description.Should().NotContain("imported in memory");
