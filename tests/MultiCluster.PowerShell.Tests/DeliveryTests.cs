@@ -49,8 +49,13 @@ public sealed class DeliveryTests(DeliveryEmulatorFixture fixture) : IClassFixtu
         using var session = fixture.NewSession();
 
         var preview = session.Run("Register-FleetArgoCluster -WhatIf");
-        var registered = session.Run("Get-FleetCluster | Register-FleetArgoCluster");
+        // -Verbose and -Debug, so the secret scan below also covers the streams that name every call.
+        var registered = session.Run("Get-FleetCluster | Register-FleetArgoCluster -Verbose -Debug");
         var again = session.Run("Register-FleetArgoCluster");
+        var managerToken = session.Run("""
+            $data = (Get-FleetResource Secret argocd-manager-long-lived-token -Namespace kube-system -Cluster prod-b).Object.data.token
+            [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($data))
+            """).ThrowIfFailed().Output.Should().ContainSingle().Subject!.ToString()!;
 
         preview.Errors.Should().BeEmpty();
         preview.Output.Cast<FleetArgoCluster>().Select(r => (r.Cluster, r.Action)).Should().BeEquivalentTo(new[] {
@@ -92,9 +97,12 @@ public sealed class DeliveryTests(DeliveryEmulatorFixture fixture) : IClassFixtu
             Cluster = "dev-c", Action = FleetResourceAction.Deleted, Message = "Removed the cluster Secret and 4 argocd-manager object(s) in the cluster.",
         }, o => o.ExcludingMissingMembers());
         fixture.Emulator.AdminTokens.Should().HaveCount(3, "one admin token per emulated cluster");
+        managerToken.Length.Should().BeGreaterThan(20, "it is the token Argo CD was given for prod-b");
+        registered.Verbose.Should().Contain(l => l.StartsWith("GET prod-b /api/v1/namespaces/kube-system/secrets/argocd-manager-long-lived-token -> 200"))
+            .And.Contain(l => l.StartsWith("PATCH prod-a /api/v1/namespaces/argocd/secrets/cluster-"), "the scan covers the calls that read and write the token");
         foreach (var run in new[] { preview, registered, again, refused, still, forced })
         {
-            run.AllText().Should().NotContain("bearerToken");
+            run.AllText().Should().NotContain("bearerToken").And.NotContain(managerToken);
             fixture.Emulator.AdminTokens.Any(run.AllText().Contains).Should().BeFalse();
         }
     }

@@ -53,6 +53,19 @@ public class ExecCredentialPluginTests : IDisposable
     }
 
     [UnixFact]
+    public async Task Running_the_plugin_is_reported_by_its_file_name_and_the_token_is_in_no_line()
+    {
+        var reporter = new RecordingReporter();
+        using var scope = MultiCluster.Engine.Reporting.FleetCallContext.Use(reporter);
+        var plugin = new ExecCredentialPlugin("c1", Exec(GoodPlugin()));
+
+        (await plugin.GetAsync(CancellationToken.None)).Token.Should().Be("tok-blue");
+
+        reporter.DebugLines.Should().Equal("Cluster 'c1': running the credential plugin 'good.sh'.");
+        reporter.AllLines.Should().NotContain(line => line.Contains("tok-blue"));
+    }
+
+    [UnixFact]
     public async Task Caches_the_credential_until_it_expires()
     {
         var now = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);

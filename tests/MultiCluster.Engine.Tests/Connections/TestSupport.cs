@@ -7,13 +7,18 @@ namespace MultiCluster.Engine.Tests.Connections;
 public sealed class RecordingReporter : IFleetReporter
 {
     private readonly ConcurrentQueue<string> _verbose = new();
+    private readonly ConcurrentQueue<string> _debug = new();
     private readonly ConcurrentQueue<string> _warnings = new();
 
     public IReadOnlyList<string> VerboseLines => _verbose.ToArray();
+    public IReadOnlyList<string> DebugLines => _debug.ToArray();
     public IReadOnlyList<string> Warnings => _warnings.ToArray();
 
+    /// <summary>Every line reported, whatever the stream: what a secret check searches.</summary>
+    public IEnumerable<string> AllLines => VerboseLines.Concat(DebugLines).Concat(Warnings);
+
     public void Verbose(string message) => _verbose.Enqueue(message);
-    public void Debug(string message) { }
+    public void Debug(string message) => _debug.Enqueue(message);
     public void Warning(string message) => _warnings.Enqueue(message);
     public void Progress(string? cluster, string activity, string status, int percentComplete, bool completed = false) { }
 }
