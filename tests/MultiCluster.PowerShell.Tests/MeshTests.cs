@@ -78,9 +78,14 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
         using var session = fixture.NewSession();
 
         var preview = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -WhatIf");
-        var joined = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1");
+        // -Verbose and -Debug, so the secret scan below also covers the streams that name every call.
+        var joined = session.Run("Get-FleetCluster | Join-FleetMesh -Provider Istio -MeshId mesh1 -Verbose -Debug");
         var again = session.Run("Join-FleetMesh -Provider Istio -MeshId mesh1");
         var test = session.Run("Test-FleetMesh");
+        var readerToken = session.Run("""
+            $data = (Get-FleetResource Secret istio-remote-secret-dev-c -Namespace istio-system -Cluster prod-a).Object.data.'dev-c'
+            [regex]::Match([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($data)), 'token:\s*"?([^"\s]+)').Groups[1].Value
+            """).ThrowIfFailed().Output.Should().ContainSingle().Subject!.ToString()!;
 
         preview.Errors.Should().BeEmpty();
         var previewLinks = preview.Output.Cast<FleetMeshLink>().ToList();
@@ -97,9 +102,13 @@ public sealed class MeshTests(MeshEmulatorFixture fixture) : IClassFixture<MeshE
         again.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Action == FleetResourceAction.Unchanged);
         test.Output.Cast<FleetMeshLink>().Should().HaveCount(6).And.OnlyContain(l => l.Status == FleetMeshLinkStatus.Healthy && l.Action == null);
         fixture.Emulator.AdminTokens.Should().HaveCount(3, "one admin token per emulated cluster");
+        readerToken.Length.Should().BeGreaterThan(20, "it is the reader token prod-a was given for dev-c");
+        joined.Verbose.Should().Contain(l => l.StartsWith("PATCH prod-a /api/v1/namespaces/istio-system/secrets/istio-remote-secret-dev-c"),
+            "the scan covers the call that writes the remote secret");
         foreach (var run in new[] { preview, joined, again, test })
         {
             run.AllText().Contains("token: ").Should().BeFalse("no kubeconfig with a token appears in any stream");
+            run.AllText().Should().NotContain(readerToken);
             fixture.Emulator.AdminTokens.Any(run.AllText().Contains).Should().BeFalse();
         }
     }
