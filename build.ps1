@@ -61,7 +61,8 @@ if ($Test) {
         $counters = ([xml](Get-Content -Raw -LiteralPath $trx.FullName)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed
         $dotnetFailed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        $skipped += [int]$counters.notExecuted
+        # A skipped test is a result with outcome NotExecuted, which the counters leave out of notExecuted: total minus executed counts it.
+        $skipped += [int]$counters.total - [int]$counters.executed
     }
     # A test host that aborted (or found nothing to run) counts as a failure even without a failed test.
     if ($dotnetStatus -ne 0 -and $dotnetFailed -eq 0) { $dotnetFailed = 1 }
