@@ -34,20 +34,22 @@ public sealed class DrReadinessService
     }
 
     /// <summary>
-    /// The checks of each primary with its standby (<paramref name="standbyOf"/>), as one list per pair, pairs
-    /// at once up to the throttle and in the order they finish, each within the timeout: a pair whose checks
-    /// fail as a whole (a timeout, an error past reachability) is one error for its primary, and the other
-    /// pairs carry on.
+    /// The checks of each pair (<see cref="DrPair.Of"/>), as one list per pair, pairs at once up to the throttle
+    /// and in the order they finish, each within the timeout: a pair whose checks fail as a whole (a timeout,
+    /// an error past reachability) is one error for its primary, and the other pairs carry on.
     /// </summary>
-    public IAsyncEnumerable<FleetOutcome<IReadOnlyList<FleetDrCheck>>> CheckAllAsync(IReadOnlyList<FleetCluster> primaries,
-        Func<FleetCluster, FleetCluster?> standbyOf, TimeSpan maxRpo, string veleroNamespace, FanOutOptions options, CancellationToken cancellationToken = default) =>
-        FleetRunner.RunAsync<FleetOutcome<IReadOnlyList<FleetDrCheck>>>(
-            primaries,
+    public IAsyncEnumerable<FleetOutcome<IReadOnlyList<FleetDrCheck>>> CheckAllAsync(IReadOnlyList<DrPair> pairs, TimeSpan maxRpo, string veleroNamespace,
+        FanOutOptions options, CancellationToken cancellationToken = default)
+    {
+        var standbyOf = pairs.ToDictionary(p => p.Primary.Name, p => p.Standby, StringComparer.OrdinalIgnoreCase);
+        return FleetRunner.RunAsync<FleetOutcome<IReadOnlyList<FleetDrCheck>>>(
+            pairs.Select(p => p.Primary).ToList(),
             options with { Activity = "Checking disaster-recovery readiness" },
             async (primary, sink, token) => sink.Emit(FleetOutcome<IReadOnlyList<FleetDrCheck>>.Success(primary.Name,
-                await CheckAsync(primary, standbyOf(primary), maxRpo, veleroNamespace, token).ConfigureAwait(false))),
+                await CheckAsync(primary, standbyOf[primary.Name], maxRpo, veleroNamespace, token).ConfigureAwait(false))),
             (primary, error, _) => [FleetOutcome<IReadOnlyList<FleetDrCheck>>.Failure(primary.Name, error)],
             cancellationToken);
+    }
 
     /// <summary>Every check of <paramref name="primary"/> and <paramref name="standby"/>; a side that does not answer gives a Fail, never an exception.</summary>
     public async Task<IReadOnlyList<FleetDrCheck>> CheckAsync(FleetCluster primary, FleetCluster? standby, TimeSpan maxRpo, string veleroNamespace,

@@ -155,10 +155,10 @@ public class DrReadinessServiceLiveTests
         await using var bed = await ReadyAsync("readyslow");
         await bed.Standby.SetFaultsAsync(new MultiCluster.Testing.ApiServer.FaultSettings { Latency = TimeSpan.FromSeconds(30) });
         // Two pairs: the primary with its slow standby, and the standby checked as a primary without one.
-        FleetCluster? StandbyOf(FleetCluster primary) => primary.Name == bed.PrimaryCluster.Name ? bed.StandbyCluster : null;
+        DrPair[] pairs = [new(bed.PrimaryCluster, bed.StandbyCluster), new(bed.StandbyCluster, null)];
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
-        var outcomes = await Service(bed).CheckAllAsync([bed.PrimaryCluster, bed.StandbyCluster], StandbyOf, TimeSpan.FromHours(1), "velero",
+        var outcomes = await Service(bed).CheckAllAsync(pairs, TimeSpan.FromHours(1), "velero",
             new MultiCluster.Engine.FanOut.FanOutOptions { TimeoutSeconds = 2 }).ToListAsync();
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the slow pair is stopped at its timeout, not at the standby's 30 s");

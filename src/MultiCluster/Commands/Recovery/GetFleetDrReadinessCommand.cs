@@ -49,17 +49,12 @@ public sealed class GetFleetDrReadinessCommand : FanOutCmdlet
         {
             Terminate(ex);
         }
-        // A cluster that is another's standby is checked as that one's standby, not as a primary without one.
-        var standbys = fleet.Select(c => c.DrPeer).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var primaries = clusters.Where(c => standbyOverride is not null || c.DrPeer is not null || !standbys.Contains(c.Name))
-            .Where(c => !string.Equals(c.Name, standbyOverride?.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        var pairs = DrPair.Of(clusters, fleet, standbyOverride);
         var service = new DrReadinessService(RunspaceSessions.Current.Connector);
-        FleetCluster? StandbyOf(FleetCluster primary) =>
-            standbyOverride ?? (primary.DrPeer is { } peer ? fleet.FirstOrDefault(c => string.Equals(c.Name, peer, StringComparison.OrdinalIgnoreCase)) : null);
         var options = FanOutSettings();
         RunEngine(async cancel =>
         {
-            await foreach (var outcome in service.CheckAllAsync(primaries, StandbyOf, MaxRpo, VeleroNamespace, options, cancel).ConfigureAwait(false))
+            await foreach (var outcome in service.CheckAllAsync(pairs, MaxRpo, VeleroNamespace, options, cancel).ConfigureAwait(false))
             {
                 if (outcome.Error is { } error) EmitError(error);
                 else foreach (var check in outcome.Value ?? []) Emit(check);
