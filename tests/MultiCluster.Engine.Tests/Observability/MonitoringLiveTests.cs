@@ -263,6 +263,19 @@ public sealed class MonitoringLiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reading_the_config_from_a_management_cluster_slower_than_the_timeout_is_a_ClusterTimeout()
+    {
+        await _fleet[0].SetFaultsAsync(new MultiCluster.Testing.ApiServer.FaultSettings { Latency = TimeSpan.FromSeconds(30) });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var act = () => MonitoringConfigReader.ReadAsync(_connector, _clusters[0], FleetMonitoringProvider.Prometheus, "monitoring", "cluster",
+            new FanOutOptions { TimeoutSeconds = 1 });
+
+        (await act.Should().ThrowAsync<FleetClusterException>()).Which.ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the read stops at its timeout, not after the 30 s latency");
+    }
+
+    [Fact]
     public async Task Reading_a_config_that_is_not_there_names_the_cluster_and_the_ConfigMap()
     {
         var act = () => MonitoringConfigReader.ReadAsync(_connector, _clusters[0], FleetMonitoringProvider.Thanos, "monitoring", "cluster", default);

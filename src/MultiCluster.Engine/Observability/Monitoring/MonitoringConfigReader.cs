@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Connections;
 using MultiCluster.Engine.Errors;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Resources;
 
 namespace MultiCluster.Engine.Observability.Monitoring;
@@ -16,8 +17,16 @@ public sealed record ConfiguredTarget(string Cluster, string Address, IReadOnlyD
 /// </summary>
 public static class MonitoringConfigReader
 {
-    /// <summary>The targets of the ConfigMap on <paramref name="management"/>; throws MonitoringConfigNotFound when it is not there.</summary>
-    public static async Task<IReadOnlyList<ConfiguredTarget>> ReadAsync(IClusterConnector connector, FleetCluster management,
+    /// <summary>
+    /// The targets of the ConfigMap on <paramref name="management"/>, read within <paramref name="options"/>' timeout
+    /// (ClusterTimeout past it); throws MonitoringConfigNotFound when it is not there.
+    /// </summary>
+    public static Task<IReadOnlyList<ConfiguredTarget>> ReadAsync(IClusterConnector connector, FleetCluster management,
+        FleetMonitoringProvider provider, string ns, string clusterLabel, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
+        FleetRunner.RunOneAsync(management, (options ?? new FanOutOptions()) with { Activity = "Reading the monitoring config" },
+            token => ReadOnceAsync(connector, management, provider, ns, clusterLabel, token), cancellationToken);
+
+    private static async Task<IReadOnlyList<ConfiguredTarget>> ReadOnceAsync(IClusterConnector connector, FleetCluster management,
         FleetMonitoringProvider provider, string ns, string clusterLabel, CancellationToken cancellationToken)
     {
         var name = provider == FleetMonitoringProvider.Prometheus ? MonitoringRenderer.FederationConfigMap : MonitoringRenderer.EndpointsConfigMap;

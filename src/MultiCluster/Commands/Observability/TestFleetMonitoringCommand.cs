@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using MultiCluster.Engine.ClusterApi;
-using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Observability.Monitoring;
 using MultiCluster.Infrastructure;
 
@@ -81,13 +80,12 @@ public sealed class TestFleetMonitoringCommand : FanOutCmdlet
             ProbePort = MyInvocation.BoundParameters.ContainsKey(nameof(ProbePort)) ? ProbePort : null,
         };
         var path = Path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        var reading = FanOutSettings() with { Activity = "Reading the monitoring config" };
+        var fanOut = FanOutSettings();
         RunEngine(async cancel =>
         {
             var targets = path is not null
                 ? MonitoringConfigReader.ReadFile(path, Provider, ClusterLabel)
-                : await FleetRunner.RunOneAsync(management!, reading,
-                    token => MonitoringConfigReader.ReadAsync(session.Connector, management!, Provider, Namespace, ClusterLabel, token), cancel).ConfigureAwait(false);
+                : await MonitoringConfigReader.ReadAsync(session.Connector, management!, Provider, Namespace, ClusterLabel, fanOut, cancel).ConfigureAwait(false);
             foreach (var check in await MonitoringCheckService.CheckAsync(workloads, fleet, targets, options, cancellationToken: cancel).ConfigureAwait(false))
                 Emit(check);
         });
