@@ -255,11 +255,12 @@ public sealed class SubmarinerMeshService(IClusterConnector connector)
     /// <c>cluster-&lt;id&gt;</c> account, binding and token Secret (so the credentials it held stop
     /// working) and its Globalnet allocation. Each side is cleaned on its own: an unreachable one is
     /// reported Failed, the other still cleaned. Objects already gone are NotFound. Each side has
-    /// <paramref name="timeout"/> for its calls (ClusterTimeout past it), so a hanging member holds up neither the broker nor the rest.
+    /// <paramref name="options"/>' timeout for its calls (ClusterTimeout past it), so a hanging member holds up neither the broker nor the rest.
     /// </summary>
-    public async IAsyncEnumerable<FleetResourceResult> RemoveAsync(FleetCluster member, FleetCluster broker, bool whatIf, TimeSpan? timeout = null,
+    public async IAsyncEnumerable<FleetResourceResult> RemoveAsync(FleetCluster member, FleetCluster broker, bool whatIf, FanOutOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        TimeSpan? timeout = options?.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
         using var memberSide = Within(timeout, cancellationToken);
         var memberObjects = new (ResourceType Type, string Namespace, string Name)[]
         {

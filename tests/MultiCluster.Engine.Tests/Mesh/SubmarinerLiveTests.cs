@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MultiCluster.Engine.Errors;
 using MultiCluster.Engine.Mesh;
+using MultiCluster.Engine.FanOut;
 using MultiCluster.Engine.Tests.FanOut;
 using MultiCluster.Testing;
 using MultiCluster.Testing.ApiServer;
@@ -259,7 +260,7 @@ public sealed class SubmarinerLiveTests : IAsyncLifetime
         await _fleet[2].SetFaultsAsync(new FaultSettings { Hanging = true });
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
-        var removed = await service.RemoveAsync(_members[2], _members[0], whatIf: false, TimeSpan.FromSeconds(2)).ToListAsync();
+        var removed = await service.RemoveAsync(_members[2], _members[0], whatIf: false, new FanOutOptions { TimeoutSeconds = 2 }).ToListAsync();
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the member's side ends at its two seconds, not at the 100 s request timeout");
         removed.Should().HaveCount(7);

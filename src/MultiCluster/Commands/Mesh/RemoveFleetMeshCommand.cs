@@ -71,12 +71,12 @@ public sealed class RemoveFleetMeshCommand : FanOutCmdlet
             "Remove-FleetMesh")).ToList();
         if (confirmed.Count == 0) return;
         var service = new SubmarinerMeshService(RunspaceSessions.Current.Connector);
-        TimeSpan? timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null;
+        var options = FanOutSettings();
         RunEngine(async cancel =>
         {
             foreach (var member in confirmed)
             {
-                await foreach (var result in service.RemoveAsync(member, broker, whatIf, timeout, cancel).ConfigureAwait(false))
+                await foreach (var result in service.RemoveAsync(member, broker, whatIf, options, cancel).ConfigureAwait(false))
                 {
                     Emit(result);
                     if (result.Error is { } error) EmitError(error);
