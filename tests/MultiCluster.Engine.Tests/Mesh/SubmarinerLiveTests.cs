@@ -236,18 +236,7 @@ public sealed class SubmarinerLiveTests : IAsyncLifetime
         await _fleet[1].SetFaultsAsync(new FaultSettings { Stopped = true });
         var dead = await service.RemoveAsync(_members[1], _members[0], whatIf: false).ToListAsync();
 
-        dead.Should().HaveCount(7);
-        dead.Take(3).Should().AllSatisfy(r =>
-        {
-            r.Cluster.Should().Be("subm-2");
-            r.Action.Should().Be(FleetResourceAction.Failed);
-            ((FleetException)r.Error!).ErrorId.Should().Be(FleetErrorIds.ClusterUnreachable);
-        });
-        dead.Skip(3).Select(r => (r.Cluster, r.Name, r.Action)).Should().Equal(
-            ("subm-1", "cluster-west-token", FleetResourceAction.Deleted),
-            ("subm-1", "cluster-west-submariner-k8s-broker-cluster", FleetResourceAction.Deleted),
-            ("subm-1", "cluster-west", FleetResourceAction.Deleted),
-            ("subm-1", SubmarinerRules.GlobalnetConfigMap, FleetResourceAction.Configured));
+        ShouldFailTheMemberAndCleanTheBroker(dead, "subm-2", FleetErrorIds.ClusterUnreachable, "west");
     }
 
     [RequiresSharedCrdsFact]
@@ -263,17 +252,23 @@ public sealed class SubmarinerLiveTests : IAsyncLifetime
         var removed = await service.RemoveAsync(_members[2], _members[0], whatIf: false, new FanOutOptions { TimeoutSeconds = 2 }).ToListAsync();
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the member's side ends at its two seconds, not at the 100 s request timeout");
-        removed.Should().HaveCount(7);
-        removed.Take(3).Should().AllSatisfy(r =>
+        ShouldFailTheMemberAndCleanTheBroker(removed, "subm-3", FleetErrorIds.ClusterTimeout, "subm-3");
+    }
+
+    /// <summary>A removal whose member side failed with <paramref name="errorId"/> while the broker (subm-1) was cleaned of <paramref name="clusterId"/>.</summary>
+    private static void ShouldFailTheMemberAndCleanTheBroker(IReadOnlyList<FleetResourceResult> results, string member, string errorId, string clusterId)
+    {
+        results.Should().HaveCount(7);
+        results.Take(3).Should().AllSatisfy(r =>
         {
-            r.Cluster.Should().Be("subm-3");
+            r.Cluster.Should().Be(member);
             r.Action.Should().Be(FleetResourceAction.Failed);
-            ((FleetException)r.Error!).ErrorId.Should().Be(FleetErrorIds.ClusterTimeout);
+            ((FleetException)r.Error!).ErrorId.Should().Be(errorId);
         });
-        removed.Skip(3).Select(r => (r.Cluster, r.Name, r.Action)).Should().Equal(
-            ("subm-1", "cluster-subm-3-token", FleetResourceAction.Deleted),
-            ("subm-1", "cluster-subm-3-submariner-k8s-broker-cluster", FleetResourceAction.Deleted),
-            ("subm-1", "cluster-subm-3", FleetResourceAction.Deleted),
+        results.Skip(3).Select(r => (r.Cluster, r.Name, r.Action)).Should().Equal(
+            ("subm-1", $"cluster-{clusterId}-token", FleetResourceAction.Deleted),
+            ("subm-1", $"cluster-{clusterId}-submariner-k8s-broker-cluster", FleetResourceAction.Deleted),
+            ("subm-1", $"cluster-{clusterId}", FleetResourceAction.Deleted),
             ("subm-1", SubmarinerRules.GlobalnetConfigMap, FleetResourceAction.Configured));
     }
 }
